@@ -1,0 +1,1 @@
+"""The `forecast` command line: a thin Typer front end over forecast.services."""

@@ -1,0 +1,92 @@
+"""The root Typer app: global options, the main job, and the registration of every command group."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Annotated
+
+import typer
+
+from forecast import __version__
+from forecast.cli.context import CliState, state
+from forecast.cli.exit_codes import ExitCode
+
+app = typer.Typer(
+    name="forecast",
+    help="Track forecasting questions, evidence and probability updates; resolve and score them.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+# Command modules register themselves on `app` when imported. Each is light at import time.
+COMMAND_MODULES = (
+    "forecast.cli.questions",
+    "forecast.cli.forecasting",
+    "forecast.cli.interchange",
+    "forecast.cli.db",
+    "forecast.cli.demo",
+)
+OPTIONAL_MODULES = (
+    "forecast.cli.score",
+    "forecast.cli.evidence",
+    "forecast.cli.feeds",
+    "forecast.cli.check",
+    "forecast.cli.schedule",
+    "forecast.cli.exports",
+    "forecast.cli.trackers",
+    "forecast.cli.report",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(__version__)
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="SQLite file or SQLAlchemy URL (default: $FORECAST_DB, the config file, "
+                     "then forecast.db in the data directory).", envvar=None),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Plain `forecast` opens the main job: the terminal UI."""
+    st = state(ctx)
+    st.db = db
+    if ctx.invoked_subcommand is None:
+        from forecast.cli.main_job import main_job
+
+        main_job(st)
+
+
+def _register() -> None:
+    for name in COMMAND_MODULES:
+        importlib.import_module(name)
+    for name in OPTIONAL_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+
+
+def run() -> None:
+    _register()
+    try:
+        app()
+    except KeyboardInterrupt:
+        print("forecast: interrupted", file=sys.stderr)
+        sys.exit(int(ExitCode.ERROR))
+
+
+__all__ = ["app", "run", "CliState"]

@@ -1,0 +1,56 @@
+"""Per-invocation state shared by commands: the chosen database and the user's settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import typer
+
+from forecast.cli.output import usage
+
+
+@dataclass
+class CliState:
+    db: str | None = None
+    _settings: object = field(default=None, repr=False)
+    _database: object = field(default=None, repr=False)
+
+    @property
+    def settings(self):
+        if self._settings is None:
+            from forecast.config import load_settings
+
+            self._settings = load_settings()
+        return self._settings
+
+    @property
+    def target(self) -> str:
+        from forecast.config import resolve_database
+
+        return resolve_database(self.db, self.settings)
+
+    def database(self):
+        if self._database is None:
+            from forecast.services.database import open_database
+
+            self._database = open_database(self.target)
+        return self._database
+
+    @property
+    def tz(self) -> str:
+        return self.settings.timezone
+
+    def when(self, text: str | None, *, now: datetime | None = None) -> datetime | None:
+        if text is None:
+            return None
+        from forecast.core.timeparse import parse_when
+
+        return usage(parse_when, text, now=now, tz=self.tz)
+
+
+def state(ctx: typer.Context) -> CliState:
+    root = ctx.find_root()
+    if not isinstance(root.obj, CliState):
+        root.obj = CliState()
+    return root.obj

@@ -1,0 +1,53 @@
+"""`forecast db ...`: schema upgrades and where the database is."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from forecast.cli.app import app
+from forecast.cli.context import state
+from forecast.cli.output import guarded, print_json
+
+db_app = typer.Typer(help="Database: upgrade the schema, show where it is.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+@guarded
+def upgrade(ctx: typer.Context) -> None:
+    """Apply pending migrations (a SQLite file is backed up first)."""
+    from forecast.store.migrate import HEAD
+
+    st = state(ctx)
+    st.database()
+    print(HEAD)
+
+
+@db_app.command("info")
+@guarded
+def info(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show the database in use, its schema revision and row counts."""
+    from forecast.store.migrate import current_revision
+
+    st = state(ctx)
+    db = st.database()
+    counts = {}
+    with db.engine.connect() as conn:
+        for table in ("question", "forecast", "forecaster", "evidence"):
+            counts[table] = conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+    data = {
+        "database": db.engine.url.render_as_string(hide_password=True),
+        "revision": current_revision(db.engine),
+        "counts": counts,
+    }
+    if as_json:
+        print_json(data)
+    else:
+        print(f"database: {data['database']}\nrevision: {data['revision']}")
+        for table, n in counts.items():
+            print(f"{table}s: {n}")

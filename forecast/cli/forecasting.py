@@ -1,0 +1,147 @@
+"""`forecast predict`, `forecasts`, `resolve`, `unresolve`: the daily verbs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from forecast.cli.app import app
+from forecast.cli.context import state
+from forecast.cli.output import UsageFailure, guarded, note, print_json, print_table, usage
+
+
+@app.command("predict")
+@guarded
+def predict(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="Question id or slug.")],
+    probability: Annotated[str, typer.Argument(help="0.35 or 35%.")],
+    at: Annotated[str | None, typer.Option("--at", help="When the forecast was made (default: now).")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Forecaster name (default: from config or login).")] = None,
+    why: Annotated[str, typer.Option("--why", help="Rationale.")] = "",
+    evidence: Annotated[list[str] | None, typer.Option("--evidence", "-e", help="Evidence id or key (repeatable).")] = None,
+    corrects: Annotated[int | None, typer.Option("--corrects", help="Id of a forecast this one corrects.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the recorded forecast as JSON.")] = False,
+) -> None:
+    """Record a probability update."""
+    from forecast.core.probability import parse_probability
+    from forecast.core.timeparse import iso_z
+    from forecast.services.forecasts import ForecastRequest, record_forecast
+
+    st = state(ctx)
+    p = usage(parse_probability, probability)
+    req = ForecastRequest(
+        question=question,
+        probability=p,
+        forecaster=by or st.settings.name,
+        at=st.when(at),
+        rationale=why,
+        evidence=tuple(evidence or ()),
+        corrects=corrects,
+    )
+    with st.database().session() as session:
+        row = record_forecast(session, req)
+        out = {
+            "id": row.id,
+            "question": question,
+            "forecaster": req.forecaster,
+            "probability": row.probability,
+            "made_at": iso_z(row.made_at),
+            "supersedes": row.supersedes_id,
+        }
+    if as_json:
+        print_json(out)
+    else:
+        print(out["id"])
+        note(f"recorded {p:.4g} on {question} by {req.forecaster} at {out['made_at']}")
+
+
+@app.command("forecasts")
+@guarded
+def forecasts(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="Question id or slug.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """A question's update history with rationale and evidence."""
+    from forecast.core.timeparse import local, parse_iso
+    from forecast.services.forecasts import history
+
+    st = state(ctx)
+    with st.database().session() as session:
+        rows = history(session, question)
+    if as_json:
+        print_json(rows)
+        return
+    table = []
+    for r in rows:
+        change = "" if r["change"] is None else f"{r['change'] * 100:+.0f}"
+        ev = ", ".join(f"[{e['id']}] {e['title']}" for e in r["evidence"])
+        status = "corrected" if r["superseded"] else (f"fixes {r['supersedes']}" if r["supersedes"] else "")
+        table.append((r["id"], local(parse_iso(r["made_at"]), st.tz), r["forecaster"],
+                      f"{r['probability'] * 100:g}%", change, status, r["rationale"], ev))  # fmt: skip
+    if not table:
+        note("no forecasts yet")
+        return
+    print_table(("ID", "MADE", "BY", "P", "Δ", "", "WHY", "EVIDENCE"), table, flex=6)
+
+
+def _resolution(value: str):
+    from forecast.core.model import Resolution
+
+    try:
+        return Resolution(value.lower())
+    except ValueError:
+        raise UsageFailure(f"resolution {value!r} must be yes, no or annulled") from None
+
+
+@app.command("resolve")
+@guarded
+def resolve(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="Question id or slug.")],
+    resolution: Annotated[str, typer.Argument(help="yes, no or annulled.")],
+    at: Annotated[str | None, typer.Option("--at", help="When the outcome happened or became known (default: now).")] = None,
+    note_text: Annotated[str, typer.Option("--note", help="Why / source.")] = "",
+    by: Annotated[str | None, typer.Option("--by", help="Who resolves (default: you).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the question as JSON.")] = False,
+) -> None:
+    """Resolve a question."""
+    from forecast.services import resolution as service
+    from forecast.services.question_detail import question_fields
+    from forecast.services.tags import tags_of
+
+    st = state(ctx)
+    res = _resolution(resolution)
+    with st.database().session() as session:
+        q = service.resolve(session, question, res, actor=by or st.settings.name, at=st.when(at), note=note_text)
+        data = question_fields(q, tags_of(session, q.id))
+    if as_json:
+        print_json(data)
+    else:
+        note(f"resolved {data['slug']} {data['resolution']} at {data['resolved_at']}")
+
+
+@app.command("unresolve")
+@guarded
+def unresolve(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="Question id or slug.")],
+    note_text: Annotated[str, typer.Option("--note", help="Why.")] = "",
+    by: Annotated[str | None, typer.Option("--by", help="Who (default: you).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the question as JSON.")] = False,
+) -> None:
+    """Undo a resolution (kept in the resolution history)."""
+    from forecast.services import resolution as service
+    from forecast.services.question_detail import question_fields
+    from forecast.services.tags import tags_of
+
+    st = state(ctx)
+    with st.database().session() as session:
+        q = service.unresolve(session, question, actor=by or st.settings.name, note=note_text)
+        data = question_fields(q, tags_of(session, q.id))
+    if as_json:
+        print_json(data)
+    else:
+        note(f"unresolved {data['slug']}; status {data['status']}")

@@ -1,0 +1,95 @@
+"""The CLI contract: stdout is data, stderr is diagnostics, failures are one line and an ExitCode."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+import typer
+
+from forecast.cli.exit_codes import ExitCode
+from forecast.core.errors import ForecastError, InvalidInput
+
+
+class UsageFailure(ForecastError):
+    """A malformed argument value: exit code 2."""
+
+
+def fail(message: str, code: ExitCode = ExitCode.ERROR) -> NoReturn:
+    for line in str(message).splitlines() or [""]:
+        print(f"forecast: {line}", file=sys.stderr)
+    raise typer.Exit(int(code))
+
+
+def note(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def guarded(fn: Callable) -> Callable:
+    """Turn service errors into one line on stderr and a documented exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except UsageFailure as exc:
+            fail(str(exc), ExitCode.USAGE)
+        except ForecastError as exc:
+            fail(str(exc), ExitCode.ERROR)
+        except KeyboardInterrupt:
+            fail("interrupted", ExitCode.ERROR)
+
+    return wrapper
+
+
+def usage(fn: Callable, *args, **kwargs):
+    """Call a parser; its InvalidInput becomes a usage failure (exit 2)."""
+    try:
+        return fn(*args, **kwargs)
+    except InvalidInput as exc:
+        raise UsageFailure(str(exc)) from None
+
+
+def print_json(obj) -> None:
+    import orjson
+
+    sys.stdout.buffer.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
+    sys.stdout.buffer.write(b"\n")
+    sys.stdout.flush()
+
+
+def clean_cell(value: object) -> str:
+    """Plain one-line text: untrusted titles may carry newlines or terminal escapes."""
+    text = "" if value is None else str(value)
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, flex: int | None = None) -> None:
+    """Aligned columns; the `flex` column is shortened to fit the terminal."""
+    cells = [[clean_cell(c) for c in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for i, c in enumerate(row):
+            widths[i] = max(widths[i], len(c))
+    if flex is not None and sys.stdout.isatty():
+        total = sum(widths) + 2 * (len(widths) - 1)
+        room = shutil.get_terminal_size((120, 24)).columns
+        if total > room:
+            widths[flex] = max(len(headers[flex]), widths[flex] - (total - room))
+    out = sys.stdout
+
+    def line(values: Sequence[str]) -> str:
+        parts = []
+        for i, v in enumerate(values):
+            w = widths[i]
+            if len(v) > w:
+                v = v[: max(w - 1, 0)] + "…"
+            parts.append(v.ljust(w))
+        return "  ".join(parts).rstrip()
+
+    out.write(line(list(headers)) + "\n")
+    for row in cells:
+        out.write(line(row) + "\n")

@@ -1,0 +1,240 @@
+"""`forecast q ...`: add, list, show, edit and sync questions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from forecast.cli.app import app
+from forecast.cli.context import CliState, state
+from forecast.cli.output import UsageFailure, guarded, note, print_json, print_table, usage
+
+q_app = typer.Typer(help="Questions: add, list, show, edit, sync from TOML files.", no_args_is_help=True)
+app.add_typer(q_app, name="q")
+
+AUTO_HELP = "Auto-resolution when closes_at passes unresolved: no_at_close or yes_at_close."
+
+
+def _auto(value: str | None):
+    if value is None:
+        return None
+    from forecast.core.errors import InvalidInput
+    from forecast.core.model import AutoRule
+
+    if value in ("", "none"):
+        return ""
+    try:
+        return AutoRule(value)
+    except ValueError:
+        raise InvalidInput(f"--auto {value!r} is not one of: no_at_close, yes_at_close, none") from None
+
+
+def _pct(p: float) -> str:
+    return f"{p * 100:.0f}%" if abs(p * 100 - round(p * 100)) < 1e-9 else f"{p * 100:.1f}%"
+
+
+def _when_cell(days: float, status: str) -> str:
+    if status in ("resolved", "annulled"):
+        return ""
+    if days < 0:
+        return f"overdue {-days:.0f}d" if status == "open" else f"closed {-days:.0f}d ago"
+    return f"{days:.0f}d" if days >= 1 else f"{days * 24:.0f}h"
+
+
+def print_question_list(st: CliState, *, status: str, tag: str | None = None, search: str | None = None) -> None:
+    from forecast.services.question_list import list_questions
+
+    db = st.database()
+    with db.session() as session:
+        rows = list_questions(session, status=status, tag=tag, search=search)
+    me = st.settings.name
+    table = []
+    for r in rows:
+        latest = r["latest"]
+        mine = latest.get(me)
+        others = ", ".join(f"{n} {_pct(p)}" for n, p in sorted(latest.items()) if n != me)
+        prob = _pct(mine) if mine is not None else ""
+        if others:
+            prob = f"{prob} ({others})" if prob else others
+        badge = r["status"] if r["resolution"] is None else f"{r['status']}:{r['resolution']}"
+        table.append((r["id"], r["slug"], badge, r["title"], prob, _when_cell(r["days_to_close"], r["status"]),
+                      ",".join(r["tags"])))  # fmt: skip
+    if not table:
+        note(f"no {status if status != 'all' else ''} questions".replace("  ", " "))
+        return
+    print_table(("ID", "SLUG", "STATUS", "TITLE", "P", "CLOSES", "TAGS"), table, flex=3)
+
+
+@q_app.command("add")
+@guarded
+def add(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Argument(help="The question, e.g. 'Will X happen before 2027-01-01?'")],
+    closes: Annotated[str, typer.Option("--closes", help="Deadline: forecasts accepted until then (WHEN).")],
+    opens: Annotated[str | None, typer.Option("--opens", help="When forecasting opens (default: now).")] = None,
+    resolves: Annotated[str | None, typer.Option("--resolves", help="When the answer is expected (default: closes).")] = None,
+    criteria: Annotated[str, typer.Option("--criteria", help="Resolution criteria.")] = "",
+    description: Annotated[str, typer.Option("--description", help="Background.")] = "",
+    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag (repeatable).")] = None,
+    slug: Annotated[str | None, typer.Option("--slug", help="Slug (default: derived from the title).")] = None,
+    auto: Annotated[str | None, typer.Option("--auto", help=AUTO_HELP)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the question as JSON.")] = False,
+) -> None:
+    """Add a question."""
+    from forecast.services.question_detail import show_question
+    from forecast.services.questions import QuestionDraft, add_question
+
+    st = state(ctx)
+    draft = QuestionDraft(
+        title=title,
+        closes_at=st.when(closes),
+        opens_at=st.when(opens),
+        resolves_at=st.when(resolves),
+        criteria=criteria,
+        description=description,
+        tags=tuple(tag or ()),
+        slug=slug,
+        auto=usage(_auto, auto) or None,
+    )
+    with st.database().session() as session:
+        row = add_question(session, draft)
+        data = show_question(session, row.id)
+    if as_json:
+        print_json(data)
+    else:
+        print(f"{data['id']}\t{data['slug']}")
+        note(f"added question {data['id']} ({data['slug']}), closes {data['closes_at']}")
+
+
+@q_app.command("list")
+@guarded
+def list_(
+    ctx: typer.Context,
+    status: Annotated[str, typer.Option("--status", "-s", help="open, closed, resolved, annulled or all.")] = "open",
+    tag: Annotated[str | None, typer.Option("--tag", "-t", help="Only questions with this tag.")] = None,
+    search: Annotated[str | None, typer.Option("--search", help="Text in the title or slug.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List questions with each forecaster's latest probability and the time to close."""
+    from forecast.services.question_list import STATUSES, list_questions
+
+    if status not in STATUSES:
+        raise UsageFailure(f"--status must be one of: {', '.join(STATUSES)}")
+    st = state(ctx)
+    if not as_json:
+        print_question_list(st, status=status, tag=tag, search=search)
+        return
+    with st.database().session() as session:
+        rows = list_questions(session, status=status, tag=tag, search=search)
+    print_json(rows)
+
+
+@q_app.command("show")
+@guarded
+def show(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="Question id or slug.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show a question with its forecasts, evidence and resolution history."""
+    from forecast.core.timeparse import local, parse_iso
+
+    from forecast.services.question_detail import show_question
+
+    st = state(ctx)
+    with st.database().session() as session:
+        data = show_question(session, question)
+    if as_json:
+        print_json(data)
+        return
+    tz = st.tz
+
+    def t(value):
+        return local(parse_iso(value), tz) if value else "-"
+
+    print(f"#{data['id']} {data['slug']}  [{data['status']}{':' + data['resolution'] if data['resolution'] else ''}]")
+    print(f"  {data['title']}")
+    for label, key in (("criteria", "criteria"), ("description", "description")):
+        if data[key]:
+            print(f"  {label}: {data[key]}")
+    print(f"  opens {t(data['opens_at'])}  closes {t(data['closes_at'])}  resolves {t(data['resolves_at'])}")
+    if data["resolved_at"]:
+        print(f"  resolved {data['resolution']} at {t(data['resolved_at'])}  {data['resolution_note']}")
+    if data["auto"]:
+        print(f"  auto: {data['auto']}")
+    if data["tags"]:
+        print(f"  tags: {', '.join(data['tags'])}")
+    if data["forecasts"]:
+        print("  forecasts:")
+        for f in data["forecasts"]:
+            mark = " (corrected)" if f["superseded"] else ""
+            print(f"    {t(f['made_at'])}  {f['forecaster']:<12} {_pct(f['probability']):>6}{mark}  {f['rationale']}")
+    if data["evidence"]:
+        print("  evidence:")
+        for e in data["evidence"]:
+            print(f"    [{e['id']}] {e['stance']:<7} {e['title']}  {e['outlet']}  {t(e['published_at'])}")
+
+
+@q_app.command("edit")
+@guarded
+def edit(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="Question id or slug.")],
+    title: Annotated[str | None, typer.Option("--title")] = None,
+    slug: Annotated[str | None, typer.Option("--slug")] = None,
+    closes: Annotated[str | None, typer.Option("--closes", help="WHEN")] = None,
+    opens: Annotated[str | None, typer.Option("--opens", help="WHEN")] = None,
+    resolves: Annotated[str | None, typer.Option("--resolves", help="WHEN")] = None,
+    criteria: Annotated[str | None, typer.Option("--criteria")] = None,
+    description: Annotated[str | None, typer.Option("--description")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="Add a tag (repeatable).")] = None,
+    untag: Annotated[list[str] | None, typer.Option("--untag", help="Remove a tag (repeatable).")] = None,
+    auto: Annotated[str | None, typer.Option("--auto", help=AUTO_HELP + " 'none' removes it.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the question as JSON.")] = False,
+) -> None:
+    """Edit a question's fields."""
+    from forecast.services.question_detail import show_question
+    from forecast.services.questions import edit_question
+
+    st = state(ctx)
+    changes = {}
+    for key, value in (("title", title), ("slug", slug), ("criteria", criteria), ("description", description)):
+        if value is not None:
+            changes[key] = value
+    for key, value in (("closes_at", closes), ("opens_at", opens), ("resolves_at", resolves)):
+        if value is not None:
+            changes[key] = st.when(value)
+    if auto is not None:
+        changes["auto"] = usage(_auto, auto) or None
+    with st.database().session() as session:
+        row, changed = edit_question(
+            session, question, add_tags=tuple(tag or ()), remove_tags=tuple(untag or ()), **changes
+        )
+        data = show_question(session, row.id)
+    if as_json:
+        print_json(data)
+    else:
+        note(f"question {data['slug']}: " + (f"changed {', '.join(changed)}" if changed else "nothing changed"))
+
+
+@q_app.command("sync")
+@guarded
+def sync(
+    ctx: typer.Context,
+    directory: Annotated[str, typer.Argument(help="Directory of question TOML files.")] = "questions",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Upsert questions from TOML files by slug. Never deletes; a bad file stops everything."""
+    from forecast.services.question_files import sync_directory
+
+    st = state(ctx)
+    with st.database().session() as session:
+        report = sync_directory(session, directory, forecaster=st.settings.name)
+    if as_json:
+        print_json(report)
+    else:
+        print(
+            f"{report['added']} added, {report['updated']} updated, {report['unchanged']} unchanged, "
+            f"{report['forecasts_added']} forecasts added, {report['evidence_added']} evidence added"
+        )

@@ -1,0 +1,86 @@
+"""Where things live and the user's settings. One module, overridable by environment for tests and cron.
+
+Environment: FORECAST_DB (database), FORECAST_CONFIG (config file), FORECAST_DATA_DIR (data directory).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from forecast.core.errors import ForecastError
+
+APP = "forecast"
+
+
+def _platform_dir(kind: str) -> Path:
+    import platformdirs  # deferred: only needed when no override is set
+
+    if kind == "data":
+        return Path(platformdirs.user_data_dir(APP, appauthor=False))
+    return Path(platformdirs.user_config_dir(APP, appauthor=False))
+
+
+def data_dir() -> Path:
+    override = os.environ.get("FORECAST_DATA_DIR")
+    return Path(override) if override else _platform_dir("data")
+
+
+def config_path() -> Path:
+    override = os.environ.get("FORECAST_CONFIG")
+    return Path(override) if override else _platform_dir("config") / "config.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The user's settings, from the config file with defaults."""
+
+    name: str
+    """Forecaster name used when --by is not given."""
+    timezone: str
+    """IANA zone in which times are shown and bare dates are read ("local" follows the system)."""
+    database: str | None
+    """Default database: a SQLite file path or a SQLAlchemy URL."""
+
+
+def os_login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        # cron and containers may run without a passwd entry or USER; never fail for a name.
+        return "me"
+
+
+def load_settings() -> Settings:
+    path = config_path()
+    raw: dict = {}
+    if path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ForecastError(f"{path}: cannot read config: {exc}") from None
+    return Settings(
+        name=str(raw.get("name") or os_login()),
+        timezone=str(raw.get("timezone") or "local"),
+        database=str(raw["database"]) if raw.get("database") else None,
+    )
+
+
+def resolve_database(explicit: str | None, settings: Settings | None = None) -> str:
+    """--db, then FORECAST_DB, then the config file, then forecast.db in the platform data dir."""
+    if explicit:
+        return explicit
+    env = os.environ.get("FORECAST_DB")
+    if env:
+        return env
+    settings = settings or load_settings()
+    if settings.database:
+        return settings.database
+    return str(data_dir() / "forecast.db")
+
+
+def demo_database() -> str:
+    return str(data_dir() / "demo.db")

@@ -1,0 +1,1 @@
+"""Pure domain core: types, parsing and scoring. Imports no Textual, Typer, Rich or SQLModel."""

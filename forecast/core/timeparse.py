@@ -1,0 +1,115 @@
+"""Time handling, with arrow confined here: what people type -> aware UTC datetimes, and back.
+
+Storage uses integer microseconds since the Unix epoch (UTC) because they are exact and cheap to
+turn into numpy arrays; everything above storage works with aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import arrow
+
+from forecast.core.errors import InvalidInput
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+_RELATIVE_DAYS = {"today": 0, "tomorrow": 1, "yesterday": -1}
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NEXT = re.compile(r"^next (day|week|month|year)$")
+_ONE = re.compile(r"\b1 (second|minute|hour|day|week|month|year)\b")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_micros(dt: datetime) -> int:
+    if dt.tzinfo is None:
+        raise ValueError("naive datetime: all times must be timezone-aware")
+    return (dt - EPOCH) // _US
+
+
+def from_micros(us: int) -> datetime:
+    return EPOCH + timedelta(microseconds=int(us))
+
+
+def iso_z(dt: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a trailing Z; microseconds only when present."""
+    if dt is None:
+        return None
+    dt = dt.astimezone(UTC)
+    fmt = "%Y-%m-%dT%H:%M:%S.%fZ" if dt.microsecond else "%Y-%m-%dT%H:%M:%SZ"
+    return dt.strftime(fmt)
+
+
+def parse_iso(text: str) -> datetime:
+    """Strict ISO 8601 as found in files we read: a date, or a date-time with Z or an offset.
+
+    A date alone means midnight UTC; a date-time without an offset is refused, since guessing its
+    zone would silently shift history.
+    """
+    s = text.strip()
+    if _DATE_ONLY.match(s):
+        return datetime.fromisoformat(s).replace(tzinfo=UTC)
+    try:
+        dt = datetime.fromisoformat(s.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not an ISO 8601 date-time") from None
+    if dt.tzinfo is None:
+        raise InvalidInput(f"{text!r} has no time zone (add Z or an offset such as +00:00)")
+    return dt.astimezone(UTC)
+
+
+def parse_when(text: str, *, now: datetime | None = None, tz: str = "UTC") -> datetime:
+    """Parse what a person types: ISO dates and times, "now", "tomorrow", "in 3 months", "2 days ago".
+
+    A date or a time without an offset is read in the user's zone `tz`.
+    """
+    raw = text.strip()
+    if not raw:
+        raise InvalidInput("empty date")
+    now = now or utcnow()
+    base = arrow.get(now).to(tz)
+    low = raw.lower()
+    if low == "now":
+        return now.astimezone(UTC)
+    if low in _RELATIVE_DAYS:
+        day = base.floor("day").shift(days=_RELATIVE_DAYS[low])
+        return day.to("UTC").datetime
+    try:
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        parsed = None
+    if parsed is not None:
+        if parsed.tzinfo is None:
+            return arrow.get(parsed, tzinfo=tz).to("UTC").datetime
+        return parsed.astimezone(UTC)
+    # arrow's dehumanize wants "a day", not "1 day" or "next day".
+    low = _ONE.sub(r"a \1", _NEXT.sub(r"in a \1", low))
+    try:
+        return base.dehumanize(low).to("UTC").datetime
+    except ValueError:
+        pass
+    raise InvalidInput(
+        f"cannot read date {raw!r} (try 2019-07-01, '2019-07-01 18:00+09:00', 'in 3 months', 'tomorrow')"
+    )
+
+
+def humanize(dt: datetime, *, now: datetime | None = None) -> str:
+    return arrow.get(dt).humanize(arrow.get(now or utcnow()))
+
+
+def local(dt: datetime | None, tz: str = "UTC", fmt: str = "YYYY-MM-DD HH:mm") -> str:
+    if dt is None:
+        return ""
+    return arrow.get(dt).to(tz).format(fmt)
+
+
+def check_zone(tz: str) -> str:
+    try:
+        arrow.now(tz)
+    except Exception:
+        raise InvalidInput(f"unknown time zone {tz!r} (use an IANA name such as Europe/Berlin)") from None
+    return tz

@@ -1,0 +1,181 @@
+"""Dates as printed on news pages: "March 1, 2019", "1 March 2019", "2019-03-01T10:00Z", and where they
+sit (a "Published ..." line, a "By X | date" byline, a "SEOUL, March 8 (Reuters) -" dateline, a bare date).
+
+Only full dates become datetimes; a time is kept only when a zone is given, otherwise the date is read as
+midnight UTC (a day is what a byline reliably tells us).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_MON = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?:19|20)\d{2}"
+_TIME = (
+    r"(?:(?:,|\s+at|\s*[-|])?\s+(?P<h>[01]?\d|2[0-3])[:.h](?P<mi>[0-5]\d)(?::(?P<s>[0-5]\d))?"
+    r"\s*(?P<ampm>[ap]\.?\s?m\.?)?\s*(?P<tz>UTC|GMT|Z|[+-](?:[01]\d):?[0-5]\d)?(?![\w:]))?"
+)
+_PATTERNS = (
+    # 2019-03-01, 2019-03-01T10:00:00+09:00, 2019/03/01
+    re.compile(
+        rf"(?<![\w/.-])(?P<year>{_YEAR})(?P<sep>[-/.])(?P<mon>0?[1-9]|1[0-2])(?P=sep)(?P<day>[12]\d|3[01]|0?[1-9])"
+        r"(?:[T ](?P<h>[01]\d|2[0-3]):(?P<mi>[0-5]\d)(?::(?P<s>[0-5]\d)(?:\.\d+)?)?\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}:?\d{2})?)?"
+        r"(?![\w/-])",
+        re.I,
+    ),
+    # March 1, 2019 / Mar. 1st 2019 / March 8 (no year)
+    re.compile(rf"(?<!\w)(?P<mname>{_MON})\s+(?P<day>{_DAY})(?:,?\s+(?P<year>{_YEAR}))?(?!\w){_TIME}", re.I),
+    # 1 March 2019 / 8 March (no year)
+    re.compile(rf"(?<!\w)(?P<day>{_DAY})\s+(?:of\s+)?(?P<mname>{_MON}),?(?:\s+(?P<year>{_YEAR}))?(?!\w){_TIME}", re.I),
+    # 01.03.2019 (day first, as written wherever dots are used)
+    re.compile(r"(?<![\w.])(?P<day>[12]\d|3[01]|0?[1-9])\.(?P<mon>0?[1-9]|1[0-2])\.(?P<year>(?:19|20)\d{2})(?![\w.])"),
+)
+_WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?"
+_BARE_REST = re.compile(rf"^[\s,|·•/–—-]*(?:{_WEEKDAY})?[\s,|·•/–—-]*$", re.I)
+_PUBLISHED = re.compile(
+    r"^\W*(?:first\s+)?(?:published|posted|publication\s+date|date\s+published|released|issued|dated)\b(?:\s+on)?\W*",
+    re.I,
+)
+_UPDATED = re.compile(r"^\W*(?:last\s+)?(?:updated|modified|edited|revised)\b(?:\s+on)?\W*", re.I)
+_BY = re.compile(r"^\s*by\s+(?P<rest>.+)$", re.I)
+_BY_SPLIT = re.compile(r"\s*(?:\||·|•|—|–|\s-\s|,|\bon\b|\bpublished\b|\bposted\b|\bupdated\b)\s*", re.I)
+# "SEOUL, March 8 (Reuters) -", "NEW YORK, March 1, 2019 /PRNewswire/ --"
+_DATELINE_PLACE = re.compile(r"^(?P<place>[A-Z][A-Za-z.'’ -]{1,40}?)\s*,\s*")
+_DATELINE_TAIL = re.compile(r"^\s*(?:\([^()]{1,40}\)|/[^/]{1,40}/)?\s*(?:--?|–|—)\s")
+
+
+@dataclass(frozen=True, slots=True)
+class DateMatch:
+    """A date found in text. `year` is None for "March 8" without a year."""
+
+    year: int | None
+    month: int
+    day: int
+    when: datetime | None  # the full moment when a year (and, for a time, a zone) is known
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class LineDate:
+    """A date found on a byline-like line, and what kind of line it was."""
+
+    kind: str  # "published", "updated", "byline", "dateline", "bare"
+    match: DateMatch
+    author: str = ""
+
+
+def _month(m: re.Match) -> int:
+    if m.groupdict().get("mname"):
+        return _MONTHS[m.group("mname").lower()[:3]]
+    return int(m.group("mon"))
+
+
+def _zone(tz: str | None) -> timezone | None:
+    if not tz:
+        return None
+    tz = tz.upper()
+    if tz in ("Z", "UTC", "GMT"):
+        return UTC
+    sign = -1 if tz[0] == "-" else 1
+    digits = tz[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+def _build(m: re.Match) -> DateMatch | None:
+    g = m.groupdict()
+    try:
+        month, day = _month(m), int(re.match(r"\d+", g["day"]).group())
+        year = int(g["year"]) if g.get("year") else None
+        datetime(year or 2000, month, day)  # validates day-of-month (2000 is a leap year)
+    except (ValueError, KeyError):
+        return None
+    when = None
+    if year is not None:
+        when = datetime(year, month, day, tzinfo=UTC)
+        zone = _zone(g.get("tz"))
+        if zone is not None and g.get("h") is not None:
+            hour = int(g["h"])
+            ampm = (g.get("ampm") or "").lower()
+            if ampm.startswith("p") and hour < 12:
+                hour += 12
+            elif ampm.startswith("a") and hour == 12:
+                hour = 0
+            local = datetime(year, month, day, hour, int(g["mi"]), int(g.get("s") or 0), tzinfo=zone)
+            when = local.astimezone(UTC)
+    return DateMatch(year, month, day, when, m.start(), m.end(), m.group(0).strip())
+
+
+def find_date(text: str) -> DateMatch | None:
+    """The first date in text (earliest position; a full date beats a partial one at the same place)."""
+    best: DateMatch | None = None
+    for pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            found = _build(m)
+            if found is None:
+                continue
+            if best is None or (found.start, found.year is None) < (best.start, best.year is None):
+                best = found
+            break
+    return best
+
+
+def is_bare_date(line: str) -> DateMatch | None:
+    """The date when the line is nothing but a date (with an optional weekday and time)."""
+    found = find_date(line)
+    if found is None:
+        return None
+    rest = line[: found.start] + " " + line[found.end :]
+    return found if _BARE_REST.match(rest) else None
+
+
+def _author_from_by(rest: str) -> str:
+    name = _BY_SPLIT.split(rest, maxsplit=1)[0].strip(" .,:;|-")
+    if not name or len(name.split()) > 6 or find_date(name) is not None:
+        return ""
+    return name
+
+
+def line_date(line: str) -> LineDate | None:
+    """Classify a short line that carries a date: a "Published"/"Updated" line, a "By X | date" byline,
+    a news-agency dateline opening a paragraph, or a bare date. None when it is none of these."""
+    text = line.strip()
+    if not text:
+        return None
+    for cue, kind in ((_PUBLISHED, "published"), (_UPDATED, "updated")):
+        m = cue.match(text)
+        if m:
+            found = find_date(text[m.end() :])
+            if found is not None and found.start <= 3:
+                return LineDate(kind, found)
+    by = _BY.match(text)
+    if by and len(text.split()) <= 25:
+        found = find_date(by.group("rest"))
+        if found is not None:
+            return LineDate("byline", found, _author_from_by(by.group("rest")))
+    place = _DATELINE_PLACE.match(text)
+    if place and place.group("place").split()[0][:1].isupper():
+        after = text[place.end() :]
+        found = find_date(after[:40])
+        if found is not None and found.start == 0 and _DATELINE_TAIL.match(after[found.end :]):
+            return LineDate("dateline", found)
+    bare = is_bare_date(text)
+    if bare is not None:
+        return LineDate("bare", bare)
+    return None
+
+
+def byline_author(line: str) -> str:
+    """The name on a "By Jane Doe" line without a date, or ""."""
+    by = _BY.match(line.strip())
+    if not by or len(line.split()) > 10:
+        return ""
+    return _author_from_by(by.group("rest"))

@@ -1,0 +1,138 @@
+"""Generic rules for the site furniture that comes along when a page is copied or scraped as text:
+ad slots, template placeholders, weather widgets, section labels, share bars, menus, copyright lines.
+
+The rules look at the shape of a line and at vocabulary common to news sites in general, never at one
+site's strings, so they can be applied to any page. Each rule answers "why is this line not article text".
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[\w'’.-]+")
+_IDENT = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b")  # template leaks such as spot_img
+_PLACEHOLDER = re.compile(
+    r"^[\[(]?\s*(?:image|img|photo|picture|pic|video|embed|gallery|graphic|chart|media|icon|thumbnail)"
+    r"(?:\s*(?:\d+|\d+\s*(?:of|/)\s*\d+))?\s*[\])]?$",
+    re.I,
+)
+_AD = re.compile(
+    r"^(?:advertisement|advertisements|advertising|advert|ads?|sponsored(?: content| links?| stories)?|"
+    r"promoted(?: content| stories)?|paid (?:content|post|partner)|partner content|"
+    r"(?:the )?(?:story|article) continues (?:below|after)(?: (?:this|the) (?:advertisement|ad))?|"
+    r"continue reading(?: below| the main story)?|scroll (?:down )?to continue(?: with content| reading)?)$",
+    re.I,
+)
+_WEATHER = re.compile(r"(?<!\w)-?\d{1,3}(?:[.,]\d)?\s*°?\s*[CF](?!\w)|°")
+# Section labels and teasers that introduce lists of other articles, not text.
+_LABEL = re.compile(
+    r"^(?:must[- ]reads?|latest(?: articles?| news| stories| posts| updates| headlines)?|"
+    r"related(?: articles?| stories| posts| news| content| coverage| topics| reading)?|"
+    r"read (?:more|next|also|this)|also read|see also|more (?:stories|news|articles|headlines|on this(?: story| topic)?)|"
+    r"recommended(?: for you| stories| articles)?|(?:most )?popular(?: now| stories| articles)?|"
+    r"most (?:read|viewed|shared|commented|popular)|trending(?: now| stories| news)?|top (?:stories|news|headlines)|"
+    r"(?:don'?t|do not) miss(?: this)?|you (?:may|might) (?:also )?like|editor'?s? (?:picks?|choice)|in (?:other|case you missed)(?: news)?|"
+    r"breaking(?: news)?|just in|watch(?: now| live)?|listen|tags?|topics?|categories|filed under|comments?|"
+    r"leave a (?:comment|reply)|(?:sign|log) ?in|register|menu|search|home|skip to (?:main )?content|"
+    r"share(?: this)?(?: article| story| post| page)?|subscribe(?: now)?|newsletter|follow us|"
+    r"previous (?:article|post|story)|next (?:article|post|story)|load more|show more|view all|more)$",
+    re.I,
+)
+_TEASER = re.compile(r"^(?:read more|also read|read also|see also|related|recommended|watch|listen|more|latest)\s*[:>»›|–—-]\s*\S", re.I)
+_SOCIAL = frozenset(
+    "facebook twitter x whatsapp telegram linkedin pinterest reddit email e-mail mail print copy link "
+    "instagram youtube tiktok viber line vk messenger flipboard threads bluesky mastodon share tweet".split()
+)
+_CALL = re.compile(
+    r"^(?:share|subscribe|follow|sign up|join|download|get (?:the|our)|click|tap|like us|tweet|email this|"
+    r"print this|save this|copy link|turn on|enable|support)\b",
+    re.I,
+)
+# What a call to action is about; plain words like "share" alone are not enough ("Share prices fell...").
+_CALL_TOPIC = re.compile(
+    r"\b(?:newsletters?|subscription|facebook|twitter|whatsapp|telegram|linkedin|instagram|youtube|tiktok|"
+    r"app|notifications?|inbox|podcasts?|channel|alerts?|this (?:article|story|post|page)|our|us|social media)\b",
+    re.I,
+)
+_SHARE_FILLER = frozenset("share on via this article story post page the to with friends copy link url icon button".split())
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\s*(?:©|\(c\)|\d{4}))|all rights reserved", re.I)
+_SITE_NOTICE = re.compile(
+    r"\b(?:we use cookies|this (?:site|website) uses cookies|accept (?:all )?cookies|cookie (?:policy|settings)|"
+    r"enable javascript|javascript is (?:disabled|required)|your browser (?:does not|doesn'?t) support|"
+    r"privacy policy|terms of (?:use|service))\b",
+    re.I,
+)
+_SEPARATORS = re.compile(r"\s[|•·»›/]\s|\s{3,}|\t")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+def words(line: str) -> list[str]:
+    return _WORD.findall(line)
+
+
+def normal(line: str) -> str:
+    """Lower-case letters and digits only, for comparing lines."""
+    return " ".join(re.findall(r"[^\W_]+", line.lower()))
+
+
+def is_sentence(line: str) -> bool:
+    """Reads like a sentence of running text: several words and sentence-final punctuation."""
+    ws = words(line)
+    return len(ws) >= 3 and bool(_SENTENCE_END.search(line.strip())) and not is_menu(line)
+
+
+def is_menu(line: str) -> bool:
+    """A row of navigation items separated by bars, bullets or wide gaps: "Home | World | Business"."""
+    parts = [p for p in _SEPARATORS.split(line.strip()) if p.strip()]
+    return len(parts) >= 3 and all(len(words(p)) <= 4 for p in parts)
+
+
+def _label_key(line: str) -> str:
+    return " ".join(re.sub(r"[^\w\s']", " ", line.lower().replace("’", "'")).replace("_", " ").split())
+
+
+def is_label(line: str) -> bool:
+    """A section label such as "Must read", "Latest articles", "Related stories"."""
+    return bool(_LABEL.match(_label_key(line)))
+
+
+def is_teaser(line: str) -> bool:
+    """A link to another article: "Read more: ...", "Related: ..."."""
+    return bool(_TEASER.match(line.strip())) and len(words(line)) <= 30
+
+
+def furniture_reason(line: str) -> str | None:
+    """Why a line is site furniture wherever it appears, or None when it may be article text."""
+    text = line.strip()
+    if not text:
+        return "blank"
+    without_idents = _IDENT.sub(" ", text)
+    bare = without_idents.strip(" \t-–—_|:•·*#=~.,;!?()[]{}<>«»\"'")
+    if not bare:
+        return "placeholder" if _IDENT.search(text) else "punctuation"
+    if _PLACEHOLDER.match(bare):
+        return "placeholder"
+    if _AD.match(normal(bare)):
+        return "advertisement"
+    ws = words(text)
+    n = len(ws)
+    if n <= 6 and _WEATHER.search(text) and len(words(_WEATHER.sub(" ", text))) <= 3 and not is_sentence(text):
+        return "weather"
+    if n <= 8 and is_label(bare):
+        return "label"
+    if is_teaser(text):
+        return "teaser"
+    lowered = {w.lower().strip(".") for w in ws}
+    social = lowered & _SOCIAL
+    if n <= 12 and social and lowered <= _SOCIAL | _SHARE_FILLER and (len(social) >= 2 or n <= 2):
+        return "share"
+    if n <= 14 and _CALL.match(text) and _CALL_TOPIC.search(text):
+        return "share"
+    if n <= 30 and _COPYRIGHT.search(text):
+        return "copyright"
+    return None
+
+
+def is_site_notice(line: str) -> bool:
+    """Cookie banners and legal links; only trusted outside the article body, where prose may mention them."""
+    return len(words(line)) <= 40 and bool(_SITE_NOTICE.search(line))

@@ -1,0 +1,325 @@
+"""Validate interchange records (one JSON object per line) into plain tuples-with-names.
+
+Pure: no storage. Every reason is one short phrase; the caller adds `FILE:LINE:`.
+Times are returned as integer microseconds since the epoch (UTC), as storage wants them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from forecast.core.errors import InvalidInput
+from forecast.core.model import AutoRule, DateSource, Kind, Resolution, Stance, Status
+from forecast.core.slug import is_valid_slug
+from forecast.interchange import FORMAT, VERSION
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def micros_from_iso(value: object, name: str, *, required: bool = True) -> int | None:
+    if value is None:
+        if required:
+            raise InvalidInput(f"{name} is required")
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be an ISO 8601 string")
+    s = value
+    if s.endswith(("Z", "z")):
+        s = s[:-1] + "+00:00"
+    try:
+        dt = datetime.fromisoformat(s)
+    except ValueError:
+        raise InvalidInput(f"{name} {value!r} is not an ISO 8601 date-time") from None
+    if dt.tzinfo is None:
+        if len(value) == 10:  # a bare date means midnight UTC
+            dt = dt.replace(tzinfo=UTC)
+        else:
+            raise InvalidInput(f"{name} {value!r} has no time zone (add Z)")
+    delta = dt - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _str(obj: dict, name: str, *, required: bool = False, default: str = "") -> str:
+    value = obj.get(name)
+    if value is None:
+        if required:
+            raise InvalidInput(f"{name} is required")
+        return default
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be a string")
+    if required and not value.strip():
+        raise InvalidInput(f"{name} must not be empty")
+    return value
+
+
+def _opt_str(obj: dict, name: str) -> str | None:
+    value = obj.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be a string or null")
+    return value
+
+
+def _enum(obj: dict, name: str, enum, *, default=None):
+    value = obj.get(name)
+    if value is None:
+        return default
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(e.value for e in enum)
+        raise InvalidInput(f"{name} {value!r} is not one of: {allowed}") from None
+
+
+@dataclass(slots=True)
+class QuestionRec:
+    slug: str
+    title: str
+    kind: str
+    description: str
+    criteria: str
+    opens_at: int
+    closes_at: int
+    resolves_at: int
+    tags: list[str]
+    auto: str | None
+    status: str
+    resolution: str | None
+    resolved_at: int | None
+    resolution_note: str
+    created_at: int | None
+    updated_at: int | None
+    source_file: str | None
+
+
+@dataclass(slots=True)
+class ForecastRec:
+    question: str
+    forecaster: str
+    probability: float
+    made_at: int
+    recorded_at: int
+    rationale: str
+    evidence: list[str]
+    supersedes: tuple[int, int] | None
+
+
+@dataclass(slots=True)
+class LinkRec:
+    question: str
+    stance: str
+    note: str
+    created_at: int | None = None
+
+
+@dataclass(slots=True)
+class EvidenceRec:
+    key: str
+    url: str | None
+    canonical_url: str | None
+    title: str
+    outlet: str
+    author: str
+    published_at: int | None
+    published_source: str | None
+    retrieved_at: int | None
+    text: str
+    excerpt: str
+    content_hash: str
+    inbox: bool
+    dismissed: bool
+    created_at: int | None
+    links: list[LinkRec] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ForecasterRec:
+    name: str
+    created_at: int | None
+
+
+@dataclass(slots=True)
+class ResolutionEventRec:
+    question: str
+    action: str
+    resolution: str | None
+    resolved_at: int | None
+    note: str
+    actor: str
+    at: int
+
+
+def parse_question(obj: dict) -> QuestionRec:
+    slug = _str(obj, "slug", required=True)
+    if not is_valid_slug(slug):
+        raise InvalidInput(f"slug {slug!r} must be lowercase letters, digits and dashes (not only digits)")
+    kind = _enum(obj, "kind", Kind, default=Kind.BINARY)
+    if kind is not Kind.BINARY:
+        raise InvalidInput(f"kind {kind.value!r} is not supported yet (only binary)")
+    opens = micros_from_iso(obj.get("opens_at"), "opens_at")
+    closes = micros_from_iso(obj.get("closes_at"), "closes_at")
+    resolves = micros_from_iso(obj.get("resolves_at"), "resolves_at", required=False)
+    tags = obj.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+        raise InvalidInput("tags must be a list of non-empty strings")
+    auto = _enum(obj, "auto", AutoRule)
+    resolution = _enum(obj, "resolution", Resolution)
+    resolved_at = micros_from_iso(obj.get("resolved_at"), "resolved_at", required=False)
+    if resolution is not None and resolved_at is None:
+        raise InvalidInput("resolved_at is required when resolution is set")
+    if resolution is None and resolved_at is not None:
+        raise InvalidInput("resolved_at is set but resolution is null")
+    status = _enum(obj, "status", Status)
+    if resolution is not None:
+        expected = resolution.status
+        if status is not None and status is not expected:
+            raise InvalidInput(f"status {status.value!r} contradicts resolution {resolution.value!r}")
+        status = expected
+    elif status in (Status.RESOLVED, Status.ANNULLED):
+        raise InvalidInput(f"status {status.value!r} needs a resolution")
+    return QuestionRec(
+        slug=slug,
+        title=_str(obj, "title", required=True),
+        kind=kind.value,
+        description=_str(obj, "description"),
+        criteria=_str(obj, "criteria"),
+        opens_at=opens,
+        closes_at=closes,
+        resolves_at=resolves if resolves is not None else closes,
+        tags=sorted({t.strip() for t in tags}),
+        auto=auto.value if auto else None,
+        status=(status or Status.OPEN).value,
+        resolution=resolution.value if resolution else None,
+        resolved_at=resolved_at,
+        resolution_note=_str(obj, "resolution_note"),
+        created_at=micros_from_iso(obj.get("created_at"), "created_at", required=False),
+        updated_at=micros_from_iso(obj.get("updated_at"), "updated_at", required=False),
+        source_file=_opt_str(obj, "source_file"),
+    )
+
+
+def parse_forecast(obj: dict) -> ForecastRec:
+    p = obj.get("probability")
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not math.isfinite(p) or not 0 <= p <= 1:
+        raise InvalidInput(f"probability {p!r} must be a number in [0, 1]")
+    made = micros_from_iso(obj.get("made_at"), "made_at")
+    recorded = micros_from_iso(obj.get("recorded_at"), "recorded_at", required=False)
+    evidence = obj.get("evidence") or []
+    if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
+        raise InvalidInput("evidence must be a list of evidence keys")
+    sup = obj.get("supersedes")
+    supersedes = None
+    if sup is not None:
+        if not isinstance(sup, dict):
+            raise InvalidInput("supersedes must be an object with made_at and recorded_at")
+        supersedes = (
+            micros_from_iso(sup.get("made_at"), "supersedes.made_at"),
+            micros_from_iso(sup.get("recorded_at"), "supersedes.recorded_at"),
+        )
+    return ForecastRec(
+        question=_str(obj, "question", required=True),
+        forecaster=_str(obj, "forecaster", required=True).strip(),
+        probability=float(p),
+        made_at=made,
+        recorded_at=recorded if recorded is not None else made,
+        rationale=_str(obj, "rationale"),
+        evidence=evidence,
+        supersedes=supersedes,
+    )
+
+
+def parse_evidence(obj: dict) -> EvidenceRec:
+    links = []
+    raw_links = obj.get("links") or []
+    if not isinstance(raw_links, list):
+        raise InvalidInput("links must be a list")
+    for item in raw_links:
+        if not isinstance(item, dict):
+            raise InvalidInput("each link must be an object with question and stance")
+        stance = _enum(item, "stance", Stance, default=Stance.NEUTRAL)
+        links.append(
+            LinkRec(
+                question=_str(item, "question", required=True),
+                stance=stance.value,
+                note=_str(item, "note"),
+                created_at=micros_from_iso(item.get("created_at"), "links.created_at", required=False),
+            )
+        )
+    source = _enum(obj, "published_source", DateSource)
+    published = micros_from_iso(obj.get("published_at"), "published_at", required=False)
+    if published is not None and source is None:
+        raise InvalidInput("published_at needs published_source (meta, byline, url or user)")
+    return EvidenceRec(
+        key=_str(obj, "key", required=True),
+        url=_opt_str(obj, "url"),
+        canonical_url=_opt_str(obj, "canonical_url"),
+        title=_str(obj, "title"),
+        outlet=_str(obj, "outlet"),
+        author=_str(obj, "author"),
+        published_at=published,
+        published_source=source.value if source else None,
+        retrieved_at=micros_from_iso(obj.get("retrieved_at"), "retrieved_at", required=False),
+        text=_str(obj, "text"),
+        excerpt=_str(obj, "excerpt"),
+        content_hash=_str(obj, "content_hash"),
+        inbox=bool(obj.get("inbox", False)),
+        dismissed=bool(obj.get("dismissed", False)),
+        created_at=micros_from_iso(obj.get("created_at"), "created_at", required=False),
+        links=links,
+    )
+
+
+def parse_forecaster(obj: dict) -> ForecasterRec:
+    return ForecasterRec(
+        name=_str(obj, "name", required=True).strip(),
+        created_at=micros_from_iso(obj.get("created_at"), "created_at", required=False),
+    )
+
+
+def parse_resolution_event(obj: dict) -> ResolutionEventRec:
+    action = _str(obj, "action", required=True)
+    if action not in ("resolve", "unresolve", "close", "reopen"):
+        raise InvalidInput(f"action {action!r} is not one of: resolve, unresolve, close, reopen")
+    resolution = _enum(obj, "resolution", Resolution)
+    return ResolutionEventRec(
+        question=_str(obj, "question", required=True),
+        action=action,
+        resolution=resolution.value if resolution else None,
+        resolved_at=micros_from_iso(obj.get("resolved_at"), "resolved_at", required=False),
+        note=_str(obj, "note"),
+        actor=_str(obj, "actor"),
+        at=micros_from_iso(obj.get("at"), "at"),
+    )
+
+
+def check_header(obj: dict) -> None:
+    if obj.get("format") != FORMAT:
+        raise InvalidInput(f"header format must be {FORMAT!r}")
+    if obj.get("version") != VERSION:
+        raise InvalidInput(f"unsupported interchange version {obj.get('version')!r} (this forecast reads {VERSION})")
+
+
+PARSERS = {
+    "question": parse_question,
+    "forecast": parse_forecast,
+    "evidence": parse_evidence,
+    "forecaster": parse_forecaster,
+    "resolution_event": parse_resolution_event,
+}
+
+
+def parse_record(obj: object):
+    """Returns (type, record) or raises InvalidInput; a header returns ("header", None)."""
+    if not isinstance(obj, dict):
+        raise InvalidInput("a record must be a JSON object")
+    kind = obj.get("type")
+    if kind == "header":
+        check_header(obj)
+        return "header", None
+    parser = PARSERS.get(kind)
+    if parser is None:
+        raise InvalidInput(f"unknown record type {kind!r}")
+    return kind, parser(obj)

@@ -1,0 +1,157 @@
+"""Write the whole database as interchange v1 JSON Lines, in a stable order (docs/interchange.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import BinaryIO
+
+import orjson
+from sqlmodel import Session
+
+from forecast.core.timeparse import from_micros, iso_z
+from forecast.interchange import FORMAT, VERSION
+
+
+def _iso(us: int | None) -> str | None:
+    return None if us is None else iso_z(from_micros(us))
+
+
+def export_jsonl(session: Session, out: BinaryIO, *, progress: Callable[[int], None] | None = None) -> dict:
+    conn = session.connection()
+    q = conn.exec_driver_sql
+    dumps = orjson.dumps
+    counts = {"forecasters": 0, "questions": 0, "evidence": 0, "forecasts": 0, "resolution_events": 0}
+
+    def emit(obj: dict) -> None:
+        out.write(dumps(obj))
+        out.write(b"\n")
+
+    emit({"type": "header", "format": FORMAT, "version": VERSION})
+    for name, created in q("SELECT name, created_at FROM forecaster ORDER BY name"):
+        emit({"type": "forecaster", "name": name, "created_at": _iso(created)})
+        counts["forecasters"] += 1
+
+    tags: dict[int, list[str]] = {}
+    for qid, name in q(
+        "SELECT qt.question_id, t.name FROM question_tag qt JOIN tag t ON t.id = qt.tag_id ORDER BY t.name"
+    ):
+        tags.setdefault(qid, []).append(name)
+    slugs: dict[int, str] = {}
+    for row in q(
+        "SELECT id, slug, title, kind, description, criteria, opens_at, closes_at, resolves_at, "
+        "auto_rule, status, resolution, resolved_at, resolution_note, created_at, updated_at, source_file "
+        "FROM question ORDER BY slug"
+    ):
+        (qid, slug, title, kind, desc, crit, opens, closes, resolves, auto, status, res, res_at, note, cr, up, src) = row
+        slugs[qid] = slug
+        emit(
+            {
+                "type": "question",
+                "slug": slug,
+                "title": title,
+                "kind": kind,
+                "description": desc,
+                "criteria": crit,
+                "opens_at": _iso(opens),
+                "closes_at": _iso(closes),
+                "resolves_at": _iso(resolves),
+                "tags": tags.get(qid, []),
+                "auto": auto,
+                "status": status,
+                "resolution": res,
+                "resolved_at": _iso(res_at),
+                "resolution_note": note,
+                "created_at": _iso(cr),
+                "updated_at": _iso(up),
+                "source_file": src,
+            }
+        )
+        counts["questions"] += 1
+
+    links: dict[int, list[dict]] = {}
+    for eid, qid, stance, note, created in q(
+        "SELECT evidence_id, question_id, stance, note, created_at FROM evidence_link ORDER BY evidence_id, question_id"
+    ):
+        links.setdefault(eid, []).append(
+            {"question": slugs[qid], "stance": stance, "note": note, "created_at": _iso(created)}
+        )
+    keys: dict[int, str] = {}
+    for row in q(
+        "SELECT id, key, url, canonical_url, title, outlet, author, published_at, published_source, retrieved_at, "
+        "text, excerpt, content_hash, inbox, dismissed, created_at FROM evidence ORDER BY key"
+    ):
+        (eid, key, url, canon, title, outlet, author, pub, pub_src, ret, text, excerpt, chash, inbox, dis, cr) = row
+        keys[eid] = key
+        emit(
+            {
+                "type": "evidence",
+                "key": key,
+                "url": url,
+                "canonical_url": canon,
+                "title": title,
+                "outlet": outlet,
+                "author": author,
+                "published_at": _iso(pub),
+                "published_source": pub_src,
+                "retrieved_at": _iso(ret),
+                "text": text,
+                "excerpt": excerpt,
+                "content_hash": chash,
+                "inbox": bool(inbox),
+                "dismissed": bool(dis),
+                "created_at": _iso(cr),
+                "links": sorted(links.get(eid, []), key=lambda link: link["question"]),
+            }
+        )
+        counts["evidence"] += 1
+
+    fev: dict[int, list[str]] = {}
+    for fid, eid in q("SELECT forecast_id, evidence_id FROM forecast_evidence"):
+        fev.setdefault(fid, []).append(keys[eid])
+    ident: dict[int, tuple[int, int]] = {}
+    for fid, made, rec in q("SELECT id, made_at, recorded_at FROM forecast WHERE superseded"):
+        ident[fid] = (made, rec)
+    names = dict(q("SELECT id, name FROM forecaster").all())
+    rows = q(
+        "SELECT f.id, f.question_id, f.forecaster_id, f.probability, f.made_at, f.recorded_at, f.rationale, "
+        "f.supersedes_id FROM forecast f JOIN question qq ON qq.id = f.question_id "
+        "JOIN forecaster fr ON fr.id = f.forecaster_id ORDER BY qq.slug, fr.name, f.made_at, f.recorded_at"
+    )
+    n = 0
+    for fid, qid, forecaster_id, p, made, rec, why, sup in rows:
+        old = ident.get(sup) if sup is not None else None
+        emit(
+            {
+                "type": "forecast",
+                "question": slugs[qid],
+                "forecaster": names[forecaster_id],
+                "probability": p,
+                "made_at": _iso(made),
+                "recorded_at": _iso(rec),
+                "rationale": why,
+                "evidence": sorted(fev.get(fid, [])),
+                "supersedes": {"made_at": _iso(old[0]), "recorded_at": _iso(old[1])} if old else None,
+            }
+        )
+        n += 1
+        if progress is not None and n % 50_000 == 0:
+            progress(n)
+    counts["forecasts"] = n
+
+    for qid, action, res, res_at, note, actor, at in q(
+        "SELECT question_id, action, resolution, resolved_at, note, actor, at FROM resolution_event ORDER BY id"
+    ):
+        emit(
+            {
+                "type": "resolution_event",
+                "question": slugs[qid],
+                "action": action,
+                "resolution": res,
+                "resolved_at": _iso(res_at),
+                "note": note,
+                "actor": actor,
+                "at": _iso(at),
+            }
+        )
+        counts["resolution_events"] += 1
+    return counts

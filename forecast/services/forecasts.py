@@ -1,0 +1,139 @@
+"""Recording probability updates and reading a question's update history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from forecast.core.errors import InvalidInput, NotFound
+from forecast.core.model import Kind, Status
+from forecast.core.probability import parse_probability
+from forecast.core.timeparse import from_micros, iso_z, utcnow
+from forecast.services.lookup import get_evidence, get_or_create_forecaster, get_question
+from forecast.store.tables import ForecastEvidence, ForecastRow, Question
+
+# A forecast stamped a moment ahead of this machine's clock is clock skew, not a prediction of the future.
+CLOCK_SKEW = timedelta(seconds=5)
+
+
+@dataclass(frozen=True)
+class ForecastRequest:
+    question: str | int
+    probability: str | float
+    forecaster: str
+    at: datetime | None = None
+    rationale: str = ""
+    evidence: tuple[str, ...] = ()
+    corrects: int | None = None
+
+
+def check_forecast_time(q: Question, made_at: datetime, now: datetime) -> None:
+    """Refuse forecasts the question cannot accept, with the reason in one line."""
+    if q.kind != Kind.BINARY.value:
+        raise InvalidInput(f"question {q.slug} is {q.kind}; only binary questions take forecasts yet")
+    if q.status != Status.OPEN.value:
+        raise InvalidInput(f"question {q.slug} is {q.status}; it takes no more forecasts")
+    if made_at > now + CLOCK_SKEW:
+        raise InvalidInput(f"forecast time {iso_z(made_at)} is in the future")
+    if made_at < q.opens_at:
+        raise InvalidInput(f"forecast time {iso_z(made_at)} is before the question opens ({iso_z(q.opens_at)})")
+    if made_at >= q.closes_at:
+        raise InvalidInput(f"forecast time {iso_z(made_at)} is not before the question closes ({iso_z(q.closes_at)})")
+
+
+def record_forecast(session: Session, req: ForecastRequest, *, now: datetime | None = None) -> ForecastRow:
+    now = now or utcnow()
+    q = get_question(session, req.question)
+    p = parse_probability(req.probability)
+    made_at = req.at or now
+    check_forecast_time(q, made_at, now)
+    if not req.forecaster.strip():
+        raise InvalidInput("forecaster name must not be empty")
+    evidence = [get_evidence(session, e) for e in req.evidence]
+    forecaster = get_or_create_forecaster(session, req.forecaster, now=now)
+    old = None
+    if req.corrects is not None:
+        old = session.get(ForecastRow, req.corrects)
+        if old is None or old.question_id != q.id:
+            raise NotFound(f"no forecast {req.corrects} on question {q.slug}")
+        if old.superseded:
+            raise InvalidInput(f"forecast {old.id} was already corrected; correct the newest version")
+        if old.forecaster_id != forecaster.id:
+            raise InvalidInput(f"forecast {old.id} belongs to another forecaster")
+        if req.at is None:
+            made_at = old.made_at
+    clash = session.exec(
+        select(ForecastRow.id).where(
+            ForecastRow.question_id == q.id,
+            ForecastRow.forecaster_id == forecaster.id,
+            ForecastRow.made_at == made_at,
+            ForecastRow.recorded_at == now,
+        )
+    ).first()
+    if clash is not None:
+        raise InvalidInput("an identical forecast was just recorded")
+    row = ForecastRow(
+        question_id=q.id,
+        forecaster_id=forecaster.id,
+        probability=p,
+        made_at=made_at,
+        recorded_at=now,
+        rationale=req.rationale,
+        supersedes_id=old.id if old else None,
+    )
+    session.add(row)
+    session.flush()
+    if old is not None:
+        old.superseded = True
+        session.add(old)
+    for ev in {e.id: e for e in evidence}.values():
+        session.add(ForecastEvidence(forecast_id=row.id, evidence_id=ev.id))
+    session.flush()
+    return row
+
+
+def history(session: Session, ref: str | int, *, include_superseded: bool = True) -> list[dict]:
+    """The question's updates, oldest first, each with its evidence."""
+    q = get_question(session, ref)
+    rows = session.exec(
+        text(
+            "SELECT f.id, fr.name, f.probability, f.made_at, f.recorded_at, f.rationale, f.supersedes_id, f.superseded "
+            "FROM forecast f JOIN forecaster fr ON fr.id = f.forecaster_id "
+            "WHERE f.question_id = :q ORDER BY f.made_at, f.recorded_at, f.id"
+        ).bindparams(q=q.id)
+    ).all()
+    evidence: dict[int, list[dict]] = {}
+    for fid, eid, key, title, url in session.exec(
+        text(
+            "SELECT fe.forecast_id, e.id, e.key, e.title, e.url FROM forecast_evidence fe "
+            "JOIN evidence e ON e.id = fe.evidence_id JOIN forecast f ON f.id = fe.forecast_id "
+            "WHERE f.question_id = :q ORDER BY e.id"
+        ).bindparams(q=q.id)
+    ).all():
+        evidence.setdefault(fid, []).append({"id": eid, "key": key, "title": title, "url": url})
+    out = []
+    previous: dict[str, float] = {}
+    for fid, name, p, made, recorded, why, sup, superseded in rows:
+        if superseded and not include_superseded:
+            continue
+        prev = previous.get(name)
+        out.append(
+            {
+                "id": fid,
+                "forecaster": name,
+                "probability": p,
+                "change": None if prev is None else p - prev,
+                "made_at": iso_z(from_micros(made)),
+                "recorded_at": iso_z(from_micros(recorded)),
+                "rationale": why,
+                "evidence": evidence.get(fid, []),
+                "supersedes": sup,
+                "superseded": bool(superseded),
+            }
+        )
+        if not superseded:
+            previous[name] = p
+    return out

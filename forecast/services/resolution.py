@@ -1,0 +1,105 @@
+"""Resolving, unresolving and closing questions; every change is written to the resolution history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from forecast.core.errors import Conflict, InvalidInput
+from forecast.core.model import Resolution, Status
+from forecast.core.timeparse import from_micros, iso_z, utcnow
+from forecast.services.forecasts import CLOCK_SKEW
+from forecast.services.lookup import get_question
+from forecast.store.tables import Question, ResolutionEvent
+
+
+def _event(session: Session, q: Question, action: str, *, actor: str, note: str, now: datetime) -> None:
+    session.add(
+        ResolutionEvent(
+            question_id=q.id,
+            action=action,
+            resolution=q.resolution,
+            resolved_at=q.resolved_at,
+            note=note,
+            actor=actor,
+            at=now,
+        )
+    )
+
+
+def resolve(
+    session: Session,
+    ref: str | int,
+    resolution: Resolution,
+    *,
+    actor: str,
+    at: datetime | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Question:
+    now = now or utcnow()
+    q = get_question(session, ref)
+    if q.resolution is not None:
+        raise Conflict(f"question {q.slug} is already resolved {q.resolution}; run `forecast unresolve {q.slug}` first")
+    resolved_at = at or now
+    if resolved_at > now + CLOCK_SKEW:
+        raise InvalidInput(f"resolution time {iso_z(resolved_at)} is in the future")
+    if resolved_at < q.opens_at:
+        raise InvalidInput(f"resolution time {iso_z(resolved_at)} is before the question opens ({iso_z(q.opens_at)})")
+    q.resolution = resolution.value
+    q.resolved_at = resolved_at
+    q.resolution_note = note
+    q.status = resolution.status.value
+    q.updated_at = now
+    session.add(q)
+    _event(session, q, "resolve", actor=actor, note=note, now=now)
+    session.flush()
+    return q
+
+
+def unresolve(session: Session, ref: str | int, *, actor: str, note: str = "", now: datetime | None = None) -> Question:
+    now = now or utcnow()
+    q = get_question(session, ref)
+    if q.resolution is None:
+        raise Conflict(f"question {q.slug} is not resolved")
+    q.resolution = None
+    q.resolved_at = None
+    q.resolution_note = ""
+    q.status = (Status.OPEN if q.closes_at > now else Status.CLOSED).value
+    q.updated_at = now
+    session.add(q)
+    _event(session, q, "unresolve", actor=actor, note=note, now=now)
+    session.flush()
+    return q
+
+
+def close(session: Session, q: Question, *, actor: str, note: str = "", now: datetime | None = None) -> None:
+    now = now or utcnow()
+    q.status = Status.CLOSED.value
+    q.updated_at = now
+    session.add(q)
+    _event(session, q, "close", actor=actor, note=note, now=now)
+    session.flush()
+
+
+def events(session: Session, ref: str | int) -> list[dict]:
+    q = get_question(session, ref)
+    rows = session.exec(
+        text(
+            "SELECT action, resolution, resolved_at, note, actor, at FROM resolution_event "
+            "WHERE question_id = :q ORDER BY at, id"
+        ).bindparams(q=q.id)
+    ).all()
+    return [
+        {
+            "action": a,
+            "resolution": r,
+            "resolved_at": iso_z(from_micros(ra)) if ra is not None else None,
+            "note": n,
+            "actor": who,
+            "at": iso_z(from_micros(at)),
+        }
+        for a, r, ra, n, who, at in rows
+    ]

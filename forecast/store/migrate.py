@@ -1,0 +1,76 @@
+"""Schema versioning: upgrade to head, with a backup copy of an older SQLite file first."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Engine
+
+from forecast.core.errors import ForecastError
+from forecast.store.engine import sqlite_path
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# The newest revision this code knows; a test checks it against Alembic's own view of the scripts.
+HEAD = "0003_check_runs"
+REVISIONS = ("0001_initial", "0002_evidence_feeds", "0003_check_runs")
+
+
+def _alembic_config(connection):
+    from alembic.config import Config  # imported here: alembic is only needed when migrating
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), revision)
+
+
+def backup_sqlite(path: Path, revision: str | None) -> Path:
+    """Copy a SQLite database with the online backup API, so a WAL file's pages are included."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.{revision or 'unversioned'}.{stamp}.bak")
+    src = sqlite3.connect(path)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return target
+
+
+def ensure_current(engine: Engine) -> Path | None:
+    """Bring the database to HEAD. Returns the backup path when an existing SQLite file was upgraded."""
+    revision = current_revision(engine)
+    if revision == HEAD:
+        return None
+    if revision is not None and revision not in REVISIONS:
+        raise ForecastError(
+            f"database is at schema revision {revision}, newer than this forecast version knows; upgrade forecast"
+        )
+    backup = None
+    path = sqlite_path(str(engine.url))
+    if revision is not None and path is not None and path.exists():
+        backup = backup_sqlite(path, revision)
+    elif revision is None:
+        with engine.connect() as conn:
+            if inspect(conn).has_table("question"):
+                raise ForecastError("database has forecast tables but no schema version; refusing to touch it")
+    upgrade(engine)
+    return backup

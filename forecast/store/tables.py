@@ -1,0 +1,148 @@
+"""SQLModel tables. Rows are converted to core types at the repository boundary (store/convert.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, UniqueConstraint
+from sqlalchemy import Integer as SAInteger
+from sqlmodel import Field, SQLModel
+
+from forecast.store.types import UTCMicros
+
+
+def _time(nullable: bool = False, index: bool = False):
+    return Field(default=None, sa_type=UTCMicros, nullable=nullable, index=index)
+
+
+def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE", index: bool = False):
+    return Field(
+        default=None,
+        sa_column=Column(SAInteger, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index),
+    )
+
+
+class Forecaster(SQLModel, table=True):
+    __tablename__ = "forecaster"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=200)
+    created_at: datetime = _time()
+
+
+class Question(SQLModel, table=True):
+    __tablename__ = "question"
+    __table_args__ = (
+        Index("ix_question_status_closes", "status", "closes_at"),
+        Index("ix_question_resolves_at", "resolves_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, max_length=80)
+    title: str
+    kind: str = Field(default="binary", max_length=20)
+    description: str = ""
+    criteria: str = ""
+    opens_at: datetime = _time()
+    closes_at: datetime = _time(index=True)
+    resolves_at: datetime = _time()
+    status: str = Field(default="open", max_length=20)
+    resolution: str | None = Field(default=None, max_length=20)
+    resolved_at: datetime | None = _time(nullable=True)
+    resolution_note: str = ""
+    auto_rule: str | None = Field(default=None, max_length=20)
+    created_at: datetime = _time()
+    updated_at: datetime = _time()
+    source_file: str | None = None
+
+
+class Tag(SQLModel, table=True):
+    __tablename__ = "tag"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=100)
+
+
+class QuestionTag(SQLModel, table=True):
+    __tablename__ = "question_tag"
+    __table_args__ = (Index("ix_question_tag_tag", "tag_id", "question_id"),)
+    question_id: int = Field(
+        sa_column=Column(SAInteger, ForeignKey("question.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tag_id: int = Field(sa_column=Column(SAInteger, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True))
+
+
+class ForecastRow(SQLModel, table=True):
+    """A probability update. Append-only: a correction is a new row pointing at the one it supersedes."""
+
+    __tablename__ = "forecast"
+    __table_args__ = (
+        UniqueConstraint("question_id", "forecaster_id", "made_at", "recorded_at", name="uq_forecast_identity"),
+        Index("ix_forecast_forecaster_question", "forecaster_id", "question_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = _fk("question.id")
+    forecaster_id: int = _fk("forecaster.id", ondelete="RESTRICT")
+    probability: float
+    made_at: datetime = _time()
+    recorded_at: datetime = _time()
+    rationale: str = ""
+    supersedes_id: int | None = _fk("forecast.id", nullable=True, ondelete="SET NULL")
+    superseded: bool = False
+
+
+class Evidence(SQLModel, table=True):
+    __tablename__ = "evidence"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=64)
+    url: str | None = None
+    canonical_url: str | None = Field(default=None, index=True)
+    title: str = ""
+    outlet: str = ""
+    author: str = ""
+    published_at: datetime | None = _time(nullable=True)
+    published_source: str | None = Field(default=None, max_length=20)
+    retrieved_at: datetime | None = _time(nullable=True)
+    text: str = ""
+    excerpt: str = ""
+    content_hash: str = Field(default="", index=True, max_length=64)
+    inbox: bool = Field(default=False, index=True)
+    dismissed: bool = False
+    created_at: datetime = _time()
+
+
+class EvidenceLink(SQLModel, table=True):
+    __tablename__ = "evidence_link"
+    __table_args__ = (Index("ix_evidence_link_question", "question_id"),)
+    evidence_id: int = Field(
+        sa_column=Column(SAInteger, ForeignKey("evidence.id", ondelete="CASCADE"), primary_key=True)
+    )
+    question_id: int = Field(
+        sa_column=Column(SAInteger, ForeignKey("question.id", ondelete="CASCADE"), primary_key=True)
+    )
+    stance: str = Field(default="neutral", max_length=20)
+    note: str = ""
+    created_at: datetime = _time()
+
+
+class ForecastEvidence(SQLModel, table=True):
+    __tablename__ = "forecast_evidence"
+    __table_args__ = (Index("ix_forecast_evidence_evidence", "evidence_id"),)
+    forecast_id: int = Field(
+        sa_column=Column(SAInteger, ForeignKey("forecast.id", ondelete="CASCADE"), primary_key=True)
+    )
+    evidence_id: int = Field(
+        sa_column=Column(SAInteger, ForeignKey("evidence.id", ondelete="RESTRICT"), primary_key=True)
+    )
+
+
+class ResolutionEvent(SQLModel, table=True):
+    """Every resolve and unresolve, with who, when and why."""
+
+    __tablename__ = "resolution_event"
+    __table_args__ = (Index("ix_resolution_event_question", "question_id", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = _fk("question.id")
+    action: str = Field(max_length=20)
+    resolution: str | None = Field(default=None, max_length=20)
+    resolved_at: datetime | None = _time(nullable=True)
+    note: str = ""
+    actor: str = ""
+    at: datetime = _time()
