@@ -54,10 +54,20 @@ def usage(fn: Callable, *args, **kwargs):
 
 
 def print_json(obj) -> None:
+    """Objects are indented; lists put one compact item per line, so long lists stay fast and greppable."""
     import orjson
 
-    sys.stdout.buffer.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
-    sys.stdout.buffer.write(b"\n")
+    out = sys.stdout.buffer
+    if isinstance(obj, list):
+        dumps, opt = orjson.dumps, orjson.OPT_NON_STR_KEYS
+        out.write(b"[")
+        for i, item in enumerate(obj):
+            out.write(b"\n" if i == 0 else b",\n")
+            out.write(dumps(item, option=opt))
+        out.write(b"\n]\n" if obj else b"]\n")
+    else:
+        out.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
+        out.write(b"\n")
     sys.stdout.flush()
 
 

@@ -24,7 +24,7 @@ USER_AGENT = f"forecast/{__version__} (evidence fetcher)"
 PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 FEED_TYPES = frozenset(
     {"application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml", "text/xml",
-     "application/feed+json", "application/json", "text/html", "text/plain"}
+     "text/html", "text/plain"}
 )  # fmt: skip
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _MAGIC = (b"%PDF", b"PK\x03\x04", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"\x1f\x8b", b"RIFF", b"OggS", b"ID3", b"\x00\x00\x01")

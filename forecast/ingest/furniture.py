@@ -19,24 +19,26 @@ _PLACEHOLDER = re.compile(
 _AD = re.compile(
     r"^(?:advertisement|advertisements|advertising|advert|ads?|sponsored(?: content| links?| stories)?|"
     r"promoted(?: content| stories)?|paid (?:content|post|partner)|partner content|"
-    r"(?:the )?(?:story|article) continues (?:below|after)(?: (?:this|the) (?:advertisement|ad))?|"
+    r"(?:the )?(?:story|article) continues (?:below|after)(?: (?:this |the )?(?:advertisement|ad))?|"
     r"continue reading(?: below| the main story)?|scroll (?:down )?to continue(?: with content| reading)?)$",
     re.I,
 )
 _WEATHER = re.compile(r"(?<!\w)-?\d{1,3}(?:[.,]\d)?\s*°?\s*[CF](?!\w)|°")
-# Section labels and teasers that introduce lists of other articles, not text.
-_LABEL = re.compile(
+# Section labels that introduce lists of other articles, and other labels of site chrome.
+_LIST_LABEL = re.compile(
     r"^(?:must[- ]reads?|latest(?: articles?| news| stories| posts| updates| headlines)?|"
     r"related(?: articles?| stories| posts| news| content| coverage| topics| reading)?|"
     r"read (?:more|next|also|this)|also read|see also|more (?:stories|news|articles|headlines|on this(?: story| topic)?)|"
     r"recommended(?: for you| stories| articles)?|(?:most )?popular(?: now| stories| articles)?|"
     r"most (?:read|viewed|shared|commented|popular)|trending(?: now| stories| news)?|top (?:stories|news|headlines)|"
-    r"(?:don'?t|do not) miss(?: this)?|you (?:may|might) (?:also )?like|editor'?s? (?:picks?|choice)|in (?:other|case you missed)(?: news)?|"
-    r"breaking(?: news)?|just in|watch(?: now| live)?|listen|tags?|topics?|categories|filed under|comments?|"
+    r"(?:don't|dont|do not) miss(?: this)?|you (?:may|might) (?:also )?like|editor'?s? (?:picks?|choice)|"
+    r"in (?:other|case you missed)(?: news)?|previous (?:article|post|story)|next (?:article|post|story)|"
+    r"load more|show more|view all|more)$"
+)
+_LABEL = re.compile(
+    r"^(?:breaking(?: news)?|just in|watch(?: now| live)?|listen|tags?|topics?|categories|filed under|comments?|"
     r"leave a (?:comment|reply)|(?:sign|log) ?in|register|menu|search|home|skip to (?:main )?content|"
-    r"share(?: this)?(?: article| story| post| page)?|subscribe(?: now)?|newsletter|follow us|"
-    r"previous (?:article|post|story)|next (?:article|post|story)|load more|show more|view all|more)$",
-    re.I,
+    r"share(?: this)?(?: article| story| post| page)?|subscribe(?: now)?|newsletter|follow us)$"
 )
 _TEASER = re.compile(r"^(?:read more|also read|read also|see also|related|recommended|watch|listen|more|latest)\s*[:>»›|–—-]\s*\S", re.I)
 _SOCIAL = frozenset(
@@ -91,9 +93,14 @@ def _label_key(line: str) -> str:
     return " ".join(re.sub(r"[^\w\s']", " ", line.lower().replace("’", "'")).replace("_", " ").split())
 
 
+def is_list_label(line: str) -> bool:
+    """A label over a list of other articles: "Must read", "Latest articles", "Related stories"."""
+    return bool(_LIST_LABEL.match(_label_key(line)))
+
+
 def is_label(line: str) -> bool:
-    """A section label such as "Must read", "Latest articles", "Related stories"."""
-    return bool(_LABEL.match(_label_key(line)))
+    """Any section label, including chrome such as "Sign in", "Tags", "Share this article"."""
+    return is_list_label(line) or bool(_LABEL.match(_label_key(line)))
 
 
 def is_teaser(line: str) -> bool:
@@ -118,6 +125,8 @@ def furniture_reason(line: str) -> str | None:
     n = len(ws)
     if n <= 6 and _WEATHER.search(text) and len(words(_WEATHER.sub(" ", text))) <= 3 and not is_sentence(text):
         return "weather"
+    if n <= 8 and is_list_label(bare):
+        return "list label"
     if n <= 8 and is_label(bare):
         return "label"
     if is_teaser(text):

@@ -28,7 +28,8 @@ from forecast.ingest.urls import date_from_url, host_of, normalise_url
 
 _HEADER_SCAN = 15  # a byline further down than this many lines is not part of the page header
 _MAX_HEADLINE_WORDS = 40
-_WRAP_MIN = 50  # a line at least this long followed by a lower-case line is a hard-wrapped paragraph
+_WRAP_MIN = 50
+_PARAGRAPH_WORDS = 12  # an opening paragraph is at least this long; a headline phrased as a question is not  # a line at least this long followed by a lower-case line is a hard-wrapped paragraph
 
 
 @dataclass(slots=True)
@@ -75,16 +76,16 @@ def _lines(text: str) -> list[_Line]:
     for ln in lines:
         if ln.why is None and counts[F.normal(ln.text)] > 1 and len(F.words(ln.text)) <= 8:
             ln.why = "repeated"
-    # After a label such as "Related stories", the teaser headlines up to the next running text go too.
-    in_list = False
+    # Once the text has begun, a label such as "Related stories" starts a list of other articles'
+    # headlines, which goes too, up to the next running text.
+    in_text = in_list = False
     for ln in lines:
-        if ln.why == "label" or ln.why == "teaser":
+        if ln.why in ("list label", "teaser") and in_text:
             in_list = True
+        elif ln.why is None and _is_prose(ln.text):
+            in_text, in_list = True, False
         elif ln.why is None and in_list:
-            if _is_prose(ln.text):
-                in_list = False
-            else:
-                ln.why = "promoted links"
+            ln.why = "promoted links"
     return lines
 
 
@@ -116,14 +117,17 @@ def read_text(raw: str) -> TextParts:
     for i in kept[:_HEADER_SCAN]:
         lines[i].date = line_date(lines[i].text)
 
-    # Header: up to the last byline-like line near the top, else up to the first running text.
-    bylines = [
-        i for i in kept[:_HEADER_SCAN]
-        if (lines[i].date and lines[i].date.kind in ("published", "updated", "byline")) or byline_author(lines[i].text)
-    ]  # fmt: skip
     prose = [
         i for i in kept
         if _is_prose(lines[i].text) and (lines[i].date is None or lines[i].date.kind == "dateline")
+    ]  # fmt: skip
+    # Header: up to the last byline-like line before the first real paragraph (a headline may itself read
+    # like a sentence, "Will the canal pay?"), else up to the first running text.
+    first_paragraph = next((i for i in prose if len(F.words(lines[i].text)) >= _PARAGRAPH_WORDS), len(lines))
+    bylines = [
+        i for i in kept[:_HEADER_SCAN]
+        if i < first_paragraph
+        and ((lines[i].date and lines[i].date.kind in ("published", "updated", "byline")) or byline_author(lines[i].text))
     ]  # fmt: skip
     header_end = bylines[-1] + 1 if bylines else (prose[0] if prose else 0)
     body_start = next((i for i in prose if i >= header_end), None)
@@ -141,8 +145,9 @@ def read_text(raw: str) -> TextParts:
         headline_at = max(head, key=lambda i: (_headline_score(lines[i].text), i)) if head else None
     if headline_at is None and body_start <= body_end:
         first = lines[body_start].text
-        if len(F.words(first)) <= 25 and not first.rstrip().endswith("."):
-            headline_at, body_start = body_start, next((i for i in kept if i > body_start), body_end + 1)
+        rest = next((i for i in kept if i > body_start), None)
+        if rest is not None and len(F.words(first)) <= 25 and not first.rstrip().endswith("."):
+            headline_at, body_start = body_start, rest
 
     # Dates near the top, in order of how much they say about publication.
     found: dict[str, LineDate] = {}

@@ -8,12 +8,12 @@ from typing import BinaryIO
 import orjson
 from sqlmodel import Session
 
-from forecast.core.timeparse import from_micros, iso_z
+from forecast.core.timeparse import iso_from_micros
 from forecast.interchange import FORMAT, VERSION
 
 
 def _iso(us: int | None) -> str | None:
-    return None if us is None else iso_z(from_micros(us))
+    return None if us is None else iso_from_micros(us)
 
 
 def export_jsonl(session: Session, out: BinaryIO, *, progress: Callable[[int], None] | None = None) -> dict:

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from forecast.core.timeparse import to_micros, utcnow
 from forecast.interchange.reader import Batch, raise_line_errors
+from forecast.store.standing import refresh_standing
 
 CHUNK = 50_000
 
@@ -298,5 +299,7 @@ def import_batch(session: Session, batch: Batch, *, progress: Callable[[int], No
     qids = _import_questions(w, batch, now_us, report)
     _import_evidence(w, batch, qids, now_us, report)
     _import_forecasts(w, batch, qids, fids, report, progress)
+    if report.forecasts_added:
+        refresh_standing(w.conn, {(qids[f.question], fids[f.forecaster]) for f in batch.forecasts})
     _import_events(w, batch, qids, report)
     return report

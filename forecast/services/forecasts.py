@@ -13,6 +13,7 @@ from forecast.core.model import Kind, Status
 from forecast.core.probability import parse_probability
 from forecast.core.timeparse import from_micros, iso_z, utcnow
 from forecast.services.lookup import get_evidence, get_or_create_forecaster, get_question
+from forecast.store.standing import refresh_standing
 from forecast.store.tables import ForecastEvidence, ForecastRow, Question
 
 # A forecast stamped a moment ahead of this machine's clock is clock skew, not a prediction of the future.
@@ -65,22 +66,24 @@ def record_forecast(session: Session, req: ForecastRequest, *, now: datetime | N
             raise InvalidInput(f"forecast {old.id} belongs to another forecaster")
         if req.at is None:
             made_at = old.made_at
-    clash = session.exec(
+    recorded_at = now
+    # Two records in the same microsecond (a frozen clock, a quick correction) are kept in order
+    # by nudging the later one, since (question, forecaster, made_at, recorded_at) identifies a record.
+    while session.exec(
         select(ForecastRow.id).where(
             ForecastRow.question_id == q.id,
             ForecastRow.forecaster_id == forecaster.id,
             ForecastRow.made_at == made_at,
-            ForecastRow.recorded_at == now,
+            ForecastRow.recorded_at == recorded_at,
         )
-    ).first()
-    if clash is not None:
-        raise InvalidInput("an identical forecast was just recorded")
+    ).first():
+        recorded_at += timedelta(microseconds=1)
     row = ForecastRow(
         question_id=q.id,
         forecaster_id=forecaster.id,
         probability=p,
         made_at=made_at,
-        recorded_at=now,
+        recorded_at=recorded_at,
         rationale=req.rationale,
         supersedes_id=old.id if old else None,
     )
@@ -92,6 +95,7 @@ def record_forecast(session: Session, req: ForecastRequest, *, now: datetime | N
     for ev in {e.id: e for e in evidence}.values():
         session.add(ForecastEvidence(forecast_id=row.id, evidence_id=ev.id))
     session.flush()
+    refresh_standing(session.connection(), [(q.id, forecaster.id)])
     return row
 
 

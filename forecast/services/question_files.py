@@ -50,9 +50,22 @@ def _iso(value, where: str) -> str | None:
     raise InvalidInput(f"{where}: expected a date")
 
 
-def _line_of(text: str, key: str) -> int:
-    match = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else 1
+def _line_of(text: str, key: str, *, table: str | None = None, index: int = 0) -> int:
+    """Line of `key = ...`, searched inside the index-th `[[table]]` block when a table is given."""
+    start, end = 0, len(text)
+    if table is not None:
+        headers = [m.end() for m in re.finditer(rf"^[ \t]*\[\[{re.escape(table)}\]\]", text, re.MULTILINE)]
+        if index < len(headers):
+            start = headers[index]
+            following = re.compile(r"^[ \t]*\[", re.MULTILINE).search(text, start)
+            end = following.start() if following else len(text)
+    match = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=", re.MULTILINE).search(text, start, end)
+    pos = match.start() if match else start
+    return text.count("\n", 0, pos) + 1
+
+
+def _field_of(message: str, fields: tuple[str, ...], default: str) -> str:
+    return next((f for f in fields if message.startswith(f) or f" {f}" in message or f"{f} " in message), default)
 
 
 def parse_question_file(path: Path, root: Path, default_forecaster: str):
@@ -80,8 +93,8 @@ def parse_question_file(path: Path, root: Path, default_forecaster: str):
                 "slug": data.get("slug") or slugify(str(data.get("title", ""))),
                 "title": data.get("title"),
                 "kind": data.get("kind", "binary"),
-                "description": data.get("description", ""),
-                "criteria": data.get("criteria", ""),
+                "description": str(data.get("description", "")).strip(),
+                "criteria": str(data.get("criteria", "")).strip(),
                 "opens_at": _iso(data.get("opens_at"), "opens_at"),
                 "closes_at": _iso(data.get("closes_at"), "closes_at"),
                 "resolves_at": _iso(data.get("resolves_at"), "resolves_at"),
@@ -110,7 +123,7 @@ def parse_question_file(path: Path, root: Path, default_forecaster: str):
         try:
             key = evidence_key(canonical_url=item.get("url"), text=item.get("summary", ""), title=item.get("title", ""))
             published = _iso(item.get("published"), f"{where}.published")
-            summary = item.get("summary", "")
+            summary = str(item.get("summary", "")).strip()
             rec = parse_evidence(
                 {
                     "key": key,
@@ -128,7 +141,9 @@ def parse_question_file(path: Path, root: Path, default_forecaster: str):
                 }
             )
         except InvalidInput as exc:
-            raise InvalidInput(f"{path}:{_line_of(text, '[[evidence]]')}: {where}: {exc}") from None
+            key = _field_of(str(exc), ("published", "stance", "url", "title"), "title")
+            line = _line_of(text, key, table="evidence", index=i)
+            raise InvalidInput(f"{path}:{line}: {where}: {exc}") from None
         evidence.append(rec)
         handles[item.get("id", key)] = key
 
@@ -156,9 +171,17 @@ def parse_question_file(path: Path, root: Path, default_forecaster: str):
             if question.resolved_at is not None and rec.made_at > question.resolved_at:
                 raise InvalidInput("made_at is after the resolution")
         except InvalidInput as exc:
-            raise InvalidInput(f"{path}:{_line_of(text, '[[forecasts]]')}: {where}: {exc}") from None
+            key = _field_of(str(exc), ("probability", "made_at", "evidence", "by"), "made_at")
+            line = _line_of(text, key, table="forecasts", index=i)
+            raise InvalidInput(f"{path}:{line}: {where}: {exc}") from None
         forecasts.append(rec)
     return question, forecasts, evidence
+
+
+def _sync_event(q, now_us: int) -> ResolutionEventRec:
+    return ResolutionEventRec(
+        q.slug, "resolve", q.resolution, q.resolved_at, q.resolution_note, "forecast q sync", now_us
+    )
 
 
 def sync_directory(session: Session, directory: str | Path, *, forecaster: str) -> dict:
@@ -189,29 +212,20 @@ def sync_directory(session: Session, directory: str | Path, *, forecaster: str) 
             q = replace(q, status=q.status if q.resolution else ("open" if q.closes_at > now_us else "closed"),
                         created_at=now_us, updated_at=now_us)  # fmt: skip
             if q.resolution:
-                batch.events.append(
-                    ResolutionEventRec(q.slug, "resolve", q.resolution, q.resolved_at, q.resolution_note,
-                                       "forecast q sync", now_us)  # fmt: skip
-                )
+                batch.add("resolution_event", _sync_event(q, now_us), 1)
         else:
             _, status, resolution, resolved_at, note, created, updated = old
             if q.resolution is None:
                 # A resolution made in the app stands; the file not mentioning it does not undo it.
                 q = replace(q, status=status, resolution=resolution, resolved_at=resolved_at, resolution_note=note)
             elif (q.resolution, q.resolved_at) != (resolution, resolved_at):
-                batch.events.append(
-                    ResolutionEventRec(q.slug, "resolve", q.resolution, q.resolved_at, q.resolution_note,
-                                       "forecast q sync", now_us)  # fmt: skip
-                )
+                batch.add("resolution_event", _sync_event(q, now_us), 1)
             q = replace(q, created_at=created, updated_at=updated)
-        batch.questions.append(q)
-        batch.question_lines.append(1)
+        batch.add("question", q, 1)
         for f in forecasts:
-            batch.forecasts.append(f)
-            batch.forecast_lines.append(1)
+            batch.add("forecast", f, 1)
         for e in evidence:
-            batch.evidence.append(e)
-            batch.evidence_lines.append(1)
+            batch.add("evidence", e, 1)
     report = import_batch(session, batch)
     if report.updated_slugs:
         ph = "?" if conn.dialect.name == "sqlite" else "%s"

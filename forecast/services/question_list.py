@@ -7,39 +7,37 @@ from datetime import datetime
 from sqlmodel import Session
 
 from forecast.core.errors import InvalidInput
-from forecast.core.timeparse import from_micros, iso_z, to_micros, utcnow
+from forecast.core.timeparse import iso_many, to_micros, utcnow
 
 STATUSES = ("open", "closed", "resolved", "annulled", "all")
 _DAY_US = 86_400_000_000
 
 
-def _iso(us: int | None) -> str | None:
-    return None if us is None else iso_z(from_micros(us))
+def fetch_all(conn, sql: str, params: tuple = ()) -> list[tuple]:
+    """Rows straight from the driver: SQLAlchemy's row objects cost more than the query on big lists."""
+    if conn.dialect.name == "sqlite":
+        cursor = conn.connection.driver_connection.execute(sql, params)
+    else:
+        cursor = conn.connection.driver_connection.cursor()
+        cursor.execute(sql.replace("?", "%s"), params)
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def latest_by_question(session: Session, question_ids: set[int] | None = None) -> dict[int, dict[str, float]]:
     """Each question's standing probability per forecaster (superseded corrections ignored)."""
     conn = session.connection()
-    # A few questions are looked up through the index; many are read in one pass over the table.
+    # A few questions are looked up through the primary key; many are read in one pass.
     few = question_ids is not None and len(question_ids) < 1000
-    only = f" AND question_id IN ({','.join(str(int(i)) for i in question_ids)})" if few and question_ids else ""
     if few and not question_ids:
         return {}
-    if conn.dialect.name == "postgresql":
-        sql = (
-            "SELECT DISTINCT ON (question_id, forecaster_id) question_id, forecaster_id, probability "
-            f"FROM forecast WHERE NOT superseded{only} "
-            "ORDER BY question_id, forecaster_id, made_at DESC, recorded_at DESC, id DESC"
-        )
-    else:
-        # SQLite returns the bare columns of the row that holds MAX(): one pass over the identity index.
-        sql = (
-            "SELECT question_id, forecaster_id, probability, MAX(made_at * 1) FROM forecast "
-            f"WHERE superseded = 0{only} GROUP BY question_id, forecaster_id"
-        )
+    only = f" WHERE question_id IN ({','.join(str(int(i)) for i in question_ids)})" if few else ""
+    sql = f"SELECT question_id, forecaster_id, probability FROM standing_forecast{only}"
     names = dict(conn.exec_driver_sql("SELECT id, name FROM forecaster").all())
     out: dict[int, dict[str, float]] = {}
-    for row in conn.exec_driver_sql(sql):
+    for row in fetch_all(conn, sql):
         qid = row[0]
         if question_ids is not None and qid not in question_ids:
             continue
@@ -52,8 +50,9 @@ def latest_by_question(session: Session, question_ids: set[int] | None = None) -
 
 def tags_by_question(session: Session) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
-    for qid, name in session.connection().exec_driver_sql(
-        "SELECT qt.question_id, t.name FROM question_tag qt JOIN tag t ON t.id = qt.tag_id ORDER BY t.name"
+    for qid, name in fetch_all(
+        session.connection(),
+        "SELECT qt.question_id, t.name FROM question_tag qt JOIN tag t ON t.id = qt.tag_id ORDER BY t.name",
     ):
         out.setdefault(qid, []).append(name)
     return out
@@ -71,7 +70,7 @@ def list_questions(
         raise InvalidInput(f"status {status!r} is not one of: {', '.join(STATUSES)}")
     now_us = to_micros(now or utcnow())
     conn = session.connection()
-    ph = "?" if conn.dialect.name == "sqlite" else "%s"
+    ph = "?"
     where, params = [], []
     if status != "all":
         where.append(f"q.status = {ph}")
@@ -92,12 +91,14 @@ def list_questions(
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY q.closes_at, q.id"
     )
-    rows = conn.exec_driver_sql(sql, tuple(params)).all()
+    rows = fetch_all(conn, sql, tuple(params))
     wanted = {r[0] for r in rows}
     tags = tags_by_question(session)
     latest = latest_by_question(session, wanted if len(wanted) < 1000 else None)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 11
+    opens_s, closes_s, resolves_s, resolved_s = (iso_many(list(columns[i])) for i in (5, 6, 7, 9))
     out = []
-    for qid, slug, title, st, kind, opens, closes, resolves, resolution, resolved_at, auto in rows:
+    for i, (qid, slug, title, st, kind, _o, closes, _r, resolution, _ra, auto) in enumerate(rows):
         out.append(
             {
                 "id": qid,
@@ -105,11 +106,11 @@ def list_questions(
                 "title": title,
                 "status": st,
                 "kind": kind,
-                "opens_at": _iso(opens),
-                "closes_at": _iso(closes),
-                "resolves_at": _iso(resolves),
+                "opens_at": opens_s[i],
+                "closes_at": closes_s[i],
+                "resolves_at": resolves_s[i],
                 "resolution": resolution,
-                "resolved_at": _iso(resolved_at),
+                "resolved_at": resolved_s[i],
                 "auto": auto,
                 "tags": tags.get(qid, []),
                 "latest": latest.get(qid, {}),

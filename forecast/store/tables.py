@@ -146,3 +146,19 @@ class ResolutionEvent(SQLModel, table=True):
     note: str = ""
     actor: str = ""
     at: datetime = _time()
+
+
+class StandingForecast(SQLModel, table=True):
+    """Each forecaster's standing (latest, uncorrected) forecast per question: a cache the services keep
+    in step with `forecast` (store/standing.py), so listings need not scan the whole history."""
+
+    __tablename__ = "standing_forecast"
+    question_id: int = Field(
+        sa_column=Column(SAInteger, ForeignKey("question.id", ondelete="CASCADE"), primary_key=True)
+    )
+    forecaster_id: int = Field(
+        sa_column=Column(SAInteger, ForeignKey("forecaster.id", ondelete="CASCADE"), primary_key=True)
+    )
+    forecast_id: int = _fk("forecast.id")
+    probability: float
+    made_at: datetime = _time()

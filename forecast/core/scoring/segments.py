@@ -17,6 +17,13 @@ def starts_of(*keys: np.ndarray) -> np.ndarray:
     return flags
 
 
+def last_of(first_idx: np.ndarray, n: int) -> np.ndarray:
+    """Index of the last element of each segment, given the segments' first indices."""
+    if len(first_idx) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.append(first_idx[1:], n) - 1
+
+
 def segment_cumsum(values: np.ndarray, first: np.ndarray) -> np.ndarray:
     """Inclusive cumulative sum restarting at each `first` flag.
 

@@ -18,7 +18,7 @@ import numpy as np
 from forecast.core.scoring.arrays import ScoringInput
 from forecast.core.scoring.brier import outcome_log_prob, p_logit
 from forecast.core.scoring.medians import running_medians
-from forecast.core.scoring.segments import int_segment_cumsum, segment_cumsum, starts_of
+from forecast.core.scoring.segments import int_segment_cumsum, last_of, segment_cumsum, starts_of
 
 
 @dataclass(eq=False)
@@ -102,7 +102,7 @@ def build(inp: ScoringInput) -> Timeline:
     first = starts_of(qf)
     pair = np.cumsum(first) - 1
     pair_first = np.flatnonzero(first)
-    pair_last = np.append(pair_first[1:], len(src)) - 1
+    pair_last = last_of(pair_first, len(src))
     has_next = np.ones(len(src), dtype=bool)
     has_next[pair_last] = False
     stop = end[q].copy()

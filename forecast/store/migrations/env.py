@@ -6,6 +6,8 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import forecast.store.tables  # noqa: F401  (registers every table on SQLModel.metadata)
+import forecast.store.check_tables  # noqa: F401
+import forecast.store.feed_tables  # noqa: F401
 
 config = context.config
 target_metadata = SQLModel.metadata

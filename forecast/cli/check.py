@@ -1,0 +1,141 @@
+"""`forecast check`: the scheduled pass for cron and systemd timers (docs/check.md)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from forecast.cli.app import app
+from forecast.cli.context import CliState, state
+from forecast.cli.exit_codes import ExitCode
+from forecast.cli.output import fail, guarded, note, print_json, print_table
+
+NOTIFY_TIMEOUT_S = 120
+
+
+@app.command("check")
+@guarded
+def check(
+    ctx: typer.Context,
+    now: Annotated[str | None, typer.Option("--now", help="Check as if it were WHEN (time travel; default: now).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; change nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    stale_days: Annotated[int, typer.Option("--stale-days", min=0, metavar="N",
+                                            help="Remind when a forecaster's latest update is older.")] = 14,
+    soon_days: Annotated[int, typer.Option("--soon-days", min=0, metavar="N",
+                                           help="Remind of open questions closing within N days.")] = 7,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing unless something changed, "
+                                        "became due since the last check, or failed (for cron mail).")] = False,
+    notify: Annotated[str | None, typer.Option("--notify", metavar="CMD", help="Shell command run with the "
+                                               "report on stdin when something new needs attention.")] = None,
+    no_feeds: Annotated[bool, typer.Option("--no-feeds", help="Do not poll feeds.")] = False,
+    history: Annotated[bool, typer.Option("--history", help="List recent runs instead of checking.")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="With --history: how many runs.")] = 20,
+) -> None:
+    """Close due questions, apply auto-resolution, list overdue questions and reminders, poll feeds.
+
+    Exit status: 0 nothing needs attention, 10 attention needed, 75 another check is running, 1 error.
+    """
+    st = state(ctx)
+    if history:
+        _history(st, as_json=as_json, limit=limit)
+        return
+    from forecast.core.timeparse import utcnow
+    from forecast.services.check import CheckOptions, run_check
+    from forecast.services.check_lock import CheckLocked
+
+    when = st.when(now) or utcnow()
+    options = CheckOptions(stale_days=stale_days, soon_days=soon_days, dry_run=dry_run, poll_feeds=not no_feeds)
+    db = st.database()
+    try:
+        report = run_check(db, when, options)
+    except CheckLocked as exc:
+        fail(str(exc), ExitCode.LOCKED)
+    text = None
+    if as_json:
+        if report.happened or not quiet:
+            print_json(report.to_json())
+    else:
+        text = _render(st, report)
+        if report.happened or not quiet:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+    if notify and report.attention and report.new_attention:
+        _notify(notify, report, _json_text(report) if as_json else text or _render(st, report))
+    if report.errors:
+        raise typer.Exit(int(ExitCode.ERROR))
+    if report.attention:
+        raise typer.Exit(int(ExitCode.ATTENTION))
+
+
+def _render(st: CliState, report) -> str:
+    from forecast.cli.check_text import render_report
+
+    return render_report(report, st.tz)
+
+
+def _json_text(report) -> str:
+    import orjson
+
+    return orjson.dumps(report.to_json(), option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def _notify(cmd: str, report, body: str) -> None:
+    """Run the user's hook through the shell, report on stdin; its failure is a warning, not ours."""
+    import os
+    import subprocess
+
+    from forecast.cli.check_text import summary_line
+
+    env = dict(os.environ)
+    env["FORECAST_CHECK_SUMMARY"] = summary_line(report)
+    env["FORECAST_CHECK_NEW"] = str(report.new_attention)
+    try:
+        proc = subprocess.run(cmd, shell=True, input=body.encode(), env=env, timeout=NOTIFY_TIMEOUT_S,
+                              stdout=sys.stderr.fileno() if _has_fd(sys.stderr) else None)
+    except subprocess.TimeoutExpired:
+        note(f"forecast: warning: --notify command did not finish within {NOTIFY_TIMEOUT_S} s")
+        return
+    except OSError as exc:
+        note(f"forecast: warning: cannot run --notify command: {exc.strerror}")
+        return
+    if proc.returncode != 0:
+        note(f"forecast: warning: --notify command exited with status {proc.returncode}")
+
+
+def _has_fd(stream) -> bool:
+    try:
+        stream.fileno()
+        return True
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _history(st: CliState, *, as_json: bool, limit: int) -> None:
+    from forecast.services.check_runs import history
+
+    rows = history(st.database().engine, limit=limit)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        note("no check has run on this database yet")
+        return
+    from forecast.core.timeparse import local, parse_iso
+
+    table = []
+    for r in rows:
+        s = r["summary"]
+        did = ", ".join(
+            f"{s[k]} {label}"
+            for k, label in (("closed", "closed"), ("auto_resolved", "resolved"), ("overdue", "overdue"),
+                             ("stale", "stale"), ("closing_soon", "soon"), ("new_evidence", "evidence"))
+            if s.get(k)
+        )
+        error = (r["error"] or "").splitlines()[0] if r["error"] else ""
+        table.append((r["id"], local(parse_iso(r["started_at"]), st.tz, "YYYY-MM-DD HH:mm:ss"),
+                      "" if r["seconds"] is None else f"{r['seconds']:.2f}",
+                      r["status"] + (" (dry run)" if r["dry_run"] else ""), did, error))  # fmt: skip
+    print_table(("ID", "STARTED", "SECONDS", "STATUS", "RESULT", "ERROR"), table, flex=5)

@@ -1,0 +1,87 @@
+"""`forecast export forecasts|scores|calibration`: tables as CSV, JSON or Parquet (docs/exports.md)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from forecast.cli.context import CliState, state
+from forecast.cli.interchange import export_app, open_output
+from forecast.cli.output import UsageFailure, guarded, note
+
+Output = Annotated[str | None, typer.Option("-o", "--output", help="File to write ('-' or absent: stdout).")]
+Format = Annotated[str | None, typer.Option("--format", "-f", help="csv, json or parquet (default: from the "
+                                            "-o file's extension, else csv).")]
+By = Annotated[list[str] | None, typer.Option("--by", metavar="NAME", help="Only this forecaster (repeatable).")]
+Tag = Annotated[str | None, typer.Option("--tag", "-t", help="Only questions with this tag.")]
+Since = Annotated[str | None, typer.Option("--since", metavar="WHEN", help="From this time on.")]
+Until = Annotated[str | None, typer.Option("--until", metavar="WHEN", help="Before this time.")]
+Bom = Annotated[bool, typer.Option("--bom", help="CSV: start with a UTF-8 byte-order mark (helps Excel).")]
+
+
+def pick_format(fmt: str | None, output: str | None) -> str:
+    from forecast.export.writers import FORMATS
+
+    if fmt is None:
+        suffix = (output or "").rsplit(".", 1)[-1].lower() if output and "." in output else ""
+        fmt = {"csv": "csv", "json": "json", "parquet": "parquet", "pq": "parquet"}.get(suffix, "csv")
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise UsageFailure(f"--format {fmt!r} is not one of: {', '.join(FORMATS)}")
+    if fmt == "parquet" and output in (None, "-") and sys.stdout.isatty():
+        raise UsageFailure("Parquet is binary: write it to a file with -o FILE.parquet")
+    return fmt
+
+
+def write_table(table, fmt: str, output: str | None, *, bom: bool = False, what: str = "rows") -> None:
+    """Write to -o (or stdout), with a progress bar on stderr for long exports when it is a terminal."""
+    from forecast.cli.progress import Progress
+    from forecast.export.writers import require_pyarrow, write
+
+    if fmt == "parquet":
+        require_pyarrow()  # fail before creating the file
+    out, close = open_output(output)
+    progress = Progress(f"writing {what}", total=len(table))
+    try:
+        n = write(table, fmt, out, bom=bom, progress=progress)
+    finally:
+        progress.done()
+        if close:
+            out.close()
+        else:
+            out.flush()
+    note(f"{n} {what}" + (f" written to {output}" if output not in (None, "-") else ""))
+
+
+def export_filter(st: CliState, by, tag, since, until):
+    from forecast.services.exports import ExportFilter
+
+    return ExportFilter(forecasters=tuple(by or ()), tag=tag, since=st.when(since), until=st.when(until))
+
+
+@export_app.command("forecasts")
+@guarded
+def export_forecasts(
+    ctx: typer.Context,
+    output: Output = None,
+    fmt: Format = None,
+    by: By = None,
+    tag: Tag = None,
+    since: Since = None,
+    until: Until = None,
+    bom: Bom = False,
+) -> None:
+    """One row per forecast (corrections excluded) with its Brier score when the question resolved.
+
+    --since/--until select forecasts by the time they were made.
+    """
+    from forecast.services.exports import forecasts_table
+
+    st = state(ctx)
+    fmt = pick_format(fmt, output)
+    flt = export_filter(st, by, tag, since, until)
+    with st.database().session() as session:
+        table = forecasts_table(session, flt)
+    write_table(table, fmt, output, bom=bom, what="forecasts")

@@ -1,0 +1,136 @@
+"""Calibration: weighted bins with Wilson intervals, the Murphy decomposition, and a smoothed curve.
+
+Everything is computed for many groups (forecasters) at once from weighted rows (p, o, w, group).
+Bins are [0, h), [h, 2h), ..., [1 - h, 1] for a width h that divides 1; 1.0 falls in the last bin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from forecast.core.errors import InvalidInput
+
+
+def n_bins_for(width: float) -> int:
+    n = round(1.0 / width) if width > 0 else 0
+    if n < 1 or abs(n * width - 1.0) > 1e-9:
+        raise InvalidInput(f"bin width {width} does not divide 1 into whole bins")
+    return n
+
+
+def bin_index(p: np.ndarray, n_bins: int) -> np.ndarray:
+    """floor(p * n_bins), with p * n_bins rounded to 9 decimals first so that 0.3 lands in [0.3, 0.4)."""
+    return np.minimum(np.floor(np.round(p * n_bins, 9)), n_bins - 1).astype(np.int64)
+
+
+@dataclass(eq=False)
+class Bins:
+    """Weighted sums per (group, bin); arrays of shape (G, B)."""
+
+    n_bins: int
+    weight: np.ndarray
+    count: np.ndarray
+    sum_p: np.ndarray
+    sum_o: np.ndarray
+    sum_w2: np.ndarray
+    sum_pp: np.ndarray
+    sum_po: np.ndarray
+    sum_brier: np.ndarray
+
+    @classmethod
+    def of(cls, p: np.ndarray, o: np.ndarray, w: np.ndarray, g: np.ndarray, n_groups: int, n_bins: int) -> Bins:
+        keep = w > 0
+        p, o, w, g = p[keep], o[keep], w[keep], g[keep]
+        cell = g * n_bins + bin_index(p, n_bins)
+        size = n_groups * n_bins
+
+        def total(v):
+            return np.bincount(cell, weights=v, minlength=size).reshape(n_groups, n_bins)
+
+        return cls(
+            n_bins=n_bins,
+            weight=total(w),
+            count=np.bincount(cell, minlength=size).reshape(n_groups, n_bins),
+            sum_p=total(w * p),
+            sum_o=total(w * o),
+            sum_w2=total(w * w),
+            sum_pp=total(w * p * p),
+            sum_po=total(w * p * o),
+            sum_brier=total(w * (p - o) ** 2),
+        )
+
+    def _safe(self, num: np.ndarray, den: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+    def mean_forecast(self) -> np.ndarray:
+        return self._safe(self.sum_p, self.weight)
+
+    def observed(self) -> np.ndarray:
+        return self._safe(self.sum_o, self.weight)
+
+    def n_eff(self) -> np.ndarray:
+        """Kish effective sample size (sum w)^2 / sum w^2."""
+        return self._safe(self.weight**2, self.sum_w2)
+
+    def wilson(self) -> tuple[np.ndarray, np.ndarray]:
+        """95% Wilson interval of the observed frequency, on the Kish effective sample size."""
+        from statsmodels.stats.proportion import proportion_confint  # slow import, only when used
+
+        n_eff = self.n_eff()
+        filled = n_eff > 0
+        lo = np.full(n_eff.shape, np.nan)
+        hi = np.full(n_eff.shape, np.nan)
+        if filled.any():
+            nobs = n_eff[filled]
+            lo[filled], hi[filled] = proportion_confint(self.observed()[filled] * nobs, nobs, 0.05, "wilson")
+        return lo, hi
+
+    def decomposition(self) -> dict[str, np.ndarray]:
+        """Murphy's decomposition per group: brier = reliability - resolution + uncertainty + within.
+
+        `within` = (1/W) sum w [(p - pbar_k)^2 - 2 (p - pbar_k)(o - obar_k)] over the rows of each bin k:
+        the within-bin variance of the forecasts minus twice their within-bin covariance with the outcome
+        (Stephenson et al. 2008), which makes the identity exact for binned forecasts.
+        """
+        w_k = self.weight
+        w = w_k.sum(axis=1)
+        obar_k = self.observed()
+        pbar_k = self.mean_forecast()
+        filled = w_k > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            obar = self.sum_o.sum(axis=1) / w
+            rel = np.where(filled, w_k * (pbar_k - obar_k) ** 2, 0.0).sum(axis=1) / w
+            res = np.where(filled, w_k * (obar_k - obar[:, None]) ** 2, 0.0).sum(axis=1) / w
+            var_k = np.where(filled, self.sum_pp - self.sum_p * pbar_k, 0.0)
+            cov_k = np.where(filled, self.sum_po - self.sum_p * obar_k, 0.0)
+            within_var = var_k.sum(axis=1) / w
+            within_cov = cov_k.sum(axis=1) / w
+            brier = self.sum_brier.sum(axis=1) / w
+        return {
+            "brier": brier,
+            "reliability": rel,
+            "resolution": res,
+            "uncertainty": obar * (1.0 - obar),
+            "within": within_var - 2.0 * within_cov,
+            "within_variance": within_var,
+            "within_covariance": within_cov,
+        }
+
+
+def lowess_curve(p: np.ndarray, o: np.ndarray, frac: float = 2 / 3, points: int = 101) -> tuple[np.ndarray, np.ndarray]:
+    """A smoothed calibration curve for plots: statsmodels lowess of the outcome on p.
+
+    Evaluated on `points` evenly spaced forecasts over the observed range; empty arrays with fewer than
+    three forecasts. Unweighted: each forecast is one point.
+    """
+    from statsmodels.nonparametric.smoothers_lowess import lowess  # slow import, only when used
+
+    if len(p) < 3 or np.ptp(p) == 0:
+        return np.zeros(0), np.zeros(0)
+    grid = np.linspace(p.min(), p.max(), points)
+    # it=0: outcomes are 0/1, so robustness reweighting would only discard the surprises
+    y = lowess(o, p, frac=frac, it=0, xvals=grid)
+    return grid, np.clip(y, 0.0, 1.0)

@@ -1,0 +1,101 @@
+"""score(): the whole pipeline from a ScoringInput to per-pair scores and calibration rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from forecast.core.errors import InvalidInput
+from forecast.core.scoring import aggregate
+from forecast.core.scoring.aggregate import Extremizing
+from forecast.core.scoring.arrays import ScoringInput
+from forecast.core.scoring.calibration import n_bins_for
+from forecast.core.scoring.pairs import Crowd, PairTable, RowScores, RowSet, reduce_pairs, score_rows
+from forecast.core.scoring.timeline import Timeline, build
+
+Unit = Literal["time", "forecast", "final"]
+UNITS: tuple[str, ...] = ("time", "forecast", "final")
+
+
+@dataclass(eq=False)
+class CalibrationRows:
+    """One row per standing forecast with its weight under the chosen unit."""
+
+    g: np.ndarray
+    p: np.ndarray
+    o: np.ndarray
+    w: np.ndarray
+
+
+@dataclass(eq=False)
+class Scores:
+    tl: Timeline
+    names: tuple[str, ...]  # the forecasters, then the aggregates
+    n_forecasters: int
+    pairs: PairTable
+    calibration: CalibrationRows
+    late_f: np.ndarray
+    late_q: np.ndarray
+    unit: str
+    bin_width: float
+    n_bins: int
+    extremizing: Extremizing
+
+    def summary(self, names=None) -> dict:
+        from forecast.core.scoring.summary import summarize
+
+        return summarize(self, names)
+
+    def breakdown(self, by: str, names=None) -> list[dict]:
+        from forecast.core.scoring.summary import breakdown
+
+        return breakdown(self, by, names)
+
+
+def score(inp: ScoringInput, *, unit: str = "time", bin_width: float = 0.1, aggregates: bool = True) -> Scores:
+    if unit not in UNITS:
+        raise InvalidInput(f"unknown calibration unit {unit!r} (use time, forecast or final)")
+    n_bins = n_bins_for(bin_width)
+    tl = build(inp)
+    crowd = Crowd.of_timeline(tl)
+    n_f = len(inp.forecasters)
+    sets = [RowSet.of_timeline(tl)]
+    names = list(inp.forecasters)
+    extremizing = Extremizing(None, 0, reason="aggregates not requested")
+    if aggregates:
+        extremizing = aggregate.fit_extremizing(tl)
+        for name, p in aggregate.series(tl, extremizing).items():
+            sets.append(aggregate.rowset(tl, p, len(names)))
+            names.append(name)
+    tables, cal = [], []
+    for rs in sets:
+        sc = score_rows(tl, crowd, rs)
+        table = reduce_pairs(tl, rs, sc)
+        tables.append(table)
+        cal.append(_unit_rows(tl, rs, sc, table, unit))
+    late_q = inp.q_idx[tl.late_src]
+    return Scores(
+        tl=tl,
+        names=tuple(names),
+        n_forecasters=n_f,
+        pairs=PairTable.concat(tables),
+        calibration=CalibrationRows(*(np.concatenate([getattr(c, k) for c in cal]) for k in ("g", "p", "o", "w"))),
+        late_f=inp.f_idx[tl.late_src],
+        late_q=late_q,
+        unit=unit,
+        bin_width=bin_width,
+        n_bins=n_bins,
+        extremizing=extremizing,
+    )
+
+
+def _unit_rows(tl: Timeline, rs: RowSet, sc: RowScores, table: PairTable, unit: str) -> CalibrationRows:
+    o = tl.inp.outcome[rs.q]
+    if unit == "time":  # each pair weighs 1, split by standing time within its span
+        return CalibrationRows(rs.f, rs.p, o, sc.u / table.coverage[rs.pair_of_row()])
+    if unit == "forecast":
+        return CalibrationRows(rs.f, rs.p, o, np.ones(len(rs.p)))
+    last = rs.pair_last
+    return CalibrationRows(rs.f[last], rs.p[last], o[last], np.ones(len(last)))

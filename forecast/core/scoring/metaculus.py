@@ -1,0 +1,44 @@
+"""Metaculus baseline and peer scores for binary questions.
+
+They follow `evaluate_forecasts_baseline_accuracy` and `evaluate_forecasts_peer_accuracy` in
+scoring/score_math.py of the Metaculus repository:
+- a forecast counts from max(made_at, opens_at) until it is replaced or the question's actual close
+  (end = min(closes_at, resolved_at)), and is weighted by that span over the *scheduled* duration
+  closes_at - opens_at, so an early resolution leaves the rest of the horizon unscored;
+- baseline: 100 * log2(2 * p_o) for the probability p_o given to the outcome;
+- peer: between consecutive events, with n forecasters standing (own included) and GM the geometric
+  mean of their p_o, 100 * n / (n - 1) * ln(p_o / GM), and 0 while n = 1.
+Probabilities are clamped to [0.001, 0.999] first (Metaculus bounds binary forecasts the same way).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from forecast.core.scoring.segments import prefix, range_sum
+
+
+def baseline(lnpo: np.ndarray, dur: np.ndarray, horizon: np.ndarray) -> np.ndarray:
+    """Each forecast's baseline score, already weighted by its share of the horizon."""
+    return 100.0 * (lnpo / np.log(2.0) + 1.0) * (dur / horizon)
+
+
+def peer_prefixes(
+    ev_n: np.ndarray, ev_slog: np.ndarray, ev_len: np.ndarray, ev_horizon: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Prefix sums over events of n/(n-1) * w and S/(n-1) * w, with w = length / horizon and S = sum ln p_o.
+
+    A forecast standing over events [a, b) then scores
+    100 * (ln p_o * (A[b] - A[a]) - (B[b] - B[a])), which is the sum of 100 * n/(n-1) * ln(p_o / GM) * w.
+    """
+    crowd = ev_n > 1
+    denom = np.where(crowd, ev_n - 1, 1).astype(np.float64)
+    w = ev_len / ev_horizon
+    a = np.where(crowd, ev_n / denom * w, 0.0)
+    b = np.where(crowd, ev_slog / denom * w, 0.0)
+    return prefix(a), prefix(b)
+
+
+def peer(lnpo: np.ndarray, e_start: np.ndarray, e_stop: np.ndarray, pre_a: np.ndarray, pre_b: np.ndarray) -> np.ndarray:
+    """Each forecast's peer score, already weighted by its share of the horizon."""
+    return 100.0 * (lnpo * range_sum(pre_a, e_start, e_stop) - range_sum(pre_b, e_start, e_stop))

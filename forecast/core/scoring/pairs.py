@@ -1,0 +1,129 @@
+"""Scores of single standing forecasts, reduced to one line per (question, forecaster) pair.
+
+A RowSet is any list of standing forecasts laid on a Timeline's events: the real forecasters' rows,
+or a team aggregate's one row per event. All are scored against the same crowd (real forecasters).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from forecast.core.scoring import metaculus, relative
+from forecast.core.scoring.brier import brier, outcome_log_prob
+from forecast.core.scoring.segments import last_of
+from forecast.core.scoring.timeline import Timeline
+
+
+@dataclass(eq=False)
+class RowSet:
+    """Standing forecasts sorted by pair; each stands over events [e_start, e_stop)."""
+
+    q: np.ndarray
+    f: np.ndarray
+    p: np.ndarray
+    dur: np.ndarray
+    e_start: np.ndarray
+    e_stop: np.ndarray
+    pair_first: np.ndarray
+
+    @classmethod
+    def of_timeline(cls, tl: Timeline) -> RowSet:
+        return cls(tl.q, tl.f, tl.p, tl.dur, tl.e_start, tl.e_stop, tl.pair_first)
+
+    @property
+    def pair_last(self) -> np.ndarray:
+        return last_of(self.pair_first, len(self.q))
+
+    def pair_of_row(self) -> np.ndarray:
+        starts = np.zeros(len(self.q), dtype=np.int64)
+        starts[self.pair_first[1:]] = 1
+        return np.cumsum(starts)
+
+
+@dataclass(eq=False)
+class Crowd:
+    """Per-event crowd terms of one Timeline, as prefix sums over events."""
+
+    pre_peer_a: np.ndarray
+    pre_peer_b: np.ndarray
+    pre_median: np.ndarray
+
+    @classmethod
+    def of_timeline(cls, tl: Timeline) -> Crowd:
+        ev_o = tl.inp.outcome[tl.ev_q]
+        pre_a, pre_b = metaculus.peer_prefixes(tl.ev_n, tl.ev_slog, tl.ev_len, tl.horizon[tl.ev_q])
+        med = relative.median_brier(tl.ev_lo, tl.ev_hi, ev_o)
+        return cls(pre_a, pre_b, relative.median_prefix(med, tl.ev_len, tl.window[tl.ev_q]))
+
+
+@dataclass(eq=False)
+class RowScores:
+    brier: np.ndarray
+    u: np.ndarray  # standing time as a share of the question's window [opens, end)
+    lnpo: np.ndarray
+    baseline: np.ndarray  # weighted by the share of the horizon [opens, closes)
+    peer: np.ndarray
+    rel_excess: np.ndarray
+
+
+@dataclass(eq=False)
+class PairTable:
+    f: np.ndarray
+    q: np.ndarray
+    n_forecasts: np.ndarray
+    brier_sum: np.ndarray  # plain sum of the forecasts' Brier scores
+    brier: np.ndarray  # time-weighted over the pair's span
+    log: np.ndarray
+    baseline: np.ndarray
+    peer: np.ndarray
+    relative: np.ndarray  # NaN when the question has fewer than two forecasters
+    coverage: np.ndarray  # span / window
+    horizon_coverage: np.ndarray  # span / (closes - opens), Metaculus's coverage
+
+    @classmethod
+    def concat(cls, tables: list[PairTable]) -> PairTable:
+        return cls(**{fl.name: np.concatenate([getattr(t, fl.name) for t in tables]) for fl in fields(cls)})
+
+    def __len__(self) -> int:
+        return len(self.f)
+
+
+def score_rows(tl: Timeline, crowd: Crowd, rs: RowSet) -> RowScores:
+    o = tl.inp.outcome[rs.q]
+    b = brier(rs.p, o)
+    u = rs.dur / tl.window[rs.q]
+    lnpo = outcome_log_prob(rs.p, o)
+    return RowScores(
+        brier=b,
+        u=u,
+        lnpo=lnpo,
+        baseline=metaculus.baseline(lnpo, rs.dur, tl.horizon[rs.q]),
+        peer=metaculus.peer(lnpo, rs.e_start, rs.e_stop, crowd.pre_peer_a, crowd.pre_peer_b),
+        rel_excess=relative.relative_excess(b, u, rs.e_start, rs.e_stop, crowd.pre_median),
+    )
+
+
+def reduce_pairs(tl: Timeline, rs: RowSet, sc: RowScores) -> PairTable:
+    first = rs.pair_first
+    if len(first) == 0:
+        empty_i, empty_f = np.zeros(0, np.int64), np.zeros(0)
+        return PairTable(empty_i, empty_i, empty_i, *([empty_f] * 8))
+    add = np.add.reduceat
+    coverage = add(sc.u, first)
+    q = rs.q[first]
+    rel = add(sc.rel_excess, first) / coverage
+    return PairTable(
+        f=rs.f[first],
+        q=q,
+        n_forecasts=np.diff(np.append(first, len(rs.q))),
+        brier_sum=add(sc.brier, first),
+        brier=add(sc.brier * sc.u, first) / coverage,
+        log=add(sc.lnpo * sc.u, first) / coverage,
+        baseline=add(sc.baseline, first),
+        peer=add(sc.peer, first),
+        relative=np.where(tl.width[q] >= 2, rel, np.nan),
+        coverage=coverage,
+        horizon_coverage=add(rs.dur, first) / tl.horizon[q],
+    )

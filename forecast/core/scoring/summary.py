@@ -1,0 +1,247 @@
+"""Per-forecaster summaries (the documented JSON shape) and breakdowns by tag, question and period."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from forecast.core.errors import InvalidInput
+from forecast.core.scoring.brier import p_logit
+from forecast.core.scoring.calibration import Bins
+from forecast.core.scoring.engine import Scores
+from forecast.core.scoring.regression import GroupFit, fit_logistic, verdict
+
+BREAKDOWNS = ("tag", "question", "month", "quarter", "year")
+
+
+def num(x) -> float | None:
+    """A JSON-safe float: None for NaN and infinities."""
+    x = float(x)
+    return x if np.isfinite(x) else None
+
+
+def selection(scores: Scores, names: Iterable[str] | None) -> np.ndarray:
+    """Indices into scores.names: the named forecasters (all when None), then every aggregate."""
+    n_f = scores.n_forecasters
+    if names is None:
+        return np.arange(len(scores.names))
+    index = {name: i for i, name in enumerate(scores.names[:n_f])}
+    wanted = list(dict.fromkeys(names))
+    missing = [n for n in wanted if n not in index]
+    if missing:
+        raise InvalidInput(f"no forecaster named {missing[0]!r}")
+    return np.array(sorted(index[n] for n in wanted) + list(range(n_f, len(scores.names))), dtype=np.int64)
+
+
+def _positions(scores: Scores, sel: np.ndarray) -> np.ndarray:
+    pos = np.full(len(scores.names), -1, dtype=np.int64)
+    pos[sel] = np.arange(len(sel))
+    return pos
+
+
+def group_metrics(scores: Scores, pair_idx: np.ndarray, code: np.ndarray, n_codes: int, late_code: np.ndarray) -> dict:
+    """Means over questions (and sums) of the pair scores, per group code."""
+    pt = scores.pairs
+
+    def total(v):
+        return np.bincount(code, weights=v[pair_idx], minlength=n_codes)
+
+    nq = np.bincount(code, minlength=n_codes)
+    n_fc = total(pt.n_forecasts.astype(np.float64))
+    defined = ~np.isnan(pt.relative[pair_idx])
+    n_rel = np.bincount(code[defined], minlength=n_codes)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        brier = total(pt.brier) / nq
+        out = {
+            "n_questions": nq,
+            "n_forecasts": n_fc.astype(np.int64),
+            "n_late": np.bincount(late_code, minlength=n_codes),
+            "brier": brier,
+            "brier_forecasts": total(pt.brier_sum) / n_fc,
+            "brier2": 2.0 * brier,
+            "log_score": total(pt.log) / nq,
+            "baseline": total(pt.baseline) / nq,
+            "baseline_total": total(pt.baseline),
+            "peer": total(pt.peer) / nq,
+            "peer_total": total(pt.peer),
+            "relative_brier": np.bincount(
+                code[defined], weights=pt.relative[pair_idx][defined], minlength=n_codes
+            ) / n_rel,
+            "n_relative": n_rel,
+            "coverage": total(pt.coverage) / nq,
+        }
+    return out
+
+
+def _metric_dict(metrics: dict, i: int) -> dict:
+    out = {}
+    for key, arr in metrics.items():
+        v = arr[i]
+        out[key] = int(v) if arr.dtype.kind in "iu" else num(v)
+    for key in ("baseline_total", "peer_total"):
+        if out["n_questions"] == 0:
+            out[key] = None
+    return out
+
+
+def summarize(scores: Scores, names: Iterable[str] | None = None) -> dict:
+    sel = selection(scores, names)
+    pos = _positions(scores, sel)
+    k = len(sel)
+    pt = scores.pairs
+    pair_idx = np.flatnonzero(pos[pt.f] >= 0)
+    late_idx = np.flatnonzero(pos[scores.late_f] >= 0)
+    metrics = group_metrics(scores, pair_idx, pos[pt.f[pair_idx]], k, pos[scores.late_f[late_idx]])
+
+    cal = scores.calibration
+    rows = pos[cal.g] >= 0
+    g = pos[cal.g[rows]]
+    p, o, w = cal.p[rows], cal.o[rows], cal.w[rows]
+    human = sel < scores.n_forecasters
+    bins = Bins.of(p, o, w, g, k, scores.n_bins)
+    bins = _with_pooled(bins, human)
+    x = p_logit(p)
+    fits = fit_logistic(x, o, w, g, k)
+    pooled_rows = human[g]
+    pooled = fit_logistic(x[pooled_rows], o[pooled_rows], w[pooled_rows], np.zeros(int(pooled_rows.sum()), np.int64), 1)
+    tables = _bin_tables(bins, scores.bin_width)
+    decomposition = bins.decomposition()
+
+    people, teams = [], []
+    for i, gi in enumerate(sel):
+        entry = {"name": scores.names[gi], **_metric_dict(metrics, i)}
+        entry["calibration"] = tables[i]
+        entry["decomposition"] = {key: num(v[i]) for key, v in decomposition.items()}
+        entry["regression"] = _regression_dict(fits, i)
+        (people if human[i] else teams).append(entry)
+    tl = scores.tl
+    return {
+        "unit": scores.unit,
+        "bin_width": scores.bin_width,
+        "questions": {
+            "scored": int(tl.scored.sum()),
+            "not_scored": int(np.isnan(tl.inp.outcome).sum()),
+            "empty_window": int(tl.empty_window.sum()),
+        },
+        "forecasters": people,
+        "aggregates": teams,
+        "overall": {
+            "calibration": tables[k],
+            "decomposition": {key: num(v[k]) for key, v in decomposition.items()},
+            "regression": _regression_dict(pooled, 0),
+        },
+        "extremizing": scores.extremizing.as_dict(),
+    }
+
+
+def _with_pooled(bins: Bins, human: np.ndarray) -> Bins:
+    """Append one group: all the selected real forecasters' rows together (bin sums add up)."""
+    arrays = {}
+    for name in ("weight", "count", "sum_p", "sum_o", "sum_w2", "sum_pp", "sum_po", "sum_brier"):
+        a = getattr(bins, name)
+        arrays[name] = np.vstack([a, a[human].sum(axis=0, keepdims=True)])
+    return Bins(n_bins=bins.n_bins, **arrays)
+
+
+def _bin_tables(bins: Bins, width: float) -> list[list[dict]]:
+    mean_p, observed, n_eff = bins.mean_forecast(), bins.observed(), bins.n_eff()
+    lo, hi = bins.wilson()
+    edges = np.arange(bins.n_bins + 1) / bins.n_bins
+    tables = []
+    for gi in range(bins.weight.shape[0]):
+        tables.append([
+            {
+                "lo": float(edges[b]),
+                "hi": float(edges[b + 1]),
+                "weight": float(bins.weight[gi, b]),
+                "count": int(bins.count[gi, b]),
+                "mean_forecast": num(mean_p[gi, b]),
+                "observed": num(observed[gi, b]),
+                "n_eff": num(n_eff[gi, b]),
+                "ci_low": num(lo[gi, b]),
+                "ci_high": num(hi[gi, b]),
+            }
+            for b in range(bins.n_bins)
+        ])  # fmt: skip
+    return tables
+
+
+def _regression_dict(fit: GroupFit, i: int) -> dict:
+    if not fit.ok[i]:
+        return {
+            "n": int(fit.n[i]), "intercept": None, "intercept_ci": None, "slope": None, "slope_ci": None,
+            "verdict": None, "reason": "not estimable: needs both outcomes, varied forecasts and no perfect separation",
+        }  # fmt: skip
+    lo, hi = fit.ci()
+    a, b = fit.params[i]
+    return {
+        "n": int(fit.n[i]),
+        "intercept": float(a),
+        "intercept_ci": [float(lo[i, 0]), float(hi[i, 0])],
+        "slope": float(b),
+        "slope_ci": [float(lo[i, 1]), float(hi[i, 1])],
+        "verdict": verdict(float(b), float(lo[i, 1]), float(hi[i, 1])),
+        "reason": None,
+    }
+
+
+def breakdown(scores: Scores, by: str, names: Iterable[str] | None = None) -> list[dict]:
+    """One row per (group, forecaster) with the summary metrics (no calibration)."""
+    if by not in BREAKDOWNS:
+        raise InvalidInput(f"unknown breakdown {by!r} (use {', '.join(BREAKDOWNS)})")
+    sel = selection(scores, names)
+    pos = _positions(scores, sel)
+    k = len(sel)
+    pt = scores.pairs
+    pair_idx = np.flatnonzero(pos[pt.f] >= 0)
+    late_idx = np.flatnonzero(pos[scores.late_f] >= 0)
+    labels, pair_idx, pair_key = _keys(scores, by, pair_idx, pt.q[pair_idx])
+    _, late_idx, late_key = _keys(scores, by, late_idx, scores.late_q[late_idx])
+    code = pair_key * k + pos[pt.f[pair_idx]]
+    late_code = late_key * k + pos[scores.late_f[late_idx]]
+    used, compact = np.unique(np.concatenate([code, late_code]), return_inverse=True)  # sorted: key, then name
+    metrics = group_metrics(scores, pair_idx, compact[: len(code)], len(used), compact[len(code) :])
+    return [
+        {"by": by, "key": labels[c // k], "name": scores.names[sel[c % k]], **_metric_dict(metrics, i)}
+        for i, c in enumerate(used.tolist())
+    ]
+
+
+def _keys(scores: Scores, by: str, idx: np.ndarray, q: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Group labels (in display order) and, per entry, its key; tags may repeat an entry."""
+    inp = scores.tl.inp
+    if by == "question":
+        labels = list(inp.labels) if inp.labels is not None else [str(i) for i in inp.q_id]
+        return labels, idx, q
+    if by == "tag":
+        order = np.argsort(np.array(inp.tags, dtype=object), kind="stable") if inp.tags else np.zeros(0, np.int64)
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        by_q = np.argsort(inp.tag_q, kind="stable")
+        tq, tid = inp.tag_q[by_q], inp.tag_id[by_q]
+        a, b = np.searchsorted(tq, q, "left"), np.searchsorted(tq, q, "right")
+        counts = b - a
+        reps = np.repeat(np.arange(len(idx)), counts)
+        offsets = np.arange(len(reps)) - np.repeat(np.cumsum(counts) - counts, counts)
+        tags = tid[np.repeat(a, counts) + offsets]
+        return [inp.tags[i] for i in order], idx[reps], rank[tags]
+    when = np.where(inp.resolved_at == np.iinfo(np.int64).max, inp.closes, inp.resolved_at)
+    months = when.astype("datetime64[us]").astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+    if by == "month":
+        period = months
+    elif by == "quarter":
+        period = months // 3
+    else:
+        period = months // 12
+    uniq, inv = np.unique(period, return_inverse=True)
+    labels = [_period_label(by, int(u)) for u in uniq]
+    return labels, idx, inv[q]
+
+
+def _period_label(by: str, n: int) -> str:
+    if by == "month":
+        return f"{1970 + n // 12:04d}-{n % 12 + 1:02d}"
+    if by == "quarter":
+        return f"{1970 + n // 4:04d}-Q{n % 4 + 1}"
+    return f"{1970 + n:04d}"

@@ -1,0 +1,181 @@
+"""Fatebook's CSV export (Account -> Export all your data) -> an interchange batch.
+
+One row per forecast. A question has no id in the file, so it is identified by its title and creation time
+(as Fatebook users' own scripts do) and gets the slug `fb-<title words>-<hash of both>`.
+Dates are the server's local wall-clock time with unpadded seconds (`2024-03-05 14:07:3`); `tz` says which
+zone that was. Resolutions are YES, NO, AMBIGUOUS (imported as annulled) or empty (open).
+
+Fatebook lets people forecast until a question is resolved, so a question resolved after its "resolve by"
+date closes at its resolution; otherwise it closes at "resolve by".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, datetime, tzinfo
+
+from forecast.core.errors import InvalidInput
+from forecast.interchange.reader import Batch
+from forecast.interchange.records import ForecastRec, QuestionRec
+from forecast.ingest.trackers.common import Conversion, CsvRows, ForecastDedup, micros, open_text, summarize, title_slug
+
+HEADER = (
+    "Question title",
+    "Multiple choice option",
+    "Forecast created by",
+    "Forecast (scale = 0-1)",
+    "Forecast created at",
+    "Question created by",
+    "Question created at",
+    "Question resolve by",
+    "Resolution",
+    "Resolved at",
+    "Your Brier score for this question",
+    "Your relative Brier score for this question",
+    "Question notes",
+    "Question shared with",
+    "Question shared publicly",
+    "Question comments",
+    "Question tags",
+)
+PREFIX = "fb"
+RESOLUTIONS = {"YES": "yes", "NO": "no", "AMBIGUOUS": "annulled", "": None}
+_STAMP = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,6}))?$")
+_TAG_SPLIT = re.compile(r"[;,]")
+
+
+def parse_stamp(text: str, column: str) -> datetime:
+    """`2024-03-05 14:07:3` (naive, local) or an ISO 8601 time with an offset (kept as it is)."""
+    s = text.strip()
+    m = _STAMP.match(s)
+    try:
+        if m:
+            *parts, frac = m.groups()
+            us = int((frac or "0").ljust(6, "0"))
+            return datetime(*(int(p) for p in parts), us)
+        dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
+        if dt.tzinfo is None:
+            raise ValueError
+        return dt
+    except ValueError:
+        raise InvalidInput(f"{column} {text!r} is not a date-time") from None
+
+
+def _identity(dt: datetime) -> str:
+    """Creation time as part of a question's identity: the same whatever --tz says."""
+    return (dt.astimezone(UTC) if dt.tzinfo else dt).isoformat()
+
+
+def convert(path: str, *, tz: tzinfo = UTC) -> Conversion:
+    rows = CsvRows(open_text(path), str(path))
+    try:
+        rows.require_exact(HEADER, "a Fatebook CSV export")
+        conv = Conversion(Batch(source=str(path)))
+        _convert_rows(rows, conv, tz)
+    finally:
+        rows.close()
+    return summarize(conv)
+
+
+def _convert_rows(rows: CsvRows, conv: Conversion, tz: tzinfo) -> None:
+    batch = conv.batch
+    questions: dict[tuple[str, str], QuestionRec] = {}
+    first_line: dict[str, int] = {}
+    dedup = ForecastDedup(batch)
+    multiple_choice = 0
+    for line, row, cells in rows:
+        if row is None:
+            batch.skipped.append((line, f"expected {len(HEADER)} columns, found {len(cells)}"))
+            continue
+        option = row["Multiple choice option"].strip()
+        if option:
+            multiple_choice += 1
+            batch.skipped.append(
+                (line, f"multiple-choice option {option!r}: multiple-choice questions are not supported yet")
+            )
+            continue
+        try:
+            q = _question(row, questions, tz)
+            if q.slug not in first_line:
+                first_line[q.slug] = line
+                batch.questions.append(q)
+                batch.question_lines.append(line)
+            f = _forecast(row, q, tz)
+        except InvalidInput as exc:
+            batch.skipped.append((line, str(exc)))
+            continue
+        dedup.add(f, line, tuple(cells))
+    if multiple_choice:
+        conv.messages.append(f"{multiple_choice} multiple-choice rows skipped (not supported yet)")
+    conv.notes["duplicate_rows"] = dedup.duplicates
+    conv.notes["replaced_rows"] = dedup.replaced
+
+
+def _question(row: dict[str, str], questions: dict[tuple[str, str], QuestionRec], tz: tzinfo) -> QuestionRec:
+    title = row["Question title"].strip()
+    if not title:
+        raise InvalidInput("empty question title")
+    created = parse_stamp(row["Question created at"], "Question created at")
+    key = (title, _identity(created))
+    known = questions.get(key)
+    if known is not None:
+        return known
+    resolve_by = micros(parse_stamp(row["Question resolve by"], "Question resolve by"), tz)
+    raw_res = row["Resolution"].strip()
+    if raw_res.upper() not in RESOLUTIONS:
+        raise InvalidInput(f"Resolution {raw_res!r} is not YES, NO, AMBIGUOUS or empty")
+    resolution = RESOLUTIONS[raw_res.upper()]
+    resolved_at = None
+    if resolution is not None:
+        if not row["Resolved at"].strip():
+            raise InvalidInput(f"Resolution {raw_res} without a 'Resolved at' time")
+        resolved_at = micros(parse_stamp(row["Resolved at"], "Resolved at"), tz)
+    opens = micros(created, tz)
+    closes = max(resolve_by, resolved_at) if resolved_at is not None else resolve_by
+    tags = sorted({t.strip() for t in _TAG_SPLIT.split(row["Question tags"]) if t.strip()})
+    rec = QuestionRec(
+        slug=title_slug(PREFIX, title, key[1]),
+        title=title,
+        kind="binary",
+        description=row["Question notes"],
+        criteria="",
+        opens_at=opens,
+        closes_at=closes,
+        resolves_at=resolve_by,
+        tags=tags,
+        auto=None,
+        status="open" if resolution is None else ("annulled" if resolution == "annulled" else "resolved"),
+        resolution=resolution,
+        resolved_at=resolved_at,
+        resolution_note="",
+        created_at=opens,
+        updated_at=None,
+        source_file=None,
+    )
+    questions[key] = rec
+    return rec
+
+
+def _forecast(row: dict[str, str], q: QuestionRec, tz: tzinfo) -> ForecastRec:
+    who = row["Forecast created by"].strip()
+    if not who:
+        raise InvalidInput("no forecaster name in 'Forecast created by'")
+    raw_p = row["Forecast (scale = 0-1)"].strip()
+    try:
+        p = float(raw_p)
+    except ValueError:
+        p = math.nan
+    if not (math.isfinite(p) and 0.0 <= p <= 1.0):
+        raise InvalidInput(f"forecast {raw_p!r} is not a probability between 0 and 1")
+    made = micros(parse_stamp(row["Forecast created at"], "Forecast created at"), tz)
+    return ForecastRec(
+        question=q.slug,
+        forecaster=who,
+        probability=p,
+        made_at=made,
+        recorded_at=made,
+        rationale="",
+        evidence=[],
+        supersedes=None,
+    )

@@ -1,0 +1,91 @@
+"""Closing and auto-resolving one due question, in its own transaction.
+
+A run killed midway therefore leaves every question either untouched or fully done, and the next
+run picks up the rest. Each question is re-read (row-locked on PostgreSQL) and re-checked inside its
+transaction, so a resolution someone made since the due list was read is never overridden.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+from forecast.core.errors import ForecastError
+from forecast.core.model import AutoRule, Status
+from forecast.services import resolution
+from forecast.services.check_queries import DueQuestion, may_auto_resolve
+from forecast.store.engine import session_scope
+from forecast.store.tables import Question
+
+ACTOR = "forecast check"
+RETRIES = 3  # SQLite refuses a write at once when another writer got in first; try the question again
+# Test-only: seconds to sleep inside each question's transaction, so a test can SIGKILL a run midway.
+PAUSE_ENV = "FORECAST_CHECK_TEST_PAUSE"
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    closed: bool
+    resolution: str | None  # the auto-resolution applied, if any
+
+
+def test_pause() -> float:
+    try:
+        return max(float(os.environ.get(PAUSE_ENV, "0")), 0.0)
+    except ValueError:
+        return 0.0
+
+
+def apply_due(engine: Engine, due: DueQuestion, now: datetime, *, pause: float = 0.0) -> Applied | None:
+    """Close and/or auto-resolve one question. None when there was nothing left to do."""
+    for attempt in range(RETRIES):
+        try:
+            return _apply_once(engine, due.id, now, pause)
+        except OperationalError:
+            if attempt == RETRIES - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    return None
+
+
+def _apply_once(engine: Engine, question_id: int, now: datetime, pause: float) -> Applied | None:
+    with session_scope(engine) as session:
+        q = session.get(Question, question_id, with_for_update=True)
+        if q is None or q.closes_at > now:
+            return None
+        closed = False
+        if q.status == Status.OPEN.value:
+            resolution.close(session, q, actor=ACTOR, note="closes_at passed", now=now)
+            closed = True
+        rule = _rule(q)
+        applied = None
+        if rule is not None and may_auto_resolve(session.connection(), q.id):
+            resolution.resolve(
+                session,
+                q.id,
+                rule.resolution,
+                actor=ACTOR,
+                at=q.closes_at,
+                note=f"auto-resolved by rule {rule.value}",
+                now=now,
+            )
+            applied = rule.resolution.value
+        if pause:
+            time.sleep(pause)
+        if not closed and applied is None:
+            return None
+        return Applied(closed=closed, resolution=applied)
+
+
+def _rule(q: Question) -> AutoRule | None:
+    if q.resolution is not None or q.status not in (Status.OPEN.value, Status.CLOSED.value) or not q.auto_rule:
+        return None
+    try:
+        return AutoRule(q.auto_rule)
+    except ValueError:
+        raise ForecastError(f"question {q.slug} has an unknown auto rule {q.auto_rule!r}") from None

@@ -1,0 +1,128 @@
+"""The bulk reads behind `forecast check`: what is due, overdue, stale or closing soon.
+
+Raw SQL on indexed columns through the driver's own cursor (SQLAlchemy rows cost more than the
+query on long lists), so a check over 100,000 questions reads only the rows that matter: every
+question query leads with `status` and `closes_at` (index ix_question_status_closes). Times stay
+integer microseconds here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Connection
+
+# A person undid a resolution: the auto rule has had its turn and people decide from then on.
+_NOT_UNRESOLVED_BY_HAND = (
+    "NOT EXISTS (SELECT 1 FROM resolution_event e WHERE e.question_id = q.id AND e.action = 'unresolve')"
+)
+
+
+def fetch(conn: Connection, sql: str, params: tuple = ()) -> list[tuple]:
+    """Rows as plain tuples; `?` placeholders work on both backends."""
+    raw = conn.connection.driver_connection
+    if conn.dialect.name == "sqlite":
+        cursor = raw.execute(sql, params)
+    else:
+        cursor = raw.cursor()
+        cursor.execute(sql.replace("?", "%s"), params)
+    try:
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+@dataclass(frozen=True, slots=True)
+class DueQuestion:
+    id: int
+    slug: str
+    title: str
+    status: str
+    closes_at: int
+    auto_rule: str | None  # None also when the rule must not fire (a person unresolved the question)
+
+    @property
+    def needs_close(self) -> bool:
+        return self.status == "open"
+
+
+def due_questions(conn: Connection, now_us: int) -> list[DueQuestion]:
+    """Open questions past closes_at, and unresolved auto-rule questions past closes_at."""
+    rows = fetch(
+        conn,
+        "SELECT q.id, q.slug, q.title, q.status, q.closes_at, "
+        f"CASE WHEN q.resolution IS NULL AND {_NOT_UNRESOLVED_BY_HAND} THEN q.auto_rule END FROM question q "
+        "WHERE q.status = 'open' AND q.closes_at <= ? "
+        "UNION ALL "
+        "SELECT q.id, q.slug, q.title, q.status, q.closes_at, q.auto_rule FROM question q "
+        "WHERE q.status = 'closed' AND q.closes_at <= ? AND q.auto_rule IS NOT NULL "
+        f"AND q.resolution IS NULL AND {_NOT_UNRESOLVED_BY_HAND}",
+        (now_us, now_us),
+    )
+    due = [DueQuestion(*r) for r in rows]
+    due.sort(key=lambda d: (d.closes_at, d.id))
+    return due
+
+
+def may_auto_resolve(conn: Connection, question_id: int) -> bool:
+    return not fetch(conn, "SELECT 1 FROM resolution_event WHERE question_id = ? AND action = 'unresolve'",
+                     (question_id,))  # fmt: skip
+
+
+def overdue(conn: Connection, now_us: int) -> list[tuple]:
+    """(id, slug, title, resolves_at, created_at) of unresolved questions past resolves_at.
+
+    resolves_at >= closes_at, so only questions past closes_at qualify and the index range stays small.
+    """
+    return fetch(
+        conn,
+        "SELECT q.id, q.slug, q.title, q.resolves_at, q.created_at FROM question q "
+        "WHERE q.status IN ('open', 'closed') AND q.closes_at <= ? AND q.resolves_at <= ? "
+        "AND q.resolution IS NULL ORDER BY q.resolves_at, q.id",
+        (now_us, now_us),
+    )
+
+
+def closing_soon(conn: Connection, now_us: int, until_us: int) -> list[tuple]:
+    """(id, slug, title, closes_at, created_at) of open questions closing in (now, until]."""
+    return fetch(
+        conn,
+        "SELECT q.id, q.slug, q.title, q.closes_at, q.created_at FROM question q "
+        "WHERE q.status = 'open' AND q.closes_at > ? AND q.closes_at <= ? ORDER BY q.closes_at, q.id",
+        (now_us, until_us),
+    )
+
+
+def stale_forecasts(conn: Connection, now_us: int, cutoff_us: int, forecasters: tuple[str, ...] = ()) -> list[tuple]:
+    """(question id, forecaster id, latest made_at) of each forecaster whose standing forecast on an
+    open question was made at or before the cutoff, oldest first. `forecasters` narrows to those names.
+
+    standing_forecast holds each pair's latest uncorrected forecast, so this never scans the history.
+    """
+    only, params = "", [now_us, cutoff_us]
+    if forecasters:
+        only = f" AND s.forecaster_id IN (SELECT id FROM forecaster WHERE name IN ({','.join('?' * len(forecasters))}))"
+        params += list(forecasters)
+    rows = fetch(
+        conn,
+        "SELECT s.question_id, s.forecaster_id, s.made_at FROM question q "
+        "JOIN standing_forecast s ON s.question_id = q.id "
+        f"WHERE q.status = 'open' AND q.closes_at > ? AND s.made_at <= ?{only}",
+        tuple(params),
+    )
+    rows.sort(key=lambda r: (r[2], r[0], r[1]))
+    return rows
+
+
+def open_question_names(conn: Connection, now_us: int) -> dict[int, tuple[str, str]]:
+    """id -> (slug, title) of the open questions, for naming stale reminders."""
+    return {
+        qid: (slug, title)
+        for qid, slug, title in fetch(
+            conn, "SELECT id, slug, title FROM question WHERE status = 'open' AND closes_at > ?", (now_us,)
+        )
+    }
+
+
+def forecaster_names(conn: Connection) -> dict[int, str]:
+    return dict(fetch(conn, "SELECT id, name FROM forecaster"))

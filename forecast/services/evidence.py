@@ -1,0 +1,279 @@
+"""Adding evidence and tying it to questions: store an extracted article once, link, unlink, edit, dismiss.
+
+The same article added twice (same canonical URL, or the same text) is one record; adding it again only
+adds the link. Every function takes the caller's session; nothing is committed here, so a failure part
+way stores nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+import httpx
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from forecast.core.errors import InvalidInput, NotFound
+from forecast.core.model import DateSource, Stance
+from forecast.core.timeparse import iso_z, utcnow
+from forecast.ingest.article import NO_DATE_NOTE, ArticleDraft
+from forecast.ingest.sanitize import clean_line, clean_text
+from forecast.ingest.urls import check_http_url, normalise_url
+from forecast.interchange.keys import evidence_key
+from forecast.services.lookup import get_evidence, get_question
+from forecast.store.feed_tables import LinkProposal
+from forecast.store.tables import Evidence, EvidenceLink, Question
+
+
+def parse_stance(value: str | Stance | None) -> Stance:
+    if value is None:
+        return Stance.NEUTRAL
+    try:
+        return Stance(str(value).strip().lower())
+    except ValueError:
+        raise InvalidInput(f"stance {value!r} must be yes, no or neutral") from None
+
+
+@dataclass(frozen=True)
+class LinkSpec:
+    """Link the evidence to this question, with the stance it supports."""
+
+    question: str | int
+    stance: Stance = Stance.NEUTRAL
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class AddResult:
+    evidence: Evidence
+    created: bool  # a new record; False when the article was already stored
+    linked: bool  # a new link was made
+    question: str | None = None  # the linked question's slug
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def find_existing(session: Session, draft: ArticleDraft) -> Evidence | None:
+    """The stored record of the same article: same canonical URL or URL, else the same text."""
+    urls = {u for u in (draft.canonical_url, draft.url and normalise_url(draft.url)) if u}
+    if urls:
+        row = session.exec(
+            select(Evidence).where(or_(Evidence.canonical_url.in_(urls), Evidence.url.in_(urls))).order_by(Evidence.id)
+        ).first()
+        if row is not None:
+            return row
+    if draft.content_hash:
+        return session.exec(
+            select(Evidence).where(Evidence.content_hash == draft.content_hash).order_by(Evidence.id)
+        ).first()
+    return None
+
+
+def find_by_url(session: Session, url: str) -> Evidence | None:
+    """A stored article for a URL the user typed, without fetching it again."""
+    normal = normalise_url(url)
+    return session.exec(
+        select(Evidence).where(or_(Evidence.canonical_url == normal, Evidence.url == url.strip())).order_by(Evidence.id)
+    ).first()
+
+
+def _source(source: DateSource | None) -> str | None:
+    return DateSource(source).value if source else None
+
+
+def _resolve_link(session: Session, link: LinkSpec | None) -> tuple[Question | None, LinkSpec | None]:
+    if link is None:
+        return None, None
+    return get_question(session, link.question), replace(link, stance=parse_stance(link.stance))
+
+
+def store_draft(
+    session: Session,
+    draft: ArticleDraft,
+    *,
+    link: LinkSpec | None = None,
+    published: datetime | None = None,
+    inbox: bool = False,
+    now: datetime | None = None,
+) -> AddResult:
+    """Store an extracted article (or reuse the stored one) and link it. `published` is the user's date."""
+    now = now or utcnow()
+    question, link = _resolve_link(session, link)
+    notes = [n for n in draft.notes if not (published and n == NO_DATE_NOTE)]
+    row = find_existing(session, draft)
+    created = row is None
+    if row is None:
+        key = evidence_key(canonical_url=draft.canonical_url, url=draft.url, text=draft.text, title=draft.title)
+        row = session.exec(select(Evidence).where(Evidence.key == key)).first()
+        created = row is None
+    if row is None:
+        row = Evidence(
+            key=key,
+            url=draft.url,
+            canonical_url=draft.canonical_url,
+            title=draft.title,
+            outlet=draft.outlet,
+            author=draft.author,
+            published_at=published or draft.published_at,
+            published_source=_source(DateSource.USER if published else draft.published_source),
+            retrieved_at=now,
+            text=draft.text,
+            excerpt=draft.excerpt,
+            content_hash=draft.content_hash,
+            inbox=inbox,
+            dismissed=False,
+            created_at=now,
+        )
+        session.add(row)
+        session.flush()
+    else:
+        notes = [n for n in notes if n != NO_DATE_NOTE]
+        if published is not None and row.published_at is None:
+            row.published_at, row.published_source = published, DateSource.USER.value
+        elif published is not None and row.published_at != published:
+            notes.append(f"kept the stored publication date {iso_z(row.published_at)}; change it with `evidence edit`")
+        if row.published_at is None:
+            notes.append(NO_DATE_NOTE)
+        if not inbox:  # the user added it by hand: it is no longer waiting in the inbox
+            row.inbox, row.dismissed = False, False
+        session.add(row)
+    linked = False
+    if question is not None:
+        linked = _link(session, row, question, link.stance, link.note, now=now)
+    return AddResult(row, created, linked, question.slug if question else None, tuple(dict.fromkeys(notes)))
+
+
+def _link(session: Session, ev: Evidence, q: Question, stance: Stance, note: str, *, now: datetime) -> bool:
+    """Create or update the link; accept a pending proposal for it; the item leaves the inbox."""
+    existing = session.get(EvidenceLink, (ev.id, q.id))
+    if existing is None:
+        session.add(EvidenceLink(evidence_id=ev.id, question_id=q.id, stance=stance.value, note=note, created_at=now))
+    else:
+        existing.stance = stance.value
+        existing.note = note or existing.note
+        session.add(existing)
+    for proposal in session.exec(
+        select(LinkProposal).where(LinkProposal.evidence_id == ev.id, LinkProposal.question_id == q.id)
+    ):
+        proposal.state = "accepted"
+        session.add(proposal)
+    ev.inbox, ev.dismissed = False, False
+    session.add(ev)
+    session.flush()
+    return existing is None
+
+
+def add_from_url(
+    session: Session, url: str, *, link: LinkSpec | None = None, published: datetime | None = None,
+    title: str | None = None, client: httpx.Client | None = None, now: datetime | None = None,
+) -> AddResult:  # fmt: skip
+    from forecast.ingest.articles import from_url
+
+    _resolve_link(session, link)  # an unknown question fails before any fetching
+    url = check_http_url(url)
+    known = find_by_url(session, url)
+    if known is not None:
+        draft = ArticleDraft(title=known.title, text=known.text, url=known.url, canonical_url=known.canonical_url,
+                             content_hash=known.content_hash)  # fmt: skip
+        return store_draft(session, draft, link=link, published=published, now=now)
+    draft = from_url(url, title=title, client=client, retrieved_at=now)
+    return store_draft(session, draft, link=link, published=published, now=now)
+
+
+def add_from_file(
+    session: Session, path: str, *, link: LinkSpec | None = None, published: datetime | None = None,
+    title: str | None = None, now: datetime | None = None,
+) -> AddResult:  # fmt: skip
+    from forecast.ingest.articles import from_file
+
+    _resolve_link(session, link)
+    return store_draft(session, from_file(path, title=title, retrieved_at=now), link=link, published=published, now=now)
+
+
+def add_from_text(
+    session: Session, text: str, *, link: LinkSpec | None = None, published: datetime | None = None,
+    title: str | None = None, url: str | None = None, now: datetime | None = None,
+) -> AddResult:  # fmt: skip
+    from forecast.ingest.articles import from_text
+
+    _resolve_link(session, link)
+    draft = from_text(text, title=title, url=check_http_url(url) if url else None, retrieved_at=now)
+    return store_draft(session, draft, link=link, published=published, now=now)
+
+
+def link_evidence(
+    session: Session, ref: str | int, question: str | int, *, stance: str | Stance | None = None, note: str = "",
+    now: datetime | None = None,
+) -> bool:  # fmt: skip
+    """Link (or re-stance) evidence to a question; True when the link is new."""
+    ev = get_evidence(session, ref)
+    q = get_question(session, question)
+    if stance is None:  # keep an existing link's stance when none is given
+        current = session.get(EvidenceLink, (ev.id, q.id))
+        stance = current.stance if current else Stance.NEUTRAL
+    return _link(session, ev, q, parse_stance(stance), clean_line(note, 2000), now=now or utcnow())
+
+
+def unlink_evidence(session: Session, ref: str | int, question: str | int) -> None:
+    ev = get_evidence(session, ref)
+    q = get_question(session, question)
+    existing = session.get(EvidenceLink, (ev.id, q.id))
+    if existing is None:
+        raise NotFound(f"evidence {ev.key} is not linked to {q.slug}")
+    session.delete(existing)
+    session.flush()
+
+
+_UNSET = object()
+
+
+def edit_evidence(
+    session: Session, ref: str | int, *, title: str | None = None, outlet: str | None = None,
+    author: str | None = None, url: str | None = None, published: datetime | None | object = _UNSET,
+    text: str | None = None,
+) -> Evidence:  # fmt: skip
+    """Change what extraction got wrong. `published=None` clears the date; a datetime sets it as the user's."""
+    ev = get_evidence(session, ref)
+    if title is not None:
+        if not clean_line(title):
+            raise InvalidInput("the title must not be empty")
+        ev.title = clean_line(title)
+    if outlet is not None:
+        ev.outlet = clean_line(outlet, 200)
+    if author is not None:
+        ev.author = clean_line(author, 200)
+    if url is not None:
+        ev.url = check_http_url(url) if url.strip() else None
+    if text is not None:
+        if not clean_text(text):
+            raise InvalidInput("the text must not be empty")
+        from forecast.interchange.keys import content_hash
+
+        ev.text = clean_text(text)
+        ev.content_hash = content_hash(ev.text)
+    if published is not _UNSET:
+        ev.published_at = published  # type: ignore[assignment]
+        ev.published_source = DateSource.USER.value if published is not None else None
+    session.add(ev)
+    session.flush()
+    return ev
+
+
+def dismiss_evidence(session: Session, ref: str | int, question: str | int | None = None) -> Evidence:
+    """Dismiss an inbox item (all its proposals), or only its proposal for one question."""
+    ev = get_evidence(session, ref)
+    proposals = select(LinkProposal).where(LinkProposal.evidence_id == ev.id, LinkProposal.state == "open")
+    if question is not None:
+        q = get_question(session, question)
+        rows = list(session.exec(proposals.where(LinkProposal.question_id == q.id)))
+        if not rows:
+            raise NotFound(f"evidence {ev.key} has no open proposal for {q.slug}")
+    else:
+        rows = list(session.exec(proposals))
+        ev.inbox, ev.dismissed = False, True
+        session.add(ev)
+    for p in rows:
+        p.state = "dismissed"
+        session.add(p)
+    session.flush()
+    return ev

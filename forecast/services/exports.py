@@ -1,0 +1,176 @@
+"""Tables for `forecast export forecasts|scores|calibration` (columns in docs/exports.md).
+
+Bulk reads go through the driver's cursor into numpy columns: a million forecasts must export in seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from sqlmodel import Session
+
+from forecast.core.errors import NotFound
+from forecast.core.timeparse import to_micros
+from forecast.export.table import Table, bools, coded, floats, ints, times
+
+FORECAST_COLUMNS = (
+    "slug", "title", "tags", "forecaster", "probability", "made_at", "recorded_at",
+    "status", "outcome", "resolved_at", "brier", "late",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """Which forecasts an export covers: by forecaster names, one tag, and a [since, until) window."""
+
+    forecasters: tuple[str, ...] = ()
+    tag: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def fetch_columns(session: Session, sql: str, params: tuple, dtypes: tuple) -> list[np.ndarray]:
+    """Run `sql` ('?' placeholders) on the raw driver cursor and return one numpy array per column."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        sql = sql.replace("?", "%s")
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    if not rows:
+        return [np.zeros(0, dtype=dt) for dt in dtypes]
+    cols = list(zip(*rows, strict=True))
+    return [np.array(c, dtype=dt) for c, dt in zip(cols, dtypes, strict=True)]
+
+
+@dataclass(eq=False)
+class QuestionColumns:
+    """Every question, indexed by position; `pos` maps a question id to its position."""
+
+    ids: np.ndarray
+    slugs: list[str]
+    titles: list[str]
+    status: list[str]
+    outcome: np.ndarray  # 1.0, 0.0 or NaN
+    resolved_at: np.ndarray  # int64, valid where has_resolved
+    has_resolved: np.ndarray
+    opens: np.ndarray
+    closes: np.ndarray
+    tags: list[tuple[str, ...]]
+    pos: np.ndarray
+
+
+def load_questions(session: Session) -> QuestionColumns:
+    conn = session.connection()
+    rows = conn.exec_driver_sql(
+        "SELECT id, slug, title, status, resolution, resolved_at, opens_at, closes_at FROM question ORDER BY slug"
+    ).all()
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    res = [r[4] for r in rows]
+    outcome = np.array([1.0 if x == "yes" else 0.0 if x == "no" else np.nan for x in res])
+    resolved = np.array([r[5] if r[5] is not None else 0 for r in rows], dtype=np.int64)
+    has_resolved = np.array([r[5] is not None and r[4] is not None for r in rows], dtype=bool)
+    tags: dict[int, list[str]] = {}
+    for qid, name in conn.exec_driver_sql(
+        "SELECT qt.question_id, t.name FROM question_tag qt JOIN tag t ON t.id = qt.tag_id ORDER BY t.name"
+    ):
+        tags.setdefault(qid, []).append(name)
+    pos = np.full(int(ids.max()) + 1 if len(ids) else 1, -1, dtype=np.int64)
+    pos[ids] = np.arange(len(ids))
+    return QuestionColumns(
+        ids=ids,
+        slugs=[r[1] for r in rows],
+        titles=[r[2] for r in rows],
+        status=[r[3] for r in rows],
+        outcome=outcome,
+        resolved_at=resolved,
+        has_resolved=has_resolved,
+        opens=np.array([r[6] for r in rows], dtype=np.int64),
+        closes=np.array([r[7] for r in rows], dtype=np.int64),
+        tags=[tuple(tags.get(int(i), ())) for i in ids],
+        pos=pos,
+    )
+
+
+def forecaster_ids(session: Session, names: tuple[str, ...]) -> dict[int, str]:
+    """id -> name of every forecaster, or of the named ones (NotFound for an unknown name)."""
+    rows = dict(session.connection().exec_driver_sql("SELECT id, name FROM forecaster").all())
+    if not names:
+        return rows
+    by_name = {v: k for k, v in rows.items()}
+    missing = [n for n in names if n not in by_name]
+    if missing:
+        raise NotFound(f"no forecaster named {missing[0]!r}")
+    return {by_name[n]: n for n in names}
+
+
+def _tag_question_ids(session: Session, tag: str) -> list[int]:
+    conn = session.connection()
+    row = conn.exec_driver_sql(
+        "SELECT id FROM tag WHERE name = ?" if conn.dialect.name == "sqlite" else "SELECT id FROM tag WHERE name = %s",
+        (tag,),
+    ).first()
+    if row is None:
+        raise NotFound(f"no tag named {tag!r}")
+    return [r[0] for r in conn.exec_driver_sql(f"SELECT question_id FROM question_tag WHERE tag_id = {int(row[0])}")]
+
+
+def forecasts_table(session: Session, flt: ExportFilter = ExportFilter()) -> Table:
+    """One row per forecast (corrections excluded), ordered by question slug, forecaster and time.
+
+    `brier` is (p - o)^2 when the question resolved YES or NO; `late` marks forecasts made at or after
+    the question's end (the earlier of its close and its resolution), which scoring leaves out.
+    """
+    qs = load_questions(session)
+    names = forecaster_ids(session, flt.forecasters)
+    where, params = ["NOT superseded"], []
+    if flt.forecasters:
+        where.append(f"forecaster_id IN ({', '.join(str(i) for i in names)})")
+    if flt.since is not None:
+        where.append("made_at >= ?")
+        params.append(to_micros(flt.since))
+    if flt.until is not None:
+        where.append("made_at < ?")
+        params.append(to_micros(flt.until))
+    qid, fid, p, made, rec = fetch_columns(
+        session,
+        f"SELECT question_id, forecaster_id, probability, made_at, recorded_at FROM forecast WHERE {' AND '.join(where)}",
+        tuple(params),
+        (np.int64, np.int64, np.float64, np.int64, np.int64),
+    )
+    if flt.tag is not None:
+        keep = np.isin(qid, np.array(_tag_question_ids(session, flt.tag), dtype=np.int64))
+        qid, fid, p, made, rec = qid[keep], fid[keep], p[keep], made[keep], rec[keep]
+    qi = qs.pos[qid]
+    fnames = sorted(set(names.values()))
+    fcode_of = {name: i for i, name in enumerate(fnames)}
+    fmap = np.full(max(names) + 1 if names else 1, -1, dtype=np.int64)
+    for i, name in names.items():
+        fmap[i] = fcode_of[name]
+    fi = fmap[fid]
+    order = np.lexsort((rec, made, fi, qi))  # slugs and names are sorted, so codes sort like them
+    qi, fi, p, made, rec = qi[order], fi[order], p[order], made[order], rec[order]
+    o = qs.outcome[qi]
+    end = np.where(qs.has_resolved[qi], np.minimum(qs.closes[qi], qs.resolved_at[qi]), qs.closes[qi])
+    scored = ~np.isnan(o)
+    return Table(
+        (
+            coded("slug", qi, qs.slugs),
+            coded("title", qi, qs.titles),
+            coded("tags", qi, qs.tags, kind="tags"),
+            coded("forecaster", fi, fnames),
+            floats("probability", p),
+            times("made_at", made),
+            times("recorded_at", rec),
+            coded("status", qi, qs.status),
+            ints("outcome", np.nan_to_num(o).astype(np.int64), valid=scored),
+            times("resolved_at", qs.resolved_at[qi], valid=qs.has_resolved[qi]),
+            floats("brier", (p - o) ** 2),
+            bools("late", scored & (made >= end), valid=scored),
+        )
+    )

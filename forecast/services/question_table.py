@@ -1,0 +1,213 @@
+"""The terminal UI's questions table as columns: a few bulk reads, shaped for filtering and sorting in memory.
+
+`load_columns` is on the start-up path (one pass over `question`, one over `question_tag`, and the
+user's standing forecasts); `load_team` adds what needs every forecaster's standing forecast;
+`sparklines` reads the history of only the questions on screen.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sqlmodel import Session
+
+_OUTCOME = {"yes": 1.0, "no": 0.0}
+
+
+@dataclass(frozen=True, eq=False)
+class QuestionColumns:
+    """One entry per question, ordered by (closes_at, id). Times are int64 microseconds since the epoch."""
+
+    ids: np.ndarray
+    slugs: list[str]
+    titles: list[str]
+    status: list[str]
+    opens: np.ndarray
+    closes: np.ndarray
+    resolves: np.ndarray
+    resolution: list[str | None]
+    outcome: np.ndarray
+    """1.0 YES, 0.0 NO, NaN otherwise."""
+    tags: list[tuple[str, ...]]
+    mine: np.ndarray
+    """The user's standing probability; NaN where they have none."""
+    mine_at: np.ndarray
+    """When the user's standing forecast was made; 0 where they have none."""
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True, eq=False)
+class TeamColumns:
+    """Aligned with QuestionColumns.ids: every forecaster's standing forecasts, summarised."""
+
+    forecasters: np.ndarray
+    """How many forecasters have a standing forecast."""
+    median: np.ndarray
+    """Median of the standing forecasts; NaN without any."""
+    last_at: np.ndarray
+    """The most recent standing forecast's time (anyone's); 0 without any."""
+
+
+def _ph(session: Session) -> str:
+    return "?" if session.connection().dialect.name == "sqlite" else "%s"
+
+
+def _fetch(session: Session, sql: str, params: tuple = ()) -> list[tuple]:
+    """Rows as plain tuples straight from the driver: SQLAlchemy's Row objects double the cost of bulk reads."""
+    cursor = session.connection().connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def load_columns(
+    session: Session, *, forecaster: str, statuses: tuple[str, ...] = (), limit: int | None = None
+) -> QuestionColumns:
+    """Every question, or the first `limit` with one of `statuses` (a first screenful, in the same order)."""
+    ph = _ph(session)
+    where = f" WHERE status IN ({','.join([ph] * len(statuses))})" if statuses else ""
+    rows = _fetch(
+        session,
+        "SELECT id, slug, title, status, opens_at, closes_at, resolves_at, resolution "
+        f"FROM question{where} ORDER BY closes_at, id" + (f" LIMIT {int(limit)}" if limit is not None else ""),
+        tuple(statuses),
+    )
+    n = len(rows)
+    cols = list(zip(*rows, strict=True)) if rows else [()] * 8
+    ids = np.fromiter(cols[0], dtype=np.int64, count=n)
+    position = {qid: i for i, qid in enumerate(cols[0])}
+    only = f" WHERE qt.question_id IN ({','.join(str(i) for i in cols[0])})" if limit is not None else ""
+    only_mine = f" AND s.question_id IN ({','.join(str(i) for i in cols[0])})" if limit is not None else ""
+    tags: list[list[str]] = [[] for _ in range(n)]
+    mine = np.full(n, np.nan)
+    mine_at = np.zeros(n, dtype=np.int64)
+    if n:
+        for qid, name in _fetch(
+            session,
+            f"SELECT qt.question_id, t.name FROM question_tag qt JOIN tag t ON t.id = qt.tag_id{only} ORDER BY t.name",
+        ):
+            i = position.get(qid)
+            if i is not None:
+                tags[i].append(name)
+        for qid, p, made in _fetch(
+            session,
+            "SELECT s.question_id, s.probability, s.made_at FROM standing_forecast s "
+            f"JOIN forecaster f ON f.id = s.forecaster_id WHERE f.name = {ph}{only_mine}",
+            (forecaster,),
+        ):
+            i = position.get(qid)
+            if i is not None:
+                mine[i] = p
+                mine_at[i] = made
+    resolution = list(cols[7])
+    return QuestionColumns(
+        ids=ids,
+        slugs=list(cols[1]),
+        titles=list(cols[2]),
+        status=list(cols[3]),
+        opens=np.fromiter(cols[4], dtype=np.int64, count=n),
+        closes=np.fromiter(cols[5], dtype=np.int64, count=n),
+        resolves=np.fromiter(cols[6], dtype=np.int64, count=n),
+        resolution=resolution,
+        outcome=np.array([_OUTCOME.get(r, np.nan) for r in resolution], dtype=np.float64),
+        tags=[tuple(t) for t in tags],
+        mine=mine,
+        mine_at=mine_at,
+    )
+
+
+def load_team(session: Session, ids: np.ndarray) -> TeamColumns:
+    """Count, median and latest time of the standing forecasts of each question in `ids`."""
+    rows = _fetch(session, "SELECT question_id, probability, made_at FROM standing_forecast")
+    n = len(ids)
+    count = np.zeros(n, dtype=np.int64)
+    median = np.full(n, np.nan)
+    last_at = np.zeros(n, dtype=np.int64)
+    if not rows or not n:
+        return TeamColumns(count, median, last_at)
+    # float64 holds ids and microsecond times exactly (both are far below 2**53).
+    table = np.array(rows, dtype=np.float64)
+    q, p, t = table[:, 0].astype(np.int64), table[:, 1], table[:, 2].astype(np.int64)
+    order = np.lexsort((p, q))
+    q, p, t = q[order], p[order], t[order]
+    starts = np.flatnonzero(np.r_[True, q[1:] != q[:-1]])
+    sizes = np.diff(np.r_[starts, len(q)])
+    group_q = q[starts]
+    med = (p[starts + (sizes - 1) // 2] + p[starts + sizes // 2]) / 2.0
+    latest = np.maximum.reduceat(t, starts)
+    # Align the groups with `ids`, which need not be sorted.
+    sorter = np.argsort(ids)
+    where = np.searchsorted(ids, group_q, sorter=sorter)
+    where = np.clip(where, 0, n - 1)
+    found = ids[sorter[where]] == group_q
+    target = sorter[where[found]]
+    count[target] = sizes[found]
+    median[target] = med[found]
+    last_at[target] = latest[found]
+    return TeamColumns(count, median, last_at)
+
+
+def sparklines(session: Session, ids: Sequence[int], *, forecaster: str, points: int = 10) -> dict[int, tuple[tuple[float, ...], bool]]:
+    """The last `points` probabilities of the user's updates on each question, oldest first.
+
+    Where the user has none, the running median of everyone's standing forecasts instead; the flag
+    says whether the series is the user's own.
+    """
+    ids = [int(i) for i in ids]
+    if not ids:
+        return {}
+    marks = ",".join(str(i) for i in ids)
+    rows = _fetch(
+        session,
+        "SELECT f.question_id, f.forecaster_id, f.probability, fr.name = "
+        f"{_ph(session)} FROM forecast f JOIN forecaster fr ON fr.id = f.forecaster_id "
+        f"WHERE f.question_id IN ({marks}) AND NOT f.superseded "
+        "ORDER BY f.question_id, f.made_at, f.recorded_at, f.id",
+        (forecaster,),
+    )
+    by_q: dict[int, list[tuple[int, float, bool]]] = {}
+    for qid, fid, p, is_me in rows:
+        by_q.setdefault(qid, []).append((fid, p, bool(is_me)))
+    out: dict[int, tuple[tuple[float, ...], bool]] = {}
+    for qid in ids:
+        history = by_q.get(qid, [])
+        own = [p for _, p, is_me in history if is_me]
+        if own:
+            out[qid] = (tuple(own[-points:]), True)
+            continue
+        standing: dict[int, float] = {}
+        values: list[float] = []
+        medians: list[float] = []
+        for fid, p, _ in history:
+            old = standing.get(fid)
+            if old is not None:
+                del values[bisect_left(values, old)]
+            standing[fid] = p
+            insort(values, p)
+            k = len(values)
+            medians.append((values[(k - 1) // 2] + values[k // 2]) / 2.0)
+        out[qid] = (tuple(medians[-points:]), False)
+    return out
+
+
+def data_version(session: Session) -> tuple:
+    """Cheap fingerprint of everything the UI shows; it changes whenever anyone writes."""
+    conn = session.connection()
+    parts: list = []
+    for sql in (
+        "SELECT COUNT(*), MAX(updated_at) FROM question",
+        "SELECT MAX(id) FROM forecast",
+        "SELECT COUNT(*), MAX(id), SUM(CASE WHEN inbox THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN dismissed THEN 1 ELSE 0 END) FROM evidence",
+        "SELECT COUNT(*) FROM evidence_link",
+        "SELECT MAX(id) FROM resolution_event",
+    ):
+        parts.extend(conn.exec_driver_sql(sql).one())
+    return tuple(parts)

@@ -1,0 +1,91 @@
+"""Plain text -> styled rich Text for cells and labels. User text is never parsed as markup here."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from rich.text import Text
+
+from forecast.core.timeparse import from_micros, humanize, local
+from forecast.tui.palette import Palette
+
+SPARK = "▁▂▃▄▅▆▇█"
+STANCE_MARK = {"yes": "▲", "no": "▼", "neutral": "•"}
+
+
+def pct(p: float | None, *, blank: str = "–") -> str:
+    """0.35 -> "35%", 0.355 -> "35.5%"."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return blank
+    value = p * 100
+    if abs(value - round(value)) < 0.05:
+        return f"{round(value):d}%"
+    return f"{value:.1f}%"
+
+
+def delta_points(change: float | None) -> str:
+    """A change in probability in percentage points: +5 pts, -12.5 pts."""
+    if change is None:
+        return ""
+    pts = change * 100
+    if abs(pts) < 0.05:
+        return "±0 pts"
+    body = f"{pts:+.0f}" if abs(pts - round(pts)) < 0.05 else f"{pts:+.1f}"
+    return f"{body} pts"
+
+
+def delta_text(change: float | None, pal: Palette) -> Text:
+    if change is None:
+        return Text("new", style=pal.muted)
+    arrow = "▲" if change > 0.0005 else "▼" if change < -0.0005 else "="
+    style = pal.yes if change > 0.0005 else pal.no if change < -0.0005 else pal.muted
+    return Text(f"{arrow} {delta_points(change)}", style=style)
+
+
+def sparkline(values: tuple[float, ...] | list[float]) -> str:
+    """Absolute scale: 0% is the lowest block and 100% the highest, so heights compare across rows."""
+    top = len(SPARK) - 1
+    return "".join(SPARK[min(top, max(0, round(v * top)))] for v in values)
+
+
+def status_badge(status: str, resolution: str | None, pal: Palette) -> Text:
+    if resolution == "yes":
+        return Text(" YES  ", style=f"bold {pal.yes} reverse")
+    if resolution == "no":
+        return Text("  NO  ", style=f"bold {pal.no} reverse")
+    if status == "annulled" or resolution == "annulled":
+        return Text("ANNUL ", style=pal.muted)
+    if status == "closed":
+        return Text("CLOSED", style=f"bold {pal.warn}")
+    return Text(" OPEN ", style=f"bold {pal.primary}")
+
+
+def when_text(at: datetime, now: datetime) -> str:
+    return humanize(at, now=now)
+
+
+def closes_cell(closes_us: int, status: str, now: datetime, now_us: int, pal: Palette) -> Text:
+    """Time to close; an open question past its close (awaiting the scheduled check) is overdue, in red."""
+    text = humanize(from_micros(closes_us), now=now)
+    if status == "open":
+        if closes_us <= now_us:
+            return Text(f"! {text}", style=f"bold {pal.no}")
+        return Text(text)
+    if status == "closed":
+        return Text(f"closed {text}", style=pal.warn)
+    return Text(f"closed {text}", style=pal.muted)
+
+
+def local_time(at: datetime | None, tz: str) -> str:
+    return local(at, tz) if at is not None else ""
+
+
+def plain(text: str | None, style: str = "") -> Text:
+    """User-supplied text, shown literally."""
+    return Text(text or "", style=style)
+
+
+def first_line(text: str | None, limit: int = 200) -> str:
+    line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"

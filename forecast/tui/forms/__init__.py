@@ -1,0 +1,1 @@
+"""Modal forms that validate as you type and write through the services in a worker."""

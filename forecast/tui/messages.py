@@ -1,0 +1,24 @@
+"""Messages shared across screens. Screen-specific ones live on the screen (or widget) that sends them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+
+@dataclass
+class WorkFailed(Message):
+    """A worker failed. `expected` errors are ForecastError one-liners; others were logged with a traceback."""
+
+    what: str
+    error: str
+    expected: bool
+
+
+@dataclass
+class DataChanged(Message):
+    """Something was written (by this app); screens showing it reload."""
+
+    what: str
+    question_id: int | None = None

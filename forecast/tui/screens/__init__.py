@@ -1,0 +1,1 @@
+"""Full screens: questions, question detail, evidence inbox, scores, help."""

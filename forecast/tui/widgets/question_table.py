@@ -1,0 +1,136 @@
+"""The questions table: badge, title, probabilities, sparkline, time to close, tags.
+
+Cells are built when a row is first drawn; sparklines need the question's history, so rows drawn
+before theirs has arrived ask for it (`Missing`) and are redrawn when it comes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.message import Message
+
+from forecast.core.timeparse import to_micros
+from forecast.tui import format as fmt
+from forecast.tui.palette import DEFAULT, Palette
+from forecast.tui.question_view import QuestionView
+from forecast.tui.widgets.view_table import ColumnSpec, ViewTable
+
+SPARK_POINTS = 8
+
+COLUMNS = (
+    ColumnSpec("status", "", 6),
+    ColumnSpec("title", "Question", 0),
+    ColumnSpec("mine", "Me", 5, justify="right"),
+    ColumnSpec("team", "Team", 8, justify="right"),
+    ColumnSpec("trend", "Trend", SPARK_POINTS),
+    ColumnSpec("closes", "Closes", 16),
+    ColumnSpec("tags", "Tags", 14, min_screen=100),
+)
+
+
+@dataclass
+class QuestionRows:
+    """RowSource over a QuestionView."""
+
+    view: QuestionView
+    now: Callable
+    palette: Palette = DEFAULT
+    team_column: bool = True
+    sparks: dict[int, tuple[tuple[float, ...], bool]] = field(default_factory=dict)
+    on_missing: Callable[[int], None] | None = None
+    keys: Sequence[str] = ()
+
+    def __len__(self) -> int:
+        return len(self.view)
+
+    def cells(self, index: int) -> list[Text]:
+        view, c = self.view, self.view.columns
+        assert c is not None
+        i = view.position(index)
+        qid = int(c.ids[i])
+        pal = self.palette
+        now = self.now()
+        out: list[Text] = []
+        for key in self.keys:
+            if key == "status":
+                out.append(fmt.status_badge(c.status[i], c.resolution[i], pal))
+            elif key == "title":
+                out.append(Text(c.titles[i], no_wrap=True, overflow="ellipsis"))
+            elif key == "mine":
+                out.append(Text(fmt.pct(float(c.mine[i])), style="bold", justify="right"))
+            elif key == "team":
+                out.append(self._team(i))
+            elif key == "trend":
+                out.append(self._spark(qid))
+            elif key == "closes":
+                out.append(fmt.closes_cell(int(c.closes[i]), c.status[i], now, to_micros(now), pal))
+            elif key == "tags":
+                out.append(Text(" ".join(c.tags[i]), style=pal.muted, no_wrap=True, overflow="ellipsis"))
+        return out
+
+    def _team(self, i: int) -> Text:
+        team = self.view.team
+        if team is None:
+            return Text("…", style=self.palette.muted, justify="right")
+        n = int(team.forecasters[i])
+        if n == 0:
+            return Text("–", style=self.palette.muted, justify="right")
+        median = float(team.median[i])
+        return Text.assemble(
+            (fmt.pct(median), ""), (f" ·{n}" if n < 100 else " ·99+", self.palette.muted), justify="right"
+        )
+
+    def _spark(self, qid: int) -> Text:
+        got = self.sparks.get(qid)
+        if got is None:
+            if self.on_missing is not None:
+                self.on_missing(qid)
+            return Text("…", style=self.palette.muted)
+        values, own = got
+        if not values:
+            return Text("")
+        return Text(fmt.sparkline(values), style=self.palette.primary if own else self.palette.muted)
+
+
+class QuestionTable(ViewTable):
+    """Posts `Missing` with the ids of drawn rows whose sparkline has not been loaded."""
+
+    @dataclass
+    class Missing(Message):
+        question_ids: set[int]
+
+    def __init__(self, rows: QuestionRows, *, id: str | None = None) -> None:
+        self.rows = rows
+        rows.on_missing = self._note_missing
+        self._missing: set[int] = set()
+        super().__init__(rows, COLUMNS, id=id)
+        rows.keys = self.visible_keys()
+
+    def relayout(self, width: int) -> None:
+        super().relayout(width)
+        self.rows.keys = self.visible_keys()
+
+    def _note_missing(self, qid: int) -> None:
+        if not self._missing:
+            self.call_after_refresh(self._flush_missing)
+        self._missing.add(qid)
+
+    def _flush_missing(self) -> None:
+        if self._missing:
+            self.post_message(self.Missing(set(self._missing)))
+            self._missing.clear()
+
+    def visible_question_ids(self) -> list[int]:
+        """Ids of the rows in view (plus a page either side, so scrolling finds them ready)."""
+        view = self.rows.view
+        top = max(int(self.scroll_y) - self.size.height, 0)
+        bottom = min(int(self.scroll_y) + 2 * self.size.height, len(view))
+        return [q for q in (view.question_id(r) for r in range(top, bottom)) if q is not None]
+
+
+def fmt_probability(p: float) -> str:
+    return "" if math.isnan(p) else fmt.pct(p)

@@ -1,0 +1,139 @@
+"""The real `forecast` executable: stdout is data, stderr one line, documented exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli_runner import run
+
+REPO = Path(__file__).parents[2]
+
+
+@pytest.fixture
+def db(tmp_path) -> str:
+    return str(tmp_path / "cli.db")
+
+
+def add_nk(db: str) -> None:
+    # Relative dates: the real executable runs on the wall clock.
+    r = run("q", "add", "Will North Korea launch a ballistic missile within 90 days?", "--opens", "30 days ago",
+            "--closes", "in 60 days", "--slug", "nk", "--tag", "north-korea", "--auto", "no_at_close", db=db)  # fmt: skip
+    assert r.code == 0, r.err
+    assert r.out.split("\t")[1].strip() == "nk"
+
+
+def test_daily_flow(db):
+    add_nk(db)
+    r = run("predict", "nk", "35%", "--at", "20 days ago", "--why", "base rate", db=db)
+    assert r.code == 0 and r.out.strip().isdigit()
+    run("predict", "nk", "0.45", "--at", "10 days ago", "--by", "bob", db=db)
+    listed = run("q", "list", "--json", db=db).json()
+    assert listed[0]["latest"] == {"tester": 0.35, "bob": 0.45}
+    assert run("q", "list", db=db).out.startswith("ID")
+    hist = run("forecasts", "nk", "--json", db=db).json()
+    assert [(h["forecaster"], h["probability"], h["rationale"]) for h in hist] == [
+        ("tester", 0.35, "base rate"),
+        ("bob", 0.45, ""),
+    ]
+    r = run("resolve", "nk", "yes", "--at", "2026-01-05T00:00:00Z", "--note", "KN-23", "--json", db=db)
+    assert r.code == 1 and "before the question opens" in r.err
+    r = run("resolve", "nk", "yes", "--at", "2 days ago", "--note", "KN-23", "--json", db=db)
+    assert r.code == 0 and r.json()["resolution"] == "yes" and r.json()["resolved_at"].endswith("Z")
+    assert run("q", "list", "--status", "resolved", "--json", db=db).json()[0]["slug"] == "nk"
+    shown = run("q", "show", "nk", "--json", db=db).json()
+    assert [e["action"] for e in shown["resolution_history"]] == ["resolve"]
+    r = run("unresolve", "nk", db=db)
+    assert r.code == 0 and "unresolved" in r.err
+
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (("predict", "nk", "1.5"), 2, "outside [0, 1]"),
+        (("predict", "nk", "lots"), 2, "not a number"),
+        (("predict", "nk", "0.5", "--at", "2030-01-01"), 1, "future"),
+        (("predict", "nk", "0.5", "--at", "2019-01-01"), 1, "before the question opens"),
+        (("predict", "nk", "0.5", "--at", "someday"), 2, "cannot read date"),
+        (("predict", "nope", "0.5"), 1, "no question 'nope'"),
+        (("q", "add", "Dup", "--closes", "2030-01-01", "--slug", "nk"), 1, "already used"),
+        (("q", "add", "Backwards", "--opens", "2020-01-01", "--closes", "2019-01-01"), 1, "closes_at must be after"),
+        (("resolve", "nk", "maybe"), 2, "yes, no or annulled"),
+        (("q", "list", "--status", "pending"), 2, "--status must be one of"),
+    ],
+)
+def test_refusals_are_one_line_and_change_nothing(db, args, code, message):
+    add_nk(db)
+    before = run("export", "jsonl", db=db).out
+    r = run(*args, db=db)
+    assert r.code == code, r.err
+    assert r.out == ""
+    assert len(r.err.strip().splitlines()) == 1 and message in r.err
+    assert run("export", "jsonl", db=db).out == before
+
+
+def test_forecast_on_closed_question_is_refused(db):
+    r = run("q", "add", "Past", "--opens", "2019-01-01", "--closes", "2019-02-01", "--slug", "past", db=db)
+    assert r.code == 0
+    r = run("predict", "past", "0.5", "--at", "2019-01-15", db=db)
+    assert r.code == 1 and "closed" in r.err
+
+
+def test_export_import_round_trip_via_files(db, tmp_path):
+    add_nk(db)
+    run("predict", "nk", "0.3", "--at", "3 days ago", db=db)
+    out = tmp_path / "dump.jsonl"
+    assert run("export", "jsonl", "-o", str(out), db=db).code == 0
+    other = str(tmp_path / "other.db")
+    r = run("import", "jsonl", str(out), "--json", db=other)
+    assert r.code == 0 and r.json()["forecasts_added"] == 1
+    again = run("import", "jsonl", str(out), "--json", db=other).json()
+    assert again["forecasts_added"] == 0 and again["questions_added"] == 0
+    assert run("export", "jsonl", db=other).out == out.read_text()
+
+
+def test_import_reports_file_and_line(db, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"type":"header","format":"forecast-jsonl","version":1}\n{"type":"forecast"}\n')
+    r = run("import", "jsonl", str(bad), db=db)
+    assert r.code == 1 and f"{bad}:2:" in r.err and "nothing was imported" in r.err
+    missing = run("import", "jsonl", str(tmp_path / "missing.jsonl"), db=db)
+    assert missing.code == 1 and "no such file" in missing.err
+
+
+def test_database_from_environment_and_db_info(tmp_path):
+    env_db = str(tmp_path / "env.db")
+    r = run("db", "upgrade", env={"FORECAST_DB": env_db})
+    assert r.code == 0 and Path(env_db).exists()
+    info = run("db", "info", "--json", env={"FORECAST_DB": env_db}).json()
+    assert info["counts"]["question"] == 0 and info["revision"] == r.out.strip()
+
+
+def test_bad_database_url_fails_in_one_line(tmp_path):
+    r = run("q", "list", db="postgresql://nobody@127.0.0.1:1/none")
+    assert r.code == 1 and len(r.err.strip().splitlines()) == 1 and "cannot open database" in r.err
+
+
+def test_demo_without_terminal_lists_open_questions(tmp_path):
+    r = run("demo", cwd=REPO)
+    assert r.code == 0, r.err
+    assert "warmest-year-2026" in r.out
+    again = run("demo", cwd=REPO)
+    assert again.code == 0 and again.out == r.out
+
+
+def test_plain_forecast_without_terminal_prints_open_questions(db):
+    add_nk(db)
+    run("q", "add", "Future", "--closes", "in 30 days", "--slug", "future", db=db)
+    run("resolve", "nk", "no", db=db)
+    r = run(db=db)
+    assert r.code == 0 and "future" in r.out and "nk" not in r.out.split()
+
+
+def test_json_times_are_utc_with_z(db):
+    add_nk(db)
+    shown = run("q", "show", "nk", "--json", db=db).json()
+    assert shown["closes_at"].endswith("Z") and shown["opens_at"].endswith("Z")
+    assert json.dumps(shown).count("+00:00") == 0
