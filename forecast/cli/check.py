@@ -30,6 +30,8 @@ def check(
                                         "became due since the last check, or failed (for cron mail).")] = False,
     notify: Annotated[str | None, typer.Option("--notify", metavar="CMD", help="Shell command run with the "
                                                "report on stdin when something new needs attention.")] = None,
+    forecaster: Annotated[list[str] | None, typer.Option("--forecaster", metavar="NAME", help="Stale-forecast "
+                                                          "reminders only for NAME (repeatable; default: all).")] = None,
     no_feeds: Annotated[bool, typer.Option("--no-feeds", help="Do not poll feeds.")] = False,
     history: Annotated[bool, typer.Option("--history", help="List recent runs instead of checking.")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, help="With --history: how many runs.")] = 20,
@@ -47,7 +49,8 @@ def check(
     from forecast.services.check_lock import CheckLocked
 
     when = st.when(now) or utcnow()
-    options = CheckOptions(stale_days=stale_days, soon_days=soon_days, dry_run=dry_run, poll_feeds=not no_feeds)
+    options = CheckOptions(stale_days=stale_days, soon_days=soon_days, dry_run=dry_run, poll_feeds=not no_feeds,
+                           forecasters=tuple(forecaster or ()))
     db = st.database()
     try:
         report = run_check(db, when, options)

@@ -42,12 +42,13 @@ def summary_line(report) -> str:
     return text
 
 
-def _section(lines: list[str], title: str, items: list[dict], render) -> None:
+def _section(lines: list[str], title: str, items, render) -> None:
+    """A heading and at most MAX_LINES items; `items` is a list of dicts or a check_report.Section."""
     if not items:
         return
     lines.append(title)
-    ordered = sorted(items, key=lambda i: not i.get("new", False))  # new first when the list is cut
-    for item in ordered[:MAX_LINES]:
+    shown = items.dicts(limit=MAX_LINES) if hasattr(items, "dicts") else items[:MAX_LINES]
+    for item in shown:
         mark = "  new" if item.get("new") else ""
         lines.append(f"  {item['id']:>5}  {clean_cell(item['slug'])}  {render(item)}{mark}")
     if len(items) > MAX_LINES:
@@ -56,7 +57,7 @@ def _section(lines: list[str], title: str, items: list[dict], render) -> None:
 
 def render_report(report, tz: str) -> str:
     opts = report.options
-    head = f"forecast check as of {_when(report.to_json()['as_of'], tz)}"
+    head = f"forecast check as of {local(report.as_of, tz)}"
     if opts.dry_run:
         head += " (dry run: nothing was changed)"
     lines = [head + ": " + summary_line(report)]

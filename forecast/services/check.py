@@ -4,24 +4,24 @@ Closes questions past their deadline, applies auto-resolution rules, lists overd
 reminders, polls feeds when the evidence feature is installed, and records the run. Safe to run
 from cron: one run at a time per database (check_lock), one transaction per question (check_apply).
 
-"New" items are those that became due since the previous finished run's "now" (or that were created
-since): that is what --quiet and --notify react to, so an hourly timer does not repeat itself.
+An item is new when it became due after the previous finished run's "now" (or its question was
+added since): --quiet and --notify react only to new items, so an hourly timer does not repeat itself.
 """
 
 from __future__ import annotations
 
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from forecast.core.errors import ForecastError, InvalidInput
-from forecast.core.timeparse import from_micros, iso_z, to_micros
+from forecast.core.timeparse import from_micros, iso_from_micros, to_micros
 from forecast.services import check_queries as queries
 from forecast.services import check_runs
-from forecast.services.check_apply import apply_due, test_pause
 from forecast.services.check_lock import check_lock
 from forecast.services.check_poll import poll_feeds
+from forecast.services.check_report import CheckReport, Section
 
 _DAY_US = 86_400_000_000
 
@@ -33,98 +33,17 @@ class CheckOptions:
     soon_days: float = 7
     """Open questions closing within this many days are a reminder."""
     dry_run: bool = False
-    """Report what would change, change nothing (and poll no feeds)."""
+    """Report what would change; change nothing, poll no feeds (the run is still recorded)."""
     poll_feeds: bool = True
     """Poll the registered feeds when the evidence feature is installed."""
-
-
-@dataclass
-class CheckReport:
-    as_of: datetime
-    options: CheckOptions
-    run_id: int | None = None
-    previous_as_of: datetime | None = None
-    interrupted_runs: int = 0
-    closed: list[dict] = field(default_factory=list)
-    auto_resolved: list[dict] = field(default_factory=list)
-    overdue: list[dict] = field(default_factory=list)
-    stale: list[dict] = field(default_factory=list)
-    closing_soon: list[dict] = field(default_factory=list)
-    evidence: dict | None = None
-    errors: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def new_evidence(self) -> int:
-        return len(self.evidence.get("new", [])) if self.evidence else 0
-
-    @property
-    def attention(self) -> bool:
-        """Something needs a person: overdue questions, reminders or new evidence."""
-        return bool(self.overdue or self.stale or self.closing_soon or self.new_evidence)
-
-    @property
-    def new_attention(self) -> int:
-        items = (*self.overdue, *self.stale, *self.closing_soon)
-        return sum(1 for i in items if i["new"]) + self.new_evidence
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.closed or self.auto_resolved)
-
-    @property
-    def happened(self) -> bool:
-        """Anything worth a message: a change, something newly due, an error."""
-        return self.changed or self.new_attention > 0 or bool(self.errors) or self.interrupted_runs > 0
-
-    def counts(self) -> dict:
-        return {
-            "closed": len(self.closed),
-            "auto_resolved": len(self.auto_resolved),
-            "overdue": len(self.overdue),
-            "stale": len(self.stale),
-            "closing_soon": len(self.closing_soon),
-            "new_evidence": self.new_evidence,
-            "new_attention": self.new_attention,
-            "errors": len(self.errors),
-        }
-
-    def summary(self) -> dict:
-        """What the check_run row keeps: counts, and the ids of the questions it changed."""
-        return {
-            **self.counts(),
-            "closed_ids": [q["id"] for q in self.closed],
-            "auto_resolved_ids": [q["id"] for q in self.auto_resolved],
-            "stale_days": self.options.stale_days,
-            "soon_days": self.options.soon_days,
-            "interrupted_runs": self.interrupted_runs,
-            "feeds": None if self.evidence is None else {k: v for k, v in self.evidence.items() if k != "new"},
-        }
-
-    def to_json(self) -> dict:
-        return {
-            "as_of": iso_z(self.as_of),
-            "dry_run": self.options.dry_run,
-            "run_id": self.run_id,
-            "previous_check": iso_z(self.previous_as_of),
-            "attention": self.attention,
-            "counts": self.counts(),
-            "closed": self.closed,
-            "auto_resolved": self.auto_resolved,
-            "overdue": self.overdue,
-            "stale": self.stale,
-            "closing_soon": self.closing_soon,
-            "evidence": self.evidence,
-            "errors": self.errors,
-            "interrupted_runs": self.interrupted_runs,
-            "seconds": round(self.seconds, 3),
-        }
+    forecasters: tuple[str, ...] = ()
+    """Stale-forecast reminders only for these forecasters (default: everyone)."""
 
 
 def run_check(db, now: datetime, options: CheckOptions = CheckOptions()) -> CheckReport:
-    """One check of the database `db` (services.database.Database) as of `now`.
+    """One check of `db` (a services.database.Database) as of `now`.
 
-    Raises check_lock.CheckLocked when another real run holds the lock; a dry run takes no lock.
+    Raises check_lock.CheckLocked when another run holds the lock; a dry run takes no lock.
     """
     if options.stale_days < 0 or options.soon_days < 0:
         raise InvalidInput("--stale-days and --soon-days must not be negative")
@@ -158,9 +77,8 @@ def _run(db, now: datetime, options: CheckOptions, *, run_id: int | None, interr
     except ForecastError as exc:
         failure = str(exc)
     except Exception as exc:  # recorded on the run, then re-raised for the front end to report
-        failure = "".join(traceback.format_exception_only(exc)).strip()
         try:
-            _finish(db, report, failure)
+            _finish(db, report, "".join(traceback.format_exception_only(exc)).strip())
         except Exception:  # the database may be what failed; the original error matters more
             pass
         raise
@@ -182,11 +100,17 @@ def _apply(db, report: CheckReport) -> None:
     now = report.as_of
     with db.engine.connect() as conn:
         due = queries.due_questions(conn, to_micros(now))
+    if not due:
+        return
+    from forecast.core.model import AutoRule
+    from forecast.services.check_apply import apply_due, test_pause  # the ORM loads only when needed
+
     pause = 0.0 if report.options.dry_run else test_pause()
     for d in due:
-        item = {"id": d.id, "slug": d.slug, "title": d.title, "closes_at": iso_z(from_micros(d.closes_at))}
+        item = {"id": d.id, "slug": d.slug, "title": d.title, "closes_at": iso_from_micros(d.closes_at)}
         if report.options.dry_run:
-            closed, resolved = d.needs_close, _rule_resolution(d.auto_rule)
+            closed = d.needs_close
+            resolved = AutoRule(d.auto_rule).resolution.value if d.auto_rule in set(AutoRule) else None
         else:
             try:
                 applied = apply_due(db.engine, d, now, pause=pause)
@@ -204,61 +128,37 @@ def _apply(db, report: CheckReport) -> None:
             report.closed.append(item)
 
 
-def _rule_resolution(rule: str | None) -> str | None:
-    from forecast.core.model import AutoRule
-
-    try:
-        return AutoRule(rule).resolution.value if rule else None
-    except ValueError:
-        return None
-
-
 def _reminders(db, report: CheckReport, previous: int | None) -> None:
+    opts = report.options
     now_us = to_micros(report.as_of)
-    stale_us = int(report.options.stale_days * _DAY_US)
-    soon_us = int(report.options.soon_days * _DAY_US)
-
-    def is_new(crossed_at: int, created_at: int | None = None) -> bool:
-        # Due since the previous run's "now", or added since then.
-        return previous is None or crossed_at > previous or (created_at is not None and created_at > previous)
-
-    resolved_now = {q["id"] for q in report.auto_resolved}  # a dry run has not resolved them yet
+    stale_us = int(opts.stale_days * _DAY_US)
+    soon_us = int(opts.soon_days * _DAY_US)
+    resolved_now = {q["id"] for q in report.auto_resolved}  # a dry run has not resolved them
     with db.engine.connect() as conn:
-        overdue = queries.overdue(conn, now_us)
+        overdue = [r for r in queries.overdue(conn, now_us) if r[0] not in resolved_now]
         soon = queries.closing_soon(conn, now_us, now_us + soon_us)
-        stale = queries.stale_forecasts(conn, now_us, now_us - stale_us)
-    report.overdue = [
-        {
-            "id": qid,
-            "slug": slug,
-            "title": title,
-            "resolves_at": iso_z(from_micros(resolves)),
-            "overdue_days": round((now_us - resolves) / _DAY_US, 2),
-            "new": is_new(resolves, created),
-        }
-        for qid, slug, title, resolves, created in overdue
-        if qid not in resolved_now
-    ]
-    report.closing_soon = [
-        {
-            "id": qid,
-            "slug": slug,
-            "title": title,
-            "closes_at": iso_z(from_micros(closes)),
-            "closes_in_days": round((closes - now_us) / _DAY_US, 2),
-            "new": is_new(closes - soon_us, created),
-        }
-        for qid, slug, title, closes, created in soon
-    ]
-    report.stale = [
-        {
-            "id": qid,
-            "slug": slug,
-            "title": title,
-            "forecaster": name,
-            "last_update": iso_z(from_micros(last)),
-            "days_since": round((now_us - last) / _DAY_US, 2),
-            "new": is_new(last + stale_us),
-        }
-        for qid, slug, title, name, last in stale
-    ]
+        stale = queries.stale_forecasts(conn, now_us, now_us - stale_us, opts.forecasters)
+        titles = queries.open_question_names(conn, now_us) if stale else {}
+        names = queries.forecaster_names(conn) if stale else {}
+
+    def crossed(at: int) -> bool:
+        return previous is None or at > previous
+
+    report.overdue = Section(
+        overdue,
+        lambda r: {"id": r[0], "slug": r[1], "title": r[2], "resolves_at": iso_from_micros(r[3]),
+                   "overdue_days": round((now_us - r[3]) / _DAY_US, 2)},
+        lambda r: crossed(r[3]) or crossed(r[4]),
+    )  # fmt: skip
+    report.closing_soon = Section(
+        soon,
+        lambda r: {"id": r[0], "slug": r[1], "title": r[2], "closes_at": iso_from_micros(r[3]),
+                   "closes_in_days": round((r[3] - now_us) / _DAY_US, 2)},
+        lambda r: crossed(r[3] - soon_us) or crossed(r[4]),
+    )  # fmt: skip
+    report.stale = Section(
+        stale,
+        lambda r: {"id": r[0], "slug": titles[r[0]][0], "title": titles[r[0]][1], "forecaster": names[r[1]],
+                   "last_update": iso_from_micros(r[2]), "days_since": round((now_us - r[2]) / _DAY_US, 2)},
+        lambda r: crossed(r[2] + stale_us),
+    )  # fmt: skip

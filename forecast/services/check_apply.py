@@ -56,7 +56,7 @@ def apply_due(engine: Engine, due: DueQuestion, now: datetime, *, pause: float =
 def _apply_once(engine: Engine, question_id: int, now: datetime, pause: float) -> Applied | None:
     with session_scope(engine) as session:
         q = session.get(Question, question_id, with_for_update=True)
-        if q is None or q.closes_at > now:
+        if q is None or q.closes_at > now:  # gone, or its deadline was moved since the due list was read
             return None
         closed = False
         if q.status == Status.OPEN.value:

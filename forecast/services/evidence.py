@@ -40,7 +40,7 @@ class LinkSpec:
     """Link the evidence to this question, with the stance it supports."""
 
     question: str | int
-    stance: Stance = Stance.NEUTRAL
+    stance: Stance | str | None = None  # None keeps an existing link's stance (a new link is neutral)
     note: str = ""
 
 
@@ -84,7 +84,8 @@ def _source(source: DateSource | None) -> str | None:
 def _resolve_link(session: Session, link: LinkSpec | None) -> tuple[Question | None, LinkSpec | None]:
     if link is None:
         return None, None
-    return get_question(session, link.question), replace(link, stance=parse_stance(link.stance))
+    stance = parse_stance(link.stance) if link.stance is not None else None
+    return get_question(session, link.question), replace(link, stance=stance)
 
 
 def store_draft(
@@ -127,7 +128,7 @@ def store_draft(
         session.add(row)
         session.flush()
     else:
-        notes = [n for n in notes if n != NO_DATE_NOTE]
+        notes = []  # what extraction noticed this time describes the copy we did not keep
         if published is not None and row.published_at is None:
             row.published_at, row.published_source = published, DateSource.USER.value
         elif published is not None and row.published_at != published:
@@ -139,17 +140,18 @@ def store_draft(
         session.add(row)
     linked = False
     if question is not None:
-        linked = _link(session, row, question, link.stance, link.note, now=now)
+        linked = _link(session, row, question, link.stance, clean_line(link.note, 2000), now=now)
     return AddResult(row, created, linked, question.slug if question else None, tuple(dict.fromkeys(notes)))
 
 
-def _link(session: Session, ev: Evidence, q: Question, stance: Stance, note: str, *, now: datetime) -> bool:
+def _link(session: Session, ev: Evidence, q: Question, stance: Stance | None, note: str, *, now: datetime) -> bool:
     """Create or update the link; accept a pending proposal for it; the item leaves the inbox."""
     existing = session.get(EvidenceLink, (ev.id, q.id))
     if existing is None:
-        session.add(EvidenceLink(evidence_id=ev.id, question_id=q.id, stance=stance.value, note=note, created_at=now))
+        session.add(EvidenceLink(evidence_id=ev.id, question_id=q.id, stance=(stance or Stance.NEUTRAL).value,
+                                 note=note, created_at=now))  # fmt: skip
     else:
-        existing.stance = stance.value
+        existing.stance = stance.value if stance is not None else existing.stance
         existing.note = note or existing.note
         session.add(existing)
     for proposal in session.exec(
@@ -208,10 +210,8 @@ def link_evidence(
     """Link (or re-stance) evidence to a question; True when the link is new."""
     ev = get_evidence(session, ref)
     q = get_question(session, question)
-    if stance is None:  # keep an existing link's stance when none is given
-        current = session.get(EvidenceLink, (ev.id, q.id))
-        stance = current.stance if current else Stance.NEUTRAL
-    return _link(session, ev, q, parse_stance(stance), clean_line(note, 2000), now=now or utcnow())
+    stance = parse_stance(stance) if stance is not None else None
+    return _link(session, ev, q, stance, clean_line(note, 2000), now=now or utcnow())
 
 
 def unlink_evidence(session: Session, ref: str | int, question: str | int) -> None:

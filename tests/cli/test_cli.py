@@ -137,3 +137,28 @@ def test_json_times_are_utc_with_z(db):
     shown = run("q", "show", "nk", "--json", db=db).json()
     assert shown["closes_at"].endswith("Z") and shown["opens_at"].endswith("Z")
     assert json.dumps(shown).count("+00:00") == 0
+
+
+def test_cli_on_postgresql(pg_url, tmp_path):
+    add_nk(pg_url)
+    assert run("predict", "nk", "40%", "--at", "1 day ago", db=pg_url).code == 0
+    assert run("q", "list", "--json", db=pg_url).json()[0]["latest"] == {"tester": 0.4}
+    dump = tmp_path / "pg.jsonl"
+    assert run("export", "jsonl", "-o", str(dump), db=pg_url).code == 0
+    sqlite_db = str(tmp_path / "from-pg.db")
+    assert run("import", "jsonl", str(dump), db=sqlite_db).code == 0
+    assert run("export", "jsonl", db=sqlite_db).out == dump.read_text()
+
+
+def test_times_are_shown_in_the_configured_zone(db, tmp_path):
+    config = tmp_path / "seoul.toml"
+    config.write_text('name = "kim"\ntimezone = "Asia/Seoul"\n')
+    env = {"FORECAST_CONFIG": str(config)}
+    r = run("q", "add", "Zoned", "--opens", "2026-01-01", "--closes", "2099-01-01", "--slug", "zoned", db=db, env=env)
+    assert r.code == 0
+    shown = run("q", "show", "zoned", "--json", db=db, env=env).json()
+    assert shown["opens_at"] == "2025-12-31T15:00:00Z"  # a bare date is read in the user's zone
+    text = run("q", "show", "zoned", db=db, env=env).out
+    assert "opens 2026-01-01 00:00" in text
+    assert run("predict", "zoned", "0.5", db=db, env=env).code == 0
+    assert run("q", "list", "--json", db=db, env=env).json()[0]["latest"] == {"kim": 0.5}

@@ -61,10 +61,9 @@ def title_slug(prefix: str, title: str, *identity: str) -> str:
 
 
 def source_slug(name: str, max_len: int = 24) -> str:
-    slug = slugify(name, max_len=max_len)
-    if slug == "question" and not name.strip():
+    if not any(ch.isascii() and ch.isalnum() for ch in name):
         raise InvalidInput("--source must contain letters or digits")
-    return slug
+    return slugify(name, max_len=max_len)
 
 
 def _decode(stream) -> io.TextIOWrapper:

@@ -38,9 +38,11 @@ class RowSource(Protocol):
         ...
 
 
-def layout(specs: Sequence[ColumnSpec], width: int) -> tuple[list[ColumnSpec], list[int]]:
+def layout(
+    specs: Sequence[ColumnSpec], width: int, hidden: frozenset[str] | set[str] = frozenset()
+) -> tuple[list[ColumnSpec], list[int]]:
     """The columns that fit `width` and their widths; the flexible column takes what is left."""
-    shown = [c for c in specs if width >= c.min_screen]
+    shown = [c for c in specs if width >= c.min_screen and c.key not in hidden]
     fixed = sum(c.width + PADDING for c in shown if c.width)
     flex = [c for c in shown if not c.width]
     spare = max(width - fixed - PADDING * len(flex) - 1, 8)  # 1: the vertical scrollbar's share
@@ -118,6 +120,7 @@ class ViewTable(DataTable):
 
     def __init__(self, source: RowSource, specs: Sequence[ColumnSpec], *, id: str | None = None) -> None:
         self.specs = list(specs)
+        self.hidden: set[str] = set()
         self.shown, widths = layout(self.specs, 100)
         super().__init__(
             backend=SourceBackend(source, [c.label for c in self.shown], widths),
@@ -144,6 +147,11 @@ class ViewTable(DataTable):
         self._column_labels = None
         self.reload(measure=True)
 
+    def set_hidden(self, keys: set[str]) -> None:
+        if keys != self.hidden:
+            self.hidden = set(keys)
+            self.relayout(self._laid_out_for or self.size.width or 100)
+
     def on_resize(self) -> None:
         if self.size.width and self.size.width != self._laid_out_for:
             self.relayout(self.size.width)
@@ -151,7 +159,7 @@ class ViewTable(DataTable):
     def relayout(self, width: int) -> None:
         self._laid_out_for = width
         labels = dict(zip(self.visible_keys(), self.backend.labels, strict=False))  # type: ignore[union-attr]
-        self.shown, widths = layout(self.specs, width)
+        self.shown, widths = layout(self.specs, width, self.hidden)
         backend: SourceBackend = self.backend  # type: ignore[assignment]
         backend.labels = [labels.get(c.key, c.label) for c in self.shown]
         backend.widths = widths

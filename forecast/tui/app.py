@@ -1,0 +1,165 @@
+"""The Textual application: sections as modes, global bindings, forms, error reporting and refresh."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual import on
+from textual.app import App
+from textual.screen import Screen
+
+from forecast.tui.bindings import bindings, load_keymap
+from forecast.tui.commands import RegistryCommands
+from forecast.tui.context import TuiContext
+from forecast.tui.errors import log_unexpected
+from forecast.tui.guard import Guarded
+from forecast.tui.messages import DataChanged, WorkFailed
+from forecast.tui.palette import Palette
+
+MAX_ERRORS = 20
+"""Unexpected errors within ERROR_WINDOW seconds after which the app gives up (a render loop, say)."""
+ERROR_WINDOW = 10.0
+
+
+def _questions() -> Screen:
+    from forecast.tui.screens.questions import QuestionsScreen
+
+    return QuestionsScreen()
+
+
+def _inbox() -> Screen:
+    from forecast.tui.screens.inbox import InboxScreen  # deferred: not needed for the first frame
+
+    return InboxScreen()
+
+
+def _scores() -> Screen:
+    from forecast.tui.screens.scores import ScoresScreen  # deferred: not needed for the first frame
+
+    return ScoresScreen()
+
+
+class ForecastApp(Guarded, App):
+    CSS_PATH = "app.tcss"
+    TITLE = "forecast"
+    BINDINGS = bindings("app")
+    COMMANDS = App.COMMANDS | {RegistryCommands}
+    MODES: ClassVar[dict[str, Callable[[], Screen]]] = {"questions": _questions, "inbox": _inbox, "scores": _scores}
+
+    def __init__(self, ctx: TuiContext, *, theme: str | None = None, on_first_rows: Callable | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.palette = Palette.from_variables({})
+        self.unexpected_errors: list[BaseException] = []
+        self._error_times: list[float] = []
+        self._on_first_rows = on_first_rows
+        self.keymap: dict[str, str] = {}
+        self.data_generation = 0
+        """Bumped on every write this app makes; screens compare it when they come back into view."""
+        if theme:
+            self.theme = theme
+
+    def on_mount(self) -> None:
+        self.keymap = load_keymap()
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        self.palette = Palette.from_variables(self.get_css_variables())
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.switch_mode("questions")
+        if self.ctx.refresh_seconds:
+            self.set_interval(self.ctx.refresh_seconds, self._periodic_refresh)
+
+    # --- errors -------------------------------------------------------------------------------------------
+
+    def report_unexpected(self, what: str, exc: BaseException) -> None:
+        """An exception escaped a handler: log it, tell the user, keep running (unless it keeps happening)."""
+        self.unexpected_errors.append(exc)
+        line = log_unexpected(what, exc)
+        now = time.monotonic()
+        self._error_times = [t for t in self._error_times if now - t < ERROR_WINDOW] + [now]
+        if len(self._error_times) > MAX_ERRORS:
+            self.exit(return_code=1, message=f"forecast: too many errors; last: {line}")
+            return
+        self.notify(line, title="Unexpected error", severity="error", timeout=10, markup=False)
+
+    @on(WorkFailed)
+    def _work_failed(self, message: WorkFailed) -> None:
+        if not message.expected:
+            self.unexpected_errors.append(RuntimeError(message.error))
+        title = "Error" if message.expected else "Unexpected error"
+        self.notify(message.error, title=f"{title} while {message.what}", severity="error", timeout=8, markup=False)
+
+    # --- navigation ---------------------------------------------------------------------------------------
+
+    def action_show(self, mode: str) -> None:
+        if mode in self.MODES and mode != self.current_mode:
+            self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        from forecast.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_refresh_data(self) -> None:
+        refresh = getattr(self.screen, "refresh_data", None)
+        if refresh is not None:
+            refresh(quiet=False)
+            self.notify("Reloaded from the database.", timeout=2)
+
+    def _periodic_refresh(self) -> None:
+        refresh = getattr(self.screen, "refresh_data", None)
+        if refresh is not None:
+            refresh(quiet=True)
+
+    def action_toggle_dark(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def _theme_changed(self, _theme) -> None:
+        self.palette = Palette.from_variables(self.get_css_variables())
+        for screen in self.screen_stack:
+            hook = getattr(screen, "on_theme_changed", None)
+            if hook is not None:
+                hook()
+
+    def on_first_rows(self) -> None:
+        if self._on_first_rows is not None:
+            self.call_after_refresh(self._on_first_rows, self)
+
+    # --- opening screens and forms ------------------------------------------------------------------------
+
+    def open_question(self, question_id: int) -> None:
+        from forecast.tui.screens.detail import DetailScreen
+
+        self.push_screen(DetailScreen(question_id))
+
+    def new_forecast(self, question_id: int, evidence: tuple[str, ...] = ()) -> None:
+        from forecast.tui.forms.forecast import ForecastForm
+
+        self.push_screen(ForecastForm(question_id, evidence=evidence), self._written)
+
+    def new_question(self) -> None:
+        from forecast.tui.forms.question import QuestionForm
+
+        self.push_screen(QuestionForm(), self._written)
+
+    def edit_question(self, question_id: int) -> None:
+        from forecast.tui.forms.question import QuestionForm
+
+        self.push_screen(QuestionForm(question_id), self._written)
+
+    def _written(self, result: DataChanged | None) -> None:
+        """A form saved something: every screen that shows data reloads when next seen."""
+        if result is None:
+            return
+        self.data_generation += 1
+        self.post_message(result)
+
+    @on(DataChanged)
+    def _data_changed(self, message: DataChanged) -> None:
+        for screen in self.screen_stack:
+            hook = getattr(screen, "data_changed", None)
+            if hook is not None:
+                hook(message)

@@ -1,0 +1,61 @@
+"""Help: every binding in the registry, the current screen's first, with the keys actually in effect."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+from forecast.tui.bindings import REGISTRY, SCOPES, Command, key_display
+from forecast.tui.guard import Guarded
+
+INTRO = (
+    "forecast keeps your forecasting questions, the evidence behind them and every probability update.\n"
+    "Every action below is also in the command palette (ctrl+p). Keys can be remapped by id in the\n"
+    "[keys] table of the config file."
+)
+
+
+class HelpScreen(Guarded, ModalScreen[None]):
+    BINDINGS = [("escape,q,question_mark,f1", "app.pop_screen", "Close")]
+
+    def __init__(self, under: Screen) -> None:
+        super().__init__()
+        self.scope = getattr(under, "SCOPE", "app")
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box") as box:
+            box.border_title = "Help"
+            box.border_subtitle = "esc to close"
+            yield Static(Text(INTRO, style="italic"))
+            order = [self.scope] + [s for s in SCOPES if s != self.scope]
+            for scope in order:
+                yield Static(self._table(scope, REGISTRY[scope]))
+
+    def _effective_key(self, command: Command) -> str:
+        keymap = getattr(self.app, "keymap", {}) or {}
+        return keymap.get(command.id, command.key)
+
+    def _table(self, scope: str, commands: tuple[Command, ...]) -> Table:
+        table = Table(
+            title=Text(SCOPES[scope] + ("  (this screen)" if scope == self.scope else ""), style="bold"),
+            title_justify="left",
+            show_header=False,
+            box=None,
+            padding=(0, 1),
+            expand=True,
+        )
+        table.add_column("key", width=14, style="bold")
+        table.add_column("action", width=22)
+        table.add_column("what", ratio=1)
+        for command in commands:
+            key = self._effective_key(command)
+            table.add_row(
+                Text(key_display(key) if key else "palette"),
+                Text(command.title),
+                Text(command.help, style="dim"),
+            )
+        return table

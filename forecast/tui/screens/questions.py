@@ -1,0 +1,338 @@
+"""The questions screen: every question in a table that filters as you type, by status, in four orders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Footer, Input, Static
+
+from forecast.services import question_table
+from forecast.services.question_table import QuestionColumns, TeamColumns
+from forecast.tui.bindings import bindings
+from forecast.tui.question_view import SORT_LABELS, SORTS, STATUSES, QuestionView
+from forecast.tui.screens.base import BaseScreen
+from forecast.tui.widgets.nav import NavBar
+from forecast.tui.widgets.question_table import QuestionRows, QuestionTable
+from forecast.tui.workers import db_work
+
+FIRST_PAGE = 200
+_STATUS_TITLES = {"open": "Open", "closed": "Closed", "resolved": "Resolved", "all": "All"}
+_FIRST_PAGE_STATUSES = {"open": ("open",), "closed": ("closed",), "resolved": ("resolved", "annulled"), "all": ()}
+
+
+class QuestionsScreen(BaseScreen):
+    SCOPE = "questions"
+    BINDINGS = bindings("questions")
+
+    @dataclass
+    class ColumnsLoaded(Message):
+        columns: QuestionColumns
+        complete: bool
+        """False for the first screenful, which arrives before the rest."""
+        version: tuple | None = None
+        forecasters: int = 0
+
+    @dataclass
+    class TeamLoaded(Message):
+        columns: QuestionColumns
+        team: TeamColumns
+
+    @dataclass
+    class SparksLoaded(Message):
+        sparks: dict
+
+    @dataclass
+    class Unchanged(Message):
+        pass
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view = QuestionView()
+        self.rows = QuestionRows(self.view, now=lambda: self.ctx.now())
+        self.version: tuple | None = None
+        self.complete = False
+        self._pending_sparks: set[int] = set()
+        self._fetching_sparks = False
+        self._loading = False
+        self._announced = False
+        self._select_after_load: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield NavBar("questions", self.ctx.label)
+        with Horizontal(id="toolbar"):
+            yield Static(id="statuses")
+            yield Input(placeholder="/ filter: words, slug or #tag", id="filter", compact=True)
+        table = QuestionTable(self.rows, id="questions")
+        table.loading = True
+        yield table
+        yield Static(id="empty")
+        yield Static(id="summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.rows.palette = self.palette
+        self._show_toolbar()
+        self.load(first_page=True)
+
+    @property
+    def table(self) -> QuestionTable:
+        return self.query_one(QuestionTable)
+
+    # --- loading ------------------------------------------------------------------------------------------
+
+    def refresh_data(self, *, quiet: bool = False) -> None:
+        if self._loading:
+            return
+        if quiet:
+            self.check_version()
+        else:
+            self.load(first_page=False)
+
+    @db_work("checking for changes", group="questions-version")
+    def check_version(self) -> None:
+        with self.ctx.db.session() as session:
+            version = question_table.data_version(session)
+        if version == self.version:
+            self.post_message(self.Unchanged())
+        else:
+            self.load(first_page=False)
+
+    @db_work("loading questions", group="questions-load")
+    def load(self, first_page: bool) -> None:
+        self._loading = True
+        me = self.ctx.me
+        try:
+            with self.ctx.db.session() as session:
+                if first_page:
+                    statuses = _FIRST_PAGE_STATUSES[self.view.status]
+                    first = question_table.load_columns(session, forecaster=me, statuses=statuses, limit=FIRST_PAGE)
+                    self.post_message(self.ColumnsLoaded(first, complete=False))
+                version = question_table.data_version(session)
+                forecasters = session.connection().exec_driver_sql("SELECT COUNT(*) FROM forecaster").scalar() or 0
+                columns = question_table.load_columns(session, forecaster=me)
+            self.post_message(self.ColumnsLoaded(columns, complete=True, version=version, forecasters=forecasters))
+            with self.ctx.db.session() as session:
+                team = question_table.load_team(session, columns.ids)
+            self.post_message(self.TeamLoaded(columns, team))
+        finally:
+            self._loading = False
+
+    @on(ColumnsLoaded)
+    def _columns_loaded(self, message: ColumnsLoaded) -> None:
+        table = self.table
+        keep = self.view.question_id(table.cursor_row) if self.view.columns is not None else None
+        team = self.view.team if self.view.columns is not None and message.complete and self.complete else None
+        if message.complete and team is not None and len(team.median) != len(message.columns):
+            team = None
+        self.view.set_columns(message.columns, team)
+        self.complete = message.complete
+        if message.complete:
+            self.version = message.version
+            self.rows.sparks.clear()
+            table.set_hidden(set() if message.forecasters > 1 else {"team"})
+        table.loading = False
+        table.reload()
+        if keep is not None:
+            row = self.view.row_of(keep)
+            if row is not None:
+                table.move_cursor(row=row, animate=False)
+        if self._select_after_load is not None:
+            self.select_question(self._select_after_load)
+        self._show_toolbar()
+        if not self._announced:
+            self._announced = True
+            self.app.post_message(FirstRows())
+
+    @on(TeamLoaded)
+    def _team_loaded(self, message: TeamLoaded) -> None:
+        if message.columns is not self.view.columns:
+            return
+        keep = self.view.question_id(self.table.cursor_row)
+        self.view.set_team(message.team)
+        self.table.reload()
+        if keep is not None and (row := self.view.row_of(keep)) is not None:
+            self.table.move_cursor(row=row, animate=False)
+        self._show_toolbar()
+
+    # --- sparklines for the rows on screen ----------------------------------------------------------------
+
+    @on(QuestionTable.Missing)
+    def _sparks_missing(self, message: QuestionTable.Missing) -> None:
+        self._pending_sparks |= message.question_ids
+        self._fetch_next_sparks()
+
+    def _fetch_next_sparks(self) -> None:
+        if self._fetching_sparks or not self._pending_sparks:
+            return
+        visible = set(self.table.visible_question_ids())
+        wanted = sorted(self._pending_sparks & visible) or sorted(self._pending_sparks)[:60]
+        self._pending_sparks.clear()
+        self._fetching_sparks = True
+        self.fetch_sparks(wanted)
+
+    @db_work("loading sparklines", group="questions-sparks", exclusive=False)
+    def fetch_sparks(self, ids: list[int]) -> None:
+        try:
+            with self.ctx.db.session() as session:
+                sparks = question_table.sparklines(session, ids, forecaster=self.ctx.me, points=8)
+        except BaseException:
+            self.post_message(self.SparksLoaded({}))
+            raise
+        self.post_message(self.SparksLoaded(sparks))
+
+    @on(SparksLoaded)
+    def _sparks_loaded(self, message: SparksLoaded) -> None:
+        self._fetching_sparks = False
+        if message.sparks:
+            self.rows.sparks.update(message.sparks)
+            self.table.redraw()
+        self._fetch_next_sparks()
+
+    # --- filter, status, sort -----------------------------------------------------------------------------
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.view.set_query(event.value)
+        self.table.reload()
+        self._show_toolbar()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.table.focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value:
+            box.value = ""
+        self.table.focus()
+
+    def action_cycle_status(self) -> None:
+        i = STATUSES.index(self.view.status)
+        self.action_set_status(STATUSES[(i + 1) % len(STATUSES)])
+
+    def action_set_status(self, status: str) -> None:
+        if status not in STATUSES:
+            return
+        self.view.set_status(status)
+        self.table.reload()
+        self.table.move_cursor(row=0, animate=False)
+        self._show_toolbar()
+        if not self.complete:
+            self.load(first_page=True)
+
+    def action_cycle_sort(self) -> None:
+        i = SORTS.index(self.view.sort)
+        self.action_set_sort(SORTS[(i + 1) % len(SORTS)])
+
+    def action_set_sort(self, sort: str) -> None:
+        if sort not in SORTS:
+            return
+        self.view.set_sort(sort, descending=False)
+        self.table.reload()
+        self.table.move_cursor(row=0, animate=False)
+        self._show_toolbar()
+
+    def action_reverse_sort(self) -> None:
+        self.view.reverse()
+        self.table.reload()
+        self._show_toolbar()
+
+    def _show_toolbar(self) -> None:
+        counts = self.view.counts() if self.complete else {}
+        parts: list[Content | tuple[str, str] | str] = []
+        for status in STATUSES:
+            label = _STATUS_TITLES[status]
+            count = counts.get(status)
+            text = f" {label} {count:,} " if count is not None else f" {label} "
+            style = "reverse bold" if status == self.view.status else ""
+            parts.append(Content.styled(text, style).stylize(f"@click=screen.set_status('{status}')"))
+        self.query_one("#statuses", Static).update(Content.assemble(*parts))
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        view = self.view
+        shown = len(view)
+        total = view.counts().get(view.status, 0) if self.complete else None
+        arrow = "↓" if view.descending else "↑"
+        parts: list = [(f" {shown:,}", "bold")]
+        if total is not None and total != shown:
+            parts.append(f" of {total:,}")
+        parts.append(f" {'question' if shown == 1 else 'questions'}")
+        if view.query.strip():
+            parts += [" matching ", (view.query.strip(), "italic")]
+        parts.append(f" · sorted by {SORT_LABELS[view.sort]} {arrow}")
+        if not self.complete:
+            parts.append(("  loading…", "dim"))
+        self.query_one("#summary", Static).update(Content.assemble(*parts))
+        empty = self.query_one("#empty", Static)
+        if shown == 0 and self.complete:
+            if view.columns is not None and len(view.columns) == 0:
+                empty.update("No questions yet. Press n to create one, or run `forecast demo` to try the examples.")
+            elif view.query.strip():
+                empty.update(Content.assemble("Nothing matches ", (view.query.strip(), "bold"), ". Press esc to clear."))
+            else:
+                empty.update(f"No {view.status} questions. Press s to show another status.")
+            empty.display = True
+        else:
+            empty.display = False
+
+    # --- opening and actions ------------------------------------------------------------------------------
+
+    def highlighted_id(self) -> int | None:
+        return self.view.question_id(self.table.cursor_row)
+
+    def on_data_table_row_selected(self, event) -> None:
+        event.stop()
+        self.action_open_question()
+
+    def action_open_question(self) -> None:
+        qid = self.highlighted_id()
+        if qid is not None:
+            self.app.open_question(qid)  # type: ignore[attr-defined]
+
+    def action_new_forecast(self) -> None:
+        qid = self.highlighted_id()
+        if qid is None:
+            self.notify("No question highlighted.", severity="warning")
+            return
+        self.app.new_forecast(qid)  # type: ignore[attr-defined]
+
+    def action_new_question(self) -> None:
+        self.app.new_question()  # type: ignore[attr-defined]
+
+    def action_edit_question(self) -> None:
+        qid = self.highlighted_id()
+        if qid is not None:
+            self.app.edit_question(qid)  # type: ignore[attr-defined]
+
+    def on_theme_changed(self) -> None:
+        self.rows.palette = self.palette
+        self.table.redraw()
+
+    def select_question(self, question_id: int) -> None:
+        """Move the cursor to a question (after creating it, say), widening the status if needed."""
+        self._select_after_load = question_id
+        row = self.view.row_of(question_id)
+        if row is None and self.view.status != "all":
+            self.view.set_status("all")
+            self.view.set_query("")
+            self.query_one("#filter", Input).value = ""
+            self.table.reload()
+            self._show_toolbar()
+            row = self.view.row_of(question_id)
+        if row is not None:
+            self._select_after_load = None
+            self.table.move_cursor(row=row, animate=False)
+
+
+@dataclass
+class FirstRows(Message):
+    """The questions table has shown rows: the first interactive frame follows (benchmarks listen)."""

@@ -1,0 +1,34 @@
+"""Evidence service and CLI tests: questions to link to, and the local web server (127.0.0.1 only)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from forecast.services.questions import QuestionDraft, add_question
+from tests.ingest.webserver import FIXTURES, LocalServer
+
+T0 = datetime(2019, 1, 1, tzinfo=UTC)
+NOW = datetime(2024, 10, 7, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def web():
+    with LocalServer() as served:
+        yield served
+
+
+@pytest.fixture
+def questions(session):
+    """Two open questions: `nk` (North Korea launch) and `wheat` (harvest)."""
+    for slug, title in (("nk", "Will North Korea launch an ICBM before 2030?"), ("wheat", "Will the wheat harvest beat 3 Mt?")):
+        add_question(session, QuestionDraft(title=title, opens_at=T0, closes_at=datetime(2030, 1, 1, tzinfo=UTC),
+                                            slug=slug), now=T0)  # fmt: skip
+    session.flush()
+    return ("nk", "wheat")
+
+
+@pytest.fixture
+def fixture_text():
+    return lambda name: (FIXTURES / name).read_text(encoding="utf-8")

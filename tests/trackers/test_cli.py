@@ -1,0 +1,69 @@
+"""`forecast import fatebook|iqisa|metaculus` run as a user would, with --json reports."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cli_runner import run
+
+
+@pytest.fixture
+def db(tmp_path) -> str:
+    return str(tmp_path / "forecast.db")
+
+
+def test_fatebook_twice(db, fixtures):
+    first = run("import", "fatebook", str(fixtures / "fatebook.csv"), "--json", db=db)
+    assert first.code == 0, first.err
+    report = first.json()
+    assert (report["questions_added"], report["forecasts_added"]) == (4, 7)
+    assert {s["line"] for s in report["skipped"]} == {5, 10, 11, 12, 13, 14, 15}
+    assert report["source"]["late_forecasts"] == 1 and report["source"]["duplicate_rows"] == 1
+    again = run("import", "fatebook", str(fixtures / "fatebook.csv"), "--json", db=db).json()
+    assert (again["questions_added"], again["forecasts_added"], again["forecasts_existing"]) == (0, 0, 7)
+
+
+def test_fatebook_text_report_names_skipped_rows(db, fixtures):
+    res = run("import", "fatebook", str(fixtures / "fatebook.csv"), "--tz", "Europe/London", db=db)
+    assert res.code == 0, res.err
+    assert "questions: 4 added" in res.out and "forecasts: 7 added" in res.out
+    assert "7 rows skipped:" in res.err
+    assert "line 11: multiple-choice option 'Red'" in res.err
+
+
+def test_iqisa_with_titles_and_source(db, fixtures):
+    res = run(
+        "import", "iqisa", str(fixtures / "iqisa.csv"), "--titles", str(fixtures / "iqisa_titles.csv.zip"),
+        "--source", "pb", "--json", db=db,
+    )  # fmt: skip
+    assert res.code == 0, res.err
+    report = res.json()
+    assert (report["questions_added"], report["forecasts_added"], len(report["skipped"])) == (4, 7, 5)
+    assert report["source"]["never_scored_questions"] == 1
+    listed = run("q", "list", "-s", "all", "--json", db=db).json()
+    titles = {q["slug"]: q["title"] for q in listed}
+    assert titles["pb-7"] == "Obama will win the 2008 US presidential election"
+
+
+def test_metaculus_dry_run_writes_nothing(db, fixtures):
+    res = run("import", "metaculus", str(fixtures / "metaculus"), "--dry-run", db=db)
+    assert res.code == 0, res.err
+    assert "forecasts: 8 added" in res.out and "dry run" in res.err
+    again = run("import", "metaculus", str(fixtures / "metaculus"), "--json", db=db).json()
+    assert again["forecasts_added"] == 8 and again["source"]["withdrawn_forecasts"] == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("fatebook", "missing.csv"), 1, "missing.csv: no such file"),
+        (("fatebook", "{fx}/iqisa.csv"), 1, "not a Fatebook CSV export"),
+        (("fatebook", "{fx}/fatebook.csv", "--tz", "Mars/Olympus"), 2, "unknown time zone 'Mars/Olympus'"),
+        (("iqisa", "{fx}/iqisa.csv", "--source", "!!"), 2, "--source must contain letters or digits"),
+        (("metaculus", "{fx}/fatebook.csv"), 1, "neither a folder nor a zip file"),
+    ],
+)
+def test_failures_are_one_line(db, fixtures, args, code, message):
+    res = run("import", *(a.format(fx=fixtures) for a in args), db=db)
+    assert res.code == code
+    assert message in res.err and res.err.count("\n") == 1
