@@ -28,6 +28,7 @@ def predict(
     from forecast.core.probability import parse_probability
     from forecast.core.timeparse import iso_z
     from forecast.services.forecasts import ForecastRequest, record_forecast
+    from forecast.store.tables import Question
 
     st = state(ctx)
     p = usage(parse_probability, probability)
@@ -44,7 +45,7 @@ def predict(
         row = record_forecast(session, req)
         out = {
             "id": row.id,
-            "question": question,
+            "question": session.get(Question, row.question_id).slug,
             "forecaster": req.forecaster,
             "probability": row.probability,
             "made_at": iso_z(row.made_at),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Annotated
 
 import typer
@@ -148,7 +149,10 @@ def show(
     if as_json:
         print_json(data)
         return
+    from forecast.ingest.sanitize import strip_controls
+
     tz = st.tz
+    print = lambda text: builtins.print(strip_controls(text))  # noqa: E731  (stored text may predate sanitising)
 
     def t(value):
         return local(parse_iso(value), tz) if value else "-"

@@ -9,8 +9,6 @@ stay the number -12.5, not become the text '-12.5; numbers come from our own flo
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from typing import BinaryIO
 
@@ -33,27 +31,45 @@ def guard(cell: str) -> str:
     return "'" + cell if cell and cell[0] in FORMULA_START else cell
 
 
-def iso_times(us: np.ndarray, valid: np.ndarray | None = None) -> list[str]:
-    """ISO 8601 UTC with a Z; microseconds only on the values that have them (as core.timeparse.iso_z)."""
+def iso_times(us: np.ndarray, valid: np.ndarray | None = None, *, micro: bool | None = None) -> list[str]:
+    """ISO 8601 UTC with a Z; with microseconds when `micro` (default: when any value has them)."""
     us = np.asarray(us, dtype=np.int64)
-    if valid is None:
-        valid = np.ones(len(us), dtype=bool)
-    safe = np.where(valid, us, 0)
-    whole = safe % 1_000_000 == 0
-    secs = np.datetime_as_string(safe.astype("datetime64[us]").astype("datetime64[s]"), unit="s")
-    fine = np.datetime_as_string(safe.astype("datetime64[us]"), unit="us")
-    out = np.where(whole, secs, fine).astype(object) + "Z"
-    out[~valid] = ""
-    return out.tolist()
+    if valid is not None:
+        us = np.where(valid, us, 0)
+    if micro is None:
+        micro = bool((us % 1_000_000).any())
+    stamps = us.astype("datetime64[us]")
+    if not micro:
+        stamps = stamps.astype("datetime64[s]")
+    out = np.datetime_as_string(stamps, unit="us" if micro else "s", timezone="UTC").tolist()
+    if valid is not None:
+        for i in np.flatnonzero(~np.asarray(valid)).tolist():
+            out[i] = ""
+    return out
 
 
-def _csv_cells(col: Column, start: int, stop: int) -> list[str]:
+_NEEDS_QUOTES = frozenset(',"\r\n')
+
+
+def quote(cell: str) -> str:
+    """RFC 4180: a cell holding a comma, a double quote or a line break is quoted, its quotes doubled."""
+    if _NEEDS_QUOTES.isdisjoint(cell):
+        return cell
+    return '"' + cell.replace('"', '""') + '"'
+
+
+def _text_cell(value) -> str:
+    return "" if value is None else quote(guard(str(value)))
+
+
+def _csv_cells(col: Column, start: int, stop: int, micro: bool) -> list[str]:
+    """Cells ready to join: guarded and quoted text, numbers as numbers, missing values empty."""
     kind = col.kind
     if col.categories is not None:
         if kind == "tags":
-            cats = [guard(TAG_SEPARATOR.join(c)) for c in col.categories] + [""]
+            cats = [_text_cell(TAG_SEPARATOR.join(c)) for c in col.categories] + [""]
         else:
-            cats = [guard(c) if c is not None else "" for c in col.categories] + [""]
+            cats = [_text_cell(c) for c in col.categories] + [""]
         return [cats[c] for c in np.asarray(col.values[start:stop]).tolist()]
     values = col.values[start:stop]
     valid = None if col.valid is None else col.valid[start:stop]
@@ -66,42 +82,49 @@ def _csv_cells(col: Column, start: int, stop: int) -> list[str]:
                 cells[i] = ""
         return cells
     if kind == "time":
-        return iso_times(values, valid)
+        return iso_times(values, valid, micro=micro)
     if kind == "int":
         cells = list(map(str, np.asarray(values).tolist()))
     elif kind == "bool":
         cells = ["true" if v else "false" for v in np.asarray(values).tolist()]
     elif kind == "tags":
-        cells = [guard(TAG_SEPARATOR.join(v or ())) for v in values]
+        cells = [_text_cell(TAG_SEPARATOR.join(v or ())) for v in values]
     else:
-        cells = ["" if v is None else guard(str(v)) for v in values]
+        cells = [_text_cell(v) for v in values]
     if valid is not None:
         for i in np.flatnonzero(~np.asarray(valid)).tolist():
             cells[i] = ""
     return cells
 
 
+def _has_micros(col: Column) -> bool:
+    if col.kind != "time":
+        return False
+    us = np.asarray(col.values, dtype=np.int64)
+    if col.valid is not None:
+        us = us[np.asarray(col.valid)]
+    return bool((us % 1_000_000).any())
+
+
 def write_csv(table: Table, out: BinaryIO, *, bom: bool = False, progress: Callable[[int], None] | None = None) -> int:
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-    try:
-        if bom:
-            text.write("\ufeff")
-        writer = csv.writer(text, dialect="excel", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-        writer.writerow(table.names)
-        n = len(table)
-        for start in range(0, n, CHUNK):
-            stop = min(start + CHUNK, n)
-            cols = [_csv_cells(c, start, stop) for c in table.columns]
-            writer.writerows(zip(*cols, strict=True))
-            if progress is not None:
-                progress(stop)
-        text.flush()
-    finally:
-        text.detach()
-    return len(table)
+    """RFC 4180 with CRLF line ends. A time column has microseconds on every row when any row has them."""
+    if bom:
+        out.write("\ufeff".encode())
+    out.write((",".join(quote(n) for n in table.names) + "\r\n").encode("utf-8"))
+    micro = [_has_micros(c) for c in table.columns]
+    n = len(table)
+    for start in range(0, n, CHUNK):
+        stop = min(start + CHUNK, n)
+        cols = [_csv_cells(c, start, stop, m) for c, m in zip(table.columns, micro, strict=True)]
+        lines = [",".join(row) for row in zip(*cols, strict=True)]
+        lines.append("")
+        out.write("\r\n".join(lines).encode("utf-8"))
+        if progress is not None:
+            progress(stop)
+    return n
 
 
-def _json_values(col: Column, start: int, stop: int) -> list:
+def _json_values(col: Column, start: int, stop: int, micro: bool) -> list:
     kind = col.kind
     if col.categories is not None:
         cats = list(col.categories) + [None]
@@ -109,7 +132,7 @@ def _json_values(col: Column, start: int, stop: int) -> list:
     values = col.values[start:stop]
     valid = None if col.valid is None else np.asarray(col.valid[start:stop])
     if kind == "time":
-        cells = iso_times(values, valid)
+        cells = iso_times(values, valid, micro=micro)
         return [c or None for c in cells]
     if kind == "float":
         arr = np.asarray(values, dtype=np.float64)
@@ -134,11 +157,12 @@ def write_json(table: Table, out: BinaryIO, *, progress: Callable[[int], None] |
 
     names = table.names
     n = len(table)
+    micro = [_has_micros(c) for c in table.columns]
     out.write(b"[")
     first = True
     for start in range(0, n, CHUNK):
         stop = min(start + CHUNK, n)
-        cols = [_json_values(c, start, stop) for c in table.columns]
+        cols = [_json_values(c, start, stop, m) for c, m in zip(table.columns, micro, strict=True)]
         dumps = orjson.dumps
         body = b",\n".join([dumps(dict(zip(names, row, strict=True))) for row in zip(*cols, strict=True)])
         out.write(b"\n" if first else b",\n")

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from forecast.core.errors import InvalidInput
 from forecast.core.timeparse import from_micros, iso_z
+from forecast.ingest.sanitize import clean_line
 from forecast.services.lookup import get_evidence, get_question
 from forecast.store.tables import Evidence
 
@@ -192,7 +193,8 @@ def _one_line(snippet: str | None) -> str:
 
 def search_evidence(session: Session, query: str, *, limit: int = 20) -> list[dict]:
     """Ranked matches in titles and text, best first, with a highlighted snippet."""
-    if not query or not query.strip():
+    query = clean_line(query, 1000)
+    if not query:
         raise InvalidInput("nothing to search for (give one or more words)")
     limit = max(1, min(int(limit), 1000))
     if session.get_bind().dialect.name == "postgresql":

@@ -11,8 +11,13 @@ from bisect import bisect_left, insort
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import numpy as np
-from sqlmodel import Session
+
+if TYPE_CHECKING:  # only for annotations: the UI's first frame is read before SQLAlchemy is imported
+    from sqlmodel import Session
 
 _OUTCOME = {"yes": 1.0, "no": 0.0}
 
@@ -67,48 +72,92 @@ def _fetch(session: Session, sql: str, params: tuple = ()) -> list[tuple]:
         cursor.close()
 
 
+_QUESTION_SQL = (
+    "SELECT id, slug, title, status, opens_at, closes_at, resolves_at, resolution FROM question{where} "
+    "ORDER BY closes_at, id{limit}"
+)
+_TAG_SQL = "SELECT qt.question_id, t.name FROM question_tag qt JOIN tag t ON t.id = qt.tag_id{where} ORDER BY t.name"
+_MINE_SQL = (
+    "SELECT s.question_id, s.probability, s.made_at FROM standing_forecast s "
+    "JOIN forecaster f ON f.id = s.forecaster_id WHERE f.name = {ph}{only}"
+)
+
+
+def _queries(ph: str, statuses: tuple[str, ...], limit: int | None, ids: list[int] | None) -> dict[str, str]:
+    only = ",".join(str(int(i)) for i in ids) if ids is not None else None
+    return {
+        "question": _QUESTION_SQL.format(
+            where=f" WHERE status IN ({','.join([ph] * len(statuses))})" if statuses else "",
+            limit=f" LIMIT {int(limit)}" if limit is not None else "",
+        ),
+        "tag": _TAG_SQL.format(where=f" WHERE qt.question_id IN ({only})" if only is not None else ""),
+        "mine": _MINE_SQL.format(ph=ph, only=f" AND s.question_id IN ({only})" if only is not None else ""),
+    }
+
+
 def load_columns(
     session: Session, *, forecaster: str, statuses: tuple[str, ...] = (), limit: int | None = None
 ) -> QuestionColumns:
     """Every question, or the first `limit` with one of `statuses` (a first screenful, in the same order)."""
     ph = _ph(session)
-    where = f" WHERE status IN ({','.join([ph] * len(statuses))})" if statuses else ""
-    rows = _fetch(
-        session,
-        "SELECT id, slug, title, status, opens_at, closes_at, resolves_at, resolution "
-        f"FROM question{where} ORDER BY closes_at, id" + (f" LIMIT {int(limit)}" if limit is not None else ""),
-        tuple(statuses),
-    )
+    sql = _queries(ph, statuses, limit, None)
+    rows = _fetch(session, sql["question"], tuple(statuses))
+    if limit is not None:
+        sql = _queries(ph, statuses, limit, [r[0] for r in rows])
+    tags = _fetch(session, sql["tag"]) if rows else []
+    mine = _fetch(session, sql["mine"], (forecaster,)) if rows else []
+    return _columns(rows, tags, mine)
+
+
+def first_page_sqlite(
+    path: Path, *, forecaster: str, statuses: tuple[str, ...] = (), limit: int = 200
+) -> QuestionColumns | None:
+    """The first screenful read with the standard library's sqlite3, before SQLAlchemy is even imported.
+
+    Only for the terminal UI's first frame: importing SQLAlchemy and checking the schema takes longer
+    than everything else on the way to it. Read-only; None when the file is missing or not yet at a
+    schema this query understands (the full load, after the schema check, follows either way).
+    """
+    import sqlite3
+
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=2)
+    except sqlite3.Error:
+        return None
+    try:
+        sql = _queries("?", statuses, limit, None)
+        rows = conn.execute(sql["question"], statuses).fetchall()
+        sql = _queries("?", statuses, limit, [r[0] for r in rows])
+        tags = conn.execute(sql["tag"]).fetchall() if rows else []
+        mine = conn.execute(sql["mine"], (forecaster,)).fetchall() if rows else []
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    return _columns(rows, tags, mine)
+
+
+def _columns(rows: list[tuple], tag_rows: list[tuple], mine_rows: list[tuple]) -> QuestionColumns:
     n = len(rows)
     cols = list(zip(*rows, strict=True)) if rows else [()] * 8
-    ids = np.fromiter(cols[0], dtype=np.int64, count=n)
     position = {qid: i for i, qid in enumerate(cols[0])}
-    only = f" WHERE qt.question_id IN ({','.join(str(i) for i in cols[0])})" if limit is not None else ""
-    only_mine = f" AND s.question_id IN ({','.join(str(i) for i in cols[0])})" if limit is not None else ""
     tags: list[list[str]] = [[] for _ in range(n)]
+    for qid, name in tag_rows:
+        i = position.get(qid)
+        if i is not None:
+            tags[i].append(name)
     mine = np.full(n, np.nan)
     mine_at = np.zeros(n, dtype=np.int64)
-    if n:
-        for qid, name in _fetch(
-            session,
-            f"SELECT qt.question_id, t.name FROM question_tag qt JOIN tag t ON t.id = qt.tag_id{only} ORDER BY t.name",
-        ):
-            i = position.get(qid)
-            if i is not None:
-                tags[i].append(name)
-        for qid, p, made in _fetch(
-            session,
-            "SELECT s.question_id, s.probability, s.made_at FROM standing_forecast s "
-            f"JOIN forecaster f ON f.id = s.forecaster_id WHERE f.name = {ph}{only_mine}",
-            (forecaster,),
-        ):
-            i = position.get(qid)
-            if i is not None:
-                mine[i] = p
-                mine_at[i] = made
+    for qid, p, made in mine_rows:
+        i = position.get(qid)
+        if i is not None:
+            mine[i] = p
+            mine_at[i] = made
     resolution = list(cols[7])
     return QuestionColumns(
-        ids=ids,
+        ids=np.fromiter(cols[0], dtype=np.int64, count=n),
         slugs=list(cols[1]),
         titles=list(cols[2]),
         status=list(cols[3]),

@@ -10,6 +10,7 @@ from textual import on
 from textual.app import App
 from textual.screen import Screen
 
+from forecast.core.errors import ForecastError
 from forecast.tui.bindings import bindings, load_keymap
 from forecast.tui.commands import RegistryCommands
 from forecast.tui.context import TuiContext
@@ -56,6 +57,7 @@ class ForecastApp(Guarded, App):
         self._error_times: list[float] = []
         self._on_first_rows = on_first_rows
         self.keymap: dict[str, str] = {}
+        self.fatal_error: str | None = None
         self.data_generation = 0
         """Bumped on every write this app makes; screens compare it when they come back into view."""
         if theme:
@@ -125,8 +127,24 @@ class ForecastApp(Guarded, App):
                 hook()
 
     def on_first_rows(self) -> None:
+        self.call_after_refresh(self._first_frame_drawn)
+
+    def _first_frame_drawn(self) -> None:
+        self.ctx.first_frame.set()
         if self._on_first_rows is not None:
-            self.call_after_refresh(self._on_first_rows, self)
+            self._on_first_rows(self)
+
+    def open_database(self):
+        """The database, opened on first use (from a worker). A failure here is fatal: nothing works without it."""
+        try:
+            return self.ctx.db
+        except ForecastError as exc:
+            self.call_from_thread(self._fatal, str(exc))
+            return None
+
+    def _fatal(self, message: str) -> None:
+        self.fatal_error = message
+        self.exit(return_code=1)
 
     # --- opening screens and forms ------------------------------------------------------------------------
 

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from forecast.core.timeparse import utcnow
-from forecast.services.database import Database
+
+if TYPE_CHECKING:  # importing SQLAlchemy is deferred until the first frame is on screen
+    from forecast.services.database import Database
 
 
 @dataclass
 class TuiContext:
-    db: Database
+    target: str
+    """The database as the CLI resolved it: a SQLite path or a SQLAlchemy URL."""
     me: str
     """The forecaster name the user records under (settings `name`)."""
     tz: str = "UTC"
@@ -23,6 +29,25 @@ class TuiContext:
     """Periodic check for changes made by other processes; None turns it off (tests)."""
     label: str = ""
     """How the database is named in the title bar."""
+    database: Database | None = None
+    first_frame: threading.Event = field(default_factory=threading.Event)
+    """Set once the first frame with questions is drawn; heavy imports wait for it."""
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def now(self) -> datetime:
         return self.clock()
+
+    @property
+    def db(self) -> Database:
+        """Opened (and its schema brought up to date) on first use, in whichever worker asks first."""
+        with self._lock:
+            if self.database is None:
+                from forecast.services.database import open_database
+
+                self.database = open_database(self.target, announce_backup=lambda _path: None)
+            return self.database
+
+    def sqlite_file(self) -> Path | None:
+        if "://" in self.target:
+            return Path(self.target[len("sqlite:///"):]) if self.target.startswith("sqlite:///") else None
+        return Path(self.target).expanduser()

@@ -13,6 +13,7 @@ from forecast.services.evidence_query import inbox_items, list_evidence, show_ev
 from forecast.services.forecasts import ForecastRequest, history, record_forecast
 from forecast.store.tables import Evidence, EvidenceLink
 from tests.evidence.conftest import NOW
+from tests.ingest.webserver import FIXTURES
 
 
 def count(session, table: str) -> int:
@@ -60,7 +61,7 @@ def test_same_url_again_does_not_fetch(session, questions, web):
 def test_same_canonical_url_from_a_saved_page_is_the_same_record(session, questions, web, tmp_path):
     fetched = ev.add_from_url(session, web.url("/pages/og_article.html"), now=NOW)
     saved = tmp_path / "page.html"
-    saved.write_bytes((tmp_path.parent / "x").exists() and b"" or (web_fixture := __import__("tests.ingest.webserver", fromlist=["FIXTURES"]).FIXTURES / "og_article.html").read_bytes())
+    saved.write_bytes((FIXTURES / "og_article.html").read_bytes())
     again = ev.add_from_file(session, str(saved), link=ev.LinkSpec("nk"), now=NOW)
     assert not again.created and again.evidence.id == fetched.evidence.id
     assert fetched.evidence.canonical_url.startswith("https://www.coastal-ledger.example/")

@@ -151,3 +151,12 @@ def test_foreign_keys_are_enforced(session):
             )
         )
         session.flush()
+
+
+def test_untrusted_text_is_stored_without_escape_sequences(session):
+    q = add_question(
+        session,
+        QuestionDraft(title="Evil \x1b[31mred\x1b[0m title\x07", opens_at=T0, closes_at=NOW, criteria="a\x1b]8;;x\x07b"),
+        now=NOW,
+    )
+    assert q.title == "Evil red title" and q.criteria == "ab"

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from forecast.core.scoring import ScoringInput, lowess_curve, score
-from forecast.core.scoring.calibration import Bins, bin_index
+from forecast.core.scoring.calibration import Bins, WeightedRows, bin_index
 from forecast.core.scoring.regression import fit_logistic, verdict
 
 
@@ -50,12 +50,12 @@ def test_wilson_interval_on_equal_weights_matches_statsmodels():
 def test_wilson_interval_uses_the_kish_effective_sample_size():
     w = np.array([0.5, 0.25, 0.25, 1.0])
     o = np.array([1.0, 0.0, 1.0, 1.0])
-    bins = Bins.of(np.full(4, 0.55), o, w, np.zeros(4, np.int64), 1, 10)
+    bins = Bins.of(WeightedRows.of(np.zeros(4, np.int64), np.full(4, 0.55), o, w), 1, 10)
     n_eff = w.sum() ** 2 / (w**2).sum()
     assert bins.n_eff()[0, 5] == pytest.approx(n_eff)
     from statsmodels.stats.proportion import proportion_confint
 
-    lo, hi = bins.wilson()
+    lo, hi = bins.wilson()  # our own formula, checked here against statsmodels
     freq = (w * o).sum() / w.sum()
     want = proportion_confint(freq * n_eff, n_eff, alpha=0.05, method="wilson")
     assert (lo[0, 5], hi[0, 5]) == (pytest.approx(want[0]), pytest.approx(want[1]))
@@ -63,7 +63,8 @@ def test_wilson_interval_uses_the_kish_effective_sample_size():
 
 def test_decomposition_by_hand():
     # two bins: [0.2, 0.3) holds 0.2, 0.2 with outcomes 0, 1; [0.8, 0.9) holds 0.8 with 1
-    bins = Bins.of(np.array([0.2, 0.2, 0.8]), np.array([0.0, 1.0, 1.0]), np.ones(3), np.zeros(3, np.int64), 1, 10)
+    rows = WeightedRows.of(np.zeros(3, np.int64), np.array([0.2, 0.2, 0.8]), np.array([0.0, 1.0, 1.0]), np.ones(3))
+    bins = Bins.of(rows, 1, 10)
     d = {k: v[0] for k, v in bins.decomposition().items()}
     obar = 2 / 3
     assert d["uncertainty"] == pytest.approx(obar * (1 - obar))

@@ -16,7 +16,6 @@ import numpy as np
 from forecast.core.scoring.brier import expit
 from forecast.core.scoring.pairs import RowSet
 from forecast.core.scoring.regression import fit_logistic
-from forecast.core.scoring.segments import starts_of
 from forecast.core.scoring.timeline import Timeline
 
 MEDIAN, MEAN, GEO_ODDS, EXTREMIZED = "@median", "@mean", "@geo-odds", "@extremized"
@@ -78,5 +77,6 @@ def rowset(tl: Timeline, p: np.ndarray, f_index: int) -> RowSet:
         dur=tl.ev_len,
         e_start=e,
         e_stop=e + 1,
-        pair_first=np.flatnonzero(starts_of(tl.ev_q)),
+        pair_first=np.flatnonzero(tl.ev_qfirst),
+        per_event=True,
     )

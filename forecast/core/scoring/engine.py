@@ -11,7 +11,7 @@ from forecast.core.errors import InvalidInput
 from forecast.core.scoring import aggregate
 from forecast.core.scoring.aggregate import Extremizing
 from forecast.core.scoring.arrays import ScoringInput
-from forecast.core.scoring.calibration import n_bins_for
+from forecast.core.scoring.calibration import WeightedRows, n_bins_for
 from forecast.core.scoring.pairs import Crowd, PairTable, RowScores, RowSet, reduce_pairs, score_rows
 from forecast.core.scoring.timeline import Timeline, build
 
@@ -20,22 +20,12 @@ UNITS: tuple[str, ...] = ("time", "forecast", "final")
 
 
 @dataclass(eq=False)
-class CalibrationRows:
-    """One row per standing forecast with its weight under the chosen unit."""
-
-    g: np.ndarray
-    p: np.ndarray
-    o: np.ndarray
-    w: np.ndarray
-
-
-@dataclass(eq=False)
 class Scores:
     tl: Timeline
     names: tuple[str, ...]  # the forecasters, then the aggregates
     n_forecasters: int
     pairs: PairTable
-    calibration: CalibrationRows
+    calibration: WeightedRows  # the forecasts weighted by the calibration unit, g = index into names
     late_f: np.ndarray
     late_q: np.ndarray
     unit: str
@@ -81,7 +71,7 @@ def score(inp: ScoringInput, *, unit: str = "time", bin_width: float = 0.1, aggr
         names=tuple(names),
         n_forecasters=n_f,
         pairs=PairTable.concat(tables),
-        calibration=CalibrationRows(*(np.concatenate([getattr(c, k) for c in cal]) for k in ("g", "p", "o", "w"))),
+        calibration=WeightedRows.concat(cal),
         late_f=inp.f_idx[tl.late_src],
         late_q=late_q,
         unit=unit,
@@ -91,11 +81,11 @@ def score(inp: ScoringInput, *, unit: str = "time", bin_width: float = 0.1, aggr
     )
 
 
-def _unit_rows(tl: Timeline, rs: RowSet, sc: RowScores, table: PairTable, unit: str) -> CalibrationRows:
+def _unit_rows(tl: Timeline, rs: RowSet, sc: RowScores, table: PairTable, unit: str) -> WeightedRows:
     o = tl.inp.outcome[rs.q]
     if unit == "time":  # each pair weighs 1, split by standing time within its span
-        return CalibrationRows(rs.f, rs.p, o, sc.u / table.coverage[rs.pair_of_row()])
+        return WeightedRows.of(rs.f, rs.p, o, sc.u / table.coverage[rs.pair_of_row()])
     if unit == "forecast":
-        return CalibrationRows(rs.f, rs.p, o, np.ones(len(rs.p)))
+        return WeightedRows.of(rs.f, rs.p, o, np.ones(len(rs.p)))
     last = rs.pair_last
-    return CalibrationRows(rs.f[last], rs.p[last], o[last], np.ones(len(last)))
+    return WeightedRows.of(rs.f[last], rs.p[last], o[last], np.ones(len(last)))

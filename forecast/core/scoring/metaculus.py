@@ -15,30 +15,26 @@ from __future__ import annotations
 
 import numpy as np
 
-from forecast.core.scoring.segments import prefix, range_sum
-
 
 def baseline(lnpo: np.ndarray, dur: np.ndarray, horizon: np.ndarray) -> np.ndarray:
     """Each forecast's baseline score, already weighted by its share of the horizon."""
     return 100.0 * (lnpo / np.log(2.0) + 1.0) * (dur / horizon)
 
 
-def peer_prefixes(
+def peer_terms(
     ev_n: np.ndarray, ev_slog: np.ndarray, ev_len: np.ndarray, ev_horizon: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Prefix sums over events of n/(n-1) * w and S/(n-1) * w, with w = length / horizon and S = sum ln p_o.
+    """Per event: A = n/(n-1) * w and B = S/(n-1) * w, with w = length / horizon and S = sum ln p_o.
 
-    A forecast standing over events [a, b) then scores
-    100 * (ln p_o * (A[b] - A[a]) - (B[b] - B[a])), which is the sum of 100 * n/(n-1) * ln(p_o / GM) * w.
+    A forecast standing over some events then scores 100 * (ln p_o * sum A - sum B), which is the sum
+    of 100 * n/(n-1) * ln(p_o / GM) * w; both are 0 while n = 1.
     """
     crowd = ev_n > 1
     denom = np.where(crowd, ev_n - 1, 1).astype(np.float64)
     w = ev_len / ev_horizon
-    a = np.where(crowd, ev_n / denom * w, 0.0)
-    b = np.where(crowd, ev_slog / denom * w, 0.0)
-    return prefix(a), prefix(b)
+    return np.where(crowd, ev_n / denom * w, 0.0), np.where(crowd, ev_slog / denom * w, 0.0)
 
 
-def peer(lnpo: np.ndarray, e_start: np.ndarray, e_stop: np.ndarray, pre_a: np.ndarray, pre_b: np.ndarray) -> np.ndarray:
+def peer(lnpo: np.ndarray, sum_a: np.ndarray, sum_b: np.ndarray) -> np.ndarray:
     """Each forecast's peer score, already weighted by its share of the horizon."""
-    return 100.0 * (lnpo * range_sum(pre_a, e_start, e_stop) - range_sum(pre_b, e_start, e_stop))
+    return 100.0 * (lnpo * sum_a - sum_b)

@@ -12,13 +12,16 @@ import numpy as np
 
 from forecast.core.scoring import metaculus, relative
 from forecast.core.scoring.brier import brier, outcome_log_prob
-from forecast.core.scoring.segments import last_of
+from forecast.core.scoring.segments import LocalPrefix, last_of
 from forecast.core.scoring.timeline import Timeline
 
 
 @dataclass(eq=False)
 class RowSet:
-    """Standing forecasts sorted by pair; each stands over events [e_start, e_stop)."""
+    """Standing forecasts sorted by pair; each stands over events [e_start, e_stop).
+
+    `per_event`: row i stands over event i exactly (a team aggregate), which needs no range sums.
+    """
 
     q: np.ndarray
     f: np.ndarray
@@ -27,6 +30,7 @@ class RowSet:
     e_start: np.ndarray
     e_stop: np.ndarray
     pair_first: np.ndarray
+    per_event: bool = False
 
     @classmethod
     def of_timeline(cls, tl: Timeline) -> RowSet:
@@ -44,18 +48,25 @@ class RowSet:
 
 @dataclass(eq=False)
 class Crowd:
-    """Per-event crowd terms of one Timeline, as prefix sums over events."""
+    """Per-event crowd terms of one Timeline (see metaculus.peer_terms and relative.median_term)."""
 
-    pre_peer_a: np.ndarray
-    pre_peer_b: np.ndarray
-    pre_median: np.ndarray
+    peer_a: LocalPrefix
+    peer_b: LocalPrefix
+    median: LocalPrefix
 
     @classmethod
     def of_timeline(cls, tl: Timeline) -> Crowd:
         ev_o = tl.inp.outcome[tl.ev_q]
-        pre_a, pre_b = metaculus.peer_prefixes(tl.ev_n, tl.ev_slog, tl.ev_len, tl.horizon[tl.ev_q])
-        med = relative.median_brier(tl.ev_lo, tl.ev_hi, ev_o)
-        return cls(pre_a, pre_b, relative.median_prefix(med, tl.ev_len, tl.window[tl.ev_q]))
+        first = tl.ev_qfirst
+        a, b = metaculus.peer_terms(tl.ev_n, tl.ev_slog, tl.ev_len, tl.horizon[tl.ev_q])
+        med = relative.median_term(relative.median_brier(tl.ev_lo, tl.ev_hi, ev_o), tl.ev_len, tl.window[tl.ev_q])
+        return cls(LocalPrefix(a, first), LocalPrefix(b, first), LocalPrefix(med, first))
+
+    def sums(self, rs: RowSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if rs.per_event:
+            return self.peer_a.values, self.peer_b.values, self.median.values
+        a, b = rs.e_start, rs.e_stop
+        return self.peer_a.between(a, b), self.peer_b.between(a, b), self.median.between(a, b)
 
 
 @dataclass(eq=False)
@@ -95,13 +106,14 @@ def score_rows(tl: Timeline, crowd: Crowd, rs: RowSet) -> RowScores:
     b = brier(rs.p, o)
     u = rs.dur / tl.window[rs.q]
     lnpo = outcome_log_prob(rs.p, o)
+    peer_a, peer_b, median = crowd.sums(rs)
     return RowScores(
         brier=b,
         u=u,
         lnpo=lnpo,
         baseline=metaculus.baseline(lnpo, rs.dur, tl.horizon[rs.q]),
-        peer=metaculus.peer(lnpo, rs.e_start, rs.e_stop, crowd.pre_peer_a, crowd.pre_peer_b),
-        rel_excess=relative.relative_excess(b, u, rs.e_start, rs.e_stop, crowd.pre_median),
+        peer=metaculus.peer(lnpo, peer_a, peer_b),
+        rel_excess=relative.relative_excess(b, u, median),
     )
 
 

@@ -10,23 +10,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from forecast.core.scoring.segments import prefix, range_sum
-
 
 def median_brier(ev_lo: np.ndarray, ev_hi: np.ndarray, ev_o: np.ndarray) -> np.ndarray:
     return 0.5 * ((ev_lo - ev_o) ** 2 + (ev_hi - ev_o) ** 2)
 
 
-def median_prefix(ev_median_brier: np.ndarray, ev_len: np.ndarray, ev_window: np.ndarray) -> np.ndarray:
-    """Prefix sums over events of the median Brier times the event's share of the window."""
-    return prefix(ev_median_brier * (ev_len / ev_window))
+def median_term(ev_median_brier: np.ndarray, ev_len: np.ndarray, ev_window: np.ndarray) -> np.ndarray:
+    """Per event: the median Brier times the event's share of the window."""
+    return ev_median_brier * (ev_len / ev_window)
 
 
-def relative_excess(
-    b: np.ndarray, u: np.ndarray, e_start: np.ndarray, e_stop: np.ndarray, pre_median: np.ndarray
-) -> np.ndarray:
+def relative_excess(b: np.ndarray, u: np.ndarray, median_sum: np.ndarray) -> np.ndarray:
     """Per forecast: integral of (own Brier - median Brier) over its standing span, in window units.
 
     Summed over a pair and divided by the pair's coverage, this is the pair's relative Brier.
     """
-    return b * u - range_sum(pre_median, e_start, e_stop)
+    return b * u - median_sum

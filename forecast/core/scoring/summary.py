@@ -8,7 +8,7 @@ import numpy as np
 
 from forecast.core.errors import InvalidInput
 from forecast.core.scoring.brier import p_logit
-from forecast.core.scoring.calibration import Bins
+from forecast.core.scoring.calibration import Bins, WeightedRows
 from forecast.core.scoring.engine import Scores
 from forecast.core.scoring.regression import GroupFit, fit_logistic, verdict
 
@@ -95,16 +95,14 @@ def summarize(scores: Scores, names: Iterable[str] | None = None) -> dict:
     metrics = group_metrics(scores, pair_idx, pos[pt.f[pair_idx]], k, pos[scores.late_f[late_idx]])
 
     cal = scores.calibration
-    rows = pos[cal.g] >= 0
-    g = pos[cal.g[rows]]
-    p, o, w = cal.p[rows], cal.o[rows], cal.w[rows]
+    rows = cal.select(pos[cal.g] >= 0)
+    rows.g = pos[rows.g]
     human = sel < scores.n_forecasters
-    bins = Bins.of(p, o, w, g, k, scores.n_bins)
-    bins = _with_pooled(bins, human)
-    x = p_logit(p)
-    fits = fit_logistic(x, o, w, g, k)
-    pooled_rows = human[g]
-    pooled = fit_logistic(x[pooled_rows], o[pooled_rows], w[pooled_rows], np.zeros(int(pooled_rows.sum()), np.int64), 1)
+    bins = _with_pooled(Bins.of(rows, k, scores.n_bins), human)
+    fits = fit_logistic(p_logit(rows.p), rows.o, rows.w, rows.g, k)
+    mine = rows.select(human[rows.g])
+    pooled = WeightedRows.of(np.zeros(len(mine.p), np.int64), mine.p, mine.o, mine.w)
+    pooled_fit = fit_logistic(p_logit(pooled.p), pooled.o, pooled.w, pooled.g, 1)
     tables = _bin_tables(bins, scores.bin_width)
     decomposition = bins.decomposition()
 
@@ -129,7 +127,7 @@ def summarize(scores: Scores, names: Iterable[str] | None = None) -> dict:
         "overall": {
             "calibration": tables[k],
             "decomposition": {key: num(v[k]) for key, v in decomposition.items()},
-            "regression": _regression_dict(pooled, 0),
+            "regression": _regression_dict(pooled_fit, 0),
         },
         "extremizing": scores.extremizing.as_dict(),
     }

@@ -18,7 +18,7 @@ import numpy as np
 from forecast.core.scoring.arrays import ScoringInput
 from forecast.core.scoring.brier import outcome_log_prob, p_logit
 from forecast.core.scoring.medians import running_medians
-from forecast.core.scoring.segments import int_segment_cumsum, last_of, segment_cumsum, starts_of
+from forecast.core.scoring.segments import int_segment_cumsum, last_of, segment_cumsum, sort_order, starts_of
 
 
 @dataclass(eq=False)
@@ -54,6 +54,7 @@ class Timeline:
     ev_q: np.ndarray
     ev_t: np.ndarray
     ev_len: np.ndarray  # float64 µs until the next event or end
+    ev_qfirst: np.ndarray  # bool: first event of its question
     ev_n: np.ndarray  # standing forecasters
     ev_slog: np.ndarray  # sum of ln p_o (clamped) over standing forecasts
     ev_sp: np.ndarray  # sum of p
@@ -85,8 +86,7 @@ def build(inp: ScoringInput) -> Timeline:
 
     q, f, t = inp.q_idx[src], inp.f_idx[src], inp.t[src]
     qf = q * max(len(inp.forecasters), 1) + f
-    tie = src if inp.seq is None else inp.seq[src]
-    order = np.lexsort((tie, t, qf))
+    order = sort_order(qf, t, None if inp.seq is None else inp.seq[src])
     src, q, f, t, qf = src[order], q[order], f[order], t[order], qf[order]
     te = np.maximum(t, opens[q])
 
@@ -110,7 +110,7 @@ def build(inp: ScoringInput) -> Timeline:
     dur = (stop - te).astype(np.float64)
 
     # events: rows in (question, te) order
-    eorder = np.lexsort((te, q))
+    eorder = sort_order(q, te)
     qe, tee = q[eorder], te[eorder]
     new_ev = starts_of(qe, tee)
     ev_first = np.flatnonzero(new_ev)
@@ -154,7 +154,7 @@ def build(inp: ScoringInput) -> Timeline:
         src=src, q=q, f=f, t=t, te=te, stop=stop, p=p, o=o, dur=dur, pair=pair, first=first,
         e_start=e_start, e_stop=e_stop,
         pair_q=q[pair_first], pair_f=f[pair_first], pair_first=pair_first, pair_last=pair_last,
-        ev_q=ev_q, ev_t=ev_t, ev_len=ev_len, ev_n=ev_n,
+        ev_q=ev_q, ev_t=ev_t, ev_len=ev_len, ev_qfirst=ev_qfirst, ev_n=ev_n,
         ev_slog=crowd_sum(lnpo), ev_sp=crowd_sum(p), ev_slogit=crowd_sum(logit), ev_lo=ev_lo, ev_hi=ev_hi,
         late_src=late_src, dropped_src=dropped_src,
     )  # fmt: skip
@@ -165,8 +165,8 @@ def _columns(q: np.ndarray, f: np.ndarray, te: np.ndarray, pair_first: np.ndarra
 
     With this order the forecasters standing at any event are exactly columns 0 .. n-1.
     """
-    pq, pf, pt = q[pair_first], f[pair_first], te[pair_first]
-    order = np.lexsort((pf, pt, pq))
+    pq, pt = q[pair_first], te[pair_first]
+    order = sort_order(pq, pt)  # ties keep pair order, that is forecaster order
     rank = np.empty(len(pq), dtype=np.int64)
     rank[order] = np.arange(len(pq)) - np.searchsorted(pq, pq[order], side="left")
     return rank

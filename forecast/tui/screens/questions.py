@@ -28,6 +28,7 @@ _FIRST_PAGE_STATUSES = {"open": ("open",), "closed": ("closed",), "resolved": ("
 class QuestionsScreen(BaseScreen):
     SCOPE = "questions"
     BINDINGS = bindings("questions")
+    AUTO_FOCUS = "#questions"
 
     @dataclass
     class ColumnsLoaded(Message):
@@ -107,16 +108,22 @@ class QuestionsScreen(BaseScreen):
         self._loading = True
         me = self.ctx.me
         try:
-            with self.ctx.db.session() as session:
-                if first_page:
-                    statuses = _FIRST_PAGE_STATUSES[self.view.status]
-                    first = question_table.load_columns(session, forecaster=me, statuses=statuses, limit=FIRST_PAGE)
+            if first_page and self.ctx.database is None and (path := self.ctx.sqlite_file()) is not None:
+                statuses = _FIRST_PAGE_STATUSES[self.view.status]
+                first = question_table.first_page_sqlite(path, forecaster=me, statuses=statuses, limit=FIRST_PAGE)
+                if first is not None and len(first):
                     self.post_message(self.ColumnsLoaded(first, complete=False))
+                    # Let the first frame be drawn before importing SQLAlchemy competes with it for the GIL.
+                    self.ctx.first_frame.wait(timeout=1.0)
+            db = self.app.open_database()  # type: ignore[attr-defined]
+            if db is None:
+                return
+            with db.session() as session:
                 version = question_table.data_version(session)
                 forecasters = session.connection().exec_driver_sql("SELECT COUNT(*) FROM forecaster").scalar() or 0
                 columns = question_table.load_columns(session, forecaster=me)
             self.post_message(self.ColumnsLoaded(columns, complete=True, version=version, forecasters=forecasters))
-            with self.ctx.db.session() as session:
+            with db.session() as session:
                 team = question_table.load_team(session, columns.ids)
             self.post_message(self.TeamLoaded(columns, team))
         finally:

@@ -1,0 +1,355 @@
+"""One question: criteria and dates, probability over time, the update history and the linked evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from forecast.core.timeparse import parse_iso
+from forecast.services.question_detail import show_question
+from forecast.tui import format as fmt
+from forecast.tui.bindings import bindings
+from forecast.tui.detail_model import chart_data, previous_probability
+from forecast.tui.screens.base import BaseScreen
+from forecast.tui.widgets.nav import NavBar
+from forecast.tui.widgets.step_chart import StepChart
+from forecast.tui.widgets.view_table import ColumnSpec, ViewTable
+from forecast.tui.workers import db_work
+
+UPDATE_COLUMNS = (
+    ColumnSpec("when", "When", 16),
+    ColumnSpec("who", "Who", 12, min_screen=90),
+    ColumnSpec("p", "P", 6, justify="right"),
+    ColumnSpec("change", "Change", 11),
+    ColumnSpec("ev", "Ev", 2, justify="right"),
+    ColumnSpec("why", "Rationale", 0),
+)
+EVIDENCE_COLUMNS = (
+    ColumnSpec("stance", "Stance", 9),
+    ColumnSpec("published", "Published", 10),
+    ColumnSpec("outlet", "Outlet", 16, min_screen=90),
+    ColumnSpec("title", "Title", 0),
+)
+
+
+@dataclass
+class ListRows:
+    """A RowSource over a list of ready-made rows (a question has at most a few thousand updates)."""
+
+    rows: list[list[Text]] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    all_keys: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def cells(self, index: int) -> list[Text]:
+        row = self.rows[index]
+        if self.keys == self.all_keys:
+            return row
+        return [row[self.all_keys.index(k)] for k in self.keys]
+
+
+class ListTable(ViewTable):
+    def __init__(self, specs, **kwargs) -> None:
+        self.list_rows = ListRows(all_keys=[c.key for c in specs])
+        super().__init__(self.list_rows, specs, **kwargs)
+        self.list_rows.keys = self.visible_keys()
+
+    def relayout(self, width: int) -> None:
+        super().relayout(width)
+        self.list_rows.keys = self.visible_keys()
+
+    def set_rows(self, rows: list[list[Text]]) -> None:
+        self.list_rows.rows = rows
+        self.reload()
+
+
+class DetailScreen(BaseScreen):
+    SCOPE = "detail"
+    BINDINGS = bindings("detail")
+    AUTO_FOCUS = "#updates-table"
+
+    @dataclass
+    class Loaded(Message):
+        data: dict
+
+    def __init__(self, question_id: int) -> None:
+        super().__init__()
+        self.question_id = question_id
+        self.data: dict | None = None
+        self.updates: list[dict] = []
+        self.evidence: list[dict] = []
+
+    def compose(self) -> ComposeResult:
+        yield NavBar("questions", self.ctx.label)
+        with Vertical(id="detail-body"):
+            with Vertical(id="detail-head"):
+                yield Static(id="detail-title")
+                yield Static(id="detail-meta")
+            yield StepChart(id="chart")
+            with TabbedContent(id="detail-tabs"):
+                with TabPane("Updates", id="tab-updates"):
+                    yield ListTable(UPDATE_COLUMNS, id="updates-table")
+                    yield Static(id="update-detail", classes="item-detail")
+                with TabPane("Evidence", id="tab-evidence"):
+                    yield ListTable(EVIDENCE_COLUMNS, id="evidence-table")
+                    yield Static(id="evidence-detail", classes="item-detail")
+                with TabPane("About", id="tab-about"):
+                    yield VerticalScroll(Static(id="about-text"), id="about")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#chart", StepChart).border_title = "Probability"
+        self.query_one("#detail-body").loading = True
+        self.load()
+
+    def on_resize(self) -> None:
+        # Give the chart about a third of the screen: 7 rows at 80x24, 11 at 100x32.
+        self.query_one("#chart").styles.height = max(6, min(14, self.size.height // 3 + 1))
+
+    # --- loading ------------------------------------------------------------------------------------------
+
+    def refresh_data(self, *, quiet: bool = False) -> None:
+        self.load()
+
+    @db_work("loading the question", group="detail-load")
+    def load(self) -> None:
+        db = self.app.open_database()  # type: ignore[attr-defined]
+        if db is None:
+            return
+        with db.session() as session:
+            data = show_question(session, self.question_id, now=self.ctx.now())
+        self.post_message(self.Loaded(data))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self.data = data = message.data
+        self.query_one("#detail-body").loading = False
+        pal, now, tz = self.palette, self.ctx.now(), self.ctx.tz
+        self.query_one("#detail-title", Static).update(
+            Content.assemble(Content.from_rich_text(fmt.status_badge(data["status"], data["resolution"], pal)), " ",
+                             (data["title"], "bold"))  # fmt: skip
+        )
+        self.query_one("#detail-meta", Static).update(self._meta(data))
+        chart = self.query_one("#chart", StepChart)
+        chart.set_data(chart_data(data, me=self.ctx.me, now=now, tz=tz))
+        chart.border_title = self._legend(chart.data)
+        self.updates = list(reversed(data["forecasts"]))
+        self.query_one("#updates-table", ListTable).set_rows([self._update_row(f) for f in self.updates])
+        self.evidence = data["evidence"]
+        self.query_one("#evidence-table", ListTable).set_rows([self._evidence_row(e) for e in self.evidence])
+        tabs = self.query_one(TabbedContent)
+        tabs.get_tab("tab-updates").label = f"Updates ({len(self.updates)})"
+        tabs.get_tab("tab-evidence").label = f"Evidence ({len(self.evidence)})"
+        self.query_one("#about-text", Static).update(self._about(data))
+        self._show_update(0)
+        self._show_evidence(0)
+
+    # --- pieces -------------------------------------------------------------------------------------------
+
+    def _meta(self, data: dict) -> Content:
+        now, tz = self.ctx.now(), self.ctx.tz
+        closes = parse_iso(data["closes_at"])
+        verb = "closes" if closes > now else "closed"
+        parts: list = [(data["slug"], "bold"), "  ", f"{verb} {fmt.when_text(closes, now)}",
+                       (f" ({fmt.local_time(closes, tz)})", "dim")]  # fmt: skip
+        if data["resolution"]:
+            resolved = parse_iso(data["resolved_at"]) if data["resolved_at"] else None
+            parts += ["  ·  resolved ", (data["resolution"].upper(), "bold")]
+            if resolved is not None:
+                parts.append(f" {fmt.when_text(resolved, now)}")
+        mine = previous_probability(data, self.ctx.me)
+        if mine is not None:
+            parts += ["  ·  you ", (fmt.pct(mine), "bold")]
+        others = {k: v for k, v in data["latest"].items() if k != self.ctx.me}
+        if others:
+            values = sorted(data["latest"].values())
+            k = len(values)
+            parts += [f"  ·  team {fmt.pct((values[(k - 1) // 2] + values[k // 2]) / 2)} of {k}"]
+        if data["tags"]:
+            parts += ["  ", (" ".join("#" + t for t in data["tags"]), "dim")]
+        return Content.assemble(*parts)
+
+    def _legend(self, chart) -> Content:
+        parts: list = ["Probability "]
+        styles = {"mine": f"bold {self.palette.primary}", "team": self.palette.accent, "other": self.palette.muted}
+        for s in chart.series:
+            parts += [("━ ", styles.get(s.role, "")), (s.name, ""), " "]
+        if chart.evidence:
+            parts += [("▲▼◆", self.palette.muted), " evidence "]
+        return Content.assemble(*parts)
+
+    def _update_row(self, f: dict) -> list[Text]:
+        pal = self.palette
+        made = parse_iso(f["made_at"])
+        style = "strike dim" if f["superseded"] else ""
+        why = fmt.first_line(f["rationale"])
+        if f["supersedes"]:
+            why = f"(correction) {why}"
+        return [
+            Text(fmt.local_time(made, self.ctx.tz), style=style),
+            Text(f["forecaster"], style=style or ("bold" if f["forecaster"] == self.ctx.me else ""),
+                 no_wrap=True, overflow="ellipsis"),  # fmt: skip
+            Text(fmt.pct(f["probability"]), style=f"bold {style}".strip(), justify="right"),
+            fmt.delta_text(f["change"], pal) if not f["superseded"] else Text("corrected", style="dim"),
+            Text(str(len(f["evidence"])) if f["evidence"] else "", justify="right"),
+            Text(why, style=style or "", no_wrap=True, overflow="ellipsis"),
+        ]
+
+    def _evidence_row(self, e: dict) -> list[Text]:
+        pal = self.palette
+        stance = e.get("stance") or "neutral"
+        color = {"yes": pal.yes, "no": pal.no}.get(stance, pal.muted)
+        published = parse_iso(e["published_at"]).strftime("%Y-%m-%d") if e.get("published_at") else "–"
+        return [
+            Text(f"{fmt.STANCE_MARK.get(stance, '•')} {stance}", style=color),
+            Text(published),
+            Text(e.get("outlet") or "", style=pal.muted, no_wrap=True, overflow="ellipsis"),
+            Text(e.get("title") or e.get("key") or "", no_wrap=True, overflow="ellipsis"),
+        ]
+
+    def _about(self, data: dict) -> Text:
+        now, tz = self.ctx.now(), self.ctx.tz
+        out = Text()
+
+        def section(title: str) -> None:
+            out.append(f"{title}\n", style=f"bold {self.palette.primary}")
+
+        section("Resolution criteria")
+        out.append((data["criteria"] or "(none written)") + "\n\n")
+        if data["description"]:
+            section("Description")
+            out.append(data["description"] + "\n\n")
+        section("Dates")
+        for label, key in (("opens", "opens_at"), ("closes", "closes_at"), ("resolves", "resolves_at")):
+            at = parse_iso(data[key])
+            out.append(f"{label:>9}  {fmt.local_time(at, tz)}  ", style="")
+            out.append(f"{fmt.when_text(at, now)}\n", style=self.palette.muted)
+        if data["auto"]:
+            out.append(f"{'auto':>9}  {data['auto'].replace('_', ' ')}\n")
+        out.append("\n")
+        if data["resolution_history"]:
+            section("Resolution history")
+            for ev in data["resolution_history"]:
+                at = parse_iso(ev["at"])
+                line = f"{fmt.local_time(at, tz)}  {ev['action']}"
+                if ev["resolution"] and ev["action"] == "resolve":
+                    line += f" {ev['resolution'].upper()}"
+                if ev["actor"]:
+                    line += f" by {ev['actor']}"
+                out.append(line + "\n")
+                if ev["note"]:
+                    out.append(f"    {ev['note']}\n", style=self.palette.muted)
+        if data["source_file"]:
+            out.append(f"\nfile: {data['source_file']}\n", style=self.palette.muted)
+        return out
+
+    # --- the highlighted row's details --------------------------------------------------------------------
+
+    @on(ViewTable.RowHighlighted, "#updates-table")
+    def _update_highlighted(self, event) -> None:
+        self._show_update(event.cursor_row)
+
+    @on(ViewTable.RowHighlighted, "#evidence-table")
+    def _evidence_highlighted(self, event) -> None:
+        self._show_evidence(event.cursor_row)
+
+    def _show_update(self, row: int) -> None:
+        panel = self.query_one("#update-detail", Static)
+        if not 0 <= row < len(self.updates):
+            panel.update(Text("No updates yet. Press f to record a forecast.", style=self.palette.muted))
+            return
+        f = self.updates[row]
+        out = Text()
+        out.append(f"{f['forecaster']} · {fmt.pct(f['probability'])}", style="bold")
+        if f["change"] is not None:
+            out.append(f"  {fmt.delta_points(f['change'])}", style=self.palette.muted)
+        out.append(f"  ·  made {fmt.local_time(parse_iso(f['made_at']), self.ctx.tz)}", style=self.palette.muted)
+        if f["superseded"]:
+            out.append("  (corrected later)", style=self.palette.warn)
+        out.append("\n")
+        out.append(f["rationale"] or "(no rationale)", style="" if f["rationale"] else self.palette.muted)
+        for ev in f["evidence"]:
+            out.append("\n  ◆ ", style=self.palette.muted)
+            out.append(ev.get("title") or ev.get("key") or "")
+        panel.update(out)
+
+    def _show_evidence(self, row: int) -> None:
+        panel = self.query_one("#evidence-detail", Static)
+        if not 0 <= row < len(self.evidence):
+            panel.update(Text("No evidence linked. Press a to add some, or l to link existing evidence.",
+                              style=self.palette.muted))  # fmt: skip
+            return
+        e = self.evidence[row]
+        out = Text()
+        out.append(e.get("title") or e.get("key") or "", style="bold")
+        bits = [b for b in (e.get("outlet"), (e.get("published_at") or "")[:10], e.get("url")) if b]
+        if bits:
+            out.append("\n" + " · ".join(bits), style=self.palette.muted)
+        if e.get("note"):
+            out.append(f"\nnote: {e['note']}")
+        if e.get("excerpt"):
+            out.append(f"\n{e['excerpt']}")
+        panel.update(out)
+
+    # --- actions ------------------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_new_forecast(self) -> None:
+        self.app.new_forecast(self.question_id)  # type: ignore[attr-defined]
+
+    def action_edit_question(self) -> None:
+        self.app.edit_question(self.question_id)  # type: ignore[attr-defined]
+
+    def action_add_evidence(self) -> None:
+        from forecast.tui.forms.evidence import AddEvidenceForm
+
+        self.app.push_screen(AddEvidenceForm(self.question_id), self.app._written)  # type: ignore[attr-defined]
+
+    def action_link_evidence(self) -> None:
+        from forecast.tui.forms.link import LinkEvidenceForm
+
+        self.app.push_screen(LinkEvidenceForm(question_id=self.question_id), self.app._written)  # type: ignore[attr-defined]
+
+    def action_resolve(self) -> None:
+        if self.data is None:
+            return
+        from forecast.tui.forms.resolve import ResolveForm, UnresolveForm
+
+        form = UnresolveForm(self.question_id) if self.data["resolution"] else ResolveForm(self.question_id)
+        self.app.push_screen(form, self.app._written)  # type: ignore[attr-defined]
+
+    def action_open_article(self) -> None:
+        url = self._highlighted_url()
+        if url is None:
+            self.notify("No article with a URL is highlighted (see the Evidence tab).", severity="warning")
+            return
+        self.app.open_url(url)
+        self.notify(f"Opening {url}", timeout=3, markup=False)
+
+    def _highlighted_url(self) -> str | None:
+        tabs = self.query_one(TabbedContent)
+        if tabs.active == "tab-evidence":
+            row = self.query_one("#evidence-table", ListTable).cursor_row
+            if 0 <= row < len(self.evidence):
+                return self.evidence[row].get("url")
+        elif tabs.active == "tab-updates":
+            row = self.query_one("#updates-table", ListTable).cursor_row
+            if 0 <= row < len(self.updates):
+                urls = [e.get("url") for e in self.updates[row]["evidence"] if e.get("url")]
+                return urls[0] if urls else None
+        return None
+
+    def on_theme_changed(self) -> None:
+        if self.data is not None:
+            self.post_message(self.Loaded(self.data))

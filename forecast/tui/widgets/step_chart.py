@@ -1,0 +1,164 @@
+"""Probability over time: step lines in braille, with a lane of markers for updates, evidence and the resolution."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from rich.console import Group
+from rich.text import Text
+from textual.widget import Widget
+
+from forecast.core.timeparse import from_micros, local
+from forecast.tui.palette import DEFAULT, Palette
+from forecast.tui.widgets.canvas import Canvas, scale
+
+AXIS = 6  # "100% ┤"
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    times: tuple[int, ...]
+    """Microseconds since the epoch, ascending."""
+    values: tuple[float, ...]
+    role: str = "mine"
+    """"mine", "team" or "other": decides the colour."""
+    until: int | None = None
+    """Where the line stops (the resolution, or now); the chart's end when None."""
+
+
+@dataclass(frozen=True)
+class ChartData:
+    start: int
+    end: int
+    series: tuple[Series, ...] = ()
+    updates: tuple[int, ...] = ()
+    evidence: tuple[tuple[int, str], ...] = ()
+    """(time, stance) of each linked article with a publication date."""
+    resolution: tuple[int, str] | None = None
+    now: int | None = None
+    tz: str = "UTC"
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def render_chart(data: ChartData, width: int, height: int, pal: Palette = DEFAULT) -> list[Text]:
+    """Lines of the chart at `width` x `height` cells (plot, marker lane, time axis)."""
+    if width < AXIS + 8 or height < 4:
+        return [Text("(too small for a chart)", style=pal.muted)]
+    plot_w, plot_h = width - AXIS, height - 2
+    canvas = Canvas(plot_w, plot_h)
+    start, end = data.start, max(data.end, data.start + 1)
+    span = end - start
+
+    def x_of(t: int) -> int:
+        return scale(t, start, end, plot_w)
+
+    # Guides first, so that lines draw over them.
+    for frac in (0.25, 0.5, 0.75):
+        cy = scale(1 - frac, 0, 1, plot_h)
+        for cx in range(plot_w):
+            if canvas.glyphs[cy][cx] is None:
+                canvas.glyph(cx, cy, "┈" if frac == 0.5 else "·", pal.muted)
+    if data.now is not None and start < data.now < end:
+        canvas_guides_clear(canvas, x_of(data.now))
+        canvas.vline_cells(x_of(data.now), "┊", pal.muted)
+    if data.resolution is not None:
+        t, outcome = data.resolution
+        style = pal.yes if outcome == "yes" else pal.no if outcome == "no" else pal.muted
+        canvas_guides_clear(canvas, x_of(t))
+        canvas.vline_cells(x_of(t), "│", style)
+
+    styles = {"mine": f"bold {pal.primary}", "team": pal.accent, "other": pal.muted}
+    order = {"other": 0, "team": 1, "mine": 2}
+    for series in sorted(data.series, key=lambda s: order.get(s.role, 0)):
+        _draw_step(canvas, series, start, span, styles.get(series.role, ""))
+
+    lines: list[Text] = []
+    labels = {0: "100%", plot_h // 2: " 50%", plot_h - 1: "  0%"}
+    for cy, row in enumerate(canvas.lines()):
+        label = labels.get(cy, "")
+        tick = "┤" if label else "│"
+        lines.append(Text.assemble((f"{label:>4} {tick}", pal.muted), row))
+
+    lane = Canvas(plot_w, 1)
+    for t in data.updates:
+        if start <= t <= end:
+            lane.glyph(x_of(t), 0, "●", pal.primary)
+    marks = {"yes": ("▲", pal.yes), "no": ("▼", pal.no), "neutral": ("◆", pal.muted)}
+    for t, stance in data.evidence:
+        if start <= t <= end:
+            ch, style = marks.get(stance, marks["neutral"])
+            lane.glyph(x_of(t), 0, ch, style)
+    if data.resolution is not None:
+        t, outcome = data.resolution
+        ch, style = {"yes": ("✔", pal.yes), "no": ("✘", pal.no)}.get(outcome, ("∅", pal.muted))
+        lane.glyph(x_of(t), 0, ch, f"bold {style}")
+    lines.append(Text.assemble((" " * (AXIS - 1) + "└", pal.muted), lane.lines()[0]))
+
+    left = local(from_micros(start), data.tz, "YYYY-MM-DD")
+    right = local(from_micros(end), data.tz, "YYYY-MM-DD")
+    axis = [" "] * plot_w
+    _put(axis, 0, left)
+    _put(axis, plot_w - len(right), right)
+    if data.now is not None and start < data.now < end:
+        cx = x_of(data.now)
+        if len(left) + 1 < cx - 1 and cx + 4 < plot_w - len(right) - 1:
+            _put(axis, cx - 1, "now")
+    lines.append(Text(" " * AXIS + "".join(axis), style=pal.muted))
+    return lines
+
+
+def canvas_guides_clear(canvas: Canvas, cx: int) -> None:
+    for cy in range(canvas.height):
+        if 0 <= cx < canvas.width and canvas.glyphs[cy][cx] in ("┈", "·"):
+            canvas.glyphs[cy][cx] = None
+
+
+def _draw_step(canvas: Canvas, series: Series, start: int, span: int, style: str) -> None:
+    if not series.times:
+        return
+    dw, dh = canvas.dot_width, canvas.dot_height
+    stop = series.until
+    prev_y: int | None = None
+    for x in range(dw):
+        t = start + (x + 0.5) * span / dw
+        if stop is not None and t > stop:
+            break
+        i = bisect_right(series.times, t) - 1
+        if i < 0:
+            continue
+        y = scale(1.0 - series.values[i], 0.0, 1.0, dh)
+        if prev_y is None:
+            canvas.dot(x, y, style)
+        else:
+            canvas.line(x - 1, prev_y, x - 1, y, style)
+            canvas.dot(x, y, style)
+        prev_y = y
+
+
+def _put(buf: list[str], at: int, text: str) -> None:
+    for i, ch in enumerate(text):
+        if 0 <= at + i < len(buf):
+            buf[at + i] = ch
+
+
+class StepChart(Widget, can_focus=False):
+    """Redrawn from its ChartData at whatever size the layout gives it."""
+
+    def __init__(self, data: ChartData | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.data = data
+
+    def set_data(self, data: ChartData) -> None:
+        self.data = data
+        self.refresh()
+
+    def render(self) -> Group | Text:
+        pal = getattr(self.app, "palette", DEFAULT)
+        if self.data is None:
+            return Text("")
+        if not self.data.series:
+            return Text("No forecasts yet: press f to record the first.", style=pal.muted)
+        size = self.content_size
+        return Group(*render_chart(self.data, size.width, size.height, pal))

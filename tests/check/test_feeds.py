@@ -1,0 +1,48 @@
+"""`forecast check` polls the registered feeds through the evidence feature, from a local web server."""
+
+from __future__ import annotations
+
+import pytest
+
+from forecast.services.check import CheckOptions, run_check
+from tests.check.helpers import DAY, T0, populate
+
+feeds = pytest.importorskip("forecast.services.feeds")
+
+
+@pytest.fixture(scope="module")
+def web():
+    from tests.ingest.webserver import LocalServer
+
+    with LocalServer() as served:
+        yield served
+
+
+def test_new_feed_items_need_attention_once(database, web):
+    populate(database)
+    with database.session() as s:
+        feeds.add_feed(s, web.url("/gen-feed/7"), question="d-later", check=False, now=T0)
+    first = run_check(database, T0 + DAY, CheckOptions(soon_days=0))
+    assert first.evidence["feeds"] == 1 and first.evidence["errors"] == []
+    assert first.new_evidence == 50 and first.attention and first.new_attention == 50
+    assert first.evidence["new"][0]["question"] == "d-later"
+    again = run_check(database, T0 + DAY, CheckOptions(soon_days=0))
+    assert again.new_evidence == 0 and not again.attention
+
+
+def test_feeds_are_not_polled_on_a_dry_run_or_with_no_feeds(database, web):
+    populate(database)
+    with database.session() as s:
+        feeds.add_feed(s, web.url("/gen-feed/8"), check=False, now=T0)
+    assert run_check(database, T0 + DAY, CheckOptions(dry_run=True)).evidence is None
+    assert run_check(database, T0 + DAY, CheckOptions(poll_feeds=False)).evidence is None
+    assert len(web.hits("/gen-feed/8")) == 0
+
+
+def test_a_failing_feed_is_reported_without_failing_the_check(database, web):
+    populate(database)
+    with database.session() as s:
+        feeds.add_feed(s, web.url("/status/500"), check=False, now=T0)
+    report = run_check(database, T0 + 4 * DAY)
+    assert report.auto_resolved and not report.errors
+    assert len(report.evidence["errors"]) == 1 and "500" in report.evidence["errors"][0]["error"]
