@@ -85,3 +85,58 @@ def export_forecasts(
     with st.database().session() as session:
         table = forecasts_table(session, flt)
     write_table(table, fmt, output, bom=bom, what="forecasts")
+
+
+@export_app.command("scores")
+@guarded
+def export_scores(
+    ctx: typer.Context,
+    output: Output = None,
+    fmt: Format = None,
+    by: By = None,
+    tag: Tag = None,
+    since: Annotated[str | None, typer.Option("--since", metavar="WHEN", help="Questions resolved from then on.")] = None,
+    until: Annotated[str | None, typer.Option("--until", metavar="WHEN", help="Questions resolved before then.")] = None,
+    bom: Bom = False,
+) -> None:
+    """One row per scored (question, forecaster): the scoring engine's numbers at full precision.
+
+    Columns: slug, title, tags, forecaster, outcome, resolved_at, n_forecasts, first/last forecast time and
+    probability, brier_last, brier_mean, time_weighted_brier, brier2, log_score, baseline, peer,
+    relative_brier, coverage (docs/exports.md). --by picks rows after scoring, so peer scores still
+    compare with everyone who forecast the question.
+    """
+    from forecast.services.score_tables import score_db, scores_table
+
+    st = state(ctx)
+    fmt = pick_format(fmt, output)
+    flt = export_filter(st, by, tag, since, until)
+    with st.database().session() as session:
+        scored = score_db(session, flt)
+    write_table(scores_table(scored), fmt, output, bom=bom, what="scores")
+
+
+@export_app.command("calibration")
+@guarded
+def export_calibration(
+    ctx: typer.Context,
+    output: Output = None,
+    fmt: Format = None,
+    by: By = None,
+    tag: Tag = None,
+    since: Annotated[str | None, typer.Option("--since", metavar="WHEN", help="Questions resolved from then on.")] = None,
+    until: Annotated[str | None, typer.Option("--until", metavar="WHEN", help="Questions resolved before then.")] = None,
+    unit: Annotated[str, typer.Option("--unit", help="What weighs 1: time (each question, split by standing "
+                                      "time), forecast, or final (each question's last forecast).")] = "time",
+    bin_width: Annotated[float, typer.Option("--bin-width", help="Bin width; must divide 1.")] = 0.1,
+    bom: Bom = False,
+) -> None:
+    """Calibration bins with 95% Wilson intervals: per forecaster, per aggregate, and pooled."""
+    from forecast.services.score_tables import calibration_table, score_db
+
+    st = state(ctx)
+    fmt = pick_format(fmt, output)
+    flt = export_filter(st, by, tag, since, until)
+    with st.database().session() as session:
+        scored = score_db(session, flt, unit=unit, bin_width=bin_width, aggregates=True)
+    write_table(calibration_table(scored), fmt, output, bom=bom, what="calibration bins")

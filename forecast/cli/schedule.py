@@ -15,6 +15,7 @@ import typer
 from forecast.cli.app import app
 from forecast.cli.context import CliState, state
 from forecast.cli.output import UsageFailure, fail, guarded, note, usage
+from forecast.core.errors import ForecastError
 
 schedule_app = typer.Typer(help="Run `forecast check` on a schedule: cron line or systemd timer.")
 app.add_typer(schedule_app, name="schedule")
@@ -65,11 +66,15 @@ def schedule(
         print("# forecast check (from `forecast schedule --cron`); add with `crontab -e`")
         print(crontab_line(job, log_path))
         return
-    from forecast.cli.schedule_units import UNIT, service_unit, timer_unit
+    from forecast.cli.schedule_units import UNIT, service_unit, timer_unit, user_unit_dir
 
-    print(f"# ~/.config/systemd/user/{UNIT}.service")
+    try:
+        folder = str(user_unit_dir())
+    except ForecastError:
+        folder = "~/.config/systemd/user"
+    print(f"# file: {folder}/{UNIT}.service  (or run `forecast schedule install --systemd --user`)")
     print(service_unit(job))
-    print(f"# ~/.config/systemd/user/{UNIT}.timer")
+    print(f"# file: {folder}/{UNIT}.timer")
     print(timer_unit(job), end="")
 
 

@@ -25,7 +25,7 @@ th,td{padding:.25rem .6rem;border-bottom:1px solid #eee;text-align:left;vertical
 th{background:#f6f6f6;position:sticky;top:0}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .cards{display:flex;flex-wrap:wrap;gap:.8rem}.card{border:1px solid #ddd;border-radius:6px;padding:.6rem .9rem;
 min-width:8rem}.card .v{font-size:1.4rem;font-weight:600}.card .k{color:#555;font-size:.8rem}
-figure{margin:1rem 0}figure svg{max-width:100%;height:auto}.note{color:#555;font-size:.85rem}
+figure{margin:1rem 0}figcaption{color:#555;font-size:.85rem}figure svg{max-width:100%;height:auto}.note{color:#555;font-size:.85rem}
 td.t{max-width:28rem;overflow-wrap:anywhere}
 """
 
@@ -140,15 +140,16 @@ def _calibration(data: ReportData) -> str:
     unit = {"time": "each (question, forecaster) pair weighs 1, split by how long each forecast stood",
             "forecast": "each forecast weighs 1", "final": "each pair's final forecast weighs 1"}.get(data.unit, "")  # fmt: skip
     return (
-        f"<figure>{svg}</figure><p class=\"note\">Bins weighted so that {esc(unit)}; intervals are 95% Wilson "
+        f"<figure>{svg}<figcaption>{esc(data.calibration_title)}</figcaption></figure><p class=\"note\">Bins weighted so that {esc(unit)}; intervals are 95% Wilson "
         "intervals on the effective sample size; the curve is a lowess fit of outcomes on forecasts.</p>"
         f"{_table(headers, rows)}{decomp}"
     )
 
 
 def _over_time(data: ReportData) -> str:
-    fig = brier_figure(data.over_time, f"Brier score by {data.period} of resolution")
-    return f"<figure>{inline_svg(fig, 'time')}</figure>"
+    caption = f"Brier score by {data.period} of resolution"
+    fig = brier_figure(data.over_time, caption)
+    return f"<figure>{inline_svg(fig, 'time')}<figcaption>{esc(caption)}</figcaption></figure>"
 
 
 def _tags(data: ReportData) -> str:

@@ -74,7 +74,7 @@ def _csv_cells(col: Column, start: int, stop: int, micro: bool) -> list[str]:
     values = col.values[start:stop]
     valid = None if col.valid is None else col.valid[start:stop]
     if kind == "float":
-        arr = np.asarray(values, dtype=np.float64)
+        arr = np.asarray(values, dtype=np.float64) + 0.0  # + 0.0 turns -0.0 into 0.0
         cells = list(map(repr, arr.tolist()))
         bad = ~np.isfinite(arr)
         if bad.any():
@@ -135,7 +135,7 @@ def _json_values(col: Column, start: int, stop: int, micro: bool) -> list:
         cells = iso_times(values, valid, micro=micro)
         return [c or None for c in cells]
     if kind == "float":
-        arr = np.asarray(values, dtype=np.float64)
+        arr = np.asarray(values, dtype=np.float64) + 0.0
         out = arr.tolist()
         bad = ~np.isfinite(arr)
         if bad.any():

@@ -103,29 +103,30 @@ def _apply(db, report: CheckReport) -> None:
     if not due:
         return
     from forecast.core.model import AutoRule
-    from forecast.services.check_apply import apply_due, test_pause  # the ORM loads only when needed
+    from forecast.services.check_apply import Applier, pause_for_tests  # the ORM loads only when there is work
 
-    pause = 0.0 if report.options.dry_run else test_pause()
-    for d in due:
-        item = {"id": d.id, "slug": d.slug, "title": d.title, "closes_at": iso_from_micros(d.closes_at)}
-        if report.options.dry_run:
-            closed = d.needs_close
-            resolved = AutoRule(d.auto_rule).resolution.value if d.auto_rule in set(AutoRule) else None
-        else:
-            try:
-                applied = apply_due(db.engine, d, now, pause=pause)
-            except ForecastError as exc:
-                report.errors.append(f"question {d.slug}: {exc}")
-                continue
-            if applied is None:
-                continue
-            closed, resolved = applied.closed, applied.resolution
-        if resolved is not None:
-            report.auto_resolved.append(
-                {**item, "resolution": resolved, "resolved_at": item["closes_at"], "rule": d.auto_rule}
-            )
-        elif closed:
-            report.closed.append(item)
+    rules = {r.value: r.resolution.value for r in AutoRule}
+    dry = report.options.dry_run
+    with Applier(db.engine, now, pause=0.0 if dry else pause_for_tests()) as applier:
+        for d in due:
+            item = {"id": d.id, "slug": d.slug, "title": d.title, "closes_at": iso_from_micros(d.closes_at)}
+            if dry:
+                closed, resolved = d.needs_close, rules.get(d.auto_rule)
+            else:
+                try:
+                    applied = applier.apply(d)
+                except ForecastError as exc:
+                    report.errors.append(f"question {d.slug}: {exc}")
+                    continue
+                if applied is None:
+                    continue
+                closed, resolved = applied.closed, applied.resolution
+            if resolved is not None:
+                report.auto_resolved.append(
+                    {**item, "resolution": resolved, "resolved_at": item["closes_at"], "rule": d.auto_rule}
+                )
+            elif closed:
+                report.closed.append(item)
 
 
 def _reminders(db, report: CheckReport, previous: int | None) -> None:
@@ -138,8 +139,14 @@ def _reminders(db, report: CheckReport, previous: int | None) -> None:
         overdue = [r for r in queries.overdue(conn, now_us) if r[0] not in resolved_now]
         soon = queries.closing_soon(conn, now_us, now_us + soon_us)
         stale = queries.stale_forecasts(conn, now_us, now_us - stale_us, opts.forecasters)
-        titles = queries.open_question_names(conn, now_us) if stale else {}
         names = queries.forecaster_names(conn) if stale else {}
+    titles: dict[int, tuple[str, str]] = {}
+
+    def name_questions(rows: list[tuple]) -> None:
+        wanted = {r[0] for r in rows} - titles.keys()
+        if wanted:
+            with db.engine.connect() as conn:
+                titles.update(queries.question_names(conn, wanted, now_us))
 
     def crossed(at: int) -> bool:
         return previous is None or at > previous
@@ -161,4 +168,5 @@ def _reminders(db, report: CheckReport, previous: int | None) -> None:
         lambda r: {"id": r[0], "slug": titles[r[0]][0], "title": titles[r[0]][1], "forecaster": names[r[1]],
                    "last_update": iso_from_micros(r[2]), "days_since": round((now_us - r[2]) / _DAY_US, 2)},
         lambda r: crossed(r[2] + stale_us),
+        name_questions,
     )  # fmt: skip

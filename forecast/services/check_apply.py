@@ -14,12 +14,12 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 
 from forecast.core.errors import ForecastError
 from forecast.core.model import AutoRule, Status
 from forecast.services import resolution
 from forecast.services.check_queries import DueQuestion, may_auto_resolve
-from forecast.store.engine import session_scope
 from forecast.store.tables import Question
 
 ACTOR = "forecast check"
@@ -34,52 +34,68 @@ class Applied:
     resolution: str | None  # the auto-resolution applied, if any
 
 
-def test_pause() -> float:
+def pause_for_tests() -> float:
     try:
         return max(float(os.environ.get(PAUSE_ENV, "0")), 0.0)
     except ValueError:
         return 0.0
 
 
-def apply_due(engine: Engine, due: DueQuestion, now: datetime, *, pause: float = 0.0) -> Applied | None:
-    """Close and/or auto-resolve one question. None when there was nothing left to do."""
-    for attempt in range(RETRIES):
-        try:
-            return _apply_once(engine, due.id, now, pause)
-        except OperationalError:
-            if attempt == RETRIES - 1:
+class Applier:
+    """Applies due questions, one transaction each, through one session: a fresh session per question
+    would cost more than the question's own work."""
+
+    def __init__(self, engine: Engine, now: datetime, *, pause: float = 0.0):
+        self.session = Session(engine, expire_on_commit=False)
+        self.now = now
+        self.pause = pause
+        self.lock_rows = engine.dialect.name == "postgresql"  # SQLite's write lock is the whole database
+
+    def __enter__(self) -> Applier:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.session.close()
+
+    def apply(self, due: DueQuestion) -> Applied | None:
+        """Close or auto-resolve one question. None when there was nothing left to do."""
+        for attempt in range(RETRIES):
+            try:
+                applied = self._once(due.id)
+                self.session.commit()
+                return applied
+            except OperationalError:
+                self.session.rollback()
+                if attempt == RETRIES - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+            except BaseException:
+                self.session.rollback()
                 raise
-            time.sleep(0.05 * (attempt + 1))
-    return None
+            finally:
+                self.session.expunge_all()
+        return None
 
-
-def _apply_once(engine: Engine, question_id: int, now: datetime, pause: float) -> Applied | None:
-    with session_scope(engine) as session:
-        q = session.get(Question, question_id, with_for_update=True)
+    def _once(self, question_id: int) -> Applied | None:
+        session, now = self.session, self.now
+        q = session.get(Question, question_id, with_for_update=self.lock_rows)
         if q is None or q.closes_at > now:  # gone, or its deadline was moved since the due list was read
             return None
-        closed = False
-        if q.status == Status.OPEN.value:
-            resolution.close(session, q, actor=ACTOR, note="closes_at passed", now=now)
-            closed = True
+        was_open = q.status == Status.OPEN.value
         rule = _rule(q)
         applied = None
         if rule is not None and may_auto_resolve(session.connection(), q.id):
-            resolution.resolve(
-                session,
-                q.id,
-                rule.resolution,
-                actor=ACTOR,
-                at=q.closes_at,
-                note=f"auto-resolved by rule {rule.value}",
-                now=now,
-            )
+            # Open -> resolved in one step: the resolution history shows one event, by the check.
+            resolution.resolve(session, q.id, rule.resolution, actor=ACTOR, at=q.closes_at,
+                               note=f"auto-resolved by rule {rule.value}", now=now)  # fmt: skip
             applied = rule.resolution.value
-        if pause:
-            time.sleep(pause)
-        if not closed and applied is None:
+        elif was_open:
+            resolution.close(session, q, actor=ACTOR, note="closes_at passed", now=now)
+        if self.pause:
+            time.sleep(self.pause)
+        if not was_open and applied is None:
             return None
-        return Applied(closed=closed, resolution=applied)
+        return Applied(closed=was_open, resolution=applied)
 
 
 def _rule(q: Question) -> AutoRule | None:

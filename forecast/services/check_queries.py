@@ -9,6 +9,7 @@ integer microseconds here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 
 from sqlalchemy.engine import Connection
 
@@ -110,18 +111,18 @@ def stale_forecasts(conn: Connection, now_us: int, cutoff_us: int, forecasters: 
         f"WHERE q.status = 'open' AND q.closes_at > ? AND s.made_at <= ?{only}",
         tuple(params),
     )
-    rows.sort(key=lambda r: (r[2], r[0], r[1]))
+    rows.sort(key=itemgetter(2, 0, 1))
     return rows
 
 
-def open_question_names(conn: Connection, now_us: int) -> dict[int, tuple[str, str]]:
-    """id -> (slug, title) of the open questions, for naming stale reminders."""
-    return {
-        qid: (slug, title)
-        for qid, slug, title in fetch(
-            conn, "SELECT id, slug, title FROM question WHERE status = 'open' AND closes_at > ?", (now_us,)
-        )
-    }
+def question_names(conn: Connection, ids: set[int], now_us: int) -> dict[int, tuple[str, str]]:
+    """id -> (slug, title) for the given question ids: looked up one by one when few, else all open ones."""
+    if len(ids) <= 500:
+        marks = ",".join("?" * len(ids))
+        rows = fetch(conn, f"SELECT id, slug, title FROM question WHERE id IN ({marks})", tuple(ids))
+    else:
+        rows = fetch(conn, "SELECT id, slug, title FROM question WHERE status = 'open' AND closes_at > ?", (now_us,))
+    return {qid: (slug, title) for qid, slug, title in rows}
 
 
 def forecaster_names(conn: Connection) -> dict[int, str]:

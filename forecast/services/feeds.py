@@ -12,13 +12,13 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from forecast.core.errors import Conflict, ForecastError, NotFound
 from forecast.core.timeparse import iso_z, utcnow
-from forecast.ingest.feeds import FeedResult
 from forecast.ingest.keywords import KeywordMatcher, parse_keywords
 from forecast.ingest.sanitize import clean_line
 from forecast.ingest.urls import check_http_url, normalise_url
@@ -26,6 +26,9 @@ from forecast.services.evidence import store_draft
 from forecast.services.lookup import get_question
 from forecast.store.feed_tables import Feed, FeedItem, LinkProposal
 from forecast.store.tables import EvidenceLink, Question
+
+if TYPE_CHECKING:  # the fetching stack (httpx, feedparser) loads only when a poll runs
+    from forecast.ingest.feeds import FeedResult
 
 FETCH_WORKERS = 6
 
@@ -198,7 +201,7 @@ def poll_feeds(
 
 
 def _store_items(session, feed: Feed, result: FeedResult, rules, titles, now, outcome: FeedOutcome, report) -> None:
-    seen_ids, seen_urls, seen_hashes = set(), set(), set()
+    seen = seen_ids, seen_urls, seen_hashes = set(), set(), set()
     for entry_id, url, digest in session.exec(
         select(FeedItem.entry_id, FeedItem.url, FeedItem.content_hash).where(FeedItem.feed_id == feed.id)
     ):
@@ -207,33 +210,41 @@ def _store_items(session, feed: Feed, result: FeedResult, rules, titles, now, ou
         seen_hashes.add(digest)
     feed_words = json.loads(feed.keywords or "[]")
     only = KeywordMatcher(feed_words) if feed_words else None
-    for item in result.items:
-        if item.entry_id in seen_ids or (item.url and item.url in seen_urls) or item.content_hash in seen_hashes:
-            continue
-        seen_ids.add(item.entry_id)
-        seen_urls.add(item.url)
-        seen_hashes.add(item.content_hash)
-        matched = only.matches(item.title, item.text) if only else ()
-        if only and not matched:
-            session.add(FeedItem(feed_id=feed.id, entry_id=item.entry_id, url=item.url,
-                                 content_hash=item.content_hash, seen_at=now))  # fmt: skip
-            outcome.skipped += 1
-            continue
-        stored = store_draft(session, item.draft(outlet=feed.title), inbox=True, now=now)
-        ev = stored.evidence
-        session.add(FeedItem(feed_id=feed.id, entry_id=item.entry_id, url=item.url, content_hash=item.content_hash,
-                             evidence_id=ev.id, seen_at=now))  # fmt: skip
-        proposals = [] if ev.dismissed else _propose(session, ev.id, feed, item, matched, rules, now)
-        outcome.new += 1
-        if stored.created or proposals:
-            report.new.append(
-                NewItem(ev.id, ev.key, ev.title, ev.url, feed.url, iso_z(ev.published_at), not stored.created,
-                        [{"question": titles[qid], "keywords": list(words)} for qid, words in proposals])  # fmt: skip
-            )
+    with session.no_autoflush:  # rows are flushed once per stored article, not before every query
+        for item in result.items:
+            _store_item(session, feed, item, only, rules, titles, now, outcome, report, seen)
     session.flush()
 
 
-def _propose(session, evidence_id: int, feed: Feed, item, matched, rules, now) -> list[tuple[int, tuple[str, ...]]]:
+def _store_item(session, feed: Feed, item, only, rules, titles, now, outcome: FeedOutcome, report, seen) -> None:
+    seen_ids, seen_urls, seen_hashes = seen
+    if item.entry_id in seen_ids or (item.url and item.url in seen_urls) or item.content_hash in seen_hashes:
+        return
+    seen_ids.add(item.entry_id)
+    seen_urls.add(item.url)
+    seen_hashes.add(item.content_hash)
+    matched = only.matches(item.title, item.text) if only else ()
+    if only and not matched:
+        session.add(FeedItem(feed_id=feed.id, entry_id=item.entry_id, url=item.url, content_hash=item.content_hash,
+                             seen_at=now))  # fmt: skip
+        outcome.skipped += 1
+        return
+    stored = store_draft(session, item.draft(outlet=feed.title), inbox=True, now=now)
+    ev = stored.evidence
+    session.add(FeedItem(feed_id=feed.id, entry_id=item.entry_id, url=item.url, content_hash=item.content_hash,
+                         evidence_id=ev.id, seen_at=now))  # fmt: skip
+    proposals = [] if ev.dismissed else _propose(session, ev.id, feed, item, matched, rules, now, fresh=stored.created)
+    outcome.new += 1
+    if stored.created or proposals:
+        report.new.append(
+            NewItem(ev.id, ev.key, ev.title, ev.url, feed.url, iso_z(ev.published_at), not stored.created,
+                    [{"question": titles[qid], "keywords": list(words)} for qid, words in proposals])  # fmt: skip
+        )
+
+
+def _propose(
+    session, evidence_id: int, feed: Feed, item, matched, rules, now, *, fresh: bool
+) -> list[tuple[int, tuple[str, ...]]]:
     """Proposals for the feed's own question (all its kept items) and for questions whose keywords match."""
     wanted: dict[int, tuple[str, ...]] = {}
     if feed.question_id is not None:
@@ -244,13 +255,14 @@ def _propose(session, evidence_id: int, feed: Feed, item, matched, rules, now) -
             wanted[qid] = tuple(dict.fromkeys((*wanted.get(qid, ()), *found)))
     made = []
     for qid, words in wanted.items():
-        if session.get(EvidenceLink, (evidence_id, qid)) is not None:
-            continue
-        exists = session.exec(
-            select(LinkProposal.id).where(LinkProposal.evidence_id == evidence_id, LinkProposal.question_id == qid)
-        ).first()
-        if exists is not None:
-            continue
+        if not fresh:  # a new record has no links or proposals yet
+            if session.get(EvidenceLink, (evidence_id, qid)) is not None:
+                continue
+            exists = session.exec(
+                select(LinkProposal.id).where(LinkProposal.evidence_id == evidence_id, LinkProposal.question_id == qid)
+            ).first()
+            if exists is not None:
+                continue
         session.add(LinkProposal(evidence_id=evidence_id, question_id=qid, feed_id=feed.id,
                                  keywords=json.dumps(list(words)), state="open", created_at=now))  # fmt: skip
         made.append((qid, words))

@@ -260,3 +260,24 @@ def data_version(session: Session) -> tuple:
     ):
         parts.extend(conn.exec_driver_sql(sql).one())
     return tuple(parts)
+
+
+def search_questions(session: Session, text: str, *, limit: int = 30) -> list[dict]:
+    """Questions whose title or slug contains every word of `text`: open ones first, soonest close first."""
+    words = [w for w in text.lower().split() if w]
+    ph = _ph(session)
+    where, params = [], []
+    for w in words:
+        pattern = "%" + w.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        where.append(f"(lower(title) LIKE {ph} OR slug LIKE {ph})")
+        params += [pattern, pattern]
+    sql = (
+        "SELECT id, slug, title, status, closes_at FROM question"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY CASE status WHEN 'open' THEN 0 WHEN 'closed' THEN 1 ELSE 2 END, closes_at, id"
+        + f" LIMIT {int(limit)}"
+    )
+    return [
+        {"id": qid, "slug": slug, "title": title, "status": status, "closes_at": closes}
+        for qid, slug, title, status, closes in _fetch(session, sql, tuple(params))
+    ]

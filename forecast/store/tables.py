@@ -92,7 +92,7 @@ class Evidence(SQLModel, table=True):
     __tablename__ = "evidence"
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=64)
-    url: str | None = None
+    url: str | None = Field(default=None, index=True)  # index added by migration 0002 (de-duplication by URL)
     canonical_url: str | None = Field(default=None, index=True)
     title: str = ""
     outlet: str = ""

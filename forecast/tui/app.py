@@ -177,6 +177,8 @@ class ForecastApp(Guarded, App):
 
     @on(DataChanged)
     def _data_changed(self, message: DataChanged) -> None:
+        if message.note:
+            self.notify(message.note, timeout=6, markup=False)
         for screen in self.screen_stack:
             hook = getattr(screen, "data_changed", None)
             if hook is not None:

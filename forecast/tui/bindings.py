@@ -94,8 +94,8 @@ REGISTRY: dict[str, tuple[Command, ...]] = {
         _c("inbox", "browser", "b", "open_article", "Browser", "Open the highlighted article in the browser."),
     ),
     "scores": (
-        _c("scores", "forecaster", "w", "cycle_forecaster", "Who", "Cycle the forecaster filter."),
-        _c("scores", "tag", "t", "cycle_tag", "Tag", "Cycle the tag filter."),
+        _c("scores", "forecaster", "w", "cycle_forecaster", "Who", "Choose whose scores to show (or everyone's)."),
+        _c("scores", "tag", "t", "cycle_tag", "Tag", "Limit the scores to questions with one tag."),
         _c("scores", "period", "p", "cycle_period", "Period", "Cycle the period: all, last year, 90 days, 30 days."),
     ),
     "form": (

@@ -74,7 +74,7 @@ def closes_cell(closes_us: int, status: str, now: datetime, now_us: int, pal: Pa
         return Text(text)
     if status == "closed":
         return Text(f"closed {text}", style=pal.warn)
-    return Text(f"closed {text}", style=pal.muted)
+    return Text(text, style=pal.muted)
 
 
 def local_time(at: datetime | None, tz: str) -> str:

@@ -22,3 +22,5 @@ class DataChanged(Message):
 
     what: str
     question_id: int | None = None
+    note: str = ""
+    """Something the user should know about the write (e.g. "no publication date found")."""

@@ -25,7 +25,7 @@ class Palette:
                 color = Color.parse(variables.get(name, fallback))
             except Exception:  # a theme may define a variable we cannot parse; fall back quietly
                 color = Color.parse(fallback)
-            return background.blend(color, color.a).hex if color.a < 1 else color.hex
+            return background.blend(color.with_alpha(1.0), color.a).hex6 if color.a < 1 else color.hex6
 
         return cls(
             yes=solid("text-success", "#4EBF71"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
@@ -27,6 +29,41 @@ def questions(session):
                                             slug=slug), now=T0)  # fmt: skip
     session.flush()
     return ("nk", "wheat")
+
+
+@dataclass
+class Ran:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+def cli(*args: str, db: str, input: str | None = None) -> Ran:
+    """Run a `forecast` command in this process (the subprocess runner costs a second per call here)."""
+    from typer.testing import CliRunner
+
+    from forecast.cli.app import _register, app
+
+    _register()
+    result = CliRunner().invoke(app, ["--db", db, *args], input=input)
+    return Ran(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture
+def cli_db(tmp_path):
+    """A SQLite file with the question `nk`, made through the services."""
+    from forecast.services.database import open_database
+
+    path = str(tmp_path / "cli.db")
+    db = open_database(path)
+    with db.session() as session:
+        add_question(session, QuestionDraft(title="Will North Korea launch an ICBM before 2030?", opens_at=T0,
+                                            closes_at=datetime(2030, 1, 1, tzinfo=UTC), slug="nk"), now=T0)  # fmt: skip
+    db.engine.dispose()
+    return path
 
 
 @pytest.fixture

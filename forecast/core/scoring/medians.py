@@ -3,20 +3,24 @@
 The median of n values is the mean of the order statistics at (n - 1) // 2 and n // 2; both are
 returned so that medians of monotone transforms (such as the Brier score given the outcome) follow.
 
-Questions are handled in batches of equal width m (forecasters on the question): each event is a row
-of an (events x m) matrix holding the standing forecasts in columns 0 .. n-1 and padding beyond,
-half -inf and half +inf, which puts the wanted order statistics at one of three fixed columns so a
-single np.partition finds them. Questions whose matrix would be large use a sorted list instead.
+Questions are handled in batches of equal width W (forecasters on the question, rounded up to a power
+of two up to 32): each event is a column of a W x events matrix holding the standing forecasts in
+rows 0 .. n-1 and padding below, half -inf and half +inf, which puts the wanted order statistics at
+one of three fixed rows. A sorting network (Batcher's odd-even merge sort: min/max of whole rows)
+then sorts every column at once. Wider questions use np.partition; questions whose matrix would be
+large use a sorted list instead.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, insort
+from functools import cache
 
 import numpy as np
 
 _CELLS_PER_BATCH = 1 << 22
 _CELLS_PER_QUESTION = 1 << 20
+_NETWORK_MAX = 32
 
 
 def running_medians(
@@ -35,7 +39,8 @@ def running_medians(
     """Lower and upper middle order statistics of the standing p at each event.
 
     Rows are sorted by question; `eorder` lists them by (question, start); `prev_p` is the forecast
-    each row replaces (NaN for a forecaster's first).
+    each row replaces (NaN for a forecaster's first); `column` ranks the forecasters of a question by
+    their first forecast, so that the n standing at an event are columns 0 .. n-1.
     """
     n_ev = len(ev_q)
     lo = np.empty(n_ev)
@@ -44,27 +49,32 @@ def running_medians(
         return lo, hi
     ev_count = np.bincount(ev_q, minlength=len(width))
     big = ev_count * width > _CELLS_PER_QUESTION
-    ev_w = np.where(big[ev_q], 0, width[ev_q])  # width 0: handled by the sorted-list path
-    row_w = np.where(big[q], 0, width[q])
+    bucket = np.where(big, 0, _bucket(width))  # 0: handled by the sorted-list path
+    ev_w, row_w = bucket[ev_q], bucket[q]
     local = np.empty(n_ev, dtype=np.int64)
-    for m in np.unique(ev_w):
-        if m == 0:
+    for w in np.unique(ev_w).tolist():
+        if w == 0:
             continue
-        evs = np.flatnonzero(ev_w == m)
-        rows = np.flatnonzero(row_w == m)
-        for ev_slice, row_slice in _batches(ev_q[evs], q[rows], int(m)):
+        evs = np.flatnonzero(ev_w == w)
+        rows = np.flatnonzero(row_w == w)
+        for ev_slice, row_slice in _batches(ev_q[evs], q[rows], w):
             ev_b, rows_b = evs[ev_slice], rows[row_slice]
             local[ev_b] = np.arange(len(ev_b))
             lo[ev_b], hi[ev_b] = _matrix_medians(
-                int(m), ev_n[ev_b], local[e_start[rows_b]], e_stop[rows_b] - e_start[rows_b],
-                column[rows_b], p[rows_b],
-            )  # fmt: skip
+                w, ev_n[ev_b], local[e_start[rows_b]], e_stop[rows_b] - e_start[rows_b], column[rows_b], p[rows_b]
+            )
     q_by_ev = q[eorder]
-    for qi in np.flatnonzero(big):
+    for qi in np.flatnonzero(big).tolist():
         a, b = np.searchsorted(q_by_ev, [qi, qi + 1])
         rows = eorder[a:b]
         _sorted_list_medians(e_start[rows], p[rows], prev_p[rows], lo, hi)
     return lo, hi
+
+
+def _bucket(width: np.ndarray) -> np.ndarray:
+    """Matrix height per question: the next power of two up to 32, the width itself beyond."""
+    pow2 = np.left_shift(1, np.ceil(np.log2(np.maximum(width, 1))).astype(np.int64))
+    return np.where(width <= _NETWORK_MAX, pow2, width)
 
 
 def _batches(ev_q: np.ndarray, row_q: np.ndarray, m: int):
@@ -81,21 +91,43 @@ def _batches(ev_q: np.ndarray, row_q: np.ndarray, m: int):
 def _matrix_medians(
     m: int, n: np.ndarray, local_start: np.ndarray, count: np.ndarray, column: np.ndarray, p: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
+    """Events of one batch as columns of an (m x events) matrix; see the module docstring."""
     k = len(n)
-    cols = np.arange(m)
     pad_low = (m - n) // 2
-    mat = np.where(cols[None, :] < (n + pad_low)[:, None], -np.inf, np.inf)
+    mat = np.where(np.arange(m)[:, None] < (n + pad_low)[None, :], -np.inf, np.inf)
     total = int(count.sum())
     offsets = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-    cells = np.repeat(local_start * m + column, count) + offsets * m
+    cells = np.repeat(column * k + local_start, count) + offsets
     mat.ravel()[cells] = np.repeat(p, count)
-    kth = sorted({c for c in (m // 2 - 1, (m - 1) // 2, m // 2) if c >= 0})
-    mat.partition(kth, axis=1)
+    if m <= _NETWORK_MAX:
+        for i, j in _network(m):
+            low = np.minimum(mat[i], mat[j])
+            np.maximum(mat[i], mat[j], out=mat[j])
+            mat[i] = low
+    else:
+        mat.partition(sorted({c for c in (m // 2 - 1, (m - 1) // 2, m // 2) if c >= 0}), axis=0)
     even_pad = (m - n) % 2 == 0
-    pos_lo = np.where(even_pad, (m - 1) // 2, m // 2 - 1)
-    pos_hi = np.where(even_pad, m // 2, (m - 1) // 2)
     r = np.arange(k)
-    return mat[r, pos_lo], mat[r, pos_hi]
+    lo = np.where(even_pad, mat[(m - 1) // 2], mat[max(m // 2 - 1, 0)])
+    hi = np.where(even_pad, mat[m // 2], mat[(m - 1) // 2])
+    return lo[r], hi[r]
+
+
+@cache
+def _network(n: int) -> tuple[tuple[int, int], ...]:
+    """Compare-exchange pairs of Batcher's odd-even merge sort for n a power of two."""
+    pairs = []
+    p = 1
+    while p < n:
+        k = p
+        while k >= 1:
+            for j in range(k % p, n - k, 2 * k):
+                for i in range(min(k, n - j - k)):
+                    if (i + j) // (2 * p) == (i + j + k) // (2 * p):
+                        pairs.append((i + j, i + j + k))
+            k //= 2
+        p *= 2
+    return tuple(pairs)
 
 
 def _sorted_list_medians(

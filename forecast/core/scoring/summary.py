@@ -99,7 +99,7 @@ def summarize(scores: Scores, names: Iterable[str] | None = None) -> dict:
     rows.g = pos[rows.g]
     human = sel < scores.n_forecasters
     bins = _with_pooled(Bins.of(rows, k, scores.n_bins), human)
-    fits = fit_logistic(p_logit(rows.p), rows.o, rows.w, rows.g, k)
+    fits = _fits(rows, k, human)
     mine = rows.select(human[rows.g])
     pooled = WeightedRows.of(np.zeros(len(mine.p), np.int64), mine.p, mine.o, mine.w)
     pooled_fit = fit_logistic(p_logit(pooled.p), pooled.o, pooled.w, pooled.g, 1)
@@ -131,6 +131,22 @@ def summarize(scores: Scores, names: Iterable[str] | None = None) -> dict:
         },
         "extremizing": scores.extremizing.as_dict(),
     }
+
+
+def _fits(rows: WeightedRows, k: int, human: np.ndarray) -> GroupFit:
+    """One grouped fit for the forecasters, and one per aggregate (each large and alone: a fast start)."""
+    x = p_logit(rows.p)
+    params = np.full((k, 2), np.nan)
+    bse = np.full((k, 2), np.nan)
+    ok = np.zeros(k, dtype=bool)
+    n = np.zeros(k, dtype=np.int64)
+    mine = human[rows.g]
+    parts = [(mine, np.flatnonzero(human))] + [(rows.g == i, np.array([i])) for i in np.flatnonzero(~human)]
+    for mask, groups in parts:
+        local = np.searchsorted(groups, rows.g[mask])
+        fit = fit_logistic(x[mask], rows.o[mask], rows.w[mask], local, len(groups))
+        params[groups], bse[groups], ok[groups], n[groups] = fit.params, fit.bse, fit.ok, fit.n
+    return GroupFit(params, bse, ok, n)
 
 
 def _with_pooled(bins: Bins, human: np.ndarray) -> Bins:

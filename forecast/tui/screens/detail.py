@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on
@@ -20,6 +20,7 @@ from forecast.tui.detail_model import chart_data, previous_probability
 from forecast.tui.screens.base import BaseScreen
 from forecast.tui.widgets.nav import NavBar
 from forecast.tui.widgets.step_chart import StepChart
+from forecast.tui.widgets.list_table import ListTable
 from forecast.tui.widgets.view_table import ColumnSpec, ViewTable
 from forecast.tui.workers import db_work
 
@@ -37,39 +38,6 @@ EVIDENCE_COLUMNS = (
     ColumnSpec("outlet", "Outlet", 16, min_screen=90),
     ColumnSpec("title", "Title", 0),
 )
-
-
-@dataclass
-class ListRows:
-    """A RowSource over a list of ready-made rows (a question has at most a few thousand updates)."""
-
-    rows: list[list[Text]] = field(default_factory=list)
-    keys: list[str] = field(default_factory=list)
-    all_keys: list[str] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def cells(self, index: int) -> list[Text]:
-        row = self.rows[index]
-        if self.keys == self.all_keys:
-            return row
-        return [row[self.all_keys.index(k)] for k in self.keys]
-
-
-class ListTable(ViewTable):
-    def __init__(self, specs, **kwargs) -> None:
-        self.list_rows = ListRows(all_keys=[c.key for c in specs])
-        super().__init__(self.list_rows, specs, **kwargs)
-        self.list_rows.keys = self.visible_keys()
-
-    def relayout(self, width: int) -> None:
-        super().relayout(width)
-        self.list_rows.keys = self.visible_keys()
-
-    def set_rows(self, rows: list[list[Text]]) -> None:
-        self.list_rows.rows = rows
-        self.reload()
 
 
 class DetailScreen(BaseScreen):
@@ -170,10 +138,13 @@ class DetailScreen(BaseScreen):
         if mine is not None:
             parts += ["  ·  you ", (fmt.pct(mine), "bold")]
         others = {k: v for k, v in data["latest"].items() if k != self.ctx.me}
-        if others:
+        if len(data["latest"]) > 1:
             values = sorted(data["latest"].values())
             k = len(values)
-            parts += [f"  ·  team {fmt.pct((values[(k - 1) // 2] + values[k // 2]) / 2)} of {k}"]
+            parts += [f"  ·  team median {fmt.pct((values[(k - 1) // 2] + values[k // 2]) / 2)} of {k}"]
+        elif others:
+            (name, p), = others.items()
+            parts += ["  ·  ", (name, ""), f" {fmt.pct(p)}"]
         if data["tags"]:
             parts += ["  ", (" ".join("#" + t for t in data["tags"]), "dim")]
         return Content.assemble(*parts)

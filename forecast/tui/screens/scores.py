@@ -1,12 +1,172 @@
-"""Evidence scores (placeholder while building)."""
+"""Scores: headline numbers per forecaster, calibration, Brier over time, and a table per tag."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.message import Message
 from textual.widgets import Footer, Static
+
 from forecast.tui.bindings import bindings
+from forecast.tui.scores_data import PERIODS, ScoresFilter, ScoresView, load_scores
 from forecast.tui.screens.base import BaseScreen
+from forecast.tui.widgets.list_table import ListTable
 from forecast.tui.widgets.nav import NavBar
+from forecast.tui.widgets.score_charts import CalibrationChart, LineChart
+from forecast.tui.widgets.view_table import ColumnSpec
+from forecast.tui.workers import db_work
+
+HEADLINE = (
+    ColumnSpec("name", "Forecaster", 0),
+    ColumnSpec("questions", "Questions", 9, justify="right"),
+    ColumnSpec("brier", "Brier", 7, justify="right"),
+    ColumnSpec("tw", "Time-wtd", 8, justify="right"),
+    ColumnSpec("baseline", "Baseline", 8, justify="right"),
+    ColumnSpec("peer", "Peer", 7, justify="right"),
+)
+TAGS = (
+    ColumnSpec("tag", "Tag", 0),
+    ColumnSpec("questions", "Scored", 9, justify="right"),
+    ColumnSpec("brier", "Brier", 7, justify="right"),
+)
+
+
+def _num(x: float | None, digits: int = 3) -> Text:
+    return Text("–" if x is None else f"{x:.{digits}f}", justify="right")
+
+
 class ScoresScreen(BaseScreen):
     SCOPE = "scores"
     BINDINGS = bindings("scores")
-    def compose(self):
+
+    @dataclass
+    class Loaded(Message):
+        view: ScoresView
+        flt: ScoresFilter
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flt = ScoresFilter()
+        self.view = ScoresView()
+        self._first = True
+
+    def compose(self) -> ComposeResult:
         yield NavBar("scores", self.ctx.label)
-        yield Static("scores")
+        yield Static(id="scores-filters")
+        with VerticalScroll(id="scores-body"):
+            yield Static(id="scores-note", classes="unavailable")
+            yield ListTable(HEADLINE, id="headline")
+            with Horizontal(id="scores-charts"):
+                yield CalibrationChart(id="calibration")
+                yield LineChart(id="brier-time")
+            yield ListTable(TAGS, id="tag-table")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#calibration").border_title = "Calibration: observed vs forecast"
+        self.query_one("#brier-time").border_title = "Brier by month of resolution"
+        self.query_one("#scores-body").loading = True
+        self._show_filters()
+        self.load(self.flt)
+
+    def refresh_data(self, *, quiet: bool = False) -> None:
+        if not quiet:
+            self.load(self.flt)
+
+    @db_work("scoring", group="scores-load")
+    def load(self, flt: ScoresFilter) -> None:
+        db = self.app.open_database()  # type: ignore[attr-defined]
+        if db is None:
+            return
+        with db.session() as session:
+            if self._first:
+                # Start on the user's own scores when they have any.
+                self._first = False
+                me = session.connection().exec_driver_sql(
+                    "SELECT COUNT(*) FROM forecaster WHERE name = " + ("?" if db.dialect == "sqlite" else "%s"),
+                    (self.ctx.me,),
+                ).scalar()
+                if me:
+                    flt = ScoresFilter(forecaster=self.ctx.me, tag=flt.tag, period=flt.period)
+            view = load_scores(session, flt, now=self.ctx.now())
+        self.post_message(self.Loaded(view, flt))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self.view, self.flt = message.view, message.flt
+        self.query_one("#scores-body").loading = False
+        self._show_filters()
+        note = self.query_one("#scores-note", Static)
+        view = self.view
+        if not view.available:
+            note.update(Text(view.reason))
+            note.display = True
+            for widget in self.query("#headline, #scores-charts, #tag-table"):
+                widget.display = False
+            return
+        note.display = not view.headline
+        note.update(Text("Nothing scored yet: scores appear once questions you forecast on are resolved."))
+        self.query_one("#headline", ListTable).set_rows([
+            [Text(f["name"], style="bold" if f["name"] == self.ctx.me else ""), Text(str(f["n_questions"]), justify="right"),
+             _num(f["brier_forecasts"]), _num(f["brier"]), _num(f["baseline"], 1), _num(f["peer"], 1)]
+            for f in view.headline
+        ])  # fmt: skip
+        self.query_one("#calibration", CalibrationChart).set_bins(view.calibration)
+        self.query_one("#brier-time", LineChart).set_points(view.monthly)
+        self.query_one("#tag-table", ListTable).set_rows([
+            [Text(t["tag"]), Text(str(t["n_questions"]), justify="right"), _num(t["brier"])] for t in view.by_tag
+        ])  # fmt: skip
+        self.query_one("#headline").styles.height = min(len(view.headline), 8) + 1
+        self.query_one("#tag-table").styles.height = min(len(view.by_tag), 12) + 1
+
+    def _show_filters(self) -> None:
+        flt = self.flt
+        who = flt.forecaster or "everyone"
+        parts: list = [
+            ("  Who ", "dim"), (who, "bold"), (" w", "dim"),
+            ("   Tag ", "dim"), (flt.tag or "all", "bold"), (" t", "dim"),
+            ("   Period ", "dim"), (PERIODS[flt.period][0], "bold"), (" p", "dim"),
+        ]  # fmt: skip
+        if self.view.available and self.view.scored:
+            parts.append((f"   {self.view.scored:,} questions scored", "dim"))
+        self.query_one("#scores-filters", Static).update(Content.assemble(*parts))
+
+    def _reload(self, flt: ScoresFilter) -> None:
+        self.flt = flt
+        self._show_filters()
+        self.query_one("#scores-body").loading = True
+        self.load(flt)
+
+    def action_cycle_forecaster(self) -> None:
+        from forecast.tui.screens.pick import PickScreen
+
+        names = sorted(self.view.forecasters, key=lambda n: (n != self.ctx.me, n.lower()))
+        choices = [("", "everyone"), *((n, n) for n in names)]
+
+        def picked(choice: str | None) -> None:
+            if choice is not None:
+                self._reload(ScoresFilter(choice or None, self.flt.tag, self.flt.period))
+
+        self.app.push_screen(PickScreen("Scores of", choices, self.flt.forecaster or ""), picked)
+
+    def action_cycle_tag(self) -> None:
+        from forecast.tui.screens.pick import PickScreen
+
+        choices = [("", "all tags"), *((t, t) for t in self.view.tags)]
+
+        def picked(choice: str | None) -> None:
+            if choice is not None:
+                self._reload(ScoresFilter(self.flt.forecaster, choice or None, self.flt.period))
+
+        self.app.push_screen(PickScreen("Questions tagged", choices, self.flt.tag or ""), picked)
+
+    def action_cycle_period(self) -> None:
+        self._reload(ScoresFilter(self.flt.forecaster, self.flt.tag, (self.flt.period + 1) % len(PERIODS)))
+
+    def on_theme_changed(self) -> None:
+        self.post_message(self.Loaded(self.view, self.flt))

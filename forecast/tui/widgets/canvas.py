@@ -20,6 +20,8 @@ class Canvas:
         self.dots = [[0] * self.width for _ in range(self.height)]
         self.glyphs: list[list[str | None]] = [[None] * self.width for _ in range(self.height)]
         self.styles: list[list[str]] = [[""] * self.width for _ in range(self.height)]
+        self.under: list[list[tuple[str, str] | None]] = [[None] * self.width for _ in range(self.height)]
+        """Guides drawn beneath: shown only where no dot or glyph is."""
 
     @property
     def dot_width(self) -> int:
@@ -53,12 +55,19 @@ class Canvas:
                 err += dx
                 y0 += sy
 
-    def vline_cells(self, cx: int, char: str = "┊", style: str = "", top: int = 0, bottom: int | None = None) -> None:
-        """A vertical rule of glyphs in cell column `cx`, under anything braille already there."""
-        for cy in range(top, self.height if bottom is None else min(bottom + 1, self.height)):
-            if 0 <= cx < self.width and not self.dots[cy][cx] and self.glyphs[cy][cx] is None:
-                self.glyphs[cy][cx] = char
-                self.styles[cy][cx] = style
+    def vline_under(self, cx: int, char: str = "┊", style: str = "") -> None:
+        """A vertical rule beneath whatever is drawn in cell column `cx`."""
+        if 0 <= cx < self.width:
+            for cy in range(self.height):
+                self.under[cy][cx] = (char, style)
+
+    def hline_under(self, cy: int, char: str = "┈", style: str = "") -> None:
+        """A horizontal guide beneath whatever is drawn in cell row `cy` (vertical rules win crossings)."""
+        if 0 <= cy < self.height:
+            row = self.under[cy]
+            for cx in range(self.width):
+                if row[cx] is None:
+                    row[cx] = (char, style)
 
     def glyph(self, cx: int, cy: int, char: str, style: str = "") -> None:
         if 0 <= cx < self.width and 0 <= cy < self.height:
@@ -75,13 +84,16 @@ class Canvas:
             line = Text(no_wrap=True, overflow="crop")
             for cx in range(self.width):
                 glyph = self.glyphs[cy][cx]
+                style = self.styles[cy][cx]
                 if glyph is not None:
                     ch = glyph
                 elif self.dots[cy][cx]:
                     ch = chr(_BRAILLE + self.dots[cy][cx])
+                elif self.under[cy][cx] is not None:
+                    ch, style = self.under[cy][cx]  # type: ignore[misc]
                 else:
                     ch = " "
-                line.append(ch, style=self.styles[cy][cx] or None)
+                line.append(ch, style=style or None)
             out.append(line)
         return out
 

@@ -6,7 +6,6 @@ before theirs has arrived ask for it (`Missing`) and are redrawn when it comes.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -27,8 +26,8 @@ COLUMNS = (
     ColumnSpec("mine", "Me", 5, justify="right"),
     ColumnSpec("team", "Team", 8, justify="right"),
     ColumnSpec("trend", "Trend", SPARK_POINTS),
-    ColumnSpec("closes", "Closes", 16),
-    ColumnSpec("tags", "Tags", 14, min_screen=100),
+    ColumnSpec("closes", "Closes", 17),
+    ColumnSpec("tags", "Tags", 12, min_screen=100),
 )
 
 
@@ -130,7 +129,3 @@ class QuestionTable(ViewTable):
         top = max(int(self.scroll_y) - self.size.height, 0)
         bottom = min(int(self.scroll_y) + 2 * self.size.height, len(view))
         return [q for q in (view.question_id(r) for r in range(top, bottom)) if q is not None]
-
-
-def fmt_probability(p: float) -> str:
-    return "" if math.isnan(p) else fmt.pct(p)

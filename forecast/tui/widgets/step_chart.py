@@ -54,20 +54,15 @@ def render_chart(data: ChartData, width: int, height: int, pal: Palette = DEFAUL
     def x_of(t: int) -> int:
         return scale(t, start, end, plot_w)
 
-    # Guides first, so that lines draw over them.
-    for frac in (0.25, 0.5, 0.75):
-        cy = scale(1 - frac, 0, 1, plot_h)
-        for cx in range(plot_w):
-            if canvas.glyphs[cy][cx] is None:
-                canvas.glyph(cx, cy, "┈" if frac == 0.5 else "·", pal.muted)
+    # Guides lie beneath the lines; vertical rules (now, the resolution) win where they cross the guides.
     if data.now is not None and start < data.now < end:
-        canvas_guides_clear(canvas, x_of(data.now))
-        canvas.vline_cells(x_of(data.now), "┊", pal.muted)
+        canvas.vline_under(x_of(data.now), "┊", pal.muted)
     if data.resolution is not None:
         t, outcome = data.resolution
         style = pal.yes if outcome == "yes" else pal.no if outcome == "no" else pal.muted
-        canvas_guides_clear(canvas, x_of(t))
-        canvas.vline_cells(x_of(t), "│", style)
+        canvas.vline_under(x_of(t), "│", style)
+    for frac in (0.25, 0.5, 0.75):
+        canvas.hline_under(scale(1 - frac, 0, 1, plot_h), "┈" if frac == 0.5 else "·", pal.muted)
 
     styles = {"mine": f"bold {pal.primary}", "team": pal.accent, "other": pal.muted}
     order = {"other": 0, "team": 1, "mine": 2}
@@ -109,12 +104,6 @@ def render_chart(data: ChartData, width: int, height: int, pal: Palette = DEFAUL
     return lines
 
 
-def canvas_guides_clear(canvas: Canvas, cx: int) -> None:
-    for cy in range(canvas.height):
-        if 0 <= cx < canvas.width and canvas.glyphs[cy][cx] in ("┈", "·"):
-            canvas.glyphs[cy][cx] = None
-
-
 def _draw_step(canvas: Canvas, series: Series, start: int, span: int, style: str) -> None:
     if not series.times:
         return
@@ -135,6 +124,11 @@ def _draw_step(canvas: Canvas, series: Series, start: int, span: int, style: str
             canvas.line(x - 1, prev_y, x - 1, y, style)
             canvas.dot(x, y, style)
         prev_y = y
+    # The newest value always shows, even when it was made at the very end of the drawn span.
+    last_t = series.times[-1]
+    if stop is None or last_t <= stop:
+        x = min(int((last_t - start) / span * dw), dw - 1)
+        canvas.dot(x, scale(1.0 - series.values[-1], 0.0, 1.0, dh), style)
 
 
 def _put(buf: list[str], at: int, text: str) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from rich.text import Text
+from textual.binding import Binding
 from textual_fastdatatable.backend import DataTableBackend
 from textual_fastdatatable.data_table import DataTable
 
@@ -112,10 +113,10 @@ class ViewTable(DataTable):
     """A row-cursor table over a RowSource, with responsive column widths."""
 
     BINDINGS = [
-        ("j", "cursor_down", "Down"),
-        ("k", "cursor_up", "Up"),
-        ("g", "scroll_home", "Top"),
-        ("G", "scroll_end", "Bottom"),
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "scroll_home", "Top", show=False),
+        Binding("G", "scroll_end", "Bottom", show=False),
     ]
 
     def __init__(self, source: RowSource, specs: Sequence[ColumnSpec], *, id: str | None = None) -> None:
