@@ -41,6 +41,7 @@ def check(
     Exit status: 0 nothing needs attention, 10 attention needed, 75 another check is running, 1 error.
     """
     st = state(ctx)
+    _require_existing(st)
     if history:
         _history(st, as_json=as_json, limit=limit)
         return
@@ -56,21 +57,27 @@ def check(
         report = run_check(db, when, options)
     except CheckLocked as exc:
         fail(str(exc), ExitCode.LOCKED)
-    text = None
-    if as_json:
-        if report.happened or not quiet:
+    if report.happened or not quiet:
+        if as_json:
             print_json(report.to_json())
-    else:
-        text = _render(st, report)
-        if report.happened or not quiet:
-            sys.stdout.write(text)
+        else:
+            sys.stdout.write(_render(st, report))
             sys.stdout.flush()
     if notify and report.attention and report.new_attention:
-        _notify(notify, report, _json_text(report) if as_json else text or _render(st, report))
+        _notify(notify, report, _json_text(report) if as_json else _render(st, report))
     if report.errors:
         raise typer.Exit(int(ExitCode.ERROR))
     if report.attention:
         raise typer.Exit(int(ExitCode.ATTENTION))
+
+
+def _require_existing(st: CliState) -> None:
+    """A mistyped path in a crontab must not make a new, empty database that is then checked forever."""
+    from forecast.store.engine import database_url, sqlite_path
+
+    path = sqlite_path(database_url(st.target))
+    if path is not None and not path.exists():
+        fail(f"no database at {path} (set --db, FORECAST_DB or `database` in the config file)")
 
 
 def _render(st: CliState, report) -> str:

@@ -48,9 +48,10 @@ def _section(lines: list[str], title: str, items, render) -> None:
         return
     lines.append(title)
     shown = items.dicts(limit=MAX_LINES) if hasattr(items, "dicts") else items[:MAX_LINES]
+    width = min(max(len(i["slug"]) for i in shown), 40)
     for item in shown:
         mark = "  new" if item.get("new") else ""
-        lines.append(f"  {item['id']:>5}  {clean_cell(item['slug'])}  {render(item)}{mark}")
+        lines.append(f"  {item['id']:>5}  {clean_cell(item['slug']):<{width}}  {render(item)}{mark}")
     if len(items) > MAX_LINES:
         lines.append(f"  … and {len(items) - MAX_LINES} more (forecast check --json lists all)")
 
@@ -94,5 +95,7 @@ def _evidence(lines: list[str], evidence: dict | None) -> None:
                          + (f"  -> {clean_cell(item['question'])}" if item.get("question") else ""))
         if len(new) > MAX_LINES:
             lines.append(f"  … and {len(new) - MAX_LINES} more (forecast check --json lists all)")
-    for err in evidence.get("errors", []):
-        lines.append(f"  feed {clean_cell(err.get('feed'))} failed: {clean_cell(err.get('error'))}")
+    errors = evidence.get("errors", [])
+    if errors:
+        lines.append(f"Feeds that could not be polled ({len(errors)}):")
+        lines += [f"  {clean_cell(e.get('feed'))}: {clean_cell(e.get('error'))}" for e in errors]

@@ -16,8 +16,10 @@ Format = Annotated[str | None, typer.Option("--format", "-f", help="csv, json or
                                             "-o file's extension, else csv).")]
 By = Annotated[list[str] | None, typer.Option("--by", metavar="NAME", help="Only this forecaster (repeatable).")]
 Tag = Annotated[str | None, typer.Option("--tag", "-t", help="Only questions with this tag.")]
-Since = Annotated[str | None, typer.Option("--since", metavar="WHEN", help="From this time on.")]
-Until = Annotated[str | None, typer.Option("--until", metavar="WHEN", help="Before this time.")]
+Since = Annotated[str | None, typer.Option("--since", metavar="WHEN", help="Forecasts made from then on.")]
+Until = Annotated[str | None, typer.Option("--until", metavar="WHEN", help="Forecasts made before then.")]
+ResolvedSince = Annotated[str | None, typer.Option("--since", metavar="WHEN", help="Questions resolved from then on.")]
+ResolvedUntil = Annotated[str | None, typer.Option("--until", metavar="WHEN", help="Questions resolved before then.")]
 Bom = Annotated[bool, typer.Option("--bom", help="CSV: start with a UTF-8 byte-order mark (helps Excel).")]
 
 
@@ -95,8 +97,8 @@ def export_scores(
     fmt: Format = None,
     by: By = None,
     tag: Tag = None,
-    since: Annotated[str | None, typer.Option("--since", metavar="WHEN", help="Questions resolved from then on.")] = None,
-    until: Annotated[str | None, typer.Option("--until", metavar="WHEN", help="Questions resolved before then.")] = None,
+    since: ResolvedSince = None,
+    until: ResolvedUntil = None,
     bom: Bom = False,
 ) -> None:
     """One row per scored (question, forecaster): the scoring engine's numbers at full precision.
@@ -124,8 +126,8 @@ def export_calibration(
     fmt: Format = None,
     by: By = None,
     tag: Tag = None,
-    since: Annotated[str | None, typer.Option("--since", metavar="WHEN", help="Questions resolved from then on.")] = None,
-    until: Annotated[str | None, typer.Option("--until", metavar="WHEN", help="Questions resolved before then.")] = None,
+    since: ResolvedSince = None,
+    until: ResolvedUntil = None,
     unit: Annotated[str, typer.Option("--unit", help="What weighs 1: time (each question, split by standing "
                                       "time), forecast, or final (each question's last forecast).")] = "time",
     bin_width: Annotated[float, typer.Option("--bin-width", help="Bin width; must divide 1.")] = 0.1,

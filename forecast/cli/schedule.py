@@ -108,6 +108,7 @@ def install(
     for path, content in files.items():
         path.write_text(content, encoding="utf-8")
     _systemctl(["daemon-reload"], ["enable", "--now", f"{UNIT}.timer"])
+    note("user timers run only while you are logged in, unless lingering is on: `loginctl enable-linger`")
 
 
 @schedule_app.command("remove")

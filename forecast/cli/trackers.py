@@ -14,8 +14,8 @@ JSON_HELP = "Print the report as JSON."
 DRY_HELP = "Convert and report, but write nothing."
 
 
-def _import(st: CliState, conv, *, as_json: bool, dry_run: bool) -> dict:
-    """Write the converted batch (or roll it back with --dry-run) and print the report."""
+def _import(st: CliState, conv, *, as_json: bool, dry_run: bool, show: bool = True) -> dict:
+    """Write the converted batch (or roll it back with --dry-run) and print the report (unless not `show`)."""
     from forecast.cli.progress import Progress
     from forecast.core.errors import ForecastError
     from forecast.services.batch_import import import_batch
@@ -37,6 +37,8 @@ def _import(st: CliState, conv, *, as_json: bool, dry_run: bool) -> dict:
     data = report.as_dict()
     data["source"] = {k: v for k, v in conv.notes.items()}
     data["dry_run"] = dry_run
+    if not show:
+        return data
     print_import_report(data, as_json)
     if not as_json:
         for message in conv.messages:
@@ -113,8 +115,10 @@ def import_metaculus(
         if theirs is None:
             raise InvalidInput(f"{path}: no score_data.csv to compare with (export with scores included)")
     st = state(ctx)
-    data = _import(st, conv, as_json=as_json and not compare_scores, dry_run=dry_run)
+    data = _import(st, conv, as_json=as_json, dry_run=dry_run, show=not (compare_scores and as_json))
     if compare_scores:
+        if dry_run:
+            raise InvalidInput("--compare-scores needs the import written: drop --dry-run")
         _compare(st, conv, theirs, data if as_json else None)
 
 
@@ -125,19 +129,29 @@ def _compare(st: CliState, conv, theirs, report: dict | None) -> None:
     slugs = sorted({q.slug for q in conv.batch.questions})
     with st.database().session() as session:
         rows = compare_metaculus(session, slugs, theirs)
+    matched = [r for r in rows if r["ours"] is not None]
+    unmatched = len(rows) - len(matched)
     if report is not None:
-        report["comparison"] = rows
+        report["comparison"] = matched
+        report["comparison_unmatched"] = unmatched
         print_json(report)
         return
-    if not rows:
-        note("no baseline or peer scores in score_data.csv for the imported questions")
+    if unmatched:
+        note(f"{unmatched} of Metaculus's scores have no counterpart here (aggregates or forecasts not imported)")
+    if not matched:
+        note("no baseline or peer scores in score_data.csv to compare with")
         return
 
     def cell(v):
         return "" if v is None else f"{v:.3f}"
 
     print_table(
-        ("QUESTION", "FORECASTER", "TYPE", "METACULUS", "OURS", "DIFF", "COVERAGE"),
+        ("QUESTION", "FORECASTER", "TYPE", "METACULUS", "OURS", "DIFF", "COVERAGE", "OUR COVERAGE"),
         [(r["question"], r["forecaster"], r["score_type"], cell(r["metaculus"]), cell(r["ours"]),
-          cell(r["difference"]), cell(r["coverage"])) for r in rows],  # fmt: skip
+          cell(r["difference"]), cell(r["coverage"]), cell(r["our_coverage"])) for r in matched],  # fmt: skip
     )
+    if any(abs(r["difference"]) > 1e-6 for r in matched):
+        note(
+            "differences come from the data, not the formulas: Metaculus's peer score compares with every "
+            "forecaster on the question (an export may hold fewer), and withdrawn forecasts stand here"
+        )

@@ -25,10 +25,16 @@ th,td{padding:.25rem .6rem;border-bottom:1px solid #eee;text-align:left;vertical
 th{background:#f6f6f6;position:sticky;top:0}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .cards{display:flex;flex-wrap:wrap;gap:.8rem}.card{border:1px solid #ddd;border-radius:6px;padding:.6rem .9rem;
 min-width:8rem}.card .v{font-size:1.4rem;font-weight:600}.card .k{color:#555;font-size:.8rem}
-figure{margin:1rem 0}figcaption{color:#555;font-size:.85rem}figure svg{max-width:100%;height:auto}.note{color:#555;font-size:.85rem}
+figure{margin:1rem 0}figcaption{color:#555;font-size:.85rem}figure svg{max-width:100%;height:auto}
+.note{color:#555;font-size:.85rem}
 td.t{max-width:28rem;overflow-wrap:anywhere}
 """
 
+UNIT_TEXT = {
+    "time": "each (question, forecaster) pair weighs 1, split by how long each forecast stood",
+    "forecast": "each forecast weighs 1",
+    "final": "each pair's final forecast weighs 1",
+}
 METRICS = (
     ("n_questions", "questions", "int"),
     ("n_forecasts", "forecasts", "int"),
@@ -137,11 +143,11 @@ def _calibration(data: ReportData) -> str:
         parts = ", ".join(f"{esc(k)} {esc(fmt(d.get(k), 'f4'))}" for k in ("brier", "reliability", "resolution",
                                                                             "uncertainty", "within"))  # fmt: skip
         decomp = f'<p class="note">Murphy decomposition: {parts}.</p>'
-    unit = {"time": "each (question, forecaster) pair weighs 1, split by how long each forecast stood",
-            "forecast": "each forecast weighs 1", "final": "each pair's final forecast weighs 1"}.get(data.unit, "")  # fmt: skip
+    unit = UNIT_TEXT.get(data.unit, "")
     return (
-        f"<figure>{svg}<figcaption>{esc(data.calibration_title)}</figcaption></figure><p class=\"note\">Bins weighted so that {esc(unit)}; intervals are 95% Wilson "
-        "intervals on the effective sample size; the curve is a lowess fit of outcomes on forecasts.</p>"
+        f"<figure>{svg}<figcaption>{esc(data.calibration_title)}</figcaption></figure>"
+        f'<p class="note">Bins weighted so that {esc(unit)}; intervals are 95% Wilson intervals on the '
+        "effective sample size; the curve is a lowess fit of outcomes on forecasts.</p>"
         f"{_table(headers, rows)}{decomp}"
     )
 
@@ -190,7 +196,9 @@ def render_html(data: ReportData) -> str:
         ("By tag", _tags(data)),
         ("By question", _questions(data)),
     ]
-    body = "".join(f'<section><h2 id="s{i}">{esc(t)}</h2>{content}</section>' for i, (t, content) in enumerate(sections))
+    body = "".join(
+        f'<section><h2 id="s{i}">{esc(t)}</h2>{content}</section>' for i, (t, content) in enumerate(sections)
+    )
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'

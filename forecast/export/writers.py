@@ -23,6 +23,7 @@ FORMATS = ("csv", "json", "parquet")
 FORMULA_START = frozenset("=+-@\t\r\n\0\uff1d\uff0b\uff0d\uff20")
 TAG_SEPARATOR = ";"
 CHUNK = 100_000
+JSON_CHUNK = 20_000  # rows become dicts first: smaller chunks keep the peak memory down
 PARQUET_MISSING = "Parquet needs pyarrow: pip install 'forecast[parquet]'"
 
 
@@ -160,8 +161,8 @@ def write_json(table: Table, out: BinaryIO, *, progress: Callable[[int], None] |
     micro = [_has_micros(c) for c in table.columns]
     out.write(b"[")
     first = True
-    for start in range(0, n, CHUNK):
-        stop = min(start + CHUNK, n)
+    for start in range(0, n, JSON_CHUNK):
+        stop = min(start + JSON_CHUNK, n)
         cols = [_json_values(c, start, stop, m) for c, m in zip(table.columns, micro, strict=True)]
         dumps = orjson.dumps
         body = b",\n".join([dumps(dict(zip(names, row, strict=True))) for row in zip(*cols, strict=True)])

@@ -38,6 +38,7 @@ _PATTERNS = (
     re.compile(r"(?<![\w.])(?P<day>[12]\d|3[01]|0?[1-9])\.(?P<mon>0?[1-9]|1[0-2])\.(?P<year>(?:19|20)\d{2})(?![\w.])"),
 )
 _WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?"
+_LEADING_WEEKDAY = re.compile(rf"^\s*(?:{_WEEKDAY})[\s,]*", re.I)
 _BARE_REST = re.compile(rf"^[\s,|·•/–—-]*(?:{_WEEKDAY})?[\s,|·•/–—-]*$", re.I)
 _PUBLISHED = re.compile(
     r"^\W*(?:first\s+)?(?:published|posted|publication\s+date|date\s+published|released|issued|dated)\b(?:\s+on)?\W*",
@@ -153,8 +154,10 @@ def line_date(line: str) -> LineDate | None:
     for cue, kind in ((_PUBLISHED, "published"), (_UPDATED, "updated")):
         m = cue.match(text)
         if m:
-            found = find_date(text[m.end() :])
-            if found is not None and found.start <= 3:
+            rest = text[m.end() :]
+            lead = _LEADING_WEEKDAY.match(rest)
+            found = find_date(rest)
+            if found is not None and found.start <= (lead.end() if lead else 0) + 3:
                 return LineDate(kind, found)
     by = _BY.match(text)
     if by and len(text.split()) <= 25:

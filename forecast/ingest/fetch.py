@@ -69,6 +69,12 @@ def make_client(timeout: float = TIMEOUT) -> httpx.Client:
     )
 
 
+def _accept(allowed: frozenset[str]) -> str:
+    if "application/rss+xml" in allowed:
+        return "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+    return "text/html, application/xhtml+xml, text/plain;q=0.8, */*;q=0.5"
+
+
 def _media_type(header: str | None) -> tuple[str, str | None]:
     if not header:
         return "", None
@@ -129,7 +135,7 @@ def fetch(
         raise FetchError(str(exc)) from None
     own = client is None
     client = client or make_client(timeout)
-    headers = {}
+    headers = {"Accept": _accept(allowed)}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
@@ -147,7 +153,8 @@ def fetch(
                     try:
                         current = check_http_url(nxt)
                     except InvalidInput:
-                        raise FetchError(f"{shown(current)} redirects to a URL that is not http(s): {shown(nxt)}") from None
+                        where = f"{shown(current)} redirects to a URL that is not http(s): {shown(nxt)}"
+                        raise FetchError(where) from None
                     continue
                 return _read(start_url, resp, allowed, what, max_bytes, started, deadline, timeout)
         raise FetchError(f"{shown(start_url)} redirects more than {max_redirects} times")

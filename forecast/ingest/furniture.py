@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-_WORD = re.compile(r"[\w'’.-]+")
+_WORD = re.compile(r"[\w'’.-]*\w[\w'’.-]*")
 _IDENT = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b")  # template leaks such as spot_img
 _PLACEHOLDER = re.compile(
     r"^[\[(]?\s*(?:image|img|photo|picture|pic|video|embed|gallery|graphic|chart|media|icon|thumbnail)"
@@ -38,7 +38,8 @@ _LIST_LABEL = re.compile(
 _LABEL = re.compile(
     r"^(?:breaking(?: news)?|just in|watch(?: now| live)?|listen|tags?|topics?|categories|filed under|comments?|"
     r"leave a (?:comment|reply)|(?:sign|log) ?in|register|menu|search|home|skip to (?:main )?content|"
-    r"share(?: this)?(?: article| story| post| page)?|subscribe(?: now)?|newsletter|follow us)$"
+    r"share(?: this)?(?: article| story| post| page)?|subscribe(?: now)?|newsletter|follow us|"
+    r"back to (?:home|top|homepage)|go to (?:home|homepage)|reuse this content)$"
 )
 _TEASER = re.compile(r"^(?:read more|also read|read also|see also|related|recommended|watch|listen|more|latest)\s*[:>»›|–—-]\s*\S", re.I)
 _SOCIAL = frozenset(
@@ -61,9 +62,10 @@ _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\s*(?:©|\(c\)|\d{4}))|all right
 _SITE_NOTICE = re.compile(
     r"\b(?:we use cookies|this (?:site|website) uses cookies|accept (?:all )?cookies|cookie (?:policy|settings)|"
     r"enable javascript|javascript is (?:disabled|required)|your browser (?:does not|doesn'?t) support|"
-    r"privacy policy|terms of (?:use|service))\b",
+    r"privacy policy|terms of (?:use|service)|this (?:article|story|page) (?:is|was published) more than)\b",
     re.I,
 )
+_PARTS = re.compile(r"\s[|•·»›/–—-]\s")
 _SEPARATORS = re.compile(r"\s[|•·»›/]\s|\s{3,}|\t")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 
@@ -129,6 +131,9 @@ def furniture_reason(line: str) -> str | None:
         return "list label"
     if n <= 8 and is_label(bare):
         return "label"
+    parts = [p for p in _PARTS.split(text) if p.strip()]
+    if n <= 10 and len(parts) >= 2 and any(is_label(p) for p in parts):
+        return "label"  # "Site name - Back to home", "Home | World"
     if is_teaser(text):
         return "teaser"
     lowered = {w.lower().strip(".") for w in ws}

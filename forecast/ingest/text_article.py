@@ -28,8 +28,13 @@ from forecast.ingest.urls import date_from_url, host_of, normalise_url
 
 _HEADER_SCAN = 15  # a byline further down than this many lines is not part of the page header
 _MAX_HEADLINE_WORDS = 40
-_WRAP_MIN = 50
-_PARAGRAPH_WORDS = 12  # an opening paragraph is at least this long; a headline phrased as a question is not  # a line at least this long followed by a lower-case line is a hard-wrapped paragraph
+_WRAP_MIN = 50  # a line at least this long followed by a lower-case line is a hard-wrapped paragraph
+_RELATIVE = re.compile(
+    r"^\W*(?:(?:published|posted|updated)\s+)?(?:\d+|an?|one)\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?)"
+    r"\s+ago\W*$",
+    re.I,
+)
+_PARAGRAPH_WORDS = 12  # an opening paragraph is at least this long; a headline phrased as a question is not
 
 
 @dataclass(slots=True)
@@ -93,15 +98,23 @@ def _is_prose(text: str) -> bool:
     return F.is_sentence(text) or (len(F.words(text)) >= 16 and not F.is_menu(text))
 
 
-def _headline_score(text: str) -> tuple[int, int]:
+def _is_byline(ln: _Line) -> bool:
+    return bool((ln.date and ln.date.kind in ("published", "updated", "byline")) or byline_author(ln.text))
+
+
+def _headline_score(text: str) -> tuple[bool, bool, int]:
+    """Headlines run to several words; a long line without any lower-case word is more likely a menu row."""
     ws = F.words(text)
     sentence_case = any(w[:1].islower() for w in ws[1:])
-    return (1 if sentence_case or len(ws) <= 12 else 0, len(ws))
+    return (len(ws) >= 5, sentence_case or len(ws) <= 12, len(ws))
 
 
 def _headline_candidate(ln: _Line) -> bool:
     n = len(F.words(ln.text))
-    return ln.why is None and ln.date is None and 3 <= n <= _MAX_HEADLINE_WORDS and not F.is_menu(ln.text)
+    return (
+        ln.why is None and ln.date is None and 3 <= n <= _MAX_HEADLINE_WORDS
+        and not F.is_menu(ln.text) and not F.is_site_notice(ln.text)
+    )  # fmt: skip
 
 
 def read_text(raw: str) -> TextParts:
@@ -116,6 +129,10 @@ def read_text(raw: str) -> TextParts:
     notes: list[str] = []
     for i in kept[:_HEADER_SCAN]:
         lines[i].date = line_date(lines[i].text)
+        if lines[i].date is None and _RELATIVE.match(lines[i].text):
+            lines[i].why = "relative date"
+            notes.append(f"the page gives only a relative date ({lines[i].text!r}); set the date with --published")
+    kept = [i for i in kept if lines[i].why is None]
 
     prose = [
         i for i in kept
@@ -124,11 +141,7 @@ def read_text(raw: str) -> TextParts:
     # Header: up to the last byline-like line before the first real paragraph (a headline may itself read
     # like a sentence, "Will the canal pay?"), else up to the first running text.
     first_paragraph = next((i for i in prose if len(F.words(lines[i].text)) >= _PARAGRAPH_WORDS), len(lines))
-    bylines = [
-        i for i in kept[:_HEADER_SCAN]
-        if i < first_paragraph
-        and ((lines[i].date and lines[i].date.kind in ("published", "updated", "byline")) or byline_author(lines[i].text))
-    ]  # fmt: skip
+    bylines = [i for i in kept[:_HEADER_SCAN] if i < first_paragraph and _is_byline(lines[i])]
     header_end = bylines[-1] + 1 if bylines else (prose[0] if prose else 0)
     body_start = next((i for i in prose if i >= header_end), None)
     if body_start is None:  # nothing reads like running text: keep every remaining line
@@ -136,13 +149,9 @@ def read_text(raw: str) -> TextParts:
     else:
         body_end = max(i for i in prose if i >= body_start)
 
-    # Headline: the candidate just above the byline, else the best-looking candidate in the header.
-    head = [i for i in kept if i < header_end and _headline_candidate(lines[i])]
-    if bylines:
-        above = [i for i in head if i < bylines[0]]
-        headline_at = above[-1] if above else None
-    else:
-        headline_at = max(head, key=lambda i: (_headline_score(lines[i].text), i)) if head else None
+    # Headline: the best-looking candidate above the first byline, else in the whole header.
+    head = [i for i in kept if i < (bylines[0] if bylines else header_end) and _headline_candidate(lines[i])]
+    headline_at = max(head, key=lambda i: (_headline_score(lines[i].text), i)) if head else None
     if headline_at is None and body_start <= body_end:
         first = lines[body_start].text
         rest = next((i for i in kept if i > body_start), None)
@@ -160,7 +169,8 @@ def read_text(raw: str) -> TextParts:
             if headline_at is not None and i > headline_at:
                 kind = "under headline"
             else:
-                notes.append(f"ignored the page-header date {lines[i].text!r}: it is likely the day the page was viewed")
+                notes.append(f"ignored the page-header date {lines[i].text!r}: "
+                             "it is likely the day the page was viewed")  # fmt: skip
                 continue
         found.setdefault(kind, d)
     for i in kept[-5:]:  # some sites print "Published ..." after the text
@@ -180,7 +190,8 @@ def read_text(raw: str) -> TextParts:
         break
     if published_at is None and "updated" in found and found["updated"].match.when is not None:
         when = found["updated"].match.when
-        notes.append(f"only an 'updated' date was found ({local(when, fmt='YYYY-MM-DD')}); it is not the publication date")
+        day = local(when, fmt="YYYY-MM-DD")
+        notes.append(f"only an 'updated' date was found ({day}); it is not the publication date")
 
     author = next((ln.date.author for i in bylines if (ln := lines[i]).date and ln.date.author), "")
     author = author or next((a for i in bylines if (a := byline_author(lines[i].text))), "")
@@ -191,10 +202,10 @@ def read_text(raw: str) -> TextParts:
         if ln.why is not None or i == headline_at or i in bylines:
             continue
         if i < body_start:
-            # A deck under the headline is text; anything above it, or short, is header furniture.
-            if headline_at is None or i < headline_at or ln.date is not None or not _is_prose(ln.text) and len(F.words(ln.text)) < 6:
-                continue
-            if F.is_site_notice(ln.text):
+            # A deck under the headline is text; anything above it, short, or a notice is header furniture.
+            above = headline_at is None or i < headline_at
+            short = not _is_prose(ln.text) and len(F.words(ln.text)) < 6
+            if above or short or ln.date is not None or F.is_site_notice(ln.text):
                 continue
         elif i > body_end:
             continue

@@ -4,7 +4,7 @@ Closes questions past their deadline, applies auto-resolution rules, lists overd
 reminders, polls feeds when the evidence feature is installed, and records the run. Safe to run
 from cron: one run at a time per database (check_lock), one transaction per question (check_apply).
 
-An item is new when it became due after the previous finished run's "now" (or its question was
+An item is new when it became due after the previous successful run's "now" (or its question was
 added since): --quiet and --notify react only to new items, so an hourly timer does not repeat itself.
 """
 
@@ -14,6 +14,8 @@ import time
 import traceback
 from dataclasses import dataclass
 from datetime import datetime
+
+from sqlalchemy.exc import OperationalError
 
 from forecast.core.errors import ForecastError, InvalidInput
 from forecast.core.timeparse import from_micros, iso_from_micros, to_micros
@@ -52,10 +54,18 @@ def run_check(db, now: datetime, options: CheckOptions = CheckOptions()) -> Chec
         report = _run(db, now, options, run_id=None)
     else:
         with check_lock(db.engine):
-            run_id, interrupted = check_runs.start_run(db.engine, as_of=now, dry_run=False)
+            try:
+                run_id, interrupted = check_runs.start_run(db.engine, as_of=now, dry_run=False)
+            except OperationalError as exc:  # SQLite: another program holds the write lock past the timeout
+                raise ForecastError(f"database is busy, nothing was checked ({_reason(exc)}); try again later") from None
             report = _run(db, now, options, run_id=run_id, interrupted=interrupted)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _reason(exc: Exception) -> str:
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def _run(db, now: datetime, options: CheckOptions, *, run_id: int | None, interrupted: int = 0) -> CheckReport:
@@ -82,7 +92,10 @@ def _run(db, now: datetime, options: CheckOptions, *, run_id: int | None, interr
         except Exception:  # the database may be what failed; the original error matters more
             pass
         raise
-    _finish(db, report, failure)
+    try:
+        _finish(db, report, failure)
+    except OperationalError as exc:
+        report.errors.append(f"could not record this run in the history ({_reason(exc)})")
     if failure:
         raise ForecastError(failure)
     return report
@@ -118,6 +131,11 @@ def _apply(db, report: CheckReport) -> None:
                 except ForecastError as exc:
                     report.errors.append(f"question {d.slug}: {exc}")
                     continue
+                except OperationalError as exc:  # e.g. SQLite locked by a long write: later runs finish
+                    left = len(due) - due.index(d)
+                    report.errors.append(f"database busy at question {d.slug} ({_reason(exc)}); {left} due "
+                                         "questions left for the next run")  # fmt: skip
+                    break
                 if applied is None:
                     continue
                 closed, resolved = applied.closed, applied.resolution

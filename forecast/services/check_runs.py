@@ -68,11 +68,9 @@ def previous_as_of(engine: Engine, as_of: datetime) -> int | None:
     """
     with engine.connect() as conn:
         return conn.execute(
-            text(
-                "SELECT MAX(as_of) FROM check_run WHERE dry_run = :f AND finished_at IS NOT NULL "
-                "AND status IN (:d, :e) AND as_of <= :now"
-            ),
-            {"f": False, "d": DONE, "e": ERROR, "now": to_micros(as_of)},
+            # Only clean runs: one that failed may not have listed (and so announced) everything.
+            text("SELECT MAX(as_of) FROM check_run WHERE dry_run = :f AND status = :d AND as_of <= :now"),
+            {"f": False, "d": DONE, "now": to_micros(as_of)},
         ).scalar()
 
 

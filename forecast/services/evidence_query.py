@@ -225,7 +225,8 @@ def _search_sqlite(session: Session, match: str, limit: int):
 
 
 def _search_postgresql(session: Session, query: str, limit: int):
-    options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
+    options = (f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2, "
+               'FragmentDelimiter=" … "')  # fmt: skip
     return session.exec(
         text(
             "WITH q AS (SELECT websearch_to_tsquery('english', :query) AS query), "

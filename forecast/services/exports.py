@@ -120,7 +120,8 @@ def require_tag(session: Session, tag: str) -> int:
 
 def _tag_question_ids(session: Session, tag: str) -> list[int]:
     tag_id = require_tag(session, tag)
-    return [r[0] for r in session.connection().exec_driver_sql(f"SELECT question_id FROM question_tag WHERE tag_id = {tag_id}")]
+    sql = f"SELECT question_id FROM question_tag WHERE tag_id = {tag_id}"
+    return [r[0] for r in session.connection().exec_driver_sql(sql)]
 
 
 def forecasts_table(session: Session, flt: ExportFilter = ExportFilter()) -> Table:
@@ -142,7 +143,8 @@ def forecasts_table(session: Session, flt: ExportFilter = ExportFilter()) -> Tab
         params.append(to_micros(flt.until))
     qid, fid, p, made, rec = fetch_columns(
         session,
-        f"SELECT question_id, forecaster_id, probability, made_at, recorded_at FROM forecast WHERE {' AND '.join(where)}",
+        "SELECT question_id, forecaster_id, probability, made_at, recorded_at FROM forecast "
+        f"WHERE {' AND '.join(where)}",
         tuple(params),
         (np.int64, np.int64, np.float64, np.int64, np.int64),
     )

@@ -144,7 +144,9 @@ def _fetch_all(feeds: list[Feed], client, timeout: float) -> dict[int, FeedResul
 
     def one(feed: Feed) -> FeedResult | ForecastError:
         try:
-            return fetch_feed(feed.url, etag=feed.etag, last_modified=feed.last_modified, client=client, timeout=timeout)
+            return fetch_feed(
+                feed.url, etag=feed.etag, last_modified=feed.last_modified, client=client, timeout=timeout
+            )
         except ForecastError as exc:
             return exc
 

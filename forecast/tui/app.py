@@ -140,7 +140,10 @@ class ForecastApp(Guarded, App):
             return self.ctx.db
         except ForecastError as exc:
             self.call_from_thread(self._fatal, str(exc))
-            return None
+        except Exception as exc:  # a corrupt file, a refused connection: say so and stop, do not limp on
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            self.call_from_thread(self._fatal, f"cannot open database {self.ctx.target}: {reason}")
+        return None
 
     def _fatal(self, message: str) -> None:
         self.fatal_error = message

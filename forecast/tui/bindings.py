@@ -42,9 +42,9 @@ SCOPES: dict[str, str] = {
 
 REGISTRY: dict[str, tuple[Command, ...]] = {
     "app": (
-        _c("app", "questions", "1", "app.show('questions')", "Questions", "Show the questions table."),
-        _c("app", "inbox", "2", "app.show('inbox')", "Inbox", "Show the evidence inbox."),
-        _c("app", "scores", "3", "app.show('scores')", "Scores", "Show scores and calibration."),
+        _c("app", "questions", "1", "app.show('questions')", "Questions", "Show the questions table.", footer=False),
+        _c("app", "inbox", "2", "app.show('inbox')", "Inbox", "Show the evidence inbox.", footer=False),
+        _c("app", "scores", "3", "app.show('scores')", "Scores", "Show scores and calibration.", footer=False),
         _c("app", "help", "question_mark,f1", "app.help", "Help", "Show every key binding."),
         _c("app", "refresh", "r", "app.refresh_data", "Refresh", "Reload from the database now."),
         _c("app", "theme", "ctrl+t", "app.toggle_dark", "Light/dark", "Switch between the light and dark theme.",
@@ -60,7 +60,7 @@ REGISTRY: dict[str, tuple[Command, ...]] = {
         _c("questions", "sort", "o", "cycle_sort", "Sort", "Cycle sort: close date, last update, probability, Brier."),
         _c("questions", "reverse", "O", "reverse_sort", "Reverse", "Reverse the sort order.", footer=False),
         _c("questions", "forecast", "f", "new_forecast", "Forecast", "Record a forecast on the highlighted question."),
-        _c("questions", "new", "n", "new_question", "New", "Create a question."),
+        _c("questions", "new", "n", "new_question", "New", "Create a question.", footer=False),
         _c("questions", "edit", "e", "edit_question", "Edit", "Edit the highlighted question.", footer=False),
         _c("questions", "show_open", "", "set_status('open')", "Show open", "Show open questions.", footer=False),
         _c("questions", "show_closed", "", "set_status('closed')", "Show closed",
@@ -85,7 +85,7 @@ REGISTRY: dict[str, tuple[Command, ...]] = {
         _c("detail", "resolve", "x", "resolve", "Resolve", "Resolve the question, or unresolve it."),
         _c("detail", "edit", "e", "edit_question", "Edit", "Edit the question."),
         _c("detail", "browser", "b", "open_article", "Browser", "Open the highlighted article in the browser."),
-        _c("detail", "next_pane", "tab", "focus_next", "Next pane", "Move to the next pane.", footer=False,
+        _c("detail", "next_pane", "tab", "app.focus_next", "Next pane", "Move to the next pane.", footer=False,
            palette=False),
     ),
     "inbox": (

@@ -15,6 +15,9 @@ from forecast.services.question_table import QuestionColumns, TeamColumns
 STATUSES = ("open", "closed", "resolved", "all")
 SORTS = ("closes", "updated", "probability", "brier")
 SORT_LABELS = {"closes": "close date", "updated": "last update", "probability": "probability", "brier": "Brier"}
+SORT_ORDER = {"closes": "soonest close first", "updated": "latest update first",
+              "probability": "highest probability first", "brier": "worst Brier score first"}  # fmt: skip
+SORT_COLUMN = {"closes": "closes", "updated": "trend", "probability": "mine", "brier": "mine"}
 _STATUS_MEMBERS = {"open": ("open",), "closed": ("closed",), "resolved": ("resolved", "annulled")}
 
 

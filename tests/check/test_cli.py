@@ -45,7 +45,7 @@ def test_exit_codes_text_json_and_quiet(db_path):
     lines = changed.out.splitlines()
     assert lines[0] == "forecast check as of 2030-01-05 00:00: 1 closed, 2 auto-resolved"
     assert "Auto-resolved (2):" in lines and "Closed (1):" in lines
-    assert any("a-auto-no  NO at 2030-01-03 00:00 by rule no_at_close" in line for line in lines)
+    assert "      1  a-auto-no   NO at 2030-01-03 00:00 by rule no_at_close  Will a-auto-no happen?" in lines
 
     calm = run("check", "--now", at(4), "--quiet", db=db_path)
     assert (calm.code, calm.out) == (0, "")
@@ -57,9 +57,13 @@ def test_exit_codes_text_json_and_quiet(db_path):
     assert table.code == 0 and table.out.startswith("ID") and "1 closed, 2 resolved" in table.out
 
 
-def test_usage_errors_exit_2(db_path):
+def test_bad_input_and_a_missing_database(db_path, tmp_path):
     bad = run("check", "--now", "someday maybe", db=db_path)
     assert bad.code == 2 and bad.err.startswith("forecast: cannot read date")
+    missing = tmp_path / "typo.db"
+    gone = run("check", db=str(missing))
+    assert gone.code == 1 and gone.err == f"forecast: no database at {missing} (set --db, FORECAST_DB or `database` in the config file)\n"
+    assert not missing.exists()  # a typo in a crontab must not create an empty database
 
 
 def test_notify_gets_the_report_on_stdin_when_something_new_needs_attention(db_path, tmp_path):

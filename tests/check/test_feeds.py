@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from forecast.cli.check_text import render_report
 from forecast.services.check import CheckOptions, run_check
 from tests.check.helpers import DAY, T0, populate
 
@@ -26,6 +27,8 @@ def test_new_feed_items_need_attention_once(database, web):
     assert first.evidence["feeds"] == 1 and first.evidence["errors"] == []
     assert first.new_evidence == 50 and first.attention and first.new_attention == 50
     assert first.evidence["new"][0]["question"] == "d-later"
+    text = render_report(first, "UTC")
+    assert "New evidence from feeds (50):" in text and "-> d-later" in text
     again = run_check(database, T0 + DAY, CheckOptions(soon_days=0))
     assert again.new_evidence == 0 and not again.attention
 
@@ -46,3 +49,4 @@ def test_a_failing_feed_is_reported_without_failing_the_check(database, web):
     report = run_check(database, T0 + 4 * DAY)
     assert report.auto_resolved and not report.errors
     assert len(report.evidence["errors"]) == 1 and "500" in report.evidence["errors"][0]["error"]
+    assert "Feeds that could not be polled (1):" in render_report(report, "UTC")

@@ -166,3 +166,52 @@ def test_negative_windows_are_refused(database):
 
     with pytest.raises(InvalidInput):
         run_check(database, T0, CheckOptions(stale_days=-1))
+
+
+def test_a_database_busy_midway_stops_applying_and_the_next_run_finishes(database, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from forecast.services.check_apply import Applier
+
+    populate(database)
+    real_once = Applier._once
+
+    def busy_on_b(self, question_id):
+        if question_id == 2:
+            raise OperationalError("UPDATE question", {}, Exception("database is locked"))
+        return real_once(self, question_id)
+
+    monkeypatch.setattr(Applier, "_once", busy_on_b)
+    monkeypatch.setattr("forecast.services.check_apply.RETRIES", 1)
+    report = run_check(database, T0 + 4 * DAY)
+    assert report.errors == ["database busy at question b-auto-yes (database is locked); 2 due questions left for the next run"]
+    assert slugs(report.auto_resolved) == ["a-auto-no"] and not report.closed
+    assert history(database.engine)[0]["status"] == "error"
+    monkeypatch.setattr(Applier, "_once", real_once)
+    again = run_check(database, T0 + 4 * DAY)
+    assert slugs(again.auto_resolved) == ["b-auto-yes"] and slugs(again.closed) == ["c-manual"]
+
+
+def test_a_write_locked_sqlite_database_is_reported_in_one_line(tmp_path):
+    import sqlite3
+
+    from sqlalchemy import event
+
+    from forecast.core.errors import ForecastError
+    from forecast.services.database import Database, open_database
+    from forecast.store.engine import make_engine
+
+    path = tmp_path / "busy.db"
+    populate(open_database(str(path)))
+    engine = make_engine(f"sqlite:///{path}")
+    event.listen(engine, "connect", lambda conn, _r: conn.execute("PRAGMA busy_timeout=50"))
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(ForecastError, match=r"^database is busy, nothing was checked \(database is locked\)"):
+            run_check(Database(url=str(engine.url), engine=engine), T0 + 4 * DAY)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert run_check(Database(url=str(engine.url), engine=engine), T0 + 4 * DAY).auto_resolved
+    engine.dispose()

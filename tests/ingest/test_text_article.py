@@ -25,6 +25,8 @@ BODY = {
     "scraped_dateline_year.txt": ["LONDON, May 14", "Benchmark copper", "Analysts said"],
     "scraped_question_headline.txt": ["Ten years after", "Supporters say", "Critics point out"],
     "scraped_date_under_headline.txt": ["Volunteers counted", "The conservation group", "Hatchlings are"],
+    "scraped_relative_date.txt": ["The central bank has held", "The decision comes", "Governor Anders Bell"],
+    "scraped_two_dates.txt": ["The supreme court on Tuesday", "Lawyers for the campaign"],
 }  # fmt: skip
 
 
@@ -48,6 +50,8 @@ def test_keeps_every_body_paragraph_intact_and_in_order(name, fixture_text):
         ("scraped_dateline.txt", "Typhoon closes ports as it nears southern coast"),
         ("scraped_question_headline.txt", "Will the new canal ever pay for itself?"),
         ("scraped_date_under_headline.txt", "Volunteers count record number of nesting turtles"),
+        ("scraped_relative_date.txt", "Central bank holds interest rates at 5.25%"),
+        ("scraped_two_dates.txt", "Court ruling leaves campaign in limbo"),
     ],
 )
 def test_picks_the_headline(name, title, fixture_text):
@@ -58,7 +62,8 @@ def test_picks_the_headline(name, title, fixture_text):
     "furniture",
     ["22.1 C", "Kingsport", "spot_img", "Must read", "Advertisement", "Latest article", "Ferry operator adds",
      "Council approves", "Skip to content", "Home | World", "Subscribe", "Sign in", "Share on", "[Image]",
-     "Story continues", "Share this article", "Facebook Twitter", "Read more:", "©", "Menu", "Tags", "Updated 13"],
+     "Story continues", "Share this article", "Facebook Twitter", "Read more:", "©", "Menu", "Tags", "Updated 13",
+     "2 hours ago", "Economics editor", "Inflation falls", "more than 5 years old", "Last modified", "Reuse this"],
 )  # fmt: skip
 def test_furniture_is_gone(furniture, fixture_text):
     for name in BODY:
@@ -79,6 +84,8 @@ def test_a_page_header_today_date_is_not_a_publication_date(fixture_text):
         ("scraped_dateline_year.txt", datetime(2021, 5, 14, tzinfo=UTC), ""),
         ("scraped_question_headline.txt", datetime(2022, 1, 12, tzinfo=UTC), ""),
         ("scraped_date_under_headline.txt", datetime(2018, 6, 30, tzinfo=UTC), ""),
+        # The published date and time under the headline, not the "Last modified" line after it.
+        ("scraped_two_dates.txt", datetime(2019, 3, 5, 18, 4, tzinfo=UTC), ""),
     ],
 )
 def test_byline_and_dateline_dates(name, when, author, fixture_text):
@@ -91,6 +98,12 @@ def test_a_date_under_the_headline_counts_but_the_header_date_above_it_does_not(
     draft = extract_text(fixture_text("scraped_date_under_headline.txt"), retrieved_at=RETRIEVED)
     assert draft.published_at == datetime(2018, 6, 30, tzinfo=UTC)
     assert any("Thursday, 4 July 2024" in n for n in draft.notes)
+
+
+def test_a_relative_date_is_not_turned_into_a_date(fixture_text):
+    draft = extract_text(fixture_text("scraped_relative_date.txt"), retrieved_at=RETRIEVED)
+    assert draft.published_at is None
+    assert any("relative date ('2 hours ago')" in n for n in draft.notes)
 
 
 def test_a_dateline_without_a_year_is_not_guessed(fixture_text):

@@ -67,3 +67,28 @@ def test_failures_are_one_line(db, fixtures, args, code, message):
     res = run("import", *(a.format(fx=fixtures) for a in args), db=db)
     assert res.code == code
     assert message in res.err and res.err.count("\n") == 1
+
+
+def test_metaculus_compare_scores(db, fixtures):
+    res = run("import", "metaculus", str(fixtures / "metaculus"), "--compare-scores", "--json", db=db)
+    assert res.code == 0, res.err
+    report = res.json()
+    assert report["forecasts_added"] == 8 and report["comparison_unmatched"] == 1  # the aggregate's score
+    rows = {(r["question"], r["forecaster"], r["score_type"]): r for r in report["comparison"]}
+    assert len(rows) == 8  # spot_peer is not compared
+    # Where the data agree, so do the numbers: score_data.csv holds Metaculus's formulas worked by hand.
+    for key in [("metaculus-102", who, kind) for who in ("alice", "bob") for kind in ("baseline", "peer")] + [
+        ("metaculus-101", "alice", "baseline")
+    ]:
+        assert abs(rows[key]["difference"]) < 1e-9, key
+        assert abs(rows[key]["coverage"] - rows[key]["our_coverage"]) < 1e-9
+    # bob withdrew on Metaculus; here his forecast stands until the resolution, so his scores differ
+    bob = rows[("metaculus-101", "bob", "baseline")]
+    assert bob["ours"] < bob["metaculus"] < 0 and bob["our_coverage"] > bob["coverage"]
+
+
+def test_compare_scores_text_table(db, fixtures):
+    res = run("import", "metaculus", str(fixtures / "metaculus"), "--compare-scores", db=db)
+    assert res.code == 0, res.err
+    assert "METACULUS" in res.out and "metaculus-102  alice" in res.out
+    assert "differences come from the data, not the formulas" in res.err

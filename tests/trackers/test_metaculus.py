@@ -73,7 +73,10 @@ def test_zip_equals_folder_and_aggregates_on_request(folder, zipped):
 
 
 def test_scores_file(folder, tmp_path):
-    assert metaculus.read_scores(folder) is not None
+    scores = metaculus.read_scores(folder)
+    assert {(s.question, s.forecaster, s.score_type) for s in scores} >= {
+        ("metaculus-101", "alice", "baseline"), ("metaculus-101", "metaculus:recency_weighted", "baseline"),
+    }
     empty = tmp_path / "noscores"
     empty.mkdir()
     assert metaculus.read_scores(str(empty)) is None

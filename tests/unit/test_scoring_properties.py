@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from forecast.core.scoring import ScoringInput, score
 from forecast.core.scoring import medians as medians_module
+from forecast.core.scoring.calibration import wilson_interval
+from forecast.core.scoring.segments import sort_order
 from forecast.core.scoring.timeline import build
 from tests.unit.scoring_reference import reference
 
@@ -171,3 +173,57 @@ def test_matrix_and_sorted_list_medians_agree(inp):
     finally:
         medians_module._CELLS_PER_QUESTION = old
     assert np.array_equal(tl.ev_lo, slow.ev_lo) and np.array_equal(tl.ev_hi, slow.ev_hi)
+
+
+@st.composite
+def crowded_question(draw):
+    n_people = draw(st.integers(1, 45))
+    n = draw(st.integers(1, 160))
+    people = [f"p{i}" for i in range(n_people)]
+    forecasts = [
+        (0, draw(st.sampled_from(people)), draw(st.integers(-5, 99)), draw(st.sampled_from([0.05, 0.2, 0.5, 0.51, 0.9])))
+        for _ in range(n)
+    ]
+    return ScoringInput.from_rows([{"opens": 0, "closes": 100, "outcome": draw(st.sampled_from([0, 1]))}], forecasts)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(crowded_question())
+def test_medians_of_wide_questions(inp):
+    """Sorting networks (widths up to 32), np.partition (wider) and the sorted list agree with the reference."""
+    tl = build(inp)
+    old = medians_module._CELLS_PER_QUESTION
+    medians_module._CELLS_PER_QUESTION = -1
+    try:
+        slow = build(inp)
+    finally:
+        medians_module._CELLS_PER_QUESTION = old
+    assert np.array_equal(tl.ev_lo, slow.ev_lo) and np.array_equal(tl.ev_hi, slow.ev_hi)
+    ours = pair_scores(score(inp))
+    for key, want in reference(inp).items():
+        assert math.isclose(ours[key]["brier"], want["brier"], rel_tol=1e-9, abs_tol=1e-12), key
+        if want["relative"] is not None:
+            assert math.isclose(ours[key]["relative"], want["relative"], rel_tol=1e-9, abs_tol=1e-12), key
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 5), st.integers(0, 3)), max_size=40))
+def test_sort_order_is_lexsort(rows):
+    major = np.array([r[0] for r in rows], dtype=np.int64)
+    minor = np.array([r[1] for r in rows], dtype=np.int64)
+    tie = np.array([r[2] for r in rows], dtype=np.int64)
+    n = np.arange(len(rows))
+    assert np.array_equal(sort_order(major, minor), np.lexsort((n, minor, major)))
+    assert np.array_equal(sort_order(major, minor, tie), np.lexsort((n, tie, minor, major)))
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.floats(0, 1), st.floats(0.01, 1e4)), min_size=1, max_size=20))
+def test_wilson_formula_is_statsmodels(pairs):
+    from statsmodels.stats.proportion import proportion_confint
+
+    freq = np.array([f for f, _ in pairs])
+    nobs = np.array([n for _, n in pairs])
+    lo, hi = wilson_interval(freq, nobs)
+    want_lo, want_hi = proportion_confint(freq * nobs, nobs, alpha=0.05, method="wilson")
+    assert np.allclose(lo, want_lo, rtol=1e-12, atol=1e-14) and np.allclose(hi, want_hi, rtol=1e-12, atol=1e-14)

@@ -12,6 +12,7 @@ from forecast.core.scoring import aggregate
 from forecast.core.scoring.aggregate import Extremizing
 from forecast.core.scoring.arrays import ScoringInput
 from forecast.core.scoring.calibration import WeightedRows, n_bins_for
+from forecast.core.scoring.parallel import pmap
 from forecast.core.scoring.pairs import Crowd, PairTable, RowScores, RowSet, reduce_pairs, score_rows
 from forecast.core.scoring.timeline import Timeline, build
 
@@ -59,19 +60,20 @@ def score(inp: ScoringInput, *, unit: str = "time", bin_width: float = 0.1, aggr
         for name, p in aggregate.series(tl, extremizing).items():
             sets.append(aggregate.rowset(tl, p, len(names)))
             names.append(name)
-    tables, cal = [], []
-    for rs in sets:
+
+    def one(rs: RowSet) -> tuple[PairTable, WeightedRows]:
         sc = score_rows(tl, crowd, rs)
         table = reduce_pairs(tl, rs, sc)
-        tables.append(table)
-        cal.append(_unit_rows(tl, rs, sc, table, unit))
+        return table, _unit_rows(tl, rs, sc, table, unit)
+
+    tables, cal = zip(*pmap(one, sets), strict=True)
     late_q = inp.q_idx[tl.late_src]
     return Scores(
         tl=tl,
         names=tuple(names),
         n_forecasters=n_f,
-        pairs=PairTable.concat(tables),
-        calibration=WeightedRows.concat(cal),
+        pairs=PairTable.concat(list(tables)),
+        calibration=WeightedRows.concat(list(cal)),
         late_f=inp.f_idx[tl.late_src],
         late_q=late_q,
         unit=unit,

@@ -6,7 +6,7 @@ import numpy as np
 
 
 def sort_order(major: np.ndarray, minor: np.ndarray, tie: np.ndarray | None = None) -> np.ndarray:
-    """Indices that sort by (major, minor, tie); `tie` defaults to the position, so the order is stable.
+    """Indices that sort by (major, minor, tie, position): a stable sort.
 
     Same result as np.lexsort((tie, minor, major)), but one quicksort of a combined key (several times
     faster), with runs of equal (major, minor) put in tie order afterwards.
@@ -27,8 +27,8 @@ def sort_order(major: np.ndarray, minor: np.ndarray, tie: np.ndarray | None = No
         involved[1:] |= dup
         involved[:-1] |= dup
         sub = order[involved]
-        sub_tie = sub if tie is None else tie[sub]
-        order[involved] = sub[np.lexsort((sub_tie, key[sub]))]
+        keys = (sub, key[sub]) if tie is None else (sub, tie[sub], key[sub])
+        order[involved] = sub[np.lexsort(keys)]
     return order
 
 

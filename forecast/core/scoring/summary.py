@@ -10,6 +10,7 @@ from forecast.core.errors import InvalidInput
 from forecast.core.scoring.brier import p_logit
 from forecast.core.scoring.calibration import Bins, WeightedRows
 from forecast.core.scoring.engine import Scores
+from forecast.core.scoring.parallel import pmap
 from forecast.core.scoring.regression import GroupFit, fit_logistic, verdict
 
 BREAKDOWNS = ("tag", "question", "month", "quarter", "year")
@@ -142,10 +143,13 @@ def _fits(rows: WeightedRows, k: int, human: np.ndarray) -> GroupFit:
     n = np.zeros(k, dtype=np.int64)
     mine = human[rows.g]
     parts = [(mine, np.flatnonzero(human))] + [(rows.g == i, np.array([i])) for i in np.flatnonzero(~human)]
-    for mask, groups in parts:
-        local = np.searchsorted(groups, rows.g[mask])
-        fit = fit_logistic(x[mask], rows.o[mask], rows.w[mask], local, len(groups))
-        params[groups], bse[groups], ok[groups], n[groups] = fit.params, fit.bse, fit.ok, fit.n
+
+    def fit(part):
+        mask, groups = part
+        return fit_logistic(x[mask], rows.o[mask], rows.w[mask], np.searchsorted(groups, rows.g[mask]), len(groups))
+
+    for (_, groups), f in zip(parts, pmap(fit, parts), strict=True):
+        params[groups], bse[groups], ok[groups], n[groups] = f.params, f.bse, f.ok, f.n
     return GroupFit(params, bse, ok, n)
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from forecast.core.scoring.arrays import ScoringInput
 from forecast.core.scoring.brier import outcome_log_prob, p_logit
 from forecast.core.scoring.medians import running_medians
+from forecast.core.scoring.parallel import background
 from forecast.core.scoring.segments import int_segment_cumsum, last_of, segment_cumsum, sort_order, starts_of
 
 
@@ -127,27 +128,28 @@ def build(inp: ScoringInput) -> Timeline:
     ev_len = (ev_next - ev_t).astype(np.float64)
     ev_qfirst = starts_of(ev_q)
 
-    # crowd sums per event from per-row changes (a new forecast replaces its predecessor)
-    lnpo = outcome_log_prob(p, o)
-    logit = p_logit(p)
+    joins = np.add.reduceat(first[eorder].astype(np.int64), ev_first) if len(ev_first) else np.zeros(0, np.int64)
+    ev_n = int_segment_cumsum(joins, ev_qfirst)
+    width = np.bincount(q[pair_first], minlength=len(opens)).astype(np.int64)
+    prev_p = np.full(len(src), np.nan)
+    prev_p[1:] = np.where(first[1:], np.nan, p[:-1])
+    column = _columns(q, f, te, pair_first, len(opens))[pair]
+    medians = background(lambda: running_medians(
+        ev_q=ev_q, ev_n=ev_n, width=width, q=q, column=column, p=p, prev_p=prev_p,
+        e_start=e_start, e_stop=e_stop, eorder=eorder,
+    ))  # fmt: skip
 
+    # crowd sums per event from per-row changes (a new forecast replaces its predecessor)
     def crowd_sum(x: np.ndarray) -> np.ndarray:
         delta = x.copy()
         delta[1:] -= np.where(first[1:], 0.0, x[:-1])
         per_event = np.add.reduceat(delta[eorder], ev_first) if len(ev_first) else delta[:0]
         return segment_cumsum(per_event, ev_qfirst)
 
-    joins = np.add.reduceat(first[eorder].astype(np.int64), ev_first) if len(ev_first) else np.zeros(0, np.int64)
-    ev_n = int_segment_cumsum(joins, ev_qfirst)
-    width = np.bincount(q[pair_first], minlength=len(opens)).astype(np.int64)
-
-    prev_p = np.full(len(src), np.nan)
-    prev_p[1:] = np.where(first[1:], np.nan, p[:-1])
-    column = _columns(q, f, te, pair_first, len(opens))[pair]
-    ev_lo, ev_hi = running_medians(
-        ev_q=ev_q, ev_n=ev_n, width=width, q=q, column=column, p=p, prev_p=prev_p,
-        e_start=e_start, e_stop=e_stop, eorder=eorder,
-    )  # fmt: skip
+    ev_slog = crowd_sum(outcome_log_prob(p, o))
+    ev_sp = crowd_sum(p)
+    ev_slogit = crowd_sum(p_logit(p))
+    ev_lo, ev_hi = medians.result()
 
     return Timeline(
         inp=inp, end=end, scored=scored, empty_window=empty, window=window, horizon=horizon, width=width,
@@ -155,7 +157,7 @@ def build(inp: ScoringInput) -> Timeline:
         e_start=e_start, e_stop=e_stop,
         pair_q=q[pair_first], pair_f=f[pair_first], pair_first=pair_first, pair_last=pair_last,
         ev_q=ev_q, ev_t=ev_t, ev_len=ev_len, ev_qfirst=ev_qfirst, ev_n=ev_n,
-        ev_slog=crowd_sum(lnpo), ev_sp=crowd_sum(p), ev_slogit=crowd_sum(logit), ev_lo=ev_lo, ev_hi=ev_hi,
+        ev_slog=ev_slog, ev_sp=ev_sp, ev_slogit=ev_slogit, ev_lo=ev_lo, ev_hi=ev_hi,
         late_src=late_src, dropped_src=dropped_src,
     )  # fmt: skip
 

@@ -26,7 +26,7 @@ from forecast.tui.workers import db_work
 
 UPDATE_COLUMNS = (
     ColumnSpec("when", "When", 16),
-    ColumnSpec("who", "Who", 12, min_screen=90),
+    ColumnSpec("who", "Who", 10),
     ColumnSpec("p", "P", 6, justify="right"),
     ColumnSpec("change", "Change", 11),
     ColumnSpec("ev", "Ev", 2, justify="right"),
@@ -126,7 +126,7 @@ class DetailScreen(BaseScreen):
     def _meta(self, data: dict) -> Content:
         now, tz = self.ctx.now(), self.ctx.tz
         closes = parse_iso(data["closes_at"])
-        verb = "closes" if closes > now else "closed"
+        verb = "closes" if closes > now else "was due to close" if data["status"] == "open" else "closed"
         parts: list = [(data["slug"], "bold"), "  ", f"{verb} {fmt.when_text(closes, now)}",
                        (f" ({fmt.local_time(closes, tz)})", "dim")]  # fmt: skip
         if data["resolution"]:

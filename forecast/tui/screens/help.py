@@ -13,8 +13,8 @@ from forecast.tui.bindings import REGISTRY, SCOPES, Command, key_display
 from forecast.tui.guard import Guarded
 
 INTRO = (
-    "forecast keeps your forecasting questions, the evidence behind them and every probability update.\n"
-    "Every action below is also in the command palette (ctrl+p). Keys can be remapped by id in the\n"
+    "forecast keeps your forecasting questions, the evidence behind them and every probability update. "
+    "Every action below is also in the command palette (ctrl+p). Keys can be remapped by their id in the "
     "[keys] table of the config file."
 )
 
@@ -30,7 +30,7 @@ class HelpScreen(Guarded, ModalScreen[None]):
         with VerticalScroll(id="help-box") as box:
             box.border_title = "Help"
             box.border_subtitle = "esc to close"
-            yield Static(Text(INTRO, style="italic"))
+            yield Static(Text(INTRO, style="italic"), classes="help-intro")
             order = [self.scope] + [s for s in SCOPES if s != self.scope]
             for scope in order:
                 yield Static(self._table(scope, REGISTRY[scope]))
@@ -48,13 +48,13 @@ class HelpScreen(Guarded, ModalScreen[None]):
             padding=(0, 1),
             expand=True,
         )
-        table.add_column("key", width=14, style="bold")
+        table.add_column("key", width=10, style="bold")
         table.add_column("action", width=22)
         table.add_column("what", ratio=1)
         for command in commands:
             key = self._effective_key(command)
             table.add_row(
-                Text(key_display(key) if key else "palette"),
+                Text(key_display(key)) if key else Text("ctrl+p", style="dim"),
                 Text(command.title),
                 Text(command.help, style="dim"),
             )

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Input, Static
 from forecast.services import question_table
 from forecast.services.question_table import QuestionColumns, TeamColumns
 from forecast.tui.bindings import bindings
-from forecast.tui.question_view import SORT_LABELS, SORTS, STATUSES, QuestionView
+from forecast.tui.question_view import SORT_COLUMN, SORT_ORDER, SORTS, STATUSES, QuestionView
 from forecast.tui.screens.base import BaseScreen
 from forecast.tui.widgets.nav import NavBar
 from forecast.tui.widgets.question_table import QuestionRows, QuestionTable
@@ -144,6 +144,8 @@ class QuestionsScreen(BaseScreen):
             table.set_hidden(set() if message.forecasters > 1 else {"team"})
         table.loading = False
         table.reload()
+        if self.focused is None:
+            table.focus()
         if keep is not None:
             row = self.view.row_of(keep)
             if row is not None:
@@ -253,6 +255,12 @@ class QuestionsScreen(BaseScreen):
         self._show_toolbar()
 
     def _show_toolbar(self) -> None:
+        marked = SORT_COLUMN[self.view.sort]
+        arrow = "▲" if self.view.descending else "▼"
+        labels = {c.key: f"{c.label} {arrow}" if c.key == marked else c.label for c in self.table.specs}
+        if labels != getattr(self, "_labels", None):
+            self._labels = labels
+            self.table.set_labels(labels)
         counts = self.view.counts() if self.complete else {}
         parts: list[Content | tuple[str, str] | str] = []
         for status in STATUSES:
@@ -268,14 +276,13 @@ class QuestionsScreen(BaseScreen):
         view = self.view
         shown = len(view)
         total = view.counts().get(view.status, 0) if self.complete else None
-        arrow = "↓" if view.descending else "↑"
         parts: list = [(f" {shown:,}", "bold")]
         if total is not None and total != shown:
             parts.append(f" of {total:,}")
         parts.append(f" {'question' if shown == 1 else 'questions'}")
         if view.query.strip():
             parts += [" matching ", (view.query.strip(), "italic")]
-        parts.append(f" · sorted by {SORT_LABELS[view.sort]} {arrow}")
+        parts.append(f" · {SORT_ORDER[view.sort]}" + (" (reversed)" if view.descending else ""))
         if not self.complete:
             parts.append(("  loading…", "dim"))
         self.query_one("#summary", Static).update(Content.assemble(*parts))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from rich.text import Text
 from textual.message import Message
 
@@ -76,8 +77,8 @@ class QuestionRows:
         if team is None:
             return Text("…", style=self.palette.muted, justify="right")
         n = int(team.forecasters[i])
-        if n == 0:
-            return Text("–", style=self.palette.muted, justify="right")
+        if n == 0 or (n == 1 and not np.isnan(self.view.columns.mine[i])):
+            return Text("", justify="right")  # nobody else: the team is just you
         median = float(team.median[i])
         return Text.assemble(
             (fmt.pct(median), ""), (f" ·{n}" if n < 100 else " ·99+", self.palette.muted), justify="right"

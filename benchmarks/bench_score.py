@@ -1,0 +1,127 @@
+"""Scoring benchmark: `forecast score --json` on the 1,000,000-forecast database, against just reading it.
+
+    python benchmarks/bench_score.py [--runs 3] [--db PATH]
+
+Prints (best of --runs, each a fresh process):
+- end to end: `forecast --db bench.db score --json > /dev/null` (every forecaster, the team aggregates,
+  peer scores, calibration, decomposition and regressions), and its peak memory;
+- read: a fresh Python process running the same forecast query through the same driver (sqlite3) and
+  fetching every row, which is the floor for anything that reads those columns; and the ratio;
+- the engine alone, in process, on the loaded arrays;
+- one question with 1,000 forecasts (200 forecasters, 5 each): the engine's question_detail and a full
+  score() of that question, in process.
+Targets (issue 3): <= 5 s end to end, <= 3x the read, <= 1.5 GB, one question <= 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1]))
+
+from common import EXE, ensure_bench_db, timed  # noqa: E402
+
+READ_SCRIPT = """
+import sqlite3, sys, time
+from forecast.services.scoring import FORECASTS_SQL, QUESTIONS_SQL
+start = time.perf_counter()
+conn = sqlite3.connect(sys.argv[1])
+qs = conn.execute(QUESTIONS_SQL.format(where="1 = 1")).fetchall()
+rows = conn.execute(FORECASTS_SQL.format(where="1 = 1")).fetchall()
+print(len(rows), time.perf_counter() - start)
+"""
+
+
+def end_to_end(db: Path, runs: int) -> tuple[list[float], float]:
+    times, peak = [], 0.0
+    for _ in range(runs):
+        seconds, mb = timed([EXE, "--db", str(db), "score", "--json"])
+        times.append(seconds)
+        peak = max(peak, mb)
+    return times, peak
+
+
+def read_only(db: Path, runs: int) -> tuple[list[float], list[float], int]:
+    walls, inner, n = [], [], 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", READ_SCRIPT, str(db)], check=True, capture_output=True, text=True)
+        walls.append(time.perf_counter() - start)
+        count, seconds = out.stdout.split()
+        n, inner = int(count), inner + [float(seconds)]
+    return walls, inner, n
+
+
+def engine_only(db: Path, runs: int) -> tuple[list[float], float, int]:
+    from forecast.core.scoring import score
+    from forecast.services.database import open_database
+    from forecast.services.scoring import load_input
+
+    database = open_database(str(db))
+    with database.session() as session:
+        start = time.perf_counter()
+        inp = load_input(session)
+        load = time.perf_counter() - start
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        score(inp).summary()
+        times.append(time.perf_counter() - start)
+    database.engine.dispose()
+    return times, load, inp.n_forecasts
+
+
+def one_question(runs: int = 20) -> tuple[float, float]:
+    import numpy as np
+
+    from forecast.core.scoring import ScoringInput, question_detail, score
+
+    rng = np.random.default_rng(1)
+    n, day = 1000, 86_400_000_000
+    inp = ScoringInput(
+        q_id=[1], opens=[0], closes=[100 * day], resolved_at=[90 * day], outcome=[1.0],
+        q_idx=np.zeros(n, np.int64), f_idx=np.repeat(np.arange(200), 5), t=rng.integers(-day, 95 * day, n),
+        p=np.round(rng.uniform(0, 1, n), 2), forecasters=[f"f{i}" for i in range(200)],
+    )  # fmt: skip
+    detail, full = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        question_detail(inp, 0)
+        detail.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        score(inp).summary()
+        full.append(time.perf_counter() - start)
+    return min(detail), min(full)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--db", type=Path, default=None, help="a SQLite database (default: the benchmark one)")
+    args = ap.parse_args()
+    db = args.db or ensure_bench_db()
+    one_detail, one_full = one_question()
+    score_times, peak = end_to_end(db, args.runs)
+    read_walls, read_inner, n_rows = read_only(db, args.runs)
+    engine_times, load, n_loaded = engine_only(db, args.runs)
+    best, read_best = min(score_times), min(read_walls)
+    print(f"database: {db} ({n_rows:,} forecasts on questions resolved YES or NO)")
+    print(f"forecast score --json, end to end: best {best:.2f} s, median {statistics.median(score_times):.2f} s "
+          f"(target <= 5 s); peak memory {peak:,.0f} MB (target <= 1,536 MB)")  # fmt: skip
+    print(f"read the same columns (fresh process, sqlite3 fetchall): best {read_best:.2f} s "
+          f"(query and fetch alone {min(read_inner):.2f} s)")  # fmt: skip
+    print(f"ratio: {best / read_best:.2f}x (target <= 3x)")
+    print(f"in process: load into arrays {load:.2f} s ({n_loaded:,} rows); engine (score + summary) "
+          f"best {min(engine_times):.2f} s")  # fmt: skip
+    print(f"one question, 1,000 forecasts by 200 forecasters: question_detail {one_detail * 1000:.1f} ms, "
+          f"score + summary {one_full * 1000:.1f} ms (target <= 50 ms)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""`forecast report` (one self-contained HTML file) and `forecast plot calibration|brier-over-time`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from forecast.cli.app import app
+from forecast.cli.context import CliState, state
+from forecast.cli.exports import By, ResolvedSince, ResolvedUntil, Tag
+from forecast.cli.interchange import open_output
+from forecast.cli.output import UsageFailure, guarded, note
+
+plot_app = typer.Typer(help="Plots as PNG or SVG files: calibration, Brier over time.", no_args_is_help=True)
+app.add_typer(plot_app, name="plot")
+
+Unit = Annotated[str, typer.Option("--unit", help="Calibration weights: time (each question weighs 1, split by "
+                                   "standing time), forecast, or final.")]
+BinWidth = Annotated[float, typer.Option("--bin-width", help="Calibration bin width; must divide 1.")]
+
+
+def _scored(st: CliState, by, tag, since, until, *, unit: str = "time", bin_width: float = 0.1, aggregates=False):
+    from forecast.cli.exports import export_filter
+    from forecast.services.score_tables import score_db
+
+    flt = export_filter(st, by, tag, since, until)
+    with st.database().session() as session:
+        return score_db(session, flt, unit=unit, bin_width=bin_width, aggregates=aggregates), flt
+
+
+def _scope(flt) -> list[str]:
+    from forecast.core.timeparse import iso_z
+
+    scope = [f"forecaster {n}" for n in flt.forecasters]
+    if flt.tag:
+        scope.append(f"tag {flt.tag}")
+    if flt.since:
+        scope.append(f"resolved from {iso_z(flt.since)}")
+    if flt.until:
+        scope.append(f"resolved before {iso_z(flt.until)}")
+    return scope
+
+
+@app.command("report")
+@guarded
+def report(
+    ctx: typer.Context,
+    output: Annotated[str, typer.Option("-o", "--output", help="HTML file to write ('-': stdout).")] = "report.html",
+    by: By = None,
+    tag: Tag = None,
+    since: ResolvedSince = None,
+    until: ResolvedUntil = None,
+    title: Annotated[str, typer.Option("--title", help="The report's title.")] = "Forecasting report",
+    unit: Unit = "time",
+    bin_width: BinWidth = 0.1,
+    max_questions: Annotated[int, typer.Option("--max-questions", min=0, help="Rows in the per-question table "
+                                               "(the most recently resolved).")] = 2000,
+) -> None:
+    """Write one self-contained HTML report: headline scores, calibration, Brier over time, per tag and
+    per question. No scripts, fonts or network: it opens anywhere, offline."""
+    from forecast.core.timeparse import iso_z, utcnow
+    from forecast.export.report import render_html
+    from forecast.services.report import build_report
+
+    st = state(ctx)
+    scored, flt = _scored(st, by, tag, since, until, unit=unit, bin_width=bin_width, aggregates=True)
+    data = build_report(scored, title=title, generated_at=iso_z(utcnow().replace(microsecond=0)),
+                        scope=_scope(flt), max_questions=max_questions)  # fmt: skip
+    page = render_html(data).encode("utf-8")
+    out, close = open_output(output)
+    try:
+        out.write(page)
+    finally:
+        out.close() if close else out.flush()
+    if close:
+        note(f"report written to {output} ({len(page) / 1e6:.1f} MB)")
+
+
+def _plot_format(output: str, fmt: str | None) -> str:
+    from forecast.export.plots import PLOT_FORMATS
+
+    fmt = (fmt or (output.rsplit(".", 1)[-1] if "." in output else "")).lower()
+    if fmt not in PLOT_FORMATS:
+        raise UsageFailure(f"cannot tell the plot format from {output!r}: name it .png or .svg, or pass --format")
+    return fmt
+
+
+def _save(fig, output: str, fmt: str) -> None:
+    from forecast.export.plots import render
+
+    data = render(fig, fmt)
+    out, close = open_output(output)
+    try:
+        out.write(data)
+    finally:
+        out.close() if close else out.flush()
+    if close:
+        note(f"plot written to {output}")
+
+
+PlotOutput = Annotated[str, typer.Option("-o", "--output", help="FILE.png or FILE.svg ('-': stdout, with --format).")]
+PlotFormat = Annotated[str | None, typer.Option("--format", "-f", help="png or svg (default: from -o).")]
+
+
+@plot_app.command("calibration")
+@guarded
+def plot_calibration(
+    ctx: typer.Context,
+    output: PlotOutput,
+    fmt: PlotFormat = None,
+    by: By = None,
+    tag: Tag = None,
+    since: ResolvedSince = None,
+    until: ResolvedUntil = None,
+    unit: Unit = "time",
+    bin_width: BinWidth = 0.1,
+) -> None:
+    """Calibration plot: bins with 95% Wilson intervals, a lowess curve and the diagonal."""
+    from forecast.export.plots import calibration_figure
+    from forecast.services.report import calibration_data
+
+    fmt = _plot_format(output, fmt)
+    scored, _flt = _scored(state(ctx), by, tag, since, until, unit=unit, bin_width=bin_width)
+    bins, curve, _decomposition, title = calibration_data(scored)
+    _save(calibration_figure(bins, curve, title), output, fmt)
+
+
+@plot_app.command("brier-over-time")
+@guarded
+def plot_brier(
+    ctx: typer.Context,
+    output: PlotOutput,
+    fmt: PlotFormat = None,
+    by: By = None,
+    tag: Tag = None,
+    since: ResolvedSince = None,
+    until: ResolvedUntil = None,
+    period: Annotated[str | None, typer.Option("--period", help="month, quarter or year (default: from the "
+                                               "span of resolutions).")] = None,
+) -> None:
+    """Mean Brier score of the questions resolved in each month, quarter or year."""
+    from forecast.export.plots import brier_figure
+    from forecast.services.report import over_time
+
+    fmt = _plot_format(output, fmt)
+    scored, _flt = _scored(state(ctx), by, tag, since, until)
+    series, period = over_time(scored, period)
+    _save(brier_figure(series, f"Brier score by {period} of resolution"), output, fmt)

@@ -1,0 +1,147 @@
+"""`forecast score`: Brier, Metaculus baseline/peer, relative Brier, calibration (docs/scoring.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from forecast.cli.app import app
+from forecast.cli.context import state
+from forecast.cli.output import UsageFailure, guarded, note, print_json, print_table
+
+UNITS = ("time", "forecast", "final")
+BREAKDOWNS = ("tag", "question", "month", "quarter", "year")
+
+
+@app.command("score")
+@guarded
+def score_command(
+    ctx: typer.Context,
+    question: Annotated[str | None, typer.Argument(help="A question id or slug: its scores forecast by forecast.")] = None,
+    by: Annotated[list[str] | None, typer.Option("--by", metavar="NAME", help="Show only this forecaster (repeatable); "
+                                                 "the crowd for peer scores stays everyone.")] = None,  # fmt: skip
+    tag: Annotated[str | None, typer.Option("--tag", "-t", help="Only questions with this tag.")] = None,
+    since: Annotated[str | None, typer.Option("--since", metavar="WHEN", help="Questions resolved from then on.")] = None,
+    until: Annotated[str | None, typer.Option("--until", metavar="WHEN", help="Questions resolved before then.")] = None,
+    unit: Annotated[str, typer.Option("--unit", help="Calibration unit: time, forecast or final.")] = "time",
+    bin_width: Annotated[float, typer.Option("--bin-width", help="Calibration bin width (divides 1).")] = 0.1,
+    breakdown: Annotated[str | None, typer.Option("--breakdown", help="Also per tag, question, month, quarter "
+                                                  "or year (of resolution).")] = None,  # fmt: skip
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (shape in docs/scoring.md).")] = False,
+) -> None:
+    """Score resolved questions: per forecaster and team aggregate, with calibration.
+
+    With a question: each forecaster's scores on it, forecast by forecast.
+    """
+    st = state(ctx)
+    if unit not in UNITS:
+        raise UsageFailure(f"--unit {unit!r} is not one of: {', '.join(UNITS)}")
+    if breakdown is not None and breakdown not in BREAKDOWNS:
+        raise UsageFailure(f"--breakdown {breakdown!r} is not one of: {', '.join(BREAKDOWNS)}")
+    names = tuple(dict.fromkeys(by or ()))
+    if question is not None:
+        extra = [flag for flag, value in (("--tag", tag), ("--since", since), ("--until", until),
+                                          ("--breakdown", breakdown)) if value is not None]  # fmt: skip
+        if extra:
+            raise UsageFailure(f"{extra[0]} applies to the summary, not to one question")
+        _one_question(st, question, names, as_json)
+        return
+    from forecast.core.scoring.calibration import n_bins_for
+    from forecast.services.scoring import ScoreFilter, score_database
+
+    from forecast.cli.output import usage
+
+    usage(n_bins_for, bin_width)
+    flt = ScoreFilter(forecasters=names, tag=tag, since=st.when(since), until=st.when(until))
+    with st.database().session() as session:
+        out = score_database(session, flt, unit=unit, bin_width=bin_width, breakdown=breakdown)
+    if as_json:
+        print_json(out)
+        return
+    _print_summary(out)
+
+
+def _num(value, spec: str = ".3f") -> str:
+    return "" if value is None else format(value, spec)
+
+
+def _pct(value) -> str:
+    return "" if value is None else f"{value * 100:.1f}%"
+
+
+SUMMARY_HEADERS = ("FORECASTER", "QUESTIONS", "FORECASTS", "LATE", "BRIER", "BRIER/F", "BRIER2", "LOG", "BASELINE",
+                   "PEER", "REL", "COVER")  # fmt: skip
+
+
+def _summary_row(f: dict) -> tuple:
+    return (f["name"], f["n_questions"], f["n_forecasts"], f["n_late"], _num(f["brier"], ".4f"),
+            _num(f["brier_forecasts"], ".4f"), _num(f["brier2"], ".4f"), _num(f["log_score"]),
+            _num(f["baseline"], ".1f"), _num(f["peer"], ".1f"), _num(f["relative_brier"], "+.4f"),
+            _pct(f["coverage"]))  # fmt: skip
+
+
+def _print_summary(out: dict) -> None:
+    people = out["forecasters"]
+    rows = [_summary_row(f) for f in people] + [_summary_row(a) for a in out["aggregates"]]
+    print_table(SUMMARY_HEADERS, rows, flex=0)
+    single = people[0] if len(people) == 1 else None
+    block = single if single is not None else out["overall"]
+    print()
+    print(f"Calibration ({out['unit']} unit){' of ' + single['name'] if single else ', all forecasters pooled'}")
+    cal = [(f"{b['lo']:.2f}-{b['hi']:.2f}", b["count"], _num(b["weight"], ".1f"), _pct(b["mean_forecast"]),
+            _pct(b["observed"]), f"{_pct(b['ci_low'])}-{_pct(b['ci_high'])}" if b["ci_low"] is not None else "")
+           for b in block["calibration"]]  # fmt: skip
+    print_table(("BIN", "COUNT", "WEIGHT", "MEAN P", "OBSERVED", "95% CI"), cal)
+    d = block["decomposition"]
+    if d["brier"] is not None:
+        print(f"Murphy: reliability {d['reliability']:.4f} - resolution {d['resolution']:.4f} + uncertainty "
+              f"{d['uncertainty']:.4f} + within {d['within']:+.4f} = Brier {d['brier']:.4f}")  # fmt: skip
+    r = block["regression"]
+    if r["slope"] is not None:
+        print(f"Regression: intercept {r['intercept']:+.3f} [{r['intercept_ci'][0]:+.3f}, {r['intercept_ci'][1]:+.3f}], "
+              f"slope {r['slope']:.3f} [{r['slope_ci'][0]:.3f}, {r['slope_ci'][1]:.3f}]: {r['verdict']}")  # fmt: skip
+    else:
+        print(f"Regression: {r['reason']}")
+    if "breakdown" in out:
+        print()
+        rows = [(b["key"],) + _summary_row(b) for b in out["breakdown"]]
+        print_table(("GROUP",) + SUMMARY_HEADERS, rows, flex=0)
+    q = out["questions"]
+    ext = out["extremizing"]
+    note(f"{q['scored']} questions scored; {q['not_scored']} not (unresolved or annulled); "
+         f"{q['empty_window']} with an empty scoring window")  # fmt: skip
+    if ext["exponent"] is not None:
+        note(f"@extremized: geometric mean of odds raised to {ext['exponent']:.3f} (fitted on {ext['n_questions']} questions)")
+    else:
+        note(f"@extremized: not fitted ({ext['reason']})")
+
+
+def _one_question(st, question: str, names: tuple[str, ...], as_json: bool) -> None:
+    from forecast.core.timeparse import local, parse_iso
+    from forecast.services.scoring import score_one_question
+
+    with st.database().session() as session:
+        out = score_one_question(session, question, names)
+    if as_json:
+        print_json(out)
+        return
+    q = out["question"]
+    if not q["scored"]:
+        note(f"{q['slug']}: not scored ({q['reason']})")
+    people = [(f["name"], f.get("n_forecasts", ""), f.get("n_late", ""), _num(f["brier"], ".4f"), _num(f["brier2"], ".4f"),
+               _num(f["log_score"]), _num(f["baseline"], ".1f"), _num(f["peer"], ".1f"),
+               _num(f["relative_brier"], "+.4f"), _pct(f["coverage"]))
+              for f in out["forecasters"] + out["aggregates"] if "forecasts" not in f or f["forecasts"]]  # fmt: skip
+    print_table(("FORECASTER", "FORECASTS", "LATE", "BRIER", "BRIER2", "LOG", "BASELINE", "PEER", "REL", "COVER"),
+                people, flex=0)  # fmt: skip
+    rows = []
+    for f in out["forecasters"]:
+        for x in f["forecasts"]:
+            rows.append((x["id"], f["name"], local(parse_iso(x["made_at"]), st.tz), f"{x['p'] * 100:g}%", x["status"],
+                         _num(x["brier"], ".4f"), _pct(x.get("weight")), _num(x.get("contribution"), ".4f"),
+                         _num(x.get("baseline"), ".1f"), _num(x.get("peer"), ".1f")))  # fmt: skip
+    print()
+    print_table(("ID", "FORECASTER", "MADE", "P", "STATUS", "BRIER", "WEIGHT", "CONTRIB", "BASELINE", "PEER"), rows)
+    note(f"{q['slug']}: outcome {'YES' if q['outcome'] == 1 else 'NO' if q['outcome'] == 0 else 'none'}; "
+         f"window {q['opens']} .. {q['end']}")  # fmt: skip

@@ -1,0 +1,222 @@
+"""`forecast score`: load what scoring needs in bulk and hand it to the engine (forecast.core.scoring).
+
+Questions and forecasts come through the driver's own cursor straight into numpy (no ORM rows): a
+million forecasts load in about a second. Filters choose questions (--tag, --since/--until on the
+resolution time); --by chooses whose scores are shown, after scoring, so that peer and relative scores
+and the team aggregates always compare against the whole crowd of each question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from sqlmodel import Session
+
+from forecast.core.errors import NotFound
+from forecast.core.scoring import NO_TIME, ScoringInput, question_detail, score
+from forecast.core.timeparse import iso_from_micros, to_micros
+from forecast.services.lookup import get_question
+
+_FORECAST_ROW = np.dtype([("q", "i8"), ("f", "i8"), ("p", "f8"), ("t", "i8"), ("rec", "i8")])
+_DETAIL_ROW = np.dtype([("id", "i8"), ("f", "i8"), ("p", "f8"), ("t", "i8"), ("rec", "i8")])
+_QUESTION_ROW = np.dtype([("id", "i8"), ("opens", "i8"), ("closes", "i8"), ("res_at", "i8"), ("outcome", "f8")])
+# resolved_at NULL -> NO_TIME; outcome: 1 YES, 0 NO, -1 not scored (NaN below)
+QUESTIONS_SQL = (
+    f"SELECT id, opens_at, closes_at, COALESCE(resolved_at, {NO_TIME}), "
+    "CAST(CASE resolution WHEN 'yes' THEN 1 WHEN 'no' THEN 0 ELSE -1 END AS DOUBLE PRECISION) "
+    "FROM question WHERE {where} ORDER BY id"
+)
+
+
+@dataclass(frozen=True)
+class ScoreFilter:
+    forecasters: tuple[str, ...] = ()  # whose scores to show; empty: everyone
+    tag: str | None = None
+    since: datetime | None = None  # resolved at or after
+    until: datetime | None = None  # resolved before
+
+
+def _rows(session: Session, sql: str, params: tuple, dtype: np.dtype) -> np.ndarray:
+    """Run `sql` ('?' placeholders) on the raw driver cursor, rows straight into a structured array."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        sql = sql.replace("?", "%s")
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return np.fromiter(cursor, dtype=dtype)
+    finally:
+        cursor.close()
+
+
+def _question_where(session: Session, flt: ScoreFilter) -> tuple[str, tuple]:
+    where, params = [], []
+    if flt.tag is not None:
+        tag = _rows(session, "SELECT id FROM tag WHERE name = ?", (flt.tag,), np.dtype([("id", "i8")]))
+        if len(tag) == 0:
+            raise NotFound(f"no tag named {flt.tag!r}")
+        where.append("id IN (SELECT question_id FROM question_tag WHERE tag_id = ?)")
+        params.append(int(tag["id"][0]))
+    if flt.since is not None:
+        where.append("resolved_at >= ?")
+        params.append(to_micros(flt.since))
+    if flt.until is not None:
+        where.append("resolved_at < ?")
+        params.append(to_micros(flt.until))
+    return (" AND ".join(where) or "1 = 1"), tuple(params)
+
+
+# Forecasts of scored questions only, in id order (the table's own order: no sort for SQLite). The unary
+# plus keeps SQLite scanning the table instead of probing an index a million times.
+FORECASTS_SQL = (
+    "SELECT question_id, forecaster_id, probability, made_at, recorded_at FROM forecast "
+    "WHERE NOT superseded AND +question_id IN "
+    "(SELECT id FROM question WHERE resolution IN ('yes', 'no') AND {where}) ORDER BY id"
+)
+
+
+def load_input(session: Session, flt: ScoreFilter = ScoreFilter()) -> ScoringInput:
+    """The questions that pass the filter and the forecasts on those that resolved YES or NO."""
+    where, params = _question_where(session, flt)
+    qs = _rows(session, QUESTIONS_SQL.format(where=where), params, _QUESTION_ROW)
+    fc = _rows(session, FORECASTS_SQL.format(where=where), params, _FORECAST_ROW)
+    names = dict(
+        _pairs(session, "SELECT id, name FROM forecaster")
+    )  # every forecaster: a --by name with nothing scored still gets a row
+    wanted = [n for n in flt.forecasters if n not in names.values()]
+    if wanted:
+        raise NotFound(f"no forecaster named {wanted[0]!r}")
+    ids = np.array(sorted(names), dtype=np.int64)
+    shown = set(flt.forecasters)
+    present = np.zeros(len(ids), dtype=bool)
+    present[np.searchsorted(ids, np.unique(fc["f"]))] = True
+    keep = [i for i, fid in enumerate(ids.tolist()) if present[i] or names[fid] in shown]
+    order = sorted(keep, key=lambda i: names[int(ids[i])])
+    f_code = np.full(len(ids), -1, dtype=np.int64)
+    f_code[order] = np.arange(len(order))
+    tag_q, tag_id, tag_names = _tags(session, qs["id"])
+    slugs = _slugs(session, where, params)
+    return ScoringInput(
+        q_id=qs["id"],
+        opens=qs["opens"],
+        closes=qs["closes"],
+        resolved_at=qs["res_at"],
+        outcome=_outcome(qs),
+        q_idx=np.searchsorted(qs["id"], fc["q"]),
+        f_idx=f_code[np.searchsorted(ids, fc["f"])],
+        t=fc["t"],
+        p=fc["p"],
+        seq=fc["rec"],  # of two forecasts at one instant the later-recorded stands (then the later id)
+        forecasters=tuple(names[int(ids[i])] for i in order),
+        tag_q=tag_q,
+        tag_id=tag_id,
+        tags=tag_names,
+        labels=slugs,
+    )
+
+
+def _outcome(qs: np.ndarray) -> np.ndarray:
+    return np.where(qs["outcome"] < 0, np.nan, qs["outcome"])
+
+
+def _pairs(session: Session, sql: str, params: tuple = ()) -> list[tuple]:
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        sql = sql.replace("?", "%s")
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _slugs(session: Session, where: str, params: tuple) -> tuple[str, ...]:
+    return tuple(r[0] for r in _pairs(session, f"SELECT slug FROM question WHERE {where} ORDER BY id", params))
+
+
+def _tags(session: Session, q_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    names = _pairs(session, "SELECT id, name FROM tag ORDER BY name")
+    links = _rows(session, "SELECT question_id, tag_id FROM question_tag", (), np.dtype([("q", "i8"), ("t", "i8")]))
+    if not names or len(links) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), ()
+    tag_ids = np.array([r[0] for r in names], dtype=np.int64)  # in name order
+    by_id = np.argsort(tag_ids)
+    pos = np.minimum(np.searchsorted(q_ids, links["q"]), max(len(q_ids) - 1, 0))
+    on = q_ids[pos] == links["q"] if len(q_ids) else np.zeros(len(links), dtype=bool)
+    tag_index = by_id[np.searchsorted(tag_ids[by_id], links["t"][on])]
+    return pos[on], tag_index, tuple(r[1] for r in names)
+
+
+def score_database(
+    session: Session,
+    flt: ScoreFilter = ScoreFilter(),
+    *,
+    unit: str = "time",
+    bin_width: float = 0.1,
+    breakdown: str | None = None,
+) -> dict:
+    """The documented summary (docs/scoring.md), plus `breakdown` rows when asked for."""
+    inp = load_input(session, flt)
+    scores = score(inp, unit=unit, bin_width=bin_width)
+    names = list(flt.forecasters) or None
+    out = scores.summary(names)
+    if breakdown is not None:
+        out["breakdown"] = scores.breakdown(breakdown, names)
+    return out
+
+
+def score_one_question(session: Session, ref: str | int, forecasters: tuple[str, ...] = ()) -> dict:
+    """One question forecast by forecast; times as ISO 8601 UTC, forecasts by their database id."""
+    q = get_question(session, ref)
+    qs = _rows(session, QUESTIONS_SQL.format(where="id = ?"), (q.id,), _QUESTION_ROW)
+    fc = _rows(
+        session,
+        "SELECT id, forecaster_id, probability, made_at, recorded_at FROM forecast "
+        "WHERE question_id = ? AND NOT superseded ORDER BY id",
+        (q.id,),
+        _DETAIL_ROW,
+    )
+    names = dict(_pairs(session, "SELECT id, name FROM forecaster"))
+    missing = [n for n in forecasters if n not in names.values()]
+    if missing:
+        raise NotFound(f"no forecaster named {missing[0]!r}")
+    f_ids = np.unique(fc["f"])
+    inp = ScoringInput(
+        q_id=qs["id"],
+        opens=qs["opens"],
+        closes=qs["closes"],
+        resolved_at=qs["res_at"],
+        outcome=_outcome(qs),
+        q_idx=np.zeros(len(fc), dtype=np.int64),
+        f_idx=np.searchsorted(f_ids, fc["f"]),
+        t=fc["t"],
+        p=fc["p"],
+        seq=fc["rec"],
+        forecasters=tuple(names[int(i)] for i in f_ids.tolist()),
+        labels=(q.slug,),
+    )
+    detail = question_detail(inp, 0)
+    _iso_times(detail, fc["id"])
+    detail["question"]["slug"] = q.slug
+    detail["question"]["title"] = q.title
+    detail["forecasters"].sort(key=lambda f: f["name"])
+    if forecasters:
+        detail["forecasters"] = [f for f in detail["forecasters"] if f["name"] in set(forecasters)]
+    return detail
+
+
+def _iso_times(detail: dict, forecast_ids: np.ndarray) -> None:
+    question = detail["question"]
+    for key in ("opens", "closes", "resolved_at", "end"):
+        if question[key] is not None:
+            question[key] = iso_from_micros(question[key])
+    question.pop("index")
+    for person in detail["forecasters"]:
+        for f in person["forecasts"]:
+            f["id"] = int(forecast_ids[f.pop("index")])
+            for key in ("made_at", "starts", "stops"):
+                if key in f:
+                    f[key] = iso_from_micros(f[key])

@@ -1,0 +1,106 @@
+"""New forecast: probability (0.35 or 35%, with the change from your last), when, rationale, evidence."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Input, SelectionList, TextArea
+from textual.widgets.selection_list import Selection
+
+from forecast.services.forecasts import ForecastRequest, record_forecast
+from forecast.services.lookup import get_question
+from forecast.services.question_detail import linked_evidence
+from forecast.services.question_list import latest_by_question
+from forecast.tui.forms import checks
+from forecast.tui.forms.base import Field, FormScreen
+from forecast.tui.messages import DataChanged
+from forecast.tui.workers import db_work
+
+
+class ForecastForm(FormScreen):
+    save_label = "Record"
+
+    def __init__(self, question_id: int, *, evidence: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.question_id = question_id
+        self.preselected = set(evidence)
+        self.previous: float | None = None
+
+    def form_title(self) -> str:
+        return "New forecast"
+
+    def fields(self) -> ComposeResult:
+        yield Field(
+            "Probability",
+            Input(placeholder="0.35 or 35%", id="probability-input", compact=True),
+            check=checks.probability(None, self.palette),
+            hint="0.35 or 35%",
+            id="probability",
+        )
+        yield Field(
+            "When",
+            Input(placeholder="now", id="when-input", compact=True),
+            check=checks.when(self.ctx.now, self.ctx.tz, empty_hint="now, when you save"),
+            hint="now, when you save",
+            id="when",
+        )
+        yield Field("Rationale", TextArea(id="rationale-input", soft_wrap=True, compact=True), id="rationale")
+        yield Field(
+            "Evidence behind this update",
+            SelectionList[str](id="evidence-input"),
+            hint="space to tick; a to add new evidence from the question",
+            id="evidence",
+        )
+
+    @db_work("loading the question", group="form-context")
+    def load_context(self) -> None:
+        db = self.app.open_database()  # type: ignore[attr-defined]
+        if db is None:
+            return
+        with db.session() as session:
+            q = get_question(session, self.question_id)
+            latest = latest_by_question(session, {q.id}).get(q.id, {})
+            evidence = linked_evidence(session, q.id)
+        self.post_message(self.ContextLoaded({"q": q, "latest": latest, "evidence": evidence}))
+
+    def show_context(self, data) -> None:
+        q = data["q"]
+        self.previous = data["latest"].get(self.ctx.me)
+        field = self.query_one("#probability", Field)
+        field.check = checks.probability(self.previous, self.palette)
+        context = Text.assemble((q.title, "bold"), "\n", (q.slug, self.palette.muted))
+        if self.previous is not None:
+            context.append(f"  ·  your last: {round(self.previous * 100, 1):g}%", style=self.palette.muted)
+        if q.status != "open":
+            context.append(f"\nThis question is {q.status}: it takes no more forecasts.", style=f"bold {self.palette.warn}")
+        elif q.closes_at <= self.ctx.now():
+            context.append("\nIts close date has passed: it takes no more forecasts.", style=f"bold {self.palette.warn}")
+        self.set_context(context)
+        options = self.query_one("#evidence-input", SelectionList)
+        for e in data["evidence"]:
+            label = Text(f"{e['stance'] or 'neutral':>7}  ", style=self.palette.muted)
+            label.append(e["title"] or e["key"])
+            options.add_option(Selection(label, e["key"], e["key"] in self.preselected))
+        if not data["evidence"]:
+            self.query_one("#evidence", Field).display = False
+        self.query_one("#probability-input", Input).focus()
+
+    def collect(self) -> dict:
+        values = super().collect()
+        values["evidence"] = tuple(self.query_one("#evidence-input", SelectionList).selected)
+        return values
+
+    def save(self, session, values: dict) -> DataChanged:
+        row = record_forecast(
+            session,
+            ForecastRequest(
+                question=self.question_id,
+                probability=values["probability"],
+                forecaster=self.ctx.me,
+                at=values["when"],
+                rationale=values["rationale"].strip(),
+                evidence=values["evidence"],
+            ),
+            now=self.ctx.now(),
+        )
+        return DataChanged("forecast", row.question_id)

@@ -1,0 +1,227 @@
+"""Link evidence to a question: pick existing evidence for a question, or a question for an inbox item."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
+
+from forecast.core.errors import ForecastError, InvalidInput
+from forecast.core.timeparse import from_micros, humanize
+from forecast.services.lookup import get_question
+from forecast.services.question_table import search_questions
+from forecast.tui import optional
+from forecast.tui.forms.base import Field, FormScreen
+from forecast.tui.forms.evidence import picked_stance, stance_picker
+from forecast.tui.messages import DataChanged
+from forecast.tui.workers import db_work
+
+SEARCH_DELAY = 0.15
+
+
+def marked(snippet: str, style: str = "bold") -> Text:
+    """A search snippet with «matches» emphasised; the rest stays literal text."""
+    out = Text()
+    rest = snippet
+    while "«" in rest and "»" in rest.split("«", 1)[1]:
+        before, tail = rest.split("«", 1)
+        match, rest = tail.split("»", 1)
+        out.append(before)
+        out.append(match, style=style)
+    out.append(rest)
+    return out
+
+
+class _PickerForm(FormScreen):
+    """A search box over a list of candidates; the highlighted candidate is the one linked."""
+
+    save_label = "Link"
+    placeholder = "type to search"
+
+    @dataclass
+    class Found(Message):
+        query: str
+        items: list[dict]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[dict] = []
+        self._timer = None
+
+    def fields(self) -> ComposeResult:
+        yield Field("Search", Input(placeholder=self.placeholder, id="search-input", compact=True), id="search")
+        yield OptionList(id="candidates")
+        yield Field("Stance", stance_picker(), id="stance")
+        yield Field("Note", Input(placeholder="why it matters", id="note-input", compact=True), id="note")
+
+    @on(Input.Changed, "#search-input")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(SEARCH_DELAY, lambda: self.find(event.value))
+
+    @on(Input.Submitted, "#search-input")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.prevent_default()  # Enter in the search box picks from the list; it does not save the form
+        event.stop()
+        self.query_one("#candidates", OptionList).focus()
+
+    def find(self, query: str) -> None:
+        raise NotImplementedError
+
+    @on(Found)
+    def _found(self, message: Found) -> None:
+        self.items = message.items
+        options = self.query_one("#candidates", OptionList)
+        options.clear_options()
+        options.add_options([Option(self.describe(item)) for item in message.items] or
+                            [Option(Text("nothing found", style=self.palette.muted), disabled=True)])  # fmt: skip
+        if message.items:
+            options.highlighted = 0
+
+    def describe(self, item: dict) -> Text:
+        raise NotImplementedError
+
+    def picked(self) -> dict:
+        options = self.query_one("#candidates", OptionList)
+        i = options.highlighted
+        if i is None or not 0 <= i < len(self.items):
+            options.focus()
+            raise InvalidInput("pick one from the list (type to search, arrows to choose)")
+        return self.items[i]
+
+    def collect(self) -> dict:
+        values = super().collect()
+        values["item"] = self.picked()
+        values["stance"] = picked_stance(self.query_one("#stance-input"))
+        return values
+
+
+class LinkEvidenceForm(_PickerForm):
+    """From a question: link evidence already in the database."""
+
+    placeholder = "words from the title or text; empty shows the newest"
+
+    def __init__(self, question_id: int) -> None:
+        super().__init__()
+        self.question_id = question_id
+
+    def form_title(self) -> str:
+        return "Link existing evidence"
+
+    @db_work("loading the question", group="form-context")
+    def load_context(self) -> None:
+        db = self.app.open_database()  # type: ignore[attr-defined]
+        if db is None:
+            return
+        with db.session() as session:
+            q = get_question(session, self.question_id)
+        self.post_message(self.ContextLoaded(q))
+
+    def show_context(self, q) -> None:
+        text = Text.assemble((q.title, "bold"), "\n", (q.slug, self.palette.muted))
+        if not optional.has("evidence_query", "search_evidence", "list_evidence"):
+            text.append(f"\nSearching evidence is {optional.NOT_AVAILABLE}.", style=f"bold {self.palette.warn}")
+        self.set_context(text)
+        self.find("")
+        self.query_one("#search-input", Input).focus()
+
+    @db_work("searching evidence", group="form-search")
+    def find(self, query: str) -> None:
+        queries = optional.service("evidence_query")
+        if queries is None:
+            self.post_message(self.Found(query, []))
+            return
+        db = self.app.open_database()  # type: ignore[attr-defined]
+        if db is None:
+            return
+        with db.session() as session:
+            try:
+                items = queries.search_evidence(session, query, limit=30) if query.strip() else \
+                    queries.list_evidence(session, limit=30)  # fmt: skip
+            except InvalidInput:
+                items = []  # only punctuation typed so far: nothing to search for yet
+        self.post_message(self.Found(query, items))
+
+    def describe(self, item: dict) -> Text:
+        text = Text(item.get("title") or item.get("key") or "", style="bold")
+        bits = [b for b in (item.get("outlet"), (item.get("published_at") or "")[:10]) if b]
+        if bits:
+            text.append("  " + " · ".join(bits), style=self.palette.muted)
+        if item.get("snippet"):
+            text.append("\n")
+            text.append_text(marked(item["snippet"]))
+        return text
+
+    def save(self, session, values: dict) -> DataChanged:
+        evidence = optional.service("evidence")
+        if evidence is None:
+            raise ForecastError(f"linking evidence is {optional.NOT_AVAILABLE}")
+        evidence.link_evidence(session, values["item"]["id"], self.question_id, stance=values["stance"],
+                               note=values["note"].strip(), now=self.ctx.now())  # fmt: skip
+        return DataChanged("evidence", self.question_id)
+
+
+class LinkToQuestionForm(_PickerForm):
+    """From the inbox: link an item to a question (the feed's proposals come first)."""
+
+    placeholder = "words from the question's title, or its slug"
+
+    def __init__(self, item: dict) -> None:
+        super().__init__()
+        self.item = item
+
+    def form_title(self) -> str:
+        return "Link to a question"
+
+    def show_context(self, data) -> None:
+        text = Text(self.item.get("title") or self.item.get("key") or "", style="bold")
+        if self.item.get("outlet") or self.item.get("published_at"):
+            bits = [b for b in (self.item.get("outlet"), (self.item.get("published_at") or "")[:10]) if b]
+            text.append("\n" + " · ".join(bits), style=self.palette.muted)
+        self.set_context(text)
+        self.find("")
+        self.query_one("#search-input", Input).focus()
+
+    @db_work("searching questions", group="form-search")
+    def find(self, query: str) -> None:
+        db = self.app.open_database()  # type: ignore[attr-defined]
+        if db is None:
+            return
+        proposed = [p["question"] for p in self.item.get("proposals", [])]
+        with db.session() as session:
+            items = []
+            if not query.strip():
+                for slug in proposed:
+                    try:
+                        q = get_question(session, slug)
+                    except ForecastError:
+                        continue
+                    items.append({"id": q.id, "slug": q.slug, "title": q.title, "status": q.status,
+                                  "closes_at": None, "proposed": True})  # fmt: skip
+            seen = {i["id"] for i in items}
+            items += [i for i in search_questions(session, query, limit=30) if i["id"] not in seen]
+        self.post_message(self.Found(query, items))
+
+    def describe(self, item: dict) -> Text:
+        text = Text(item["title"], style="bold")
+        text.append(f"\n{item['slug']} · {item['status']}", style=self.palette.muted)
+        if item.get("closes_at"):
+            text.append(f" · closes {humanize(from_micros(item['closes_at']), now=self.ctx.now())}",
+                        style=self.palette.muted)  # fmt: skip
+        if item.get("proposed"):
+            text.append("  proposed by the feed", style=self.palette.accent)
+        return text
+
+    def save(self, session, values: dict) -> DataChanged:
+        evidence = optional.service("evidence")
+        if evidence is None:
+            raise ForecastError(f"linking evidence is {optional.NOT_AVAILABLE}")
+        evidence.link_evidence(session, self.item["id"], values["item"]["id"], stance=values["stance"],
+                               note=values["note"].strip(), now=self.ctx.now())  # fmt: skip
+        return DataChanged("evidence", values["item"]["id"])

@@ -1,0 +1,117 @@
+"""Resolve a question (YES, NO or annulled, when, why) or take a resolution back."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Input, RadioButton, RadioSet
+
+from forecast.core.errors import InvalidInput
+from forecast.core.model import Resolution
+from forecast.services.lookup import get_question
+from forecast.services.resolution import resolve, unresolve
+from forecast.tui.forms import checks
+from forecast.tui.forms.base import Field, FormScreen
+from forecast.tui.messages import DataChanged
+from forecast.tui.workers import db_work
+
+
+class _QuestionForm(FormScreen):
+    def __init__(self, question_id: int) -> None:
+        super().__init__()
+        self.question_id = question_id
+
+    @db_work("loading the question", group="form-context")
+    def load_context(self) -> None:
+        db = self.app.open_database()  # type: ignore[attr-defined]
+        if db is None:
+            return
+        with db.session() as session:
+            q = get_question(session, self.question_id)
+        self.post_message(self.ContextLoaded(q))
+
+    def show_context(self, q) -> None:
+        text = Text.assemble((q.title, "bold"), "\n", (f"{q.slug} · {q.status}", self.palette.muted))
+        if q.resolution:
+            text.append(f" · resolved {q.resolution.upper()}", style=self.palette.muted)
+        self.set_context(text)
+
+
+class ResolveForm(_QuestionForm):
+    save_label = "Resolve"
+
+    def form_title(self) -> str:
+        return "Resolve question"
+
+    def fields(self) -> ComposeResult:
+        yield Field(
+            "Outcome",
+            RadioSet(RadioButton("YES", id="yes"), RadioButton("NO", id="no"),
+                     RadioButton("annulled", id="annulled"), id="outcome-input"),  # fmt: skip
+            hint="y / n / a, or arrows and space",
+            id="outcome",
+        )
+        yield Field(
+            "Resolved at",
+            Input(placeholder="now", id="at-input", compact=True),
+            check=checks.when(self.ctx.now, self.ctx.tz, empty_hint="now"),
+            hint="now",
+            id="at",
+        )
+        yield Field("Note", Input(placeholder="source or reason", id="note-input", compact=True), id="note")
+
+    def show_context(self, q) -> None:
+        super().show_context(q)
+        self.query_one("#outcome-input", RadioSet).focus()
+
+    def on_key(self, event) -> None:
+        # Quick picks while the outcome has focus.
+        if self.focused is not None and self.focused.id == "outcome-input" and event.key in ("y", "n", "a"):
+            target = {"y": "yes", "n": "no", "a": "annulled"}[event.key]
+            self.query_one(f"#{target}", RadioButton).value = True
+            event.stop()
+
+    @on(RadioSet.Changed)
+    def _picked(self) -> None:
+        self.query_one("#outcome", Field).query_one(".field-hint").update("")
+
+    def collect(self) -> dict:
+        values = super().collect()
+        pressed = self.query_one("#outcome-input", RadioSet).pressed_button
+        if pressed is None:
+            self.query_one("#outcome-input", RadioSet).focus()
+            raise InvalidInput("choose an outcome: YES, NO or annulled")
+        values["outcome"] = Resolution(pressed.id)
+        return values
+
+    def save(self, session, values: dict) -> DataChanged:
+        resolve(
+            session,
+            self.question_id,
+            values["outcome"],
+            actor=self.ctx.me,
+            at=values["at"],
+            note=values["note"].strip(),
+            now=self.ctx.now(),
+        )
+        return DataChanged("resolution", self.question_id)
+
+
+class UnresolveForm(_QuestionForm):
+    save_label = "Unresolve"
+
+    def form_title(self) -> str:
+        return "Unresolve question"
+
+    def fields(self) -> ComposeResult:
+        yield Field("Why", Input(placeholder="e.g. resolved too early", id="note-input", compact=True),
+                    hint="kept in the resolution history", id="note")  # fmt: skip
+
+    def show_context(self, q) -> None:
+        super().show_context(q)
+        self.query_one("#note-input", Input).focus()
+
+    def save(self, session, values: dict) -> DataChanged:
+        unresolve(session, self.question_id, actor=self.ctx.me, note=values["note"].strip(), now=self.ctx.now())
+        return DataChanged("resolution", self.question_id)

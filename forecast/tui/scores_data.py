@@ -1,0 +1,95 @@
+"""What the scores screen shows, computed by the scoring engine for a filter (forecaster, tag, period).
+
+The engine lives in core/scoring; the database side is the scoring service when it is installed.
+Everything here runs in a worker; the result is plain data for the screen to draw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from forecast.tui import optional
+from forecast.tui.widgets.score_charts import Bin
+
+PERIODS: tuple[tuple[str, int | None], ...] = (("all time", None), ("last year", 365), ("90 days", 90),
+                                               ("30 days", 30))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ScoresFilter:
+    forecaster: str | None = None
+    """None: everyone (pooled calibration, every forecaster in the table)."""
+    tag: str | None = None
+    period: int = 0
+    """Index into PERIODS."""
+
+
+@dataclass
+class ScoresView:
+    available: bool = True
+    reason: str = ""
+    forecasters: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    scored: int = 0
+    not_scored: int = 0
+    headline: list[dict] = field(default_factory=list)
+    calibration: list[Bin] = field(default_factory=list)
+    monthly: list[tuple[str, float]] = field(default_factory=list)
+    by_tag: list[dict] = field(default_factory=list)
+
+
+def _scorer():
+    """The function that scores the database under a filter, from whichever service provides it."""
+    tables = optional.service("score_tables")
+    if tables is not None and hasattr(tables, "score_db"):
+        exports = optional.service("exports")
+        if exports is not None and hasattr(exports, "ExportFilter"):
+            return tables.score_db, exports.ExportFilter
+    return None
+
+
+def load_scores(session, flt: ScoresFilter, *, now: datetime) -> ScoresView:
+    conn = session.connection()
+    forecasters = [r[0] for r in conn.exec_driver_sql("SELECT name FROM forecaster ORDER BY name")]
+    tags = [r[0] for r in conn.exec_driver_sql("SELECT name FROM tag ORDER BY name")]
+    scorer = _scorer()
+    if scorer is None:
+        return ScoresView(available=False, reason=f"Scoring is {optional.NOT_AVAILABLE}.", forecasters=forecasters,
+                          tags=tags)  # fmt: skip
+    score_db, export_filter = scorer
+    days = PERIODS[flt.period][1]
+    since = now - timedelta(days=days) if days else None
+    wanted = (flt.forecaster,) if flt.forecaster and flt.forecaster in forecasters else ()
+    tag = flt.tag if flt.tag in tags else None
+    scored = score_db(session, export_filter(forecasters=wanted, tag=tag, since=since), aggregates=False)
+    scores, names = scored.scores, (list(wanted) or None)
+    summary = scores.summary(names)
+    view = ScoresView(forecasters=forecasters, tags=tags)
+    view.scored = summary["questions"]["scored"]
+    view.not_scored = summary["questions"]["not_scored"]
+    people = [f for f in summary["forecasters"] if f["n_questions"]]
+    people.sort(key=lambda f: (-f["n_questions"], f["name"]))
+    view.headline = people
+    if wanted and people:
+        bins = people[0]["calibration"]
+    else:
+        bins = summary["overall"]["calibration"]
+    view.calibration = [
+        Bin(b["lo"], b["hi"], b["mean_forecast"], b["observed"], b["ci_low"], b["ci_high"], b["count"]) for b in bins
+    ]
+    view.monthly = [(key, brier) for key, brier, _ in _pooled(scores.breakdown("month", names))]
+    view.by_tag = [{"tag": key, "brier": brier, "n_questions": n} for key, brier, n in _pooled(scores.breakdown("tag", names))]
+    return view
+
+
+def _pooled(rows: list[dict]) -> list[tuple[str, float, int]]:
+    """Per group key: the Brier score over every selected forecaster's questions (weighted by questions)."""
+    total: dict[str, list[float]] = {}
+    for r in rows:
+        if r["brier"] is None or not r["n_questions"]:
+            continue
+        acc = total.setdefault(r["key"], [0.0, 0])
+        acc[0] += r["brier"] * r["n_questions"]
+        acc[1] += r["n_questions"]
+    return [(key, s / n, int(n)) for key, (s, n) in total.items() if n]

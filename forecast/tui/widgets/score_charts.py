@@ -1,0 +1,128 @@
+"""Calibration (bins with Wilson intervals against the diagonal) and Brier over time, drawn in braille."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.console import Group
+from rich.text import Text
+from textual.widget import Widget
+
+from forecast.tui.palette import DEFAULT, Palette
+from forecast.tui.widgets.canvas import Canvas, scale
+
+AXIS = 6
+
+
+@dataclass(frozen=True)
+class Bin:
+    lo: float
+    hi: float
+    mean_forecast: float | None
+    observed: float | None
+    ci_low: float | None
+    ci_high: float | None
+    count: int
+
+
+def render_calibration(bins: list[Bin], width: int, height: int, pal: Palette = DEFAULT) -> list[Text]:
+    """x: forecast probability, y: how often it happened; the diagonal is perfect calibration."""
+    if width < AXIS + 10 or height < 5:
+        return [Text("(too small for a chart)", style=pal.muted)]
+    plot_w, plot_h = width - AXIS, height - 1
+    canvas = Canvas(plot_w, plot_h)
+    dw, dh = canvas.dot_width, canvas.dot_height
+    # The diagonal, dotted: every other dot.
+    for x in range(0, dw, 2):
+        canvas.dot(x, scale(1 - x / (dw - 1), 0, 1, dh), pal.muted)
+    for b in bins:
+        if b.observed is None or b.mean_forecast is None or not b.count:
+            continue
+        cx = scale(b.mean_forecast, 0, 1, plot_w)
+        if b.ci_low is not None and b.ci_high is not None:
+            top, bottom = scale(1 - b.ci_high, 0, 1, plot_h), scale(1 - b.ci_low, 0, 1, plot_h)
+            for cy in range(top, bottom + 1):
+                canvas.glyph(cx, cy, "│", pal.accent)
+        cy = scale(1 - b.observed, 0, 1, plot_h)
+        off = abs(b.observed - b.mean_forecast) > max(0.1, (b.ci_high or 1) - (b.ci_low or 0)) / 2
+        canvas.glyph(cx, cy, "●", f"bold {pal.no if off else pal.primary}")
+    lines = []
+    labels = {0: "100%", plot_h // 2: " 50%", plot_h - 1: "  0%"}
+    for cy, row in enumerate(canvas.lines()):
+        label = labels.get(cy, "")
+        lines.append(Text.assemble((f"{label:>4} {'┤' if label else '│'}", pal.muted), row))
+    axis = [" "] * plot_w
+    for text, at in (("0%", 0), ("50%", plot_w // 2 - 1), ("100%", plot_w - 4)):
+        for i, ch in enumerate(text):
+            if 0 <= at + i < plot_w:
+                axis[at + i] = ch
+    lines.append(Text(" " * AXIS + "".join(axis), style=pal.muted))
+    return lines
+
+
+def render_series(points: list[tuple[str, float]], width: int, height: int, pal: Palette = DEFAULT,
+                  top: float | None = None) -> list[Text]:  # fmt: skip
+    """A line through (label, value) points, evenly spaced; labels of the first and last under the axis."""
+    if width < AXIS + 10 or height < 4:
+        return [Text("(too small for a chart)", style=pal.muted)]
+    if not points:
+        return [Text("nothing scored yet", style=pal.muted)]
+    plot_w, plot_h = width - AXIS, height - 1
+    canvas = Canvas(plot_w, plot_h)
+    dw, dh = canvas.dot_width, canvas.dot_height
+    hi = top if top is not None else max(max(v for _, v in points) * 1.1, 0.05)
+    prev = None
+    n = len(points)
+    for i, (_, v) in enumerate(points):
+        x = 0 if n == 1 else round(i * (dw - 1) / (n - 1))
+        y = scale(1 - min(v, hi) / hi, 0, 1, dh)
+        if prev is None:
+            canvas.dot(x, y, pal.primary)
+        else:
+            canvas.line(prev[0], prev[1], x, y, pal.primary)
+        prev = (x, y)
+    if n * 3 <= plot_w:  # few points: mark each one
+        for i, (_, v) in enumerate(points):
+            x = 0 if n == 1 else round(i * (dw - 1) / (n - 1))
+            canvas.glyph(x // 2, scale(1 - min(v, hi) / hi, 0, 1, dh) // 4, "●", f"bold {pal.primary}")
+    lines = []
+    labels = {0: f"{hi:.2f}", plot_h - 1: "0.00"}
+    for cy, row in enumerate(canvas.lines()):
+        label = labels.get(cy, "")
+        lines.append(Text.assemble((f"{label:>4} {'┤' if label else '│'}", pal.muted), row))
+    first, last = points[0][0], points[-1][0]
+    gap = max(plot_w - len(first) - len(last), 1)
+    lines.append(Text(" " * AXIS + first + " " * gap + (last if n > 1 else ""), style=pal.muted))
+    return lines
+
+
+class CalibrationChart(Widget):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.bins: list[Bin] = []
+
+    def set_bins(self, bins: list[Bin]) -> None:
+        self.bins = bins
+        self.refresh()
+
+    def render(self) -> Group | Text:
+        pal = getattr(self.app, "palette", DEFAULT)
+        if not any(b.count for b in self.bins):
+            return Text("No resolved questions with forecasts in this selection.", style=pal.muted)
+        size = self.content_size
+        return Group(*render_calibration(self.bins, size.width, size.height, pal))
+
+
+class LineChart(Widget):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.points: list[tuple[str, float]] = []
+
+    def set_points(self, points: list[tuple[str, float]]) -> None:
+        self.points = points
+        self.refresh()
+
+    def render(self) -> Group | Text:
+        pal = getattr(self.app, "palette", DEFAULT)
+        size = self.content_size
+        return Group(*render_series(self.points, size.width, size.height, pal))

@@ -1,0 +1,184 @@
+"""A fixed fixture database, a frozen clock, and an app factory for the terminal UI tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+import shutil
+from pathlib import Path
+
+import pytest
+
+from forecast.core.model import Resolution
+from forecast.services.database import Database, open_database
+from forecast.services.forecasts import ForecastRequest, record_forecast
+from forecast.services.questions import QuestionDraft, add_question
+from forecast.services.resolution import resolve
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+ME = "tester"
+SIZE = (100, 32)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, at: datetime = NOW) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def advance(self, **kwargs) -> None:
+        self.at += timedelta(**kwargs)
+
+
+def _days(n: float) -> datetime:
+    return NOW + timedelta(days=n)
+
+
+def build_fixture(db: Database) -> dict[str, int]:
+    """Questions in every state, two forecasters, linked evidence and an inbox item. Returns ids by slug."""
+    from forecast.ingest.articles import from_text
+    from forecast.services.evidence import LinkSpec, add_from_text, store_draft
+
+    ids: dict[str, int] = {}
+    with db.session() as s:
+
+        def question(slug, title, opens, closes, tags, criteria="Resolves YES if it happens.", auto=None):
+            q = add_question(
+                s,
+                QuestionDraft(title=title, slug=slug, opens_at=_days(opens), closes_at=_days(closes), tags=tags,
+                              criteria=criteria, auto=auto),  # fmt: skip
+                now=_days(opens),
+            )
+            ids[slug] = q.id
+            return q
+
+        def forecast(slug, who, p, day, why="", evidence=()):
+            record_forecast(
+                s,
+                ForecastRequest(question=slug, probability=p, forecaster=who, at=_days(day), rationale=why,
+                                evidence=evidence),  # fmt: skip
+                now=_days(day),
+            )
+
+        question("eu-summit-deal", "Will the EU summit agree a budget deal by June?", -60, 90, ("eu", "politics"),
+                 criteria="Resolves YES if the European Council conclusions announce an agreed budget.")
+        question("rate-cut-q2", "Will the central bank cut rates in Q2 [2026]?", -40, 30, ("economics",))
+        question("launch-window", "Will the crewed launch happen before its window closes?", -90, -2,
+                 ("space",))  # open, past its close: overdue
+        question("old-election", "Did the incumbent win the 2025 election?", -400, -100, ("politics",))
+        question("storm-season", "Will more than 15 named storms form this season?", -300, -30, ("climate",))
+        question("annulled-vote", "Will the referendum pass?", -200, -50, ("politics",))
+
+        ev = add_from_text(
+            s,
+            "The finance ministers reached a preliminary understanding on the budget framework. "
+            "Officials said a final deal could come at the June summit.",
+            title="Ministers close in on budget framework",
+            link=LinkSpec("eu-summit-deal", stance="yes", note="preliminary deal"),
+            published=_days(-20),
+            now=_days(-19),
+        )
+        forecast("eu-summit-deal", ME, 0.40, -55, "Base rate for deals on time is low.")
+        forecast("eu-summit-deal", "alice", 0.55, -50, "Pressure from the presidency.")
+        forecast("eu-summit-deal", ME, 0.62, -18, "Ministers' framework makes a deal likelier.", (ev.evidence.key,))
+        forecast("rate-cut-q2", ME, 0.30, -35, "Inflation still above target.")
+        forecast("rate-cut-q2", "alice", 0.20, -30)
+        forecast("launch-window", ME, 0.80, -60, "Hardware ready.")
+        forecast("old-election", ME, 0.70, -300, "Incumbent leads polls.")
+        forecast("old-election", "alice", 0.60, -250)
+        forecast("old-election", ME, 0.85, -150, "Lead widened.")
+        forecast("storm-season", ME, 0.35, -250, "Neutral ENSO.")
+        forecast("storm-season", "alice", 0.50, -200)
+        forecast("annulled-vote", ME, 0.50, -150)
+
+        resolve(s, "old-election", Resolution.YES, actor=ME, at=_days(-99), note="Official results", now=_days(-99))
+        resolve(s, "storm-season", Resolution.NO, actor=ME, at=_days(-29), now=_days(-29))
+        resolve(s, "annulled-vote", Resolution.ANNULLED, actor=ME, at=_days(-49), note="Vote cancelled",
+                now=_days(-49))  # fmt: skip
+        store_draft(
+            s,
+            from_text("A new report says the central bank is weighing an early cut in April.",
+                      title="Central bank weighs April cut", url="https://news.example/rates"),  # fmt: skip
+            inbox=True,
+            now=_days(-1),
+        )
+    return ids
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(scope="session")
+def _templates(tmp_path_factory) -> dict[str, Path]:
+    """Built (and migrated) once per session; each test gets its own copy."""
+    root = tmp_path_factory.mktemp("templates")
+    paths = {"fixture": root / "fixture.db", "empty": root / "empty.db"}
+    for name, path in paths.items():
+        db = open_database(str(path))
+        if name == "fixture":
+            build_fixture(db)
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.engine.dispose()
+    return paths
+
+
+def _copy(template: Path, target: Path) -> Database:
+    shutil.copyfile(template, target)
+    return open_database(str(target))
+
+
+@pytest.fixture
+def fixture_db(_templates, tmp_path) -> Database:
+    db = _copy(_templates["fixture"], tmp_path / "fixture.db")
+    yield db
+    db.engine.dispose()
+
+
+@pytest.fixture
+def empty_db(_templates, tmp_path) -> Database:
+    db = _copy(_templates["empty"], tmp_path / "empty.db")
+    yield db
+    db.engine.dispose()
+
+
+def make_app(db: Database, clock: Clock | None = None, **kwargs):
+    from forecast.tui.app import ForecastApp
+    from forecast.tui.context import TuiContext
+
+    ctx = TuiContext(target=db.url, me=ME, tz="UTC", clock=clock or Clock(), refresh_seconds=None,
+                     label="fixture.db", database=db)  # fmt: skip
+    return ForecastApp(ctx, **kwargs)
+
+
+async def settle(pilot) -> None:
+    """Wait until every worker has finished and the messages they posted are handled."""
+    app = pilot.app
+    for _ in range(20):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in app.workers):
+            break
+    await pilot.pause()
+
+
+@pytest.fixture
+def app_factory(fixture_db, clock):
+    def make(**kwargs):
+        return make_app(fixture_db, clock, **kwargs)
+
+    return make
+
+
+def db_path(db: Database) -> Path:
+    return Path(db.url.removeprefix("sqlite:///"))
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"

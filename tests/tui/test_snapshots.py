@@ -1,0 +1,89 @@
+"""Every screen, drawn at 100x32 on the fixture database with a frozen clock (plus 80x24, NO_COLOR, light).
+
+Update with `pytest tests/tui/test_snapshots.py --snapshot-update`, and look at the report before
+accepting: `snapshot_report.html` shows the old and new drawings side by side.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.tui.conftest import SIZE, settle
+
+
+@pytest.fixture
+def colour(monkeypatch):
+    """Snapshots in colour; the NO_COLOR one sets it back."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+def keys(*presses: str):
+    async def run(pilot) -> None:
+        await settle(pilot)
+        for key in presses:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run
+
+
+def test_questions(colour, app_factory, snap_compare):
+    assert snap_compare(app_factory(), terminal_size=SIZE, run_before=keys())
+
+
+def test_questions_all_statuses_sorted_by_brier(colour, app_factory, snap_compare):
+    assert snap_compare(app_factory(), terminal_size=SIZE, run_before=keys("s", "s", "s", "o", "o", "o"))
+
+
+def test_questions_filtered(colour, app_factory, snap_compare):
+    assert snap_compare(app_factory(), terminal_size=SIZE, run_before=keys("s", "s", "s", "slash", "p", "o", "l"))
+
+
+def test_questions_80x24(colour, app_factory, snap_compare):
+    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=keys())
+
+
+def test_questions_no_color(app_factory, snap_compare):
+    assert snap_compare(app_factory(), terminal_size=SIZE, run_before=keys())
+
+
+def test_questions_light(colour, app_factory, snap_compare):
+    assert snap_compare(app_factory(theme="textual-light"), terminal_size=SIZE, run_before=keys())
+
+
+def test_detail(colour, app_factory, snap_compare):
+    assert snap_compare(app_factory(), terminal_size=SIZE, run_before=keys("end", "enter"))
+
+
+def test_detail_evidence_tab(colour, app_factory, snap_compare):
+    async def run(pilot) -> None:
+        await keys("end", "enter")(pilot)
+        pilot.app.screen.query_one("TabbedContent").active = "tab-evidence"
+        await settle(pilot)
+
+    assert snap_compare(app_factory(), terminal_size=SIZE, run_before=run)
+
+
+def test_detail_resolved_80x24(colour, app_factory, snap_compare):
+    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=keys("s", "s", "end", "enter"))
+
+
+def test_forecast_form_preview(colour, app_factory, snap_compare):
+    assert snap_compare(app_factory(), terminal_size=SIZE, run_before=keys("f", "7", "0", "percent_sign"))
+
+
+def test_question_form_error(colour, app_factory, snap_compare):
+    assert snap_compare(app_factory(), terminal_size=SIZE,
+                        run_before=keys("n", "W", "i", "l", "l", "tab", "s", "o", "o", "n"))  # fmt: skip
+
+
+def test_inbox(colour, app_factory, snap_compare):
+    assert snap_compare(app_factory(), terminal_size=SIZE, run_before=keys("2"))
+
+
+def test_scores(colour, app_factory, snap_compare):
+    assert snap_compare(app_factory(), terminal_size=SIZE, run_before=keys("3"))
+
+
+def test_help(colour, app_factory, snap_compare):
+    assert snap_compare(app_factory(), terminal_size=SIZE, run_before=keys("question_mark"))
