@@ -21,7 +21,6 @@ import os
 import random
 import resource
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -74,7 +73,8 @@ def due_rows(n_questions: int = 100_000, n_due: int = 1_000, per_question: int =
 FORECASTER_COLS = "id, name, created_at"
 QUESTION_COLS = ("id, slug, title, kind, description, criteria, opens_at, closes_at, resolves_at, status, "
                  "resolution, resolved_at, resolution_note, auto_rule, created_at, updated_at")  # fmt: skip
-FORECAST_COLS = "id, question_id, forecaster_id, probability, made_at, recorded_at, rationale, supersedes_id, superseded"
+FORECAST_COLS = ("id, question_id, forecaster_id, probability, made_at, recorded_at, rationale, supersedes_id, "
+                 "superseded")
 
 
 def build_due_db(target: str) -> None:
@@ -102,7 +102,8 @@ def build_due_db(target: str) -> None:
                     with cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
                         for row in rows:
                             copy.write_row(row)
-                    cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+                    cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                f"(SELECT max(id) FROM {table}))")
         refresh_standing(conn)
     if db.dialect == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -190,7 +191,8 @@ def bench_due_pg(admin: str, runs: int, env: dict) -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
             try:
-                wall, proc = timed(["--db", url(name), "check", "--now", "2030-01-01T00:00:00Z", "--json", "--no-feeds"], env)
+                args = ["--db", url(name), "check", "--now", "2030-01-01T00:00:00Z", "--json", "--no-feeds"]
+                wall, proc = timed(args, env)
             finally:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             report = json.loads(proc.stdout)
@@ -207,8 +209,12 @@ def bench_nothing(runs: int, env: dict) -> None:
         build_nothing_db(db)
         print(f"built {db.name} in {time.perf_counter() - t:.1f} s")
     base = ["--db", str(db), "check", "--now", DATASET_NOW, "--no-feeds"]
-    for label, extra in (("--quiet (what cron runs)", ["--quiet"]), ("--json", ["--json"]),
-                         ("--json --forecaster forecaster-0001", ["--json", "--forecaster", "forecaster-0001"])):  # fmt: skip
+    cases = (
+        ("--quiet (what cron runs)", ["--quiet"]),
+        ("--json", ["--json"]),
+        ("--json --forecaster forecaster-0001", ["--json", "--forecaster", "forecaster-0001"]),
+    )
+    for label, extra in cases:
         walls, inner = [], []
         for _ in range(runs):
             wall, proc = timed([*base, *extra], env)

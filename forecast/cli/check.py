@@ -19,7 +19,7 @@ NOTIFY_TIMEOUT_S = 120
 @guarded
 def check(
     ctx: typer.Context,
-    now: Annotated[str | None, typer.Option("--now", help="Check as if it were WHEN (time travel; default: now).")] = None,
+    now: Annotated[str | None, typer.Option("--now", help="Check as if it were WHEN (default: now).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; change nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     stale_days: Annotated[int, typer.Option("--stale-days", min=0, metavar="N",
@@ -30,8 +30,8 @@ def check(
                                         "became due since the last check, or failed (for cron mail).")] = False,
     notify: Annotated[str | None, typer.Option("--notify", metavar="CMD", help="Shell command run with the "
                                                "report on stdin when something new needs attention.")] = None,
-    forecaster: Annotated[list[str] | None, typer.Option("--forecaster", metavar="NAME", help="Stale-forecast "
-                                                          "reminders only for NAME (repeatable; default: all).")] = None,
+    forecaster: Annotated[list[str] | None, typer.Option("--forecaster", metavar="NAME", help="Stale-"
+                                                          "forecast reminders only for NAME (repeatable).")] = None,
     no_feeds: Annotated[bool, typer.Option("--no-feeds", help="Do not poll feeds.")] = False,
     history: Annotated[bool, typer.Option("--history", help="List recent runs instead of checking.")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, help="With --history: how many runs.")] = 20,

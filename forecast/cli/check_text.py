@@ -80,7 +80,8 @@ def render_report(report, tz: str) -> str:
         lines.append(f"Errors ({len(report.errors)}):")
         lines += [f"  {clean_cell(e)}" for e in report.errors]
     if report.interrupted_runs:
-        lines.append(f"Note: {_plural(report.interrupted_runs, 'earlier check')} stopped midway; this run finished the work.")
+        runs = _plural(report.interrupted_runs, "earlier check")
+        lines.append(f"Note: {runs} stopped midway; this run finished the work.")
     return "\n".join(lines) + "\n"
 
 

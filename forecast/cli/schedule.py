@@ -24,16 +24,17 @@ EVERY_HELP = "hourly (default), daily, or minutes dividing an hour such as 15m."
 NOTIFY_HELP = "Passed on as `forecast check --notify CMD`."
 
 
-def _job(st: CliState, every: str, notify: str | None, *, quiet: bool = True):
+def _job(st: CliState, every: str, notify: str | None):
     from forecast.cli.schedule_units import Job, absolute_target, check_every, executable
 
     target = absolute_target(st.target)
     if "://" not in target and not Path(target).exists():
-        note(f"forecast: note: database {target} does not exist yet; the first check creates it")
+        note(f"forecast: note: database {target} does not exist yet, and `forecast check` will not create "
+             f"one; create it first (`forecast --db {shlex.quote(target)} db upgrade`)")  # fmt: skip
     env = [("FORECAST_DB", target)]
     if os.environ.get("FORECAST_CONFIG"):
         env.append(("FORECAST_CONFIG", str(Path(os.environ["FORECAST_CONFIG"]).absolute())))
-    args = ["check", *(["--quiet"] if quiet else []), *(["--notify", notify] if notify else [])]
+    args = ["check", "--quiet", *(["--notify", notify] if notify else [])]
     return Job(command=(*executable(), *args), env=tuple(env), every=usage(check_every, every))
 
 
@@ -82,7 +83,7 @@ def schedule(
 @guarded
 def install(
     ctx: typer.Context,
-    systemd: Annotated[bool, typer.Option("--systemd", help="Install systemd units (the only kind installed).")] = False,
+    systemd: Annotated[bool, typer.Option("--systemd", help="Install systemd units (the only kind).")] = False,
     user: Annotated[bool, typer.Option("--user", help="As user units in ~/.config/systemd/user.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
     every: Annotated[str, typer.Option("--every", help=EVERY_HELP)] = "hourly",
@@ -145,7 +146,8 @@ def _systemctl(*commands: list[str]) -> None:
         cmd = ["systemctl", "--user", *args]
         shown = shlex.join(cmd)
         if exe is None:
-            note(f"systemctl not found; run: {'; '.join(shlex.join(['systemctl', '--user', *a]) for a in commands[i:])}")
+            todo = "; ".join(shlex.join(["systemctl", "--user", *a]) for a in commands[i:])
+            note(f"systemctl not found; run: {todo}")
             return
         try:
             proc = subprocess.run([exe, "--user", *args], capture_output=True, text=True, timeout=30)

@@ -14,14 +14,14 @@ JSON_HELP = "Print the report as JSON."
 DRY_HELP = "Convert and report, but write nothing."
 
 
+class _DryRun(Exception):
+    """Raised inside the session scope so that it rolls the import back."""
+
+
 def _import(st: CliState, conv, *, as_json: bool, dry_run: bool, show: bool = True) -> dict:
     """Write the converted batch (or roll it back with --dry-run) and print the report (unless not `show`)."""
     from forecast.cli.progress import Progress
-    from forecast.core.errors import ForecastError
     from forecast.services.batch_import import import_batch
-
-    class _DryRun(ForecastError):
-        pass
 
     writing = Progress("writing forecasts", total=len(conv.batch.forecasts))
     report = None
@@ -29,13 +29,14 @@ def _import(st: CliState, conv, *, as_json: bool, dry_run: bool, show: bool = Tr
         with st.database().session() as session:
             report = import_batch(session, conv.batch, progress=writing)
             if dry_run:
-                raise _DryRun  # the session scope rolls everything back
+                raise _DryRun
     except _DryRun:
         pass
     finally:
         writing.done()
     data = report.as_dict()
-    data["source"] = {k: v for k, v in conv.notes.items()}
+    data["source"] = dict(conv.notes)
+    data["notes"] = list(conv.messages)
     data["dry_run"] = dry_run
     if not show:
         return data

@@ -57,7 +57,8 @@ def run_check(db, now: datetime, options: CheckOptions = CheckOptions()) -> Chec
             try:
                 run_id, interrupted = check_runs.start_run(db.engine, as_of=now, dry_run=False)
             except OperationalError as exc:  # SQLite: another program holds the write lock past the timeout
-                raise ForecastError(f"database is busy, nothing was checked ({_reason(exc)}); try again later") from None
+                reason = _reason(exc)
+                raise ForecastError(f"database is busy, nothing was checked ({reason}); try again later") from None
             report = _run(db, now, options, run_id=run_id, interrupted=interrupted)
     report.seconds = time.perf_counter() - started
     return report

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
 from forecast.core.errors import ForecastError
 from forecast.core.model import AutoRule, Status
+from forecast.core.timeparse import to_micros
 from forecast.services import resolution
 from forecast.services.check_queries import DueQuestion, may_auto_resolve
 from forecast.store.tables import Question
@@ -46,22 +47,38 @@ class Applier:
     would cost more than the question's own work."""
 
     def __init__(self, engine: Engine, now: datetime, *, pause: float = 0.0):
-        self.session = Session(engine, expire_on_commit=False)
+        self.engine = engine
         self.now = now
         self.pause = pause
-        self.lock_rows = engine.dialect.name == "postgresql"  # SQLite's write lock is the whole database
+        self.postgres = engine.dialect.name == "postgresql"
 
     def __enter__(self) -> Applier:
+        # One connection for the run: a pool checkout per question costs a ping and a rollback round trip.
+        self.conn = self.engine.connect()
+        if self.postgres:
+            # A question's commit need not wait for the disk: a commit lost in a server crash is only a
+            # question the next (idempotent) run closes again, never a half-applied one.
+            self.conn.exec_driver_sql("SET synchronous_commit = off")
+            self.conn.commit()
+        self.session = Session(bind=self.conn, expire_on_commit=False)
         return self
 
     def __exit__(self, *exc) -> None:
         self.session.close()
+        if self.postgres:
+            try:  # the connection goes back to the pool, where others expect durable commits
+                self.conn.rollback()
+                self.conn.exec_driver_sql("RESET synchronous_commit")
+                self.conn.commit()
+            except SQLAlchemyError:
+                self.conn.invalidate()  # never pooled again
+        self.conn.close()
 
     def apply(self, due: DueQuestion) -> Applied | None:
         """Close or auto-resolve one question. None when there was nothing left to do."""
         for attempt in range(RETRIES):
             try:
-                applied = self._once(due.id)
+                applied = self._once(due)
                 self.session.commit()
                 return applied
             except OperationalError:
@@ -76,15 +93,18 @@ class Applier:
                 self.session.expunge_all()
         return None
 
-    def _once(self, question_id: int) -> Applied | None:
+    def _once(self, due: DueQuestion) -> Applied | None:
         session, now = self.session, self.now
-        q = session.get(Question, question_id, with_for_update=self.lock_rows)
+        # PostgreSQL: lock the row against a concurrent resolve; SQLite's write lock is the whole database.
+        q = session.get(Question, due.id, with_for_update=self.postgres)
         if q is None or q.closes_at > now:  # gone, or its deadline was moved since the due list was read
             return None
         was_open = q.status == Status.OPEN.value
         rule = _rule(q)
+        # The due list already excluded questions a person unresolved; ask again only if the row changed.
+        unchanged = to_micros(q.updated_at) == due.updated_at
         applied = None
-        if rule is not None and may_auto_resolve(session.connection(), q.id):
+        if rule is not None and (unchanged or may_auto_resolve(session.connection(), q.id)):
             # Open -> resolved in one step: the resolution history shows one event, by the check.
             resolution.resolve(session, q.id, rule.resolution, actor=ACTOR, at=q.closes_at,
                                note=f"auto-resolved by rule {rule.value}", now=now)  # fmt: skip

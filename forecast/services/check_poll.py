@@ -46,5 +46,6 @@ def poll_feeds(db, now: datetime) -> dict | None:
     try:
         return service.poll_all(db, now=now)
     except (ForecastError, SQLAlchemyError, OSError) as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        return {"feeds": 0, "new": [], "proposals": 0, "errors": [{"feed": "(all feeds)", "error": reason[0] if reason else repr(exc)}]}
+        lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        error = {"feed": "(all feeds)", "error": lines[0] if lines else repr(exc)}
+        return {"feeds": 0, "new": [], "proposals": 0, "errors": [error]}

@@ -41,6 +41,7 @@ class DueQuestion:
     status: str
     closes_at: int
     auto_rule: str | None  # None also when the rule must not fire (a person unresolved the question)
+    updated_at: int  # to tell, inside the question's transaction, whether the row changed since
 
     @property
     def needs_close(self) -> bool:
@@ -52,10 +53,10 @@ def due_questions(conn: Connection, now_us: int) -> list[DueQuestion]:
     rows = fetch(
         conn,
         "SELECT q.id, q.slug, q.title, q.status, q.closes_at, "
-        f"CASE WHEN q.resolution IS NULL AND {_NOT_UNRESOLVED_BY_HAND} THEN q.auto_rule END FROM question q "
-        "WHERE q.status = 'open' AND q.closes_at <= ? "
+        f"CASE WHEN q.resolution IS NULL AND {_NOT_UNRESOLVED_BY_HAND} THEN q.auto_rule END, q.updated_at "
+        "FROM question q WHERE q.status = 'open' AND q.closes_at <= ? "
         "UNION ALL "
-        "SELECT q.id, q.slug, q.title, q.status, q.closes_at, q.auto_rule FROM question q "
+        "SELECT q.id, q.slug, q.title, q.status, q.closes_at, q.auto_rule, q.updated_at FROM question q "
         "WHERE q.status = 'closed' AND q.closes_at <= ? AND q.auto_rule IS NOT NULL "
         f"AND q.resolution IS NULL AND {_NOT_UNRESOLVED_BY_HAND}",
         (now_us, now_us),

@@ -36,16 +36,14 @@ def fetch_columns(session: Session, sql: str, params: tuple, dtypes: tuple) -> l
     conn = session.connection()
     if conn.dialect.name != "sqlite":
         sql = sql.replace("?", "%s")
+    row = np.dtype([(f"c{i}", dt) for i, dt in enumerate(dtypes)])
     cursor = conn.connection.cursor()
     try:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        rows = np.fromiter(cursor, dtype=row)  # straight from the driver's tuples, no Python lists
     finally:
         cursor.close()
-    if not rows:
-        return [np.zeros(0, dtype=dt) for dt in dtypes]
-    cols = list(zip(*rows, strict=True))
-    return [np.array(c, dtype=dt) for c, dt in zip(cols, dtypes, strict=True)]
+    return [np.ascontiguousarray(rows[name]) for name in row.names]
 
 
 @dataclass(eq=False)

@@ -77,43 +77,46 @@ FORECASTS_SQL = (
 )
 
 
-def load_input(session: Session, flt: ScoreFilter = ScoreFilter()) -> ScoringInput:
-    """The questions that pass the filter and the forecasts on those that resolved YES or NO."""
+def load_input(session: Session, flt: ScoreFilter = ScoreFilter(), *, labels: bool = True, tags: bool = True) -> ScoringInput:
+    """The questions that pass the filter and the forecasts on those that resolved YES or NO.
+
+    Forecasters: everyone with a forecast on a scored question, and the ones named in the filter (a name
+    with nothing scored still gets a row), in name order. `labels` (slugs) and `tags` are only needed for
+    breakdowns by question and by tag.
+    """
     where, params = _question_where(session, flt)
     qs = _rows(session, QUESTIONS_SQL.format(where=where), params, _QUESTION_ROW)
     fc = _rows(session, FORECASTS_SQL.format(where=where), params, _FORECAST_ROW)
-    names = dict(
-        _pairs(session, "SELECT id, name FROM forecaster")
-    )  # every forecaster: a --by name with nothing scored still gets a row
-    wanted = [n for n in flt.forecasters if n not in names.values()]
-    if wanted:
-        raise NotFound(f"no forecaster named {wanted[0]!r}")
-    ids = np.array(sorted(names), dtype=np.int64)
+    names = dict(_pairs(session, "SELECT id, name FROM forecaster"))
+    missing = [n for n in flt.forecasters if n not in names.values()]
+    if missing:
+        raise NotFound(f"no forecaster named {missing[0]!r}")
+    size = max(names, default=0) + 1
+    present = np.zeros(size, dtype=bool)
+    present[fc["f"]] = True
     shown = set(flt.forecasters)
-    present = np.zeros(len(ids), dtype=bool)
-    present[np.searchsorted(ids, np.unique(fc["f"]))] = True
-    keep = [i for i, fid in enumerate(ids.tolist()) if present[i] or names[fid] in shown]
-    order = sorted(keep, key=lambda i: names[int(ids[i])])
-    f_code = np.full(len(ids), -1, dtype=np.int64)
-    f_code[order] = np.arange(len(order))
-    tag_q, tag_id, tag_names = _tags(session, qs["id"])
-    slugs = _slugs(session, where, params)
+    kept = sorted((name, i) for i, name in names.items() if present[i] or name in shown)
+    f_code = np.full(size, -1, dtype=np.int64)
+    f_code[[i for _, i in kept]] = np.arange(len(kept))
+    q_code = np.full(int(qs["id"].max()) + 1 if len(qs) else 1, -1, dtype=np.int64)
+    q_code[qs["id"]] = np.arange(len(qs))
+    tag_q, tag_id, tag_names = _tags(session, qs["id"]) if tags else (np.zeros(0, np.int64), np.zeros(0, np.int64), ())
     return ScoringInput(
         q_id=qs["id"],
         opens=qs["opens"],
         closes=qs["closes"],
         resolved_at=qs["res_at"],
         outcome=_outcome(qs),
-        q_idx=np.searchsorted(qs["id"], fc["q"]),
-        f_idx=f_code[np.searchsorted(ids, fc["f"])],
+        q_idx=q_code[fc["q"]],
+        f_idx=f_code[fc["f"]],
         t=fc["t"],
         p=fc["p"],
         seq=fc["rec"],  # of two forecasts at one instant the later-recorded stands (then the later id)
-        forecasters=tuple(names[int(ids[i])] for i in order),
+        forecasters=tuple(name for name, _ in kept),
         tag_q=tag_q,
         tag_id=tag_id,
         tags=tag_names,
-        labels=slugs,
+        labels=_slugs(session, where, params) if labels else None,
     )
 
 
@@ -159,7 +162,7 @@ def score_database(
     breakdown: str | None = None,
 ) -> dict:
     """The documented summary (docs/scoring.md), plus `breakdown` rows when asked for."""
-    inp = load_input(session, flt)
+    inp = load_input(session, flt, labels=breakdown == "question", tags=breakdown == "tag")
     scores = score(inp, unit=unit, bin_width=bin_width)
     names = list(flt.forecasters) or None
     out = scores.summary(names)

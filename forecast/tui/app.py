@@ -152,9 +152,17 @@ class ForecastApp(Guarded, App):
     # --- opening screens and forms ------------------------------------------------------------------------
 
     def open_question(self, question_id: int) -> None:
+        """One detail screen, built on first use and kept: later questions reuse its widgets."""
         from forecast.tui.screens.detail import DetailScreen
 
-        self.push_screen(DetailScreen(question_id))
+        if not self.is_screen_installed("detail"):
+            self.install_screen(DetailScreen(question_id), "detail")
+        detail = self.get_screen("detail")
+        if detail in self.screen_stack:
+            detail.show_question(question_id)
+            return
+        detail.show_question(question_id)
+        self.push_screen("detail")
 
     def new_forecast(self, question_id: int, evidence: tuple[str, ...] = ()) -> None:
         from forecast.tui.forms.forecast import ForecastForm

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rich.text import Text
 
-from forecast.core.timeparse import from_micros, humanize, local
+from forecast.core.timeparse import from_micros, humanize
 from forecast.tui.palette import Palette
 
 SPARK = "▁▂▃▄▅▆▇█"
@@ -78,7 +80,21 @@ def closes_cell(closes_us: int, status: str, now: datetime, now_us: int, pal: Pa
 
 
 def local_time(at: datetime | None, tz: str) -> str:
-    return local(at, tz) if at is not None else ""
+    """YYYY-MM-DD HH:mm in the user's zone. zoneinfo rather than arrow: tables format thousands of these."""
+    if at is None:
+        return ""
+    zone = _zone(tz)
+    return (at.astimezone() if zone is None else at.astimezone(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+@lru_cache(maxsize=8)
+def _zone(tz: str):
+    if tz == "local":
+        return None
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def plain(text: str | None, style: str = "") -> Text:

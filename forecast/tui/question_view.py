@@ -104,14 +104,16 @@ class QuestionView:
             self._matches, self._matched_query = None, ""
             return np.ones(n, dtype=bool)
         query = " ".join(terms)
+        hay = self._haystack
         # Refining the previous query only needs to look at what matched it.
         if self._matches is not None and self._matched_query and query.startswith(self._matched_query):
-            candidates = np.flatnonzero(self._matches)
+            hits = np.flatnonzero(self._matches).tolist()
         else:
-            candidates = range(n)
-        hay = self._haystack
+            first = terms[0]
+            hits = [i for i, h in enumerate(hay) if first in h]
+        for term in terms:
+            hits = [i for i in hits if term in hay[i]]
         mask = np.zeros(n, dtype=bool)
-        hits = [i for i in candidates if all(t in hay[i] for t in terms)]
         mask[hits] = True
         self._matches, self._matched_query = mask, query
         return mask

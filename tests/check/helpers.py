@@ -69,4 +69,5 @@ def events(db) -> list[tuple]:
 
 def runs(db) -> list[tuple]:
     with db.engine.connect() as conn:
-        return conn.execute(text("SELECT id, status, dry_run, finished_at IS NOT NULL FROM check_run ORDER BY id")).all()
+        sql = "SELECT id, status, dry_run, finished_at IS NOT NULL FROM check_run ORDER BY id"
+        return conn.execute(text(sql)).all()

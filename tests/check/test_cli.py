@@ -51,7 +51,7 @@ def test_exit_codes_text_json_and_quiet(db_path):
     assert (calm.code, calm.out) == (0, "")
 
     history = run("check", "--history", "--json", db=db_path).json()
-    assert [(h["as_of"], h["status"]) for h in history] == [(at(4), "done"), (at(4), "done"), (at(1), "done"), (at(1), "done")]
+    assert [(h["as_of"], h["status"]) for h in history] == [(at(4), "done")] * 2 + [(at(1), "done")] * 2
     assert history[1]["summary"]["auto_resolved_ids"] == [1, 2]
     table = run("check", "--history", db=db_path)
     assert table.code == 0 and table.out.startswith("ID") and "1 closed, 2 resolved" in table.out
@@ -62,7 +62,8 @@ def test_bad_input_and_a_missing_database(db_path, tmp_path):
     assert bad.code == 2 and bad.err.startswith("forecast: cannot read date")
     missing = tmp_path / "typo.db"
     gone = run("check", db=str(missing))
-    assert gone.code == 1 and gone.err == f"forecast: no database at {missing} (set --db, FORECAST_DB or `database` in the config file)\n"
+    assert gone.code == 1
+    assert gone.err == f"forecast: no database at {missing} (set --db, FORECAST_DB or `database` in the config file)\n"
     assert not missing.exists()  # a typo in a crontab must not create an empty database
 
 

@@ -48,7 +48,7 @@ def done(db) -> set[str]:
 def test_a_second_run_while_one_is_running_exits_75_with_one_line(db_url):
     db = open_database(db_url)
     populate(db)
-    first = start_slow_check(db_url, pause=0.4)
+    first = start_slow_check(db_url, pause=0.3)
     try:
         wait_for(lambda: running(db), first)
         second = run("check", "--now", NOW, "--json", db=db_url)
@@ -65,7 +65,7 @@ def test_a_second_run_while_one_is_running_exits_75_with_one_line(db_url):
 def test_a_run_killed_midway_leaves_whole_questions_and_the_next_run_finishes(db_url):
     db = open_database(db_url)
     populate(db)
-    victim = start_slow_check(db_url, pause=1.0)
+    victim = start_slow_check(db_url, pause=0.8)
     try:
         wait_for(lambda: len(done(db)) >= 1, victim)  # one question committed, the next one mid-transaction
     finally:
@@ -87,7 +87,12 @@ def test_a_run_killed_midway_leaves_whole_questions_and_the_next_run_finishes(db
     assert rerun.code == 0, rerun.err
     report = rerun.json()
     assert report["interrupted_runs"] == 1
-    assert {q["slug"] for q in report["closed"] + report["auto_resolved"]} == {"a-auto-no", "b-auto-yes", "c-manual"} - finished
+    redone = {q["slug"] for q in report["closed"] + report["auto_resolved"]}
+    assert redone == {"a-auto-no", "b-auto-yes", "c-manual"} - finished
     assert done(db) == {"a-auto-no", "b-auto-yes", "c-manual"}
-    assert sorted(e[:2] for e in events(db)) == [("a-auto-no", "resolve"), ("b-auto-yes", "resolve"), ("c-manual", "close")]
+    assert sorted(e[:2] for e in events(db)) == [
+        ("a-auto-no", "resolve"),
+        ("b-auto-yes", "resolve"),
+        ("c-manual", "close"),
+    ]
     db.engine.dispose()

@@ -176,15 +176,17 @@ def test_a_database_busy_midway_stops_applying_and_the_next_run_finishes(databas
     populate(database)
     real_once = Applier._once
 
-    def busy_on_b(self, question_id):
-        if question_id == 2:
+    def busy_on_b(self, due):
+        if due.id == 2:
             raise OperationalError("UPDATE question", {}, Exception("database is locked"))
-        return real_once(self, question_id)
+        return real_once(self, due)
 
     monkeypatch.setattr(Applier, "_once", busy_on_b)
     monkeypatch.setattr("forecast.services.check_apply.RETRIES", 1)
     report = run_check(database, T0 + 4 * DAY)
-    assert report.errors == ["database busy at question b-auto-yes (database is locked); 2 due questions left for the next run"]
+    assert report.errors == [
+        "database busy at question b-auto-yes (database is locked); 2 due questions left for the next run"
+    ]
     assert slugs(report.auto_resolved) == ["a-auto-no"] and not report.closed
     assert history(database.engine)[0]["status"] == "error"
     monkeypatch.setattr(Applier, "_once", real_once)
@@ -215,3 +217,20 @@ def test_a_write_locked_sqlite_database_is_reported_in_one_line(tmp_path):
         holder.close()
     assert run_check(Database(url=str(engine.url), engine=engine), T0 + 4 * DAY).auto_resolved
     engine.dispose()
+
+
+def test_changes_made_after_the_due_list_was_read_are_respected(database, monkeypatch):
+    from forecast.services import check_queries
+
+    populate(database)
+    with database.engine.connect() as conn:
+        stale_list = check_queries.due_questions(conn, to_micros(T0 + 4 * DAY))
+    with database.session() as s:  # meanwhile, in the TUI: one resolved by hand, one resolved and undone
+        resolution.resolve(s, "a-auto-no", Resolution.YES, actor="alice", at=T0 + DAY, now=T0 + 3 * DAY)
+        resolution.resolve(s, "b-auto-yes", Resolution.NO, actor="alice", at=T0 + DAY, now=T0 + 3 * DAY)
+        resolution.unresolve(s, "b-auto-yes", actor="alice", now=T0 + 3 * DAY)
+    monkeypatch.setattr("forecast.services.check.queries.due_questions", lambda conn, now: stale_list)
+    report = run_check(database, T0 + 4 * DAY)
+    assert state(database)["a-auto-no"] == ("resolved", "yes", to_micros(T0 + DAY))
+    assert state(database)["b-auto-yes"] == ("closed", None, None)
+    assert slugs(report.closed) == ["c-manual"] and not report.auto_resolved

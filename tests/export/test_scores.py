@@ -134,3 +134,12 @@ def test_bad_options(db):
     assert res.code == 2 and "--format 'xlsx' is not one of: csv, json, parquet" in res.err
     res = run("export", "scores", "--tag", "nope", db=db)
     assert res.code == 1 and res.err == "forecast: no tag named 'nope'\n"
+
+
+def test_same_file_from_every_backend(db_url, full_csv, tmp_path):
+    build(db_url)
+    res = run("export", "scores", db=db_url)
+    assert res.code == 0, res.err
+    assert res.out == full_csv
+    report = run("report", "-o", str(tmp_path / "r.html"), db=db_url)
+    assert report.code == 0, report.err

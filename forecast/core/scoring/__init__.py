@@ -12,7 +12,7 @@ from forecast.core.scoring.brier import P_MAX, P_MIN
 from forecast.core.scoring.calibration import lowess_curve
 from forecast.core.scoring.engine import UNITS, Scores, score
 from forecast.core.scoring.question import question_detail
-from forecast.core.scoring.summary import BREAKDOWNS
+from forecast.core.scoring.breakdown import BREAKDOWNS
 
 __all__ = [
     "AGGREGATE_NAMES",

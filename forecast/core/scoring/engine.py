@@ -40,7 +40,7 @@ class Scores:
         return summarize(self, names)
 
     def breakdown(self, by: str, names=None) -> list[dict]:
-        from forecast.core.scoring.summary import breakdown
+        from forecast.core.scoring.breakdown import breakdown
 
         return breakdown(self, by, names)
 

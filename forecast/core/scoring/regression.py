@@ -57,7 +57,7 @@ def fit_logistic(
         order = np.argsort(g, kind="stable")
         x, y, w, g = x[order], y[order], w[order], g[order]
     n = np.bincount(g, minlength=n_groups)
-    ok = _estimable(x, y, w, g, n, intercept)
+    ok = _estimable(x, y, w, n, intercept)
     if start is None and n_groups == 1 and len(x) > _COARSE_ABOVE and ok[0]:
         start = _coarse_start(x, y, w, intercept)
     beta = np.zeros((n_groups, k))
@@ -66,9 +66,13 @@ def fit_logistic(
         beta[:] = np.where(np.isfinite(start), start, beta)
     active = ok.copy()
     converged = np.zeros(n_groups, dtype=bool)
+    bse = np.full((n_groups, k), np.nan)
     part = _Part(x, y, w, n, active)
     for _ in range(_MAX_ITER):
         grad, hess = part.info(beta, intercept)
+        # standard errors from this step's information: once a group converges its last step was
+        # below _TOL, so they are those at the estimate to about that precision
+        bse[part.groups] = _inverse_diag_sqrt(hess, intercept)
         step = np.zeros_like(beta)
         step[part.groups] = _solve(grad, hess, intercept)
         beta += step
@@ -80,12 +84,7 @@ def fit_logistic(
             break
         if part.rows_of(active) <= 0.75 * part.n_rows:  # drop the converged groups' rows
             part = _Part(x, y, w, n, active)
-    ok &= converged
-    final = _Part(x, y, w, n, ok)
-    _, hess = final.info(beta, intercept)
-    bse = np.full((n_groups, k), np.nan)
-    bse[final.groups] = _inverse_diag_sqrt(hess, intercept)
-    ok &= np.all(np.isfinite(bse), axis=1)
+    ok &= converged & np.all(np.isfinite(bse), axis=1)
     beta[~ok] = np.nan
     bse[~ok] = np.nan
     return GroupFit(beta, bse, ok, n)
@@ -149,39 +148,34 @@ class _Part:
         return [total(r * x)], [[total(vx * x)]]
 
 
-def _estimable(x, y, w, g, n, intercept: bool) -> np.ndarray:
-    n_groups = len(n)
+def _estimable(x, y, w, n, intercept: bool) -> np.ndarray:
+    """Groups with a finite maximum-likelihood estimate; rows sorted by group, n rows per group."""
+    ok = np.zeros(len(n), dtype=bool)
+    filled = np.flatnonzero(n > 0)
+    if len(filled) == 0:
+        return ok
+    starts = (np.cumsum(n) - n)[filled]
 
-    def count(v):
-        return np.bincount(g, weights=v, minlength=n_groups)
+    def total(v):
+        return np.add.reduceat(v, starts)
 
-    w_yes, w_all = count(w * y), count(w)
-    if not intercept:
-        ok = (w_all > 0) & (count(w * x * x) > 0)
-    else:
-        mean_x = count(w * x) / np.where(w_all > 0, w_all, 1)
-        spread = count(w * (x - mean_x[g]) ** 2) > 1e-12 * np.maximum(w_all, 1)
-        ok = (w_yes > 0) & (w_yes < w_all * (1 - 1e-12)) & spread
-    return ok & ~_separated(x, y, g, n_groups, intercept)
+    def extreme(ufunc, values):
+        return ufunc.reduceat(values, starts)
 
-
-def _separated(x: np.ndarray, y: np.ndarray, g: np.ndarray, n_groups: int, intercept: bool) -> np.ndarray:
-    """Groups whose outcomes a threshold on x splits (completely or quasi-completely): no finite MLE.
-
-    With an intercept the threshold is anywhere; without one, it is 0.
-    """
     yes = y == 1
-
-    def extreme(ufunc, mask, fill):
-        out = np.full(n_groups, fill)
-        ufunc.at(out, g[mask], x[mask])
-        return out
-
-    yes_lo, yes_hi = extreme(np.minimum, yes, np.inf), extreme(np.maximum, yes, -np.inf)
-    no_lo, no_hi = extreme(np.minimum, ~yes, np.inf), extreme(np.maximum, ~yes, -np.inf)
+    w_yes, w_all = total(w * y), total(w)
+    yes_lo, yes_hi = extreme(np.minimum, np.where(yes, x, np.inf)), extreme(np.maximum, np.where(yes, x, -np.inf))
+    no_lo, no_hi = extreme(np.minimum, np.where(yes, np.inf, x)), extreme(np.maximum, np.where(yes, -np.inf, x))
     if intercept:
-        return (no_hi <= yes_lo) | (yes_hi <= no_lo)
-    return ((yes_lo >= 0) & (no_hi <= 0)) | ((yes_hi <= 0) & (no_lo >= 0))
+        # one outcome only, or a threshold on x splits YES from NO (completely or not): no finite estimate
+        separated = (no_hi <= yes_lo) | (yes_hi <= no_lo)
+        spread = extreme(np.maximum, x) > extreme(np.minimum, x)
+        ok[filled] = (w_yes > 0) & (w_yes < w_all) & spread & ~separated
+    else:
+        # without an intercept the threshold is 0
+        separated = ((yes_lo >= 0) & (no_hi <= 0)) | ((yes_hi <= 0) & (no_lo >= 0))
+        ok[filled] = (w_all > 0) & (extreme(np.maximum, np.abs(x)) > 0) & ~separated
+    return ok
 
 
 def _solve(grad, hess, intercept: bool) -> np.ndarray:

@@ -14,11 +14,16 @@ def sort_order(major: np.ndarray, minor: np.ndarray, tie: np.ndarray | None = No
     n = len(major)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    ranks, minor_rank = np.unique(minor, return_inverse=True)
-    lo = int(major.min())
-    if lo < 0 or (int(major.max()) + 1) * len(ranks) >= 2**62:
+    if int(major.min()) < 0:
         return np.lexsort((np.arange(n) if tie is None else tie, minor, major))
-    key = major * len(ranks) + minor_rank.reshape(-1)
+    lo, span = int(minor.min()), int(minor.max()) - int(minor.min()) + 1
+    if (int(major.max()) + 1) * span < 2**62:  # small enough to combine as they are
+        key = major * span + (minor - lo)
+    else:
+        ranks, minor_rank = np.unique(minor, return_inverse=True)
+        if (int(major.max()) + 1) * len(ranks) >= 2**62:
+            return np.lexsort((np.arange(n) if tie is None else tie, minor, major))
+        key = major * len(ranks) + minor_rank.reshape(-1)
     order = np.argsort(key)
     sorted_key = key[order]
     dup = sorted_key[1:] == sorted_key[:-1]
@@ -52,16 +57,23 @@ def last_of(first_idx: np.ndarray, n: int) -> np.ndarray:
 
 
 def segment_cumsum(values: np.ndarray, first: np.ndarray) -> np.ndarray:
-    """Inclusive cumulative sum restarting at each `first` flag.
+    """Inclusive cumulative sum restarting at each `first` flag, accurate to the segment's own magnitude.
 
-    Accumulates in extended precision so that long arrays do not leak rounding error across segments.
+    A plain cumsum minus the running total at each segment start would carry the rounding error of the
+    whole array's total into every segment. Instead each segment start subtracts the previous segment's
+    total (summed on its own), so the running sum returns to about zero at every boundary, and the small
+    drift left there is removed at the end.
     """
-    if len(values) == 0:
+    n = len(values)
+    if n == 0:
         return np.zeros(0, dtype=np.float64)
-    total = np.cumsum(values, dtype=np.longdouble)
-    before = total - values
-    offset = np.maximum.accumulate(np.where(first, np.arange(len(values)), 0))
-    return (total - before[offset]).astype(np.float64)
+    starts = np.flatnonzero(first)
+    totals = np.add.reduceat(values, starts)
+    shifted = values.astype(np.float64, copy=True)
+    shifted[starts[1:]] -= totals[:-1]
+    running = np.cumsum(shifted)
+    drift = running[starts] - values[starts]
+    return running - np.repeat(drift, np.diff(np.append(starts, n)))
 
 
 def int_segment_cumsum(values: np.ndarray, first: np.ndarray) -> np.ndarray:

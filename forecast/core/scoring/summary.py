@@ -1,4 +1,4 @@
-"""Per-forecaster summaries (the documented JSON shape) and breakdowns by tag, question and period."""
+"""Per-forecaster summaries: the documented JSON shape (docs/scoring.md)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,6 @@ from forecast.core.scoring.calibration import Bins, WeightedRows
 from forecast.core.scoring.engine import Scores
 from forecast.core.scoring.parallel import pmap
 from forecast.core.scoring.regression import GroupFit, fit_logistic, verdict
-
-BREAKDOWNS = ("tag", "question", "month", "quarter", "year")
-
 
 def num(x) -> float | None:
     """A JSON-safe float: None for NaN and infinities."""
@@ -35,7 +32,7 @@ def selection(scores: Scores, names: Iterable[str] | None) -> np.ndarray:
     return np.array(sorted(index[n] for n in wanted) + list(range(n_f, len(scores.names))), dtype=np.int64)
 
 
-def _positions(scores: Scores, sel: np.ndarray) -> np.ndarray:
+def positions(scores: Scores, sel: np.ndarray) -> np.ndarray:
     pos = np.full(len(scores.names), -1, dtype=np.int64)
     pos[sel] = np.arange(len(sel))
     return pos
@@ -75,7 +72,7 @@ def group_metrics(scores: Scores, pair_idx: np.ndarray, code: np.ndarray, n_code
     return out
 
 
-def _metric_dict(metrics: dict, i: int) -> dict:
+def metric_dict(metrics: dict, i: int) -> dict:
     out = {}
     for key, arr in metrics.items():
         v = arr[i]
@@ -88,7 +85,7 @@ def _metric_dict(metrics: dict, i: int) -> dict:
 
 def summarize(scores: Scores, names: Iterable[str] | None = None) -> dict:
     sel = selection(scores, names)
-    pos = _positions(scores, sel)
+    pos = positions(scores, sel)
     k = len(sel)
     pt = scores.pairs
     pair_idx = np.flatnonzero(pos[pt.f] >= 0)
@@ -96,7 +93,7 @@ def summarize(scores: Scores, names: Iterable[str] | None = None) -> dict:
     metrics = group_metrics(scores, pair_idx, pos[pt.f[pair_idx]], k, pos[scores.late_f[late_idx]])
 
     cal = scores.calibration
-    rows = cal.select(pos[cal.g] >= 0)
+    rows = cal.select(pos[cal.g] >= 0) if k < len(scores.names) else WeightedRows(**vars(cal))
     rows.g = pos[rows.g]
     human = sel < scores.n_forecasters
     bins = _with_pooled(Bins.of(rows, k, scores.n_bins), human)
@@ -109,7 +106,7 @@ def summarize(scores: Scores, names: Iterable[str] | None = None) -> dict:
 
     people, teams = [], []
     for i, gi in enumerate(sel):
-        entry = {"name": scores.names[gi], **_metric_dict(metrics, i)}
+        entry = {"name": scores.names[gi], **metric_dict(metrics, i)}
         entry["calibration"] = tables[i]
         entry["decomposition"] = {key: num(v[i]) for key, v in decomposition.items()}
         entry["regression"] = _regression_dict(fits, i)
@@ -163,25 +160,20 @@ def _with_pooled(bins: Bins, human: np.ndarray) -> Bins:
 
 
 def _bin_tables(bins: Bins, width: float) -> list[list[dict]]:
-    mean_p, observed, n_eff = bins.mean_forecast(), bins.observed(), bins.n_eff()
+    edges = (np.arange(bins.n_bins + 1) / bins.n_bins).tolist()
     lo, hi = bins.wilson()
-    edges = np.arange(bins.n_bins + 1) / bins.n_bins
+    columns = {
+        "weight": bins.weight, "count": bins.count, "mean_forecast": bins.mean_forecast(),
+        "observed": bins.observed(), "n_eff": bins.n_eff(), "ci_low": lo, "ci_high": hi,
+    }  # fmt: skip
+    values = {k: v.tolist() for k, v in columns.items()}  # NaN (empty bin) becomes None below
     tables = []
     for gi in range(bins.weight.shape[0]):
-        tables.append([
-            {
-                "lo": float(edges[b]),
-                "hi": float(edges[b + 1]),
-                "weight": float(bins.weight[gi, b]),
-                "count": int(bins.count[gi, b]),
-                "mean_forecast": num(mean_p[gi, b]),
-                "observed": num(observed[gi, b]),
-                "n_eff": num(n_eff[gi, b]),
-                "ci_low": num(lo[gi, b]),
-                "ci_high": num(hi[gi, b]),
-            }
-            for b in range(bins.n_bins)
-        ])  # fmt: skip
+        rows = [{"lo": edges[b], "hi": edges[b + 1]} for b in range(bins.n_bins)]
+        for key, table in values.items():
+            for row, v in zip(rows, table[gi], strict=True):
+                row[key] = v if v == v else None
+        tables.append(rows)
     return tables
 
 
@@ -202,64 +194,3 @@ def _regression_dict(fit: GroupFit, i: int) -> dict:
         "verdict": verdict(float(b), float(lo[i, 1]), float(hi[i, 1])),
         "reason": None,
     }
-
-
-def breakdown(scores: Scores, by: str, names: Iterable[str] | None = None) -> list[dict]:
-    """One row per (group, forecaster) with the summary metrics (no calibration)."""
-    if by not in BREAKDOWNS:
-        raise InvalidInput(f"unknown breakdown {by!r} (use {', '.join(BREAKDOWNS)})")
-    sel = selection(scores, names)
-    pos = _positions(scores, sel)
-    k = len(sel)
-    pt = scores.pairs
-    pair_idx = np.flatnonzero(pos[pt.f] >= 0)
-    late_idx = np.flatnonzero(pos[scores.late_f] >= 0)
-    labels, pair_idx, pair_key = _keys(scores, by, pair_idx, pt.q[pair_idx])
-    _, late_idx, late_key = _keys(scores, by, late_idx, scores.late_q[late_idx])
-    code = pair_key * k + pos[pt.f[pair_idx]]
-    late_code = late_key * k + pos[scores.late_f[late_idx]]
-    used, compact = np.unique(np.concatenate([code, late_code]), return_inverse=True)  # sorted: key, then name
-    metrics = group_metrics(scores, pair_idx, compact[: len(code)], len(used), compact[len(code) :])
-    return [
-        {"by": by, "key": labels[c // k], "name": scores.names[sel[c % k]], **_metric_dict(metrics, i)}
-        for i, c in enumerate(used.tolist())
-    ]
-
-
-def _keys(scores: Scores, by: str, idx: np.ndarray, q: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Group labels (in display order) and, per entry, its key; tags may repeat an entry."""
-    inp = scores.tl.inp
-    if by == "question":
-        labels = list(inp.labels) if inp.labels is not None else [str(i) for i in inp.q_id]
-        return labels, idx, q
-    if by == "tag":
-        order = np.argsort(np.array(inp.tags, dtype=object), kind="stable") if inp.tags else np.zeros(0, np.int64)
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        by_q = np.argsort(inp.tag_q, kind="stable")
-        tq, tid = inp.tag_q[by_q], inp.tag_id[by_q]
-        a, b = np.searchsorted(tq, q, "left"), np.searchsorted(tq, q, "right")
-        counts = b - a
-        reps = np.repeat(np.arange(len(idx)), counts)
-        offsets = np.arange(len(reps)) - np.repeat(np.cumsum(counts) - counts, counts)
-        tags = tid[np.repeat(a, counts) + offsets]
-        return [inp.tags[i] for i in order], idx[reps], rank[tags]
-    when = np.where(inp.resolved_at == np.iinfo(np.int64).max, inp.closes, inp.resolved_at)
-    months = when.astype("datetime64[us]").astype("datetime64[M]").astype(np.int64)  # months since 1970-01
-    if by == "month":
-        period = months
-    elif by == "quarter":
-        period = months // 3
-    else:
-        period = months // 12
-    uniq, inv = np.unique(period, return_inverse=True)
-    labels = [_period_label(by, int(u)) for u in uniq]
-    return labels, idx, inv[q]
-
-
-def _period_label(by: str, n: int) -> str:
-    if by == "month":
-        return f"{1970 + n // 12:04d}-{n % 12 + 1:02d}"
-    if by == "quarter":
-        return f"{1970 + n // 4:04d}-Q{n % 4 + 1}"
-    return f"{1970 + n:04d}"

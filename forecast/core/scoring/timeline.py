@@ -82,25 +82,13 @@ def build(inp: ScoringInput) -> Timeline:
 
     on_scored = scored[inp.q_idx]
     late = on_scored & (inp.t >= end[inp.q_idx])
-    late_src = np.flatnonzero(late)
-    src = np.flatnonzero(on_scored & ~late)
-
+    src, dropped_src = _standing(inp, np.flatnonzero(on_scored & ~late))
     q, f, t = inp.q_idx[src], inp.f_idx[src], inp.t[src]
-    qf = q * max(len(inp.forecasters), 1) + f
-    order = sort_order(qf, t, None if inp.seq is None else inp.seq[src])
-    src, q, f, t, qf = src[order], q[order], f[order], t[order], qf[order]
     te = np.maximum(t, opens[q])
-
-    replaced = np.zeros(len(src), dtype=bool)
-    if len(src) > 1:
-        replaced[:-1] = (qf[1:] == qf[:-1]) & (te[1:] == te[:-1])
-    dropped_src = src[replaced]
-    keep = ~replaced
-    src, q, f, t, te, qf = src[keep], q[keep], f[keep], t[keep], te[keep], qf[keep]
     p = inp.p[src]
     o = inp.outcome[q]
 
-    first = starts_of(qf)
+    first = starts_of(q, f)
     pair = np.cumsum(first) - 1
     pair_first = np.flatnonzero(first)
     pair_last = last_of(pair_first, len(src))
@@ -108,39 +96,22 @@ def build(inp: ScoringInput) -> Timeline:
     has_next[pair_last] = False
     stop = end[q].copy()
     stop[:-1] = np.where(has_next[:-1], te[1:], stop[:-1])
-    dur = (stop - te).astype(np.float64)
 
-    # events: rows in (question, te) order
-    eorder = sort_order(q, te)
-    qe, tee = q[eorder], te[eorder]
-    new_ev = starts_of(qe, tee)
-    ev_first = np.flatnonzero(new_ev)
-    e_start = np.empty(len(src), dtype=np.int64)
-    e_start[eorder] = np.cumsum(new_ev) - 1
-    ev_q, ev_t = qe[ev_first], tee[ev_first]
-    q_ev_stop = np.searchsorted(ev_q, q, side="right")
-    e_stop = q_ev_stop.copy()
-    e_stop[:-1] = np.where(has_next[:-1], e_start[1:], e_stop[:-1])
-    ev_next = end[ev_q].copy()
-    same_q_next = np.zeros(len(ev_q), dtype=bool)
-    same_q_next[:-1] = ev_q[1:] == ev_q[:-1]
-    ev_next[:-1] = np.where(same_q_next[:-1], ev_t[1:], ev_next[:-1])
-    ev_len = (ev_next - ev_t).astype(np.float64)
-    ev_qfirst = starts_of(ev_q)
-
+    ev = _events(q, te - opens[q], te, end, has_next)
+    eorder, ev_first, ev_q, ev_qfirst = ev["eorder"], ev["ev_first"], ev["ev_q"], ev["ev_qfirst"]
     joins = np.add.reduceat(first[eorder].astype(np.int64), ev_first) if len(ev_first) else np.zeros(0, np.int64)
     ev_n = int_segment_cumsum(joins, ev_qfirst)
     width = np.bincount(q[pair_first], minlength=len(opens)).astype(np.int64)
     prev_p = np.full(len(src), np.nan)
     prev_p[1:] = np.where(first[1:], np.nan, p[:-1])
-    column = _columns(q, f, te, pair_first, len(opens))[pair]
+    column = _columns(q, te, pair_first)[pair]
     medians = background(lambda: running_medians(
         ev_q=ev_q, ev_n=ev_n, width=width, q=q, column=column, p=p, prev_p=prev_p,
-        e_start=e_start, e_stop=e_stop, eorder=eorder,
+        e_start=ev["e_start"], e_stop=ev["e_stop"], eorder=eorder,
     ))  # fmt: skip
 
-    # crowd sums per event from per-row changes (a new forecast replaces its predecessor)
     def crowd_sum(x: np.ndarray) -> np.ndarray:
+        """Per event, the sum of x over the standing forecasts: each forecast adds itself, less its predecessor."""
         delta = x.copy()
         delta[1:] -= np.where(first[1:], 0.0, x[:-1])
         per_event = np.add.reduceat(delta[eorder], ev_first) if len(ev_first) else delta[:0]
@@ -153,16 +124,53 @@ def build(inp: ScoringInput) -> Timeline:
 
     return Timeline(
         inp=inp, end=end, scored=scored, empty_window=empty, window=window, horizon=horizon, width=width,
-        src=src, q=q, f=f, t=t, te=te, stop=stop, p=p, o=o, dur=dur, pair=pair, first=first,
-        e_start=e_start, e_stop=e_stop,
+        src=src, q=q, f=f, t=t, te=te, stop=stop, p=p, o=o, dur=(stop - te).astype(np.float64), pair=pair,
+        first=first, e_start=ev["e_start"], e_stop=ev["e_stop"],
         pair_q=q[pair_first], pair_f=f[pair_first], pair_first=pair_first, pair_last=pair_last,
-        ev_q=ev_q, ev_t=ev_t, ev_len=ev_len, ev_qfirst=ev_qfirst, ev_n=ev_n,
+        ev_q=ev_q, ev_t=ev["ev_t"], ev_len=ev["ev_len"], ev_qfirst=ev_qfirst, ev_n=ev_n,
         ev_slog=ev_slog, ev_sp=ev_sp, ev_slogit=ev_slogit, ev_lo=ev_lo, ev_hi=ev_hi,
-        late_src=late_src, dropped_src=dropped_src,
+        late_src=np.flatnonzero(late), dropped_src=dropped_src,
     )  # fmt: skip
 
 
-def _columns(q: np.ndarray, f: np.ndarray, te: np.ndarray, pair_first: np.ndarray, n_q: int) -> np.ndarray:
+def _standing(inp: ScoringInput, src: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The given forecasts sorted by (question, forecaster, time, tie order), less the replaced ones.
+
+    A forecast is replaced when the same forecaster's next one starts at the same (clipped) instant.
+    """
+    q, f, t = inp.q_idx[src], inp.f_idx[src], inp.t[src]
+    qf = q * max(len(inp.forecasters), 1) + f
+    order = sort_order(qf, t, None if inp.seq is None else inp.seq[src])
+    src, qf = src[order], qf[order]
+    te = np.maximum(t[order], inp.opens[inp.q_idx[src]])
+    replaced = np.zeros(len(src), dtype=bool)
+    if len(src) > 1:
+        replaced[:-1] = (qf[1:] == qf[:-1]) & (te[1:] == te[:-1])
+    return src[~replaced], src[replaced]
+
+
+def _events(q: np.ndarray, offset: np.ndarray, te: np.ndarray, end: np.ndarray, has_next: np.ndarray) -> dict:
+    """Events (distinct (question, start) pairs) and, per row, the events over which it stands."""
+    eorder = sort_order(q, offset)  # offsets from opening keep the combined sort key small
+    qe, tee = q[eorder], te[eorder]
+    new_ev = starts_of(qe, tee)
+    ev_first = np.flatnonzero(new_ev)
+    e_start = np.empty(len(q), dtype=np.int64)
+    e_start[eorder] = np.cumsum(new_ev) - 1
+    ev_q, ev_t = qe[ev_first], tee[ev_first]
+    e_stop = np.searchsorted(ev_q, q, side="right")  # one past the question's last event
+    e_stop[:-1] = np.where(has_next[:-1], e_start[1:], e_stop[:-1])
+    ev_next = end[ev_q].copy()
+    same_q_next = np.zeros(len(ev_q), dtype=bool)
+    same_q_next[:-1] = ev_q[1:] == ev_q[:-1]
+    ev_next[:-1] = np.where(same_q_next[:-1], ev_t[1:], ev_next[:-1])
+    return {
+        "eorder": eorder, "ev_first": ev_first, "e_start": e_start, "e_stop": e_stop, "ev_q": ev_q, "ev_t": ev_t,
+        "ev_len": (ev_next - ev_t).astype(np.float64), "ev_qfirst": starts_of(ev_q),
+    }  # fmt: skip
+
+
+def _columns(q: np.ndarray, te: np.ndarray, pair_first: np.ndarray) -> np.ndarray:
     """Per pair, the forecaster's rank on its question by time of first forecast (then forecaster index).
 
     With this order the forecasters standing at any event are exactly columns 0 .. n-1.

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from forecast.core.timeparse import parse_iso
 from forecast.services.question_detail import show_question
@@ -18,6 +18,7 @@ from forecast.tui import format as fmt
 from forecast.tui.bindings import bindings
 from forecast.tui.detail_model import chart_data, previous_probability
 from forecast.tui.screens.base import BaseScreen
+from forecast.tui.widgets.keybar import KeyBar
 from forecast.tui.widgets.nav import NavBar
 from forecast.tui.widgets.step_chart import StepChart
 from forecast.tui.widgets.list_table import ListTable
@@ -53,6 +54,8 @@ class DetailScreen(BaseScreen):
         super().__init__()
         self.question_id = question_id
         self.data: dict | None = None
+        self.shown = 0
+        """How many times data has been drawn (benchmarks wait for it)."""
         self.updates: list[dict] = []
         self.evidence: list[dict] = []
 
@@ -72,12 +75,28 @@ class DetailScreen(BaseScreen):
                     yield Static(id="evidence-detail", classes="item-detail")
                 with TabPane("About", id="tab-about"):
                     yield VerticalScroll(Static(id="about-text"), id="about")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#chart", StepChart).border_title = "Probability"
-        self.query_one("#detail-body").loading = True
+        self._blank()
         self.load()
+
+    def show_question(self, question_id: int) -> None:
+        """Show another question in this (reused) screen."""
+        if question_id == self.question_id and self.data is not None:
+            self.load()
+            return
+        self.question_id = question_id
+        self.data = None
+        if self.is_mounted:
+            self._blank()
+            self.query_one(TabbedContent).active = "tab-updates"
+            self.load()
+
+    def _blank(self) -> None:
+        self.query_one("#detail-title", Static).update(Text("Loading…", style=self.palette.muted))
+        self.query_one("#detail-meta", Static).update("")
 
     def on_resize(self) -> None:
         # Give the chart about a third of the screen: 7 rows at 80x24, 11 at 100x32.
@@ -99,8 +118,13 @@ class DetailScreen(BaseScreen):
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
-        self.data = data = message.data
-        self.query_one("#detail-body").loading = False
+        with self.app.batch_update():
+            self._show(message.data)
+
+    def _show(self, data: dict) -> None:
+        new_question = self.data is None
+        self.data = data
+        self.shown += 1
         pal, now, tz = self.palette, self.ctx.now(), self.ctx.tz
         self.query_one("#detail-title", Static).update(
             Content.assemble(Content.from_rich_text(fmt.status_badge(data["status"], data["resolution"], pal)), " ",
@@ -111,15 +135,19 @@ class DetailScreen(BaseScreen):
         chart.set_data(chart_data(data, me=self.ctx.me, now=now, tz=tz))
         chart.border_title = self._legend(chart.data)
         self.updates = list(reversed(data["forecasts"]))
-        self.query_one("#updates-table", ListTable).set_rows([self._update_row(f) for f in self.updates])
+        self.query_one("#updates-table", ListTable).set_items(self.updates, self._update_row)
         self.evidence = data["evidence"]
-        self.query_one("#evidence-table", ListTable).set_rows([self._evidence_row(e) for e in self.evidence])
+        self.query_one("#evidence-table", ListTable).set_items(self.evidence, self._evidence_row)
         tabs = self.query_one(TabbedContent)
         tabs.get_tab("tab-updates").label = f"Updates ({len(self.updates)})"
         tabs.get_tab("tab-evidence").label = f"Evidence ({len(self.evidence)})"
         self.query_one("#about-text", Static).update(self._about(data))
-        self._show_update(0)
-        self._show_evidence(0)
+        if new_question:
+            for table in self.query(ListTable):
+                table.move_cursor(row=0)
+                table.scroll_to(y=0, animate=False, immediate=True)
+        self._show_update(self.query_one("#updates-table", ListTable).cursor_row)
+        self._show_evidence(self.query_one("#evidence-table", ListTable).cursor_row)
 
     # --- pieces -------------------------------------------------------------------------------------------
 

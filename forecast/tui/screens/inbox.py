@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from forecast.core.timeparse import parse_iso
 from forecast.tui import format as fmt
@@ -16,6 +16,7 @@ from forecast.tui import optional
 from forecast.tui.bindings import bindings
 from forecast.tui.screens.base import BaseScreen
 from forecast.tui.widgets.list_table import ListTable
+from forecast.tui.widgets.keybar import KeyBar
 from forecast.tui.widgets.nav import NavBar
 from forecast.tui.widgets.view_table import ColumnSpec, ViewTable
 from forecast.tui.workers import db_work
@@ -54,7 +55,7 @@ class InboxScreen(BaseScreen):
         yield Static(id="inbox-summary", classes="section-title")
         yield ListTable(COLUMNS, id="inbox-table")
         yield Static(id="inbox-detail", classes="item-detail")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#inbox-table").loading = True
@@ -145,7 +146,7 @@ class InboxScreen(BaseScreen):
         row = self.query_one("#inbox-table", ListTable).cursor_row
         return self.items[row] if 0 <= row < len(self.items) else None
 
-    def on_data_table_row_selected(self, event) -> None:
+    def on_view_table_row_selected(self, event) -> None:
         event.stop()
         self.action_link_item()
 

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from forecast.services import question_table
 from forecast.services.question_table import QuestionColumns, TeamColumns
 from forecast.tui.bindings import bindings
 from forecast.tui.question_view import SORT_COLUMN, SORT_ORDER, SORTS, STATUSES, QuestionView
 from forecast.tui.screens.base import BaseScreen
+from forecast.tui.widgets.keybar import KeyBar
 from forecast.tui.widgets.nav import NavBar
 from forecast.tui.widgets.question_table import QuestionRows, QuestionTable
 from forecast.tui.workers import db_work
@@ -73,7 +76,7 @@ class QuestionsScreen(BaseScreen):
         yield table
         yield Static(id="empty")
         yield Static(id="summary")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.rows.palette = self.palette
@@ -143,6 +146,7 @@ class QuestionsScreen(BaseScreen):
             self.rows.sparks.clear()
             table.set_hidden(set() if message.forecasters > 1 else {"team"})
         table.loading = False
+        table.redraw()
         table.reload()
         if self.focused is None:
             table.focus()
@@ -163,6 +167,7 @@ class QuestionsScreen(BaseScreen):
             return
         keep = self.view.question_id(self.table.cursor_row)
         self.view.set_team(message.team)
+        self.table.redraw()
         self.table.reload()
         if keep is not None and (row := self.view.row_of(keep)) is not None:
             self.table.move_cursor(row=row, animate=False)
@@ -199,7 +204,8 @@ class QuestionsScreen(BaseScreen):
         self._fetching_sparks = False
         if message.sparks:
             self.rows.sparks.update(message.sparks)
-            self.table.redraw()
+            positions = np.flatnonzero(np.isin(self.view.columns.ids, list(message.sparks)))
+            self.table.redraw(set(positions.tolist()))
         self._fetch_next_sparks()
 
     # --- filter, status, sort -----------------------------------------------------------------------------
@@ -303,7 +309,7 @@ class QuestionsScreen(BaseScreen):
     def highlighted_id(self) -> int | None:
         return self.view.question_id(self.table.cursor_row)
 
-    def on_data_table_row_selected(self, event) -> None:
+    def on_view_table_row_selected(self, event) -> None:
         event.stop()
         self.action_open_question()
 

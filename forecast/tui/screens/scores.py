@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from forecast.tui.bindings import bindings
 from forecast.tui.scores_data import PERIODS, ScoresFilter, ScoresView, load_scores
 from forecast.tui.screens.base import BaseScreen
 from forecast.tui.widgets.list_table import ListTable
+from forecast.tui.widgets.keybar import KeyBar
 from forecast.tui.widgets.nav import NavBar
 from forecast.tui.widgets.score_charts import CalibrationChart, LineChart
 from forecast.tui.widgets.view_table import ColumnSpec
@@ -65,7 +66,7 @@ class ScoresScreen(BaseScreen):
                 yield CalibrationChart(id="calibration")
                 yield LineChart(id="brier-time")
             yield ListTable(TAGS, id="tag-table")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#calibration").border_title = "Calibration: observed vs forecast"

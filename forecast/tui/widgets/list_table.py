@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rich.text import Text
@@ -11,17 +12,24 @@ from forecast.tui.widgets.view_table import ViewTable
 
 @dataclass
 class ListRows:
-    """A RowSource over a list of ready-made rows (a question has at most a few thousand updates)."""
+    """A RowSource over a list of items; each row's cells are built from its item when first drawn."""
 
-    rows: list[list[Text]] = field(default_factory=list)
+    items: list = field(default_factory=list)
+    build: Callable[[object], list[Text]] = lambda item: item  # type: ignore[assignment, return-value]
     keys: list[str] = field(default_factory=list)
     all_keys: list[str] = field(default_factory=list)
+    _built: dict[int, list[Text]] = field(default_factory=dict)
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.items)
+
+    def key(self, index: int) -> int:
+        return index
 
     def cells(self, index: int) -> list[Text]:
-        row = self.rows[index]
+        row = self._built.get(index)
+        if row is None:
+            row = self._built[index] = self.build(self.items[index])
         if self.keys == self.all_keys:
             return row
         return [row[self.all_keys.index(k)] for k in self.keys]
@@ -38,5 +46,13 @@ class ListTable(ViewTable):
         self.list_rows.keys = self.visible_keys()
 
     def set_rows(self, rows: list[list[Text]]) -> None:
-        self.list_rows.rows = rows
+        """Rows built in advance (short lists)."""
+        self.set_items(rows, lambda row: row)
+
+    def set_items(self, items: list, build: Callable[[object], list[Text]]) -> None:
+        """Rows built from `items` only when drawn (long lists)."""
+        self.list_rows.items = items
+        self.list_rows.build = build
+        self.list_rows._built = {}
+        self.redraw()
         self.reload()

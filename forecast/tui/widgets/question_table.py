@@ -47,6 +47,9 @@ class QuestionRows:
     def __len__(self) -> int:
         return len(self.view)
 
+    def key(self, index: int) -> int:
+        return self.view.position(index)
+
     def cells(self, index: int) -> list[Text]:
         view, c = self.view, self.view.columns
         assert c is not None

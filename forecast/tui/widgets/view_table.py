@@ -1,23 +1,30 @@
-"""A fast data table over an in-memory row source.
+"""A virtual table over an in-memory row source: only the rows on screen are built and drawn.
 
-textual-fastdatatable draws only the rows on screen and asks its backend for them one at a time;
-this backend forwards those requests to a `RowSource`, which builds the cells (rich Text, so user
-text is never read as markup) when they are first drawn. Filtering and sorting replace the source's
-row order; `ViewTable.reload` then redraws without rebuilding anything.
+Each row is drawn as one line of rich Text (so user text is never read as markup) and cached by the
+source's key for it, so filtering or sorting 50,000 rows re-draws only rows not seen before. Columns
+have fixed widths from `layout`, recomputed when the widget is resized; one column takes the rest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import ClassVar, Protocol
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding
-from textual_fastdatatable.backend import DataTableBackend
-from textual_fastdatatable.data_table import DataTable
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
-PADDING = 2  # fastdatatable pads each cell with one space either side
+PADDING = 2  # one space either side of each cell
+CACHE_ROWS = 600
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,10 @@ class RowSource(Protocol):
         """Cells of the row at `index` in the current order, one per visible column."""
         ...
 
+    def key(self, index: int) -> Hashable:
+        """What the row shows, for caching its drawing: equal keys draw the same (until a redraw)."""
+        ...
+
 
 def layout(
     specs: Sequence[ColumnSpec], width: int, hidden: frozenset[str] | set[str] = frozenset()
@@ -51,135 +62,233 @@ def layout(
     return shown, widths
 
 
-class SourceBackend(DataTableBackend):
-    """Read-only: rows come from the source, never from stored data."""
+class ViewTable(ScrollView, can_focus=True):
+    """A row-cursor table: the header stays put, rows scroll under it."""
 
-    def __init__(self, source: RowSource, labels: Sequence[str], widths: Sequence[int]) -> None:
-        self._render_markup = False
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"view-table--header", "view-table--cursor"}
+    DEFAULT_CSS = """
+    ViewTable {
+        height: 1fr;
+        background: $surface;
+        scrollbar-size-vertical: 1;
+    }
+    ViewTable > .view-table--header {
+        background: $panel;
+        color: $foreground;
+        text-style: bold;
+    }
+    ViewTable > .view-table--cursor {
+        background: $primary 30%;
+    }
+    ViewTable:focus > .view-table--cursor {
+        background: $primary 60%;
+    }
+    ViewTable:nocolor > .view-table--cursor {
+        text-style: reverse;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home,g", "first", "First", show=False),
+        Binding("end,G", "last", "Last", show=False),
+        Binding("enter", "select", "Select", show=False),
+    ]
+
+    cursor_row: reactive[int] = reactive(0, always_update=True)
+
+    @dataclass
+    class RowHighlighted(Message):
+        table: ViewTable
+        cursor_row: int
+
+        @property
+        def control(self) -> ViewTable:
+            return self.table
+
+    @dataclass
+    class RowSelected(Message):
+        table: ViewTable
+        cursor_row: int
+
+        @property
+        def control(self) -> ViewTable:
+            return self.table
+
+    def __init__(self, source: RowSource, specs: Sequence[ColumnSpec], *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.source = source
-        self.labels = list(labels)
-        self.widths = list(widths)
+        self.specs = list(specs)
+        self.hidden: set[str] = set()
+        self.shown, self.widths = layout(self.specs, 100)
+        self.labels: dict[str, str] = {c.key: c.label for c in self.specs}
+        self._laid_out_for = 0
+        self._rows: OrderedDict[tuple, Strip] = OrderedDict()
 
-    @classmethod
-    def from_pydict(cls, data: Mapping[str, Sequence[Any]], max_rows=None, column_names=None):
-        raise NotImplementedError
-
-    @property
-    def source_data(self) -> None:
-        return None
-
-    @property
-    def source_row_count(self) -> int:
-        return len(self.source)
+    # --- data and layout ----------------------------------------------------------------------------------
 
     @property
     def row_count(self) -> int:
         return len(self.source)
 
-    @property
-    def columns(self) -> Sequence[str]:
-        return self.labels
-
-    @property
-    def column_content_widths(self) -> Sequence[int]:
-        return self.widths
-
-    def get_row_at(self, index: int) -> Sequence[Any]:
+    def get_row_at(self, index: int) -> Sequence[Text]:
         return self.source.cells(index)
-
-    def get_column_at(self, index: int) -> Sequence[Any]:
-        return [self.source.cells(i)[index] for i in range(len(self.source))]
-
-    def get_cell_at(self, row_index: int, column_index: int) -> Any:
-        return self.source.cells(row_index)[column_index]
-
-    def append_column(self, label: str, default: Any | None = None) -> int:
-        raise NotImplementedError
-
-    def append_rows(self, records: Iterable[Iterable[Any]]) -> list[int]:
-        raise NotImplementedError
-
-    def drop_row(self, row_index: int) -> None:
-        raise NotImplementedError
-
-    def update_cell(self, row_index: int, column_index: int, value: Any) -> None:
-        raise NotImplementedError
-
-    def sort(self, by) -> None:
-        raise NotImplementedError
-
-
-class ViewTable(DataTable):
-    """A row-cursor table over a RowSource, with responsive column widths."""
-
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "scroll_home", "Top", show=False),
-        Binding("G", "scroll_end", "Bottom", show=False),
-    ]
-
-    def __init__(self, source: RowSource, specs: Sequence[ColumnSpec], *, id: str | None = None) -> None:
-        self.specs = list(specs)
-        self.hidden: set[str] = set()
-        self.shown, widths = layout(self.specs, 100)
-        super().__init__(
-            backend=SourceBackend(source, [c.label for c in self.shown], widths),
-            column_widths=list(widths),
-            cursor_type="row",
-            render_markup=False,
-            show_row_labels=False,
-            zebra_stripes=False,
-            max_column_content_width=None,
-            id=id,
-        )
-        self._laid_out_for = 0
-
-    @property
-    def source(self) -> RowSource:
-        return self.backend.source  # type: ignore[union-attr]
 
     def visible_keys(self) -> list[str]:
         return [c.key for c in self.shown]
 
     def set_labels(self, labels: Mapping[str, str]) -> None:
-        """Change column headings (e.g. the sort indicator)."""
-        self.backend.labels = [labels.get(c.key, c.label) for c in self.shown]  # type: ignore[union-attr]
-        self._column_labels = None
-        self.reload(measure=True)
+        """Change column headings (e.g. the sort marker)."""
+        self.labels = {c.key: labels.get(c.key, c.label) for c in self.specs}
+        self.refresh()
 
     def set_hidden(self, keys: set[str]) -> None:
         if keys != self.hidden:
             self.hidden = set(keys)
             self.relayout(self._laid_out_for or self.size.width or 100)
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         if self.size.width and self.size.width != self._laid_out_for:
             self.relayout(self.size.width)
+        self._scroll_cursor_into_view()
 
     def relayout(self, width: int) -> None:
         self._laid_out_for = width
-        labels = dict(zip(self.visible_keys(), self.backend.labels, strict=False))  # type: ignore[union-attr]
-        self.shown, widths = layout(self.specs, width, self.hidden)
-        backend: SourceBackend = self.backend  # type: ignore[assignment]
-        backend.labels = [labels.get(c.key, c.label) for c in self.shown]
-        backend.widths = widths
-        self._column_widths = list(widths)
-        self.reload(measure=True)
+        self.shown, self.widths = layout(self.specs, width, self.hidden)
+        self.reload()
 
-    def reload(self, *, measure: bool = False) -> None:
-        """Redraw after the source's rows changed. Touches fastdatatable internals: its row caches are
-        keyed on an update counter, and its column list is cached until reset."""
-        self._update_count += 1
-        if measure:
-            self._ordered_columns = None
-        self._require_update_dimensions = True
-        if self.row_count and self.cursor_row >= self.row_count:
-            self.move_cursor(row=self.row_count - 1)
-        self.refresh(layout=True)
-        self.check_idle()
-
-    def redraw(self) -> None:
-        """Repaint the visible rows (their cells changed, the rows did not)."""
-        self._update_count += 1
+    def reload(self) -> None:
+        """The source's rows changed (filter, sort, new data): size the scroll area and redraw."""
+        self.virtual_size = Size(self.size.width, len(self.source) + 1)
+        if self.cursor_row >= len(self.source):
+            self.cursor_row = max(len(self.source) - 1, 0)
+        self._scroll_cursor_into_view()
         self.refresh()
+
+    def redraw(self, keys: set[Hashable] | None = None) -> None:
+        """Forget drawn rows (those with these keys, or all) because what they show changed."""
+        if keys is None:
+            self._rows.clear()
+        else:
+            for cached in [k for k in self._rows if k[0] in keys]:
+                del self._rows[cached]
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._rows.clear()
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._rows.clear()
+        self.refresh()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self._rows.clear()
+        self.refresh()
+
+    # --- drawing ------------------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if y == 0:
+            return self._header(width)
+        row = int(self.scroll_y) + y - 1
+        if not 0 <= row < len(self.source):
+            return Strip.blank(width, self.rich_style)
+        return self._row(row, width)
+
+    def _line(self, cells: Sequence[Text]) -> Text:
+        line = Text(no_wrap=True, overflow="crop", end="")
+        for spec, width, cell in zip(self.shown, self.widths, cells, strict=False):
+            text = cell.copy()
+            text.truncate(width, overflow="ellipsis")
+            pad = " " * (width - text.cell_len)
+            line.append(" ")
+            if spec.justify == "right" or text.justify == "right":
+                line.append(pad)
+                line.append_text(text)
+            else:
+                line.append_text(text)
+                line.append(pad)
+            line.append(" ")
+        return line
+
+    def _render(self, text: Text, width: int, style: Style) -> Strip:
+        segments = [Segment(s.text.replace("\n", " "), s.style, s.control) for s in text.render(self.app.console)]
+        return Strip(segments).apply_style(style).extend_cell_length(width, style).crop(0, width)
+
+    def _header(self, width: int) -> Strip:
+        style = self.get_component_rich_style("view-table--header")
+        return self._render(self._line([Text(self.labels.get(c.key, c.label)) for c in self.shown]), width, style)
+
+    def _row(self, row: int, width: int) -> Strip:
+        cursor = row == self.cursor_row
+        cache_key = (self.source.key(row), cursor, width)
+        strip = self._rows.get(cache_key)
+        if strip is not None:
+            self._rows.move_to_end(cache_key)
+            return strip
+        style = self.rich_style
+        if cursor:
+            style = style + self.get_component_rich_style("view-table--cursor")
+        strip = self._render(self._line(self.source.cells(row)), width, style)
+        self._rows[cache_key] = strip
+        if len(self._rows) > CACHE_ROWS:
+            self._rows.popitem(last=False)
+        return strip
+
+    # --- the cursor ---------------------------------------------------------------------------------------
+
+    def validate_cursor_row(self, row: int) -> int:
+        return max(0, min(row, len(self.source) - 1)) if len(self.source) else 0
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        self._scroll_cursor_into_view()
+        self.refresh()
+        if len(self.source):
+            self.post_message(self.RowHighlighted(self, new))
+
+    def move_cursor(self, *, row: int, animate: bool = False) -> None:
+        self.cursor_row = row
+
+    def _scroll_cursor_into_view(self) -> None:
+        visible = max(self.size.height - 1, 1)
+        top = int(self.scroll_y)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + visible:
+            self.scroll_to(y=self.cursor_row - visible + 1, animate=False, immediate=True)
+
+    def action_cursor_up(self) -> None:
+        self.cursor_row -= 1
+
+    def action_cursor_down(self) -> None:
+        self.cursor_row += 1
+
+    def action_page_up(self) -> None:
+        self.cursor_row -= max(self.size.height - 2, 1)
+
+    def action_page_down(self) -> None:
+        self.cursor_row += max(self.size.height - 2, 1)
+
+    def action_first(self) -> None:
+        self.cursor_row = 0
+
+    def action_last(self) -> None:
+        self.cursor_row = len(self.source) - 1
+
+    def action_select(self) -> None:
+        if len(self.source):
+            self.post_message(self.RowSelected(self, self.cursor_row))
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y == 0:
+            return
+        row = int(self.scroll_y) + event.y - 1
+        if 0 <= row < len(self.source):
+            if row == self.cursor_row:
+                self.action_select()
+            else:
+                self.cursor_row = row
