@@ -98,7 +98,8 @@ def over_time(scored: Scored, period: str | None = None) -> tuple[list[Series], 
     sc = scored.scores
     humans = _human_index(scored)
     names = [sc.names[i] for i in humans]
-    rows = [r for r in sc.breakdown(period, names) if r["name"] in set(names)]
+    keep = set(names)
+    rows = [r for r in sc.breakdown(period, names) if r["name"] in keep]
     if len(names) > FEW:
         rows = _pool(rows, f"{len(names):,} forecasters")
         by_name = {rows[0]["name"]: rows} if rows else {}
@@ -182,7 +183,8 @@ def build_report(
     bins, curve, decomposition, cal_title = calibration_data(scored)
     series, period = over_time(scored)
     all_names = [sc.names[i] for i in humans]
-    tags = [r for r in sc.breakdown("tag", all_names) if r["name"] in set(all_names)]
+    keep = set(all_names)
+    tags = [r for r in sc.breakdown("tag", all_names) if r["name"] in keep]
     if len(all_names) > FEW:
         tags = _pool(tags, f"{len(all_names):,} forecasters")
     questions, total = _question_rows(scored, max_questions)

@@ -18,6 +18,7 @@ from forecast.tui.errors import log_unexpected
 from forecast.tui.guard import Guarded
 from forecast.tui.messages import DataChanged, WorkFailed
 from forecast.tui.palette import Palette
+from forecast.tui.workers import db_work
 
 MAX_ERRORS = 20
 """Unexpected errors within ERROR_WINDOW seconds after which the app gives up (a render loop, say)."""
@@ -85,6 +86,24 @@ class ForecastApp(Guarded, App):
             self.exit(return_code=1, message=f"forecast: too many errors; last: {line}")
             return
         self.notify(line, title="Unexpected error", severity="error", timeout=10, markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """The last resort, for an exception inside Textual's own widgets (my screens catch their own).
+
+        The node that raised has stopped processing messages; if it is a screen on top of the stack it is
+        closed, so the user gets back to a working screen instead of losing the session.
+        """
+        if not self.is_running or self._exit_renderables or not self.screen_stack:
+            super()._handle_exception(error)
+            return
+        self.report_unexpected("the interface", error)
+        top = self.screen
+        if len(self.screen_stack) > 1 and not isinstance(top, Guarded):
+            self.call_later(self._discard, top)
+
+    async def _discard(self, screen: Screen) -> None:
+        if screen in self.screen_stack and screen is self.screen:
+            await self.pop_screen()
 
     @on(WorkFailed)
     def _work_failed(self, message: WorkFailed) -> None:
@@ -158,11 +177,22 @@ class ForecastApp(Guarded, App):
         if not self.is_screen_installed("detail"):
             self.install_screen(DetailScreen(question_id), "detail")
         detail = self.get_screen("detail")
-        if detail in self.screen_stack:
-            detail.show_question(question_id)
-            return
         detail.show_question(question_id)
-        self.push_screen("detail")
+        if detail not in self.screen_stack:
+            self.push_screen("detail")
+
+    @db_work("loading the question", group="detail-load")
+    def fetch_question(self, screen, question_id: int) -> None:
+        """Runs on the app, so it can start before the detail screen is built; posts to that screen."""
+        from forecast.services.question_detail import show_question
+        from forecast.tui.screens.detail import DetailScreen
+
+        db = self.open_database()
+        if db is None:
+            return
+        with db.session() as session:
+            data = show_question(session, question_id, now=self.ctx.now())
+        screen.post_message(DetailScreen.Loaded(data, question_id))
 
     def new_forecast(self, question_id: int, evidence: tuple[str, ...] = ()) -> None:
         from forecast.tui.forms.forecast import ForecastForm

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
 
 from forecast.tui.bindings import Command, commands, key_display
 
@@ -19,7 +20,9 @@ class RegistryCommands(Provider):
         self.app.call_later(self.screen.run_action, command.action)
 
     def _help(self, command: Command) -> str:
-        return f"{command.help}  [{key_display(command.key)}]" if command.key else command.help
+        # The palette reads help as markup: escape it (a key such as "/" would otherwise be a closing tag).
+        text = f"{command.help}  · key {key_display(command.key)}" if command.key else command.help
+        return escape(text)
 
     async def discover(self) -> Hits:
         for command in self._available():

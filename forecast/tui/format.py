@@ -75,7 +75,7 @@ def closes_cell(closes_us: int, status: str, now: datetime, now_us: int, pal: Pa
             return Text(f"! {text}", style=f"bold {pal.no}")
         return Text(text)
     if status == "closed":
-        return Text(f"closed {text}", style=pal.warn)
+        return Text(text, style=pal.warn)  # the badge says CLOSED: waiting to be resolved
     return Text(text, style=pal.muted)
 
 

@@ -87,7 +87,7 @@ async def test_sorts(app_factory):
         await pilot.press("o")
         assert screen.view.sort == "closes" and not screen.view.descending
         # The sorted column's heading carries the marker.
-        assert screen.table.labels["closes"] == "Closes ▼"
+        assert screen.table.labels["closes"] == "Closes ▲"
 
 
 async def test_open_keeps_cursor_across_reload(app_factory):

@@ -194,3 +194,34 @@ def test_services_do_not_import_the_tui():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert json.loads(out) == []
+
+
+async def test_an_error_inside_a_textual_screen_closes_it_and_keeps_the_app(app_factory, monkeypatch):
+    from forecast.tui.commands import RegistryCommands
+
+    # What happened once: help text the palette reads as markup, with a stray closing tag.
+    monkeypatch.setattr(RegistryCommands, "_help", lambda self, command: "key [/]")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        base = app.screen
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert app.is_running
+        assert app.unexpected_errors
+        assert app.screen is base
+        await pilot.press("s")
+        assert base.view.status == "closed"
+
+
+async def test_palette_help_with_brackets_renders(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        await pilot.press(*"filter")
+        await pilot.pause(0.5)
+        await pilot.press("escape")
+        assert app.is_running and not app.unexpected_errors

@@ -63,7 +63,7 @@ def score(inp: ScoringInput, *, unit: str = "time", bin_width: float = 0.1, aggr
 
     def one(rs: RowSet) -> tuple[PairTable, WeightedRows]:
         sc = score_rows(tl, crowd, rs)
-        table = reduce_pairs(tl, rs, sc)
+        table = reduce_pairs(tl, crowd, rs, sc)
         return table, _unit_rows(tl, rs, sc, table, unit)
 
     tables, cal = zip(*pmap(one, sets), strict=True)

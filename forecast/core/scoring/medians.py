@@ -5,9 +5,8 @@ returned so that medians of monotone transforms (such as the Brier score given t
 
 Questions are handled in batches of equal width W (forecasters on the question, rounded up to a power
 of two up to 32): each event is a column of a W x events matrix holding the standing forecasts in
-rows 0 .. n-1 and padding below, half -inf and half +inf, which puts the wanted order statistics at
-one of three fixed rows. A sorting network (Batcher's odd-even merge sort: min/max of whole rows)
-then sorts every column at once. Wider questions use np.partition; questions whose matrix would be
+rows 0 .. n-1 and +inf below. A sorting network (Batcher's odd-even merge sort: min/max of whole rows)
+sorts every column at once. Wider questions are sorted with np.sort; questions whose matrix would be
 large use a sorted list instead.
 """
 
@@ -60,9 +59,7 @@ def running_medians(
         for ev_slice, row_slice in _batches(ev_q[evs], q[rows], w):
             ev_b, rows_b = evs[ev_slice], rows[row_slice]
             local[ev_b] = np.arange(len(ev_b))
-            lo[ev_b], hi[ev_b] = _matrix_medians(
-                w, ev_n[ev_b], local[e_start[rows_b]], e_stop[rows_b] - e_start[rows_b], column[rows_b], p[rows_b]
-            )
+            lo[ev_b], hi[ev_b] = _matrix_medians(w, ev_n[ev_b], local[e_start[rows_b]], column[rows_b], p[rows_b])
     q_by_ev = q[eorder]
     for qi in np.flatnonzero(big).tolist():
         a, b = np.searchsorted(q_by_ev, [qi, qi + 1])
@@ -89,28 +86,32 @@ def _batches(ev_q: np.ndarray, row_q: np.ndarray, m: int):
 
 
 def _matrix_medians(
-    m: int, n: np.ndarray, local_start: np.ndarray, count: np.ndarray, column: np.ndarray, p: np.ndarray
+    m: int, n: np.ndarray, local_start: np.ndarray, column: np.ndarray, p: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Events of one batch as columns of an (m x events) matrix; see the module docstring."""
+    """Events of one batch as columns of an (m x events) matrix; see the module docstring.
+
+    Each forecast is written where it starts and carried forward along its row: for the n forecasters
+    standing at an event, the latest start at or before it is their standing forecast. Rows from n on
+    are padding (+inf), so after sorting each column the middle values sit at rows (n-1)//2 and n//2.
+    """
     k = len(n)
-    pad_low = (m - n) // 2
-    mat = np.where(np.arange(m)[:, None] < (n + pad_low)[None, :], -np.inf, np.inf)
-    total = int(count.sum())
-    offsets = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
-    cells = np.repeat(column * k + local_start, count) + offsets
-    mat.ravel()[cells] = np.repeat(p, count)
+    latest = np.full((m, k), -1, dtype=np.int32 if len(p) < 2**31 - 1 else np.int64)
+    latest[column, local_start] = np.arange(len(p), dtype=latest.dtype)
+    np.maximum.accumulate(latest, axis=1, out=latest)
+    mat = np.append(p, np.nan)[latest]  # index -1 (no forecast yet) only ever lands in the padding
+    mat[np.arange(m)[:, None] >= n] = np.inf
     if m <= _NETWORK_MAX:
-        for i, j in _network(m):
-            low = np.minimum(mat[i], mat[j])
-            np.maximum(mat[i], mat[j], out=mat[j])
-            mat[i] = low
+        rows = list(mat)
+        spare = np.empty(k)
+        for i, j in _network(m):  # compare-exchange: row i gets the minima, row j the maxima
+            np.minimum(rows[i], rows[j], out=spare)
+            np.maximum(rows[i], rows[j], out=rows[j])
+            rows[i], spare = spare, rows[i]
+        mat = np.stack(rows)
     else:
-        mat.partition(sorted({c for c in (m // 2 - 1, (m - 1) // 2, m // 2) if c >= 0}), axis=0)
-    even_pad = (m - n) % 2 == 0
-    r = np.arange(k)
-    lo = np.where(even_pad, mat[(m - 1) // 2], mat[max(m // 2 - 1, 0)])
-    hi = np.where(even_pad, mat[m // 2], mat[(m - 1) // 2])
-    return lo[r], hi[r]
+        mat.sort(axis=0)
+    col = np.arange(k)
+    return mat[(n - 1) // 2, col], mat[n // 2, col]
 
 
 @cache

@@ -16,14 +16,12 @@ from __future__ import annotations
 import numpy as np
 
 
-def baseline(lnpo: np.ndarray, dur: np.ndarray, horizon: np.ndarray) -> np.ndarray:
-    """Each forecast's baseline score, already weighted by its share of the horizon."""
-    return 100.0 * (lnpo / np.log(2.0) + 1.0) * (dur / horizon)
+def baseline(lnpo: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """Each forecast's baseline score, weighted by h, its standing time as a share of the horizon."""
+    return 100.0 * (lnpo / np.log(2.0) + 1.0) * h
 
 
-def peer_terms(
-    ev_n: np.ndarray, ev_slog: np.ndarray, ev_len: np.ndarray, ev_horizon: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def peer_terms(ev_n: np.ndarray, ev_slog: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per event: A = n/(n-1) * w and B = S/(n-1) * w, with w = length / horizon and S = sum ln p_o.
 
     A forecast standing over some events then scores 100 * (ln p_o * sum A - sum B), which is the sum
@@ -31,7 +29,6 @@ def peer_terms(
     """
     crowd = ev_n > 1
     denom = np.where(crowd, ev_n - 1, 1).astype(np.float64)
-    w = ev_len / ev_horizon
     return np.where(crowd, ev_n / denom * w, 0.0), np.where(crowd, ev_slog / denom * w, 0.0)
 
 

@@ -48,19 +48,32 @@ class RowSet:
 
 @dataclass(eq=False)
 class Crowd:
-    """Per-event crowd terms of one Timeline (see metaculus.peer_terms and relative.median_term)."""
+    """Per-event terms of one Timeline: the crowd's (see metaculus.peer_terms and relative.median_term),
+    and each event's outcome and length as shares of the window and of the horizon, which every team
+    aggregate's rows share."""
 
     peer_a: LocalPrefix
     peer_b: LocalPrefix
     median: LocalPrefix
+    ev_o: np.ndarray
+    ev_u: np.ndarray
+    ev_h: np.ndarray
+    agg_coverage: np.ndarray  # per question with events: the aggregates' coverage of the window
+    agg_horizon_coverage: np.ndarray
 
     @classmethod
     def of_timeline(cls, tl: Timeline) -> Crowd:
         ev_o = tl.inp.outcome[tl.ev_q]
         first = tl.ev_qfirst
-        a, b = metaculus.peer_terms(tl.ev_n, tl.ev_slog, tl.ev_len, tl.horizon[tl.ev_q])
-        med = relative.median_term(relative.median_brier(tl.ev_lo, tl.ev_hi, ev_o), tl.ev_len, tl.window[tl.ev_q])
-        return cls(LocalPrefix(a, first), LocalPrefix(b, first), LocalPrefix(med, first))
+        ev_u = tl.ev_len / tl.window[tl.ev_q]
+        ev_h = tl.ev_len / tl.horizon[tl.ev_q]
+        a, b = metaculus.peer_terms(tl.ev_n, tl.ev_slog, ev_h)
+        med = relative.median_brier(tl.ev_lo, tl.ev_hi, ev_o) * ev_u
+        starts = np.flatnonzero(first)
+        cover = np.add.reduceat(ev_u, starts) if len(starts) else ev_u[:0]
+        h_cover = np.add.reduceat(ev_h, starts) if len(starts) else ev_h[:0]
+        return cls(LocalPrefix(a, first), LocalPrefix(b, first), LocalPrefix(med, first), ev_o, ev_u, ev_h, cover,
+                   h_cover)  # fmt: skip
 
     def sums(self, rs: RowSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if rs.per_event:
@@ -73,6 +86,7 @@ class Crowd:
 class RowScores:
     brier: np.ndarray
     u: np.ndarray  # standing time as a share of the question's window [opens, end)
+    h: np.ndarray  # standing time as a share of the horizon [opens, closes)
     lnpo: np.ndarray
     baseline: np.ndarray  # weighted by the share of the horizon [opens, closes)
     peer: np.ndarray
@@ -102,28 +116,34 @@ class PairTable:
 
 
 def score_rows(tl: Timeline, crowd: Crowd, rs: RowSet) -> RowScores:
-    o = tl.inp.outcome[rs.q]
+    if rs.per_event:
+        o, u, h = crowd.ev_o, crowd.ev_u, crowd.ev_h
+    else:
+        o, u, h = tl.inp.outcome[rs.q], rs.dur / tl.window[rs.q], rs.dur / tl.horizon[rs.q]
     b = brier(rs.p, o)
-    u = rs.dur / tl.window[rs.q]
     lnpo = outcome_log_prob(rs.p, o)
     peer_a, peer_b, median = crowd.sums(rs)
     return RowScores(
         brier=b,
         u=u,
+        h=h,
         lnpo=lnpo,
-        baseline=metaculus.baseline(lnpo, rs.dur, tl.horizon[rs.q]),
+        baseline=metaculus.baseline(lnpo, h),
         peer=metaculus.peer(lnpo, peer_a, peer_b),
         rel_excess=relative.relative_excess(b, u, median),
     )
 
 
-def reduce_pairs(tl: Timeline, rs: RowSet, sc: RowScores) -> PairTable:
+def reduce_pairs(tl: Timeline, crowd: Crowd, rs: RowSet, sc: RowScores) -> PairTable:
     first = rs.pair_first
     if len(first) == 0:
         empty_i, empty_f = np.zeros(0, np.int64), np.zeros(0)
         return PairTable(empty_i, empty_i, empty_i, *([empty_f] * 8))
     add = np.add.reduceat
-    coverage = add(sc.u, first)
+    if rs.per_event:
+        coverage, horizon_coverage = crowd.agg_coverage, crowd.agg_horizon_coverage
+    else:
+        coverage, horizon_coverage = add(sc.u, first), add(sc.h, first)
     q = rs.q[first]
     rel = add(sc.rel_excess, first) / coverage
     return PairTable(
@@ -137,5 +157,5 @@ def reduce_pairs(tl: Timeline, rs: RowSet, sc: RowScores) -> PairTable:
         peer=add(sc.peer, first),
         relative=np.where(tl.width[q] >= 2, rel, np.nan),
         coverage=coverage,
-        horizon_coverage=add(rs.dur, first) / tl.horizon[q],
+        horizon_coverage=horizon_coverage,
     )

@@ -26,7 +26,7 @@ def question_detail(inp: ScoringInput, qi: int) -> dict:
     crowd = Crowd.of_timeline(tl)
     rs = RowSet.of_timeline(tl)
     sc = score_rows(tl, crowd, rs)
-    pairs = reduce_pairs(tl, rs, sc)
+    pairs = reduce_pairs(tl, crowd, rs, sc)
     pair_of_row = rs.pair_of_row()
 
     status = np.full(inp.n_forecasts, "not scored", dtype=object)
@@ -57,7 +57,7 @@ def question_detail(inp: ScoringInput, qi: int) -> dict:
             agg = aggregate.rowset(tl, p, -1)
             part = RowSet(agg.q[a:b], agg.f[a:b], agg.p[a:b], agg.dur[a:b], agg.e_start[a:b], agg.e_stop[a:b],
                           np.array([0]))  # fmt: skip
-            table = reduce_pairs(tl, part, score_rows(tl, crowd, part))
+            table = reduce_pairs(tl, crowd, part, score_rows(tl, crowd, part))
             teams.append({"name": name, **_pair_dict(table, 0)})
 
     reason = None

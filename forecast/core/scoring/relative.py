@@ -15,11 +15,6 @@ def median_brier(ev_lo: np.ndarray, ev_hi: np.ndarray, ev_o: np.ndarray) -> np.n
     return 0.5 * ((ev_lo - ev_o) ** 2 + (ev_hi - ev_o) ** 2)
 
 
-def median_term(ev_median_brier: np.ndarray, ev_len: np.ndarray, ev_window: np.ndarray) -> np.ndarray:
-    """Per event: the median Brier times the event's share of the window."""
-    return ev_median_brier * (ev_len / ev_window)
-
-
 def relative_excess(b: np.ndarray, u: np.ndarray, median_sum: np.ndarray) -> np.ndarray:
     """Per forecast: integral of (own Brier - median Brier) over its standing span, in window units.
 

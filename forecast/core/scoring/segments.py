@@ -57,23 +57,23 @@ def last_of(first_idx: np.ndarray, n: int) -> np.ndarray:
 
 
 def segment_cumsum(values: np.ndarray, first: np.ndarray) -> np.ndarray:
-    """Inclusive cumulative sum restarting at each `first` flag, accurate to the segment's own magnitude.
+    """Inclusive cumulative sum along the last axis, restarting at each `first` flag.
 
     A plain cumsum minus the running total at each segment start would carry the rounding error of the
     whole array's total into every segment. Instead each segment start subtracts the previous segment's
     total (summed on its own), so the running sum returns to about zero at every boundary, and the small
-    drift left there is removed at the end.
+    drift left there is removed at the end: results are as precise as each segment's own sums.
     """
-    n = len(values)
+    n = values.shape[-1]
     if n == 0:
-        return np.zeros(0, dtype=np.float64)
+        return np.zeros(values.shape, dtype=np.float64)
     starts = np.flatnonzero(first)
-    totals = np.add.reduceat(values, starts)
+    totals = np.add.reduceat(values, starts, axis=-1)
     shifted = values.astype(np.float64, copy=True)
-    shifted[starts[1:]] -= totals[:-1]
-    running = np.cumsum(shifted)
-    drift = running[starts] - values[starts]
-    return running - np.repeat(drift, np.diff(np.append(starts, n)))
+    shifted[..., starts[1:]] -= totals[..., :-1]
+    running = np.cumsum(shifted, axis=-1)
+    drift = running[..., starts] - values[..., starts]
+    return running - np.repeat(drift, np.diff(np.append(starts, n)), axis=-1)
 
 
 def int_segment_cumsum(values: np.ndarray, first: np.ndarray) -> np.ndarray:

@@ -110,16 +110,13 @@ def build(inp: ScoringInput) -> Timeline:
         e_start=ev["e_start"], e_stop=ev["e_stop"], eorder=eorder,
     ))  # fmt: skip
 
-    def crowd_sum(x: np.ndarray) -> np.ndarray:
-        """Per event, the sum of x over the standing forecasts: each forecast adds itself, less its predecessor."""
-        delta = x.copy()
-        delta[1:] -= np.where(first[1:], 0.0, x[:-1])
-        per_event = np.add.reduceat(delta[eorder], ev_first) if len(ev_first) else delta[:0]
-        return segment_cumsum(per_event, ev_qfirst)
-
-    ev_slog = crowd_sum(outcome_log_prob(p, o))
-    ev_sp = crowd_sum(p)
-    ev_slogit = crowd_sum(p_logit(p))
+    # per event, sums over the standing forecasts of ln p_o, p and logit p: each forecast adds itself,
+    # less the forecast it replaces
+    x = np.stack([outcome_log_prob(p, o), p, p_logit(p)])
+    delta = x.copy()
+    delta[:, 1:] -= np.where(first[1:], 0.0, x[:, :-1])
+    per_event = np.add.reduceat(delta[:, eorder], ev_first, axis=1) if len(ev_first) else delta[:, :0]
+    ev_slog, ev_sp, ev_slogit = segment_cumsum(per_event, ev_qfirst)
     ev_lo, ev_hi = medians.result()
 
     return Timeline(

@@ -30,6 +30,7 @@ def picked_stance(radio: RadioSet) -> str:
 
 class AddEvidenceForm(FormScreen):
     save_label = "Add"
+    AUTO_FOCUS = "#url-input"
 
     def __init__(self, question_id: int) -> None:
         super().__init__()
@@ -75,7 +76,6 @@ class AddEvidenceForm(FormScreen):
             text.append(f"\nAdding evidence is {optional.NOT_AVAILABLE}.", style=f"bold {self.palette.warn}")
         self.set_context(text)
         self._show_source("url")
-        self.query_one("#url-input", Input).focus()
 
     @on(RadioSet.Changed, "#source-input")
     def _source_changed(self, event: RadioSet.Changed) -> None:

@@ -19,6 +19,7 @@ from forecast.tui.workers import db_work
 
 class ForecastForm(FormScreen):
     save_label = "Record"
+    AUTO_FOCUS = "#probability-input"
 
     def __init__(self, question_id: int, *, evidence: tuple[str, ...] = ()) -> None:
         super().__init__()
@@ -83,7 +84,6 @@ class ForecastForm(FormScreen):
             options.add_option(Selection(label, e["key"], e["key"] in self.preselected))
         if not data["evidence"]:
             self.query_one("#evidence", Field).display = False
-        self.query_one("#probability-input", Input).focus()
 
     def collect(self) -> dict:
         values = super().collect()

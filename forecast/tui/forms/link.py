@@ -42,6 +42,7 @@ class _PickerForm(FormScreen):
 
     save_label = "Link"
     placeholder = "type to search"
+    AUTO_FOCUS = "#search-input"
 
     @dataclass
     class Found(Message):
@@ -129,7 +130,6 @@ class LinkEvidenceForm(_PickerForm):
             text.append(f"\nSearching evidence is {optional.NOT_AVAILABLE}.", style=f"bold {self.palette.warn}")
         self.set_context(text)
         self.find("")
-        self.query_one("#search-input", Input).focus()
 
     @db_work("searching evidence", group="form-search")
     def find(self, query: str) -> None:
@@ -186,7 +186,6 @@ class LinkToQuestionForm(_PickerForm):
             text.append("\n" + " · ".join(bits), style=self.palette.muted)
         self.set_context(text)
         self.find("")
-        self.query_one("#search-input", Input).focus()
 
     @db_work("searching questions", group="form-search")
     def find(self, query: str) -> None:

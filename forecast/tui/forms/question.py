@@ -19,6 +19,8 @@ AUTO_CHOICES = [("none: resolve by hand", ""), ("NO at close", AutoRule.NO_AT_CL
 
 
 class QuestionForm(FormScreen):
+    AUTO_FOCUS = "#title-input"
+
     def __init__(self, question_id: int | None = None) -> None:
         super().__init__()
         self.question_id = question_id
@@ -40,20 +42,18 @@ class QuestionForm(FormScreen):
         yield Field(
             "Opens",
             Input(placeholder="now", id="opens-input", compact=True),
-            check=checks.when(now, tz, empty_hint="now"),
-            hint="now",
+            check=checks.when(now, tz),
             id="opens",
         )
         yield Field(
             "Resolves",
             Input(placeholder="when it closes", id="resolves-input", compact=True),
-            check=checks.when(now, tz, empty_hint="when it closes"),
-            hint="when it closes",
+            check=checks.when(now, tz),
             id="resolves",
         )
         yield Field("Tags", Input(placeholder="politics europe", id="tags-input", compact=True), check=checks.tags, id="tags")
-        yield Field("Criteria", TextArea(id="criteria-input", soft_wrap=True, compact=True, classes="tall"), id="criteria")
-        yield Field("Description", TextArea(id="description-input", soft_wrap=True, compact=True), id="description")
+        yield Field("Criteria", TextArea(id="criteria-input", soft_wrap=True, compact=True), id="criteria")
+        yield Field("Description", TextArea(id="description-input", soft_wrap=True, compact=True, classes="short"), id="description")
         yield Field("Auto-resolve", Select(AUTO_CHOICES, allow_blank=False, value="", id="auto-input", compact=True),
                     id="auto")  # fmt: skip
 
@@ -74,7 +74,6 @@ class QuestionForm(FormScreen):
     def show_context(self, data) -> None:
         if data is None:
             self.set_context("Dates accept what the CLI accepts: 2026-12-31, '2026-12-31 18:00', 'in 3 months'.")
-            self.query_one("#title-input", Input).focus()
             return
         q, tz = data["q"], self.ctx.tz
         from forecast.core.timeparse import local
@@ -85,16 +84,22 @@ class QuestionForm(FormScreen):
             "auto": q.auto_rule or "",
         }  # fmt: skip
         self.set_context(f"{q.slug} · {q.status}")
-        self.query_one("#title-input", Input).value = q.title
-        self.query_one("#closes-input", Input).value = local(q.closes_at, tz, "YYYY-MM-DD HH:mm")
-        self.query_one("#opens-input", Input).value = local(q.opens_at, tz, "YYYY-MM-DD HH:mm")
-        if q.resolves_at != q.closes_at:
-            self.query_one("#resolves-input", Input).value = local(q.resolves_at, tz, "YYYY-MM-DD HH:mm")
-        self.query_one("#tags-input", Input).value = " ".join(data["tags"])
-        self.query_one("#criteria-input", TextArea).text = q.criteria
-        self.query_one("#description-input", TextArea).text = q.description
+        values = {
+            "#title-input": q.title,
+            "#closes-input": local(q.closes_at, tz, "YYYY-MM-DD HH:mm"),
+            "#opens-input": local(q.opens_at, tz, "YYYY-MM-DD HH:mm"),
+            "#resolves-input": local(q.resolves_at, tz, "YYYY-MM-DD HH:mm") if q.resolves_at != q.closes_at else "",
+            "#tags-input": " ".join(data["tags"]),
+        }
+        for selector, value in values.items():
+            box = self.query_one(selector, Input)
+            if not box.value:  # keep anything typed before the question arrived
+                box.value = value
+        for selector, value in (("#criteria-input", q.criteria), ("#description-input", q.description)):
+            area = self.query_one(selector, TextArea)
+            if not area.text:
+                area.text = value
         self.query_one("#auto-input", Select).value = q.auto_rule or ""
-        self.query_one("#title-input", Input).focus()
 
     def collect(self) -> dict:
         values = super().collect()

@@ -40,6 +40,7 @@ class _QuestionForm(FormScreen):
 
 class ResolveForm(_QuestionForm):
     save_label = "Resolve"
+    AUTO_FOCUS = "#outcome-input"
 
     def form_title(self) -> str:
         return "Resolve question"
@@ -60,10 +61,6 @@ class ResolveForm(_QuestionForm):
             id="at",
         )
         yield Field("Note", Input(placeholder="source or reason", id="note-input", compact=True), id="note")
-
-    def show_context(self, q) -> None:
-        super().show_context(q)
-        self.query_one("#outcome-input", RadioSet).focus()
 
     def on_key(self, event) -> None:
         # Quick picks while the outcome has focus.
@@ -100,6 +97,7 @@ class ResolveForm(_QuestionForm):
 
 class UnresolveForm(_QuestionForm):
     save_label = "Unresolve"
+    AUTO_FOCUS = "#note-input"
 
     def form_title(self) -> str:
         return "Unresolve question"
@@ -107,10 +105,6 @@ class UnresolveForm(_QuestionForm):
     def fields(self) -> ComposeResult:
         yield Field("Why", Input(placeholder="e.g. resolved too early", id="note-input", compact=True),
                     hint="kept in the resolution history", id="note")  # fmt: skip
-
-    def show_context(self, q) -> None:
-        super().show_context(q)
-        self.query_one("#note-input", Input).focus()
 
     def save(self, session, values: dict) -> DataChanged:
         unresolve(session, self.question_id, actor=self.ctx.me, note=values["note"].strip(), now=self.ctx.now())

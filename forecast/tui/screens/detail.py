@@ -13,7 +13,6 @@ from textual.message import Message
 from textual.widgets import Static, TabbedContent, TabPane
 
 from forecast.core.timeparse import parse_iso
-from forecast.services.question_detail import show_question
 from forecast.tui import format as fmt
 from forecast.tui.bindings import bindings
 from forecast.tui.detail_model import chart_data, previous_probability
@@ -23,7 +22,6 @@ from forecast.tui.widgets.nav import NavBar
 from forecast.tui.widgets.step_chart import StepChart
 from forecast.tui.widgets.list_table import ListTable
 from forecast.tui.widgets.view_table import ColumnSpec, ViewTable
-from forecast.tui.workers import db_work
 
 UPDATE_COLUMNS = (
     ColumnSpec("when", "When", 16),
@@ -49,6 +47,7 @@ class DetailScreen(BaseScreen):
     @dataclass
     class Loaded(Message):
         data: dict
+        question_id: int
 
     def __init__(self, question_id: int) -> None:
         super().__init__()
@@ -65,6 +64,7 @@ class DetailScreen(BaseScreen):
             with Vertical(id="detail-head"):
                 yield Static(id="detail-title")
                 yield Static(id="detail-meta")
+                yield Static(id="detail-criteria")
             yield StepChart(id="chart")
             with TabbedContent(id="detail-tabs"):
                 with TabPane("Updates", id="tab-updates"):
@@ -79,45 +79,37 @@ class DetailScreen(BaseScreen):
 
     def on_mount(self) -> None:
         self.query_one("#chart", StepChart).border_title = "Probability"
-        self._blank()
-        self.load()
+        if self.data is None:
+            self._blank()
 
     def show_question(self, question_id: int) -> None:
-        """Show another question in this (reused) screen."""
-        if question_id == self.question_id and self.data is not None:
-            self.load()
-            return
-        self.question_id = question_id
-        self.data = None
-        if self.is_mounted:
-            self._blank()
-            self.query_one(TabbedContent).active = "tab-updates"
-            self.load()
+        """Show a question in this (reused) screen; its data is fetched while the screen is being built."""
+        if question_id != self.question_id or self.data is None:
+            self.question_id = question_id
+            self.data = None
+            if self.is_mounted:
+                self._blank()
+                self.query_one(TabbedContent).active = "tab-updates"
+        self.app.fetch_question(self, question_id)  # type: ignore[attr-defined]
 
     def _blank(self) -> None:
         self.query_one("#detail-title", Static).update(Text("Loading…", style=self.palette.muted))
         self.query_one("#detail-meta", Static).update("")
+        self.query_one("#detail-criteria", Static).update("")
 
     def on_resize(self) -> None:
-        # Give the chart about a third of the screen: 7 rows at 80x24, 11 at 100x32.
-        self.query_one("#chart").styles.height = max(6, min(14, self.size.height // 3 + 1))
+        # The chart takes about 30% of the screen: 7 rows at 80x24, 9 at 100x32, 14 at most.
+        self.query_one("#chart").styles.height = max(7, min(14, round(self.size.height * 0.3)))
 
     # --- loading ------------------------------------------------------------------------------------------
 
     def refresh_data(self, *, quiet: bool = False) -> None:
-        self.load()
-
-    @db_work("loading the question", group="detail-load")
-    def load(self) -> None:
-        db = self.app.open_database()  # type: ignore[attr-defined]
-        if db is None:
-            return
-        with db.session() as session:
-            data = show_question(session, self.question_id, now=self.ctx.now())
-        self.post_message(self.Loaded(data))
+        self.app.fetch_question(self, self.question_id)  # type: ignore[attr-defined]
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
+        if message.question_id != self.question_id:
+            return  # a question the user has already moved on from
         with self.app.batch_update():
             self._show(message.data)
 
@@ -131,6 +123,10 @@ class DetailScreen(BaseScreen):
                              (data["title"], "bold"))  # fmt: skip
         )
         self.query_one("#detail-meta", Static).update(self._meta(data))
+        criteria = " ".join((data["criteria"] or "").split())
+        self.query_one("#detail-criteria", Static).update(
+            Content.assemble(("Criteria ", "bold"), criteria or ("none written yet (e to edit)", "italic"))
+        )
         chart = self.query_one("#chart", StepChart)
         chart.set_data(chart_data(data, me=self.ctx.me, now=now, tz=tz))
         chart.border_title = self._legend(chart.data)
@@ -351,4 +347,4 @@ class DetailScreen(BaseScreen):
 
     def on_theme_changed(self) -> None:
         if self.data is not None:
-            self.post_message(self.Loaded(self.data))
+            self.post_message(self.Loaded(self.data, self.question_id))

@@ -20,7 +20,7 @@ from forecast.tui.question_view import SORT_COLUMN, SORT_ORDER, SORTS, STATUSES,
 from forecast.tui.screens.base import BaseScreen
 from forecast.tui.widgets.keybar import KeyBar
 from forecast.tui.widgets.nav import NavBar
-from forecast.tui.widgets.question_table import QuestionRows, QuestionTable
+from forecast.tui.widgets.question_table import SPARK_POINTS, QuestionRows, QuestionTable
 from forecast.tui.workers import db_work
 
 FIRST_PAGE = 200
@@ -193,7 +193,7 @@ class QuestionsScreen(BaseScreen):
     def fetch_sparks(self, ids: list[int]) -> None:
         try:
             with self.ctx.db.session() as session:
-                sparks = question_table.sparklines(session, ids, forecaster=self.ctx.me, points=8)
+                sparks = question_table.sparklines(session, ids, forecaster=self.ctx.me, points=SPARK_POINTS)
         except BaseException:
             self.post_message(self.SparksLoaded({}))
             raise
@@ -262,7 +262,9 @@ class QuestionsScreen(BaseScreen):
 
     def _show_toolbar(self) -> None:
         marked = SORT_COLUMN[self.view.sort]
-        arrow = "▲" if self.view.descending else "▼"
+        # ▲ ascending, ▼ descending, as the values in the marked column run (closes ascend by default).
+        natural = "▲" if self.view.sort == "closes" else "▼"
+        arrow = natural if not self.view.descending else ("▼" if natural == "▲" else "▲")
         labels = {c.key: f"{c.label} {arrow}" if c.key == marked else c.label for c in self.table.specs}
         if labels != getattr(self, "_labels", None):
             self._labels = labels

@@ -14,10 +14,12 @@ from textual.widgets import Static
 class KeyBar(Static):
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._changed)
+        self.app.theme_changed_signal.subscribe(self, self._changed)
         self._draw()
 
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
+        self.app.theme_changed_signal.unsubscribe(self)
 
     def _changed(self, _screen) -> None:
         self.call_after_refresh(self._draw)
@@ -25,6 +27,7 @@ class KeyBar(Static):
     def _draw(self) -> None:
         if not self.is_attached:
             return
+        accent = f"bold {getattr(self.app, 'palette').accent}"
         parts: list[Content] = []
         seen: set[str] = set()
         for key, active in self.screen.active_bindings.items():
@@ -35,8 +38,8 @@ class KeyBar(Static):
             display = self.app.get_key_display(binding)
             style = "" if active.enabled else "dim"
             parts.append(
-                Content.assemble((f" {display} ", f"bold $accent {style}"), (f"{binding.description} ", style))
+                Content.assemble((f" {display} ", f"{accent} {style}"), (f"{binding.description} ", style))
                 .stylize(f"@click=app.simulate_key('{key}')")
             )
-        parts.append(Content.assemble((" ^p ", "bold $accent"), ("palette ", "")).stylize("@click=app.command_palette"))
+        parts.append(Content.assemble((" ^p ", accent), ("palette ", "")).stylize("@click=app.command_palette"))
         self.update(Content("").join(parts))

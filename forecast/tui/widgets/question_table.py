@@ -19,7 +19,7 @@ from forecast.tui.palette import DEFAULT, Palette
 from forecast.tui.question_view import QuestionView
 from forecast.tui.widgets.view_table import ColumnSpec, ViewTable
 
-SPARK_POINTS = 8
+SPARK_POINTS = 6
 
 COLUMNS = (
     ColumnSpec("status", "", 6),
@@ -27,8 +27,8 @@ COLUMNS = (
     ColumnSpec("mine", "Me", 5, justify="right"),
     ColumnSpec("team", "Team", 8, justify="right"),
     ColumnSpec("trend", "Trend", SPARK_POINTS),
-    ColumnSpec("closes", "Closes", 17),
-    ColumnSpec("tags", "Tags", 12, min_screen=100),
+    ColumnSpec("closes", "Closes", 14),
+    ColumnSpec("tags", "Tags", 10, min_screen=100),
 )
 
 

@@ -61,7 +61,7 @@ def render_chart(data: ChartData, width: int, height: int, pal: Palette = DEFAUL
         t, outcome = data.resolution
         style = pal.yes if outcome == "yes" else pal.no if outcome == "no" else pal.muted
         canvas.vline_under(x_of(t), "│", style)
-    for frac in (0.25, 0.5, 0.75):
+    for frac in (0.25, 0.5, 0.75) if plot_h >= 5 else (0.5,):
         canvas.hline_under(scale(1 - frac, 0, 1, plot_h), "┈" if frac == 0.5 else "·", pal.muted)
 
     styles = {"mine": f"bold {pal.primary}", "team": pal.accent, "other": pal.muted}
