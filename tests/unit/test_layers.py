@@ -15,11 +15,6 @@ import forecast
 ROOT = Path(forecast.__file__).parent
 
 
-def modules_under(package: str) -> list[str]:
-    path = ROOT / package.replace("forecast.", "").replace(".", "/")
-    return [package] + [f"{package}.{m.name}" for m in pkgutil.walk_packages([str(path)], prefix="") if True]
-
-
 def loaded_after_import(modules: list[str]) -> set[str]:
     code = (
         "import importlib, json, sys\n"
@@ -38,7 +33,7 @@ def test_core_imports_no_ui_or_storage():
         assert forbidden not in loaded, f"forecast.core pulled in {forbidden}"
 
 
-@pytest.mark.parametrize("layer", ["store", "services", "interchange"])
+@pytest.mark.parametrize("layer", ["store", "services", "interchange", "ingest", "export"])
 def test_storage_and_services_import_no_front_end(layer):
     mods = [f"forecast.{layer}.{m.name}" for m in pkgutil.walk_packages([str(ROOT / layer)]) if m.name != "migrations"]
     loaded = loaded_after_import(mods)
