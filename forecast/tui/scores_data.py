@@ -1,6 +1,6 @@
 """What the scores screen shows, computed by the scoring engine for a filter (forecaster, tag, period).
 
-The engine lives in core/scoring; the database side is the scoring service when it is installed.
+The engine is core/scoring; the scoring service (services/scoring.py) loads its input in bulk.
 Everything here runs in a worker; the result is plain data for the screen to draw.
 """
 
@@ -39,31 +39,27 @@ class ScoresView:
     by_tag: list[dict] = field(default_factory=list)
 
 
-def _scorer():
-    """The function that scores the database under a filter, from whichever service provides it."""
-    tables = optional.service("score_tables")
-    if tables is not None and hasattr(tables, "score_db"):
-        exports = optional.service("exports")
-        if exports is not None and hasattr(exports, "ExportFilter"):
-            return tables.score_db, exports.ExportFilter
-    return None
-
-
 def load_scores(session, flt: ScoresFilter, *, now: datetime) -> ScoresView:
     conn = session.connection()
     forecasters = [r[0] for r in conn.exec_driver_sql("SELECT name FROM forecaster ORDER BY name")]
     tags = [r[0] for r in conn.exec_driver_sql("SELECT name FROM tag ORDER BY name")]
-    scorer = _scorer()
-    if scorer is None:
+    scoring = optional.service("scoring")
+    if scoring is None or not hasattr(scoring, "load_input") or not hasattr(scoring, "ScoreFilter"):
         return ScoresView(available=False, reason=f"Scoring is {optional.NOT_AVAILABLE}.", forecasters=forecasters,
                           tags=tags)  # fmt: skip
-    score_db, export_filter = scorer
+    from forecast.core.scoring import score
+
     days = PERIODS[flt.period][1]
-    since = now - timedelta(days=days) if days else None
     wanted = (flt.forecaster,) if flt.forecaster and flt.forecaster in forecasters else ()
     tag = flt.tag if flt.tag in tags else None
-    scored = score_db(session, export_filter(forecasters=wanted, tag=tag, since=since), aggregates=False)
-    scores, names = scored.scores, (list(wanted) or None)
+    inp = scoring.load_input(
+        session,
+        scoring.ScoreFilter(forecasters=wanted, tag=tag, since=now - timedelta(days=days) if days else None),
+        labels=False,
+        tags=True,
+    )
+    scores = score(inp, unit="time", bin_width=0.1, aggregates=False)
+    names = list(wanted) or None
     summary = scores.summary(names)
     view = ScoresView(forecasters=forecasters, tags=tags)
     view.scored = summary["questions"]["scored"]
@@ -71,10 +67,7 @@ def load_scores(session, flt: ScoresFilter, *, now: datetime) -> ScoresView:
     people = [f for f in summary["forecasters"] if f["n_questions"]]
     people.sort(key=lambda f: (-f["n_questions"], f["name"]))
     view.headline = people
-    if wanted and people:
-        bins = people[0]["calibration"]
-    else:
-        bins = summary["overall"]["calibration"]
+    bins = people[0]["calibration"] if wanted and people else summary["overall"]["calibration"]
     view.calibration = [
         Bin(b["lo"], b["hi"], b["mean_forecast"], b["observed"], b["ci_low"], b["ci_high"], b["count"]) for b in bins
     ]

@@ -175,10 +175,6 @@ def app_factory(fixture_db, clock):
     return make
 
 
-def db_path(db: Database) -> Path:
-    return Path(db.url.removeprefix("sqlite:///"))
-
-
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"

@@ -23,6 +23,8 @@ def keys(*presses: str):
         for key in presses:
             await pilot.press(key)
             await settle(pilot)
+        await pilot.pause(0.05)  # focus and post-refresh callbacks (the key bar) land before the picture
+        await settle(pilot)
 
     return run
 

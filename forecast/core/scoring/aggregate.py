@@ -44,13 +44,13 @@ def series(tl: Timeline, extremizing: Extremizing | None = None) -> dict[str, np
     n = tl.ev_n.astype(np.float64)
     mean_logit = tl.ev_slogit / n
     out = {
-        MEDIAN: 0.5 * (tl.ev_lo + tl.ev_hi),
         MEAN: np.clip(tl.ev_sp / n, 0.0, 1.0),
         GEO_ODDS: expit(mean_logit),
     }
     if extremizing is not None and extremizing.exponent is not None:
         out[EXTREMIZED] = expit(extremizing.exponent * mean_logit)
-    return out
+    out[MEDIAN] = 0.5 * (tl.ev_lo + tl.ev_hi)  # last: it may wait for the medians' thread
+    return {name: out[name] for name in NAMES if name in out}
 
 
 def fit_extremizing(tl: Timeline) -> Extremizing:

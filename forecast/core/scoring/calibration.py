@@ -132,6 +132,21 @@ class Bins:
             sum_brier=total(w * (p - o) ** 2),
         )
 
+    _SUMS = ("weight", "count", "sum_p", "sum_o", "sum_w2", "sum_pp", "sum_po", "sum_brier")
+
+    @classmethod
+    def concat(cls, parts: list[Bins]) -> Bins:
+        """Groups of several Bins one after the other."""
+        return cls(n_bins=parts[0].n_bins, **{k: np.concatenate([getattr(b, k) for b in parts]) for k in cls._SUMS})
+
+    def take(self, groups: np.ndarray, pooled: np.ndarray | None = None) -> Bins:
+        """These groups, plus (with `pooled`) one more that adds up the groups marked in it: sums add."""
+        out = {}
+        for k in self._SUMS:
+            a = getattr(self, k)[groups]
+            out[k] = a if pooled is None else np.vstack([a, a[pooled].sum(axis=0, keepdims=True)])
+        return Bins(n_bins=self.n_bins, **out)
+
     def _safe(self, num: np.ndarray, den: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)

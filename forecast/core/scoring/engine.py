@@ -12,7 +12,7 @@ from forecast.core.scoring import aggregate
 from forecast.core.scoring.aggregate import Extremizing
 from forecast.core.scoring.arrays import ScoringInput
 from forecast.core.scoring.calibration import WeightedRows, n_bins_for
-from forecast.core.scoring.parallel import pmap
+from forecast.core.scoring.parallel import background, pmap
 from forecast.core.scoring.pairs import Crowd, PairTable, RowScores, RowSet, reduce_pairs, score_rows
 from forecast.core.scoring.timeline import Timeline, build
 
@@ -49,14 +49,15 @@ def score(inp: ScoringInput, *, unit: str = "time", bin_width: float = 0.1, aggr
     if unit not in UNITS:
         raise InvalidInput(f"unknown calibration unit {unit!r} (use time, forecast or final)")
     n_bins = n_bins_for(bin_width)
-    tl = build(inp)
+    tl = build(inp)  # the running medians are still being computed on another thread; this goes on meanwhile
+    fitting = background(lambda: aggregate.fit_extremizing(tl)) if aggregates else None
     crowd = Crowd.of_timeline(tl)
     n_f = len(inp.forecasters)
     sets = [RowSet.of_timeline(tl)]
     names = list(inp.forecasters)
     extremizing = Extremizing(None, 0, reason="aggregates not requested")
-    if aggregates:
-        extremizing = aggregate.fit_extremizing(tl)
+    if fitting is not None:
+        extremizing = fitting.result()
         for name, p in aggregate.series(tl, extremizing).items():
             sets.append(aggregate.rowset(tl, p, len(names)))
             names.append(name)

@@ -6,7 +6,8 @@ or a team aggregate's one row per event. All are scored against the same crowd (
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from threading import Lock
 
 import numpy as np
 
@@ -48,32 +49,43 @@ class RowSet:
 
 @dataclass(eq=False)
 class Crowd:
-    """Per-event terms of one Timeline: the crowd's (see metaculus.peer_terms and relative.median_term),
+    """Per-event terms of one Timeline: the crowd's (see metaculus.peer_terms and relative.relative_excess),
     and each event's outcome and length as shares of the window and of the horizon, which every team
     aggregate's rows share."""
 
+    tl: Timeline
     peer_a: LocalPrefix
     peer_b: LocalPrefix
-    median: LocalPrefix
     ev_o: np.ndarray
     ev_u: np.ndarray
     ev_h: np.ndarray
     agg_coverage: np.ndarray  # per question with events: the aggregates' coverage of the window
     agg_horizon_coverage: np.ndarray
+    _median: LocalPrefix | None = None
+    _lock: Lock = field(default_factory=Lock)
 
     @classmethod
     def of_timeline(cls, tl: Timeline) -> Crowd:
-        ev_o = tl.inp.outcome[tl.ev_q]
+        """Everything but the median term, which waits for the running medians (see `median`)."""
         first = tl.ev_qfirst
         ev_u = tl.ev_len / tl.window[tl.ev_q]
         ev_h = tl.ev_len / tl.horizon[tl.ev_q]
         a, b = metaculus.peer_terms(tl.ev_n, tl.ev_slog, ev_h)
-        med = relative.median_brier(tl.ev_lo, tl.ev_hi, ev_o) * ev_u
         starts = np.flatnonzero(first)
         cover = np.add.reduceat(ev_u, starts) if len(starts) else ev_u[:0]
         h_cover = np.add.reduceat(ev_h, starts) if len(starts) else ev_h[:0]
-        return cls(LocalPrefix(a, first), LocalPrefix(b, first), LocalPrefix(med, first), ev_o, ev_u, ev_h, cover,
+        return cls(tl, LocalPrefix(a, first), LocalPrefix(b, first), tl.inp.outcome[tl.ev_q], ev_u, ev_h, cover,
                    h_cover)  # fmt: skip
+
+    @property
+    def median(self) -> LocalPrefix:
+        """The crowd's median Brier times each event's share of the window, computed once on first use."""
+        with self._lock:
+            if self._median is None:
+                tl = self.tl
+                term = relative.median_brier(tl.ev_lo, tl.ev_hi, self.ev_o) * self.ev_u
+                self._median = LocalPrefix(term, tl.ev_qfirst)
+            return self._median
 
     def sums(self, rs: RowSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if rs.per_event:

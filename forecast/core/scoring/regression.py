@@ -32,6 +32,13 @@ class GroupFit:
     def ci(self) -> tuple[np.ndarray, np.ndarray]:
         return self.params - Z_975 * self.bse, self.params + Z_975 * self.bse
 
+    @classmethod
+    def concat(cls, parts: list[GroupFit]) -> GroupFit:
+        return cls(*(np.concatenate([getattr(f, k) for f in parts]) for k in ("params", "bse", "ok", "n")))
+
+    def take(self, groups: np.ndarray) -> GroupFit:
+        return GroupFit(self.params[groups], self.bse[groups], self.ok[groups], self.n[groups])
+
 
 def fit_logistic(
     x: np.ndarray,
@@ -135,10 +142,10 @@ class _Part:
     def info(self, beta, intercept: bool):
         b = beta[self.groups]
         x, total = self.x, self.total
-        slope = np.repeat(b[:, -1], self.counts)
-        eta = slope * x
+        one = len(self.groups) == 1  # one group: scalars instead of repeated coefficients
+        eta = x * (b[0, -1] if one else np.repeat(b[:, -1], self.counts))
         if intercept:
-            eta += np.repeat(b[:, 0], self.counts)
+            eta += b[0, 0] if one else np.repeat(b[:, 0], self.counts)
         mu = expit(eta)
         v = self.w * mu * (1.0 - mu)
         r = self.w * (self.y - mu)

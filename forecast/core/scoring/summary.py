@@ -92,15 +92,8 @@ def summarize(scores: Scores, names: Iterable[str] | None = None) -> dict:
     late_idx = np.flatnonzero(pos[scores.late_f] >= 0)
     metrics = group_metrics(scores, pair_idx, pos[pt.f[pair_idx]], k, pos[scores.late_f[late_idx]])
 
-    cal = scores.calibration
-    rows = cal.select(pos[cal.g] >= 0) if k < len(scores.names) else WeightedRows(**vars(cal))
-    rows.g = pos[rows.g]
     human = sel < scores.n_forecasters
-    bins = _with_pooled(Bins.of(rows, k, scores.n_bins), human)
-    fits = _fits(rows, k, human)
-    mine = rows.select(human[rows.g])
-    pooled = WeightedRows.of(np.zeros(len(mine.p), np.int64), mine.p, mine.o, mine.w)
-    pooled_fit = fit_logistic(p_logit(pooled.p), pooled.o, pooled.w, pooled.g, 1)
+    bins, fits, pooled_fit = _calibration(scores, sel, human)
     tables = _bin_tables(bins, scores.bin_width)
     decomposition = bins.decomposition()
 
@@ -131,32 +124,38 @@ def summarize(scores: Scores, names: Iterable[str] | None = None) -> dict:
     }
 
 
-def _fits(rows: WeightedRows, k: int, human: np.ndarray) -> GroupFit:
-    """One grouped fit for the forecasters, and one per aggregate (each large and alone: a fast start)."""
+def _calibration(scores: Scores, sel: np.ndarray, human: np.ndarray) -> tuple[Bins, GroupFit, GroupFit]:
+    """Bins (with one more group: the selected forecasters pooled) and calibration regressions, per selected
+    name and pooled: the forecasters in one grouped fit, each aggregate (large, alone) in its own, concurrently."""
+    cal = scores.calibration
+    pos = positions(scores, sel)
+    rows = cal.select(pos[cal.g] >= 0) if len(sel) < len(scores.names) else WeightedRows(**vars(cal))
+    rows.g = pos[rows.g]
+    k = len(sel)
     x = p_logit(rows.p)
+    parts = [g for g in [np.flatnonzero(human)] + [np.array([i]) for i in np.flatnonzero(~human)] if len(g)]
+
+    def fit(groups: np.ndarray) -> GroupFit:
+        mask = np.isin(rows.g, groups) if len(groups) > 1 else rows.g == groups[0]
+        return fit_logistic(x[mask], rows.o[mask], rows.w[mask], np.searchsorted(groups, rows.g[mask]), len(groups))
+
+    def pooled() -> GroupFit:
+        mine = rows.select(human[rows.g])
+        merged = WeightedRows.of(np.zeros(len(mine.p), np.int64), mine.p, mine.o, mine.w)
+        return fit_logistic(p_logit(merged.p), merged.o, merged.w, merged.g, 1)
+
+    def bins() -> Bins:
+        return Bins.of(rows, k, scores.n_bins).take(np.arange(k), pooled=human)
+
+    jobs = [bins, pooled] + [lambda g=g: fit(g) for g in parts]
+    all_bins, pooled_fit, *fits = pmap(lambda job: job(), jobs)
     params = np.full((k, 2), np.nan)
     bse = np.full((k, 2), np.nan)
     ok = np.zeros(k, dtype=bool)
     n = np.zeros(k, dtype=np.int64)
-    mine = human[rows.g]
-    parts = [(mine, np.flatnonzero(human))] + [(rows.g == i, np.array([i])) for i in np.flatnonzero(~human)]
-
-    def fit(part):
-        mask, groups = part
-        return fit_logistic(x[mask], rows.o[mask], rows.w[mask], np.searchsorted(groups, rows.g[mask]), len(groups))
-
-    for (_, groups), f in zip(parts, pmap(fit, parts), strict=True):
+    for groups, f in zip(parts, fits, strict=True):
         params[groups], bse[groups], ok[groups], n[groups] = f.params, f.bse, f.ok, f.n
-    return GroupFit(params, bse, ok, n)
-
-
-def _with_pooled(bins: Bins, human: np.ndarray) -> Bins:
-    """Append one group: all the selected real forecasters' rows together (bin sums add up)."""
-    arrays = {}
-    for name in ("weight", "count", "sum_p", "sum_o", "sum_w2", "sum_pp", "sum_po", "sum_brier"):
-        a = getattr(bins, name)
-        arrays[name] = np.vstack([a, a[human].sum(axis=0, keepdims=True)])
-    return Bins(n_bins=bins.n_bins, **arrays)
+    return all_bins, GroupFit(params, bse, ok, n), pooled_fit
 
 
 def _bin_tables(bins: Bins, width: float) -> list[list[dict]]:

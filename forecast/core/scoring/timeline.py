@@ -11,6 +11,7 @@ two events the set of standing forecasts is constant, so crowd statistics are ke
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,11 +61,19 @@ class Timeline:
     ev_slog: np.ndarray  # sum of ln p_o (clamped) over standing forecasts
     ev_sp: np.ndarray  # sum of p
     ev_slogit: np.ndarray  # sum of logit p (clamped)
-    ev_lo: np.ndarray  # lower and upper middle order statistics of the standing p
-    ev_hi: np.ndarray
+    medians: Future  # (ev_lo, ev_hi), computed on another thread: see the properties
     # forecasts left out
     late_src: np.ndarray  # made at or after end on a scored question
     dropped_src: np.ndarray  # replaced at the same instant by the same forecaster
+
+    @property
+    def ev_lo(self) -> np.ndarray:
+        """Lower middle order statistic of the standing p at each event (waits for the medians)."""
+        return self.medians.result()[0]
+
+    @property
+    def ev_hi(self) -> np.ndarray:
+        return self.medians.result()[1]
 
     @property
     def n_forecasters(self) -> int:
@@ -110,14 +119,16 @@ def build(inp: ScoringInput) -> Timeline:
         e_start=ev["e_start"], e_stop=ev["e_stop"], eorder=eorder,
     ))  # fmt: skip
 
-    # per event, sums over the standing forecasts of ln p_o, p and logit p: each forecast adds itself,
-    # less the forecast it replaces
-    x = np.stack([outcome_log_prob(p, o), p, p_logit(p)])
-    delta = x.copy()
-    delta[:, 1:] -= np.where(first[1:], 0.0, x[:, :-1])
-    per_event = np.add.reduceat(delta[:, eorder], ev_first, axis=1) if len(ev_first) else delta[:, :0]
-    ev_slog, ev_sp, ev_slogit = segment_cumsum(per_event, ev_qfirst)
-    ev_lo, ev_hi = medians.result()
+    def crowd_sum(x: np.ndarray) -> np.ndarray:
+        """Per event, the sum of x over the standing forecasts: each forecast adds itself, less its predecessor."""
+        delta = x.copy()
+        delta[1:] -= np.where(first[1:], 0.0, x[:-1])
+        per_event = np.add.reduceat(delta[eorder], ev_first) if len(ev_first) else delta[:0]
+        return segment_cumsum(per_event, ev_qfirst)
+
+    ev_slog = crowd_sum(outcome_log_prob(p, o))
+    ev_sp = crowd_sum(p)
+    ev_slogit = crowd_sum(p_logit(p))
 
     return Timeline(
         inp=inp, end=end, scored=scored, empty_window=empty, window=window, horizon=horizon, width=width,
@@ -125,7 +136,7 @@ def build(inp: ScoringInput) -> Timeline:
         first=first, e_start=ev["e_start"], e_stop=ev["e_stop"],
         pair_q=q[pair_first], pair_f=f[pair_first], pair_first=pair_first, pair_last=pair_last,
         ev_q=ev_q, ev_t=ev["ev_t"], ev_len=ev["ev_len"], ev_qfirst=ev_qfirst, ev_n=ev_n,
-        ev_slog=ev_slog, ev_sp=ev_sp, ev_slogit=ev_slogit, ev_lo=ev_lo, ev_hi=ev_hi,
+        ev_slog=ev_slog, ev_sp=ev_sp, ev_slogit=ev_slogit, medians=medians,
         late_src=np.flatnonzero(late), dropped_src=dropped_src,
     )  # fmt: skip
 

@@ -149,7 +149,7 @@ class LinkEvidenceForm(_PickerForm):
         self.post_message(self.Found(query, items))
 
     def describe(self, item: dict) -> Text:
-        text = Text(item.get("title") or item.get("key") or "", style="bold")
+        text = Text.assemble((item.get("title") or item.get("key") or "", "bold"))
         bits = [b for b in (item.get("outlet"), (item.get("published_at") or "")[:10]) if b]
         if bits:
             text.append("  " + " · ".join(bits), style=self.palette.muted)
@@ -180,7 +180,7 @@ class LinkToQuestionForm(_PickerForm):
         return "Link to a question"
 
     def show_context(self, data) -> None:
-        text = Text(self.item.get("title") or self.item.get("key") or "", style="bold")
+        text = Text.assemble((self.item.get("title") or self.item.get("key") or "", "bold"))
         if self.item.get("outlet") or self.item.get("published_at"):
             bits = [b for b in (self.item.get("outlet"), (self.item.get("published_at") or "")[:10]) if b]
             text.append("\n" + " · ".join(bits), style=self.palette.muted)
@@ -208,7 +208,7 @@ class LinkToQuestionForm(_PickerForm):
         self.post_message(self.Found(query, items))
 
     def describe(self, item: dict) -> Text:
-        text = Text(item["title"], style="bold")
+        text = Text.assemble((item["title"], "bold"))
         text.append(f"\n{item['slug']} · {item['status']}", style=self.palette.muted)
         if item.get("closes_at"):
             text.append(f" · closes {humanize(from_micros(item['closes_at']), now=self.ctx.now())}",

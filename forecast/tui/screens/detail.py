@@ -18,24 +18,24 @@ from forecast.tui.bindings import bindings
 from forecast.tui.detail_model import chart_data, previous_probability
 from forecast.tui.screens.base import BaseScreen
 from forecast.tui.widgets.keybar import KeyBar
+from forecast.tui.widgets.list_table import ListTable
 from forecast.tui.widgets.nav import NavBar
 from forecast.tui.widgets.step_chart import StepChart
-from forecast.tui.widgets.list_table import ListTable
 from forecast.tui.widgets.view_table import ColumnSpec, ViewTable
 
 UPDATE_COLUMNS = (
     ColumnSpec("when", "When", 16),
-    ColumnSpec("who", "Who", 10),
+    ColumnSpec("who", "Who", 0, weight=1, min_width=8),
     ColumnSpec("p", "P", 6, justify="right"),
     ColumnSpec("change", "Change", 11),
     ColumnSpec("ev", "Ev", 2, justify="right"),
-    ColumnSpec("why", "Rationale", 0),
+    ColumnSpec("why", "Rationale", 0, weight=4, min_width=16),
 )
 EVIDENCE_COLUMNS = (
     ColumnSpec("stance", "Stance", 9),
     ColumnSpec("published", "Published", 10),
-    ColumnSpec("outlet", "Outlet", 16, min_screen=90),
-    ColumnSpec("title", "Title", 0),
+    ColumnSpec("outlet", "Outlet", 0, min_screen=90, weight=1, min_width=10),
+    ColumnSpec("title", "Title", 0, weight=4, min_width=16),
 )
 
 

@@ -127,7 +127,7 @@ class InboxScreen(BaseScreen):
                               "`forecast check`).", style=self.palette.muted))  # fmt: skip
             return
         item = self.items[row]
-        out = Text(item.get("title") or item.get("key") or "", style="bold")
+        out = Text.assemble((item.get("title") or item.get("key") or "", "bold"))
         bits = [b for b in (item.get("outlet"), (item.get("published_at") or "")[:10], item.get("url")) if b]
         if bits:
             out.append("\n" + " · ".join(bits), style=self.palette.muted)

@@ -240,8 +240,6 @@ class QuestionsScreen(BaseScreen):
         self.table.reload()
         self.table.move_cursor(row=0, animate=False)
         self._show_toolbar()
-        if not self.complete:
-            self.load(first_page=True)
 
     def action_cycle_sort(self) -> None:
         i = SORTS.index(self.view.sort)

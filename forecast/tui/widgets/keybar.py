@@ -1,8 +1,7 @@
 """The bottom line: the keys that work here, drawn as one line of text.
 
 Textual's Footer builds a widget per key, which costs more to mount than the rest of a screen; this
-draws the same information (the screen's active bindings marked `show`) in a single Static, and each
-key is clickable.
+draws the same information (the screen's active bindings marked `show`) in a single Static.
 """
 
 from __future__ import annotations
@@ -30,16 +29,13 @@ class KeyBar(Static):
         accent = f"bold {getattr(self.app, 'palette').accent}"
         parts: list[Content] = []
         seen: set[str] = set()
-        for key, active in self.screen.active_bindings.items():
+        for active in self.screen.active_bindings.values():
             binding = active.binding
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
             display = self.app.get_key_display(binding)
             style = "" if active.enabled else "dim"
-            parts.append(
-                Content.assemble((f" {display} ", f"{accent} {style}"), (f"{binding.description} ", style))
-                .stylize(f"@click=app.simulate_key('{key}')")
-            )
-        parts.append(Content.assemble((" ^p ", accent), ("palette ", "")).stylize("@click=app.command_palette"))
+            parts.append(Content.assemble((f" {display} ", f"{accent} {style}"), (f"{binding.description} ", style)))
+        parts.append(Content.assemble((" ^p ", accent), ("palette ", "")))
         self.update(Content("").join(parts))

@@ -23,12 +23,12 @@ SPARK_POINTS = 6
 
 COLUMNS = (
     ColumnSpec("status", "", 6),
-    ColumnSpec("title", "Question", 0),
+    ColumnSpec("title", "Question", 0, weight=4, min_width=16),
     ColumnSpec("mine", "Me", 5, justify="right"),
     ColumnSpec("team", "Team", 8, justify="right"),
     ColumnSpec("trend", "Trend", SPARK_POINTS),
     ColumnSpec("closes", "Closes", 14),
-    ColumnSpec("tags", "Tags", 10, min_screen=100),
+    ColumnSpec("tags", "Tags", 0, min_screen=100, weight=1, min_width=10),
 )
 
 

@@ -32,10 +32,14 @@ class ColumnSpec:
     key: str
     label: str
     width: int
-    """Fixed width in cells; 0 for the one flexible column that takes the remaining space."""
+    """Fixed width in cells; 0 for a flexible column, which shares the remaining space by `weight`."""
     min_screen: int = 0
     """Hide the column on screens narrower than this."""
     justify: str = "left"
+    weight: int = 1
+    """A flexible column's share of the remaining space."""
+    min_width: int = 8
+    """A flexible column's narrowest."""
 
 
 class RowSource(Protocol):
@@ -57,8 +61,9 @@ def layout(
     shown = [c for c in specs if width >= c.min_screen and c.key not in hidden]
     fixed = sum(c.width + PADDING for c in shown if c.width)
     flex = [c for c in shown if not c.width]
-    spare = max(width - fixed - PADDING * len(flex) - 1, 8)  # 1: the vertical scrollbar's share
-    widths = [c.width if c.width else max(spare // max(len(flex), 1), 8) for c in shown]
+    spare = max(width - fixed - PADDING * len(flex) - 1, 0)  # 1: the vertical scrollbar's share
+    total = sum(c.weight for c in flex) or 1
+    widths = [c.width if c.width else max(spare * c.weight // total, c.min_width) for c in shown]
     return shown, widths
 
 
