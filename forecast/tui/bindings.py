@@ -73,7 +73,7 @@ REGISTRY: dict[str, tuple[Command, ...]] = {
         _c("questions", "sort_updated", "", "set_sort('updated')", "Sort by last update", "Latest update first.",
            footer=False),
         _c("questions", "sort_probability", "", "set_sort('probability')", "Sort by probability",
-           "Highest probability first.", footer=False),
+           "Highest probability first (yours, else the team median).", footer=False),
         _c("questions", "sort_brier", "", "set_sort('brier')", "Sort by Brier", "Worst Brier score first.",
            footer=False),
     ),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from forecast.core.scoring.brier import expit
-from forecast.core.scoring.pairs import RowSet
+from forecast.core.scoring.pairs import Crowd, RowSet
 from forecast.core.scoring.regression import fit_logistic
 from forecast.core.scoring.timeline import Timeline
 
@@ -53,14 +53,12 @@ def series(tl: Timeline, extremizing: Extremizing | None = None) -> dict[str, np
     return {name: out[name] for name in NAMES if name in out}
 
 
-def fit_extremizing(tl: Timeline) -> Extremizing:
+def fit_extremizing(tl: Timeline, crowd: Crowd) -> Extremizing:
     n_q = int(np.count_nonzero(tl.width > 0))
     if n_q < MIN_QUESTIONS_TO_EXTREMIZE:
         return Extremizing(None, n_q, reason=f"needs at least {MIN_QUESTIONS_TO_EXTREMIZE} scored questions")
     x = tl.ev_slogit / tl.ev_n
-    y = tl.inp.outcome[tl.ev_q]
-    w = tl.ev_len / tl.window[tl.ev_q]
-    fit = fit_logistic(x, y, w, np.zeros(len(x), dtype=np.int64), 1, intercept=False)
+    fit = fit_logistic(x, crowd.ev_o, crowd.ev_u, np.zeros(len(x), dtype=np.int64), 1, intercept=False)
     if not fit.ok[0]:
         return Extremizing(None, n_q, reason="the maximum-likelihood fit did not converge")
     lo, hi = fit.ci()

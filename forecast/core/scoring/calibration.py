@@ -139,6 +139,16 @@ class Bins:
         """Groups of several Bins one after the other."""
         return cls(n_bins=parts[0].n_bins, **{k: np.concatenate([getattr(b, k) for b in parts]) for k in cls._SUMS})
 
+    @classmethod
+    def empty(cls, n_groups: int, n_bins: int) -> Bins:
+        zeros = {k: np.zeros((n_groups, n_bins), dtype=np.int64 if k == "count" else np.float64) for k in cls._SUMS}
+        return cls(n_bins=n_bins, **zeros)
+
+    def put(self, groups: np.ndarray, other: Bins) -> None:
+        """Set these groups' sums to another Bins' (one row each, in order)."""
+        for k in self._SUMS:
+            getattr(self, k)[groups] = getattr(other, k)
+
     def take(self, groups: np.ndarray, pooled: np.ndarray | None = None) -> Bins:
         """These groups, plus (with `pooled`) one more that adds up the groups marked in it: sums add."""
         out = {}

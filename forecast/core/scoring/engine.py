@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -12,7 +13,7 @@ from forecast.core.scoring import aggregate
 from forecast.core.scoring.aggregate import Extremizing
 from forecast.core.scoring.arrays import ScoringInput
 from forecast.core.scoring.calibration import WeightedRows, n_bins_for
-from forecast.core.scoring.parallel import background, pmap
+from forecast.core.scoring.parallel import pmap
 from forecast.core.scoring.pairs import Crowd, PairTable, RowScores, RowSet, reduce_pairs, score_rows
 from forecast.core.scoring.timeline import Timeline, build
 
@@ -26,13 +27,18 @@ class Scores:
     names: tuple[str, ...]  # the forecasters, then the aggregates
     n_forecasters: int
     pairs: PairTable
-    calibration: WeightedRows  # the forecasts weighted by the calibration unit, g = index into names
+    calibration_parts: list[WeightedRows]  # the forecasters' rows, then each aggregate's
     late_f: np.ndarray
     late_q: np.ndarray
     unit: str
     bin_width: float
     n_bins: int
     extremizing: Extremizing
+
+    @cached_property
+    def calibration(self) -> WeightedRows:
+        """The forecasts weighted by the calibration unit (equal ones merged), g = index into names."""
+        return WeightedRows.concat(self.calibration_parts)
 
     def summary(self, names=None) -> dict:
         from forecast.core.scoring.summary import summarize
@@ -49,15 +55,14 @@ def score(inp: ScoringInput, *, unit: str = "time", bin_width: float = 0.1, aggr
     if unit not in UNITS:
         raise InvalidInput(f"unknown calibration unit {unit!r} (use time, forecast or final)")
     n_bins = n_bins_for(bin_width)
-    tl = build(inp)  # the running medians are still being computed on another thread; this goes on meanwhile
-    fitting = background(lambda: aggregate.fit_extremizing(tl)) if aggregates else None
+    tl = build(inp)  # the running medians are being computed on a worker thread; this goes on meanwhile
     crowd = Crowd.of_timeline(tl)
     n_f = len(inp.forecasters)
     sets = [RowSet.of_timeline(tl)]
     names = list(inp.forecasters)
     extremizing = Extremizing(None, 0, reason="aggregates not requested")
-    if fitting is not None:
-        extremizing = fitting.result()
+    if aggregates:
+        extremizing = aggregate.fit_extremizing(tl, crowd)
         for name, p in aggregate.series(tl, extremizing).items():
             sets.append(aggregate.rowset(tl, p, len(names)))
             names.append(name)
@@ -74,7 +79,7 @@ def score(inp: ScoringInput, *, unit: str = "time", bin_width: float = 0.1, aggr
         names=tuple(names),
         n_forecasters=n_f,
         pairs=PairTable.concat(list(tables)),
-        calibration=WeightedRows.concat(list(cal)),
+        calibration_parts=list(cal),
         late_f=inp.f_idx[tl.late_src],
         late_q=late_q,
         unit=unit,

@@ -13,7 +13,8 @@ large use a sorted list instead.
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from functools import cache
+from collections.abc import Callable
+from functools import cache, partial
 
 import numpy as np
 
@@ -32,10 +33,11 @@ def running_medians(
     p: np.ndarray,
     prev_p: np.ndarray,
     e_start: np.ndarray,
-    e_stop: np.ndarray,
     eorder: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Lower and upper middle order statistics of the standing p at each event.
+    parts: int = 1,
+) -> tuple[np.ndarray, np.ndarray, list[Callable[[], None]]]:
+    """Lower and upper middle order statistics of the standing p at each event: the arrays, and `parts`
+    jobs of about equal size that fill disjoint parts of them (run them all, in any order or at once).
 
     Rows are sorted by question; `eorder` lists them by (question, start); `prev_p` is the forecast
     each row replaces (NaN for a forecaster's first); `column` ranks the forecasters of a question by
@@ -45,27 +47,40 @@ def running_medians(
     lo = np.empty(n_ev)
     hi = np.empty(n_ev)
     if n_ev == 0:
-        return lo, hi
+        return lo, hi, []
     ev_count = np.bincount(ev_q, minlength=len(width))
     big = ev_count * width > _CELLS_PER_QUESTION
     bucket = np.where(big, 0, _bucket(width))  # 0: handled by the sorted-list path
-    ev_w, row_w = bucket[ev_q], bucket[q]
-    local = np.empty(n_ev, dtype=np.int64)
-    for w in np.unique(ev_w).tolist():
-        if w == 0:
-            continue
-        evs = np.flatnonzero(ev_w == w)
-        rows = np.flatnonzero(row_w == w)
-        for ev_slice, row_slice in _batches(ev_q[evs], q[rows], w):
-            ev_b, rows_b = evs[ev_slice], rows[row_slice]
-            local[ev_b] = np.arange(len(ev_b))
-            lo[ev_b], hi[ev_b] = _matrix_medians(w, ev_n[ev_b], local[e_start[rows_b]], column[rows_b], p[rows_b])
-    q_by_ev = q[eorder]
-    for qi in np.flatnonzero(big).tolist():
-        a, b = np.searchsorted(q_by_ev, [qi, qi + 1])
-        rows = eorder[a:b]
-        _sorted_list_medians(e_start[rows], p[rows], prev_p[rows], lo, hi)
-    return lo, hi
+    ev_w = bucket[ev_q]
+    events_per_width = np.bincount(ev_w)
+    work = [(w, int(events_per_width[w]) * w) for w in np.flatnonzero(events_per_width).tolist() if w]
+    shares: list[list[int]] = [[] for _ in range(parts)]
+    load = [0] * parts
+    for w, cells in sorted(work, key=lambda item: -item[1]):  # the biggest bucket to the least loaded part
+        i = load.index(min(load))
+        shares[i].append(w)
+        load[i] += cells
+    big_questions = np.flatnonzero(big).tolist()
+
+    def job(widths: list[int], with_big: bool) -> None:
+        row_w = bucket[q]
+        local = np.empty(n_ev, dtype=np.int64)
+        for w in widths:
+            evs = np.flatnonzero(ev_w == w)
+            rows = np.flatnonzero(row_w == w)
+            for ev_slice, row_slice in _batches(ev_q[evs], q[rows], w):
+                ev_b, rows_b = evs[ev_slice], rows[row_slice]
+                local[ev_b] = np.arange(len(ev_b))
+                lo[ev_b], hi[ev_b] = _matrix_medians(w, ev_n[ev_b], local[e_start[rows_b]], column[rows_b], p[rows_b])
+        if with_big:
+            q_by_ev = q[eorder]
+            for qi in big_questions:
+                a, b = np.searchsorted(q_by_ev, [qi, qi + 1])
+                rows = eorder[a:b]
+                _sorted_list_medians(e_start[rows], p[rows], prev_p[rows], lo, hi)
+
+    jobs = [partial(job, widths, i == parts - 1 and bool(big_questions)) for i, widths in enumerate(shares)]
+    return lo, hi, [j for j, widths in zip(jobs, shares, strict=True) if widths or j.args[1]]
 
 
 def _bucket(width: np.ndarray) -> np.ndarray:

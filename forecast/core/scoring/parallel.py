@@ -50,3 +50,16 @@ def background(fn: Callable[[], R]) -> Future:
     except BaseException as exc:  # handed to whoever asks for the result, as a pool would
         done.set_exception(exc)
     return done
+
+
+class Pending:
+    """A value that is ready once some background jobs have finished (they fill it in place)."""
+
+    def __init__(self, jobs: list[Future], value) -> None:
+        self._jobs = jobs
+        self._value = value
+
+    def result(self):
+        for job in self._jobs:
+            job.result()  # re-raises a job's exception
+        return self._value

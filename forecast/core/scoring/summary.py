@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 import numpy as np
 
@@ -125,37 +126,46 @@ def summarize(scores: Scores, names: Iterable[str] | None = None) -> dict:
 
 
 def _calibration(scores: Scores, sel: np.ndarray, human: np.ndarray) -> tuple[Bins, GroupFit, GroupFit]:
-    """Bins (with one more group: the selected forecasters pooled) and calibration regressions, per selected
-    name and pooled: the forecasters in one grouped fit, each aggregate (large, alone) in its own, concurrently."""
-    cal = scores.calibration
-    pos = positions(scores, sel)
-    rows = cal.select(pos[cal.g] >= 0) if len(sel) < len(scores.names) else WeightedRows(**vars(cal))
-    rows.g = pos[rows.g]
+    """Bins (with one more group: the selected forecasters pooled) and calibration regressions per selected name,
+    and the pooled regression: the forecasters in one grouped fit, each aggregate alone, concurrently."""
     k = len(sel)
-    x = p_logit(rows.p)
-    parts = [g for g in [np.flatnonzero(human)] + [np.array([i]) for i in np.flatnonzero(~human)] if len(g)]
+    pos = positions(scores, sel)
+    parts = []  # (rows with g = position in sel, positions covered)
+    for rows in scores.calibration_parts:
+        if len(rows.g) == 0:
+            continue
+        if rows.g[0] == rows.g[-1] and not np.any(rows.g != rows.g[0]):  # one group (an aggregate)
+            if pos[rows.g[0]] >= 0:
+                parts.append((rows, pos[rows.g[:1]]))
+            continue
+        keep = pos[rows.g] >= 0
+        part = rows if keep.all() else rows.select(keep)
+        part = WeightedRows(pos[part.g], part.p, part.o, part.w, part.w2, part.count)
+        covered = np.unique(part.g)
+        if len(covered):
+            parts.append((part, covered))
+    parts.sort(key=lambda item: -len(item[0].p))  # largest first, so that the two threads finish together
 
-    def fit(groups: np.ndarray) -> GroupFit:
-        mask = np.isin(rows.g, groups) if len(groups) > 1 else rows.g == groups[0]
-        return fit_logistic(x[mask], rows.o[mask], rows.w[mask], np.searchsorted(groups, rows.g[mask]), len(groups))
+    def one(item: tuple[WeightedRows, np.ndarray]) -> tuple[Bins, GroupFit]:
+        rows, covered = item
+        local = np.zeros(len(rows.g), np.int64) if len(covered) == 1 else np.searchsorted(covered, rows.g)
+        fit = fit_logistic(p_logit(rows.p), rows.o, rows.w, local, len(covered))
+        return Bins.of(WeightedRows(local, rows.p, rows.o, rows.w, rows.w2, rows.count), len(covered), scores.n_bins), fit
 
     def pooled() -> GroupFit:
-        mine = rows.select(human[rows.g])
-        merged = WeightedRows.of(np.zeros(len(mine.p), np.int64), mine.p, mine.o, mine.w)
+        mine = [rows.select(human[rows.g]) for rows, covered in parts if human[covered].any()]
+        p, o, w = (np.concatenate([getattr(m, key) for m in mine]) if mine else np.zeros(0) for key in "pow")
+        merged = WeightedRows.of(np.zeros(len(p), np.int64), p, o, w)
         return fit_logistic(p_logit(merged.p), merged.o, merged.w, merged.g, 1)
 
-    def bins() -> Bins:
-        return Bins.of(rows, k, scores.n_bins).take(np.arange(k), pooled=human)
-
-    jobs = [bins, pooled] + [lambda g=g: fit(g) for g in parts]
-    all_bins, pooled_fit, *fits = pmap(lambda job: job(), jobs)
-    params = np.full((k, 2), np.nan)
-    bse = np.full((k, 2), np.nan)
-    ok = np.zeros(k, dtype=bool)
-    n = np.zeros(k, dtype=np.int64)
-    for groups, f in zip(parts, fits, strict=True):
-        params[groups], bse[groups], ok[groups], n[groups] = f.params, f.bse, f.ok, f.n
-    return all_bins, GroupFit(params, bse, ok, n), pooled_fit
+    pooled_fit, *done = pmap(lambda job: job(), [pooled] + [partial(one, item) for item in parts])
+    params, bse = np.full((k, 2), np.nan), np.full((k, 2), np.nan)
+    ok, n = np.zeros(k, dtype=bool), np.zeros(k, dtype=np.int64)
+    bins = Bins.empty(k, scores.n_bins)
+    for (_, covered), (b, f) in zip(parts, done, strict=True):
+        params[covered], bse[covered], ok[covered], n[covered] = f.params, f.bse, f.ok, f.n
+        bins.put(covered, b)
+    return bins.take(np.arange(k), pooled=human), GroupFit(params, bse, ok, n), pooled_fit
 
 
 def _bin_tables(bins: Bins, width: float) -> list[list[dict]]:

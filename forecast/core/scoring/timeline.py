@@ -11,7 +11,6 @@ two events the set of standing forecasts is constant, so crowd statistics are ke
 
 from __future__ import annotations
 
-from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +18,7 @@ import numpy as np
 from forecast.core.scoring.arrays import ScoringInput
 from forecast.core.scoring.brier import outcome_log_prob, p_logit
 from forecast.core.scoring.medians import running_medians
-from forecast.core.scoring.parallel import background
+from forecast.core.scoring.parallel import Pending, background
 from forecast.core.scoring.segments import int_segment_cumsum, last_of, segment_cumsum, sort_order, starts_of
 
 
@@ -61,7 +60,7 @@ class Timeline:
     ev_slog: np.ndarray  # sum of ln p_o (clamped) over standing forecasts
     ev_sp: np.ndarray  # sum of p
     ev_slogit: np.ndarray  # sum of logit p (clamped)
-    medians: Future  # (ev_lo, ev_hi), computed on another thread: see the properties
+    medians: Pending  # (ev_lo, ev_hi), being computed on other threads: see the properties
     # forecasts left out
     late_src: np.ndarray  # made at or after end on a scored question
     dropped_src: np.ndarray  # replaced at the same instant by the same forecaster
@@ -91,9 +90,7 @@ def build(inp: ScoringInput) -> Timeline:
 
     on_scored = scored[inp.q_idx]
     late = on_scored & (inp.t >= end[inp.q_idx])
-    src, dropped_src = _standing(inp, np.flatnonzero(on_scored & ~late))
-    q, f, t = inp.q_idx[src], inp.f_idx[src], inp.t[src]
-    te = np.maximum(t, opens[q])
+    src, dropped_src, q, f, t, te = _standing(inp, np.flatnonzero(on_scored & ~late))
     p = inp.p[src]
     o = inp.outcome[q]
 
@@ -114,10 +111,11 @@ def build(inp: ScoringInput) -> Timeline:
     prev_p = np.full(len(src), np.nan)
     prev_p[1:] = np.where(first[1:], np.nan, p[:-1])
     column = _columns(q, te, pair_first)[pair]
-    medians = background(lambda: running_medians(
+    ev_lo, ev_hi, jobs = running_medians(
         ev_q=ev_q, ev_n=ev_n, width=width, q=q, column=column, p=p, prev_p=prev_p,
-        e_start=ev["e_start"], e_stop=ev["e_stop"], eorder=eorder,
-    ))  # fmt: skip
+        e_start=ev["e_start"], eorder=eorder, parts=1,
+    )  # fmt: skip
+    medians = Pending([background(job) for job in jobs], (ev_lo, ev_hi))
 
     def crowd_sum(x: np.ndarray) -> np.ndarray:
         """Per event, the sum of x over the standing forecasts: each forecast adds itself, less its predecessor."""
@@ -141,20 +139,24 @@ def build(inp: ScoringInput) -> Timeline:
     )  # fmt: skip
 
 
-def _standing(inp: ScoringInput, src: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The given forecasts sorted by (question, forecaster, time, tie order), less the replaced ones.
+def _standing(inp: ScoringInput, src: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The given forecasts sorted by (question, forecaster, time, tie order), less the replaced ones: their
+    indices, the replaced ones' indices, and their q, f, t and te = max(t, opens).
 
     A forecast is replaced when the same forecaster's next one starts at the same (clipped) instant.
     """
     q, f, t = inp.q_idx[src], inp.f_idx[src], inp.t[src]
     qf = q * max(len(inp.forecasters), 1) + f
     order = sort_order(qf, t, None if inp.seq is None else inp.seq[src])
-    src, qf = src[order], qf[order]
-    te = np.maximum(t[order], inp.opens[inp.q_idx[src]])
+    src, qf, q, f, t = src[order], qf[order], q[order], f[order], t[order]
+    te = np.maximum(t, inp.opens[q])
     replaced = np.zeros(len(src), dtype=bool)
     if len(src) > 1:
         replaced[:-1] = (qf[1:] == qf[:-1]) & (te[1:] == te[:-1])
-    return src[~replaced], src[replaced]
+    if replaced.any():
+        keep = ~replaced
+        return src[keep], src[replaced], q[keep], f[keep], t[keep], te[keep]
+    return src, src[:0], q, f, t, te
 
 
 def _events(q: np.ndarray, offset: np.ndarray, te: np.ndarray, end: np.ndarray, has_next: np.ndarray) -> dict:
@@ -166,7 +168,8 @@ def _events(q: np.ndarray, offset: np.ndarray, te: np.ndarray, end: np.ndarray, 
     e_start = np.empty(len(q), dtype=np.int64)
     e_start[eorder] = np.cumsum(new_ev) - 1
     ev_q, ev_t = qe[ev_first], tee[ev_first]
-    e_stop = np.searchsorted(ev_q, q, side="right")  # one past the question's last event
+    q_events_end = np.cumsum(np.bincount(ev_q, minlength=int(q.max()) + 1 if len(q) else 0))
+    e_stop = q_events_end[q]  # one past the question's last event, unless the forecaster updates
     e_stop[:-1] = np.where(has_next[:-1], e_start[1:], e_stop[:-1])
     ev_next = end[ev_q].copy()
     same_q_next = np.zeros(len(ev_q), dtype=bool)

@@ -123,8 +123,8 @@ class InboxScreen(BaseScreen):
     def _show(self, row: int) -> None:
         panel = self.query_one("#inbox-detail", Static)
         if not 0 <= row < len(self.items):
-            panel.update(Text("Nothing waiting. New articles arrive from feeds (`forecast feed add`, "
-                              "`forecast check`).", style=self.palette.muted))  # fmt: skip
+            panel.update(Text("Nothing waiting. New articles arrive from feeds (`forecast feeds add`, "
+                              "`forecast feeds poll` or `forecast check`).", style=self.palette.muted))  # fmt: skip
             return
         item = self.items[row]
         out = Text.assemble((item.get("title") or item.get("key") or "", "bold"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,10 +51,6 @@ class QuestionsScreen(BaseScreen):
     class SparksLoaded(Message):
         sparks: dict
 
-    @dataclass
-    class Unchanged(Message):
-        pass
-
     def __init__(self) -> None:
         super().__init__()
         self.view = QuestionView()
@@ -101,10 +98,8 @@ class QuestionsScreen(BaseScreen):
     def check_version(self) -> None:
         with self.ctx.db.session() as session:
             version = question_table.data_version(session)
-        if version == self.version:
-            self.post_message(self.Unchanged())
-        else:
-            self.load(first_page=False)
+        if version != self.version:
+            self.app.call_from_thread(self.load, False)
 
     @db_work("loading questions", group="questions-load")
     def load(self, first_page: bool) -> None:
@@ -135,15 +130,18 @@ class QuestionsScreen(BaseScreen):
     @on(ColumnsLoaded)
     def _columns_loaded(self, message: ColumnsLoaded) -> None:
         table = self.table
-        keep = self.view.question_id(table.cursor_row) if self.view.columns is not None else None
-        team = self.view.team if self.view.columns is not None and message.complete and self.complete else None
-        if message.complete and team is not None and len(team.median) != len(message.columns):
-            team = None
+        old = self.view.columns
+        keep = self.view.question_id(table.cursor_row) if old is not None else None
+        # A reload keeps showing the previous team figures (realigned) until the new ones arrive.
+        team = _realign(self.view.team, old.ids, message.columns.ids) if old is not None and self.view.team else None
         self.view.set_columns(message.columns, team)
         self.complete = message.complete
         if message.complete:
+            # Tens of thousands of long-lived strings would make every full garbage collection a visible
+            # pause while typing; frozen objects are still freed when unreferenced, just never scanned.
+            gc.freeze()
             self.version = message.version
-            self.rows.sparks.clear()
+            self.rows.stale = set(self.rows.sparks)  # shown until refetched, so nothing flickers
             table.set_hidden(set() if message.forecasters > 1 else {"team"})
         table.loading = False
         table.redraw()
@@ -204,6 +202,7 @@ class QuestionsScreen(BaseScreen):
         self._fetching_sparks = False
         if message.sparks:
             self.rows.sparks.update(message.sparks)
+            self.rows.stale -= set(message.sparks)
             positions = np.flatnonzero(np.isin(self.view.columns.ids, list(message.sparks)))
             self.table.redraw(set(positions.tolist()))
         self._fetch_next_sparks()
@@ -351,6 +350,23 @@ class QuestionsScreen(BaseScreen):
         if row is not None:
             self._select_after_load = None
             self.table.move_cursor(row=row, animate=False)
+
+
+def _realign(team: TeamColumns, old_ids: np.ndarray, new_ids: np.ndarray) -> TeamColumns:
+    """The team columns of `old_ids`, rearranged to follow `new_ids` (zero / NaN for new questions)."""
+    if len(old_ids) == 0:
+        n = len(new_ids)
+        return TeamColumns(np.zeros(n, dtype=np.int64), np.full(n, np.nan), np.zeros(n, dtype=np.int64))
+    order = np.argsort(old_ids)
+    src = order[np.clip(np.searchsorted(old_ids, new_ids, sorter=order), 0, len(old_ids) - 1)]
+    found = old_ids[src] == new_ids
+
+    def take(values: np.ndarray, missing) -> np.ndarray:
+        out = np.full(len(new_ids), missing, dtype=values.dtype)
+        out[found] = values[src[found]]
+        return out
+
+    return TeamColumns(take(team.forecasters, 0), take(team.median, np.nan), take(team.last_at, 0))
 
 
 @dataclass

@@ -41,6 +41,8 @@ class QuestionRows:
     palette: Palette = DEFAULT
     team_column: bool = True
     sparks: dict[int, tuple[tuple[float, ...], bool]] = field(default_factory=dict)
+    stale: set[int] = field(default_factory=set)
+    """Sparklines drawn from before a reload: still shown, but fetched again."""
     on_missing: Callable[[int], None] | None = None
     keys: Sequence[str] = ()
 
@@ -89,9 +91,9 @@ class QuestionRows:
 
     def _spark(self, qid: int) -> Text:
         got = self.sparks.get(qid)
+        if (got is None or qid in self.stale) and self.on_missing is not None:
+            self.on_missing(qid)
         if got is None:
-            if self.on_missing is not None:
-                self.on_missing(qid)
             return Text("…", style=self.palette.muted)
         values, own = got
         if not values:
