@@ -30,7 +30,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from forecast.core.scoring import NO_TIME, ScoringInput, score  # noqa: E402
+from forecast.core.scoring import ScoringInput, score  # noqa: E402
 
 FAR = 4_102_444_800_000_000  # 2100-01-01 in microseconds
 PB_BINS = [(0.026, 0.043, 11674), (0.126, 0.113, 5052), (0.225, 0.207, 3942), (0.324, 0.259, 3314),

@@ -97,9 +97,15 @@ def test_rows_written_by_any_path_are_indexed_and_edits_follow(session):
     assert search_evidence(session, "zeppelin") == []
 
 
-def test_prefix_search_on_sqlite(session):
-    if session.get_bind().dialect.name != "sqlite":
-        pytest.skip("prefix* is FTS5 syntax; PostgreSQL's web search syntax has no prefix operator")
+def test_prefix_search_on_sqlite(tmp_path):
+    """prefix* is FTS5 syntax; PostgreSQL's web search syntax has no prefix operator, so SQLite only."""
+    from forecast.services.database import open_database
+
+    with open_database(str(tmp_path / "prefix.db")).session() as session:
+        _prefix_search(session)
+
+
+def _prefix_search(session):
     ids = add_all(session)
     assert [r["id"] for r in search_evidence(session, "interconti*")] == [ids[2]]
 

@@ -135,11 +135,6 @@ class Bins:
     _SUMS = ("weight", "count", "sum_p", "sum_o", "sum_w2", "sum_pp", "sum_po", "sum_brier")
 
     @classmethod
-    def concat(cls, parts: list[Bins]) -> Bins:
-        """Groups of several Bins one after the other."""
-        return cls(n_bins=parts[0].n_bins, **{k: np.concatenate([getattr(b, k) for b in parts]) for k in cls._SUMS})
-
-    @classmethod
     def empty(cls, n_groups: int, n_bins: int) -> Bins:
         zeros = {k: np.zeros((n_groups, n_bins), dtype=np.int64 if k == "count" else np.float64) for k in cls._SUMS}
         return cls(n_bins=n_bins, **zeros)

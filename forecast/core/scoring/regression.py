@@ -32,13 +32,6 @@ class GroupFit:
     def ci(self) -> tuple[np.ndarray, np.ndarray]:
         return self.params - Z_975 * self.bse, self.params + Z_975 * self.bse
 
-    @classmethod
-    def concat(cls, parts: list[GroupFit]) -> GroupFit:
-        return cls(*(np.concatenate([getattr(f, k) for f in parts]) for k in ("params", "bse", "ok", "n")))
-
-    def take(self, groups: np.ndarray) -> GroupFit:
-        return GroupFit(self.params[groups], self.bse[groups], self.ok[groups], self.n[groups])
-
 
 def fit_logistic(
     x: np.ndarray,

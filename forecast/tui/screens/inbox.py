@@ -95,6 +95,8 @@ class InboxScreen(BaseScreen):
         self.items = message.items
         self.version = message.version
         table.set_rows([self._row(item) for item in self.items])
+        if self.focused is None:  # a table still loading cannot take the screen's first focus
+            table.focus()
         n = len(self.items)
         summary.update(Text(f" {n:,} item{'s' if n != 1 else ''} waiting" + (", newest first" if n > 1 else "")))
         if keep is not None:

@@ -119,6 +119,8 @@ class ScoresScreen(BaseScreen):
         ])  # fmt: skip
         self.query_one("#calibration", CalibrationChart).set_bins(view.calibration)
         self.query_one("#brier-time", LineChart).set_points(view.monthly)
+        if self.focused is None:
+            self.query_one("#headline", ListTable).focus()
         self.query_one("#tag-table", ListTable).set_rows([
             [Text(t["tag"]), Text(str(t["n_questions"]), justify="right"), _num(t["brier"])] for t in view.by_tag
         ])  # fmt: skip
