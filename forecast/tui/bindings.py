@@ -118,6 +118,11 @@ def bindings(scope: str) -> list[Binding]:
     ]
 
 
+def command_by_id(command_id: str) -> Command | None:
+    scope = command_id.split(".", 1)[0]
+    return next((c for c in REGISTRY.get(scope, ()) if c.id == command_id), None)
+
+
 def key_display(key: str) -> str:
     names = {"question_mark": "?", "slash": "/", "escape": "esc", "backspace": "⌫", "enter": "⏎"}
     return " ".join(names.get(k, k) for k in key.split(","))

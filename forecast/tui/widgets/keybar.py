@@ -6,8 +6,21 @@ draws the same information (the screen's active bindings marked `show`) in a sin
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Static
+
+from forecast.tui.bindings import command_by_id
+
+
+def _preferred(bindings: list[Binding], keymap: dict[str, str]) -> Binding:
+    """Of the active keys for one action, the one declared first in the registry: which of them Textual
+    lists first depends on focus (a focused table's own enter shadows the screen's)."""
+    command = command_by_id(bindings[0].id) if bindings[0].id else None
+    if command is None:
+        return bindings[0]
+    declared = keymap.get(command.id, command.key).split(",")
+    return min(bindings, key=lambda b: declared.index(b.key) if b.key in declared else len(declared))
 
 
 class KeyBar(Static):
@@ -27,15 +40,16 @@ class KeyBar(Static):
         if not self.is_attached:
             return
         accent = f"bold {getattr(self.app, 'palette').accent}"
-        parts: list[Content] = []
-        seen: set[str] = set()
+        keymap = getattr(self.app, "keymap", {})
+        by_action: dict[str, list] = {}
         for active in self.screen.active_bindings.values():
-            binding = active.binding
-            if not binding.show or binding.action in seen:
-                continue
-            seen.add(binding.action)
+            if active.binding.show:
+                by_action.setdefault(active.binding.action, []).append(active)
+        parts: list[Content] = []
+        for actives in by_action.values():
+            binding = _preferred([a.binding for a in actives], keymap)
+            style = "" if any(a.enabled for a in actives) else "dim"
             display = self.app.get_key_display(binding)
-            style = "" if active.enabled else "dim"
             parts.append(Content.assemble((f" {display} ", f"{accent} {style}"), (f"{binding.description} ", style)))
         parts.append(Content.assemble((" ^p ", accent), ("palette ", "")))
         self.update(Content("").join(parts))
