@@ -95,6 +95,7 @@ def import_jsonl_cmd(
     try:
         with st.database().session() as session:
             report = import_batch(session, batch, progress=writing)
+        st.database().checkpoint()
     finally:
         writing.done()
     print_import_report(report.as_dict(), as_json)

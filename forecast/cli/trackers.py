@@ -30,6 +30,7 @@ def _import(st: CliState, conv, *, as_json: bool, dry_run: bool, show: bool = Tr
             report = import_batch(session, conv.batch, progress=writing)
             if dry_run:
                 raise _DryRun
+        st.database().checkpoint()
     except _DryRun:
         pass
     finally:

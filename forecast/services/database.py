@@ -28,6 +28,13 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    def checkpoint(self) -> None:
+        """After a bulk write, fold SQLite's write-ahead log into the database file: readers that
+        must look pages up in a 100 MB log are several times slower than readers of the file."""
+        if self.dialect == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
 
 def open_database(target: str, *, announce_backup=None) -> Database:
     """Connect and upgrade an older schema (after a backup copy, for SQLite files)."""
