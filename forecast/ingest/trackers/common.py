@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import math
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -49,6 +50,18 @@ def micros(dt: datetime, tz: tzinfo = UTC) -> int:
         dt = dt.replace(tzinfo=tz)
     delta = dt - EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def unit_probability(raw: str, column: str) -> float:
+    """A probability cell on the 0-1 scale, or InvalidInput naming the column."""
+    text = raw.strip()
+    try:
+        p = float(text)
+    except ValueError:
+        p = math.nan
+    if not (math.isfinite(p) and 0.0 <= p <= 1.0):
+        raise InvalidInput(f"{column} {text!r} is not between 0 and 1")
+    return p
 
 
 def short_hash(*parts: str, length: int = 8) -> str:

@@ -11,14 +11,13 @@ date closes at its resolution; otherwise it closes at "resolve by".
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import UTC, datetime, tzinfo
 
 from forecast.core.errors import InvalidInput
 from forecast.interchange.reader import Batch
 from forecast.interchange.records import ForecastRec, QuestionRec
-from forecast.ingest.trackers.common import Conversion, CsvRows, ForecastDedup, micros, open_text, summarize, title_slug
+from forecast.ingest.trackers.common import Conversion, CsvRows, ForecastDedup, micros, open_text, summarize, title_slug, unit_probability
 
 HEADER = (
     "Question title",
@@ -161,13 +160,7 @@ def _forecast(row: dict[str, str], q: QuestionRec, tz: tzinfo) -> ForecastRec:
     who = row["Forecast created by"].strip()
     if not who:
         raise InvalidInput("no forecaster name in 'Forecast created by'")
-    raw_p = row["Forecast (scale = 0-1)"].strip()
-    try:
-        p = float(raw_p)
-    except ValueError:
-        p = math.nan
-    if not (math.isfinite(p) and 0.0 <= p <= 1.0):
-        raise InvalidInput(f"forecast {raw_p!r} is not a probability between 0 and 1")
+    p = unit_probability(row["Forecast (scale = 0-1)"], "Forecast (scale = 0-1)")
     made = micros(parse_stamp(row["Forecast created at"], "Forecast created at"), tz)
     return ForecastRec(
         question=q.slug,

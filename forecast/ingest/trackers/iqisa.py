@@ -12,7 +12,6 @@ says which zone naive stamps are in. The other times carry their offset.
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from forecast.core.errors import InvalidInput
 from forecast.core.slug import is_valid_slug, slugify
 from forecast.interchange.reader import Batch
 from forecast.interchange.records import ForecastRec, QuestionRec
-from forecast.ingest.trackers.common import Conversion, CsvRows, ForecastDedup, micros, open_text, summarize
+from forecast.ingest.trackers.common import Conversion, CsvRows, ForecastDedup, micros, open_text, summarize, unit_probability
 
 HEADER = (
     "question_id",
@@ -234,13 +233,7 @@ def _forecast(row: dict[str, str], q: QuestionRec, times: _Times) -> ForecastRec
     who = row["user_id"].strip()
     if not who:
         raise InvalidInput("empty user_id")
-    raw_p = row["probability"].strip()
-    try:
-        p = float(raw_p)
-    except ValueError:
-        p = math.nan
-    if not (math.isfinite(p) and 0.0 <= p <= 1.0):
-        raise InvalidInput(f"probability {raw_p!r} is not between 0 and 1")
+    p = unit_probability(row["probability"], "probability")
     option = _number_text(row["answer_option"])
     if option == "0":
         p = 1.0 - p  # the probability was given to "No"

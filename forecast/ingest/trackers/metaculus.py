@@ -16,7 +16,6 @@ earlier of the two, as Metaculus's Actual Close Time does. A forecast Metaculus 
 from __future__ import annotations
 
 import ast
-import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,6 +31,7 @@ from forecast.ingest.trackers.common import (
     micros,
     open_bundle_member,
     summarize,
+    unit_probability,
 )
 
 QUESTIONS = "question_data.csv"
@@ -219,13 +219,7 @@ def _forecasts(rows: CsvRows, conv: Conversion, skipped_questions: dict[str, str
             if is_aggregate and not aggregates:
                 aggregate_rows += 1
                 raise InvalidInput(f"aggregate forecast ({who.split(':', 1)[1]}), not a forecaster's")
-            raw_p = row["Probability Yes"].strip()
-            try:
-                p = float(raw_p)
-            except ValueError:
-                p = math.nan
-            if not (math.isfinite(p) and 0.0 <= p <= 1.0):
-                raise InvalidInput(f"Probability Yes {raw_p!r} is not between 0 and 1")
+            p = unit_probability(row["Probability Yes"], "Probability Yes")
             made = _time(row["Start Time"], "Start Time")
             if made is None:
                 raise InvalidInput("no Start Time")
