@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 from typing import Annotated
 
 import typer
@@ -152,32 +151,34 @@ def show(
     from forecast.ingest.sanitize import strip_controls
 
     tz = st.tz
-    print = lambda text: builtins.print(strip_controls(text))  # noqa: E731  (stored text may predate sanitising)
+
+    def say(text: str) -> None:
+        print(strip_controls(text))  # stored text may predate sanitising
 
     def t(value):
         return local(parse_iso(value), tz) if value else "-"
 
-    print(f"#{data['id']} {data['slug']}  [{data['status']}{':' + data['resolution'] if data['resolution'] else ''}]")
-    print(f"  {data['title']}")
+    say(f"#{data['id']} {data['slug']}  [{data['status']}{':' + data['resolution'] if data['resolution'] else ''}]")
+    say(f"  {data['title']}")
     for label, key in (("criteria", "criteria"), ("description", "description")):
         if data[key]:
-            print(f"  {label}: {data[key]}")
-    print(f"  opens {t(data['opens_at'])}  closes {t(data['closes_at'])}  resolves {t(data['resolves_at'])}")
+            say(f"  {label}: {data[key]}")
+    say(f"  opens {t(data['opens_at'])}  closes {t(data['closes_at'])}  resolves {t(data['resolves_at'])}")
     if data["resolved_at"]:
-        print(f"  resolved {data['resolution']} at {t(data['resolved_at'])}  {data['resolution_note']}")
+        say(f"  resolved {data['resolution']} at {t(data['resolved_at'])}  {data['resolution_note']}")
     if data["auto"]:
-        print(f"  auto: {data['auto']}")
+        say(f"  auto: {data['auto']}")
     if data["tags"]:
-        print(f"  tags: {', '.join(data['tags'])}")
+        say(f"  tags: {', '.join(data['tags'])}")
     if data["forecasts"]:
-        print("  forecasts:")
+        say("  forecasts:")
         for f in data["forecasts"]:
             mark = " (corrected)" if f["superseded"] else ""
-            print(f"    {t(f['made_at'])}  {f['forecaster']:<12} {_pct(f['probability']):>6}{mark}  {f['rationale']}")
+            say(f"    {t(f['made_at'])}  {f['forecaster']:<12} {_pct(f['probability']):>6}{mark}  {f['rationale']}")
     if data["evidence"]:
-        print("  evidence:")
+        say("  evidence:")
         for e in data["evidence"]:
-            print(f"    [{e['id']}] {e['stance']:<7} {e['title']}  {e['outlet']}  {t(e['published_at'])}")
+            say(f"    [{e['id']}] {e['stance']:<7} {e['title']}  {e['outlet']}  {t(e['published_at'])}")
 
 
 @q_app.command("edit")
