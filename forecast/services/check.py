@@ -117,11 +117,11 @@ def _apply(db, report: CheckReport) -> None:
     if not due:
         return
     from forecast.core.model import AutoRule
-    from forecast.services.check_apply import Applier, pause_for_tests  # the ORM loads only when there is work
+    from forecast.services.check_apply import Applier, gate_for_tests  # the ORM loads only when there is work
 
     rules = {r.value: r.resolution.value for r in AutoRule}
     dry = report.options.dry_run
-    with Applier(db.engine, now, pause=0.0 if dry else pause_for_tests()) as applier:
+    with Applier(db.engine, now, gate=None if dry else gate_for_tests()) as applier:
         for d in due:
             item = {"id": d.id, "slug": d.slug, "title": d.title, "closes_at": iso_from_micros(d.closes_at)}
             if dry:

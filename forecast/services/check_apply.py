@@ -11,6 +11,7 @@ import os
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -25,8 +26,11 @@ from forecast.store.tables import Question
 
 ACTOR = "forecast check"
 RETRIES = 3  # SQLite refuses a write at once when another writer got in first; try the question again
-# Test-only: seconds to sleep inside each question's transaction, so a test can SIGKILL a run midway.
-PAUSE_ENV = "FORECAST_CHECK_TEST_PAUSE"
+# Test-only: a directory for a handshake inside each question's transaction. Before the n-th question
+# commits, the run creates `ready-n` there and waits for the test to create `go-n`, so a test can hold a
+# run at a known point (lock taken, n-1 questions committed, the n-th mid-transaction) and SIGKILL it.
+GATE_ENV = "FORECAST_CHECK_TEST_GATE"
+GATE_TIMEOUT = 120.0  # a test that never opens the gate fails on its own timeout, not by hanging cron
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,21 +39,27 @@ class Applied:
     resolution: str | None  # the auto-resolution applied, if any
 
 
-def pause_for_tests() -> float:
-    try:
-        return max(float(os.environ.get(PAUSE_ENV, "0")), 0.0)
-    except ValueError:
-        return 0.0
+def gate_for_tests() -> Path | None:
+    gate = os.environ.get(GATE_ENV)
+    return Path(gate) if gate else None
+
+
+def _pass_gate(gate: Path, n: int) -> None:
+    (gate / f"ready-{n}").touch()
+    deadline = time.monotonic() + GATE_TIMEOUT
+    while not (gate / f"go-{n}").exists() and time.monotonic() < deadline:
+        time.sleep(0.01)  # waiting on the test's signal, not guessing how long something takes
 
 
 class Applier:
     """Applies due questions, one transaction each, through one session: a fresh session per question
     would cost more than the question's own work."""
 
-    def __init__(self, engine: Engine, now: datetime, *, pause: float = 0.0):
+    def __init__(self, engine: Engine, now: datetime, *, gate: Path | None = None):
         self.engine = engine
         self.now = now
-        self.pause = pause
+        self.gate = gate
+        self.passed = 0  # questions that went through the gate
         self.postgres = engine.dialect.name == "postgresql"
 
     def __enter__(self) -> Applier:
@@ -111,8 +121,9 @@ class Applier:
             applied = rule.resolution.value
         elif was_open:
             resolution.close(session, q, actor=ACTOR, note="closes_at passed", now=now)
-        if self.pause:
-            time.sleep(self.pause)
+        if self.gate is not None:
+            self.passed += 1
+            _pass_gate(self.gate, self.passed)
         if not was_open and applied is None:
             return None
         return Applied(closed=was_open, resolution=applied)

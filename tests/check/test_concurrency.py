@@ -1,8 +1,9 @@
 """Safe under cron: one run at a time (the second exits 75 with one line), and a run killed with SIGKILL
 midway leaves no half-applied question; the next run finishes the work. On SQLite and PostgreSQL.
 
-FORECAST_CHECK_TEST_PAUSE (test-only) makes each question's transaction sleep before it commits,
-so the tests can catch a run while it holds the lock and kill it in the middle of a question.
+FORECAST_CHECK_TEST_GATE (test-only) names a directory for a handshake: before the n-th question commits,
+the run creates `ready-n` and waits for `go-n`. The tests hold a run at a known point (lock held, n-1
+questions committed, the n-th mid-transaction) however slow the machine is; no sleep stands in for a signal.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 from sqlalchemy import text
 
@@ -22,18 +24,24 @@ from tests.cli_runner import EXE, run
 NOW = iso_z(T0 + 4 * DAY)  # a-auto-no, b-auto-yes and c-manual are due
 
 
-def start_slow_check(url: str, pause: float) -> subprocess.Popen:
-    env = dict(os.environ, FORECAST_CHECK_TEST_PAUSE=str(pause))
+def start_gated_check(url: str, gate: Path) -> subprocess.Popen:
+    env = dict(os.environ, FORECAST_CHECK_TEST_GATE=str(gate))
     return subprocess.Popen([EXE, "--db", url, "check", "--now", NOW, "--no-feeds"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
 
 
-def wait_for(condition, proc: subprocess.Popen, timeout: float = 20.0) -> None:
+def wait_for(condition, proc: subprocess.Popen, timeout: float = 90.0) -> None:
+    """Poll for a state the run signals; the timeout only bounds a broken run."""
     deadline = time.monotonic() + timeout
     while not condition():
         assert proc.poll() is None, f"check ended early: {proc.communicate()}"
         assert time.monotonic() < deadline, "timed out waiting for the check"
-        time.sleep(0.03)
+        time.sleep(0.01)
+
+
+def open_gate(gate: Path, upto: int = 10) -> None:
+    for n in range(1, upto + 1):
+        (gate / f"go-{n}").touch()
 
 
 def running(db) -> bool:
@@ -45,29 +53,34 @@ def done(db) -> set[str]:
     return {slug for slug, (status, res, _) in state(db).items() if status != "open"}
 
 
-def test_a_second_run_while_one_is_running_exits_75_with_one_line(db_url):
+def test_a_second_run_while_one_is_running_exits_75_with_one_line(db_url, tmp_path):
     db = open_database(db_url)
     populate(db)
-    first = start_slow_check(db_url, pause=0.3)
+    first = start_gated_check(db_url, tmp_path)
     try:
-        wait_for(lambda: running(db), first)
+        wait_for(lambda: (tmp_path / "ready-1").exists(), first)  # holding the lock, inside a question
+        assert running(db)
         second = run("check", "--now", NOW, "--json", db=db_url)
         assert second.code == 75
         assert second.out == "" and len(second.err.splitlines()) == 1
         assert second.err.startswith("forecast: another forecast check is running on this database")
     finally:
-        out, err = first.communicate(timeout=30)
+        open_gate(tmp_path)
+        out, err = first.communicate(timeout=120)
     assert first.returncode == 0, err
     assert done(db) == {"a-auto-no", "b-auto-yes", "c-manual"}
     db.engine.dispose()
 
 
-def test_a_run_killed_midway_leaves_whole_questions_and_the_next_run_finishes(db_url):
+def test_a_run_killed_midway_leaves_whole_questions_and_the_next_run_finishes(db_url, tmp_path):
     db = open_database(db_url)
     populate(db)
-    victim = start_slow_check(db_url, pause=0.8)
+    victim = start_gated_check(db_url, tmp_path)
     try:
-        wait_for(lambda: len(done(db)) >= 1, victim)  # one question committed, the next one mid-transaction
+        wait_for(lambda: (tmp_path / "ready-1").exists(), victim)
+        (tmp_path / "go-1").touch()  # the first question commits ...
+        wait_for(lambda: (tmp_path / "ready-2").exists(), victim)  # ... and the second is mid-transaction
+        assert len(done(db)) == 1
     finally:
         os.kill(victim.pid, signal.SIGKILL)
         victim.communicate()
@@ -80,11 +93,13 @@ def test_a_run_killed_midway_leaves_whole_questions_and_the_next_run_finishes(db
                               ("c-manual", ("closed", ["close"]))):  # fmt: skip
         actions = [e[1] for e in events(db) if e[0] == slug]
         assert (got[slug][0], actions) in (("open", []), finished_as)
-    for attempt in range(50):  # PostgreSQL frees the dead session's advisory lock once it notices the kill
+    # PostgreSQL frees the dead session's advisory lock once it notices the kill: poll for that state.
+    deadline = time.monotonic() + 90
+    while True:
         rerun = run("check", "--now", NOW, "--json", "--no-feeds", db=db_url)
-        if rerun.code != 75:
+        if rerun.code != 75 or time.monotonic() > deadline:
             break
-        time.sleep(0.1)
+        time.sleep(0.05)
     assert rerun.code == 0, rerun.err
     report = rerun.json()
     assert report["interrupted_runs"] == 1
