@@ -9,8 +9,10 @@ import getpass
 import os
 import tomllib
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
+from forecast.core.backfill import DEFAULT_BACKFILL_AFTER
 from forecast.core.errors import ForecastError
 
 APP = "forecast"
@@ -44,6 +46,8 @@ class Settings:
     """IANA zone in which times are shown and bare dates are read ("local" follows the system)."""
     database: str | None
     """Default database: a SQLite file path or a SQLAlchemy URL."""
+    backfill_after: timedelta = DEFAULT_BACKFILL_AFTER
+    """A forecast recorded more than this after its claimed time is backfilled (`backfill_hours`)."""
 
 
 def os_login() -> str:
@@ -66,7 +70,16 @@ def load_settings() -> Settings:
         name=str(raw.get("name") or os_login()),
         timezone=str(raw.get("timezone") or "local"),
         database=str(raw["database"]) if raw.get("database") else None,
+        backfill_after=_backfill_after(path, raw.get("backfill_hours")),
     )
+
+
+def _backfill_after(path: Path, value: object) -> timedelta:
+    if value is None:
+        return DEFAULT_BACKFILL_AFTER
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 24 * 3650:
+        raise ForecastError(f"{path}: backfill_hours must be a number of hours between 0 and 87600")
+    return timedelta(hours=value)
 
 
 def resolve_database(explicit: str | None, settings: Settings | None = None) -> str:

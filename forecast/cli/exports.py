@@ -57,10 +57,15 @@ def write_table(table, fmt: str, output: str | None, *, bom: bool = False, what:
     note(f"{n} {what}" + (f" written to {output}" if output not in (None, "-") else ""))
 
 
-def export_filter(st: CliState, by, tag, since, until):
+ExcludeBackfilled = Annotated[bool, typer.Option("--exclude-backfilled", help="Leave out forecasts recorded long "
+                                                 "after the time they claim (written with hindsight).")]
+
+
+def export_filter(st: CliState, by, tag, since, until, exclude_backfilled: bool = False):
     from forecast.services.exports import ExportFilter
 
-    return ExportFilter(forecasters=tuple(by or ()), tag=tag, since=st.when(since), until=st.when(until))
+    return ExportFilter(forecasters=tuple(by or ()), tag=tag, since=st.when(since), until=st.when(until),
+                        exclude_backfilled=exclude_backfilled, backfill_after=st.settings.backfill_after)  # fmt: skip
 
 
 @export_app.command("forecasts")
@@ -100,6 +105,7 @@ def export_scores(
     since: ResolvedSince = None,
     until: ResolvedUntil = None,
     bom: Bom = False,
+    exclude_backfilled: ExcludeBackfilled = False,
 ) -> None:
     """One row per scored (question, forecaster): the scoring engine's numbers at full precision.
 
@@ -112,7 +118,7 @@ def export_scores(
 
     st = state(ctx)
     fmt = pick_format(fmt, output)
-    flt = export_filter(st, by, tag, since, until)
+    flt = export_filter(st, by, tag, since, until, exclude_backfilled)
     with st.database().session() as session:
         scored = score_db(session, flt)
     write_table(scores_table(scored), fmt, output, bom=bom, what="scores")

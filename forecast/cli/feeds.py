@@ -30,7 +30,7 @@ def add(
     from forecast.services.feeds import add_feed, feed_fields
 
     with state(ctx).database().session() as session:
-        data = feed_fields(session, add_feed(session, url, question=question, keywords=keywords))
+        data = feed_fields(session, add_feed(session, url, question=question, keywords=keywords, warn=note))
     if as_json:
         print_json(data)
     else:

@@ -69,9 +69,11 @@ def forecasts(
     from forecast.core.timeparse import local, parse_iso
     from forecast.services.forecasts import history
 
+    from forecast.core.backfill import GLYPH, MEANING
+
     st = state(ctx)
     with st.database().session() as session:
-        rows = history(session, question)
+        rows = history(session, question, backfill_after=st.settings.backfill_after)
     if as_json:
         print_json(rows)
         return
@@ -80,12 +82,16 @@ def forecasts(
         change = "" if r["change"] is None else f"{r['change'] * 100:+.0f}"
         ev = ", ".join(f"[{e['id']}] {e['title']}" for e in r["evidence"])
         status = "corrected" if r["superseded"] else (f"fixes {r['supersedes']}" if r["supersedes"] else "")
+        if r["backfilled"]:
+            status = f"{status} {GLYPH}".strip()
         table.append((r["id"], local(parse_iso(r["made_at"]), st.tz), r["forecaster"],
                       f"{r['probability'] * 100:g}%", change, status, r["rationale"], ev))  # fmt: skip
     if not table:
         note("no forecasts yet")
         return
     print_table(("ID", "MADE", "BY", "P", "Δ", "", "WHY", "EVIDENCE"), table, flex=6)
+    if any(r["backfilled"] for r in rows):
+        note(f"{GLYPH} " + MEANING.format(hours=st.settings.backfill_after.total_seconds() / 3600))
 
 
 def _resolution(value: str):

@@ -105,6 +105,9 @@ def add(
     else:
         print(f"{data['id']}\t{data['slug']}")
         note(f"added question {data['id']} ({data['slug']}), closes {data['closes_at']}")
+    if data["status"] != "open":
+        note(f"its deadline has passed, so question {data['slug']} was created closed; add the forecasts you "
+             f"made while it was open with `forecast predict {data['slug']} P --at WHEN`")  # fmt: skip
 
 
 @q_app.command("list")
@@ -144,10 +147,11 @@ def show(
 
     st = state(ctx)
     with st.database().session() as session:
-        data = show_question(session, question)
+        data = show_question(session, question, backfill_after=st.settings.backfill_after)
     if as_json:
         print_json(data)
         return
+    from forecast.core.backfill import GLYPH, MEANING
     from forecast.ingest.sanitize import strip_controls
 
     tz = st.tz
@@ -158,7 +162,8 @@ def show(
     def t(value):
         return local(parse_iso(value), tz) if value else "-"
 
-    say(f"#{data['id']} {data['slug']}  [{data['status']}{':' + data['resolution'] if data['resolution'] else ''}]")
+    shown_resolution = data["resolution"] and data["resolution"] != data["status"]  # never "annulled:annulled"
+    say(f"#{data['id']} {data['slug']}  [{data['status']}{':' + data['resolution'] if shown_resolution else ''}]")
     say(f"  {data['title']}")
     for label, key in (("criteria", "criteria"), ("description", "description")):
         if data[key]:
@@ -173,12 +178,18 @@ def show(
     if data["forecasts"]:
         say("  forecasts:")
         for f in data["forecasts"]:
-            mark = " (corrected)" if f["superseded"] else ""
+            mark = (" (corrected)" if f["superseded"] else "") + (f" {GLYPH} backfilled" if f["backfilled"] else "")
             say(f"    {t(f['made_at'])}  {f['forecaster']:<12} {_pct(f['probability']):>6}{mark}  {f['rationale']}")
+        if any(f["backfilled"] for f in data["forecasts"]):
+            say(f"  {GLYPH} " + MEANING.format(hours=st.settings.backfill_after.total_seconds() / 3600))
     if data["evidence"]:
         say("  evidence:")
         for e in data["evidence"]:
             say(f"    [{e['id']}] {e['stance']:<7} {e['title']}  {e['outlet']}  {t(e['published_at'])}")
+    if data["resolution_history"]:
+        say("  resolution history:")
+        for ev in data["resolution_history"]:
+            say("    " + _resolution_event(ev, t))
 
 
 @q_app.command("edit")
@@ -243,3 +254,11 @@ def sync(
             f"{report['added']} added, {report['updated']} updated, {report['unchanged']} unchanged, "
             f"{report['forecasts_added']} forecasts added, {report['evidence_added']} evidence added"
         )
+
+
+def _resolution_event(ev: dict, t) -> str:
+    """One line of `q show`'s resolution history: when, what, by whom, and why."""
+    what = ev["action"] + (f" {ev['resolution']}" if ev["resolution"] else "")
+    outcome_at = f" (outcome at {t(ev['resolved_at'])})" if ev["resolved_at"] else ""
+    note = f"  {ev['note']}" if ev["note"] else ""
+    return f"{t(ev['at'])}  {what}{outcome_at} by {ev['actor']}{note}"

@@ -8,7 +8,7 @@ import typer
 
 from forecast.cli.app import app
 from forecast.cli.context import CliState, state
-from forecast.cli.exports import By, ResolvedSince, ResolvedUntil, Tag
+from forecast.cli.exports import By, ExcludeBackfilled, ResolvedSince, ResolvedUntil, Tag
 from forecast.cli.interchange import open_output
 from forecast.cli.output import UsageFailure, guarded, note
 
@@ -20,19 +20,25 @@ Unit = Annotated[str, typer.Option("--unit", help="Calibration weights: time (ea
 BinWidth = Annotated[float, typer.Option("--bin-width", help="Calibration bin width; must divide 1.")]
 
 
-def _scored(st: CliState, by, tag, since, until, *, unit: str = "time", bin_width: float = 0.1, aggregates=False):
+def _scored(st: CliState, by, tag, since, until, *, unit: str = "time", bin_width: float = 0.1, aggregates=False,
+            exclude_backfilled: bool = False):  # fmt: skip
     from forecast.cli.exports import export_filter
     from forecast.services.score_tables import score_db
 
-    flt = export_filter(st, by, tag, since, until)
+    flt = export_filter(st, by, tag, since, until, exclude_backfilled)
     with st.database().session() as session:
         return score_db(session, flt, unit=unit, bin_width=bin_width, aggregates=aggregates), flt
 
 
-def _scope(flt) -> list[str]:
+def _scope(flt, scored=None) -> list[str]:
     from forecast.core.timeparse import iso_z
 
     scope = [f"forecaster {n}" for n in flt.forecasters]
+    if scored is not None and scored.backfilled_excluded:
+        scope.append("backfilled forecasts excluded")
+    elif scored is not None:
+        n = scored.backfilled
+        scope.append(f"including {n} backfilled forecast{'s' if n != 1 else ''} (recorded long after their time)")
     if flt.tag:
         scope.append(f"tag {flt.tag}")
     if flt.since:
@@ -56,6 +62,7 @@ def report(
     bin_width: BinWidth = 0.1,
     max_questions: Annotated[int, typer.Option("--max-questions", min=0, help="Rows in the per-question table "
                                                "(the most recently resolved).")] = 2000,
+    exclude_backfilled: ExcludeBackfilled = False,
 ) -> None:
     """Write one self-contained HTML report: headline scores, calibration, Brier over time, per tag and
     per question. No scripts, fonts or network: it opens anywhere, offline."""
@@ -64,9 +71,10 @@ def report(
     from forecast.services.report import build_report
 
     st = state(ctx)
-    scored, flt = _scored(st, by, tag, since, until, unit=unit, bin_width=bin_width, aggregates=True)
+    scored, flt = _scored(st, by, tag, since, until, unit=unit, bin_width=bin_width, aggregates=True,
+                          exclude_backfilled=exclude_backfilled)  # fmt: skip
     data = build_report(scored, title=title, generated_at=iso_z(utcnow().replace(microsecond=0)),
-                        scope=_scope(flt), max_questions=max_questions)  # fmt: skip
+                        scope=_scope(flt, scored), max_questions=max_questions)  # fmt: skip
     page = render_html(data).encode("utf-8")
     out, close = open_output(output)
     try:

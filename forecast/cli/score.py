@@ -29,6 +29,8 @@ def score_command(
     bin_width: Annotated[float, typer.Option("--bin-width", help="Calibration bin width (divides 1).")] = 0.1,
     breakdown: Annotated[str | None, typer.Option("--breakdown", help="Also per tag, question, month, quarter "
                                                   "or year (of resolution).")] = None,  # fmt: skip
+    exclude_backfilled: Annotated[bool, typer.Option("--exclude-backfilled", help="Leave out forecasts recorded "
+                                                     "long after the time they claim (written with hindsight).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (shape in docs/scoring.md).")] = False,
 ) -> None:
     """Score resolved questions: per forecaster and team aggregate, with calibration.
@@ -57,13 +59,24 @@ def score_command(
     from forecast.cli.output import usage
 
     usage(n_bins_for, bin_width)
-    flt = ScoreFilter(forecasters=names, tag=tag, since=st.when(since), until=st.when(until))
+    flt = ScoreFilter(forecasters=names, tag=tag, since=st.when(since), until=st.when(until),
+                      exclude_backfilled=exclude_backfilled, backfill_after=st.settings.backfill_after)  # fmt: skip
     with st.database().session() as session:
         out = score_database(session, flt, unit=unit, bin_width=bin_width, breakdown=breakdown)
     if as_json:
         print_json(out)
         return
     _print_summary(out)
+    _backfill_note(out["backfilled"])
+
+
+def _backfill_note(info: dict) -> None:
+    if info["excluded"]:
+        note(f"backfilled forecasts (recorded over {info['after_hours']:g} h after their time) left out")
+    elif info["included"]:
+        n = info["included"]
+        note(f"these figures include {n} backfilled forecast{'s' if n != 1 else ''} "
+             "(recorded long after their time); --exclude-backfilled leaves them out")  # fmt: skip
 
 
 def _num(value, spec: str = ".3f") -> str:

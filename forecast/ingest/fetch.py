@@ -34,6 +34,10 @@ class FetchError(ForecastError):
     """A URL could not be fetched as what we wanted; the message is one line."""
 
 
+class Unreachable(FetchError):
+    """The host could not be reached at all (no network, DNS, refused, timed out): the URL may be fine."""
+
+
 @dataclass(frozen=True, slots=True)
 class Fetched:
     url: str  # as requested
@@ -159,7 +163,8 @@ def fetch(
                 return _read(start_url, resp, allowed, what, max_bytes, started, deadline, timeout)
         raise FetchError(f"{shown(start_url)} redirects more than {max_redirects} times")
     except httpx.HTTPError as exc:
-        raise FetchError(_error_line(current, exc, timeout)) from None
+        unreachable = isinstance(exc, (httpx.ConnectError, httpx.TimeoutException))
+        raise (Unreachable if unreachable else FetchError)(_error_line(current, exc, timeout)) from None
     finally:
         if own:
             client.close()

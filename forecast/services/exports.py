@@ -6,18 +6,19 @@ Bulk reads go through the driver's cursor into numpy columns: a million forecast
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 from sqlmodel import Session
 
+from forecast.core.backfill import DEFAULT_BACKFILL_AFTER, lag_micros
 from forecast.core.errors import NotFound
 from forecast.core.timeparse import to_micros
 from forecast.export.table import Table, bools, coded, floats, ints, times
 
 FORECAST_COLUMNS = (
     "slug", "title", "tags", "forecaster", "probability", "made_at", "recorded_at",
-    "status", "outcome", "resolved_at", "brier", "late",
+    "status", "outcome", "resolved_at", "brier", "late", "backfilled",
 )  # fmt: skip
 
 
@@ -29,6 +30,8 @@ class ExportFilter:
     tag: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    exclude_backfilled: bool = False  # leave out forecasts recorded long after their claimed time
+    backfill_after: timedelta = DEFAULT_BACKFILL_AFTER
 
 
 def fetch_columns(session: Session, sql: str, params: tuple, dtypes: tuple) -> list[np.ndarray]:
@@ -139,6 +142,9 @@ def forecasts_table(session: Session, flt: ExportFilter = ExportFilter()) -> Tab
     if flt.until is not None:
         where.append("made_at < ?")
         params.append(to_micros(flt.until))
+    if flt.exclude_backfilled:
+        where.append("recorded_at - made_at <= ?")
+        params.append(lag_micros(flt.backfill_after))
     qid, fid, p, made, rec = fetch_columns(
         session,
         "SELECT question_id, forecaster_id, probability, made_at, recorded_at FROM forecast "
@@ -175,5 +181,6 @@ def forecasts_table(session: Session, flt: ExportFilter = ExportFilter()) -> Tab
             times("resolved_at", qs.resolved_at[qi], valid=qs.has_resolved[qi]),
             floats("brier", (p - o) ** 2),
             bools("late", scored & (made >= end), valid=scored),
+            bools("backfilled", rec - made > lag_micros(flt.backfill_after)),
         )
     )

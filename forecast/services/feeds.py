@@ -105,9 +105,13 @@ def get_feed(session: Session, ref: str | int) -> Feed:
 
 def add_feed(
     session: Session, url: str, *, question: str | int | None = None, keywords: str | list[str] | None = None,
-    check: bool = True, client=None, now: datetime | None = None,
+    check: bool = True, client=None, now: datetime | None = None, warn=None,
 ) -> Feed:  # fmt: skip
-    """Register a feed after fetching it once to be sure it is one (its items are stored by the next poll)."""
+    """Register a feed after fetching it once to be sure it is one (its items are stored by the next poll).
+
+    An unreachable host (offline, DNS, refused) is not proof the URL is wrong: with `warn` (a callable taking
+    one line) the feed is added anyway and the reason passed to it; without, the failure is raised.
+    """
     url = normalise_url(check_http_url(url))
     q = get_question(session, question) if question is not None else None
     words = parse_keywords(keywords)
@@ -117,8 +121,15 @@ def add_feed(
     title = ""
     if check:
         from forecast.ingest.feeds import fetch_feed
+        from forecast.ingest.fetch import Unreachable
 
-        title = fetch_feed(url, client=client).title
+        try:
+            title = fetch_feed(url, client=client).title
+        except Unreachable as exc:
+            if warn is None:
+                raise
+            # Offline (or the host is down): keep the feed; the next poll fetches it and reports any problem.
+            warn(f"{exc}; added the feed anyway, the next poll fetches it")
     feed = Feed(url=url, title=title, question_id=q.id if q else None, keywords=json.dumps(list(words)),
                 created_at=now or utcnow())  # fmt: skip
     session.add(feed)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from forecast.core.backfill import DEFAULT_BACKFILL_AFTER, is_backfilled_us
 from forecast.core.errors import InvalidInput, NotFound
 from forecast.core.model import Kind, Status
 from forecast.core.probability import parse_probability
@@ -33,17 +34,29 @@ class ForecastRequest:
 
 
 def check_forecast_time(q: Question, made_at: datetime, now: datetime) -> None:
-    """Refuse forecasts the question cannot accept, with the reason in one line."""
+    """Refuse forecasts the question cannot accept, with the reason in one line.
+
+    The rule is the question's window, not its status: a forecast made while the question was open
+    (at or after it opened, before it closed, before it was resolved, not in the future) is accepted even
+    when the question has closed or resolved since, so a user can log the history they kept elsewhere.
+    """
     if q.kind != Kind.BINARY.value:
         raise InvalidInput(f"question {q.slug} is {q.kind}; only binary questions take forecasts yet")
-    if q.status != Status.OPEN.value:
-        raise InvalidInput(f"question {q.slug} is {q.status}; it takes no more forecasts")
     if made_at > now + CLOCK_SKEW:
         raise InvalidInput(f"forecast time {iso_z(made_at)} is in the future")
     if made_at < q.opens_at:
         raise InvalidInput(f"forecast time {iso_z(made_at)} is before the question opens ({iso_z(q.opens_at)})")
     if made_at >= q.closes_at:
+        if q.status != Status.OPEN.value and made_at >= now - CLOCK_SKEW:
+            raise InvalidInput(
+                f"question {q.slug} is {q.status}; it takes no more forecasts "
+                f"(to log one made earlier, give --at a time before it closed at {iso_z(q.closes_at)})"
+            )
         raise InvalidInput(f"forecast time {iso_z(made_at)} is not before the question closes ({iso_z(q.closes_at)})")
+    if q.resolved_at is not None and made_at >= q.resolved_at:
+        raise InvalidInput(
+            f"forecast time {iso_z(made_at)} is not before the question was resolved ({iso_z(q.resolved_at)})"
+        )
 
 
 def record_forecast(session: Session, req: ForecastRequest, *, now: datetime | None = None) -> ForecastRow:
@@ -100,8 +113,11 @@ def record_forecast(session: Session, req: ForecastRequest, *, now: datetime | N
     return row
 
 
-def history(session: Session, ref: str | int, *, include_superseded: bool = True) -> list[dict]:
-    """The question's updates, oldest first, each with its evidence."""
+def history(
+    session: Session, ref: str | int, *, include_superseded: bool = True,
+    backfill_after: timedelta = DEFAULT_BACKFILL_AFTER,
+) -> list[dict]:
+    """The question's updates, oldest first, each with its evidence and whether it was backfilled."""
     q = get_question(session, ref)
     rows = session.exec(
         text(
@@ -137,6 +153,7 @@ def history(session: Session, ref: str | int, *, include_superseded: bool = True
                 "evidence": evidence.get(fid, []),
                 "supersedes": sup,
                 "superseded": bool(superseded),
+                "backfilled": is_backfilled_us(made, recorded, backfill_after),
             }
         )
         if not superseded:

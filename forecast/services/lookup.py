@@ -2,25 +2,45 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlmodel import Session, select
 
-from forecast.core.errors import NotFound
+from forecast.core.errors import Conflict, NotFound
 from forecast.core.timeparse import utcnow
 from forecast.store.tables import Evidence, Forecaster, Question
 
 
+PREFIX_CANDIDATES = 5  # an ambiguous prefix lists this many candidates
+
+
 def get_question(session: Session, ref: str | int) -> Question:
+    """By id, by slug, or by a unique prefix of a slug (like git's short hashes)."""
     text = str(ref).strip()
     row = None
     if text.isdigit():
         row = session.get(Question, int(text))
     if row is None:
         row = session.exec(select(Question).where(Question.slug == text)).first()
+    if row is None and _PREFIX.fullmatch(text) and not text.isdigit():  # a number is an id, never a prefix
+        row = _by_prefix(session, text)
     if row is None:
-        raise NotFound(f"no question {text!r} (give its id or slug; see `forecast q list --status all`)")
+        raise NotFound(f"no question {text[:80]!r} (give its id or slug; see `forecast q list --status all`)")
     return row
+
+
+_PREFIX = re.compile(r"[a-z0-9][a-z0-9-]*")  # slug characters only, so LIKE needs no escaping
+
+
+def _by_prefix(session: Session, prefix: str) -> Question | None:
+    rows = session.exec(
+        select(Question).where(Question.slug.startswith(prefix)).order_by(Question.slug).limit(PREFIX_CANDIDATES + 1)
+    ).all()
+    if len(rows) > 1:
+        shown = ", ".join(r.slug for r in rows[:PREFIX_CANDIDATES]) + (", …" if len(rows) > PREFIX_CANDIDATES else "")
+        raise Conflict(f"{prefix!r} matches several questions: {shown} (give more of the slug, or the id)")
+    return rows[0] if rows else None
 
 
 def find_forecaster(session: Session, name: str) -> Forecaster | None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import text
 from sqlmodel import Session
 
+from forecast.core.backfill import DEFAULT_BACKFILL_AFTER
 from forecast.core.timeparse import from_micros, iso_z, to_micros, utcnow
 from forecast.services import resolution as resolution_service
 from forecast.services import tags as tag_service
@@ -65,13 +66,15 @@ def linked_evidence(session: Session, question_id: int) -> list[dict]:
     ]
 
 
-def show_question(session: Session, ref: str | int, *, now: datetime | None = None) -> dict:
+def show_question(
+    session: Session, ref: str | int, *, now: datetime | None = None, backfill_after: timedelta = DEFAULT_BACKFILL_AFTER
+) -> dict:
     q = get_question(session, ref)
     now = now or utcnow()
     data = question_fields(q, tag_service.tags_of(session, q.id))
     data["latest"] = latest_by_question(session, {q.id}).get(q.id, {})
     data["days_to_close"] = round((to_micros(q.closes_at) - to_micros(now)) / 86_400_000_000, 3)
-    data["forecasts"] = history(session, q.id)
+    data["forecasts"] = history(session, q.id, backfill_after=backfill_after)
     data["evidence"] = linked_evidence(session, q.id)
     data["resolution_history"] = resolution_service.events(session, q.id)
     return data

@@ -35,6 +35,8 @@ class Scored:
     qs: QuestionColumns
     q_pos: np.ndarray  # engine question index -> position in qs
     wanted: tuple[str, ...]  # forecasters asked for; empty means everyone
+    backfilled: int = 0  # backfilled forecasts among those scored (0 when they were excluded)
+    backfilled_excluded: bool = False
 
     @property
     def names(self) -> list[str] | None:
@@ -47,12 +49,16 @@ def score_db(
 ) -> Scored:  # fmt: skip
     """Score through the scoring service's loader (services.scoring), keeping the questions' metadata."""
     from forecast.core.scoring import score
-    from forecast.services.scoring import ScoreFilter, load_input
+    from forecast.services.scoring import ScoreFilter, backfilled_count, load_input
 
-    inp = load_input(session, ScoreFilter(forecasters=flt.forecasters, tag=flt.tag, since=flt.since, until=flt.until))
+    inp = load_input(session, ScoreFilter(forecasters=flt.forecasters, tag=flt.tag, since=flt.since, until=flt.until,
+                                          exclude_backfilled=flt.exclude_backfilled,
+                                          backfill_after=flt.backfill_after))  # fmt: skip
     scores = score(inp, unit=unit, bin_width=bin_width, aggregates=aggregates)
     qs = load_questions(session)
-    return Scored(scores=scores, qs=qs, q_pos=qs.pos[inp.q_id], wanted=tuple(dict.fromkeys(flt.forecasters)))
+    return Scored(scores=scores, qs=qs, q_pos=qs.pos[inp.q_id], wanted=tuple(dict.fromkeys(flt.forecasters)),
+                  backfilled=backfilled_count(inp, flt.backfill_after),
+                  backfilled_excluded=flt.exclude_backfilled)  # fmt: skip
 
 
 def _selected_pairs(scored: Scored) -> np.ndarray:

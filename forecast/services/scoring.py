@@ -9,11 +9,12 @@ and the team aggregates always compare against the whole crowd of each question.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 from sqlmodel import Session
 
+from forecast.core.backfill import DEFAULT_BACKFILL_AFTER, lag_micros
 from forecast.core.errors import NotFound
 from forecast.core.scoring import NO_TIME, ScoringInput, question_detail, score
 from forecast.core.timeparse import iso_from_micros, to_micros
@@ -36,6 +37,8 @@ class ScoreFilter:
     tag: str | None = None
     since: datetime | None = None  # resolved at or after
     until: datetime | None = None  # resolved before
+    exclude_backfilled: bool = False  # leave out forecasts recorded long after their claimed time
+    backfill_after: timedelta = DEFAULT_BACKFILL_AFTER
 
 
 def _rows(session: Session, sql: str, params: tuple, dtype: np.dtype) -> np.ndarray:
@@ -72,7 +75,7 @@ def _question_where(session: Session, flt: ScoreFilter) -> tuple[str, tuple]:
 # plus keeps SQLite scanning the table instead of probing an index a million times.
 FORECASTS_SQL = (
     "SELECT question_id, forecaster_id, probability, made_at, recorded_at FROM forecast "
-    "WHERE NOT superseded AND +question_id IN "
+    "WHERE NOT superseded {backfill} AND +question_id IN "
     "(SELECT id FROM question WHERE resolution IN ('yes', 'no') AND {where}) ORDER BY id"
 )
 
@@ -86,7 +89,7 @@ def load_input(session: Session, flt: ScoreFilter = ScoreFilter(), *, labels: bo
     """
     where, params = _question_where(session, flt)
     qs = _rows(session, QUESTIONS_SQL.format(where=where), params, _QUESTION_ROW)
-    fc = _rows(session, FORECASTS_SQL.format(where=where), params, _FORECAST_ROW)
+    fc = _forecasts(session, FORECASTS_SQL, where, params, flt)
     names = dict(_pairs(session, "SELECT id, name FROM forecaster"))
     missing = [n for n in flt.forecasters if n not in names.values()]
     if missing:
@@ -118,6 +121,19 @@ def load_input(session: Session, flt: ScoreFilter = ScoreFilter(), *, labels: bo
         tags=tag_names,
         labels=_slugs(session, where, params) if labels else None,
     )
+
+
+def _forecasts(session: Session, sql: str, where: str, params: tuple, flt: ScoreFilter) -> np.ndarray:
+    if not flt.exclude_backfilled:
+        return _rows(session, sql.format(where=where, backfill=""), params, _FORECAST_ROW)
+    lag = lag_micros(flt.backfill_after)
+    return _rows(session, sql.format(where=where, backfill="AND recorded_at - made_at <= ?"), (lag, *params),
+                 _FORECAST_ROW)  # fmt: skip
+
+
+def backfilled_count(inp: ScoringInput, after: timedelta) -> int:
+    """How many of the scored forecasts are backfilled (the figures include them unless excluded)."""
+    return int(np.count_nonzero(inp.seq - inp.t > lag_micros(after)))
 
 
 def _outcome(qs: np.ndarray) -> np.ndarray:
@@ -166,6 +182,11 @@ def score_database(
     scores = score(inp, unit=unit, bin_width=bin_width)
     names = list(flt.forecasters) or None
     out = scores.summary(names)
+    out["backfilled"] = {
+        "excluded": flt.exclude_backfilled,
+        "included": backfilled_count(inp, flt.backfill_after),
+        "after_hours": flt.backfill_after.total_seconds() / 3600,
+    }
     if breakdown is not None:
         out["breakdown"] = scores.breakdown(breakdown, names)
     return out
