@@ -74,11 +74,48 @@ def test_refusals_are_one_line_and_change_nothing(db, args, code, message):
     assert run("export", "jsonl", db=db).out == before
 
 
-def test_forecast_on_closed_question_is_refused(db):
+def test_a_closed_question_takes_its_history_but_no_new_forecasts(db):
     r = run("q", "add", "Past", "--opens", "2019-01-01", "--closes", "2019-02-01", "--slug", "past", db=db)
-    assert r.code == 0
-    r = run("predict", "past", "0.5", "--at", "2019-01-15", db=db)
-    assert r.code == 1 and "closed" in r.err
+    assert r.code == 0 and "created closed" in r.err and "--at" in r.err
+    now = run("predict", "past", "0.5", db=db)
+    assert now.code == 1 and "closed" in now.err and "--at" in now.err
+    late = run("predict", "past", "0.5", "--at", "2019-02-01", db=db)
+    assert late.code == 1 and "not before the question closes" in late.err
+    early = run("predict", "past", "0.5", "--at", "2018-12-31", db=db)
+    assert early.code == 1 and "before the question opens" in early.err
+    r = run("predict", "past", "0.5", "--at", "2019-01-15", "--json", db=db)
+    assert r.code == 0, r.err
+    history = run("forecasts", "past", "--json", db=db).json()
+    assert [(f["made_at"], f["backfilled"]) for f in history] == [("2019-01-15T00:00:00Z", True)]
+    assert run("resolve", "past", "no", "--at", "2019-01-20", db=db).code == 0
+    after = run("predict", "past", "0.4", "--at", "2019-01-25", db=db)
+    assert after.code == 1 and "resolved" in after.err
+    assert run("predict", "past", "0.4", "--at", "2019-01-19", db=db).code == 0
+
+
+def test_backfilled_forecasts_can_be_left_out_of_scores(db):
+    assert run("q", "add", "Past", "--opens", "2019-01-01", "--closes", "2019-02-01", "--slug", "past", db=db).code == 0
+    assert run("predict", "past", "0.9", "--at", "2019-01-15", db=db).code == 0
+    assert run("resolve", "past", "no", "--at", "2019-01-20", db=db).code == 0
+    with_them = run("score", "--json", db=db).json()
+    assert with_them["backfilled"] == {"excluded": False, "included": 1, "after_hours": 24.0}
+    assert [f["name"] for f in with_them["forecasters"]] == ["tester"]
+    without = run("score", "--json", "--exclude-backfilled", db=db).json()
+    assert without["backfilled"]["excluded"] is True and without["forecasters"] == []
+    text = run("score", db=db)
+    assert "1 backfilled forecast" in text.err
+    exported = run("export", "forecasts", "--format", "json", db=db).json()
+    assert [r["backfilled"] for r in exported] == [True]
+
+
+def test_a_unique_slug_prefix_names_a_question_and_an_ambiguous_one_lists_candidates(db):
+    for slug in ("rain-paris", "rain-rome", "snow-oslo"):
+        assert run("q", "add", slug, "--closes", "in 3 months", "--slug", slug, db=db).code == 0
+    assert run("predict", "snow", "30%", db=db).code == 0
+    r = run("predict", "rain", "30%", db=db)
+    assert r.code == 1 and "rain-paris, rain-rome" in r.err and len(r.err.splitlines()) == 1
+    assert run("predict", "rain-r", "30%", db=db).code == 0
+    assert [f["probability"] for f in run("forecasts", "rain-rome", "--json", db=db).json()] == [0.3]
 
 
 def test_export_import_round_trip_via_files(db, tmp_path):
