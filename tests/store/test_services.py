@@ -69,14 +69,17 @@ def test_forecast_rules(session):
     assert [(r["forecaster"], r["probability"], r["rationale"]) for r in rows] == [("alice", 0.35, "base rate")]
 
 
-def test_forecasts_after_close_or_on_resolved_questions_are_refused(session):
+def test_forecasts_after_close_or_after_the_resolution_are_refused(session):
     q = nk(session, slug="nk")
     late = datetime(2019, 7, 2, tzinfo=UTC)
     with pytest.raises(InvalidInput, match="closes"):
         record_forecast(session, ForecastRequest("nk", 0.4, "alice", at=datetime(2019, 7, 1, tzinfo=UTC)), now=late)
     res.resolve(session, q.slug, Resolution.YES, actor="alice", at=datetime(2019, 5, 4, tzinfo=UTC), now=NOW + timedelta(days=40))
+    later = NOW + timedelta(days=40)
     with pytest.raises(InvalidInput, match="resolved"):
-        predict(session, 0.5, NOW)
+        record_forecast(session, ForecastRequest("nk", 0.5, "alice", at=datetime(2019, 5, 10, tzinfo=UTC)), now=later)
+    # Inside the window it was open for (before the resolution), the history can still be logged.
+    assert record_forecast(session, ForecastRequest("nk", 0.5, "alice", at=NOW), now=later).made_at == NOW
 
 
 def test_latest_and_corrections_keep_history(session):
