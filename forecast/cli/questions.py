@@ -71,7 +71,10 @@ def print_question_list(st: CliState, *, status: str, tag: str | None = None, se
 def add(
     ctx: typer.Context,
     title: Annotated[str, typer.Argument(help="The question, e.g. 'Will X happen before 2027-01-01?'")],
-    closes: Annotated[str, typer.Option("--closes", help="Deadline: forecasts accepted until then (WHEN).")],
+    probability: Annotated[str | None, typer.Argument(
+        metavar="[PROB]", help="Your first forecast, e.g. 35% (recorded now).")] = None,
+    closes: Annotated[str | None, typer.Option("--closes", help="Deadline: forecasts accepted until then (WHEN). "
+                      "Default: read from the title ('before DATE', 'by DATE', 'by end of 2027', 'in 2027').")] = None,
     opens: Annotated[str | None, typer.Option("--opens", help="When forecasting opens (default: now).")] = None,
     resolves: Annotated[str | None, typer.Option("--resolves", help="When the answer is expected (default: closes).")] = None,
     criteria: Annotated[str, typer.Option("--criteria", help="Resolution criteria.")] = "",
@@ -79,32 +82,53 @@ def add(
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag (repeatable).")] = None,
     slug: Annotated[str | None, typer.Option("--slug", help="Slug (default: derived from the title).")] = None,
     auto: Annotated[str | None, typer.Option("--auto", help=AUTO_HELP)] = None,
+    why: Annotated[str, typer.Option("--why", help="Rationale for the first forecast.")] = "",
     as_json: Annotated[bool, typer.Option("--json", help="Print the question as JSON.")] = False,
 ) -> None:
-    """Add a question."""
+    """Add a question, optionally with your first forecast: `q add "Will X happen before 2027-03-01?" 35%`."""
+    from forecast.core.deadline import deadline_from_title
+    from forecast.core.probability import parse_probability
+    from forecast.core.timeparse import utcnow
+    from forecast.services.forecasts import ForecastRequest, record_forecast
     from forecast.services.question_detail import show_question
     from forecast.services.questions import QuestionDraft, add_question
 
     st = state(ctx)
+    now = utcnow()
+    first = usage(parse_probability, probability) if probability is not None else None
+    if closes is not None:
+        closes_at = st.when(closes, now=now)
+    else:
+        closes_at = deadline_from_title(title, now=now, tz=st.tz)
+        if closes_at is None:
+            raise UsageFailure("no deadline in the title (say 'before 2027-03-01', 'by end of 2027', "
+                               "'in 2027'), so give --closes WHEN")  # fmt: skip
+    if first is not None and closes_at <= now:
+        raise UsageFailure("the deadline has passed, so a forecast made now cannot count; add the question "
+                           "without PROB, then log earlier forecasts with `forecast predict Q P --at WHEN`")  # fmt: skip
     draft = QuestionDraft(
         title=title,
-        closes_at=st.when(closes),
-        opens_at=st.when(opens),
-        resolves_at=st.when(resolves),
+        closes_at=closes_at,
+        opens_at=st.when(opens, now=now),
+        resolves_at=st.when(resolves, now=now),
         criteria=criteria,
         description=description,
         tags=tuple(tag or ()),
         slug=slug,
         auto=usage(_auto, auto) or None,
     )
-    with st.database().session() as session:
-        row = add_question(session, draft)
-        data = show_question(session, row.id)
+    with st.database().session() as session:  # the question and its first forecast commit together or not at all
+        row = add_question(session, draft, now=now)
+        if first is not None:
+            record_forecast(session, ForecastRequest(row.id, first, st.settings.name, rationale=why), now=now)
+        data = show_question(session, row.id, now=now, backfill_after=st.settings.backfill_after)
     if as_json:
         print_json(data)
     else:
         print(f"{data['id']}\t{data['slug']}")
-        note(f"added question {data['id']} ({data['slug']}), closes {data['closes_at']}")
+        where = "" if closes is not None else " (read from the title)"
+        note(f"added question {data['id']} ({data['slug']}), closes {data['closes_at']}{where}"
+             + (f"; your forecast {first * 100:g}% recorded" if first is not None else ""))  # fmt: skip
     if data["status"] != "open":
         note(f"its deadline has passed, so question {data['slug']} was created closed; add the forecasts you "
              f"made while it was open with `forecast predict {data['slug']} P --at WHEN`")  # fmt: skip

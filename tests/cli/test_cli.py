@@ -199,3 +199,20 @@ def test_times_are_shown_in_the_configured_zone(db, tmp_path):
     assert "opens 2026-01-01 00:00" in text
     assert run("predict", "zoned", "0.5", db=db, env=env).code == 0
     assert run("q", "list", "--json", db=db, env=env).json()[0]["latest"] == {"kim": 0.5}
+
+
+def test_quick_capture_reads_the_deadline_from_the_title_and_records_the_first_forecast(db):
+    r = run("q", "add", "Will X happen before 2030-03-01?", "35%", "--why", "gut", "--json", db=db)
+    assert r.code == 0, r.err
+    q = r.json()
+    assert q["closes_at"] == "2030-03-01T00:00:00Z"
+    assert [(f["probability"], f["rationale"]) for f in q["forecasts"]] == [(0.35, "gut")]
+    before = run("export", "jsonl", db=db).out
+    for args, words in (
+        (("Will it happen in Paris?", "20%"), "no deadline in the title"),
+        (("Will Y happen by 2020?", "20%"), "deadline has passed"),
+        (("Will Z happen by end of 2031?", "120%"), "outside [0, 1]"),
+    ):
+        bad = run("q", "add", *args, db=db)
+        assert bad.code == 2 and words in bad.err and len(bad.err.splitlines()) == 1
+    assert run("export", "jsonl", db=db).out == before  # nothing half-added
