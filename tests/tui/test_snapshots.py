@@ -17,6 +17,14 @@ def colour(monkeypatch):
     monkeypatch.delenv("NO_COLOR", raising=False)
 
 
+def steady_cursors(app) -> None:
+    """Text cursors blink every half second, so a picture taken on a busy machine (pytest -n 2) could catch
+    either phase: stop the blink (a steady cursor is drawn) in every input on every screen."""
+    for screen in app.screen_stack:
+        for box in screen.query("Input, TextArea"):
+            box.cursor_blink = False
+
+
 def keys(*presses: str):
     async def run(pilot) -> None:
         await settle(pilot)
@@ -24,6 +32,7 @@ def keys(*presses: str):
             await pilot.press(key)
             await settle(pilot)
         await pilot.pause(0.05)  # focus and post-refresh callbacks (the key bar) land before the picture
+        steady_cursors(pilot.app)
         await settle(pilot)
 
     return run
@@ -61,6 +70,7 @@ def test_detail_evidence_tab(colour, app_factory, snap_compare):
     async def run(pilot) -> None:
         await keys("end", "enter")(pilot)
         pilot.app.screen.query_one("TabbedContent").active = "tab-evidence"
+        steady_cursors(pilot.app)
         await settle(pilot)
 
     assert snap_compare(app_factory(), terminal_size=SIZE, run_before=run)
