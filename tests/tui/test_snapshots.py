@@ -99,3 +99,31 @@ def test_scores(colour, app_factory, snap_compare):
 
 def test_help(colour, app_factory, snap_compare):
     assert snap_compare(app_factory(), terminal_size=SIZE, run_before=keys("question_mark"))
+
+
+def _detail_tab(tab: str):
+    async def run(pilot) -> None:
+        await keys("end", "enter")(pilot)
+        pilot.app.screen.query_one("TabbedContent").active = tab
+        steady_cursors(pilot.app)
+        await settle(pilot)
+
+    return run
+
+
+EVERY_SCREEN = {
+    "questions": keys(),
+    "detail_updates": _detail_tab("tab-updates"),
+    "detail_evidence": _detail_tab("tab-evidence"),
+    "detail_about": _detail_tab("tab-about"),
+    "inbox": keys("2"),
+    "scores": keys("3"),
+    "help": keys("question_mark"),
+}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+@pytest.mark.parametrize("screen", list(EVERY_SCREEN))
+def test_every_screen_at(colour, app_factory, snap_compare, screen, size):
+    """Each screen at the smallest and a large terminal (the resize tests check the same sizes reached by resizing)."""
+    assert snap_compare(app_factory(), terminal_size=size, run_before=EVERY_SCREEN[screen])
