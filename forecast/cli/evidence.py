@@ -9,7 +9,7 @@ import typer
 
 from forecast.cli.app import app
 from forecast.cli.context import CliState, state
-from forecast.cli.output import UsageFailure, clean_cell, guarded, note, print_json, print_table
+from forecast.cli.output import UsageFailure, clean_cell, guarded, note, percent, print_json, print_table
 
 evidence_app = typer.Typer(help="Evidence: articles linked to questions and to the updates they caused.",
                            no_args_is_help=True)  # fmt: skip
@@ -168,7 +168,7 @@ def show(
         lines.append(f"linked: {link['question']} ({link['stance']})" + (f" — {c(link['note'])}" if link["note"] else ""))
     for f in data["forecasts"]:
         mark = " (corrected)" if f["superseded"] else ""
-        lines.append(f"moved forecast {f['id']}: {f['question']} {f['probability'] * 100:g}% by {c(f['forecaster'])} "
+        lines.append(f"moved forecast {f['id']}: {f['question']} {percent(f['probability'])} by {c(f['forecaster'])} "
                      f"on {_day(st, f['made_at'])}{mark}")  # fmt: skip
     for p in data["proposals"]:
         lines.append(f"proposed: {p['question']} ({p['state']}; {', '.join(p['keywords']) or 'feed question'})")

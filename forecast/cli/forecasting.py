@@ -8,7 +8,7 @@ import typer
 
 from forecast.cli.app import app
 from forecast.cli.context import state
-from forecast.cli.output import UsageFailure, guarded, note, print_json, print_table, usage
+from forecast.cli.output import UsageFailure, guarded, note, percent, print_json, print_table, usage
 
 
 @app.command("predict")
@@ -85,7 +85,7 @@ def forecasts(
         if r["backfilled"]:
             status = f"{status} {GLYPH}".strip()
         table.append((r["id"], local(parse_iso(r["made_at"]), st.tz), r["forecaster"],
-                      f"{r['probability'] * 100:g}%", change, status, r["rationale"], ev))  # fmt: skip
+                      percent(r["probability"]), change, status, r["rationale"], ev))  # fmt: skip
     if not table:
         note("no forecasts yet")
         return

@@ -12,6 +12,7 @@ import typer
 
 from forecast.cli.exit_codes import ExitCode
 from forecast.core.errors import ForecastError, InvalidInput
+from forecast.core.numbers import fixed, percent  # noqa: F401 (the CLI's number formats, one rule for all)
 
 
 class UsageFailure(ForecastError):
@@ -69,6 +70,13 @@ def print_json(obj) -> None:
         out.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
         out.write(b"\n")
     sys.stdout.flush()
+
+
+def status_text(status: str, resolution: str | None) -> str:
+    """A question's state in one word or two: "open", "resolved:yes", "annulled" (not "annulled:annulled")."""
+    if resolution is None or resolution == status:
+        return status
+    return f"{status}:{resolution}"
 
 
 def clean_cell(value: object) -> str:

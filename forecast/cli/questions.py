@@ -8,7 +8,7 @@ import typer
 
 from forecast.cli.app import app
 from forecast.cli.context import CliState, state
-from forecast.cli.output import UsageFailure, guarded, note, print_json, print_table, usage
+from forecast.cli.output import UsageFailure, guarded, note, print_json, print_table, status_text, usage
 
 q_app = typer.Typer(help="Questions: add, list, show, edit, sync from TOML files.", no_args_is_help=True)
 app.add_typer(q_app, name="q")
@@ -57,7 +57,7 @@ def print_question_list(st: CliState, *, status: str, tag: str | None = None, se
         prob = _pct(mine) if mine is not None else ""
         if others:
             prob = f"{prob} ({others})" if prob else others
-        badge = r["status"] if r["resolution"] is None else f"{r['status']}:{r['resolution']}"
+        badge = status_text(r["status"], r["resolution"])
         table.append((r["id"], r["slug"], badge, r["title"], prob, _when_cell(r["days_to_close"], r["status"]),
                       ",".join(r["tags"])))  # fmt: skip
     if not table:

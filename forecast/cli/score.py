@@ -10,6 +10,7 @@ import typer
 from forecast.cli.app import app
 from forecast.cli.context import state
 from forecast.cli.output import UsageFailure, guarded, note, print_json, print_table
+from forecast.core.numbers import count, percent
 
 UNITS = ("time", "forecast", "final")
 BREAKDOWNS = ("tag", "question", "month", "quarter", "year")
@@ -80,15 +81,20 @@ def _backfill_note(info: dict) -> None:
 
 
 def _num(value, spec: str = ".3f") -> str:
-    return "" if value is None else format(value, spec)
+    """A figure to the places in `spec` (".4f", "+.4f"), never "-0.0": the shared rule in core/numbers."""
+    from forecast.core.numbers import fixed
+
+    return fixed(value, int(spec.rstrip("f").lstrip("+.")), sign=spec.startswith("+"))
 
 
 def _pct(value) -> str:
     return "" if value is None else f"{value * 100:.1f}%"
 
 
-SUMMARY_HEADERS = ("FORECASTER", "QUESTIONS", "FORECASTS", "LATE", "BRIER", "BRIER/F", "BRIER2", "LOG", "BASELINE",
-                   "PEER", "REL", "COVER")  # fmt: skip
+# Names from the glossary in docs/scoring.md: BRIER is the time-weighted headline (`brier` in --json, "Brier" in
+# the TUI and the report); BRIER/FORECAST the plain mean per forecast (`brier_forecasts`, "Brier/forecast").
+SUMMARY_HEADERS = ("FORECASTER", "QUESTIONS", "FORECASTS", "LATE", "BRIER", "BRIER/FORECAST", "BRIER2", "LOG",
+                   "BASELINE", "PEER", "REL", "COVER")  # fmt: skip
 
 
 def _summary_row(f: dict) -> tuple:
@@ -126,8 +132,8 @@ def _print_summary(out: dict) -> None:
         print_table(("GROUP",) + SUMMARY_HEADERS, rows, flex=0)
     q = out["questions"]
     ext = out["extremizing"]
-    note(f"{q['scored']} questions scored; {q['not_scored']} not (unresolved or annulled); "
-         f"{q['empty_window']} with an empty scoring window")  # fmt: skip
+    note(f"{count(q['scored'], 'question')} scored; {q['not_scored']:,} not (unresolved or annulled); "
+         f"{q['empty_window']:,} with an empty scoring window")  # fmt: skip
     if ext["exponent"] is not None:
         note(f"@extremized: geometric mean of odds raised to {ext['exponent']:.3f} (fitted on {ext['n_questions']} questions)")
     else:
@@ -155,7 +161,7 @@ def _one_question(st, question: str, names: tuple[str, ...], as_json: bool) -> N
     rows = []
     for f in out["forecasters"]:
         for x in f["forecasts"]:
-            rows.append((x["id"], f["name"], local(parse_iso(x["made_at"]), st.tz), f"{x['p'] * 100:g}%", x["status"],
+            rows.append((x["id"], f["name"], local(parse_iso(x["made_at"]), st.tz), percent(x["p"]), x["status"],
                          _num(x["brier"], ".4f"), _pct(x.get("weight")), _num(x.get("contribution"), ".4f"),
                          _num(x.get("baseline"), ".1f"), _num(x.get("peer"), ".1f")))  # fmt: skip
     print()

@@ -120,8 +120,32 @@ def parse_when(text: str, *, now: datetime | None = None, tz: str = "UTC") -> da
     )
 
 
+# (limit in seconds, unit name, unit length in seconds): a distance below `limit` is said in `unit`, rounded.
+# Each limit sits where the next unit would round to 1, so no figure is ever rounded across a unit boundary:
+# 13.9 days is "14 days", never "a week" (weeks are not used at all: "2 weeks" would hide 3 days).
+_DAY = 86400.0
+_SPANS = (
+    (45 * 60, "minute", 60.0),
+    (22 * 3600, "hour", 3600.0),
+    (26 * _DAY, "day", _DAY),
+    (320 * _DAY, "month", 365.25 / 12 * _DAY),
+    (float("inf"), "year", 365.25 * _DAY),
+)
+
+
 def humanize(dt: datetime, *, now: datetime | None = None) -> str:
-    return arrow.get(dt).humanize(arrow.get(now or utcnow()))
+    """How far `dt` is from `now`, in the one unit that reads best, rounded: "in 14 days", "3 hours ago",
+    "in a month", "just now" (within 45 seconds)."""
+    seconds = (dt - (now or utcnow())).total_seconds()
+    distance = abs(seconds)
+    if distance < 45:
+        return "just now"
+    for limit, unit, length in _SPANS:
+        if distance < limit:
+            n = max(round(distance / length), 1)
+            break
+    amount = ("an" if unit == "hour" else "a") + f" {unit}" if n == 1 else f"{n} {unit}s"
+    return f"in {amount}" if seconds > 0 else f"{amount} ago"
 
 
 def local(dt: datetime | None, tz: str = "UTC", fmt: str = "YYYY-MM-DD HH:mm") -> str:

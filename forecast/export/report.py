@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from forecast.core.numbers import fixed
 from forecast.export.plots import Series, brier_figure, calibration_figure, inline_svg
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -81,9 +82,7 @@ def fmt(value, kind: str) -> str:
         return f"{int(value):,}"
     if kind == "pct":
         return f"{100 * float(value):.0f}%"
-    if kind == "f2":
-        return f"{float(value):.2f}"
-    return f"{float(value):.4f}"
+    return fixed(float(value), 2 if kind == "f2" else 4)  # never "-0.00"
 
 
 def _table(headers: Sequence[tuple[str, bool]], rows: Sequence[Sequence[tuple[str, str]]]) -> str:

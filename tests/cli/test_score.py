@@ -82,3 +82,33 @@ def test_failures_are_one_line(db, args, code, message):
     assert r.code == code
     assert r.out == ""
     assert len(r.err.strip().splitlines()) == 1 and message in r.err
+
+
+def test_names_and_odd_values_read_plainly(tmp_path):
+    """BRIER is the headline and BRIER/FORECAST the mean per forecast; one question is "1 question"; a tiny
+    probability has no exponent; an annulled question is "annulled", not "annulled:annulled"."""
+    path = str(tmp_path / "odd.db")
+    env = {"FORECAST_CONFIG": str(tmp_path / "none.toml")}
+
+    def ok(*args):
+        r = run(*args, db=path, env=env)
+        assert r.code == 0, r.err
+        return r
+
+    ok("q", "add", "Will it snow?", "--opens", "30 days ago", "--closes", "in 60 days", "--slug", "snow")
+    ok("q", "add", "Will the vote pass?", "--opens", "30 days ago", "--closes", "in 60 days", "--slug", "vote")
+    ok("predict", "snow", "0.0000001", "--at", "20 days ago", "--by", "ann")
+    ok("predict", "snow", "0.5", "--at", "10 days ago", "--by", "ann")
+    ok("resolve", "snow", "no", "--at", "5 days ago")
+    ok("resolve", "vote", "annulled", "--at", "5 days ago")
+    r = ok("score", "--by", "ann")
+    header = r.out.splitlines()[0].split()
+    assert header[4:6] == ["BRIER", "BRIER/FORECAST"]
+    row = dict(zip(header, r.out.splitlines()[1].split(), strict=False))
+    out = run("score", "--by", "ann", "--json", db=path, env=env).json()["forecasters"][0]
+    assert row["BRIER"] == f"{out['brier']:.4f}" and row["BRIER/FORECAST"] == f"{out['brier_forecasts']:.4f}"
+    assert "1 question scored;" in r.err
+    one = ok("score", "snow")
+    assert "0.00001%" in one.out and "e-0" not in one.out
+    listing = ok("q", "list", "--status", "all").out
+    assert "annulled:annulled" not in listing and "annulled" in listing

@@ -17,6 +17,14 @@ def colour(monkeypatch):
     monkeypatch.delenv("NO_COLOR", raising=False)
 
 
+def steady_cursors(app) -> None:
+    """Text cursors blink every half second, so a picture taken on a busy machine (pytest -n 2) could catch
+    either phase: stop the blink (a steady cursor is drawn) in every input on every screen."""
+    for screen in app.screen_stack:
+        for box in screen.query("Input, TextArea"):
+            box.cursor_blink = False
+
+
 def keys(*presses: str):
     async def run(pilot) -> None:
         await settle(pilot)
@@ -24,6 +32,7 @@ def keys(*presses: str):
             await pilot.press(key)
             await settle(pilot)
         await pilot.pause(0.05)  # focus and post-refresh callbacks (the key bar) land before the picture
+        steady_cursors(pilot.app)
         await settle(pilot)
 
     return run
@@ -61,6 +70,7 @@ def test_detail_evidence_tab(colour, app_factory, snap_compare):
     async def run(pilot) -> None:
         await keys("end", "enter")(pilot)
         pilot.app.screen.query_one("TabbedContent").active = "tab-evidence"
+        steady_cursors(pilot.app)
         await settle(pilot)
 
     assert snap_compare(app_factory(), terminal_size=SIZE, run_before=run)
@@ -89,3 +99,31 @@ def test_scores(colour, app_factory, snap_compare):
 
 def test_help(colour, app_factory, snap_compare):
     assert snap_compare(app_factory(), terminal_size=SIZE, run_before=keys("question_mark"))
+
+
+def _detail_tab(tab: str):
+    async def run(pilot) -> None:
+        await keys("end", "enter")(pilot)
+        pilot.app.screen.query_one("TabbedContent").active = tab
+        steady_cursors(pilot.app)
+        await settle(pilot)
+
+    return run
+
+
+EVERY_SCREEN = {
+    "questions": keys(),
+    "detail_updates": _detail_tab("tab-updates"),
+    "detail_evidence": _detail_tab("tab-evidence"),
+    "detail_about": _detail_tab("tab-about"),
+    "inbox": keys("2"),
+    "scores": keys("3"),
+    "help": keys("question_mark"),
+}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+@pytest.mark.parametrize("screen", list(EVERY_SCREEN))
+def test_every_screen_at(colour, app_factory, snap_compare, screen, size):
+    """Each screen at the smallest and a large terminal (the resize tests check the same sizes reached by resizing)."""
+    assert snap_compare(app_factory(), terminal_size=size, run_before=EVERY_SCREEN[screen])

@@ -24,18 +24,18 @@ from forecast.tui.widgets.step_chart import StepChart
 from forecast.tui.widgets.view_table import ColumnSpec, ViewTable
 
 UPDATE_COLUMNS = (
-    ColumnSpec("when", "When", 16),
-    ColumnSpec("who", "Who", 0, weight=1, min_width=8),
-    ColumnSpec("p", "P", 6, justify="right"),
-    ColumnSpec("change", "Change", 11),
-    ColumnSpec("ev", "Ev", 2, justify="right"),
-    ColumnSpec("why", "Rationale", 0, weight=4, min_width=16),
+    ColumnSpec("when", "When", 16, priority=9),
+    ColumnSpec("who", "Who", 0, weight=1, min_width=8, priority=6),
+    ColumnSpec("p", "P", 6, justify="right", priority=10),
+    ColumnSpec("change", "Change", 11, priority=5),
+    ColumnSpec("ev", "Ev", 2, justify="right", priority=3),
+    ColumnSpec("why", "Rationale", 0, weight=4, min_width=16, priority=8),
 )
 EVIDENCE_COLUMNS = (
-    ColumnSpec("stance", "Stance", 9),
-    ColumnSpec("published", "Published", 10),
-    ColumnSpec("outlet", "Outlet", 0, min_screen=90, weight=1, min_width=10),
-    ColumnSpec("title", "Title", 0, weight=4, min_width=16),
+    ColumnSpec("stance", "Stance", 9, priority=9),
+    ColumnSpec("published", "Published", 10, priority=6),
+    ColumnSpec("outlet", "Outlet", 0, min_screen=90, weight=1, min_width=10, priority=3),
+    ColumnSpec("title", "Title", 0, weight=4, min_width=16, priority=10),
 )
 
 

@@ -18,6 +18,20 @@ INTRO = (
     "[keys] table of the config file."
 )
 
+# The names on the Scores screen, as in the glossary of docs/scoring.md (and the CLI's `forecast score`).
+GLOSSARY = (
+    ("Brier", "The headline: per question, the time-weighted mean of (p - outcome)^2 over the time each forecast "
+              "stood; then the mean over questions. 0 is perfect, 0.25 is always saying 50%. Lower is better. "
+              "`forecast score` BRIER, --json `brier`."),
+    ("Brier/forecast", "The plain mean of (p - outcome)^2 over every scored forecast, each weighing 1 however long "
+                       "it stood. CLI BRIER/FORECAST, --json `brier_forecasts`."),
+    ("Baseline", "Metaculus baseline score: 100 log2(2 p) of the outcome, time-weighted over the question's "
+                 "scheduled window; the mean over questions. Higher is better; 0 is saying 50% throughout."),
+    ("Peer", "Metaculus peer score: your log score against the geometric mean of everyone else's, time-weighted; "
+             "the mean over questions. Above 0 beats the crowd."),
+    ("Questions", "Resolved YES or NO questions you forecast on (annulled and unresolved ones are not scored)."),
+)  # fmt: skip
+
 
 class HelpScreen(Guarded, ModalScreen[None]):
     BINDINGS = [("escape,q,question_mark,f1", "app.pop_screen", "Close")]
@@ -34,6 +48,16 @@ class HelpScreen(Guarded, ModalScreen[None]):
             order = [self.scope] + [s for s in SCOPES if s != self.scope]
             for scope in order:
                 yield Static(self._table(scope, REGISTRY[scope]))
+            yield Static(self._glossary(), id="help-glossary")
+
+    def _glossary(self) -> Table:
+        table = Table(title=Text("Scores: what the names mean", style="bold"), title_justify="left",
+                      show_header=False, box=None, padding=(0, 1), expand=True)  # fmt: skip
+        table.add_column("name", width=15, style="bold")
+        table.add_column("meaning", ratio=1)
+        for name, meaning in GLOSSARY:
+            table.add_row(Text(name), Text(meaning, style="dim"))
+        return table
 
     def _effective_key(self, command: Command) -> str:
         keymap = getattr(self.app, "keymap", {}) or {}

@@ -22,10 +22,10 @@ from forecast.tui.widgets.view_table import ColumnSpec, ViewTable
 from forecast.tui.workers import db_work
 
 COLUMNS = (
-    ColumnSpec("date", "Date", 10),
-    ColumnSpec("outlet", "Outlet", 16, min_screen=90),
-    ColumnSpec("title", "Title", 0),
-    ColumnSpec("proposed", "Proposed for", 22, min_screen=80),
+    ColumnSpec("date", "Date", 10, priority=8),
+    ColumnSpec("outlet", "Outlet", 16, min_screen=90, priority=3),
+    ColumnSpec("title", "Title", 0, min_width=16, priority=10),
+    ColumnSpec("proposed", "Proposed for", 22, min_screen=80, priority=5),
 )
 LIMIT = 2000
 

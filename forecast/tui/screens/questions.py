@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from forecast.core.numbers import noun
 from forecast.services import question_table
 from forecast.services.question_table import QuestionColumns, TeamColumns
 from forecast.tui.bindings import bindings
@@ -282,9 +283,11 @@ class QuestionsScreen(BaseScreen):
         shown = len(view)
         total = view.counts().get(view.status, 0) if self.complete else None
         parts: list = [(f" {shown:,}", "bold")]
+        said = shown  # the noun agrees with the last number said: "1 question", "1 of 7 questions"
         if total is not None and total != shown:
             parts.append(f" of {total:,}")
-        parts.append(f" {'question' if shown == 1 else 'questions'}")
+            said = total
+        parts.append(f" {noun(said, 'question')}")
         if view.query.strip():
             parts += [" matching ", (view.query.strip(), "italic")]
         parts.append(f" · {SORT_ORDER[view.sort]}" + (" (reversed)" if view.descending else ""))

@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
+from forecast.core.numbers import count, fixed
 from forecast.tui.bindings import bindings
 from forecast.tui.scores_data import PERIODS, ScoresFilter, ScoresView, load_scores
 from forecast.tui.screens.base import BaseScreen
@@ -22,23 +23,25 @@ from forecast.tui.widgets.score_charts import CalibrationChart, LineChart
 from forecast.tui.widgets.view_table import ColumnSpec
 from forecast.tui.workers import db_work
 
+# The names are the glossary's (docs/scoring.md, and the help screen): "Brier" is always the time-weighted
+# headline (`brier` in `forecast score --json`), "Brier/forecast" the plain mean per forecast (`brier_forecasts`).
 HEADLINE = (
-    ColumnSpec("name", "Forecaster", 0),
-    ColumnSpec("questions", "Questions", 9, justify="right"),
-    ColumnSpec("brier", "Brier", 7, justify="right"),
-    ColumnSpec("tw", "Time-wtd", 8, justify="right"),
-    ColumnSpec("baseline", "Baseline", 8, justify="right"),
-    ColumnSpec("peer", "Peer", 7, justify="right"),
+    ColumnSpec("name", "Forecaster", 0, priority=10),
+    ColumnSpec("questions", "Questions", 9, justify="right", priority=7),
+    ColumnSpec("brier", "Brier", 7, justify="right", priority=9),
+    ColumnSpec("brier_forecasts", "Brier/forecast", 14, justify="right", priority=4),
+    ColumnSpec("baseline", "Baseline", 8, justify="right", priority=6),
+    ColumnSpec("peer", "Peer", 7, justify="right", priority=5),
 )
 TAGS = (
-    ColumnSpec("tag", "Tag", 0),
-    ColumnSpec("questions", "Scored", 9, justify="right"),
-    ColumnSpec("brier", "Brier", 7, justify="right"),
+    ColumnSpec("tag", "Tag", 0, priority=10),
+    ColumnSpec("questions", "Scored", 9, justify="right", priority=8),
+    ColumnSpec("brier", "Brier", 7, justify="right", priority=9),
 )
 
 
 def _num(x: float | None, digits: int = 3) -> Text:
-    return Text("–" if x is None else f"{x:.{digits}f}", justify="right")
+    return Text(fixed(x, digits, blank="–"), justify="right")
 
 
 class ScoresScreen(BaseScreen):
@@ -114,7 +117,7 @@ class ScoresScreen(BaseScreen):
         note.update(Text("Nothing scored yet: scores appear once questions you forecast on are resolved."))
         self.query_one("#headline", ListTable).set_rows([
             [Text(f["name"], style="bold" if f["name"] == self.ctx.me else ""), Text(str(f["n_questions"]), justify="right"),
-             _num(f["brier_forecasts"]), _num(f["brier"]), _num(f["baseline"], 1), _num(f["peer"], 1)]
+             _num(f["brier"]), _num(f["brier_forecasts"]), _num(f["baseline"], 1), _num(f["peer"], 1)]
             for f in view.headline
         ])  # fmt: skip
         self.query_one("#calibration", CalibrationChart).set_bins(view.calibration)
@@ -136,7 +139,7 @@ class ScoresScreen(BaseScreen):
             ("   Period ", "dim"), (PERIODS[flt.period][0], "bold"), (" p", "dim"),
         ]  # fmt: skip
         if self.view.available and self.view.scored:
-            parts.append((f"   {self.view.scored:,} questions scored", "dim"))
+            parts.append((f"   {count(self.view.scored, 'question')} scored", "dim"))
         self.query_one("#scores-filters", Static).update(Content.assemble(*parts))
 
     def _reload(self, flt: ScoresFilter) -> None:

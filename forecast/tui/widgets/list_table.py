@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from rich.text import Text
@@ -16,7 +16,6 @@ class ListRows:
 
     items: list = field(default_factory=list)
     build: Callable[[object], list[Text]] = lambda item: item  # type: ignore[assignment, return-value]
-    keys: list[str] = field(default_factory=list)
     all_keys: list[str] = field(default_factory=list)
     _built: dict[int, list[Text]] = field(default_factory=dict)
 
@@ -26,24 +25,19 @@ class ListRows:
     def key(self, index: int) -> int:
         return index
 
-    def cells(self, index: int) -> list[Text]:
+    def cells(self, index: int, keys: Sequence[str]) -> list[Text]:
         row = self._built.get(index)
         if row is None:
             row = self._built[index] = self.build(self.items[index])
-        if self.keys == self.all_keys:
+        if tuple(keys) == tuple(self.all_keys):
             return row
-        return [row[self.all_keys.index(k)] for k in self.keys]
+        return [row[self.all_keys.index(k)] for k in keys]
 
 
 class ListTable(ViewTable):
     def __init__(self, specs, **kwargs) -> None:
         self.list_rows = ListRows(all_keys=[c.key for c in specs])
         super().__init__(self.list_rows, specs, **kwargs)
-        self.list_rows.keys = self.visible_keys()
-
-    def relayout(self, width: int) -> None:
-        super().relayout(width)
-        self.list_rows.keys = self.visible_keys()
 
     def set_rows(self, rows: list[list[Text]]) -> None:
         """Rows built in advance (short lists)."""

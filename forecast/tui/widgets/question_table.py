@@ -22,13 +22,13 @@ from forecast.tui.widgets.view_table import ColumnSpec, ViewTable
 SPARK_POINTS = 6
 
 COLUMNS = (
-    ColumnSpec("status", "", 6),
-    ColumnSpec("title", "Question", 0, weight=4, min_width=16),
-    ColumnSpec("mine", "Me", 5, justify="right"),
-    ColumnSpec("team", "Team", 8, justify="right"),
-    ColumnSpec("trend", "Trend", SPARK_POINTS),
-    ColumnSpec("closes", "Closes", 14),
-    ColumnSpec("tags", "Tags", 0, min_screen=100, weight=1, min_width=10),
+    ColumnSpec("status", "", 6, priority=9),
+    ColumnSpec("title", "Question", 0, weight=4, min_width=16, priority=10),
+    ColumnSpec("mine", "Me", 5, justify="right", priority=8),
+    ColumnSpec("team", "Team", 8, justify="right", priority=5),
+    ColumnSpec("trend", "Trend", SPARK_POINTS, priority=4),
+    ColumnSpec("closes", "Closes", 14, priority=7),
+    ColumnSpec("tags", "Tags", 0, min_screen=100, weight=1, min_width=10, priority=1),
 )
 
 
@@ -44,7 +44,6 @@ class QuestionRows:
     stale: set[int] = field(default_factory=set)
     """Sparklines drawn from before a reload: still shown, but fetched again."""
     on_missing: Callable[[int], None] | None = None
-    keys: Sequence[str] = ()
 
     def __len__(self) -> int:
         return len(self.view)
@@ -52,7 +51,7 @@ class QuestionRows:
     def key(self, index: int) -> int:
         return self.view.position(index)
 
-    def cells(self, index: int) -> list[Text]:
+    def cells(self, index: int, keys: Sequence[str]) -> list[Text]:
         view, c = self.view, self.view.columns
         assert c is not None
         i = view.position(index)
@@ -60,7 +59,7 @@ class QuestionRows:
         pal = self.palette
         now = self.now()
         out: list[Text] = []
-        for key in self.keys:
+        for key in keys:
             if key == "status":
                 out.append(fmt.status_badge(c.status[i], c.resolution[i], pal))
             elif key == "title":
@@ -113,11 +112,6 @@ class QuestionTable(ViewTable):
         rows.on_missing = self._note_missing
         self._missing: set[int] = set()
         super().__init__(rows, COLUMNS, id=id)
-        rows.keys = self.visible_keys()
-
-    def relayout(self, width: int) -> None:
-        super().relayout(width)
-        self.rows.keys = self.visible_keys()
 
     def _note_missing(self, qid: int) -> None:
         if not self._missing:

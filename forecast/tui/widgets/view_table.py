@@ -1,8 +1,13 @@
 """A virtual table over an in-memory row source: only the rows on screen are built and drawn.
 
 Each row is drawn as one line of rich Text (so user text is never read as markup) and cached by the
-source's key for it, so filtering or sorting 50,000 rows re-draws only rows not seen before. Columns
-have fixed widths from `layout`, recomputed when the widget is resized; one column takes the rest.
+source's key for it, so filtering or sorting 50,000 rows re-draws only rows not seen before.
+
+Which columns show and how wide they are is one function of the width the table has now (`layout`).
+The table checks that width every time it draws a line, not only on Resize: Textual may draw at a new
+size before the Resize event arrives, and a row drawn for the old layout must never be kept for the
+new one, so drawn rows are forgotten whenever the layout changes. Header and rows go through the same
+`Layout`, so their cells start at the same x-offsets by construction.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from textual.strip import Strip
 
 PADDING = 2  # one space either side of each cell
 CACHE_ROWS = 600
+_FLAT = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\v": " ", "\f": " "})
 
 
 @dataclass(frozen=True)
@@ -40,13 +46,37 @@ class ColumnSpec:
     """A flexible column's share of the remaining space."""
     min_width: int = 8
     """A flexible column's narrowest."""
+    priority: int = 5
+    """When the columns do not fit at their narrowest, the lowest priority goes first (the rightmost of equals)."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The columns shown at one width, each cell's width and where it starts."""
+
+    width: int
+    columns: tuple[ColumnSpec, ...]
+    widths: tuple[int, ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.columns)
+
+    @property
+    def offsets(self) -> tuple[int, ...]:
+        """The x of each cell's first character (after the one-space padding)."""
+        out, x = [], 0
+        for w in self.widths:
+            out.append(x + 1)
+            x += w + PADDING
+        return tuple(out)
 
 
 class RowSource(Protocol):
     def __len__(self) -> int: ...
 
-    def cells(self, index: int) -> Sequence[Text]:
-        """Cells of the row at `index` in the current order, one per visible column."""
+    def cells(self, index: int, keys: Sequence[str]) -> Sequence[Text]:
+        """Cells of the row at `index` in the current order, one per key in `keys` (the visible columns)."""
         ...
 
     def key(self, index: int) -> Hashable:
@@ -54,17 +84,31 @@ class RowSource(Protocol):
         ...
 
 
-def layout(
-    specs: Sequence[ColumnSpec], width: int, hidden: frozenset[str] | set[str] = frozenset()
-) -> tuple[list[ColumnSpec], list[int]]:
-    """The columns that fit `width` and their widths; the flexible column takes what is left."""
+def _narrowest(c: ColumnSpec) -> int:
+    return (c.width or c.min_width) + PADDING
+
+
+def layout(specs: Sequence[ColumnSpec], width: int, hidden: frozenset[str] | set[str] = frozenset()) -> Layout:
+    """The columns that fit `width` and their widths; flexible columns share what the fixed ones leave.
+
+    Columns go, lowest priority first, until the rest fit at their narrowest, so a narrow screen shows
+    fewer whole columns rather than cutting the last ones off.
+    """
     shown = [c for c in specs if width >= c.min_screen and c.key not in hidden]
+    while len(shown) > 1 and sum(_narrowest(c) for c in shown) > width:
+        drop = min(reversed(range(len(shown))), key=lambda i: shown[i].priority)
+        del shown[drop]
     fixed = sum(c.width + PADDING for c in shown if c.width)
     flex = [c for c in shown if not c.width]
-    spare = max(width - fixed - PADDING * len(flex) - 1, 0)  # 1: the vertical scrollbar's share
+    spare = max(width - fixed - PADDING * len(flex), 0)
     total = sum(c.weight for c in flex) or 1
     widths = [c.width if c.width else max(spare * c.weight // total, c.min_width) for c in shown]
-    return shown, widths
+    # Integer shares leave a few cells over: give them to the last flexible column so rows end flush.
+    used = sum(w + PADDING for w in widths)
+    if flex and used < width:
+        last = max(i for i, c in enumerate(shown) if not c.width)
+        widths[last] += width - used
+    return Layout(width, tuple(shown), tuple(widths))
 
 
 class ViewTable(ScrollView, can_focus=True):
@@ -74,6 +118,7 @@ class ViewTable(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     ViewTable {
         height: 1fr;
+        overflow-x: hidden;
         background: $surface;
         scrollbar-size-vertical: 1;
     }
@@ -99,7 +144,6 @@ class ViewTable(ScrollView, can_focus=True):
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("home,g", "first", "First", show=False),
         Binding("end,G", "last", "Last", show=False),
-        Binding("enter", "select", "Select", show=False),
     ]
 
     cursor_row: reactive[int] = reactive(0, always_update=True)
@@ -126,10 +170,10 @@ class ViewTable(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.source = source
         self.specs = list(specs)
-        self.hidden: set[str] = set()
-        self.shown, self.widths = layout(self.specs, 100)
+        self.hidden: frozenset[str] = frozenset()
         self.labels: dict[str, str] = {c.key: c.label for c in self.specs}
-        self._laid_out_for = 0
+        self._layout: Layout | None = None
+        self._laid_hidden: frozenset[str] = frozenset()
         self._rows: OrderedDict[tuple, Strip] = OrderedDict()
 
     # --- data and layout ----------------------------------------------------------------------------------
@@ -139,10 +183,24 @@ class ViewTable(ScrollView, can_focus=True):
         return len(self.source)
 
     def get_row_at(self, index: int) -> Sequence[Text]:
-        return self.source.cells(index)
+        return self.source.cells(index, self.current_layout().keys)
+
+    def content_width(self) -> int:
+        """The cells the rows can use now: the content area less a vertical scrollbar when one shows."""
+        return self.scrollable_content_region.width
+
+    def current_layout(self) -> Layout:
+        """The layout for the width the table has now; computing a new one forgets every drawn row."""
+        width = self.content_width()
+        laid = self._layout
+        if laid is None or laid.width != width or self._laid_hidden != self.hidden:
+            laid = self._layout = layout(self.specs, width, self.hidden)
+            self._laid_hidden = self.hidden
+            self._rows.clear()
+        return laid
 
     def visible_keys(self) -> list[str]:
-        return [c.key for c in self.shown]
+        return list(self.current_layout().keys)
 
     def set_labels(self, labels: Mapping[str, str]) -> None:
         """Change column headings (e.g. the sort marker)."""
@@ -150,23 +208,17 @@ class ViewTable(ScrollView, can_focus=True):
         self.refresh()
 
     def set_hidden(self, keys: set[str]) -> None:
-        if keys != self.hidden:
-            self.hidden = set(keys)
-            self.relayout(self._laid_out_for or self.size.width or 100)
+        if frozenset(keys) != self.hidden:
+            self.hidden = frozenset(keys)
+            self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.size.width and self.size.width != self._laid_out_for:
-            self.relayout(self.size.width)
-        self._scroll_cursor_into_view()
-
-    def relayout(self, width: int) -> None:
-        self._laid_out_for = width
-        self.shown, self.widths = layout(self.specs, width, self.hidden)
+        self.current_layout()
         self.reload()
 
     def reload(self) -> None:
         """The source's rows changed (filter, sort, new data): size the scroll area and redraw."""
-        self.virtual_size = Size(self.size.width, len(self.source) + 1)
+        self.virtual_size = Size(self.content_width(), len(self.source) + 1)
         if self.cursor_row >= len(self.source):
             self.cursor_row = max(len(self.source) - 1, 0)
         self._scroll_cursor_into_view()
@@ -185,31 +237,36 @@ class ViewTable(ScrollView, can_focus=True):
         super().notify_style_update()
         self._rows.clear()
 
-    def _on_focus(self, event: events.Focus) -> None:
+    def on_focus(self, event: events.Focus) -> None:
         self._rows.clear()
         self.refresh()
 
-    def _on_blur(self, event: events.Blur) -> None:
+    def on_blur(self, event: events.Blur) -> None:
         self._rows.clear()
         self.refresh()
 
     # --- drawing ------------------------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        laid = self.current_layout()
+        width = max(self.size.width, laid.width)
         if y == 0:
-            return self._header(width)
+            return self._header(laid, width)
         row = int(self.scroll_y) + y - 1
         if not 0 <= row < len(self.source):
             return Strip.blank(width, self.rich_style)
-        return self._row(row, width)
+        return self._row(laid, row, width)
 
-    def _line(self, cells: Sequence[Text]) -> Text:
+    @staticmethod
+    def line_text(laid: Layout, cells: Sequence[Text]) -> Text:
+        """One line of the table: every cell cut or padded to its column's width, one space either side."""
         line = Text(no_wrap=True, overflow="crop", end="")
-        for spec, width, cell in zip(self.shown, self.widths, cells, strict=False):
+        for spec, width, cell in zip(laid.columns, laid.widths, cells, strict=False):
             text = cell.copy()
+            if text.plain != (flat := text.plain.translate(_FLAT)):
+                text = Text(flat, style=text.style, justify=text.justify, spans=text.spans)  # same length: spans hold
             text.truncate(width, overflow="ellipsis")
-            pad = " " * (width - text.cell_len)
+            pad = " " * max(width - text.cell_len, 0)
             line.append(" ")
             if spec.justify == "right" or text.justify == "right":
                 line.append(pad)
@@ -221,16 +278,19 @@ class ViewTable(ScrollView, can_focus=True):
         return line
 
     def _render(self, text: Text, width: int, style: Style) -> Strip:
-        segments = [Segment(s.text.replace("\n", " "), s.style, s.control) for s in text.render(self.app.console)]
+        segments = [Segment(s.text, s.style, s.control) for s in text.render(self.app.console)]
         return Strip(segments).apply_style(style).extend_cell_length(width, style).crop(0, width)
 
-    def _header(self, width: int) -> Strip:
-        style = self.get_component_rich_style("view-table--header")
-        return self._render(self._line([Text(self.labels.get(c.key, c.label)) for c in self.shown]), width, style)
+    def header_cells(self, laid: Layout) -> list[Text]:
+        return [Text(self.labels.get(c.key, c.label)) for c in laid.columns]
 
-    def _row(self, row: int, width: int) -> Strip:
+    def _header(self, laid: Layout, width: int) -> Strip:
+        style = self.get_component_rich_style("view-table--header")
+        return self._render(self.line_text(laid, self.header_cells(laid)), width, style)
+
+    def _row(self, laid: Layout, row: int, width: int) -> Strip:
         cursor = row == self.cursor_row
-        cache_key = (self.source.key(row), cursor, width)
+        cache_key = (self.source.key(row), cursor)
         strip = self._rows.get(cache_key)
         if strip is not None:
             self._rows.move_to_end(cache_key)
@@ -238,7 +298,7 @@ class ViewTable(ScrollView, can_focus=True):
         style = self.rich_style
         if cursor:
             style = style + self.get_component_rich_style("view-table--cursor")
-        strip = self._render(self._line(self.source.cells(row)), width, style)
+        strip = self._render(self.line_text(laid, self.source.cells(row, laid.keys)), width, style)
         self._rows[cache_key] = strip
         if len(self._rows) > CACHE_ROWS:
             self._rows.popitem(last=False)
