@@ -6,7 +6,9 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from forecast.core.echo import shown
 from forecast.core.errors import NotFound
+from forecast.core.ids import as_row_id
 from forecast.core.timeparse import utcnow
 from forecast.store.tables import Evidence, Forecaster, Question
 
@@ -14,12 +16,13 @@ from forecast.store.tables import Evidence, Forecaster, Question
 def get_question(session: Session, ref: str | int) -> Question:
     text = str(ref).strip()
     row = None
-    if text.isdigit():
-        row = session.get(Question, int(text))
+    rid = as_row_id(text)
+    if rid is not None:
+        row = session.get(Question, rid)
     if row is None:
         row = session.exec(select(Question).where(Question.slug == text)).first()
     if row is None:
-        raise NotFound(f"no question {text!r} (give its id or slug; see `forecast q list --status all`)")
+        raise NotFound(f"no question {shown(text)} (give its id or slug; see `forecast q list --status all`)")
     return row
 
 
@@ -40,10 +43,11 @@ def get_or_create_forecaster(session: Session, name: str, *, now: datetime | Non
 def get_evidence(session: Session, ref: str | int) -> Evidence:
     text = str(ref).strip()
     row = None
-    if text.isdigit():
-        row = session.get(Evidence, int(text))
+    rid = as_row_id(text)
+    if rid is not None:
+        row = session.get(Evidence, rid)
     if row is None:
         row = session.exec(select(Evidence).where(Evidence.key == text)).first()
     if row is None:
-        raise NotFound(f"no evidence {text!r} (give its id or key; see `forecast evidence list`)")
+        raise NotFound(f"no evidence {shown(text)} (give its id or key; see `forecast evidence list`)")
     return row

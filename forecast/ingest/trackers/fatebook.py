@@ -40,14 +40,14 @@ HEADER = (
 )
 PREFIX = "fb"
 RESOLUTIONS = {"YES": "yes", "NO": "no", "AMBIGUOUS": "annulled", "": None}
-_STAMP = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,6}))?$")
+_STAMP = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,6}))?", re.ASCII)
 _TAG_SPLIT = re.compile(r"[;,]")
 
 
 def parse_stamp(text: str, column: str) -> datetime:
     """`2024-03-05 14:07:3` (naive, local) or an ISO 8601 time with an offset (kept as it is)."""
     s = text.strip()
-    m = _STAMP.match(s)
+    m = _STAMP.fullmatch(s)
     try:
         if m:
             *parts, frac = m.groups()
