@@ -44,6 +44,15 @@ def check_micros(us: int, given: object = None) -> int:
     raise OutOfRange(f"{shown(given) if given is not None else us} is outside the supported time range {SUPPORTED_RANGE}")
 
 
+def in_supported_range(dt: datetime) -> bool:
+    """For values found rather than given (an article's metadata): out of range means unknown, not an error."""
+    try:
+        micros_of(dt)
+    except OutOfRange:
+        return False
+    return True
+
+
 def micros_of(dt: datetime, tz: tzinfo = UTC, *, given: object = None) -> int:
     """Microseconds since the epoch of `dt` (a naive `dt` is wall-clock time in `tz`), inside the supported range.
 
