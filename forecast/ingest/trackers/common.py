@@ -18,7 +18,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from forecast.core.errors import InvalidInput
+from forecast.core.errors import InvalidInput, OutOfRange
 from forecast.core.probability import parse_decimal
 from forecast.core.slug import slugify
 from forecast.core.timeparse import micros_of
@@ -46,10 +46,15 @@ def zone(name: str) -> tzinfo:
         raise InvalidInput(f"unknown time zone {name!r} (use an IANA name such as Europe/Berlin)") from None
 
 
-def micros(dt: datetime, tz: tzinfo = UTC) -> int:
+def micros(dt: datetime, tz: tzinfo = UTC, column: str | None = None) -> int:
     """Microseconds since the epoch; a naive `dt` is wall-clock time in `tz`. Outside the supported time
-    range: InvalidInput (the row is skipped with that reason)."""
-    return micros_of(dt, tz)
+    range: OutOfRange naming `column` (the row is skipped with that reason)."""
+    try:
+        return micros_of(dt, tz)
+    except OutOfRange as exc:
+        if column is None:
+            raise
+        raise OutOfRange(f"{column} {exc}") from None
 
 
 def unit_probability(raw: str, column: str) -> float:

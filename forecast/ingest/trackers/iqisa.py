@@ -73,8 +73,9 @@ def default_source(path: str) -> str:
 
 
 def _number_text(value: str) -> str:
-    """'1.0' -> '1', '-1.0' -> '-1': iqisa writes integers as floats in some files."""
-    s = value.strip().lower()
+    """'1.0' -> '1', '-1.0' -> '-1': iqisa writes integers as floats in some files. Case is kept: question
+    ids `AB-1` and `ab-1` are two questions."""
+    s = value.strip()
     if s.endswith(".0"):
         s = s[:-2]
     return s
@@ -92,14 +93,14 @@ class _Times:
     def aware(self, text: str, column: str) -> int:
         got = self.cache.get(text)
         if got is None:
-            got = self.cache[text] = micros(_parse(text, column), UTC)
+            got = self.cache[text] = micros(_parse(text, column), UTC, column)
         return got
 
     def stamp(self, text: str) -> int:
         dt = _parse(text, "timestamp")
         if dt.tzinfo is None:
             self.naive_stamps += 1
-        return micros(dt, self.timestamp_tz)
+        return micros(dt, self.timestamp_tz, "timestamp")
 
 
 def _parse(text: str, column: str) -> datetime:
@@ -200,7 +201,7 @@ def _question(row: dict[str, str], qid: str, prefix: str, titles: dict[str, str]
         raise InvalidInput(
             f"not a binary question (q_type {row['q_type']!r}, n_opts {row['n_opts']!r}); only binary is supported"
         )
-    raw_outcome = _number_text(row["outcome"])
+    raw_outcome = _number_text(row["outcome"]).lower()
     if raw_outcome not in OUTCOMES:
         raise InvalidInput(f"outcome {row['outcome']!r} is not 1, 0, -1 or empty")
     resolution = OUTCOMES[raw_outcome]

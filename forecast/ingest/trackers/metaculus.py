@@ -77,7 +77,7 @@ def _time(text: str, column: str) -> int | None:
         dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInput(f"{column} {text!r} is not a date-time") from None
-    return micros(dt, UTC)
+    return micros(dt, UTC, column)
 
 
 def _open(root: str, name: str, required: bool) -> CsvRows | None:
