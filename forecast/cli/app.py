@@ -81,6 +81,9 @@ def _register() -> None:
 
 
 def run() -> None:
+    from forecast.cli.params import reject_undecodable_argv
+
+    reject_undecodable_argv(sys.argv)
     _register()
     try:
         app()

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from forecast.cli import params
 from forecast.cli.app import app
 from forecast.cli.context import CliState, state
 from forecast.cli.exit_codes import ExitCode
@@ -22,9 +23,9 @@ def check(
     now: Annotated[str | None, typer.Option("--now", help="Check as if it were WHEN (default: now).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; change nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
-    stale_days: Annotated[int, typer.Option("--stale-days", min=0, metavar="N",
+    stale_days: Annotated[int, typer.Option("--stale-days", callback=params.DAYS, metavar="N",
                                             help="Remind when a forecaster's latest update is older.")] = 14,
-    soon_days: Annotated[int, typer.Option("--soon-days", min=0, metavar="N",
+    soon_days: Annotated[int, typer.Option("--soon-days", callback=params.DAYS, metavar="N",
                                            help="Remind of open questions closing within N days.")] = 7,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing unless something changed, "
                                         "became due since the last check, or failed (for cron mail).")] = False,
@@ -34,7 +35,7 @@ def check(
                                                           "forecast reminders only for NAME (repeatable).")] = None,
     no_feeds: Annotated[bool, typer.Option("--no-feeds", help="Do not poll feeds.")] = False,
     history: Annotated[bool, typer.Option("--history", help="List recent runs instead of checking.")] = False,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="With --history: how many runs.")] = 20,
+    limit: Annotated[int, typer.Option("--limit", callback=params.POSITIVE, help="With --history: how many runs.")] = 20,
 ) -> None:
     """Close due questions, apply auto-resolution, list overdue questions and reminders, poll feeds.
 

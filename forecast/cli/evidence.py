@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from forecast.cli import params
 from forecast.cli.app import app
 from forecast.cli.context import CliState, state
 from forecast.cli.output import UsageFailure, clean_cell, guarded, note, percent, print_json, print_table
@@ -107,7 +108,7 @@ def list_(
     ctx: typer.Context,
     question: Annotated[str | None, typer.Argument(help="Only evidence linked to this question.")] = None,
     include_dismissed: Annotated[bool, typer.Option("--all", help="Include dismissed inbox items.")] = False,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many (0: all).")] = 0,
+    limit: Annotated[int, typer.Option("--limit", callback=params.COUNT, help="At most this many (0: all).")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List evidence: a question's (with stance), or all of it, newest first."""
@@ -244,7 +245,7 @@ def edit(
 def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help='Words to find; "a phrase", OR, -exclude, prefix*.')],
-    limit: Annotated[int, typer.Option("--limit", help="At most this many results.")] = 20,
+    limit: Annotated[int, typer.Option("--limit", callback=params.COUNT, help="At most this many results.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Full-text search over titles and text, best match first, with the matches marked «like this»."""
@@ -271,7 +272,7 @@ def search(
 @guarded
 def inbox(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("--limit", help="At most this many (0: all).")] = 0,
+    limit: Annotated[int, typer.Option("--limit", callback=params.COUNT, help="At most this many (0: all).")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Evidence from feeds waiting for you: link it (`evidence link E Q`) or dismiss it (`evidence dismiss E`)."""

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from forecast.cli import params
 from forecast.cli.context import CliState, state
 from forecast.cli.interchange import export_app, open_output
 from forecast.cli.output import UsageFailure, guarded, note
@@ -136,7 +137,7 @@ def export_calibration(
     until: ResolvedUntil = None,
     unit: Annotated[str, typer.Option("--unit", help="What weighs 1: time (each question, split by standing "
                                       "time), forecast, or final (each question's last forecast).")] = "time",
-    bin_width: Annotated[float, typer.Option("--bin-width", help="Bin width; must divide 1.")] = 0.1,
+    bin_width: Annotated[float, typer.Option("--bin-width", callback=params.BIN_WIDTH, help="Bin width; must divide 1.")] = 0.1,
     bom: Bom = False,
 ) -> None:
     """Calibration bins with 95% Wilson intervals: per forecaster, per aggregate, and pooled."""

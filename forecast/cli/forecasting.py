@@ -6,12 +6,13 @@ from typing import Annotated
 
 import typer
 
+from forecast.cli import params
 from forecast.cli.app import app
 from forecast.cli.context import state
 from forecast.cli.output import UsageFailure, guarded, note, percent, print_json, print_table, usage
 
 
-@app.command("predict")
+@app.command("predict", cls=params.NumbersAsArguments)
 @guarded
 def predict(
     ctx: typer.Context,
@@ -21,7 +22,7 @@ def predict(
     by: Annotated[str | None, typer.Option("--by", help="Forecaster name (default: from config or login).")] = None,
     why: Annotated[str, typer.Option("--why", help="Rationale.")] = "",
     evidence: Annotated[list[str] | None, typer.Option("--evidence", "-e", help="Evidence id or key (repeatable).")] = None,
-    corrects: Annotated[int | None, typer.Option("--corrects", help="Id of a forecast this one corrects.")] = None,
+    corrects: Annotated[int | None, typer.Option("--corrects", callback=params.ROW_ID, help="Id of a forecast this one corrects.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the recorded forecast as JSON.")] = False,
 ) -> None:
     """Record a probability update."""

@@ -11,7 +11,7 @@ from typing import NoReturn
 import typer
 
 from forecast.cli.exit_codes import ExitCode
-from forecast.core.errors import ForecastError, InvalidInput
+from forecast.core.errors import ForecastError, InvalidInput, OutOfRange
 from forecast.core.numbers import fixed, percent  # noqa: F401 (the CLI's number formats, one rule for all)
 
 
@@ -36,7 +36,7 @@ def guarded(fn: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except UsageFailure as exc:
+        except (UsageFailure, OutOfRange) as exc:  # OutOfRange here came from an argument, e.g. an id past 64 bits
             fail(str(exc), ExitCode.USAGE)
         except ForecastError as exc:
             fail(str(exc), ExitCode.ERROR)

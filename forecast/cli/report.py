@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from forecast.cli import params
 from forecast.cli.app import app
 from forecast.cli.context import CliState, state
 from forecast.cli.exports import By, ExcludeBackfilled, ResolvedSince, ResolvedUntil, Tag
@@ -17,7 +18,7 @@ app.add_typer(plot_app, name="plot")
 
 Unit = Annotated[str, typer.Option("--unit", help="Calibration weights: time (each question weighs 1, split by "
                                    "standing time), forecast, or final.")]
-BinWidth = Annotated[float, typer.Option("--bin-width", help="Calibration bin width; must divide 1.")]
+BinWidth = Annotated[float, typer.Option("--bin-width", callback=params.BIN_WIDTH, help="Calibration bin width; must divide 1.")]
 
 
 def _scored(st: CliState, by, tag, since, until, *, unit: str = "time", bin_width: float = 0.1, aggregates=False,
@@ -60,7 +61,7 @@ def report(
     title: Annotated[str, typer.Option("--title", help="The report's title.")] = "Forecasting report",
     unit: Unit = "time",
     bin_width: BinWidth = 0.1,
-    max_questions: Annotated[int, typer.Option("--max-questions", min=0, help="Rows in the per-question table "
+    max_questions: Annotated[int, typer.Option("--max-questions", callback=params.COUNT, help="Rows in the per-question table "
                                                "(the most recently resolved).")] = 2000,
     exclude_backfilled: ExcludeBackfilled = False,
 ) -> None:

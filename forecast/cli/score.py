@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from forecast.cli import params
 from forecast.cli.app import app
 from forecast.cli.context import state
 from forecast.cli.output import UsageFailure, guarded, note, print_json, print_table
@@ -27,7 +28,7 @@ def score_command(
     since: Annotated[str | None, typer.Option("--since", metavar="WHEN", help="Questions resolved from then on.")] = None,
     until: Annotated[str | None, typer.Option("--until", metavar="WHEN", help="Questions resolved before then.")] = None,
     unit: Annotated[str, typer.Option("--unit", help="Calibration unit: time, forecast or final.")] = "time",
-    bin_width: Annotated[float, typer.Option("--bin-width", help="Calibration bin width (divides 1).")] = 0.1,
+    bin_width: Annotated[float, typer.Option("--bin-width", callback=params.BIN_WIDTH, help="Calibration bin width (divides 1).")] = 0.1,
     breakdown: Annotated[str | None, typer.Option("--breakdown", help="Also per tag, question, month, quarter "
                                                   "or year (of resolution).")] = None,  # fmt: skip
     exclude_backfilled: Annotated[bool, typer.Option("--exclude-backfilled", help="Leave out forecasts recorded "

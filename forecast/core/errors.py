@@ -15,3 +15,10 @@ class InvalidInput(ForecastError):
 
 class Conflict(ForecastError):
     pass
+
+
+class OutOfRange(InvalidInput):
+    """A value beyond what we store: a time outside the supported range, an id beyond 64 bits.
+
+    Raised straight from an argument it is a usage error (exit 2); inside a file it is one `FILE:LINE:` reason.
+    """

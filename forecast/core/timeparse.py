@@ -7,28 +7,69 @@ turn into numpy arrays; everything above storage works with aware UTC datetimes.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 import arrow
 
-from forecast.core.errors import InvalidInput
+from forecast.core.echo import shown
+from forecast.core.errors import InvalidInput, OutOfRange
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 _RELATIVE_DAYS = {"today": 0, "tomorrow": 1, "yesterday": -1}
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_ONLY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _NEXT = re.compile(r"^next (day|week|month|year)$")
 _ONE = re.compile(r"\b1 (second|minute|hour|day|week|month|year)\b")
+# "in -3 months", "-3 months ago", "in +3 days": arrow drops the sign, so the date would silently flip side.
+_SIGN = re.compile(r"(?:^|\s)[+-]\s*[0-9.]")
+_SIGNED = re.compile(r"(in\s+)?([+-])\s*([0-9.]+\s*[a-z]+)(\s+ago)?")
+
+# The supported range of every stored time. Wide enough for any forecast and its history, narrow enough
+# that every stored value converts back to a datetime, an ISO string and a numpy datetime64 on every backend.
+MIN_TIME = datetime(1900, 1, 1, tzinfo=UTC)
+MAX_TIME = datetime(2200, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+SUPPORTED_RANGE = "1900-01-01T00:00:00Z to 2200-12-31T23:59:59Z"
+MIN_US = (MIN_TIME - EPOCH) // _US
+MAX_US = (MAX_TIME - EPOCH) // _US
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def check_micros(us: int, given: object = None) -> int:
+    """The one range rule: every time we store passes here. `given` is what the user wrote, for the message."""
+    if MIN_US <= us <= MAX_US:
+        return us
+    raise OutOfRange(f"{shown(given) if given is not None else us} is outside the supported time range {SUPPORTED_RANGE}")
+
+
+def in_supported_range(dt: datetime) -> bool:
+    """For values found rather than given (an article's metadata): out of range means unknown, not an error."""
+    try:
+        micros_of(dt)
+    except OutOfRange:
+        return False
+    return True
+
+
+def micros_of(dt: datetime, tz: tzinfo = UTC, *, given: object = None) -> int:
+    """Microseconds since the epoch of `dt` (a naive `dt` is wall-clock time in `tz`), inside the supported range.
+
+    Aware subtraction never builds an out-of-range datetime, so year 1 or 9999 with any offset gets here
+    and is refused by the range check rather than by an OverflowError.
+    """
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=tz)
+    delta = dt - EPOCH
+    us = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return check_micros(us, given if given is not None else dt.isoformat())
+
+
 def to_micros(dt: datetime) -> int:
     if dt.tzinfo is None:
         raise ValueError("naive datetime: all times must be timezone-aware")
-    return (dt - EPOCH) // _US
+    return micros_of(dt)
 
 
 def from_micros(us: int) -> datetime:
@@ -67,33 +108,51 @@ def iso_z(dt: datetime | None) -> str | None:
     return iso_from_micros(to_micros(dt))
 
 
-def parse_iso(text: str) -> datetime:
-    """Strict ISO 8601 as found in files we read: a date, or a date-time with Z or an offset.
+def iso_micros(text: str) -> int:
+    """Strict ISO 8601 as found in files we read, to epoch microseconds: a date, or a date-time with Z or an
+    offset, inside the supported range.
 
     A date alone means midnight UTC; a date-time without an offset is refused, since guessing its
     zone would silently shift history.
     """
     s = text.strip()
-    if _DATE_ONLY.match(s):
-        return datetime.fromisoformat(s).replace(tzinfo=UTC)
+    if s.endswith(("Z", "z")):
+        s = s[:-1] + "+00:00"
     try:
-        dt = datetime.fromisoformat(s.replace("Z", "+00:00").replace("z", "+00:00"))
+        if not s.isascii():  # fromisoformat would read other scripts' digits
+            raise ValueError
+        dt = datetime.fromisoformat(s)
     except ValueError:
-        raise InvalidInput(f"{text!r} is not an ISO 8601 date-time") from None
+        raise InvalidInput(f"{shown(text)} is not an ISO 8601 date-time") from None
     if dt.tzinfo is None:
-        raise InvalidInput(f"{text!r} has no time zone (add Z or an offset such as +00:00)")
-    return dt.astimezone(UTC)
+        if not _DATE_ONLY.fullmatch(s):
+            raise InvalidInput(f"{shown(text)} has no time zone (add Z or an offset such as +00:00)")
+        dt = dt.replace(tzinfo=UTC)
+    return micros_of(dt, given=text)
+
+
+def parse_iso(text: str) -> datetime:
+    """`iso_micros` as an aware UTC datetime."""
+    return from_micros(iso_micros(text))
 
 
 def parse_when(text: str, *, now: datetime | None = None, tz: str = "UTC") -> datetime:
     """Parse what a person types: ISO dates and times, "now", "tomorrow", "in 3 months", "2 days ago".
 
-    A date or a time without an offset is read in the user's zone `tz`.
+    A date or a time without an offset is read in the user's zone `tz`. The result is inside the supported
+    range; anything else raises InvalidInput (OutOfRange for a readable date outside the range).
     """
     raw = text.strip()
     if not raw:
         raise InvalidInput("empty date")
-    now = now or utcnow()
+    if not raw.isascii():
+        raise InvalidInput(f"cannot read date {shown(raw)} (use ASCII digits, e.g. 2019-07-01 or 'in 3 months')")
+    result = _parse_when(raw, now or utcnow(), tz)
+    micros_of(result, given=raw)
+    return result
+
+
+def _parse_when(raw: str, now: datetime, tz: str) -> datetime:
     base = arrow.get(now).to(tz)
     low = raw.lower()
     if low == "now":
@@ -106,17 +165,24 @@ def parse_when(text: str, *, now: datetime | None = None, tz: str = "UTC") -> da
     except ValueError:
         parsed = None
     if parsed is not None:
+        if not MIN_TIME.year - 1 <= parsed.year <= MAX_TIME.year + 1:
+            raise OutOfRange(f"{shown(raw)} is outside the supported time range {SUPPORTED_RANGE}")
         if parsed.tzinfo is None:
             return arrow.get(parsed, tzinfo=tz).to("UTC").datetime
         return parsed.astimezone(UTC)
+    if _SIGN.search(low):
+        raise InvalidInput(f"cannot read date {shown(raw)}: a relative date takes no sign{_unsigned(low)}")
     # arrow's dehumanize wants "a day", not "1 day" or "next day".
     low = _ONE.sub(r"a \1", _NEXT.sub(r"in a \1", low))
     try:
         return base.dehumanize(low).to("UTC").datetime
-    except ValueError:
-        pass
+    except OverflowError:
+        raise OutOfRange(f"{shown(raw)} is outside the supported time range {SUPPORTED_RANGE}") from None
+    except ValueError as exc:
+        if "out of range" in str(exc):  # "year 102018 is out of range"
+            raise OutOfRange(f"{shown(raw)} is outside the supported time range {SUPPORTED_RANGE}") from None
     raise InvalidInput(
-        f"cannot read date {raw!r} (try 2019-07-01, '2019-07-01 18:00+09:00', 'in 3 months', 'tomorrow')"
+        f"cannot read date {shown(raw)} (try 2019-07-01, '2019-07-01 18:00+09:00', 'in 3 months', 'tomorrow')"
     )
 
 
@@ -131,6 +197,16 @@ _SPANS = (
     (320 * _DAY, "month", 365.25 / 12 * _DAY),
     (float("inf"), "year", 365.25 * _DAY),
 )
+def _unsigned(low: str) -> str:
+    """The phrase the user probably meant: 'in -3 months' -> '3 months ago', '-3 days ago' -> 'in 3 days'."""
+    m = _SIGNED.fullmatch(low)
+    if m is None:
+        return " (write 'in 3 days' or '3 days ago')"
+    into, sign, amount, ago = m.groups()
+    if into and ago:
+        return " (write 'in 3 days' or '3 days ago')"
+    future = (sign == "+") != bool(ago)
+    return f" (did you mean {f'in {amount}' if future else f'{amount} ago'!r}?)"
 
 
 def humanize(dt: datetime, *, now: datetime | None = None) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from forecast.core.errors import InvalidInput
 from forecast.core.model import DateSource
-from forecast.core.timeparse import utcnow
+from forecast.core.timeparse import in_supported_range, utcnow
 from forecast.ingest.article import ArticleDraft, finish, plausible
 from forecast.ingest.dates import byline_author, find_date, line_date
 from forecast.ingest.sanitize import clean_line, clean_text
@@ -90,8 +90,8 @@ def parse_meta_value(value: str | None) -> datetime | None:
         found = find_date(text)
         return found.when if found else None
     if dt.tzinfo is None:
-        return datetime(dt.year, dt.month, dt.day, tzinfo=UTC)
-    return dt.astimezone(UTC)
+        dt = datetime(dt.year, dt.month, dt.day, tzinfo=UTC)
+    return dt.astimezone(UTC) if in_supported_range(dt) else None  # year 1 or 9999 in a page's metadata
 
 
 def _walk_jsonld(node: Any, out: list[dict]) -> None:

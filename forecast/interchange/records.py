@@ -10,9 +10,11 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from forecast.core.echo import shown
 from forecast.core.errors import InvalidInput
 from forecast.core.model import AutoRule, DateSource, Kind, Resolution, Stance, Status
 from forecast.core.slug import is_valid_slug
+from forecast.core.timeparse import iso_micros
 from forecast.interchange import FORMAT, VERSION
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -25,20 +27,10 @@ def micros_from_iso(value: object, name: str, *, required: bool = True) -> int |
         return None
     if not isinstance(value, str):
         raise InvalidInput(f"{name} must be an ISO 8601 string")
-    s = value
-    if s.endswith(("Z", "z")):
-        s = s[:-1] + "+00:00"
     try:
-        dt = datetime.fromisoformat(s)
-    except ValueError:
-        raise InvalidInput(f"{name} {value!r} is not an ISO 8601 date-time") from None
-    if dt.tzinfo is None:
-        if len(value) == 10:  # a bare date means midnight UTC
-            dt = dt.replace(tzinfo=UTC)
-        else:
-            raise InvalidInput(f"{name} {value!r} has no time zone (add Z)")
-    delta = dt - EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+        return iso_micros(value)
+    except InvalidInput as exc:  # OutOfRange stays OutOfRange
+        raise type(exc)(f"{name} {exc}") from None
 
 
 def _str(obj: dict, name: str, *, required: bool = False, default: str = "") -> str:
@@ -71,7 +63,7 @@ def _enum(obj: dict, name: str, enum, *, default=None):
         return enum(value)
     except ValueError:
         allowed = ", ".join(e.value for e in enum)
-        raise InvalidInput(f"{name} {value!r} is not one of: {allowed}") from None
+        raise InvalidInput(f"{name} {shown(value)} is not one of: {allowed}") from None
 
 
 @dataclass(slots=True)
@@ -155,7 +147,7 @@ class ResolutionEventRec:
 def parse_question(obj: dict) -> QuestionRec:
     slug = _str(obj, "slug", required=True)
     if not is_valid_slug(slug):
-        raise InvalidInput(f"slug {slug!r} must be lowercase letters, digits and dashes (not only digits)")
+        raise InvalidInput(f"slug {shown(slug)} must be lowercase letters, digits and dashes (not only digits)")
     kind = _enum(obj, "kind", Kind, default=Kind.BINARY)
     if kind is not Kind.BINARY:
         raise InvalidInput(f"kind {kind.value!r} is not supported yet (only binary)")
@@ -204,7 +196,7 @@ def parse_question(obj: dict) -> QuestionRec:
 def parse_forecast(obj: dict) -> ForecastRec:
     p = obj.get("probability")
     if isinstance(p, bool) or not isinstance(p, (int, float)) or not math.isfinite(p) or not 0 <= p <= 1:
-        raise InvalidInput(f"probability {p!r} must be a number in [0, 1]")
+        raise InvalidInput(f"probability {shown(p)} must be a number in [0, 1]")
     made = micros_from_iso(obj.get("made_at"), "made_at")
     recorded = micros_from_iso(obj.get("recorded_at"), "recorded_at", required=False)
     evidence = obj.get("evidence") or []
@@ -282,7 +274,7 @@ def parse_forecaster(obj: dict) -> ForecasterRec:
 def parse_resolution_event(obj: dict) -> ResolutionEventRec:
     action = _str(obj, "action", required=True)
     if action not in ("resolve", "unresolve", "close", "reopen"):
-        raise InvalidInput(f"action {action!r} is not one of: resolve, unresolve, close, reopen")
+        raise InvalidInput(f"action {shown(action)} is not one of: resolve, unresolve, close, reopen")
     resolution = _enum(obj, "resolution", Resolution)
     return ResolutionEventRec(
         question=_str(obj, "question", required=True),
@@ -299,7 +291,7 @@ def check_header(obj: dict) -> None:
     if obj.get("format") != FORMAT:
         raise InvalidInput(f"header format must be {FORMAT!r}")
     if obj.get("version") != VERSION:
-        raise InvalidInput(f"unsupported interchange version {obj.get('version')!r} (this forecast reads {VERSION})")
+        raise InvalidInput(f"unsupported interchange version {shown(obj.get('version'))} (this forecast reads {VERSION})")
 
 
 PARSERS = {
@@ -321,5 +313,5 @@ def parse_record(obj: object):
         return "header", None
     parser = PARSERS.get(kind)
     if parser is None:
-        raise InvalidInput(f"unknown record type {kind!r}")
+        raise InvalidInput(f"unknown record type {shown(kind)}")
     return kind, parser(obj)

@@ -18,6 +18,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from forecast.core.errors import Conflict, ForecastError, NotFound
+from forecast.core.ids import as_row_id
 from forecast.core.timeparse import iso_z, utcnow
 from forecast.ingest.keywords import KeywordMatcher, parse_keywords
 from forecast.ingest.sanitize import clean_line
@@ -95,7 +96,8 @@ def feed_fields(session: Session, feed: Feed) -> dict:
 
 def get_feed(session: Session, ref: str | int) -> Feed:
     text = str(ref).strip()
-    row = session.get(Feed, int(text)) if text.isdigit() else None
+    rid = as_row_id(text)
+    row = session.get(Feed, rid) if rid is not None else None
     if row is None and text:
         row = session.exec(select(Feed).where(or_(Feed.url == text, Feed.url == normalise_url(text)))).first()
     if row is None:

@@ -7,7 +7,9 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from forecast.core.echo import shown
 from forecast.core.errors import Conflict, NotFound
+from forecast.core.ids import as_row_id
 from forecast.core.timeparse import utcnow
 from forecast.store.tables import Evidence, Forecaster, Question
 
@@ -19,14 +21,15 @@ def get_question(session: Session, ref: str | int) -> Question:
     """By id, by slug, or by a unique prefix of a slug (like git's short hashes)."""
     text = str(ref).strip()
     row = None
-    if text.isdigit():
-        row = session.get(Question, int(text))
+    rid = as_row_id(text)
+    if rid is not None:
+        row = session.get(Question, rid)
     if row is None:
         row = session.exec(select(Question).where(Question.slug == text)).first()
     if row is None and _PREFIX.fullmatch(text) and not text.isdigit():  # a number is an id, never a prefix
         row = _by_prefix(session, text)
     if row is None:
-        raise NotFound(f"no question {text[:80]!r} (give its id or slug; see `forecast q list --status all`)")
+        raise NotFound(f"no question {shown(text)} (give its id or slug; see `forecast q list --status all`)")
     return row
 
 
@@ -60,10 +63,11 @@ def get_or_create_forecaster(session: Session, name: str, *, now: datetime | Non
 def get_evidence(session: Session, ref: str | int) -> Evidence:
     text = str(ref).strip()
     row = None
-    if text.isdigit():
-        row = session.get(Evidence, int(text))
+    rid = as_row_id(text)
+    if rid is not None:
+        row = session.get(Evidence, rid)
     if row is None:
         row = session.exec(select(Evidence).where(Evidence.key == text)).first()
     if row is None:
-        raise NotFound(f"no evidence {text!r} (give its id or key; see `forecast evidence list`)")
+        raise NotFound(f"no evidence {shown(text)} (give its id or key; see `forecast evidence list`)")
     return row

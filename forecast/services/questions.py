@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from forecast.core.errors import Conflict, InvalidInput
 from forecast.core.model import AutoRule, Status
+from forecast.core.echo import shown
 from forecast.core.slug import is_valid_slug, slugify
 from forecast.core.timeparse import utcnow
 from forecast.ingest.sanitize import strip_controls
@@ -42,7 +43,7 @@ def _check_dates(opens: datetime, closes: datetime, resolves: datetime) -> None:
 
 def _check_slug(session: Session, slug: str, *, exclude_id: int | None = None) -> None:
     if not is_valid_slug(slug):
-        raise InvalidInput(f"slug {slug!r} must be lowercase letters, digits and dashes, and not only digits")
+        raise InvalidInput(f"slug {shown(slug)} must be lowercase letters, digits and dashes, and not only digits")
     existing = session.exec(select(Question).where(Question.slug == slug)).first()
     if existing is not None and existing.id != exclude_id:
         raise Conflict(f"slug {slug!r} is already used by question {existing.id}")

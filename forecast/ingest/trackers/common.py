@@ -18,8 +18,10 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from forecast.core.errors import InvalidInput
+from forecast.core.errors import InvalidInput, OutOfRange
+from forecast.core.probability import parse_decimal
 from forecast.core.slug import slugify
+from forecast.core.timeparse import micros_of
 from forecast.interchange.reader import Batch
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -44,20 +46,23 @@ def zone(name: str) -> tzinfo:
         raise InvalidInput(f"unknown time zone {name!r} (use an IANA name such as Europe/Berlin)") from None
 
 
-def micros(dt: datetime, tz: tzinfo = UTC) -> int:
-    """Microseconds since the epoch; a naive `dt` is wall-clock time in `tz`."""
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=tz)
-    delta = dt - EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+def micros(dt: datetime, tz: tzinfo = UTC, column: str | None = None) -> int:
+    """Microseconds since the epoch; a naive `dt` is wall-clock time in `tz`. Outside the supported time
+    range: OutOfRange naming `column` (the row is skipped with that reason)."""
+    try:
+        return micros_of(dt, tz)
+    except OutOfRange as exc:
+        if column is None:
+            raise
+        raise OutOfRange(f"{column} {exc}") from None
 
 
 def unit_probability(raw: str, column: str) -> float:
     """A probability cell on the 0-1 scale, or InvalidInput naming the column."""
     text = raw.strip()
     try:
-        p = float(text)
-    except ValueError:
+        p = parse_decimal(text)
+    except InvalidInput:
         p = math.nan
     if not (math.isfinite(p) and 0.0 <= p <= 1.0):
         raise InvalidInput(f"{column} {text!r} is not between 0 and 1")

@@ -40,14 +40,14 @@ HEADER = (
 )
 PREFIX = "fb"
 RESOLUTIONS = {"YES": "yes", "NO": "no", "AMBIGUOUS": "annulled", "": None}
-_STAMP = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,6}))?$")
+_STAMP = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,6}))?", re.ASCII)
 _TAG_SPLIT = re.compile(r"[;,]")
 
 
 def parse_stamp(text: str, column: str) -> datetime:
     """`2024-03-05 14:07:3` (naive, local) or an ISO 8601 time with an offset (kept as it is)."""
     s = text.strip()
-    m = _STAMP.match(s)
+    m = _STAMP.fullmatch(s)
     try:
         if m:
             *parts, frac = m.groups()
@@ -120,7 +120,7 @@ def _question(row: dict[str, str], questions: dict[tuple[str, str], QuestionRec]
     known = questions.get(key)
     if known is not None:
         return known
-    resolve_by = micros(parse_stamp(row["Question resolve by"], "Question resolve by"), tz)
+    resolve_by = micros(parse_stamp(row["Question resolve by"], "Question resolve by"), tz, "Question resolve by")
     raw_res = row["Resolution"].strip()
     if raw_res.upper() not in RESOLUTIONS:
         raise InvalidInput(f"Resolution {raw_res!r} is not YES, NO, AMBIGUOUS or empty")
@@ -129,8 +129,8 @@ def _question(row: dict[str, str], questions: dict[tuple[str, str], QuestionRec]
     if resolution is not None:
         if not row["Resolved at"].strip():
             raise InvalidInput(f"Resolution {raw_res} without a 'Resolved at' time")
-        resolved_at = micros(parse_stamp(row["Resolved at"], "Resolved at"), tz)
-    opens = micros(created, tz)
+        resolved_at = micros(parse_stamp(row["Resolved at"], "Resolved at"), tz, "Resolved at")
+    opens = micros(created, tz, "Question created at")
     closes = max(resolve_by, resolved_at) if resolved_at is not None else resolve_by
     tags = sorted({t.strip() for t in _TAG_SPLIT.split(row["Question tags"]) if t.strip()})
     rec = QuestionRec(
@@ -161,7 +161,7 @@ def _forecast(row: dict[str, str], q: QuestionRec, tz: tzinfo) -> ForecastRec:
     if not who:
         raise InvalidInput("no forecaster name in 'Forecast created by'")
     p = unit_probability(row["Forecast (scale = 0-1)"], "Forecast (scale = 0-1)")
-    made = micros(parse_stamp(row["Forecast created at"], "Forecast created at"), tz)
+    made = micros(parse_stamp(row["Forecast created at"], "Forecast created at"), tz, "Forecast created at")
     return ForecastRec(
         question=q.slug,
         forecaster=who,

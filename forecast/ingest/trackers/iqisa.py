@@ -2,7 +2,8 @@
 
 Columns: question_id,user_id,team_id,probability,answer_option,timestamp,outcome,open_time,close_time,
 resolve_time,time_open,n_opts,options,q_status,q_type. Outcome 1 / 0 resolves YES / NO, -1 annuls, empty
-(or None) leaves the question open. Questions get the slug `<source>-<question_id>`.
+(or None) leaves the question open. Questions get the slug `<source>-<question_id>` (`core.slug.source_slug`:
+an id that is not already lowercase words and digits gets a hash of itself, so distinct ids never merge).
 
 Kept as they are: forecasts stamped after the close (scoring reports them as late) and questions whose
 close precedes their opening (imported, never scored). Exact duplicate rows are imported once.
@@ -16,7 +17,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from forecast.core.errors import InvalidInput
-from forecast.core.slug import is_valid_slug, slugify
+from forecast.core.slug import slugify, source_slug
 from forecast.interchange.reader import Batch
 from forecast.interchange.records import ForecastRec, QuestionRec
 from forecast.ingest.trackers.common import Conversion, CsvRows, ForecastDedup, micros, open_text, summarize, unit_probability
@@ -72,8 +73,9 @@ def default_source(path: str) -> str:
 
 
 def _number_text(value: str) -> str:
-    """'1.0' -> '1', '-1.0' -> '-1': iqisa writes integers as floats in some files."""
-    s = value.strip().lower()
+    """'1.0' -> '1', '-1.0' -> '-1': iqisa writes integers as floats in some files. Case is kept: question
+    ids `AB-1` and `ab-1` are two questions."""
+    s = value.strip()
     if s.endswith(".0"):
         s = s[:-2]
     return s
@@ -91,14 +93,14 @@ class _Times:
     def aware(self, text: str, column: str) -> int:
         got = self.cache.get(text)
         if got is None:
-            got = self.cache[text] = micros(_parse(text, column), UTC)
+            got = self.cache[text] = micros(_parse(text, column), UTC, column)
         return got
 
     def stamp(self, text: str) -> int:
         dt = _parse(text, "timestamp")
         if dt.tzinfo is None:
             self.naive_stamps += 1
-        return micros(dt, self.timestamp_tz)
+        return micros(dt, self.timestamp_tz, "timestamp")
 
 
 def _parse(text: str, column: str) -> datetime:
@@ -133,8 +135,11 @@ def convert(
     timestamp_tz: tzinfo = UTC,
 ) -> Conversion:
     prefix = source or default_source(path)
-    if not is_valid_slug(f"{prefix}-1"):
-        raise InvalidInput(f"source {prefix!r} must be lowercase letters, digits and dashes")
+    try:
+        source_slug(prefix, "1")
+    except ValueError:
+        raise InvalidInput(f"source {prefix!r} must be lowercase letters, digits and single dashes, "
+                           "at most 69 characters") from None
     rows = CsvRows(open_text(path), str(path))
     try:
         rows.require_exact(HEADER, "an iqisa long CSV")
@@ -191,14 +196,12 @@ def _convert_rows(rows: CsvRows, conv: Conversion, prefix: str, titles: dict[str
 def _question(row: dict[str, str], qid: str, prefix: str, titles: dict[str, str], times: _Times) -> QuestionRec:
     if not qid or not all(ch.isalnum() or ch in "-_" for ch in qid):
         raise InvalidInput(f"question_id {row['question_id']!r} is not an identifier")
-    slug = f"{prefix}-{slugify(qid, max_len=40)}"
-    if not is_valid_slug(slug):
-        raise InvalidInput(f"question_id {qid!r} makes an invalid slug {slug!r}")
+    slug = source_slug(prefix, qid)
     if _number_text(row["q_type"]) not in ("", "0") or _number_text(row["n_opts"]) not in ("", "2"):
         raise InvalidInput(
             f"not a binary question (q_type {row['q_type']!r}, n_opts {row['n_opts']!r}); only binary is supported"
         )
-    raw_outcome = _number_text(row["outcome"])
+    raw_outcome = _number_text(row["outcome"]).lower()
     if raw_outcome not in OUTCOMES:
         raise InvalidInput(f"outcome {row['outcome']!r} is not 1, 0, -1 or empty")
     resolution = OUTCOMES[raw_outcome]

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from forecast.core.errors import InvalidInput
+from forecast.core.slug import source_slug
 from forecast.interchange.reader import Batch
 from forecast.interchange.records import ForecastRec, QuestionRec
 from forecast.ingest.trackers.common import (
@@ -65,7 +66,7 @@ class MetaculusScore:
 
 
 def slug_for(question_id: str) -> str:
-    return f"{PREFIX}-{question_id}"
+    return source_slug(PREFIX, question_id)
 
 
 def _time(text: str, column: str) -> int | None:
@@ -76,7 +77,7 @@ def _time(text: str, column: str) -> int | None:
         dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInput(f"{column} {text!r} is not a date-time") from None
-    return micros(dt, UTC)
+    return micros(dt, UTC, column)
 
 
 def _open(root: str, name: str, required: bool) -> CsvRows | None:
@@ -132,7 +133,7 @@ def _questions(rows: CsvRows, conv: Conversion) -> dict[str, str]:
             continue
         qid = row["Question ID"].strip()
         try:
-            if not qid.isdigit():
+            if not (qid.isascii() and qid.isdigit()):
                 raise InvalidInput(f"Question ID {qid!r} is not a number")
             kind = row["Question Type"].strip().lower().replace(" ", "_")
             if kind != "binary":

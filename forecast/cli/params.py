@@ -1,0 +1,88 @@
+"""What every command's arguments must satisfy before a command runs: numbers within what we can store and
+compute, command lines that are UTF-8, and negative numbers read as values rather than as options.
+
+One place for the bounds: each numeric option names its bound here (`callback=params.COUNT`), so a value
+past 64 bits is one line and exit 2 instead of an OverflowError from the database driver.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import sys
+
+import typer
+from typer._click.parser import _OptionParser
+from typer.core import TyperCommand
+
+from forecast.cli.exit_codes import ExitCode
+from forecast.core.echo import shown
+from forecast.core.ids import INT64_MAX
+
+# Days between the ends of the supported time range (core.timeparse), rounded up: a longer span is no span.
+MAX_DAYS = 110_000
+MIN_BIN_WIDTH = 0.001  # 1000 calibration bins; 1e-9 would allocate gigabytes
+
+
+def _refuse(message: str) -> None:
+    """One line and exit 2; SystemExit, so it also works before typer runs (argv) and inside its parsing."""
+    print(f"forecast: {message}", file=sys.stderr)
+    sys.exit(int(ExitCode.USAGE))
+
+
+def _number(x: float) -> str:
+    return str(x) if isinstance(x, int) else f"{x:g}"
+
+
+def within(low: float, high: float):
+    """A typer callback refusing values outside [low, high] (and NaN) with one line and exit 2."""
+
+    def check(param: typer.CallbackParam, value):
+        if value is None:
+            return value
+        if (isinstance(value, float) and not math.isfinite(value)) or not low <= value <= high:
+            name = param.opts[0] if param.opts else param.name
+            _refuse(f"{name} {shown(value)}: must be between {_number(low)} and {_number(high)}")
+        return value
+
+    return check
+
+
+COUNT = within(0, INT64_MAX)  # --limit N (0: all), --max-questions
+POSITIVE = within(1, INT64_MAX)  # --limit N when 0 makes no sense
+ROW_ID = within(1, INT64_MAX)  # --corrects ID
+DAYS = within(0, MAX_DAYS)  # --stale-days, --soon-days
+BIN_WIDTH = within(MIN_BIN_WIDTH, 1.0)  # --bin-width (n_bins_for then checks that it divides 1)
+
+
+def reject_undecodable_argv(argv: list[str]) -> None:
+    """Python hands bytes that are not UTF-8 over as lone surrogates, which no database or file can store."""
+    for position, arg in enumerate(argv[1:], start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            _refuse(f"argument {position} is not valid UTF-8: {shown(os.fsencode(arg))}")
+
+
+# `-0.1`, `-5%`, `-.5`, `-1e-3`: no option of ours starts with a digit or a dot.
+_NEGATIVE_NUMBER = re.compile(r"-[0-9.][0-9.eE+-]*%?")
+
+
+class _NumberFriendlyParser(_OptionParser):
+    def _process_opts(self, arg: str, state) -> None:
+        if _NEGATIVE_NUMBER.fullmatch(arg):
+            state.largs.append(arg)
+            return
+        super()._process_opts(arg, state)
+
+
+class NumbersAsArguments(TyperCommand):
+    """A command whose arguments may be negative numbers: `predict Q -0.1` reaches the probability parser
+    (and is refused as outside [0, 1]) instead of failing as the unknown option `-0`."""
+
+    def make_parser(self, ctx):
+        parser = _NumberFriendlyParser(ctx)
+        for param in self.get_params(ctx):
+            param.add_to_parser(parser, ctx)
+        return parser
