@@ -68,9 +68,19 @@ def _field_of(message: str, fields: tuple[str, ...], default: str) -> str:
     return next((f for f in fields if message.startswith(f) or f" {f}" in message or f"{f} " in message), default)
 
 
+def read_question_text(path: Path) -> str:
+    """The file as text; utf-8-sig drops the byte-order mark some Windows editors write (TOML would reject it)."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InvalidInput(f"{path}:{line}: not UTF-8 text") from None
+
+
 def parse_question_file(path: Path, root: Path, default_forecaster: str):
     """Return (question, forecasts, evidence) records or raise InvalidInput('file:line: reason')."""
-    text = path.read_text(encoding="utf-8")
+    text = read_question_text(path)
     rel = str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
     try:
         data = tomllib.loads(text)
@@ -193,7 +203,7 @@ def sync_directory(session: Session, directory: str | Path, *, forecaster: str) 
     seen: dict[str, Path] = {}
     for path, (q, _, _) in zip(files, parsed, strict=True):
         if q.slug in seen:
-            raise InvalidInput(f"{path}:{_line_of(path.read_text(encoding='utf-8'), 'slug')}: "
+            raise InvalidInput(f"{path}:{_line_of(read_question_text(path), 'slug')}: "
                                f"slug {q.slug!r} is also used by {seen[q.slug]}")  # fmt: skip
         seen[q.slug] = path
 
