@@ -54,7 +54,7 @@ def export_jsonl_cmd(
     note(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
 
 
-class _DryRun(Exception):
+class DryRunRollback(Exception):
     """Raised inside the session scope so that it rolls the import back."""
 
 
@@ -69,9 +69,9 @@ def write_batch(st, batch, *, dry_run: bool, actor: str = "import"):
         with st.database().session() as session:
             report = import_batch(session, batch, progress=writing, actor=actor)
             if dry_run:
-                raise _DryRun
+                raise DryRunRollback
         st.database().checkpoint()
-    except _DryRun:
+    except DryRunRollback:
         pass
     finally:
         writing.done()
