@@ -71,3 +71,39 @@ def test_conflicting_duplicate_and_string_boolean_are_refused_in_one_line_each(t
     assert f"{bad}:3: question 'nk' conflicts with line 2" in r.err
     assert f"{bad}:4: dismissed must be true or false" in r.err
     assert "Traceback" not in r.err and not Path(db).exists() or run("q", "list", "--json", db=db).json() == []
+
+
+SYNC_FILE = """\
+slug = "rain"
+title = "Will it rain in Berlin on 2019-07-01?"
+opens_at = 2019-06-01T00:00:00Z
+closes_at = 2019-07-01T00:00:00Z
+"""
+
+
+def test_q_sync_keeps_app_edits_reports_conflicts_and_dry_run_writes_nothing(db_url, tmp_path):
+    db = target(db_url)
+    folder = tmp_path / "questions"
+    folder.mkdir()
+    (folder / "rain.toml").write_text(SYNC_FILE, encoding="utf-8")
+    assert run("q", "sync", str(folder), db=db).code == 0
+    assert run("q", "edit", "rain", "--title", "Edited in the app", db=db).code == 0
+    again = run("q", "sync", str(folder), db=db)  # the bug: this used to undo the edit
+    assert again.code == 0 and "kept rain title as changed in the app" in again.out
+
+    (folder / "rain.toml").write_text(SYNC_FILE.replace("Will it rain", "Will it snow"), encoding="utf-8")
+    conflict = run("q", "sync", str(folder), db=db)
+    assert conflict.code == 1 and "Traceback" not in conflict.err
+    assert f"{folder / 'rain.toml'}:2: conflict: title changed in the file and in the app" in conflict.err
+
+    before_rows, before_bytes = run("export", "jsonl", db=db).out, digest(db)
+    plan = run("q", "sync", str(folder), "--prefer", "file", "--dry-run", "--json", db=db)
+    assert plan.code == 0 and plan.json()["dry_run"] is True
+    assert plan.json()["changes"] == [{"question": "rain", "field": "title", "from": "Edited in the app",
+                                       "to": "Will it snow in Berlin on 2019-07-01?"}]  # fmt: skip
+    assert run("export", "jsonl", db=db).out == before_rows and digest(db) == before_bytes
+
+    assert run("q", "sync", str(folder), "--prefer", "file", db=db).code == 0
+    assert run("q", "show", "rain", "--json", db=db).json()["title"].startswith("Will it snow")
+    bad = run("q", "sync", str(folder), "--prefer", "mine", db=db)
+    assert bad.code == 2 and "--prefer must be file or app" in bad.err

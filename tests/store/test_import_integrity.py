@@ -194,3 +194,20 @@ def test_conflicting_records_with_one_identity_are_refused_with_both_lines(first
 def test_identical_repeats_are_fine(session):
     report = import_batch(session, batch(QUESTION, F1, EVIDENCE, F1, QUESTION, EVIDENCE))
     assert (report.questions_added, report.forecasts_added, report.forecasts_existing, report.evidence_added) == (1, 1, 0, 1)
+
+
+def test_predict_corrects_only_a_forecast_of_the_same_question_and_forecaster(session):
+    from datetime import UTC, datetime
+
+    from forecast.core.errors import NotFound
+    from forecast.services.forecasts import ForecastRequest, record_forecast
+
+    import_batch(session, batch(QUESTION, with_(QUESTION, slug="other"), F1))
+    (alices,) = session.connection().exec_driver_sql("SELECT id FROM forecast").one()
+    now = datetime(2019, 4, 1, tzinfo=UTC)
+    with pytest.raises(NotFound, match=f"no forecast {alices} on question other"):
+        record_forecast(session, ForecastRequest("other", 0.5, "alice", corrects=alices), now=now)
+    with pytest.raises(InvalidInput, match="belongs to another forecaster"):
+        record_forecast(session, ForecastRequest("nk", 0.5, "bob", corrects=alices), now=now)
+    fixed = record_forecast(session, ForecastRequest("nk", 0.5, "alice", corrects=alices), now=now)
+    assert fixed.supersedes_id == alices != fixed.id  # a correction is always a new row: no self-reference, no cycle
