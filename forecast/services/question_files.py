@@ -320,6 +320,12 @@ def sync_directory(
         _add(batch, q, f)
     if conflicts:
         raise Conflict("\n".join([*conflicts, f"{len(conflicts)} conflict(s); nothing was written"]))
+    final: dict[str, Path] = {}
+    for f, rec in zip(files, batch.questions, strict=True):
+        if rec.slug in final:  # e.g. a new file takes the slug a question renamed in the app still has
+            raise InvalidInput(f"{f.path}:{_line_of(f.text, 'slug')}: slug {rec.slug!r} would also be the slug of "
+                               f"the question synced from {final[rec.slug]}")  # fmt: skip
+        final[rec.slug] = f.path
 
     for qid, _, new in renames:
         conn.exec_driver_sql(f"UPDATE question SET slug = {ph}, updated_at = {ph} WHERE id = {ph}", (new, now_us, qid))
@@ -336,7 +342,6 @@ def sync_directory(
             states,
         )
     changes = [{"question": new, "field": "slug", "from": old, "to": new} for _, old, new in renames] + report.changes
-    renamed = {qid for qid, *_ in renames}
     updated = len(set(report.updated_slugs) | {new for _, _, new in renames})
     return {
         "files": len(files),
@@ -350,7 +355,7 @@ def sync_directory(
         "changes": changes,
         "kept_app": kept,
         "settled": settled,
-        "renamed": len(renamed),
+        "renamed": len(renames),
     }
 
 
