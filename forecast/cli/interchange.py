@@ -54,6 +54,51 @@ def export_jsonl_cmd(
     note(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
 
 
+class DryRunRollback(Exception):
+    """Raised inside the session scope so that it rolls the import back."""
+
+
+def write_batch(st, batch, *, dry_run: bool, actor: str = "import"):
+    """Import a validated batch in one transaction, or with `dry_run` compute the same report and roll back."""
+    from forecast.cli.progress import Progress
+    from forecast.services.batch_import import import_batch
+
+    writing = Progress("writing forecasts", total=len(batch.forecasts))
+    report = None
+    try:
+        with st.database().session() as session:
+            report = import_batch(session, batch, progress=writing, actor=actor)
+            if dry_run:
+                raise DryRunRollback
+        st.database().checkpoint()
+    except DryRunRollback:
+        pass
+    finally:
+        writing.done()
+    return report
+
+
+def _value(value) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(value) + "]"
+    if isinstance(value, dict):
+        return " ".join(f"{k}={v}" for k, v in value.items())
+    text = "-" if value is None else str(value)
+    text = text.replace("\n", " ")
+    return repr(text[:60] + "...") if len(text) > 60 else repr(text) if " " in text else text
+
+
+def change_lines(report: dict) -> list[str]:
+    """One line per changed field of a stored record, and per stored value the file could not change."""
+    out = []
+    for c in report.get("changes") or []:
+        what = c["question"] if "question" in c else "forecast " + _value(c["forecast"])
+        out.append(f"changed {what} {c['field']}: {_value(c['from'])} -> {_value(c['to'])}")
+    for k in report.get("kept") or []:
+        out.append(f"kept {k['question']} {k['field']} {_value(k['stored'])} ({k['reason']})")
+    return out
+
+
 def print_import_report(report: dict, as_json: bool) -> None:
     if as_json:
         print_json(report)
@@ -64,6 +109,8 @@ def print_import_report(report: dict, as_json: bool) -> None:
         f"{report['forecasts_existing']} already present; evidence: {report['evidence_added']} added; "
         f"forecasters: {report['forecasters_added']} added"
     )
+    for line in change_lines(report):
+        print(line)
     skipped = report.get("skipped") or []
     if skipped:
         note(f"{len(skipped)} rows skipped:")
@@ -78,12 +125,14 @@ def print_import_report(report: dict, as_json: bool) -> None:
 def import_jsonl_cmd(
     ctx: typer.Context,
     path: Annotated[str, typer.Argument(help="Interchange file ('-' for stdin).")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and report what would change; write nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Import an interchange v1 file in one transaction; importing it again adds nothing."""
+    """Import an interchange v1 file in one transaction; importing it again adds nothing.
+
+    Stored resolutions stand unless the file has a different one; every change to a stored record is listed."""
     from forecast.cli.progress import Progress
     from forecast.interchange.reader import read_file
-    from forecast.services.batch_import import import_batch
 
     st = state(ctx)
     reading = Progress("reading")
@@ -91,11 +140,8 @@ def import_jsonl_cmd(
         batch = read_file(path, progress=reading)
     finally:
         reading.done()
-    writing = Progress("writing forecasts", total=len(batch.forecasts))
-    try:
-        with st.database().session() as session:
-            report = import_batch(session, batch, progress=writing)
-        st.database().checkpoint()
-    finally:
-        writing.done()
-    print_import_report(report.as_dict(), as_json)
+    data = write_batch(st, batch, dry_run=dry_run).as_dict()
+    data["dry_run"] = dry_run
+    print_import_report(data, as_json)
+    if dry_run and not as_json:
+        note("dry run: nothing was written")

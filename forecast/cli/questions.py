@@ -263,21 +263,43 @@ def edit(
 def sync(
     ctx: typer.Context,
     directory: Annotated[str, typer.Argument(help="Directory of question TOML files.")] = "questions",
+    prefer: Annotated[str | None, typer.Option("--prefer", metavar="file|app",
+                                               help="Settle conflicts: take the file's value or keep the app's.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what the sync would change; write nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Upsert questions from TOML files by slug. Never deletes; a bad file stops everything."""
+    """Upsert questions from TOML files. Edits made in the app since the last sync are kept; a field
+    changed on both sides is a conflict (nothing written). Never deletes; a bad file stops everything."""
+    from forecast.cli.interchange import DryRunRollback, change_lines
     from forecast.services.question_files import sync_directory
 
+    if prefer not in (None, "file", "app"):
+        raise UsageFailure(f"--prefer must be file or app, not {prefer!r}")
     st = state(ctx)
-    with st.database().session() as session:
-        report = sync_directory(session, directory, forecaster=st.settings.name)
+    report = None
+    try:
+        with st.database().session() as session:
+            report = sync_directory(session, directory, forecaster=st.settings.name, prefer=prefer)
+            if dry_run:
+                raise DryRunRollback  # inside the session scope: everything the sync did is rolled back
+    except DryRunRollback:
+        pass
+    report["dry_run"] = dry_run
     if as_json:
         print_json(report)
-    else:
-        print(
-            f"{report['added']} added, {report['updated']} updated, {report['unchanged']} unchanged, "
-            f"{report['forecasts_added']} forecasts added, {report['evidence_added']} evidence added"
-        )
+        return
+    print(
+        f"{report['added']} added, {report['updated']} updated, {report['unchanged']} unchanged, "
+        f"{report['forecasts_added']} forecasts added, {report['evidence_added']} evidence added"
+    )
+    for line in change_lines({"changes": report["changes"]}):
+        print(line)
+    for k in report["kept_app"]:
+        print(f"kept {k['question']} {k['field']} as changed in the app ({k['file']})")
+    for k in report["settled"]:
+        print(f"conflict on {k['question']} {k['field']} settled by --prefer {k['kept']}")
+    if dry_run:
+        note("dry run: nothing was written")
 
 
 def _resolution_event(ev: dict, t) -> str:

@@ -7,35 +7,16 @@ from typing import Annotated
 import typer
 
 from forecast.cli.context import CliState, state
-from forecast.cli.interchange import import_app, print_import_report
+from forecast.cli.interchange import import_app, print_import_report, write_batch
 from forecast.cli.output import guarded, note, usage
 
 JSON_HELP = "Print the report as JSON."
 DRY_HELP = "Convert and report, but write nothing."
 
 
-class _DryRun(Exception):
-    """Raised inside the session scope so that it rolls the import back."""
-
-
 def _import(st: CliState, conv, *, as_json: bool, dry_run: bool, show: bool = True) -> dict:
     """Write the converted batch (or roll it back with --dry-run) and print the report (unless not `show`)."""
-    from forecast.cli.progress import Progress
-    from forecast.services.batch_import import import_batch
-
-    writing = Progress("writing forecasts", total=len(conv.batch.forecasts))
-    report = None
-    try:
-        with st.database().session() as session:
-            report = import_batch(session, conv.batch, progress=writing)
-            if dry_run:
-                raise _DryRun
-        st.database().checkpoint()
-    except _DryRun:
-        pass
-    finally:
-        writing.done()
-    data = report.as_dict()
+    data = write_batch(st, conv.batch, dry_run=dry_run).as_dict()
     data["source"] = dict(conv.notes)
     data["notes"] = list(conv.messages)
     data["dry_run"] = dry_run

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -63,10 +64,71 @@ def raise_line_errors(source: str, errors: list[tuple[int, str]]) -> None:
     raise InvalidInput("\n".join(lines))
 
 
+def _identity(kind: str, rec) -> tuple | None:
+    """What makes two records of a kind "the same record": the key an import upserts by."""
+    if kind == "question":
+        return (rec.slug,)
+    if kind == "evidence":
+        return (rec.key,)
+    if kind == "forecaster":
+        return (rec.name,)
+    if kind == "resolution_event":
+        return (rec.question, rec.action, rec.at)
+    return None
+
+
+def _conflict_reason(kind: str, ident: tuple, first: int) -> str:
+    label = {"question": "question", "evidence": "evidence", "forecaster": "forecaster"}.get(kind)
+    if label is not None:
+        return f"{label} {ident[0]!r} conflicts with line {first} (same identity, different content)"
+    if kind == "forecast":
+        return (f"forecast by {ident[1]!r} on {ident[0]!r} with the same made_at and recorded_at as line {first} "
+                "has different content")  # fmt: skip
+    return f"resolution event {ident[1]!r} on {ident[0]!r} at the same time as line {first} has different content"
+
+
+def _forecast_duplicates(batch: Batch, hashes: array, errors: list[tuple[int, str]]) -> None:
+    """Same-identity forecasts in one file: identical ones are dropped, different ones are errors.
+
+    Only an 8-byte hash per forecast is kept while reading (a million-forecast file must stay lean);
+    records whose hashes repeat are compared in full here.
+    """
+    if len(hashes) < 2:
+        return
+    import numpy as np
+
+    keys = np.frombuffer(hashes, dtype=np.int64)
+    values, counts = np.unique(keys, return_counts=True)
+    repeated = values[counts > 1]
+    if not len(repeated):
+        return
+    groups: dict[int, list[int]] = {}
+    for index in np.flatnonzero(np.isin(keys, repeated)).tolist():
+        groups.setdefault(hashes[index], []).append(index)
+    drop: set[int] = set()
+    for indexes in groups.values():
+        seen: dict[tuple, int] = {}
+        for index in indexes:
+            rec = batch.forecasts[index]
+            ident = (rec.question, rec.forecaster, rec.made_at, rec.recorded_at)
+            first = seen.setdefault(ident, index)
+            if first == index:
+                continue
+            if rec == batch.forecasts[first]:
+                drop.add(index)
+            else:
+                errors.append((batch.forecast_lines[index], _conflict_reason("forecast", ident, batch.forecast_lines[first])))
+    if drop:
+        batch.forecasts = [r for i, r in enumerate(batch.forecasts) if i not in drop]
+        batch.forecast_lines = [n for i, n in enumerate(batch.forecast_lines) if i not in drop]
+
+
 def read_lines(lines: Iterable[bytes | str], source: str, *, progress: Callable[[int], None] | None = None) -> Batch:
+    """Validate every line; two records with one identity must be identical (the second is then dropped)."""
     batch = Batch(source=source)
     errors: list[tuple[int, str]] = []
-    seen_questions: dict[str, int] = {}
+    seen: dict[tuple, tuple[int, object]] = {}
+    forecast_hashes = array("q")
     for number, raw in enumerate(lines, start=1):
         if progress is not None and number % 50_000 == 0:
             progress(number)
@@ -82,13 +144,20 @@ def read_lines(lines: Iterable[bytes | str], source: str, *, progress: Callable[
         except InvalidInput as exc:
             errors.append((number, str(exc)))
             continue
-        if kind == "question":
-            first = seen_questions.setdefault(rec.slug, number)
-            if first != number:
-                errors.append((number, f"question {rec.slug!r} already defined on line {first}"))
-                continue
-        if rec is not None:
-            batch.add(kind, rec, number)
+        if rec is None:
+            continue
+        if kind == "forecast":
+            forecast_hashes.append(hash((rec.question, rec.forecaster, rec.made_at, rec.recorded_at)))
+        else:
+            ident = (kind, *_identity(kind, rec))
+            first = seen.setdefault(ident, (number, rec))
+            if first[0] != number:
+                if first[1] != rec:
+                    errors.append((number, _conflict_reason(kind, ident[1:], first[0])))
+                continue  # an identical repeat adds nothing
+        batch.add(kind, rec, number)
+    _forecast_duplicates(batch, forecast_hashes, errors)
+    errors.sort()
     raise_line_errors(source, errors)
     return batch
 

@@ -55,6 +55,21 @@ def _opt_str(obj: dict, name: str) -> str | None:
     return value
 
 
+def _bool(obj: dict, name: str, *, default: bool = False) -> bool:
+    """JSON true/false only: the string "false" is truthy in Python and must not be stored as true."""
+    value = obj.get(name)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{name} must be true or false (a JSON boolean), not {_shown(value)}")
+    return value
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _enum(obj: dict, name: str, enum, *, default=None):
     value = obj.get(name)
     if value is None:
@@ -211,12 +226,15 @@ def parse_forecast(obj: dict) -> ForecastRec:
             micros_from_iso(sup.get("made_at"), "supersedes.made_at"),
             micros_from_iso(sup.get("recorded_at"), "supersedes.recorded_at"),
         )
+    recorded = recorded if recorded is not None else made
+    if supersedes == (made, recorded):
+        raise InvalidInput("supersedes names this forecast itself (same made_at and recorded_at)")
     return ForecastRec(
         question=_str(obj, "question", required=True),
         forecaster=_str(obj, "forecaster", required=True).strip(),
         probability=float(p),
         made_at=made,
-        recorded_at=recorded if recorded is not None else made,
+        recorded_at=recorded,
         rationale=_str(obj, "rationale"),
         evidence=evidence,
         supersedes=supersedes,
@@ -257,8 +275,8 @@ def parse_evidence(obj: dict) -> EvidenceRec:
         text=_str(obj, "text"),
         excerpt=_str(obj, "excerpt"),
         content_hash=_str(obj, "content_hash"),
-        inbox=bool(obj.get("inbox", False)),
-        dismissed=bool(obj.get("dismissed", False)),
+        inbox=_bool(obj, "inbox"),
+        dismissed=_bool(obj, "dismissed"),
         created_at=micros_from_iso(obj.get("created_at"), "created_at", required=False),
         links=links,
     )

@@ -3,6 +3,11 @@
 Questions are upserted by slug, evidence by key, forecasts by their identity
 (question, forecaster, made_at, recorded_at); anything already stored is left as it is.
 Bulk statements go straight to the driver: a million forecasts must import in seconds.
+
+An import never changes a stored record silently: every field it changes on an existing question (and
+every correction link it sets on an existing forecast) is listed in `ImportReport.changes`. A stored
+resolution stands unless the file carries a different explicit one; that change is written to the
+resolution history (by `actor`) unless the file brings the history event itself.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 
 from sqlmodel import Session
 
-from forecast.core.timeparse import to_micros, utcnow
+from forecast.core.timeparse import iso_from_micros, to_micros, utcnow
 from forecast.interchange.reader import Batch, raise_line_errors
 from forecast.store.standing import refresh_standing
 
@@ -32,11 +37,18 @@ class ImportReport:
     links_added: int = 0
     resolution_events_added: int = 0
     skipped: list[dict] = field(default_factory=list)
+    # One item per changed field of a stored record: {"question", "field", "from", "to"}
+    # (forecasts: {"forecast": {question, forecaster, made_at, recorded_at}, "field", "from", "to"}).
+    changes: list[dict] = field(default_factory=list)
+    # Stored values the file would have changed but may not: {"question", "field", "stored", "file", "reason"}.
+    kept: list[dict] = field(default_factory=list)
     updated_slugs: list[str] = field(default_factory=list)
+    # (slug, resolution, resolved_at, note) whose change needs a resolution event.
+    resolution_changes: list[tuple] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         data = asdict(self)
-        del data["updated_slugs"]
+        del data["updated_slugs"], data["resolution_changes"]
         return data
 
 
@@ -142,48 +154,107 @@ def _import_forecasters(w: _Writer, batch: Batch, now_us: int, report: ImportRep
     return ids
 
 
+_TIME_COLS = {"opens_at", "closes_at", "resolves_at", "resolved_at", "created_at", "updated_at"}
+_RESOLUTION_COLS = ("status", "resolution", "resolved_at", "resolution_note")
+# What an import compares: everything but the bookkeeping times (an older export's `updated_at` alone is
+# no change, and `created_at` of a stored question is never moved).
+_CONTENT_COLS = tuple(c for c in _Q_COLS if c not in ("slug", "created_at", "updated_at"))
+_IDX = {c: i for i, c in enumerate(_Q_COLS)}
+
+
+def _shown(col: str, value):
+    return iso_from_micros(value) if col in _TIME_COLS and value is not None else value
+
+
+def merge_question(old: tuple, row: tuple) -> tuple[tuple, list[str], bool]:
+    """The row to store for a question that exists, the columns it changes, and whether the stored
+    resolution was kept because the file has none (an older export must not reopen a resolved question)."""
+    new = list(row)
+    kept = False
+    if row[_IDX["resolution"]] is None and old[_IDX["resolution"]] is not None:
+        for col in _RESOLUTION_COLS:
+            new[_IDX[col]] = old[_IDX[col]]
+        kept = True
+    new[_IDX["created_at"]] = old[_IDX["created_at"]]
+    changed = [c for c in _CONTENT_COLS if old[_IDX[c]] != new[_IDX[c]]]
+    return tuple(new), changed, kept
+
+
 def _import_questions(w: _Writer, batch: Batch, now_us: int, report: ImportReport) -> dict[str, int]:
     stored = {row[0]: row for row in w.all(f"SELECT {', '.join(_Q_COLS)}, id FROM question")}
     inserts, updates = [], []
+    changed_slugs: set[str] = set()
     for rec in batch.questions:
         row = _question_row(rec, now_us)
         old = stored.get(rec.slug)
         if old is None:
             inserts.append(row)
-        elif tuple(old[: len(_Q_COLS)]) != row:
-            updates.append(row[1:] + (rec.slug,))
-            report.updated_slugs.append(rec.slug)
-        else:
-            report.questions_unchanged += 1
+            continue
+        old = tuple(old[: len(_Q_COLS)])
+        new, changed, kept = merge_question(old, row)
+        if kept:
+            report.kept.append(
+                {"question": rec.slug, "field": "resolution", "stored": old[_IDX["resolution"]], "file": None,
+                 "reason": "the file has no resolution; the stored one stands"}
+            )  # fmt: skip
+        if not changed:
+            continue
+        res, at = _IDX["resolution"], _IDX["resolved_at"]
+        if (new[res], new[at]) != (old[res], old[at]):
+            report.resolution_changes.append((rec.slug, new[res], new[at], new[_IDX["resolution_note"]]))
+        stamp = new[_IDX["updated_at"]]
+        new = new[: _IDX["updated_at"]] + (stamp if stamp > old[_IDX["updated_at"]] else now_us,) + new[_IDX["updated_at"] + 1 :]
+        updates.append(new[1:] + (rec.slug,))
+        changed_slugs.add(rec.slug)
+        report.changes += [
+            {"question": rec.slug, "field": c, "from": _shown(c, old[_IDX[c]]), "to": _shown(c, new[_IDX[c]])}
+            for c in changed
+        ]
     cols = ", ".join(_Q_COLS)
     w.many(f"INSERT INTO question ({cols}) VALUES ({', '.join('?' * len(_Q_COLS))})", inserts)
     sets = ", ".join(f"{c} = ?" for c in _Q_COLS[1:])
     w.many(f"UPDATE question SET {sets} WHERE slug = ?", updates)
-    report.questions_added, report.questions_updated = len(inserts), len(updates)
     ids = {slug: qid for qid, slug in w.all("SELECT id, slug FROM question")}
-    _import_tags(w, batch, ids)
+    tag_changed = _import_tags(w, batch, ids, {slug for slug in stored}, report)
+    if tag_changed - changed_slugs:
+        w.many("UPDATE question SET updated_at = ? WHERE slug = ?", [(now_us, s) for s in sorted(tag_changed - changed_slugs)])
+    changed_slugs |= tag_changed
+    report.updated_slugs = sorted(changed_slugs)
+    report.questions_added, report.questions_updated = len(inserts), len(changed_slugs)
+    report.questions_unchanged = len(batch.questions) - len(inserts) - len(changed_slugs)
     return ids
 
 
-def _import_tags(w: _Writer, batch: Batch, qids: dict[str, int]) -> None:
+def _import_tags(w: _Writer, batch: Batch, qids: dict[str, int], existing: set[str], report: ImportReport) -> set[str]:
+    """Make each question's tags those of the file; returns the stored questions whose tags changed."""
     wanted = {t for q in batch.questions for t in q.tags}
     tag_ids = {name: tid for tid, name in w.all("SELECT id, name FROM tag")}
     new = sorted(wanted - tag_ids.keys())
     if new:
         w.many("INSERT INTO tag (name) VALUES (?)", [(t,) for t in new])
         tag_ids = {name: tid for tid, name in w.all("SELECT id, name FROM tag")}
+    names = {tid: name for name, tid in tag_ids.items()}
     current: dict[int, set[int]] = {}
     for qid, tid in w.all("SELECT question_id, tag_id FROM question_tag"):
         current.setdefault(qid, set()).add(tid)
     drops, adds = [], []
+    changed: set[str] = set()
     for rec in batch.questions:
         qid = qids[rec.slug]
         want = {tag_ids[t] for t in rec.tags}
         have = current.get(qid, set())
+        if want == have:
+            continue
         drops += [(qid, tid) for tid in have - want]
         adds += [(qid, tid) for tid in want - have]
+        if rec.slug in existing:
+            changed.add(rec.slug)
+            report.changes.append(
+                {"question": rec.slug, "field": "tags", "from": sorted(names[t] for t in have), "to": sorted(rec.tags)}
+            )
     w.many("DELETE FROM question_tag WHERE question_id = ? AND tag_id = ?", drops)
     w.many("INSERT INTO question_tag (question_id, tag_id) VALUES (?, ?)", adds)
+    return changed
 
 
 def _import_evidence(w: _Writer, batch: Batch, qids: dict[str, int], now_us: int, report: ImportReport) -> None:
@@ -238,6 +309,8 @@ def _import_forecasts(
         for f in batch.forecasts
     ]
     before = w.scalar("SELECT count(*) FROM forecast")
+    special = [f for f in batch.forecasts if f.evidence or f.supersedes]
+    last_stored_id = w.scalar("SELECT max(id) FROM forecast") if special else None
     w.many(
         "INSERT INTO forecast (question_id, forecaster_id, probability, made_at, recorded_at, rationale, superseded) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -246,33 +319,95 @@ def _import_forecasts(
     )
     added = w.scalar("SELECT count(*) FROM forecast") - before
     report.forecasts_added, report.forecasts_existing = added, len(rows) - added
-    special = [f for f in batch.forecasts if f.evidence or f.supersedes]
     if not special:
         return
-    ident = "SELECT id FROM forecast WHERE question_id = ? AND forecaster_id = ? AND made_at = ? AND recorded_at = ?"
+    ident = "SELECT id, supersedes_id FROM forecast WHERE question_id = ? AND forecaster_id = ? AND made_at = ? AND recorded_at = ?"
     errors = []
+    links: list[tuple[int, int, int]] = []  # (line, new id, old id)
     for f, line in zip(batch.forecasts, batch.forecast_lines, strict=True):
         if not (f.evidence or f.supersedes):
             continue
         qid, fid = qids[f.question], fids[f.forecaster]
-        (new_id,) = w.all(ident, (qid, fid, f.made_at, f.recorded_at))[0]
+        new_id, stored_sup = w.all(ident, (qid, fid, f.made_at, f.recorded_at))[0]
         if f.supersedes:
+            # Looked up on the same question and forecaster: a correction never crosses either.
             old = w.all(ident, (qid, fid, *f.supersedes))
             if not old:
-                errors.append((line, "supersedes a forecast that is neither stored nor in the file"))
+                errors.append((line, "supersedes a forecast that is neither stored nor in the file "
+                                     "(by the same forecaster on the same question)"))  # fmt: skip
                 continue
-            w.many("UPDATE forecast SET supersedes_id = ? WHERE id = ?", [(old[0][0], new_id)])
-            w.many("UPDATE forecast SET superseded = ? WHERE id = ?", [(True, old[0][0])])
+            old_id = old[0][0]
+            if stored_sup is not None and stored_sup != old_id:
+                errors.append((line, "this forecast is stored as the correction of another forecast"))
+                continue
+            if stored_sup is None:
+                links.append((line, new_id, old_id))
+                if last_stored_id is not None and new_id <= last_stored_id:
+                    report.changes.append(
+                        {"forecast": _forecast_ident(f), "field": "supersedes", "from": None,
+                         "to": {"made_at": iso_from_micros(f.supersedes[0]), "recorded_at": iso_from_micros(f.supersedes[1])}}
+                    )  # fmt: skip
         if f.evidence:
             w.many(
                 "INSERT INTO forecast_evidence (forecast_id, evidence_id) "
                 "SELECT ?, id FROM evidence WHERE key = ? ON CONFLICT DO NOTHING",
                 [(new_id, key) for key in f.evidence],
             )
+    errors += _check_corrections(w, links)
+    if not errors:
+        w.many("UPDATE forecast SET supersedes_id = ? WHERE id = ?", [(old_id, new_id) for _, new_id, old_id in links])
+        w.many("UPDATE forecast SET superseded = ? WHERE id = ?", [(True, old_id) for _, _, old_id in links])
+    errors.sort()
     raise_line_errors(batch.source, errors)
 
 
-def _import_events(w: _Writer, batch: Batch, qids: dict[str, int], report: ImportReport) -> None:
+def _forecast_ident(f) -> dict:
+    return {"question": f.question, "forecaster": f.forecaster, "made_at": iso_from_micros(f.made_at),
+            "recorded_at": iso_from_micros(f.recorded_at)}  # fmt: skip
+
+
+def _check_corrections(w: _Writer, links: list[tuple[int, int, int]]) -> list[tuple[int, str]]:
+    """New correction links must keep every chain a simple line: nothing corrects itself, nothing is
+    corrected twice, and following `supersedes` never comes back to where it started."""
+    if not links:
+        return []
+    errors = []
+    target: dict[int, int] = {}  # corrected id -> line of the file's correction
+    for line, new_id, old_id in links:
+        if new_id == old_id:
+            errors.append((line, "a forecast cannot supersede itself"))
+        elif old_id in target:
+            errors.append((line, f"supersedes the same forecast as line {target[old_id]}"))
+        else:
+            target[old_id] = line
+    ids = sorted(target)
+    already = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        already |= {row[0] for row in w.all(
+            f"SELECT supersedes_id FROM forecast WHERE supersedes_id IN ({', '.join('?' * len(chunk))})", tuple(chunk)
+        )}  # fmt: skip
+    for line, new_id, old_id in links:
+        if old_id in already and new_id != old_id:
+            errors.append((line, "supersedes a forecast that is already corrected by another one"))
+    # Cycles: follow each new link's chain through the file's links and the stored ones.
+    pending = {new_id: old_id for _, new_id, old_id in links if new_id != old_id}
+    for line, new_id, old_id in links:
+        seen, node, steps = {new_id}, old_id, 0
+        while node is not None and steps < 10_000:
+            if node in seen:
+                errors.append((line, "supersedes would form a cycle of corrections"))
+                break
+            seen.add(node)
+            nxt = pending.get(node)
+            if nxt is None:
+                rows = w.all("SELECT supersedes_id FROM forecast WHERE id = ?", (node,))
+                nxt = rows[0][0] if rows else None
+            node, steps = nxt, steps + 1
+    return errors
+
+
+def _import_events(w: _Writer, batch: Batch, qids: dict[str, int], now_us: int, actor: str, report: ImportReport) -> None:
     stored = set(w.all("SELECT question_id, action, at FROM resolution_event"))
     rows = []
     for e in batch.events:
@@ -281,6 +416,12 @@ def _import_events(w: _Writer, batch: Batch, qids: dict[str, int], report: Impor
             continue
         stored.add(ident)
         rows.append((*ident[:2], e.resolution, e.resolved_at, e.note, e.actor, e.at))
+    # A resolution the import changed is history too, unless the file brought the event that made it.
+    brought = {(qid, res, at) for qid, action, res, at, *_ in rows if action == "resolve"}
+    for slug, resolution, resolved_at, note in report.resolution_changes:
+        qid = qids[slug]
+        if (qid, resolution, resolved_at) not in brought:
+            rows.append((qid, "resolve", resolution, resolved_at, note, actor, now_us))
     w.many(
         "INSERT INTO resolution_event (question_id, action, resolution, resolved_at, note, actor, at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -289,8 +430,12 @@ def _import_events(w: _Writer, batch: Batch, qids: dict[str, int], report: Impor
     report.resolution_events_added = len(rows)
 
 
-def import_batch(session: Session, batch: Batch, *, progress: Callable[[int], None] | None = None) -> ImportReport:
-    """All or nothing: the caller's session scope commits only if every step succeeded."""
+def import_batch(
+    session: Session, batch: Batch, *, progress: Callable[[int], None] | None = None, actor: str = "import"
+) -> ImportReport:
+    """All or nothing: the caller's session scope commits only if every step succeeded.
+
+    `actor` signs the resolution events this import writes for resolutions it changed."""
     w = _Writer(session)
     now_us = to_micros(utcnow())
     report = ImportReport(skipped=[{"line": line, "reason": reason} for line, reason in batch.skipped])
@@ -301,5 +446,5 @@ def import_batch(session: Session, batch: Batch, *, progress: Callable[[int], No
     _import_forecasts(w, batch, qids, fids, report, progress)
     if report.forecasts_added:
         refresh_standing(w.conn, {(qids[f.question], fids[f.forecaster]) for f in batch.forecasts})
-    _import_events(w, batch, qids, report)
+    _import_events(w, batch, qids, now_us, actor, report)
     return report

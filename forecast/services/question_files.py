@@ -7,26 +7,29 @@ with `file:line: reason` and the database is untouched. Nothing is ever deleted.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import tomllib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlmodel import Session
 
-from forecast.core.errors import InvalidInput
+from forecast.core.errors import Conflict, InvalidInput
 from forecast.core.slug import slugify
 from forecast.core.timeparse import to_micros, utcnow
 from forecast.interchange.keys import evidence_key
 from forecast.interchange.reader import Batch
 from forecast.interchange.records import (
     ForecastRec,
+    QuestionRec,
     ResolutionEventRec,
     parse_evidence,
     parse_forecast,
     parse_question,
 )
 from forecast.services.batch_import import import_batch
+from forecast.services.question_sync import FILE_KEYS, app_view, dumps, file_view, loads, merge, shown
 
 QUESTION_KEYS = {
     "slug", "title", "kind", "description", "criteria", "opens_at", "closes_at", "resolves_at", "tags", "auto",
@@ -68,9 +71,20 @@ def _field_of(message: str, fields: tuple[str, ...], default: str) -> str:
     return next((f for f in fields if message.startswith(f) or f" {f}" in message or f"{f} " in message), default)
 
 
-def parse_question_file(path: Path, root: Path, default_forecaster: str):
+def read_question_text(path: Path) -> str:
+    """The file as text; utf-8-sig drops the byte-order mark some Windows editors write (TOML would reject it)."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InvalidInput(f"{path}:{line}: not UTF-8 text") from None
+
+
+def parse_question_file(path: Path, root: Path, default_forecaster: str, *, text: str | None = None):
     """Return (question, forecasts, evidence) records or raise InvalidInput('file:line: reason')."""
-    text = path.read_text(encoding="utf-8")
+    if text is None:
+        text = read_question_text(path)
     rel = str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
     try:
         data = tomllib.loads(text)
@@ -179,65 +193,176 @@ def parse_question_file(path: Path, root: Path, default_forecaster: str):
 
 
 def _sync_event(q, now_us: int) -> ResolutionEventRec:
-    return ResolutionEventRec(
-        q.slug, "resolve", q.resolution, q.resolved_at, q.resolution_note, "forecast q sync", now_us
-    )
+    return ResolutionEventRec(q.slug, "resolve", q.resolution, q.resolved_at, q.resolution_note, SYNC_ACTOR, now_us)
 
 
-def sync_directory(session: Session, directory: str | Path, *, forecaster: str) -> dict:
+SYNC_ACTOR = "forecast q sync"
+_STORED_COLS = (
+    "id", "slug", "title", "description", "criteria", "opens_at", "closes_at", "resolves_at", "auto_rule", "status",
+    "resolution", "resolved_at", "resolution_note", "created_at", "updated_at",
+)  # fmt: skip
+
+
+@dataclass
+class _File:
+    path: Path
+    rel: str
+    text: str
+    digest: str
+    question: QuestionRec
+    forecasts: list
+    evidence: list
+
+
+def _read_files(root: Path, forecaster: str) -> list[_File]:
+    out = []
+    for path in sorted(root.rglob("*.toml")):
+        text = read_question_text(path)
+        q, forecasts, evidence = parse_question_file(path, root, forecaster, text=text)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        out.append(_File(path, q.source_file or str(path), text, digest, q, forecasts, evidence))
+    seen: dict[str, Path] = {}
+    for f in out:
+        if f.question.slug in seen:
+            raise InvalidInput(f"{f.path}:{_line_of(f.text, 'slug')}: "
+                               f"slug {f.question.slug!r} is also used by {seen[f.question.slug]}")  # fmt: skip
+        seen[f.question.slug] = f.path
+    return out
+
+
+def _stored(conn) -> tuple[dict[str, dict], dict[int, dict], dict[int, list[str]], dict[str, tuple], dict[int, tuple]]:
+    rows = [dict(zip(_STORED_COLS, r, strict=True)) for r in conn.exec_driver_sql(f"SELECT {', '.join(_STORED_COLS)} FROM question")]
+    by_slug = {r["slug"]: r for r in rows}
+    by_id = {r["id"]: r for r in rows}
+    tags: dict[int, list[str]] = {}
+    for qid, name in conn.exec_driver_sql("SELECT qt.question_id, t.name FROM question_tag qt JOIN tag t ON t.id = qt.tag_id"):
+        tags.setdefault(qid, []).append(name)
+    by_path: dict[str, tuple] = {}
+    by_question: dict[int, tuple] = {}
+    for qid, path, digest, fields in conn.exec_driver_sql("SELECT question_id, path, file_hash, fields FROM question_sync"):
+        by_path[path] = by_question[qid] = (qid, path, digest, loads(fields))
+    return by_slug, by_id, tags, by_path, by_question
+
+
+def sync_directory(
+    session: Session, directory: str | Path, *, forecaster: str, prefer: str | None = None
+) -> dict:
+    """Sync a folder of question files (see the module docs and services/question_sync.py).
+
+    Conflicts (a field changed in the file and in the app since the last sync) raise Conflict listing
+    `FILE:LINE: conflict: ...` for each, before anything is written."""
     root = Path(directory)
     if not root.is_dir():
         raise InvalidInput(f"{directory}: not a directory")
-    files = sorted(root.rglob("*.toml"))
-    parsed = [parse_question_file(p, root, forecaster) for p in files]
-    seen: dict[str, Path] = {}
-    for path, (q, _, _) in zip(files, parsed, strict=True):
-        if q.slug in seen:
-            raise InvalidInput(f"{path}:{_line_of(path.read_text(encoding='utf-8'), 'slug')}: "
-                               f"slug {q.slug!r} is also used by {seen[q.slug]}")  # fmt: skip
-        seen[q.slug] = path
+    files = _read_files(root, forecaster)
 
     conn = session.connection()
+    ph = "?" if conn.dialect.name == "sqlite" else "%s"
     now_us = to_micros(utcnow())
-    stored = {
-        row[0]: row
-        for row in conn.exec_driver_sql(
-            "SELECT slug, status, resolution, resolved_at, resolution_note, created_at, updated_at FROM question"
-        )
-    }
+    by_slug, by_id, tags, by_path, by_question = _stored(conn)
     batch = Batch(source=str(root))
-    for q, forecasts, evidence in parsed:
-        old = stored.get(q.slug)
-        if old is None:
+    conflicts: list[str] = []
+    kept: list[dict] = []
+    settled: list[dict] = []
+    renames: list[tuple[int, str, str]] = []  # (question id, from, to)
+    unchanged_files = 0
+    matched: list[int | None] = []
+    for f in files:
+        q = f.question
+        state = by_path.get(f.rel)
+        row = by_id.get(state[0]) if state else None
+        if row is None:
+            row = by_slug.get(q.slug)
+            state = by_question.get(row["id"]) if row else None
+        if row is not None and row["id"] in matched:
+            other = files[matched.index(row["id"])].path
+            raise InvalidInput(f"{f.path}:{_line_of(f.text, 'slug')}: names the same question (#{row['id']}) as {other}")
+        matched.append(row["id"] if row else None)
+        if row is None:
             q = replace(q, status=q.status if q.resolution else ("open" if q.closes_at > now_us else "closed"),
                         created_at=now_us, updated_at=now_us)  # fmt: skip
             if q.resolution:
                 batch.add("resolution_event", _sync_event(q, now_us), 1)
+            _add(batch, q, f)
+            continue
+        app = app_view(row, tags.get(row["id"], []))
+        if state is not None and state[2] == f.digest:
+            unchanged_files += 1  # the file is as last synced: whatever the app changed since stands
+            result = merge(state[3], state[3], app)
         else:
-            _, status, resolution, resolved_at, note, created, updated = old
-            if q.resolution is None:
-                # A resolution made in the app stands; the file not mentioning it does not undo it.
-                q = replace(q, status=status, resolution=resolution, resolved_at=resolved_at, resolution_note=note)
-            elif (q.resolution, q.resolved_at) != (resolution, resolved_at):
-                batch.add("resolution_event", _sync_event(q, now_us), 1)
-            q = replace(q, created_at=created, updated_at=updated)
-        batch.add("question", q, 1)
-        for f in forecasts:
-            batch.add("forecast", f, 1)
-        for e in evidence:
-            batch.add("evidence", e, 1)
-    report = import_batch(session, batch)
-    if report.updated_slugs:
-        ph = "?" if conn.dialect.name == "sqlite" else "%s"
+            result = merge(file_view(q), state[3] if state else None, app, prefer)
+        for name in result.conflicts:
+            line = _line_of(f.text, FILE_KEYS[name], table=None)
+            why = "changed in the file and in the app since the last sync" if state else \
+                "differs between the file and the database, and there is no record of an earlier sync"  # fmt: skip
+            conflicts.append(f"{f.path}:{line}: conflict: {name} {why} (file: {shown(name, file_view(q)[name])}, "
+                             f"app: {shown(name, app[name])}); --prefer file|app settles it")  # fmt: skip
+        kept += [{"file": str(f.path), "question": row["slug"], "field": n} for n in result.kept if n not in result.settled]
+        settled += [{"file": str(f.path), "question": row["slug"], "field": n, "kept": prefer} for n in result.settled]
+        merged = result.merged
+        if merged["slug"] != row["slug"]:
+            owner = by_slug.get(merged["slug"])
+            if owner is not None and owner["id"] != row["id"]:
+                raise InvalidInput(f"{f.path}:{_line_of(f.text, 'slug')}: slug {merged['slug']!r} is already used "
+                                   f"by another question (#{owner['id']})")  # fmt: skip
+            renames.append((row["id"], row["slug"], merged["slug"]))
+        resolution = merged["resolution"]
+        same_resolution = resolution == app["resolution"]
+        q = replace(
+            q, slug=merged["slug"], title=merged["title"], description=merged["description"],
+            criteria=merged["criteria"], opens_at=merged["opens_at"], closes_at=merged["closes_at"],
+            resolves_at=merged["resolves_at"], tags=list(merged["tags"]), auto=merged["auto"],
+            resolution=resolution[0] if resolution else None, resolved_at=resolution[1] if resolution else None,
+            resolution_note=resolution[2] if resolution else row["resolution_note"],
+            status=row["status"] if same_resolution else ("annulled" if resolution[0] == "annulled" else "resolved"),
+            created_at=row["created_at"], updated_at=row["updated_at"],
+        )  # fmt: skip
+        _add(batch, q, f)
+    if conflicts:
+        raise Conflict("\n".join([*conflicts, f"{len(conflicts)} conflict(s); nothing was written"]))
+    final: dict[str, Path] = {}
+    for f, rec in zip(files, batch.questions, strict=True):
+        if rec.slug in final:  # e.g. a new file takes the slug a question renamed in the app still has
+            raise InvalidInput(f"{f.path}:{_line_of(f.text, 'slug')}: slug {rec.slug!r} would also be the slug of "
+                               f"the question synced from {final[rec.slug]}")  # fmt: skip
+        final[rec.slug] = f.path
+
+    for qid, _, new in renames:
+        conn.exec_driver_sql(f"UPDATE question SET slug = {ph}, updated_at = {ph} WHERE id = {ph}", (new, now_us, qid))
+    report = import_batch(session, batch, actor=SYNC_ACTOR)
+    ids = {slug: qid for qid, slug in conn.exec_driver_sql("SELECT id, slug FROM question")}
+    states = [(ids[rec.slug], f.rel, f.digest, dumps(file_view(f.question)), now_us)
+              for f, rec in zip(files, batch.questions, strict=True)]  # fmt: skip
+    if states:
         conn.exec_driver_sql(
-            f"UPDATE question SET updated_at = {ph} WHERE slug = {ph}", [(now_us, s) for s in report.updated_slugs]
+            f"DELETE FROM question_sync WHERE question_id = {ph} OR path = {ph}", [(qid, rel) for qid, rel, *_ in states]
         )
+        conn.exec_driver_sql(
+            f"INSERT INTO question_sync (question_id, path, file_hash, fields, synced_at) VALUES ({ph}, {ph}, {ph}, {ph}, {ph})",
+            states,
+        )
+    changes = [{"question": new, "field": "slug", "from": old, "to": new} for _, old, new in renames] + report.changes
+    updated = len(set(report.updated_slugs) | {new for _, _, new in renames})
     return {
         "files": len(files),
         "added": report.questions_added,
-        "updated": report.questions_updated,
-        "unchanged": report.questions_unchanged,
+        "updated": updated,
+        "unchanged": len(files) - report.questions_added - updated,
+        "unchanged_files": unchanged_files,
         "forecasts_added": report.forecasts_added,
         "evidence_added": report.evidence_added,
         "links_added": report.links_added,
+        "changes": changes,
+        "kept_app": kept,
+        "settled": settled,
+        "renamed": len(renames),
     }
+
+
+def _add(batch: Batch, q: QuestionRec, f: _File) -> None:
+    """The question and what its file brings, all pointing at the slug the question will have."""
+    batch.add("question", q, 1)
+    for rec in f.forecasts:
+        batch.add("forecast", replace(rec, question=q.slug), 1)
+    for rec in f.evidence:
+        batch.add("evidence", replace(rec, links=[replace(link, question=q.slug) for link in rec.links]), 1)

@@ -54,6 +54,21 @@ class Question(SQLModel, table=True):
     source_file: str | None = None
 
 
+class QuestionSync(SQLModel, table=True):
+    """What `q sync` last read from a question's file (migration 0005): the file's hash and the question
+    fields it held, the common ancestor that tells an edit in the file from an edit in the app."""
+
+    __tablename__ = "question_sync"
+    __table_args__ = (Index("ix_question_sync_path", "path"),)
+    question_id: int = Field(
+        sa_column=Column(SAInteger, ForeignKey("question.id", ondelete="CASCADE"), primary_key=True)
+    )
+    path: str  # the file relative to the synced folder's parent, as in question.source_file
+    file_hash: str = Field(max_length=64)  # sha256 of the file's bytes
+    fields: str  # JSON: the question fields as the file stated them
+    synced_at: datetime = _time()
+
+
 class Tag(SQLModel, table=True):
     __tablename__ = "tag"
     id: int | None = Field(default=None, primary_key=True)

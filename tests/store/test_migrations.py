@@ -51,6 +51,8 @@ def _assert_data_kept(engine) -> None:
         assert conn.execute(text("SELECT probability FROM forecast ORDER BY made_at")).scalars().all() == [0.35, 0.45]
         # The standing-forecast cache added by a later revision is filled from the existing history.
         assert conn.execute(text("SELECT probability FROM standing_forecast")).scalars().all() == [0.45]
+        # Revision 0005 adds q sync's record of what each file held: empty, since nothing says what files held.
+        assert conn.execute(text("SELECT count(*) FROM question_sync")).scalar() == 0
 
 
 def test_upgrade_from_first_revision_keeps_everything(db_url):
@@ -63,6 +65,39 @@ def test_upgrade_from_first_revision_keeps_everything(db_url):
     db = open_database(db_url)  # opening an older database upgrades it
     assert migrate.current_revision(db.engine) == migrate.HEAD
     _assert_data_kept(db.engine)
+    db.engine.dispose()
+
+
+def test_question_sync_after_upgrade_from_first_revision(db_url, tmp_path):
+    """The first sync after the upgrade records an identical file and refuses to guess over a different one."""
+    import pytest
+
+    from forecast.core.errors import Conflict
+    from forecast.services.question_files import sync_directory
+
+    engine = make_engine(database_url(db_url))
+    migrate.upgrade(engine, "0001_initial")
+    _populate_first_revision(engine)
+    engine.dispose()
+    db = open_database(db_url)
+    folder = tmp_path / "questions"
+    folder.mkdir()
+    same = (
+        'slug = "nk-launch-2019"\ntitle = "Will North Korea launch?"\ncriteria = "criteria"\n'
+        'opens_at = 2019-03-16T00:00:00Z\ncloses_at = 2019-07-01T00:00:00Z\nauto = "no_at_close"\n'
+    )
+    (folder / "nk.toml").write_text(same.replace('"criteria"', '"other criteria"'), encoding="utf-8")
+    with pytest.raises(Conflict, match="nk.toml:3: conflict: criteria differs"):
+        with db.session() as s:
+            sync_directory(s, folder, forecaster="alice")
+    (folder / "nk.toml").write_text(same, encoding="utf-8")
+    with db.session() as s:
+        report = sync_directory(s, folder, forecaster="alice")
+    assert report["added"] == 0 and report["changes"] == [{"question": "nk-launch-2019", "field": "source_file",
+                                                           "from": None, "to": "questions/nk.toml"}]  # fmt: skip
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT path FROM question_sync")).scalars().all() == ["questions/nk.toml"]
+        assert conn.execute(text("SELECT resolution FROM question")).scalars().all() == ["yes"]
     db.engine.dispose()
 
 

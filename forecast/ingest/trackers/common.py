@@ -127,6 +127,24 @@ def open_bundle_member(root: str | Path, name: str):
     return _decode(zf.open(matches[0])) if matches else None
 
 
+_OTHER_DELIMITERS = ((";", "semicolon"), ("\t", "tab"), ("|", "pipe"))
+
+
+def delimiter_hint(header: list[str], expected: tuple[str, ...]) -> str | None:
+    """"looks semicolon-separated" when the header, split on another delimiter, names more expected columns.
+
+    A spreadsheet set to a European locale saves `;`-separated "CSV"; read as commas its header is one
+    long cell, and "missing all 17 columns" would send the user looking in the wrong place.
+    """
+    line = ",".join(header)
+    found = sum(1 for c in header if c in expected)
+    for delimiter, name in _OTHER_DELIMITERS:
+        cells = [c.strip().strip('"') for c in line.split(delimiter)]
+        if len(cells) > 1 and sum(1 for c in cells if c in expected) > found:
+            return f"looks {name}-separated; this importer reads comma-separated files (re-export with commas)"
+    return None
+
+
 class CsvRows:
     """Rows of a CSV file as dicts keyed by header, each with the line on which its record starts."""
 
@@ -145,6 +163,9 @@ class CsvRows:
         """Column-exact formats: the header must match, so a changed export fails loudly rather than misparse."""
         if tuple(self.header) == expected:
             return
+        hint = delimiter_hint(self.header, expected)
+        if hint:
+            raise InvalidInput(f"{self.source}: not {what}: {hint}")
         missing = [c for c in expected if c not in self.header]
         extra = [c for c in self.header if c not in expected]
         detail = []
@@ -159,6 +180,9 @@ class CsvRows:
     def require_columns(self, needed: tuple[str, ...], what: str) -> None:
         missing = [c for c in needed if c not in self.header]
         if missing:
+            hint = delimiter_hint(self.header, needed)
+            if hint:
+                raise InvalidInput(f"{self.source}: not {what}: {hint}")
             raise InvalidInput(f"{self.source}: not {what} (missing {', '.join(repr(c) for c in missing)})")
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str] | None, list[str]]]:
