@@ -148,7 +148,7 @@ def show(
     if as_json:
         print_json(data)
         return
-    from forecast.ingest.sanitize import strip_controls
+    from forecast.core.text import strip_controls
 
     tz = st.tz
 

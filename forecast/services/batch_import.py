@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from forecast.core.timeparse import to_micros, utcnow
 from forecast.interchange.reader import Batch, raise_line_errors
+from forecast.services.batch_text import clean_batch
 from forecast.store.standing import refresh_standing
 
 CHUNK = 50_000
@@ -291,6 +292,7 @@ def _import_events(w: _Writer, batch: Batch, qids: dict[str, int], report: Impor
 
 def import_batch(session: Session, batch: Batch, *, progress: Callable[[int], None] | None = None) -> ImportReport:
     """All or nothing: the caller's session scope commits only if every step succeeded."""
+    clean_batch(batch)  # the storage text rules, as for every ORM write
     w = _Writer(session)
     now_us = to_micros(utcnow())
     report = ImportReport(skipped=[{"line": line, "reason": reason} for line, reason in batch.skipped])

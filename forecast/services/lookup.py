@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from forecast.core.errors import NotFound
+from forecast.core.text import one_line
 from forecast.core.timeparse import utcnow
 from forecast.store.tables import Evidence, Forecaster, Question
 
@@ -24,11 +25,12 @@ def get_question(session: Session, ref: str | int) -> Question:
 
 
 def find_forecaster(session: Session, name: str) -> Forecaster | None:
+    name = one_line(name, "forecaster name").strip()  # the stored form, so the lookup finds it
     return session.exec(select(Forecaster).where(Forecaster.name == name)).first()
 
 
 def get_or_create_forecaster(session: Session, name: str, *, now: datetime | None = None) -> Forecaster:
-    name = name.strip()
+    name = one_line(name, "forecaster name").strip()
     row = find_forecaster(session, name)
     if row is None:
         row = Forecaster(name=name, created_at=now or utcnow())
