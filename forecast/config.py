@@ -44,6 +44,8 @@ class Settings:
     """IANA zone in which times are shown and bare dates are read ("local" follows the system)."""
     database: str | None
     """Default database: a SQLite file path or a SQLAlchemy URL."""
+    allow_private_urls: bool = False
+    """Feed polls may fetch loopback/private/link-local addresses (local testing; FORECAST_ALLOW_PRIVATE_URLS)."""
 
 
 def os_login() -> str:
@@ -66,6 +68,7 @@ def load_settings() -> Settings:
         name=str(raw.get("name") or os_login()),
         timezone=str(raw.get("timezone") or "local"),
         database=str(raw["database"]) if raw.get("database") else None,
+        allow_private_urls=raw.get("allow_private_urls") is True,
     )
 
 
