@@ -48,6 +48,8 @@ class Settings:
     """Default database: a SQLite file path or a SQLAlchemy URL."""
     backfill_after: timedelta = DEFAULT_BACKFILL_AFTER
     """A forecast recorded more than this after its claimed time is backfilled (`backfill_hours`)."""
+    allow_private_urls: bool = False
+    """Feed polls may fetch loopback/private/link-local addresses (local testing; FORECAST_ALLOW_PRIVATE_URLS)."""
 
 
 def os_login() -> str:
@@ -71,6 +73,7 @@ def load_settings() -> Settings:
         timezone=str(raw.get("timezone") or "local"),
         database=str(raw["database"]) if raw.get("database") else None,
         backfill_after=_backfill_after(path, raw.get("backfill_hours")),
+        allow_private_urls=raw.get("allow_private_urls") is True,
     )
 
 

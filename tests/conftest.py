@@ -27,6 +27,9 @@ def isolated_env(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("FORECAST_CONFIG", str(config))
     monkeypatch.delenv("FORECAST_DB", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
+    # Test servers listen on 127.0.0.1; tests of the private-address rule unset this themselves.
+    monkeypatch.setenv("FORECAST_ALLOW_PRIVATE_URLS", "1")
+    monkeypatch.delenv("FORECAST_FETCH_DEADLINE", raising=False)
     return home
 
 

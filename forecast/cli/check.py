@@ -94,7 +94,10 @@ def _json_text(report) -> str:
 
 
 def _notify(cmd: str, report, body: str) -> None:
-    """Run the user's hook through the shell, report on stdin; its failure is a warning, not ours."""
+    """Run the user's hook through the shell, report on stdin; its failure is a warning, not ours.
+
+    The hook runs in its own process group (session), and whatever is left of that group when the hook
+    exits or times out is killed: a background child must not outlive us holding cron's pipe."""
     import os
     import subprocess
 
@@ -103,17 +106,46 @@ def _notify(cmd: str, report, body: str) -> None:
     env = dict(os.environ)
     env["FORECAST_CHECK_SUMMARY"] = summary_line(report)
     env["FORECAST_CHECK_NEW"] = str(report.new_attention)
+    timeout = _notify_timeout()
     try:
-        proc = subprocess.run(cmd, shell=True, input=body.encode(), env=env, timeout=NOTIFY_TIMEOUT_S,
-                              stdout=sys.stderr.fileno() if _has_fd(sys.stderr) else None)
-    except subprocess.TimeoutExpired:
-        note(f"forecast: warning: --notify command did not finish within {NOTIFY_TIMEOUT_S} s")
-        return
+        proc = subprocess.Popen(cmd, shell=True, stdin=subprocess.PIPE, env=env, start_new_session=True,
+                                stdout=sys.stderr.fileno() if _has_fd(sys.stderr) else None)  # fmt: skip
     except OSError as exc:
         note(f"forecast: warning: cannot run --notify command: {exc.strerror}")
         return
+    try:
+        proc.communicate(body.encode(), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        note(f"forecast: warning: --notify command did not finish within {timeout:g} s")
+        return
+    finally:
+        _kill_group(proc)
     if proc.returncode != 0:
         note(f"forecast: warning: --notify command exited with status {proc.returncode}")
+
+
+def _notify_timeout() -> float:
+    """NOTIFY_TIMEOUT_S, or FORECAST_NOTIFY_TIMEOUT (seconds) when it is a positive number."""
+    import os
+
+    try:
+        value = float(os.environ.get("FORECAST_NOTIFY_TIMEOUT", ""))
+    except ValueError:
+        return NOTIFY_TIMEOUT_S
+    return value if 0 < value <= 86_400 else NOTIFY_TIMEOUT_S
+
+
+def _kill_group(proc) -> None:
+    """SIGKILL the hook's whole process group (its pid is the group id), then reap the hook."""
+    import os
+    import signal
+
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass  # the group is already gone
+    proc.wait()
 
 
 def _has_fd(stream) -> bool:

@@ -141,7 +141,7 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """One piece of evidence: where it is from, its links, the updates it moved, and its text."""
-    from forecast.ingest.sanitize import clean_text
+    from forecast.core.text import clean_text
     from forecast.services.evidence_query import show_evidence
 
     st = state(ctx)

@@ -176,7 +176,7 @@ def show(
         print_json(data)
         return
     from forecast.core.backfill import GLYPH, MEANING
-    from forecast.ingest.sanitize import strip_controls
+    from forecast.core.text import strip_controls
 
     tz = st.tz
 

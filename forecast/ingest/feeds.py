@@ -156,7 +156,8 @@ def fetch_feed(
 ) -> FeedResult:
     """Fetch and parse one feed; a 304 answer to the conditional request gives not_modified and no items."""
     got: Fetched = fetch(
-        url, allowed=FEED_TYPES, what="a feed", client=client, timeout=timeout, etag=etag, last_modified=last_modified
+        url, allowed=FEED_TYPES, what="a feed", client=client, timeout=timeout, etag=etag, last_modified=last_modified,
+        unattended=True,  # feeds are polled by check/cron: no private addresses (ingest/netguard.py)
     )
     if got.not_modified:
         return FeedResult(url, got.final_url, "", (), got.etag or etag, got.last_modified or last_modified, True)

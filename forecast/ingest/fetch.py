@@ -1,11 +1,13 @@
 """Fetch untrusted web pages and feeds with httpx, safely: http(s) only, at most 5 redirects (each checked),
-a size cap enforced while streaming, timeouts plus an overall deadline, and a content-type check.
+a size cap enforced while streaming, one deadline for the whole request (connect, headers and body; see
+netguard.py), no private addresses where netguard.py says so, and a content-type check.
 Every failure is a FetchError with one line naming the URL and the reason.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
 
@@ -13,12 +15,13 @@ import httpx
 
 from forecast import __version__
 from forecast.core.errors import ForecastError, InvalidInput
+from forecast.ingest import netguard
 from forecast.ingest.urls import check_http_url, shown
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_REDIRECTS = 5
 TIMEOUT = 15.0  # seconds for connecting and for each read
-DEADLINE = 60.0  # seconds for the whole transfer, so a server dripping bytes cannot hold us
+DEADLINE = 60.0  # seconds for the whole request, so a server dripping bytes cannot hold us (FORECAST_FETCH_DEADLINE)
 USER_AGENT = f"forecast/{__version__} (evidence fetcher)"
 
 PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
@@ -67,6 +70,7 @@ class Fetched:
 def make_client(timeout: float = TIMEOUT) -> httpx.Client:
     """A client for fetch(); share one across many requests (feed polling) to reuse connections."""
     return httpx.Client(
+        transport=netguard.GuardedTransport(),  # every connect/read/write bounded by the fetch's deadline
         follow_redirects=False,  # redirects are followed by hand so every hop is checked
         timeout=httpx.Timeout(timeout),
         headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
@@ -125,14 +129,19 @@ def fetch(
     what: str = "a web page",
     client: httpx.Client | None = None,
     timeout: float = TIMEOUT,
-    deadline: float = DEADLINE,
+    deadline: float | None = None,
     max_bytes: int = MAX_BYTES,
     max_redirects: int = MAX_REDIRECTS,
     etag: str | None = None,
     last_modified: str | None = None,
+    unattended: bool = False,
+    public: Callable | None = None,
 ) -> Fetched:
     """GET url following redirects by hand. A 304 (when etag/last_modified are given) returns an empty
-    body with status 304; any other non-2xx status, a refused type, a binary or oversize body raises."""
+    body with status 304; any other non-2xx status, a refused type, a binary or oversize body raises.
+    unattended (feed polls): no loopback/private/link-local address at all, unless allowed (netguard.py).
+    public: the address classifier (tests pass one to play a public host on 127.0.0.1)."""
+    deadline = netguard.deadline_seconds(DEADLINE) if deadline is None else deadline
     try:
         start_url = check_http_url(url)
     except InvalidInput as exc:
@@ -145,6 +154,19 @@ def fetch(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     started = time.monotonic()
+    current = start_url
+    guard = netguard.Guard(deadline=started + deadline, unattended=unattended,
+                           allow_private=netguard.allow_private_urls(), public=public or netguard.is_public)  # fmt: skip
+    try:
+        with netguard.guarded(guard):
+            return _follow(client, start_url, headers, allowed, what, timeout, deadline, max_bytes, max_redirects,
+                           started)  # fmt: skip
+    finally:
+        if own:
+            client.close()
+
+
+def _follow(client, start_url, headers, allowed, what, timeout, deadline, max_bytes, max_redirects, started):
     current = start_url
     try:
         for _hop in range(max_redirects + 1):
@@ -164,10 +186,11 @@ def fetch(
         raise FetchError(f"{shown(start_url)} redirects more than {max_redirects} times")
     except httpx.HTTPError as exc:
         unreachable = isinstance(exc, (httpx.ConnectError, httpx.TimeoutException))
+        if time.monotonic() - started >= deadline - 0.05:
+            raise Unreachable(f"timed out after {deadline:g}s fetching {shown(current)}") from None
         raise (Unreachable if unreachable else FetchError)(_error_line(current, exc, timeout)) from None
-    finally:
-        if own:
-            client.close()
+    except netguard.RefusedAddress as exc:
+        raise FetchError(f"{shown(current)}: {exc}") from None
 
 
 def _read(

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from forecast.core.errors import InvalidInput
-from forecast.ingest.sanitize import clean_line
+from forecast.core.text import clean_line
 
 
 def parse_keywords(text: str | Iterable[str] | None) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from forecast.core.errors import InvalidInput
-from forecast.ingest.sanitize import clean_line
+from forecast.core.urls import http_url, shown
 
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|_ga|ref_src|cmpid|ocid)$", re.I)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -18,25 +18,9 @@ _URL_DATE = re.compile(
 )
 
 
-def shown(url: str, limit: int = 120) -> str:
-    """A URL as it may appear in a one-line message."""
-    return clean_line(url, max_len=limit)
-
-
 def check_http_url(url: str) -> str:
-    """Return the stripped URL, or raise InvalidInput unless it is an absolute http(s) URL with a host."""
-    text = (url or "").strip()
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        raise InvalidInput(f"not a valid URL: {shown(text)}") from None
-    if parts.scheme.lower() not in _DEFAULT_PORTS:
-        raise InvalidInput(f"only http and https URLs can be fetched, not {shown(text)}")
-    if not parts.hostname:
-        raise InvalidInput(f"URL has no host: {shown(text)}")
-    if any(c.isspace() or ord(c) < 32 for c in text):
-        raise InvalidInput(f"URL contains white space or control characters: {shown(text)}")
-    return text
+    """The stripped URL without credentials, or InvalidInput unless it is an absolute http(s) URL (core.urls)."""
+    return http_url(url)
 
 
 def resolve(base: str | None, href: str | None) -> str | None:

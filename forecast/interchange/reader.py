@@ -33,6 +33,7 @@ class Batch:
     evidence: list[EvidenceRec] = field(default_factory=list)
     evidence_lines: list[int] = field(default_factory=list)
     forecasters: list[ForecasterRec] = field(default_factory=list)
+    forecaster_lines: list[int] = field(default_factory=list)
     events: list[ResolutionEventRec] = field(default_factory=list)
     event_lines: list[int] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
@@ -49,6 +50,7 @@ class Batch:
             self.evidence_lines.append(line)
         elif kind == "forecaster":
             self.forecasters.append(rec)
+            self.forecaster_lines.append(line)
         elif kind == "resolution_event":
             self.events.append(rec)
             self.event_lines.append(line)

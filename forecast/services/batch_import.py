@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from forecast.core.timeparse import iso_from_micros, to_micros, utcnow
 from forecast.interchange.reader import Batch, raise_line_errors
+from forecast.services.batch_text import clean_batch
 from forecast.store.standing import refresh_standing
 
 CHUNK = 50_000
@@ -436,6 +437,7 @@ def import_batch(
     """All or nothing: the caller's session scope commits only if every step succeeded.
 
     `actor` signs the resolution events this import writes for resolutions it changed."""
+    clean_batch(batch)  # the storage text rules, as for every ORM write
     w = _Writer(session)
     now_us = to_micros(utcnow())
     report = ImportReport(skipped=[{"line": line, "reason": reason} for line, reason in batch.skipped])

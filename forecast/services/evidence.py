@@ -18,7 +18,7 @@ from forecast.core.errors import InvalidInput, NotFound
 from forecast.core.model import DateSource, Stance
 from forecast.core.timeparse import iso_z, utcnow
 from forecast.ingest.article import NO_DATE_NOTE, ArticleDraft
-from forecast.ingest.sanitize import clean_line, clean_text
+from forecast.core.text import clean_line, clean_text
 from forecast.ingest.urls import check_http_url, normalise_url
 from forecast.interchange.keys import evidence_key
 from forecast.services.lookup import get_evidence, get_question

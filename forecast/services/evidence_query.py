@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from forecast.core.errors import InvalidInput
 from forecast.core.timeparse import from_micros, iso_z
-from forecast.ingest.sanitize import clean_line
+from forecast.core.text import clean_line
 from forecast.services.lookup import get_evidence, get_question
 from forecast.store.tables import Evidence
 

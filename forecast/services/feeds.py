@@ -21,7 +21,7 @@ from forecast.core.errors import Conflict, ForecastError, NotFound
 from forecast.core.ids import as_row_id
 from forecast.core.timeparse import iso_z, utcnow
 from forecast.ingest.keywords import KeywordMatcher, parse_keywords
-from forecast.ingest.sanitize import clean_line
+from forecast.core.text import clean_line
 from forecast.ingest.urls import check_http_url, normalise_url
 from forecast.services.evidence import store_draft
 from forecast.services.lookup import get_question

@@ -13,7 +13,7 @@ from forecast.core.errors import InvalidInput, NotFound
 from forecast.core.model import Kind, Status
 from forecast.core.probability import parse_probability
 from forecast.core.timeparse import from_micros, iso_z, utcnow
-from forecast.ingest.sanitize import strip_controls
+from forecast.core.text import multi_line
 from forecast.services.lookup import get_evidence, get_or_create_forecaster, get_question
 from forecast.store.standing import refresh_standing
 from forecast.store.tables import ForecastEvidence, ForecastRow, Question
@@ -98,7 +98,7 @@ def record_forecast(session: Session, req: ForecastRequest, *, now: datetime | N
         probability=p,
         made_at=made_at,
         recorded_at=recorded_at,
-        rationale=strip_controls(req.rationale),
+        rationale=multi_line(req.rationale, "rationale"),
         supersedes_id=old.id if old else None,
     )
     session.add(row)

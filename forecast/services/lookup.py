@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from forecast.core.echo import shown
 from forecast.core.errors import Conflict, NotFound
 from forecast.core.ids import as_row_id
+from forecast.core.text import one_line
 from forecast.core.timeparse import utcnow
 from forecast.store.tables import Evidence, Forecaster, Question
 
@@ -41,17 +42,18 @@ def _by_prefix(session: Session, prefix: str) -> Question | None:
         select(Question).where(Question.slug.startswith(prefix)).order_by(Question.slug).limit(PREFIX_CANDIDATES + 1)
     ).all()
     if len(rows) > 1:
-        shown = ", ".join(r.slug for r in rows[:PREFIX_CANDIDATES]) + (", …" if len(rows) > PREFIX_CANDIDATES else "")
-        raise Conflict(f"{prefix!r} matches several questions: {shown} (give more of the slug, or the id)")
+        listed = ", ".join(r.slug for r in rows[:PREFIX_CANDIDATES]) + (", …" if len(rows) > PREFIX_CANDIDATES else "")
+        raise Conflict(f"{prefix!r} matches several questions: {listed} (give more of the slug, or the id)")
     return rows[0] if rows else None
 
 
 def find_forecaster(session: Session, name: str) -> Forecaster | None:
+    name = one_line(name, "forecaster name").strip()  # the stored form, so the lookup finds it
     return session.exec(select(Forecaster).where(Forecaster.name == name)).first()
 
 
 def get_or_create_forecaster(session: Session, name: str, *, now: datetime | None = None) -> Forecaster:
-    name = name.strip()
+    name = one_line(name, "forecaster name").strip()
     row = find_forecaster(session, name)
     if row is None:
         row = Forecaster(name=name, created_at=now or utcnow())

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from forecast.core.errors import Conflict, InvalidInput
 from forecast.core.slug import slugify
+from forecast.core.text import nul_path
 from forecast.core.timeparse import to_micros, utcnow
 from forecast.interchange.keys import evidence_key
 from forecast.interchange.reader import Batch
@@ -94,6 +95,10 @@ def parse_question_file(path: Path, root: Path, default_forecaster: str, *, text
 
     def fail(key: str, reason: str):
         return InvalidInput(f"{path}:{_line_of(text, key)}: {reason}")
+
+    nul_at = nul_path(data)
+    if nul_at:
+        raise fail(re.split(r"[.\[]", nul_at)[0], f"{nul_at} contains a NUL character (U+0000); remove it")
 
     unknown = sorted(set(data) - QUESTION_KEYS)
     if unknown:

@@ -12,7 +12,7 @@ from forecast.core.model import AutoRule, Status
 from forecast.core.echo import shown
 from forecast.core.slug import is_valid_slug, slugify
 from forecast.core.timeparse import utcnow
-from forecast.ingest.sanitize import strip_controls
+from forecast.core.text import multi_line, one_line
 from forecast.services import tags as tag_service
 from forecast.services.lookup import get_question
 from forecast.store.tables import Question
@@ -59,7 +59,7 @@ def _unique_slug(session: Session, base: str) -> str:
 
 def add_question(session: Session, draft: QuestionDraft, *, now: datetime | None = None) -> Question:
     now = now or utcnow()
-    title = strip_controls(draft.title).strip()
+    title = one_line(draft.title, "title").strip()
     if not title:
         raise InvalidInput("title must not be empty")
     opens = draft.opens_at or now
@@ -73,8 +73,8 @@ def add_question(session: Session, draft: QuestionDraft, *, now: datetime | None
     row = Question(
         slug=slug,
         title=title,
-        description=strip_controls(draft.description),
-        criteria=strip_controls(draft.criteria),
+        description=multi_line(draft.description, "description"),
+        criteria=multi_line(draft.criteria, "criteria"),
         opens_at=opens,
         closes_at=draft.closes_at,
         resolves_at=resolves,
@@ -119,15 +119,15 @@ def edit_question(
             changed.append(field)
 
     if title is not _UNSET:
-        title = strip_controls(title).strip()
+        title = one_line(title, "title").strip()
         if not title:
             raise InvalidInput("title must not be empty")
         put("title", title)
     if slug is not _UNSET and slug != row.slug:
         _check_slug(session, slug, exclude_id=row.id)
         put("slug", slug)
-    put("description", description if description is _UNSET else strip_controls(description))
-    put("criteria", criteria if criteria is _UNSET else strip_controls(criteria))
+    put("description", description if description is _UNSET else multi_line(description, "description"))
+    put("criteria", criteria if criteria is _UNSET else multi_line(criteria, "criteria"))
     put("auto_rule", auto.value if isinstance(auto, AutoRule) else auto)
     put("source_file", source_file)
     new_opens = row.opens_at if opens_at is _UNSET else opens_at

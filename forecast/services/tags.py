@@ -8,13 +8,14 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from forecast.core.errors import InvalidInput
+from forecast.core.text import one_line
 from forecast.store.tables import QuestionTag, Tag
 
 
 def clean_tags(names: Iterable[str]) -> list[str]:
     out = set()
     for name in names:
-        tag = name.strip().lower()
+        tag = one_line(name, "tag").strip().lower()
         if not tag:
             continue
         if any(ch.isspace() for ch in tag) or "," in tag:

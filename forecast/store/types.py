@@ -21,3 +21,7 @@ class UTCMicros(TypeDecorator):
 
     def process_result_value(self, value: int | None, dialect):
         return None if value is None else from_micros(value)
+
+
+# Every table module imports this one, so every ORM write passes the text rules (store/text_guard.py).
+from forecast.store import text_guard as _text_guard  # noqa: E402,F401

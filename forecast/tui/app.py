@@ -112,6 +112,15 @@ class ForecastApp(Guarded, App):
         title = "Error" if message.expected else "Unexpected error"
         self.notify(message.error, title=f"{title} while {message.what}", severity="error", timeout=8, markup=False)
 
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """Only http(s) URLs reach the browser: a stored `javascript:` or `file:` link is refused here."""
+        from forecast.core.urls import is_http_url, shown
+
+        if not is_http_url(url):
+            self.notify(f"Not opened: {shown(url, 80)} is not an http(s) URL.", severity="warning", markup=False)
+            return
+        super().open_url(url, new_tab=new_tab)
+
     # --- navigation ---------------------------------------------------------------------------------------
 
     def action_show(self, mode: str) -> None:

@@ -87,9 +87,9 @@ def test_unreachable_host():
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("file:///etc/passwd", "only http and https URLs can be fetched"),
-        ("ftp://example.test/x", "only http and https URLs can be fetched"),
-        ("javascript:alert(1)", "only http and https URLs can be fetched"),
+        ("file:///etc/passwd", "only http and https URLs are accepted"),
+        ("ftp://example.test/x", "only http and https URLs are accepted"),
+        ("javascript:alert(1)", "only http and https URLs are accepted"),
         ("http://", "URL has no host"),
         ("not a url", "only http and https URLs"),
         ("http://exa mple.test/", "white space"),
