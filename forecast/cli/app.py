@@ -81,12 +81,16 @@ def _register() -> None:
 
 
 def run() -> None:
-    _register()
     try:
+        _register()
         app()
     except KeyboardInterrupt:
         print("forecast: interrupted", file=sys.stderr)
         sys.exit(int(ExitCode.ERROR))
+    except Exception as exc:  # the top-level handler: one line, and the traceback in a crash file
+        from forecast.cli.crash import handle
+
+        sys.exit(handle(exc))
 
 
 __all__ = ["app", "run", "CliState"]

@@ -97,7 +97,7 @@ def add(
         slug=slug,
         auto=usage(_auto, auto) or None,
     )
-    with st.database().session() as session:
+    with st.database(write=True).session() as session:
         row = add_question(session, draft)
         data = show_question(session, row.id)
     if as_json:
@@ -212,7 +212,7 @@ def edit(
             changes[key] = st.when(value)
     if auto is not None:
         changes["auto"] = usage(_auto, auto) or None
-    with st.database().session() as session:
+    with st.database(write=True).session() as session:
         row, changed = edit_question(
             session, question, add_tags=tuple(tag or ()), remove_tags=tuple(untag or ()), **changes
         )
@@ -234,7 +234,7 @@ def sync(
     from forecast.services.question_files import sync_directory
 
     st = state(ctx)
-    with st.database().session() as session:
+    with st.database(write=True).session() as session:
         report = sync_directory(session, directory, forecaster=st.settings.name)
     if as_json:
         print_json(report)

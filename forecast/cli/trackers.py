@@ -26,7 +26,7 @@ def _import(st: CliState, conv, *, as_json: bool, dry_run: bool, show: bool = Tr
     writing = Progress("writing forecasts", total=len(conv.batch.forecasts))
     report = None
     try:
-        with st.database().session() as session:
+        with st.database(write=True).session() as session:
             report = import_batch(session, conv.batch, progress=writing)
             if dry_run:
                 raise _DryRun

@@ -55,8 +55,11 @@ def backup_sqlite(path: Path, revision: str | None) -> Path:
     return target
 
 
-def ensure_current(engine: Engine) -> Path | None:
-    """Bring the database to HEAD. Returns the backup path when an existing SQLite file was upgraded."""
+def ensure_current(engine: Engine, *, create: bool = True) -> Path | None:
+    """Bring the database to HEAD. Returns the backup path when an existing SQLite file was upgraded.
+
+    A database without our schema is initialised only when `create` (a write command) and only when it
+    holds nothing else: another program's tables are never touched."""
     revision = current_revision(engine)
     if revision == HEAD:
         return None
@@ -69,8 +72,16 @@ def ensure_current(engine: Engine) -> Path | None:
     if revision is not None and path is not None and path.exists():
         backup = backup_sqlite(path, revision)
     elif revision is None:
+        from forecast.store.opening import NoDatabase, NotForecastDatabase
+
+        where = engine.url.render_as_string(hide_password=True)
         with engine.connect() as conn:
-            if inspect(conn).has_table("question"):
-                raise ForecastError("database has forecast tables but no schema version; refusing to touch it")
+            tables = inspect(conn).get_table_names()
+        if "question" in tables:
+            raise ForecastError("database has forecast tables but no schema version; refusing to touch it")
+        if tables:
+            raise NotForecastDatabase(f"{where} is not a forecast database (it has tables of its own)")
+        if not create:
+            raise NoDatabase(f"no forecast database at {where} (it is empty; a write command initialises it)")
     upgrade(engine)
     return backup
