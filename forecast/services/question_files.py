@@ -68,9 +68,23 @@ def _field_of(message: str, fields: tuple[str, ...], default: str) -> str:
     return next((f for f in fields if message.startswith(f) or f" {f}" in message or f"{f} " in message), default)
 
 
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+def read_question_file(path: Path) -> str:
+    """A question file's text: a regular file of at most 10 MB (a FIFO or /dev/zero named *.toml is refused)."""
+    from forecast.files import read_regular_file
+
+    data = read_regular_file(path, MAX_FILE_BYTES, "question file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{path}:1: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
 def parse_question_file(path: Path, root: Path, default_forecaster: str):
     """Return (question, forecasts, evidence) records or raise InvalidInput('file:line: reason')."""
-    text = path.read_text(encoding="utf-8")
+    text = read_question_file(path)
     rel = str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
     try:
         data = tomllib.loads(text)
@@ -193,7 +207,7 @@ def sync_directory(session: Session, directory: str | Path, *, forecaster: str) 
     seen: dict[str, Path] = {}
     for path, (q, _, _) in zip(files, parsed, strict=True):
         if q.slug in seen:
-            raise InvalidInput(f"{path}:{_line_of(path.read_text(encoding='utf-8'), 'slug')}: "
+            raise InvalidInput(f"{path}:{_line_of(read_question_file(path), 'slug')}: "
                                f"slug {q.slug!r} is also used by {seen[q.slug]}")  # fmt: skip
         seen[q.slug] = path
 

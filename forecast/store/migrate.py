@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,13 +46,21 @@ def backup_sqlite(path: Path, revision: str | None) -> Path:
     """Copy a SQLite database with the online backup API, so a WAL file's pages are included."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.{revision or 'unversioned'}.{stamp}.bak")
-    src = sqlite3.connect(path)
-    dst = sqlite3.connect(target)
+    # Written under a temporary name and renamed when complete (as files.atomic_output does for exports):
+    # a backup interrupted by a full disk never looks like a finished one.
+    partial = target.with_name(target.name + ".partial")
     try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
+        src = sqlite3.connect(path)
+        dst = sqlite3.connect(partial)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+        os.replace(partial, target)
+    except (sqlite3.Error, OSError) as exc:
+        partial.unlink(missing_ok=True)
+        raise ForecastError(f"cannot back up {path} before upgrading its schema: {exc}; nothing was changed") from None
     return target
 
 
