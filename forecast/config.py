@@ -98,5 +98,15 @@ def resolve_database(explicit: str | None, settings: Settings | None = None) -> 
     return str(data_dir() / "forecast.db")
 
 
+def ensure_default_data_dir(target: str) -> None:
+    """The data directory is forecast's own: create it for its default and demo databases. Any other
+    directory must exist already (a typo in --db should fail, not grow a directory tree)."""
+    if target in (str(data_dir() / "forecast.db"), demo_database()):
+        try:
+            data_dir().mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ForecastError(f"cannot create the data directory {data_dir()}: {exc.strerror}") from None
+
+
 def demo_database() -> str:
     return str(data_dir() / "demo.db")

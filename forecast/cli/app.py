@@ -84,12 +84,16 @@ def run() -> None:
     from forecast.cli.params import reject_undecodable_argv
 
     reject_undecodable_argv(sys.argv)
-    _register()
     try:
+        _register()
         app()
     except KeyboardInterrupt:
         print("forecast: interrupted", file=sys.stderr)
         sys.exit(int(ExitCode.ERROR))
+    except Exception as exc:  # the top-level handler: one line, and the traceback in a crash file
+        from forecast.cli.crash import handle
+
+        sys.exit(handle(exc))
 
 
 __all__ = ["app", "run", "CliState"]

@@ -53,7 +53,7 @@ def check(
     when = st.when(now) or utcnow()
     options = CheckOptions(stale_days=stale_days, soon_days=soon_days, dry_run=dry_run, poll_feeds=not no_feeds,
                            forecasters=tuple(forecaster or ()))
-    db = st.database()
+    db = st.database(write=True)
     try:
         report = run_check(db, when, options)
     except CheckLocked as exc:

@@ -30,11 +30,21 @@ class CliState:
 
         return resolve_database(self.db, self.settings)
 
-    def database(self):
+    def database(self, *, write: bool = False):
+        """The database, opened once. Only a write command (`write=True`) may create it: read commands
+        report "no database at PATH" instead of leaving an empty file behind a typo'd --db."""
         if self._database is None:
             from forecast.services.database import open_database
 
-            self._database = open_database(self.target)
+            target = self.target
+            if write:
+                from forecast.config import ensure_default_data_dir
+
+                ensure_default_data_dir(target)
+            self._database = open_database(target, create=write)
+            from forecast.cli import crash
+
+            crash.database_label = self._database.engine.url.render_as_string(hide_password=True)
         return self._database
 
     @property

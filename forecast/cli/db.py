@@ -21,7 +21,7 @@ def upgrade(ctx: typer.Context) -> None:
     from forecast.store.migrate import HEAD
 
     st = state(ctx)
-    st.database()
+    st.database(write=True)
     print(HEAD)
 
 

@@ -20,11 +20,12 @@ def demo(
 ) -> None:
     """Create (or reuse) the demo database from questions/ and open the main job on it."""
     from forecast.cli.main_job import main_job
-    from forecast.config import demo_database
+    from forecast.config import demo_database, ensure_default_data_dir
     from forecast.services.demo import build_demo
 
     st = state(ctx)
     st.db = st.db or demo_database()
+    ensure_default_data_dir(st.db)
     report = build_demo(st.db, questions, forecaster=st.settings.name, reset=reset)
     note(f"demo database {st.db}: {report['files']} question files, {report['added']} new questions")
     main_job(st)

@@ -9,7 +9,7 @@ import typer
 
 from forecast.cli import params
 from forecast.cli.context import CliState, state
-from forecast.cli.interchange import export_app, open_output
+from forecast.cli.interchange import export_app
 from forecast.cli.output import UsageFailure, guarded, note
 
 Output = Annotated[str | None, typer.Option("-o", "--output", help="File to write ('-' or absent: stdout).")]
@@ -42,19 +42,16 @@ def write_table(table, fmt: str, output: str | None, *, bom: bool = False, what:
     """Write to -o (or stdout), with a progress bar on stderr for long exports when it is a terminal."""
     from forecast.cli.progress import Progress
     from forecast.export.writers import require_pyarrow, write
+    from forecast.files import atomic_output
 
     if fmt == "parquet":
         require_pyarrow()  # fail before creating the file
-    out, close = open_output(output)
     progress = Progress(f"writing {what}", total=len(table))
     try:
-        n = write(table, fmt, out, bom=bom, progress=progress)
+        with atomic_output(output) as out:
+            n = write(table, fmt, out, bom=bom, progress=progress)
     finally:
         progress.done()
-        if close:
-            out.close()
-        else:
-            out.flush()
     note(f"{n} {what}" + (f" written to {output}" if output not in (None, "-") else ""))
 
 

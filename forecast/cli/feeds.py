@@ -29,7 +29,7 @@ def add(
     """Add a feed (fetched once now to check that it is a feed)."""
     from forecast.services.feeds import add_feed, feed_fields
 
-    with state(ctx).database().session() as session:
+    with state(ctx).database(write=True).session() as session:
         data = feed_fields(session, add_feed(session, url, question=question, keywords=keywords, warn=note))
     if as_json:
         print_json(data)
@@ -75,7 +75,7 @@ def remove(
     """Stop following a feed (the evidence it brought in stays)."""
     from forecast.services.feeds import remove_feed
 
-    with state(ctx).database().session() as session:
+    with state(ctx).database(write=True).session() as session:
         data = remove_feed(session, feed)
     note(f"removed feed [{data['id']}] {data['url']}")
 
@@ -90,7 +90,7 @@ def poll(
     """Fetch the feeds; new items go to the evidence inbox with proposed links. Exit 1 if a feed failed."""
     from forecast.services.feeds import poll_feeds
 
-    with state(ctx).database().session() as session:
+    with state(ctx).database(write=True).session() as session:
         report = poll_feeds(session, feeds or None)
     if as_json:
         print_json(report.as_dict())

@@ -42,7 +42,7 @@ def predict(
         evidence=tuple(evidence or ()),
         corrects=corrects,
     )
-    with st.database().session() as session:
+    with st.database(write=True).session() as session:
         row = record_forecast(session, req)
         out = {
             "id": row.id,
@@ -122,7 +122,7 @@ def resolve(
 
     st = state(ctx)
     res = _resolution(resolution)
-    with st.database().session() as session:
+    with st.database(write=True).session() as session:
         q = service.resolve(session, question, res, actor=by or st.settings.name, at=st.when(at), note=note_text)
         data = question_fields(q, tags_of(session, q.id))
     if as_json:
@@ -146,7 +146,7 @@ def unresolve(
     from forecast.services.tags import tags_of
 
     st = state(ctx)
-    with st.database().session() as session:
+    with st.database(write=True).session() as session:
         q = service.unresolve(session, question, actor=by or st.settings.name, note=note_text)
         data = question_fields(q, tags_of(session, q.id))
     if as_json:

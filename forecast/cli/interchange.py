@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -17,18 +16,6 @@ app.add_typer(export_app, name="export")
 app.add_typer(import_app, name="import")
 
 
-def open_output(path: str | None):
-    """Binary stream for `-o`: stdout when absent or '-'."""
-    if path in (None, "-"):
-        return sys.stdout.buffer, False
-    try:
-        return open(path, "wb"), True
-    except OSError as exc:
-        from forecast.core.errors import ForecastError
-
-        raise ForecastError(f"{path}: cannot write: {exc.strerror}") from None
-
-
 @export_app.command("jsonl")
 @guarded
 def export_jsonl_cmd(
@@ -39,18 +26,17 @@ def export_jsonl_cmd(
     from forecast.cli.progress import Progress
     from forecast.services.batch_export import export_jsonl
 
+    from forecast.files import atomic_output
+
     st = state(ctx)
-    out, close = open_output(output)
+    db = st.database()
     progress = Progress("exporting forecasts")
     try:
-        with st.database().session() as session:
+        # All or nothing: a failed export leaves an older backup at -o untouched, never a truncated one.
+        with atomic_output(output) as out, db.session() as session:
             counts = export_jsonl(session, out, progress=progress)
     finally:
         progress.done()
-        if close:
-            out.close()
-        else:
-            out.flush()
     note(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
 
 
@@ -66,7 +52,7 @@ def write_batch(st, batch, *, dry_run: bool, actor: str = "import"):
     writing = Progress("writing forecasts", total=len(batch.forecasts))
     report = None
     try:
-        with st.database().session() as session:
+        with st.database(write=True).session() as session:
             report = import_batch(session, batch, progress=writing, actor=actor)
             if dry_run:
                 raise DryRunRollback

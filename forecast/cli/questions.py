@@ -117,7 +117,7 @@ def add(
         slug=slug,
         auto=usage(_auto, auto) or None,
     )
-    with st.database().session() as session:  # the question and its first forecast commit together or not at all
+    with st.database(write=True).session() as session:  # the question and its first forecast commit together or not at all
         row = add_question(session, draft, now=now)
         if first is not None:
             record_forecast(session, ForecastRequest(row.id, first, st.settings.name, rationale=why), now=now)
@@ -247,7 +247,7 @@ def edit(
             changes[key] = st.when(value)
     if auto is not None:
         changes["auto"] = usage(_auto, auto) or None
-    with st.database().session() as session:
+    with st.database(write=True).session() as session:
         row, changed = edit_question(
             session, question, add_tags=tuple(tag or ()), remove_tags=tuple(untag or ()), **changes
         )
@@ -278,7 +278,7 @@ def sync(
     st = state(ctx)
     report = None
     try:
-        with st.database().session() as session:
+        with st.database(write=True).session() as session:
             report = sync_directory(session, directory, forecaster=st.settings.name, prefer=prefer)
             if dry_run:
                 raise DryRunRollback  # inside the session scope: everything the sync did is rolled back

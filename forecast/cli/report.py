@@ -10,7 +10,6 @@ from forecast.cli import params
 from forecast.cli.app import app
 from forecast.cli.context import CliState, state
 from forecast.cli.exports import By, ExcludeBackfilled, ResolvedSince, ResolvedUntil, Tag
-from forecast.cli.interchange import open_output
 from forecast.cli.output import UsageFailure, guarded, note
 
 plot_app = typer.Typer(help="Plots as PNG or SVG files: calibration, Brier over time.", no_args_is_help=True)
@@ -77,12 +76,11 @@ def report(
     data = build_report(scored, title=title, generated_at=iso_z(utcnow().replace(microsecond=0)),
                         scope=_scope(flt, scored), max_questions=max_questions)  # fmt: skip
     page = render_html(data).encode("utf-8")
-    out, close = open_output(output)
-    try:
+    from forecast.files import atomic_output
+
+    with atomic_output(output) as out:
         out.write(page)
-    finally:
-        out.close() if close else out.flush()
-    if close:
+    if output not in (None, "-"):
         note(f"report written to {output} ({len(page) / 1e6:.1f} MB)")
 
 
@@ -99,12 +97,11 @@ def _save(fig, output: str, fmt: str) -> None:
     from forecast.export.plots import render
 
     data = render(fig, fmt)
-    out, close = open_output(output)
-    try:
+    from forecast.files import atomic_output
+
+    with atomic_output(output) as out:
         out.write(data)
-    finally:
-        out.close() if close else out.flush()
-    if close:
+    if output not in (None, "-"):
         note(f"plot written to {output}")
 
 

@@ -106,8 +106,10 @@ def install(
         if not typer.confirm("Install these units and start the timer?", default=True, err=True):
             fail("nothing installed")
     folder.mkdir(parents=True, exist_ok=True)
+    from forecast.files import write_file_atomic
+
     for path, content in files.items():
-        path.write_text(content, encoding="utf-8")
+        write_file_atomic(path, content)
     _systemctl(["daemon-reload"], ["enable", "--now", f"{UNIT}.timer"])
     note("user timers run only while you are logged in, unless lingering is on: `loginctl enable-linger`")
 

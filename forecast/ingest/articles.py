@@ -64,16 +64,10 @@ def from_bytes(
 
 def from_file(path: str | Path, *, title: str | None = None, retrieved_at: datetime | None = None) -> ArticleDraft:
     p = Path(path).expanduser()
-    try:
-        if p.stat().st_size > MAX_BYTES:
-            raise InvalidInput(f"{p} is larger than {MAX_BYTES // (1024 * 1024)} MB")
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InvalidInput(f"no such file: {p}") from None
-    except IsADirectoryError:
-        raise InvalidInput(f"{p} is a directory, not a file") from None
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {p}: {exc.strerror or exc}") from None
+    from forecast.files import read_regular_file
+
+    # The cap is counted while reading: st_size is 0 for /dev/zero, and a FIFO is refused, not waited on.
+    data = read_regular_file(p, MAX_BYTES)
     return from_bytes(data, name=p.name, title=title, retrieved_at=retrieved_at)
 
 

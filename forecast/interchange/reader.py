@@ -164,14 +164,21 @@ def read_lines(lines: Iterable[bytes | str], source: str, *, progress: Callable[
     return batch
 
 
+MAX_LINE_BYTES = 64 * 1024 * 1024
+"""One record per line; the largest legitimate one is an evidence record with a 10 MB article, escaped."""
+
+
 def read_file(path: str, *, progress: Callable[[int], None] | None = None) -> Batch:
     import sys
 
     if path == "-":
         return read_lines(sys.stdin.buffer, "<stdin>", progress=progress)
+    from forecast.files import bounded_lines, open_regular
+
     try:
-        with open(path, "rb") as fh:
-            return read_lines(fh, path, progress=progress)
+        # A regular file only (a FIFO would hang, /dev/zero never ends), and no line beyond the cap.
+        with open_regular(path, "JSONL file") as fh:
+            return read_lines(bounded_lines(fh, MAX_LINE_BYTES, path), path, progress=progress)
     except FileNotFoundError:
         raise InvalidInput(f"{path}: no such file") from None
     except IsADirectoryError:

@@ -72,9 +72,15 @@ def _field_of(message: str, fields: tuple[str, ...], default: str) -> str:
     return next((f for f in fields if message.startswith(f) or f" {f}" in message or f"{f} " in message), default)
 
 
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
 def read_question_text(path: Path) -> str:
-    """The file as text; utf-8-sig drops the byte-order mark some Windows editors write (TOML would reject it)."""
-    data = path.read_bytes()
+    """A question file's text: a regular file of at most 10 MB (a FIFO or /dev/zero named *.toml is refused);
+    utf-8-sig drops the byte-order mark some Windows editors write (TOML would reject it)."""
+    from forecast.files import read_regular_file
+
+    data = read_regular_file(path, MAX_FILE_BYTES, "question file")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

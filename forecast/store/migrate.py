@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,18 +52,29 @@ def backup_sqlite(path: Path, revision: str | None) -> Path:
     """Copy a SQLite database with the online backup API, so a WAL file's pages are included."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.{revision or 'unversioned'}.{stamp}.bak")
-    src = sqlite3.connect(path)
-    dst = sqlite3.connect(target)
+    # Written under a temporary name and renamed when complete (as files.atomic_output does for exports):
+    # a backup interrupted by a full disk never looks like a finished one.
+    partial = target.with_name(target.name + ".partial")
     try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
+        src = sqlite3.connect(path)
+        dst = sqlite3.connect(partial)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+        os.replace(partial, target)
+    except (sqlite3.Error, OSError) as exc:
+        partial.unlink(missing_ok=True)
+        raise ForecastError(f"cannot back up {path} before upgrading its schema: {exc}; nothing was changed") from None
     return target
 
 
-def ensure_current(engine: Engine) -> Path | None:
-    """Bring the database to HEAD. Returns the backup path when an existing SQLite file was upgraded."""
+def ensure_current(engine: Engine, *, create: bool = True) -> Path | None:
+    """Bring the database to HEAD. Returns the backup path when an existing SQLite file was upgraded.
+
+    A database without our schema is initialised only when `create` (a write command) and only when it
+    holds nothing else: another program's tables are never touched."""
     revision = current_revision(engine)
     if revision == HEAD:
         return None
@@ -75,8 +87,16 @@ def ensure_current(engine: Engine) -> Path | None:
     if revision is not None and path is not None and path.exists():
         backup = backup_sqlite(path, revision)
     elif revision is None:
+        from forecast.store.opening import NoDatabase, NotForecastDatabase
+
+        where = engine.url.render_as_string(hide_password=True)
         with engine.connect() as conn:
-            if inspect(conn).has_table("question"):
-                raise ForecastError("database has forecast tables but no schema version; refusing to touch it")
+            tables = inspect(conn).get_table_names()
+        if "question" in tables:
+            raise ForecastError("database has forecast tables but no schema version; refusing to touch it")
+        if tables:
+            raise NotForecastDatabase(f"{where} is not a forecast database (it has tables of its own)")
+        if not create:
+            raise NoDatabase(f"no forecast database at {where} (it is empty; a write command initialises it)")
     upgrade(engine)
     return backup

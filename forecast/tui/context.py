@@ -44,7 +44,8 @@ class TuiContext:
             if self.database is None:
                 from forecast.services.database import open_database
 
-                self.database = open_database(self.target, announce_backup=lambda _path: None)
+                # The TUI never creates a database: a typo'd --db says "no database at PATH" (open `forecast demo`).
+                self.database = open_database(self.target, create=False, announce_backup=lambda _path: None)
             return self.database
 
     def sqlite_file(self) -> Path | None:

@@ -22,10 +22,16 @@ from forecast.core.errors import InvalidInput, OutOfRange
 from forecast.core.probability import parse_decimal
 from forecast.core.slug import slugify
 from forecast.core.timeparse import micros_of
+from forecast.files import BoundedStream, open_regular
 from forecast.interchange.reader import Batch
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-csv.field_size_limit(2**31 - 1)  # Metaculus puts 201-point CDFs and long comment threads in one cell
+MAX_FIELD_CHARS = 16 * 1024 * 1024
+"""Metaculus puts 201-point CDFs and long comment threads in one cell; nothing real comes near 16 MB, and the
+cap is what keeps a zipped 1 GB cell from taking gigabytes of memory."""
+MAX_MEMBER_BYTES = 4 * 1024 * 1024 * 1024
+"""A zip member is read through a counter: its declared size may lie."""
+csv.field_size_limit(MAX_FIELD_CHARS)
 
 
 @dataclass
@@ -96,6 +102,8 @@ def open_text(path: str | Path, member: str | None = None):
         raise InvalidInput(f"{p}: no such file")
     if p.is_dir():
         raise InvalidInput(f"{p}: is a directory, not a CSV file")
+    if not p.is_file():  # before is_zipfile, which would block on a FIFO
+        raise InvalidInput(f"{p}: not a regular file (a device, FIFO or socket)")
     if zipfile.is_zipfile(p):
         zf = zipfile.ZipFile(p)
         names = [n for n in zf.namelist() if not n.endswith("/")]
@@ -106,8 +114,8 @@ def open_text(path: str | Path, member: str | None = None):
         if len(matches) != 1:
             wanted = member or "one .csv file"
             raise InvalidInput(f"{p}: expected {wanted} in the zip, found: {', '.join(names) or 'nothing'}")
-        return _decode(zf.open(matches[0]))
-    return _decode(open(p, "rb"))
+        return _decode(_member(zf, p, matches[0]))
+    return _decode(open_regular(p, "CSV file"))
 
 
 def open_bundle_member(root: str | Path, name: str):
@@ -117,14 +125,21 @@ def open_bundle_member(root: str | Path, name: str):
         raise InvalidInput(f"{p}: no such file or folder")
     if p.is_dir():
         target = p / name
-        return _decode(open(target, "rb")) if target.is_file() else None
-    if not zipfile.is_zipfile(p):
+        return _decode(open_regular(target, "CSV file")) if target.exists() else None
+    if not p.is_file() or not zipfile.is_zipfile(p):
         raise InvalidInput(f"{p}: neither a folder nor a zip file")
     zf = zipfile.ZipFile(p)
     matches = [n for n in zf.namelist() if n == name or n.endswith("/" + name)]
     if len(matches) > 1:
         raise InvalidInput(f"{p}: more than one {name} in the zip")
-    return _decode(zf.open(matches[0])) if matches else None
+    return _decode(_member(zf, p, matches[0])) if matches else None
+
+
+def _member(zf: zipfile.ZipFile, path: Path, name: str):
+    label = f"{path}:{name}"
+    if zf.getinfo(name).file_size > MAX_MEMBER_BYTES:
+        raise InvalidInput(f"{label} is larger than {MAX_MEMBER_BYTES // 1024**3} GB")
+    return io.BufferedReader(BoundedStream(zf.open(name), MAX_MEMBER_BYTES, label))
 
 
 _OTHER_DELIMITERS = ((";", "semicolon"), ("\t", "tab"), ("|", "pipe"))

@@ -1,0 +1,182 @@
+"""Reading and writing the user's files safely: one helper for each direction, used by every command.
+
+Writing: `atomic_output` writes to a temporary file in the target's directory and renames it over the
+target only when everything was written and synced, so a failed export (a full disk, a row the writer
+chokes on, Ctrl-C) leaves the previous file byte for byte as it was.
+
+Reading: `read_regular_file` and `BoundedStream` read at most a cap, whatever `st_size` says (it says 0 for
+/dev/zero and nothing useful for a FIFO), and only from regular files, opened so that a FIFO cannot block.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from forecast.core.errors import ForecastError, InvalidInput
+
+MB = 1024 * 1024
+
+
+def _mib(n: int) -> str:
+    return f"{n // MB} MB" if n >= MB else f"{n} bytes"
+
+
+# --- writing -------------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def atomic_output(path: str | Path | None) -> Iterator[BinaryIO]:
+    """A binary stream for `-o PATH`: stdout for None or '-'; a file replaced only on success.
+
+    A target that exists and is not a regular file (/dev/null, a FIFO, a terminal) is written directly:
+    renaming over it would replace the device with a file."""
+    if path in (None, "-"):
+        out = sys.stdout.buffer
+        yield out
+        out.flush()
+        return
+    target = Path(path)
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise ForecastError(f"{target}: cannot write: {exc.strerror}") from None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        if stat.S_ISDIR(st.st_mode):
+            raise ForecastError(f"{target}: cannot write: is a directory")
+        with _open_or_fail(target) as fh:
+            yield fh
+        return
+    directory = target.parent
+    if not directory.is_dir():
+        raise ForecastError(f"{target}: cannot write: directory {directory} does not exist")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name[:100]}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise ForecastError(f"{target}: cannot write: {exc.strerror}") from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_file_atomic(path: str | Path, data: bytes | str) -> None:
+    """The whole content at once (unit files, small reports), with the same all-or-nothing rule."""
+    with atomic_output(path) as fh:
+        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+@contextmanager
+def _open_or_fail(target: Path) -> Iterator[BinaryIO]:
+    try:
+        fh = open(target, "wb")
+    except OSError as exc:
+        raise ForecastError(f"{target}: cannot write: {exc.strerror}") from None
+    with fh:
+        yield fh
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# --- reading -------------------------------------------------------------------------------------------------
+
+
+def open_regular(path: str | Path, what: str = "file") -> BinaryIO:
+    """Open a regular file for reading; anything else (a FIFO, a device, a directory) is refused without
+    blocking: O_NONBLOCK makes opening a FIFO return at once, and fstat then tells what it is."""
+    p = Path(path)
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise InvalidInput(f"{p}: no such {what}") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{p}: is a directory, not a {what}") from None
+    except OSError as exc:
+        raise InvalidInput(f"{p}: cannot read: {exc.strerror or exc}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise InvalidInput(f"{p}: is a directory, not a {what}")
+        if not stat.S_ISREG(mode):
+            raise InvalidInput(f"{p}: not a regular file (a device, FIFO or socket)")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_regular_file(path: str | Path, limit: int, what: str = "file") -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, counted while reading."""
+    with open_regular(path, what) as fh:
+        try:
+            data = fh.read(limit + 1)
+        except OSError as exc:
+            raise InvalidInput(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise InvalidInput(f"{path} is larger than {_mib(limit)}")
+    return data
+
+
+class BoundedStream(io.RawIOBase):
+    """A read-only stream that fails with InvalidInput once more than `limit` bytes came through: for zip
+    members (whose declared size may lie) and anything else whose length is not known in advance."""
+
+    def __init__(self, inner: BinaryIO, limit: int, label: str) -> None:
+        self.inner = inner
+        self.limit = limit
+        self.label = label
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.inner.read(min(len(buffer), self.limit - self.count + 1))
+        n = len(data)
+        self.count += n
+        if self.count > self.limit:
+            raise InvalidInput(f"{self.label} is larger than {_mib(self.limit)}")
+        buffer[:n] = data
+        return n
+
+    def close(self) -> None:
+        try:
+            self.inner.close()
+        finally:
+            super().close()
+
+
+def bounded_lines(fh: BinaryIO, limit: int, label: str) -> Iterator[bytes]:
+    """The lines of a stream, each at most `limit` bytes: a file without newlines (or /dev/zero behind a
+    symlink) cannot grow one line without end."""
+    number = 0
+    while True:
+        line = fh.readline(limit + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > limit and not line.endswith(b"\n"):
+            raise InvalidInput(f"{label}:{number}: line longer than {_mib(limit)}")
+        yield line
