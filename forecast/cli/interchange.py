@@ -93,8 +93,7 @@ def import_jsonl_cmd(
         reading.done()
     writing = Progress("writing forecasts", total=len(batch.forecasts))
     try:
-        with st.database().session() as session:
-            report = import_batch(session, batch, progress=writing)
+        report = st.database().write(lambda session: import_batch(session, batch, progress=writing))
         st.database().checkpoint()
     finally:
         writing.done()

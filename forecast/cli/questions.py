@@ -97,9 +97,7 @@ def add(
         slug=slug,
         auto=usage(_auto, auto) or None,
     )
-    with st.database().session() as session:
-        row = add_question(session, draft)
-        data = show_question(session, row.id)
+    data = st.database().write(lambda session: show_question(session, add_question(session, draft).id))
     if as_json:
         print_json(data)
     else:
@@ -212,11 +210,14 @@ def edit(
             changes[key] = st.when(value)
     if auto is not None:
         changes["auto"] = usage(_auto, auto) or None
-    with st.database().session() as session:
+
+    def work(session) -> tuple[dict, list[str]]:
         row, changed = edit_question(
             session, question, add_tags=tuple(tag or ()), remove_tags=tuple(untag or ()), **changes
         )
-        data = show_question(session, row.id)
+        return show_question(session, row.id), changed
+
+    data, changed = st.database().write(work)
     if as_json:
         print_json(data)
     else:
@@ -234,8 +235,7 @@ def sync(
     from forecast.services.question_files import sync_directory
 
     st = state(ctx)
-    with st.database().session() as session:
-        report = sync_directory(session, directory, forecaster=st.settings.name)
+    report = st.database().write(lambda session: sync_directory(session, directory, forecaster=st.settings.name))
     if as_json:
         print_json(report)
     else:

@@ -15,7 +15,11 @@ DRY_HELP = "Convert and report, but write nothing."
 
 
 class _DryRun(Exception):
-    """Raised inside the session scope so that it rolls the import back."""
+    """Raised inside the unit of work so that it rolls the import back, carrying the report out."""
+
+    def __init__(self, report) -> None:
+        super().__init__("dry run")
+        self.report = report
 
 
 def _import(st: CliState, conv, *, as_json: bool, dry_run: bool, show: bool = True) -> dict:
@@ -24,15 +28,18 @@ def _import(st: CliState, conv, *, as_json: bool, dry_run: bool, show: bool = Tr
     from forecast.services.batch_import import import_batch
 
     writing = Progress("writing forecasts", total=len(conv.batch.forecasts))
-    report = None
+
+    def work(session):
+        report = import_batch(session, conv.batch, progress=writing)
+        if dry_run:
+            raise _DryRun(report)
+        return report
+
     try:
-        with st.database().session() as session:
-            report = import_batch(session, conv.batch, progress=writing)
-            if dry_run:
-                raise _DryRun
+        report = st.database().write(work)
         st.database().checkpoint()
-    except _DryRun:
-        pass
+    except _DryRun as dry:
+        report = dry.report
     finally:
         writing.done()
     data = report.as_dict()
