@@ -81,14 +81,9 @@ def add(
     when = st.when(published)
     link = service.LinkSpec(question, _stance(stance), note_text) if question is not None else None
     text = _read_stdin() if stdin else None
-    with st.database(write=True).session() as session:
-        if url is not None:
-            result = service.add_from_url(session, url, link=link, published=when, title=title)
-        elif file is not None:
-            result = service.add_from_file(session, file, link=link, published=when, title=title)
-        else:
-            result = service.add_from_text(session, text or "", link=link, published=when, title=title)
-        fields = evidence_fields(result.evidence)
+    source, body = ("url", url) if url is not None else ("file", file) if file is not None else ("text", text or "")
+    result = service.add_evidence(st.database(write=True), source, body, link=link, published=when, title=title)
+    fields = evidence_fields(result.evidence)
     fields.update(created=result.created, linked=result.linked, question=result.question, notes=list(result.notes))
     if as_json:
         print_json(fields)
@@ -190,8 +185,7 @@ def link(
 
     st = state(ctx)
     s = _stance(stance)
-    with st.database(write=True).session() as session:
-        new = link_evidence(session, evidence, question, stance=s, note=note_text)
+    new = st.database(write=True).write(lambda session: link_evidence(session, evidence, question, stance=s, note=note_text))
     note(f"{'linked' if new else 'updated the link of'} evidence {evidence} to {question}")
 
 
@@ -205,8 +199,7 @@ def unlink(
     """Remove the link between evidence and a question (forecasts that cite it keep citing it)."""
     from forecast.services.evidence import unlink_evidence
 
-    with state(ctx).database(write=True).session() as session:
-        unlink_evidence(session, evidence, question)
+    state(ctx).database(write=True).write(lambda session: unlink_evidence(session, evidence, question))
     note(f"unlinked evidence {evidence} from {question}")
 
 
@@ -232,8 +225,7 @@ def edit(
     changes: dict = {"title": title, "outlet": outlet, "author": author, "url": url}
     if published is not None:
         changes["published"] = None if published.strip().lower() in ("none", "") else st.when(published)
-    with st.database(write=True).session() as session:
-        fields = evidence_fields(edit_evidence(session, evidence, **changes))
+    fields = st.database(write=True).write(lambda session: evidence_fields(edit_evidence(session, evidence, **changes)))
     if as_json:
         print_json(fields)
     else:
@@ -305,6 +297,5 @@ def dismiss(
     """Take an item out of the inbox (or decline one proposed link)."""
     from forecast.services.evidence import dismiss_evidence
 
-    with state(ctx).database(write=True).session() as session:
-        dismiss_evidence(session, evidence, question)
+    state(ctx).database(write=True).write(lambda session: dismiss_evidence(session, evidence, question))
     note(f"dismissed the proposal of {evidence} for {question}" if question else f"dismissed evidence {evidence}")

@@ -27,10 +27,9 @@ def add(
     as_json: Annotated[bool, typer.Option("--json", help="Print the feed as JSON.")] = False,
 ) -> None:
     """Add a feed (fetched once now to check that it is a feed)."""
-    from forecast.services.feeds import add_feed, feed_fields
+    from forecast.services.feeds import add_feed_to
 
-    with state(ctx).database(write=True).session() as session:
-        data = feed_fields(session, add_feed(session, url, question=question, keywords=keywords, warn=note))
+    data = add_feed_to(state(ctx).database(write=True), url, question=question, keywords=keywords, warn=note)
     if as_json:
         print_json(data)
     else:
@@ -75,8 +74,7 @@ def remove(
     """Stop following a feed (the evidence it brought in stays)."""
     from forecast.services.feeds import remove_feed
 
-    with state(ctx).database(write=True).session() as session:
-        data = remove_feed(session, feed)
+    data = state(ctx).database(write=True).write(lambda session: remove_feed(session, feed))
     note(f"removed feed [{data['id']}] {data['url']}")
 
 
@@ -88,10 +86,9 @@ def poll(
     as_json: Annotated[bool, typer.Option("--json", help="Print the poll report as JSON.")] = False,
 ) -> None:
     """Fetch the feeds; new items go to the evidence inbox with proposed links. Exit 1 if a feed failed."""
-    from forecast.services.feeds import poll_feeds
+    from forecast.services.feeds import poll
 
-    with state(ctx).database(write=True).session() as session:
-        report = poll_feeds(session, feeds or None)
+    report = poll(state(ctx).database(write=True), feeds or None)
     if as_json:
         print_json(report.as_dict())
     else:

@@ -42,9 +42,10 @@ def predict(
         evidence=tuple(evidence or ()),
         corrects=corrects,
     )
-    with st.database(write=True).session() as session:
+
+    def work(session) -> dict:
         row = record_forecast(session, req)
-        out = {
+        return {
             "id": row.id,
             "question": session.get(Question, row.question_id).slug,
             "forecaster": req.forecaster,
@@ -52,6 +53,8 @@ def predict(
             "made_at": iso_z(row.made_at),
             "supersedes": row.supersedes_id,
         }
+
+    out = st.database(write=True).write(work)
     if as_json:
         print_json(out)
     else:
@@ -122,9 +125,13 @@ def resolve(
 
     st = state(ctx)
     res = _resolution(resolution)
-    with st.database(write=True).session() as session:
-        q = service.resolve(session, question, res, actor=by or st.settings.name, at=st.when(at), note=note_text)
-        data = question_fields(q, tags_of(session, q.id))
+    when = st.when(at)
+
+    def work(session) -> dict:
+        q = service.resolve(session, question, res, actor=by or st.settings.name, at=when, note=note_text)
+        return question_fields(q, tags_of(session, q.id))
+
+    data = st.database(write=True).write(work)
     if as_json:
         print_json(data)
     else:
@@ -146,9 +153,12 @@ def unresolve(
     from forecast.services.tags import tags_of
 
     st = state(ctx)
-    with st.database(write=True).session() as session:
+
+    def work(session) -> dict:
         q = service.unresolve(session, question, actor=by or st.settings.name, note=note_text)
-        data = question_fields(q, tags_of(session, q.id))
+        return question_fields(q, tags_of(session, q.id))
+
+    data = st.database(write=True).write(work)
     if as_json:
         print_json(data)
     else:

@@ -41,7 +41,11 @@ def export_jsonl_cmd(
 
 
 class DryRunRollback(Exception):
-    """Raised inside the session scope so that it rolls the import back."""
+    """Raised inside the unit of work so that it rolls the write back, carrying its report out."""
+
+    def __init__(self, report=None) -> None:
+        super().__init__("dry run")
+        self.report = report
 
 
 def write_batch(st, batch, *, dry_run: bool, actor: str = "import"):
@@ -50,15 +54,18 @@ def write_batch(st, batch, *, dry_run: bool, actor: str = "import"):
     from forecast.services.batch_import import import_batch
 
     writing = Progress("writing forecasts", total=len(batch.forecasts))
-    report = None
+
+    def work(session):
+        report = import_batch(session, batch, progress=writing, actor=actor)
+        if dry_run:
+            raise DryRunRollback(report)
+        return report
+
     try:
-        with st.database(write=True).session() as session:
-            report = import_batch(session, batch, progress=writing, actor=actor)
-            if dry_run:
-                raise DryRunRollback
+        report = st.database(write=True).write(work)
         st.database().checkpoint()
-    except DryRunRollback:
-        pass
+    except DryRunRollback as dry:
+        report = dry.report
     finally:
         writing.done()
     return report

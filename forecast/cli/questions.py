@@ -117,11 +117,14 @@ def add(
         slug=slug,
         auto=usage(_auto, auto) or None,
     )
-    with st.database(write=True).session() as session:  # the question and its first forecast commit together or not at all
+
+    def work(session) -> dict:  # the question and its first forecast commit together or not at all
         row = add_question(session, draft, now=now)
         if first is not None:
             record_forecast(session, ForecastRequest(row.id, first, st.settings.name, rationale=why), now=now)
-        data = show_question(session, row.id, now=now, backfill_after=st.settings.backfill_after)
+        return show_question(session, row.id, now=now, backfill_after=st.settings.backfill_after)
+
+    data = st.database(write=True).write(work)
     if as_json:
         print_json(data)
     else:
@@ -247,11 +250,14 @@ def edit(
             changes[key] = st.when(value)
     if auto is not None:
         changes["auto"] = usage(_auto, auto) or None
-    with st.database(write=True).session() as session:
+
+    def work(session) -> tuple[dict, list[str]]:
         row, changed = edit_question(
             session, question, add_tags=tuple(tag or ()), remove_tags=tuple(untag or ()), **changes
         )
-        data = show_question(session, row.id)
+        return show_question(session, row.id), changed
+
+    data, changed = st.database(write=True).write(work)
     if as_json:
         print_json(data)
     else:
@@ -276,14 +282,17 @@ def sync(
     if prefer not in (None, "file", "app"):
         raise UsageFailure(f"--prefer must be file or app, not {prefer!r}")
     st = state(ctx)
-    report = None
+
+    def work(session) -> dict:
+        report = sync_directory(session, directory, forecaster=st.settings.name, prefer=prefer)
+        if dry_run:
+            raise DryRunRollback(report)  # inside the unit of work: everything the sync did is rolled back
+        return report
+
     try:
-        with st.database(write=True).session() as session:
-            report = sync_directory(session, directory, forecaster=st.settings.name, prefer=prefer)
-            if dry_run:
-                raise DryRunRollback  # inside the session scope: everything the sync did is rolled back
-    except DryRunRollback:
-        pass
+        report = st.database(write=True).write(work)
+    except DryRunRollback as dry:
+        report = dry.report
     report["dry_run"] = dry_run
     if as_json:
         print_json(report)

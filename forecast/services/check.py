@@ -24,6 +24,7 @@ from forecast.services import check_runs
 from forecast.services.check_lock import check_lock
 from forecast.services.check_poll import poll_feeds
 from forecast.services.check_report import CheckReport, Section
+from forecast.store.transaction import DatabaseBusy
 
 _DAY_US = 86_400_000_000
 
@@ -56,7 +57,7 @@ def run_check(db, now: datetime, options: CheckOptions = CheckOptions()) -> Chec
         with check_lock(db.engine):
             try:
                 run_id, interrupted = check_runs.start_run(db.engine, as_of=now, dry_run=False)
-            except OperationalError as exc:  # SQLite: another program holds the write lock past the timeout
+            except (DatabaseBusy, OperationalError) as exc:  # another program held the write lock throughout
                 reason = _reason(exc)
                 raise ForecastError(f"database is busy, nothing was checked ({reason}); try again later") from None
             report = _run(db, now, options, run_id=run_id, interrupted=interrupted)
@@ -65,6 +66,8 @@ def run_check(db, now: datetime, options: CheckOptions = CheckOptions()) -> Chec
 
 
 def _reason(exc: Exception) -> str:
+    if isinstance(exc, DatabaseBusy):
+        return exc.reason
     lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
 
@@ -95,7 +98,7 @@ def _run(db, now: datetime, options: CheckOptions, *, run_id: int | None, interr
         raise
     try:
         _finish(db, report, failure)
-    except OperationalError as exc:
+    except (DatabaseBusy, OperationalError) as exc:
         report.errors.append(f"could not record this run in the history ({_reason(exc)})")
     if failure:
         raise ForecastError(failure)
@@ -129,14 +132,14 @@ def _apply(db, report: CheckReport) -> None:
             else:
                 try:
                     applied = applier.apply(d)
-                except ForecastError as exc:
-                    report.errors.append(f"question {d.slug}: {exc}")
-                    continue
-                except OperationalError as exc:  # e.g. SQLite locked by a long write: later runs finish
+                except (DatabaseBusy, OperationalError) as exc:  # locked past the retries: later runs finish
                     left = len(due) - due.index(d)
                     report.errors.append(f"database busy at question {d.slug} ({_reason(exc)}); {left} due "
                                          "questions left for the next run")  # fmt: skip
                     break
+                except ForecastError as exc:
+                    report.errors.append(f"question {d.slug}: {exc}")
+                    continue
                 if applied is None:
                     continue
                 closed, resolved = applied.closed, applied.resolution

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from forecast.core.errors import ForecastError
@@ -23,9 +23,9 @@ from forecast.core.timeparse import to_micros
 from forecast.services import resolution
 from forecast.services.check_queries import DueQuestion, may_auto_resolve
 from forecast.store.tables import Question
+from forecast.store.transaction import retrying, write_engine
 
 ACTOR = "forecast check"
-RETRIES = 3  # SQLite refuses a write at once when another writer got in first; try the question again
 # Test-only: a directory for a handshake inside each question's transaction. Before the n-th question
 # commits, the run creates `ready-n` there and waits for the test to create `go-n`, so a test can hold a
 # run at a known point (lock taken, n-1 questions committed, the n-th mid-transaction) and SIGKILL it.
@@ -64,7 +64,7 @@ class Applier:
 
     def __enter__(self) -> Applier:
         # One connection for the run: a pool checkout per question costs a ping and a rollback round trip.
-        self.conn = self.engine.connect()
+        self.conn = write_engine(self.engine).connect()  # SQLite: each question's transaction is BEGIN IMMEDIATE
         if self.postgres:
             # A question's commit need not wait for the disk: a commit lost in a server crash is only a
             # question the next (idempotent) run closes again, never a half-applied one.
@@ -85,23 +85,22 @@ class Applier:
         self.conn.close()
 
     def apply(self, due: DueQuestion) -> Applied | None:
-        """Close or auto-resolve one question. None when there was nothing left to do."""
-        for attempt in range(RETRIES):
+        """Close or auto-resolve one question. None when there was nothing left to do.
+
+        Retried whole while the database is busy (store/transaction.py); DatabaseBusy when it stays so."""
+
+        def once() -> Applied | None:
             try:
                 applied = self._once(due)
                 self.session.commit()
                 return applied
-            except OperationalError:
-                self.session.rollback()
-                if attempt == RETRIES - 1:
-                    raise
-                time.sleep(0.05 * (attempt + 1))
             except BaseException:
                 self.session.rollback()
                 raise
             finally:
                 self.session.expunge_all()
-        return None
+
+        return retrying(once)
 
     def _once(self, due: DueQuestion) -> Applied | None:
         session, now = self.session, self.now

@@ -8,9 +8,10 @@ import socket
 from datetime import datetime
 
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from forecast.core.timeparse import from_micros, iso_z, to_micros, utcnow
+from forecast.store.transaction import run_write_connection
 
 RUNNING, DONE, ERROR, INTERRUPTED = "running", "done", "error", "interrupted"
 
@@ -39,7 +40,8 @@ def start_run(engine: Engine, *, as_of: datetime, dry_run: bool) -> tuple[int, i
         "INSERT INTO check_run (started_at, as_of, status, dry_run, summary, host, pid) "
         "VALUES (:started, :as_of, :status, :dry, '', :host, :pid)"
     )
-    with engine.begin() as conn:
+
+    def work(conn: Connection) -> tuple[int, int]:
         interrupted = 0
         if not dry_run:
             interrupted = conn.execute(
@@ -52,13 +54,15 @@ def start_run(engine: Engine, *, as_of: datetime, dry_run: bool) -> tuple[int, i
             run_id = conn.execute(text(insert), values).lastrowid
         return run_id, interrupted
 
+    return run_write_connection(engine, work)
+
 
 def finish_run(engine: Engine, run_id: int, *, status: str, summary: dict, error: str | None = None) -> None:
-    with engine.begin() as conn:
-        conn.execute(
-            text("UPDATE check_run SET finished_at = :f, status = :s, summary = :j, error = :e WHERE id = :id"),
-            {"f": to_micros(utcnow()), "s": status, "j": json.dumps(summary, sort_keys=True), "e": error, "id": run_id},
-        )
+    values = {"s": status, "j": json.dumps(summary, sort_keys=True), "e": error, "id": run_id}
+    run_write_connection(engine, lambda conn: conn.execute(
+        text("UPDATE check_run SET finished_at = :f, status = :s, summary = :j, error = :e WHERE id = :id"),
+        {"f": to_micros(utcnow()), **values},
+    ))  # fmt: skip
 
 
 def previous_as_of(engine: Engine, as_of: datetime) -> int | None:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from forecast.store.engine import make_engine, session_scope, sqlite_path
 from forecast.store.opening import check_sqlite_file, database_url
 from forecast.store.migrate import ensure_current
+from forecast.store.transaction import run_write, run_write_connection
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -22,8 +26,20 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        """A session for reading: it never takes SQLite's write lock, so it never blocks a writer.
+        Writes go through `write`."""
         with session_scope(self.engine) as session:
             yield session
+
+    def write(self, work: Callable[[Session], T]) -> T:
+        """Run one use case's unit of work, `work(session)`, as a write transaction and commit it; run it
+        again from the start while the database is busy or a concurrent writer won a race
+        (store/transaction.py). `work` may run more than once: fetch and read files before, print after."""
+        return run_write(self.engine, work)
+
+    def write_connection(self, work: Callable[[Connection], T]) -> T:
+        """`write` for plain SQL on a connection."""
+        return run_write_connection(self.engine, work)
 
     @property
     def dialect(self) -> str:

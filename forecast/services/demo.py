@@ -23,5 +23,5 @@ def build_demo(target: str, questions: str | None = None, *, forecaster: str = "
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     db = open_database(target)
-    with db.session() as session:
-        return sync_directory(session, find_questions_dir(questions), forecaster=forecaster)
+    folder = find_questions_dir(questions)
+    return db.write(lambda session: sync_directory(session, folder, forecaster=forecaster))

@@ -204,6 +204,44 @@ def add_from_text(
     return store_draft(session, draft, link=link, published=published, now=now)
 
 
+def prepare_draft(
+    db, source: str, body: str, *, link: LinkSpec | None = None, title: str | None = None,
+    client: httpx.Client | None = None, now: datetime | None = None,
+) -> ArticleDraft:  # fmt: skip
+    """The article to store, got before the write transaction (`store_draft` in `db.write`): a fetch or a
+    file read must neither hold the database's write lock nor be repeated when the write is retried.
+
+    `source` is "url", "file" or "text" (`body` is the URL, the path or the text). An unknown question
+    fails before any fetching; a URL already stored is not fetched again.
+    """
+    from forecast.ingest import articles
+
+    url = check_http_url(body) if source == "url" else None
+    with db.session() as session:
+        _resolve_link(session, link)
+        known = find_by_url(session, url) if url is not None else None
+        if known is not None:
+            return ArticleDraft(title=known.title, text=known.text, url=known.url,
+                                canonical_url=known.canonical_url, content_hash=known.content_hash)  # fmt: skip
+    if url is not None:
+        return articles.from_url(url, title=title, client=client, retrieved_at=now)
+    if source == "file":
+        return articles.from_file(body, title=title, retrieved_at=now)
+    if source == "text":
+        return articles.from_text(body, title=title, retrieved_at=now)
+    raise InvalidInput(f"evidence source {source!r} must be url, file or text")
+
+
+def add_evidence(
+    db, source: str, body: str, *, link: LinkSpec | None = None, published: datetime | None = None,
+    title: str | None = None, client: httpx.Client | None = None, now: datetime | None = None,
+) -> AddResult:  # fmt: skip
+    """Add an article from a URL, a file or text to `db` (a services.database.Database): fetch or read
+    it first, then store it in one write transaction."""
+    draft = prepare_draft(db, source, body, link=link, title=title, client=client, now=now)
+    return db.write(lambda session: store_draft(session, draft, link=link, published=published, now=now))
+
+
 def link_evidence(
     session: Session, ref: str | int, question: str | int, *, stance: str | Stance | None = None, note: str = "",
     now: datetime | None = None,

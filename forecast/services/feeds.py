@@ -107,36 +107,59 @@ def get_feed(session: Session, ref: str | int) -> Feed:
 
 def add_feed(
     session: Session, url: str, *, question: str | int | None = None, keywords: str | list[str] | None = None,
-    check: bool = True, client=None, now: datetime | None = None, warn=None,
+    check: bool = True, client=None, now: datetime | None = None, title: str | None = None,
 ) -> Feed:  # fmt: skip
     """Register a feed after fetching it once to be sure it is one (its items are stored by the next poll).
-
-    An unreachable host (offline, DNS, refused) is not proof the URL is wrong: with `warn` (a callable taking
-    one line) the feed is added anyway and the reason passed to it; without, the failure is raised.
-    """
+    A `title` given is the one a fetch made before (`add_feed_to`) found: no fetch then."""
     url = normalise_url(check_http_url(url))
     q = get_question(session, question) if question is not None else None
     words = parse_keywords(keywords)
     existing = session.exec(select(Feed).where(Feed.url == url)).first()
     if existing is not None:
         raise Conflict(f"feed {url} is already added (id {existing.id})")
-    title = ""
-    if check:
-        from forecast.ingest.feeds import fetch_feed
-        from forecast.ingest.fetch import Unreachable
+    if title is None:
+        title = ""
+        if check:
+            from forecast.ingest.feeds import fetch_feed
 
-        try:
             title = fetch_feed(url, client=client).title
-        except Unreachable as exc:
-            if warn is None:
-                raise
-            # Offline (or the host is down): keep the feed; the next poll fetches it and reports any problem.
-            warn(f"{exc}; added the feed anyway, the next poll fetches it")
     feed = Feed(url=url, title=title, question_id=q.id if q else None, keywords=json.dumps(list(words)),
                 created_at=now or utcnow())  # fmt: skip
     session.add(feed)
     session.flush()
     return feed
+
+
+def add_feed_to(
+    db, url: str, *, question: str | int | None = None, keywords: str | list[str] | None = None, client=None,
+    now: datetime | None = None, warn=None,
+) -> dict:  # fmt: skip
+    """`add_feed` on `db` (a services.database.Database), its fields: the feed is checked first and
+    fetched outside the write transaction, which then checks again and stores it.
+
+    An unreachable host (offline, DNS, refused) is not proof the URL is wrong: with `warn` (a callable taking
+    one line) the feed is added anyway and the reason passed to it; without, the failure is raised."""
+    from forecast.ingest.feeds import fetch_feed
+    from forecast.ingest.fetch import Unreachable
+
+    with db.session() as session:  # a refusal (unknown question, known feed) comes before any fetching
+        url = normalise_url(check_http_url(url))
+        if question is not None:
+            get_question(session, question)
+        parse_keywords(keywords)
+        existing = session.exec(select(Feed).where(Feed.url == url)).first()
+        if existing is not None:
+            raise Conflict(f"feed {url} is already added (id {existing.id})")
+    try:
+        title = fetch_feed(url, client=client).title
+    except Unreachable as exc:
+        if warn is None:
+            raise
+        # Offline (or the host is down): keep the feed; the next poll fetches it and reports any problem.
+        warn(f"{exc}; added the feed anyway, the next poll fetches it")
+        title = ""
+    return db.write(lambda session: feed_fields(session, add_feed(
+        session, url, question=question, keywords=keywords, now=now, title=title)))  # fmt: skip
 
 
 def list_feeds(session: Session) -> list[dict]:
@@ -180,24 +203,55 @@ def poll_feeds(
     timeout: float | None = None,
 ) -> PollReport:  # fmt: skip
     """Poll the given feeds (default: all); store new items as inbox evidence and propose links."""
+    now = now or utcnow()
+    rows = _selected(session, feeds)
+    if not rows:
+        return PollReport()
+    return store_polled(session, _fetch(rows, client, timeout), now)
+
+
+def poll(
+    db, feeds: list[str | int] | None = None, *, now: datetime | None = None, client=None,
+    timeout: float | None = None,
+) -> PollReport:  # fmt: skip
+    """`poll_feeds` on `db` (a services.database.Database): the feeds are fetched between a read and
+    one write transaction, so the database is never locked while waiting on the network, and a write
+    retried on a busy database does not fetch again."""
+    now = now or utcnow()
+    with db.session() as session:
+        rows = _selected(session, feeds)
+    if not rows:
+        return PollReport()
+    fetched = _fetch(rows, client, timeout)
+    return db.write(lambda session: store_polled(session, fetched, now))
+
+
+def _selected(session: Session, feeds: list[str | int] | None) -> list[Feed]:
+    return [get_feed(session, f) for f in feeds] if feeds else list(session.exec(select(Feed).order_by(Feed.id)))
+
+
+def _fetch(rows: list[Feed], client, timeout: float | None) -> dict[int, FeedResult | ForecastError]:
     from forecast.ingest.fetch import TIMEOUT, make_client
 
-    now = now or utcnow()
-    rows = [get_feed(session, f) for f in feeds] if feeds else list(session.exec(select(Feed).order_by(Feed.id)))
-    report = PollReport()
-    if not rows:
-        return report
     own = client is None
     client = client or make_client(timeout or TIMEOUT)
     try:
-        fetched = _fetch_all(rows, client, timeout or TIMEOUT)
+        return _fetch_all(rows, client, timeout or TIMEOUT)
     finally:
         if own:
             client.close()
+
+
+def store_polled(session: Session, fetched: dict[int, FeedResult | ForecastError], now: datetime) -> PollReport:
+    """Write what a poll fetched (feed id -> result): new items, proposals, each feed's poll state.
+    A feed removed since it was fetched is left out."""
+    report = PollReport()
     rules = _question_rules(session)
     titles = dict(session.exec(select(Question.id, Question.slug)).all())
-    for feed in rows:
-        result = fetched[feed.id]
+    for feed_id, result in fetched.items():
+        feed = session.get(Feed, feed_id)
+        if feed is None:
+            continue
         feed.last_polled_at = now
         if isinstance(result, ForecastError):
             feed.last_error = clean_line(str(result), 300)
@@ -289,7 +343,7 @@ def poll_all(db, *, now: datetime | None = None) -> dict | None:
     with db.session() as session:
         if session.exec(select(Feed.id)).first() is None:
             return None
-        report = poll_feeds(session, now=now)
+    report = poll(db, now=now)
     new = [
         {"key": i.key, "title": i.title, "url": i.url, "feed": i.feed,
          "question": ", ".join(p["question"] for p in i.proposals) or None,

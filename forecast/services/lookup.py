@@ -11,7 +11,8 @@ from forecast.core.echo import shown
 from forecast.core.errors import Conflict, NotFound
 from forecast.core.ids import as_row_id
 from forecast.core.text import one_line
-from forecast.core.timeparse import utcnow
+from forecast.core.timeparse import to_micros, utcnow
+from forecast.store.first_use import insert_if_absent
 from forecast.store.tables import Evidence, Forecaster, Question
 
 
@@ -55,10 +56,9 @@ def find_forecaster(session: Session, name: str) -> Forecaster | None:
 def get_or_create_forecaster(session: Session, name: str, *, now: datetime | None = None) -> Forecaster:
     name = one_line(name, "forecaster name").strip()
     row = find_forecaster(session, name)
-    if row is None:
-        row = Forecaster(name=name, created_at=now or utcnow())
-        session.add(row)
-        session.flush()
+    if row is None:  # a concurrent writer may be adding the same name: insert-if-absent, then read it
+        insert_if_absent(session, "forecaster", "name", {"name": name, "created_at": to_micros(now or utcnow())})
+        row = find_forecaster(session, name)
     return row
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from forecast.core.errors import InvalidInput
 from forecast.core.text import one_line
+from forecast.store.first_use import insert_if_absent
 from forecast.store.tables import QuestionTag, Tag
 
 
@@ -27,12 +28,11 @@ def clean_tags(names: Iterable[str]) -> list[str]:
 def tag_ids(session: Session, names: Iterable[str]) -> list[int]:
     ids = []
     for name in clean_tags(names):
-        row = session.exec(select(Tag).where(Tag.name == name)).first()
-        if row is None:
-            row = Tag(name=name)
-            session.add(row)
-            session.flush()
-        ids.append(row.id)
+        row = session.exec(select(Tag.id).where(Tag.name == name)).first()
+        if row is None:  # a concurrent writer may be adding the same tag
+            insert_if_absent(session, "tag", "name", {"name": name})
+            row = session.exec(select(Tag.id).where(Tag.name == name)).one()
+        ids.append(row)
     return ids
 
 

@@ -11,6 +11,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 BUSY_TIMEOUT_MS = 10_000
+WRITE = "forecast_write"
+"""Execution option of write connections (store/transaction.py): SQLite starts them with BEGIN IMMEDIATE."""
 
 
 def database_url(target: str | Path) -> str:
@@ -45,14 +47,20 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _sqlite_begin(conn) -> None:
+    # A write takes the write lock first, where the busy timeout applies; a read never takes it.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
+
+
 def make_engine(url: str) -> Engine:
     if is_sqlite(url):
         # No mkdir here: whether a database may be created, and where, is store/opening.py's decision.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
-        # Let SQLAlchemy emit BEGIN itself so transactions are explicit (pysqlite's default is lazy).
+        # SQLAlchemy's recipe for pysqlite: turn off the driver's own lazy BEGIN and emit ours, so that a
+        # write transaction can start with BEGIN IMMEDIATE (store/transaction.py) and reads with BEGIN.
         event.listen(engine, "connect", lambda conn, _r: setattr(conn, "isolation_level", None))
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     # A server that does not answer fails in seconds with one line, instead of hanging the command.
     return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})

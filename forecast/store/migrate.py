@@ -41,10 +41,20 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+# pg_advisory_xact_lock key: b"fcMigrat" as a signed 64-bit integer; fixed so every client agrees.
+PG_MIGRATE_KEY = int.from_bytes(b"fcMigrat", "big", signed=True)
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
-    with engine.begin() as conn:
+    from forecast.store.transaction import write_engine
+
+    # Programs started together on a new database migrate one at a time (SQLite: BEGIN IMMEDIATE; PostgreSQL:
+    # a transaction lock); the later ones find the schema at head inside their transaction and do nothing.
+    with write_engine(engine).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_MIGRATE_KEY})
         command.upgrade(_alembic_config(conn), revision)
 
 

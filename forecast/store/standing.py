@@ -7,6 +7,10 @@ from collections.abc import Iterable
 from sqlalchemy.engine import Connection
 
 FULL_REFRESH_ABOVE = 20_000
+LOCK_PAIRS_UP_TO = 64
+"""PostgreSQL: refreshes of up to this many pairs take a transaction lock per pair first, so two writers
+refreshing the same pair queue up instead of one failing on the primary key (and being retried, which
+is what larger refreshes rely on: thousands of advisory locks would fill the server's lock table)."""
 
 _ONE_PAIR = (
     "INSERT INTO standing_forecast (question_id, forecaster_id, forecast_id, probability, made_at) "
@@ -23,6 +27,10 @@ def refresh_standing(conn: Connection, pairs: Iterable[tuple[int, int]] | None =
     if todo is not None and len(todo) <= FULL_REFRESH_ABOVE:
         if not todo:
             return
+        if conn.dialect.name == "postgresql" and len(todo) <= LOCK_PAIRS_UP_TO:
+            # Sorted, so two writers lock shared pairs in the same order and never deadlock on them.
+            for pair in todo:
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(CAST(%s AS integer), CAST(%s AS integer))", pair)
         conn.exec_driver_sql(f"DELETE FROM standing_forecast WHERE question_id = {ph} AND forecaster_id = {ph}", todo)
         conn.exec_driver_sql(_ONE_PAIR.format(p=ph), todo)
         return

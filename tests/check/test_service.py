@@ -182,7 +182,7 @@ def test_a_database_busy_midway_stops_applying_and_the_next_run_finishes(databas
         return real_once(self, due)
 
     monkeypatch.setattr(Applier, "_once", busy_on_b)
-    monkeypatch.setattr("forecast.services.check_apply.RETRIES", 1)
+    monkeypatch.setenv("FORECAST_BUSY_TIMEOUT", "0.2")  # retried whole until then, then left for the next run
     report = run_check(database, T0 + 4 * DAY)
     assert report.errors == [
         "database busy at question b-auto-yes (database is locked); 2 due questions left for the next run"
@@ -194,7 +194,7 @@ def test_a_database_busy_midway_stops_applying_and_the_next_run_finishes(databas
     assert slugs(again.auto_resolved) == ["b-auto-yes"] and slugs(again.closed) == ["c-manual"]
 
 
-def test_a_write_locked_sqlite_database_is_reported_in_one_line(tmp_path):
+def test_a_write_locked_sqlite_database_is_reported_in_one_line(tmp_path, monkeypatch):
     import sqlite3
 
     from sqlalchemy import event
@@ -207,6 +207,7 @@ def test_a_write_locked_sqlite_database_is_reported_in_one_line(tmp_path):
     populate(open_database(str(path)))
     engine = make_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", lambda conn, _r: conn.execute("PRAGMA busy_timeout=50"))
+    monkeypatch.setenv("FORECAST_BUSY_TIMEOUT", "0.3")
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:

@@ -170,7 +170,12 @@ class FormScreen(Guarded, ModalScreen[DataChanged | None]):
             raise InvalidInput(f"{bad[0].label.rstrip(':')}: {bad[0].error}")
         return {f.id: f.value for f in self.query(Field) if f.id}
 
+    def prepare(self, db, values: Any) -> Any:
+        """Work done before the write transaction (fetching, reading files); its result goes to `save`."""
+        return values
+
     def save(self, session, values: Any) -> DataChanged:
+        """The form's unit of work; it may run more than once when the database is busy."""
         raise NotImplementedError
 
     def action_cancel(self) -> None:
@@ -194,8 +199,8 @@ class FormScreen(Guarded, ModalScreen[DataChanged | None]):
         db = self.app.open_database()  # type: ignore[attr-defined]
         if db is None:
             return
-        with db.session() as session:
-            result = self.save(session, values)
+        values = self.prepare(db, values)
+        result = db.write(lambda session: self.save(session, values))
         self.post_message(self.Saved(result))
 
     def _save_failed(self) -> None:

@@ -101,20 +101,24 @@ class AddEvidenceForm(FormScreen):
         values["stance"] = picked_stance(self.query_one("#stance-input", RadioSet))
         return values
 
-    def save(self, session, values: dict) -> DataChanged:
+    def prepare(self, db, values: dict) -> dict:
         evidence = optional.service("evidence")
-        if evidence is None or not hasattr(evidence, "LinkSpec"):
+        if evidence is None or not hasattr(evidence, "prepare_draft"):
             raise ForecastError(f"adding evidence is {optional.NOT_AVAILABLE}")
         link = evidence.LinkSpec(question=self.question_id, stance=values["stance"], note=values["note"].strip())
-        common = {"link": link, "published": values["published"], "title": values["title"].strip() or None,
-                  "now": self.ctx.now()}  # fmt: skip
-        if values["source"] == "url":
-            result = evidence.add_from_url(session, values["body"], **common)
-        elif values["source"] == "file":
+        body = values["body"]
+        if values["source"] == "file":
             from pathlib import Path
 
-            result = evidence.add_from_file(session, str(Path(values["body"]).expanduser()), **common)
-        else:
-            result = evidence.add_from_text(session, values["body"], **common)
+            body = str(Path(body).expanduser())
+        source = "text" if values["source"] == "paste" else values["source"]
+        draft = evidence.prepare_draft(db, source, body, link=link, title=values["title"].strip() or None,
+                                       now=self.ctx.now())  # fmt: skip
+        return {**values, "link": link, "draft": draft}
+
+    def save(self, session, values: dict) -> DataChanged:
+        evidence = optional.service("evidence")
+        result = evidence.store_draft(session, values["draft"], link=values["link"], published=values["published"],
+                                      now=self.ctx.now())  # fmt: skip
         notes = "; ".join(getattr(result, "notes", ()) or ())
         return DataChanged("evidence", self.question_id, note=notes)

@@ -175,8 +175,7 @@ class InboxScreen(BaseScreen):
         db = self.app.open_database()  # type: ignore[attr-defined]
         if db is None:
             return
-        with db.session() as session:
-            evidence.dismiss_evidence(session, item["id"])
+        db.write(lambda session: evidence.dismiss_evidence(session, item["id"]))
         self.post_message(self.Dismissed(item.get("title") or item.get("key") or ""))
 
     @on(Dismissed)
