@@ -66,7 +66,7 @@ _SITE_NOTICE = re.compile(
     re.I,
 )
 _PARTS = re.compile(r"\s[|•·»›/–—-]\s")
-_SEPARATORS = re.compile(r"\s[|•·»›/]\s|\s{3,}|\t")
+_SEPARATORS = re.compile(r"\s[|•·»›/>]\s|\s{3,}|\t")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 
