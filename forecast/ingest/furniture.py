@@ -23,7 +23,7 @@ _AD = re.compile(
     r"continue reading(?: below| the main story)?|scroll (?:down )?to continue(?: with content| reading)?)$",
     re.I,
 )
-_WEATHER = re.compile(r"(?<!\w)-?\d{1,3}(?:[.,]\d)?\s*°?\s*[CF](?!\w)|°")
+_WEATHER = re.compile(r"(?<!\d)-?\d{1,3}(?:[.,]\d)?\s*°?\s*[CF](?!\w)|[°℃℉]")
 # Section labels that introduce lists of other articles, and other labels of site chrome.
 _LIST_LABEL = re.compile(
     r"^(?:must[- ]reads?|latest(?: articles?| news| stories| posts| updates| headlines)?|"

@@ -166,7 +166,7 @@ def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
 def _headline_candidate(ln: _Line) -> bool:
     n = len(F.words(ln.text))
     return (
-        ln.why in (None, "repeated") and not ln.bullet and ln.date is None and 2 <= n <= _MAX_HEADLINE_WORDS
+        ln.why in (None, "repeated") and not ln.bullet and ln.date is None and 3 <= n <= _MAX_HEADLINE_WORDS
         and not F.is_menu(ln.text) and not F.is_site_notice(ln.text) and not byline_author(ln.text)
         and not (ln.text.rstrip().endswith(".") and n > 25)
     )  # fmt: skip
@@ -249,9 +249,16 @@ def read_text(raw: str) -> TextParts:
             continue
         kind = d.kind
         if kind in ("bare", "stamp"):
-            if headline_at is not None and i > headline_at:
+            # "Friday, March 29, 2024" (a weekday, no time) is how sites print today's date in the page
+            # header; an article's date in that form sits right under its headline.
+            today_like = has_weekday(ln.text) and not has_clock(ln.text)
+            under = headline_at is not None and i > headline_at
+            if today_like and not (under and i - headline_at <= 3):
+                notes.append(f"ignored the page-header date {ln.text!r}: it is likely the day the page was viewed")
+                continue
+            if under:
                 kind = "under headline"
-            elif has_weekday(ln.text) and not has_clock(ln.text):
+            elif today_like:
                 notes.append(f"ignored the page-header date {ln.text!r}: it is likely the day the page was viewed")
                 continue
             else:
