@@ -62,7 +62,10 @@ _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\s*(?:©|\(c\)|\d{4}))|all right
 _SITE_NOTICE = re.compile(
     r"\b(?:we use cookies|this (?:site|website) uses cookies|accept (?:all )?cookies|cookie (?:policy|settings)|"
     r"enable javascript|javascript is (?:disabled|required)|your browser (?:does not|doesn'?t) support|"
-    r"privacy policy|terms of (?:use|service)|this (?:article|story|page) (?:is|was published) more than)\b",
+    r"privacy policy|terms of (?:use|service)|this (?:article|story|page) (?:is|was published) more than)\b"
+    # cookie banners in other languages: "Nous utilisons des cookies", "Diese Website verwendet Cookies"
+    r"|\b(?:utilis|verwend|nutz|utiliz|usa(?:mos)?\b|accept|akzept|acept|accett)\w*\b.{0,80}\bcookies?\b"
+    r"|\bcookies?\b.{0,80}\b(?:utilis|verwend|nutz|utiliz|akzept|acept|accett)\w*",
     re.I,
 )
 _PARTS = re.compile(r"\s[|•·»›/–—-]\s")

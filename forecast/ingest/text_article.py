@@ -60,7 +60,8 @@ class TextParts:
     notes: list[str]
 
 
-_BULLET = re.compile(r"^(?:[*•+o□☆◦‣▪■·]|\d{1,2}\.)\s+(?=\S)")
+# List markers as w3m and lynx print them; "1." only before a word, so "19. Oktober 2019" stays a date.
+_BULLET = re.compile(r"^(?:[*•+o□☆◦‣▪■·]\s+(?=\S)|\d{1,2}\.\s+(?=[^\W\d_])(?!\S*\s+(?:19|20)\d\d\b))")
 _FORM_JUNK = re.compile(r"\(BUTTON\)|\[[^\]]{0,40}\]|_{4,}|^IFRAME:|^#\S")
 
 
@@ -126,9 +127,10 @@ def _is_prose(text: str) -> bool:
 
 
 def _is_paragraph(ln: _Line) -> bool:
-    return ln.why is None and _is_prose(ln.text) and len(F.words(ln.text)) >= _PARAGRAPH_WORDS and not (
-        ln.date and ln.date.kind != "dateline"
-    )
+    return (
+        ln.why is None and _is_prose(ln.text) and len(F.words(ln.text)) >= _PARAGRAPH_WORDS
+        and not (ln.date and ln.date.kind != "dateline") and not F.is_site_notice(ln.text)
+    )  # fmt: skip
 
 
 def _is_byline(ln: _Line) -> bool:
@@ -151,7 +153,22 @@ def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
             runs.append(run)
             run = [i]
     runs.append(run)
-    best = max(runs, key=lambda r: sum(len(F.words(lines[i].text)) for i in r))
+
+    def weight(r: list[int]) -> float:
+        # A comment thread is paragraphs with a date between each: worth less than an article's text.
+        dated = sum(1 for j in range(r[0], r[-1] + 1) if lines[j].date is not None and not _is_paragraph(lines[j]))
+        words = sum(len(F.words(lines[i].text)) for i in r)
+        # An article is introduced by its byline or date; a list of teasers or a comment thread is not.
+        above = [j for j in range(max(0, r[0] - _HEADLINE_WINDOW), r[0]) if lines[j].why in (None, "repeated")]
+        introduced = any(_is_meta(lines[j]) for j in above[-12:])
+        # ... and a run right under "Don't miss", "Most read" or "Related" is that list.
+        listed = any(lines[j].why == "list label" for j in range(max(0, r[0] - 3), r[0]))
+        return (words / 3 if dated >= 2 else words) * (2 if introduced else 1) * (0.1 if listed else 1)
+
+    # The article comes first; other stories, comments and teasers follow it. So the first run that is
+    # at least half as heavy as the heaviest.
+    heaviest = max(weight(r) for r in runs)
+    best = next(r for r in runs if weight(r) >= heaviest / 2)
     end = best[-1]
     # A short closing sentence ("Hatchlings are expected from late August.") still belongs to the text.
     for j in range(end + 1, min(len(lines), end + 1 + _BODY_GAP)):
