@@ -67,11 +67,12 @@ _FORM_JUNK = re.compile(r"\(BUTTON\)|\[[^\]]{0,40}\]|_{4,}|^IFRAME:|^#\S")
 
 def _wrap_width(text: str) -> int:
     """The column a hard-wrapping renderer (w3m, lynx: 80 by default) broke lines at, or 0 if none did."""
-    lengths = sorted(len(line.rstrip()) for line in text.split("\n") if line.strip())
-    if len(lengths) < 10:
-        return 0
-    widest = lengths[int(len(lengths) * 0.98) - 1]
-    return widest if 60 <= widest <= 100 else 0
+    lengths = sorted(n for line in text.split("\n") if (n := len(line.rstrip())) >= 40)
+    if len(lengths) < 10 or lengths[int(len(lengths) * 0.8)] > 100:
+        return 0  # unwrapped text (a browser copy): long lines are whole paragraphs
+    # Most wrapped lines end a few columns short of the width; a stray long line (a URL) is no guide.
+    width = lengths[int(len(lengths) * 0.9) - 1]
+    return width if 60 <= width <= 100 else 0
 
 
 def _unwrap(block: str, width: int) -> list[tuple[str, bool]]:
@@ -180,10 +181,18 @@ def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
     return best[0], end
 
 
+# A photo credit or a web address is never a headline ("... | Bildquelle: dpa", "Photograph: Getty Images").
+_NOT_TITLE = re.compile(
+    r"\b(?:foto|photo|photograph|bild(?:quelle)?|image|credits?|crédits?|imagen|immagine|quelle|source)\s*:"
+    r"|getty images|https?://|\bwww\.|\.(?:com|de|fr|es|it|org|net|co\.uk)/",
+    re.I,
+)
+
+
 def _headline_candidate(ln: _Line) -> bool:
     n = len(F.words(ln.text))
     return (
-        ln.why in (None, "repeated") and not ln.bullet and ln.date is None and 3 <= n <= _MAX_HEADLINE_WORDS
+        not _NOT_TITLE.search(ln.text) and ln.why in (None, "repeated") and not ln.bullet and ln.date is None and 3 <= n <= _MAX_HEADLINE_WORDS
         and not F.is_menu(ln.text) and not F.is_site_notice(ln.text) and not byline_author(ln.text)
         and not (ln.text.rstrip().endswith(".") and n > 25)
     )  # fmt: skip
@@ -255,6 +264,14 @@ def read_text(raw: str) -> TextParts:
     else:
         body_start, body_end = run
     headline_at = _headline(lines, body_start, counts)
+    # A long headline can read like a paragraph; it is the headline when a byline or date follows it
+    # before the text does ("Jamie's war on toxic US food: ... trade deals" / "By ..." / "Published: ...").
+    first = lines[body_start]
+    if run is not None and not F.is_sentence(first.text) and len(F.words(first.text)) <= _MAX_HEADLINE_WORDS:
+        following = [j for j in range(body_start + 1, min(len(lines), body_start + 12)) if lines[j].why is None]
+        nxt = next((j for j in following if _is_paragraph(lines[j])), None)
+        if nxt is not None and any(_is_meta(lines[j]) for j in following if j < nxt):
+            headline_at, body_start = body_start, nxt
     top = headline_at if headline_at is not None else max(0, body_start - _HEADLINE_WINDOW)
 
     # Dates around the headline, in order of how much they say about publication.
