@@ -7,6 +7,7 @@ midnight UTC (a day is what a byline reliably tells us).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -40,12 +41,21 @@ _PATTERNS = (
 _WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?"
 _LEADING_WEEKDAY = re.compile(rf"^\s*(?:{_WEEKDAY})[\s,]*", re.I)
 _BARE_REST = re.compile(rf"^[\s,|·•/–—-]*(?:{_WEEKDAY})?[\s,|·•/–—-]*$", re.I)
+# What a line says its date is, in the languages we read (en, de, fr, es, it): words of the labels news
+# pages print, not month names (those come from dateparser).
 _PUBLISHED = re.compile(
-    r"^\W*(?:first\s+)?(?:published|posted|publication\s+date|date\s+published|released|issued|dated)\b(?:\s+on)?\W*",
+    r"^\W*(?:first\s+)?(?:published|posted|publication\s+date|date\s+published|released|issued|dated|date|"
+    r"ver[öo]ffentlicht|erschienen|datum|publi[ée]e?|mis\s+en\s+ligne|publicad[oa]|fecha|pubblicat[oa]|data)\b"
+    r"(?:\s+(?:on|am|le|el|il|the))?\W*",
     re.I,
 )
-_UPDATED = re.compile(r"^\W*(?:last\s+)?(?:updated|modified|edited|revised)\b(?:\s+on)?\W*", re.I)
-_BY = re.compile(r"^\s*by\s+(?P<rest>.+)$", re.I)
+_UPDATED = re.compile(
+    r"^\W*(?:last\s+)?(?:updated|modified|edited|revised|aktualisiert|editiert|ge[äa]ndert|stand|"
+    r"mis\s+[àa]\s+jour|modifi[ée]e?|actualizad[oa]|aggiornat[oa]|ultima\s+modifica)\b"
+    r"(?:\s+(?:on|am|le|el|il|alle))?\W*",
+    re.I,
+)
+_BY = re.compile(r"^\s*(?:by|von|par|por|di|de)\s+(?P<rest>.+)$", re.I)
 _BY_SPLIT = re.compile(r"\s*(?:\||·|•|—|–|\s-\s|,|\bon\b|\bpublished\b|\bposted\b|\bupdated\b)\s*", re.I)
 # "SEOUL, March 8 (Reuters) -", "NEW YORK, March 1, 2019 /PRNewswire/ --"
 _DATELINE_PLACE = re.compile(r"^(?P<place>[A-Z][A-Za-z.'’ -]{1,40}?)\s*,\s*")
@@ -116,7 +126,68 @@ def _build(m: re.Match) -> DateMatch | None:
 
 
 def find_date(text: str) -> DateMatch | None:
-    """The first date in text (earliest position; a full date beats a partial one at the same place)."""
+    """The first date in text: the numeric and English forms by pattern, any other language's written
+    dates ("19. Oktober 2019", "martes, 22 de diciembre de 2020") through dateparser."""
+    found = _pattern_date(text)
+    if found is not None and found.year is not None:
+        return found
+    return _dateparser_date(text) or found
+
+
+# A run that may be a written date: an optional word (weekday or month), a number, then up to four more
+# numbers or words ("19. Oktober 2019 15:07", "Mon 20 Jan 2020", "28 luglio 2020").
+_SPAN = re.compile(
+    r"(?:(?<![^\W\d_])[^\W\d_]{2,12}\.?,?\s+(?:de\s+)?)?(?<![\w.])\d{1,4}(?:st|nd|rd|th|er|º|\.)?"
+    r"(?:(?:\s*[./-]\s*|,?\s+(?:de\s+|del\s+|of\s+)?)(?:[^\W\d_]{3,12}\.?|\d{1,4}(?:st|nd|rd|th)?(?![\d:]))){1,3}"
+)
+_YEARISH = re.compile(r"(?<!\d)(?:(?:19|20)\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2})(?!\d)|\b\d{1,2}\s+[^\W\d_]{3,9}\.?\s+\d{2}\b")
+_GLUED = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=(?:19|20)\d{2})(?=\d{1,2}:\d{2})")
+LANGUAGES = ("en", "de", "fr", "es", "it")
+
+
+@functools.lru_cache(maxsize=4096)
+def _dateparse(span: str) -> datetime | None:
+    import dateparser  # slow to import (~0.4 s): only when a page has a date our patterns do not read
+
+    try:
+        got = dateparser.parse(
+            span, languages=list(LANGUAGES),
+            settings={"STRICT_PARSING": True, "PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False},
+        )  # fmt: skip
+    except Exception:  # dateparser raises assorted errors on odd input; no date is the honest answer
+        return None
+    if got is None or not 1990 <= got.year <= 2100:
+        return None
+    return datetime(got.year, got.month, got.day, tzinfo=UTC)
+
+
+def _dateparser_date(text: str) -> DateMatch | None:
+    if len(text) > 300:
+        return None
+    spaced = _GLUED.sub(" ", text)
+    if not _YEARISH.search(spaced):
+        return None
+    for m in _SPAN.finditer(spaced):
+        if not _YEARISH.search(m.group(0)):
+            continue
+        tokens = m.group(0).split()
+        for first in (0, 1):  # with and without the leading word (a weekday, or a word glued to the date)
+            for cut in range(len(tokens), first, -1):  # the longest run dateparser reads as a full date
+                span = " ".join(tokens[first:cut]).rstrip(",.-/")
+                if _YEARISH.search(span) and (when := _dateparse(span)) is not None:
+                    start = _map_back(text, spaced, m.start())
+                    end = _map_back(text, spaced, m.start() + len(" ".join(tokens[:cut])))
+                    return DateMatch(when.year, when.month, when.day, when, start, max(end, start + 1), span)
+    return None
+
+
+def _map_back(original: str, spaced: str, pos: int) -> int:
+    """A position in the spaced copy, in the original (only spaces were inserted)."""
+    extra = spaced[:pos].count(" ") - original[: max(0, pos - (len(spaced) - len(original)))].count(" ")
+    return max(0, min(len(original), pos - max(0, extra)))
+
+
+def _pattern_date(text: str) -> DateMatch | None:
     best: DateMatch | None = None
     for pattern in _PATTERNS:
         for m in pattern.finditer(text):
@@ -129,13 +200,49 @@ def find_date(text: str) -> DateMatch | None:
     return best
 
 
+_CLOCK = re.compile(
+    r"(?<!\d)(?:[01]?\d|2[0-3])(?:[:.h]\s?[0-5]\d(?::[0-5]\d)?|\s*[ap]\.?\s?m\.?)(?:\s*[ap]\.?\s?m\.?)?(?:\s*(?:uhr|h))?(?![\w:])"
+    r"|\b(?:[A-Z]{1,4}T|UTC|GMT|Z|uhr|at|um|alle|ore|à|a\s+las|[+-]\d{2}:?\d{2})\b|\([^()]{0,20}\)",
+    re.I,
+)
+
+
+def _weekdays() -> frozenset[str]:
+    from dateparser.languages.loader import default_loader
+
+    names = set()
+    for lang in LANGUAGES:
+        info = default_loader.get_locale(lang).info
+        for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"):
+            names.update(n.lower().strip(".") for n in info.get(day, []) if len(n) >= 3)
+    return frozenset(names)
+
+
+_WEEKDAY_NAMES: frozenset[str] | None = None
+
+
+def has_weekday(text: str) -> bool:
+    """Names a day of the week (any of our languages): "Friday, March 29, 2024", "martes, 22 de ..."."""
+    global _WEEKDAY_NAMES
+    if _WEEKDAY_NAMES is None:
+        _WEEKDAY_NAMES = _weekdays()
+    return any(w.lower().strip(".,") in _WEEKDAY_NAMES for w in re.findall(r"[^\W\d_]+\.?", text))
+
+
+def has_clock(text: str) -> bool:
+    return bool(re.search(r"(?<!\d)(?:[01]?\d|2[0-3])[:.h][0-5]\d(?!\d)|\d\s*[ap]\.?m\.?(?!\w)", text, re.I))
+
+
 def is_bare_date(line: str) -> DateMatch | None:
-    """The date when the line is nothing but a date (with an optional weekday and time)."""
+    """The date when the line is nothing but a date (with an optional weekday, time and zone)."""
     found = find_date(line)
     if found is None:
         return None
-    rest = line[: found.start] + " " + line[found.end :]
-    return found if _BARE_REST.match(rest) else None
+    rest = _CLOCK.sub(" ", line[: found.start] + " " + line[found.end :])
+    if _BARE_REST.match(rest):
+        return found
+    leftover = [w for w in re.findall(r"[^\W\d_]+", rest) if not has_weekday(w)]
+    return found if not leftover and not re.search(r"\d", rest) else None
 
 
 def _author_from_by(rest: str) -> str:
@@ -157,7 +264,8 @@ def line_date(line: str) -> LineDate | None:
             rest = text[m.end() :]
             lead = _LEADING_WEEKDAY.match(rest)
             found = find_date(rest)
-            if found is not None and found.start <= (lead.end() if lead else 0) + 3:
+            near = found is not None and found.start <= (lead.end() if lead else 0) + 3
+            if found is not None and (near or len(text.split()) <= 16):
                 return LineDate(kind, found)
     by = _BY.match(text)
     if by and len(text.split()) <= 25:
@@ -173,6 +281,12 @@ def line_date(line: str) -> LineDate | None:
     bare = is_bare_date(text)
     if bare is not None:
         return LineDate("bare", bare)
+    # A short line that is mostly a date stamp: "Mon 20 Jan 2020 06.05 GMT Last modified on ...",
+    # "Redazione ANSA ROMA 28 luglio 2020 10:43", "Jane Doe, London 19.10.2019, 23:38 Uhr".
+    if len(text.split()) <= 18 and not text.rstrip().endswith((".", "?", "!", ":")):
+        found = find_date(text)
+        if found is not None and found.year is not None:
+            return LineDate("stamp", found)
     return None
 
 

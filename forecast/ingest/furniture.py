@@ -23,7 +23,7 @@ _AD = re.compile(
     r"continue reading(?: below| the main story)?|scroll (?:down )?to continue(?: with content| reading)?)$",
     re.I,
 )
-_WEATHER = re.compile(r"(?<!\w)-?\d{1,3}(?:[.,]\d)?\s*°?\s*[CF](?!\w)|°")
+_WEATHER = re.compile(r"(?<!\d)-?\d{1,3}(?:[.,]\d)?\s*°?\s*[CF](?!\w)|[°℃℉]")
 # Section labels that introduce lists of other articles, and other labels of site chrome.
 _LIST_LABEL = re.compile(
     r"^(?:must[- ]reads?|latest(?: articles?| news| stories| posts| updates| headlines)?|"
@@ -62,11 +62,14 @@ _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\s*(?:©|\(c\)|\d{4}))|all right
 _SITE_NOTICE = re.compile(
     r"\b(?:we use cookies|this (?:site|website) uses cookies|accept (?:all )?cookies|cookie (?:policy|settings)|"
     r"enable javascript|javascript is (?:disabled|required)|your browser (?:does not|doesn'?t) support|"
-    r"privacy policy|terms of (?:use|service)|this (?:article|story|page) (?:is|was published) more than)\b",
+    r"privacy policy|terms of (?:use|service)|this (?:article|story|page) (?:is|was published) more than)\b"
+    # cookie banners in other languages: "Nous utilisons des cookies", "Diese Website verwendet Cookies"
+    r"|\b(?:utilis|verwend|nutz|utiliz|usa(?:mos)?\b|accept|akzept|acept|accett)\w*\b.{0,80}\bcookies?\b"
+    r"|\bcookies?\b.{0,80}\b(?:utilis|verwend|nutz|utiliz|akzept|acept|accett)\w*",
     re.I,
 )
 _PARTS = re.compile(r"\s[|•·»›/–—-]\s")
-_SEPARATORS = re.compile(r"\s[|•·»›/]\s|\s{3,}|\t")
+_SEPARATORS = re.compile(r"\s[|•·»›/>]\s|\s{3,}|\t")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 

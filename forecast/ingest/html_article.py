@@ -193,6 +193,75 @@ def _byline_date(tree, notes: list[str]) -> tuple[datetime | None, str]:
     return None, author
 
 
+_INFO_ATTR = re.compile(r"info|meta|detail|date|datum|fecha|data|time|stamp|publi", re.I)
+_NEAR_H1 = 80  # elements after the headline searched for a printed date
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[^\W\d_]{4,}", text.lower())}
+
+
+def _page_h1(tree, doc_title: str):
+    """The page's own headline element: of the <h1>s outside navigation, sidebars and site headers, the
+    one sharing most words with the page title (a page may carry a logo or an ad in an <h1> too)."""
+    found = []
+    for el in tree.iter("h1"):
+        text = clean_line(el.text_content(), 400)
+        if text and not _in_chrome(el) and 1 <= len(text.split()) <= 40:
+            found.append((len(_content_words(text) & _content_words(doc_title)), -len(found), el, text))
+    if not found:
+        return None, ""
+    shared, _, el, text = max(found)
+    # No word in common: only trusted when the title is a bare section or site name ("Pressemitteilungen").
+    if shared == 0 and doc_title and not (len(doc_title.split()) <= 2 and len(text.split()) >= 3):
+        return el, ""
+    return el, text
+
+
+def _headline(doc_title: str, h1: str, site: str) -> str:
+    """Prefer the <h1> over og:title/<title> when they differ: social titles add "Coronavirus: " or a
+    site suffix. A one- or two-word <h1> that the title contains is a logo, not the headline."""
+    if not h1:
+        return doc_title
+    if site and h1.lower() in (site.lower(), host_of("http://" + site)):
+        return doc_title
+    if len(h1.split()) <= 2 and doc_title and h1.lower() in doc_title.lower() and len(doc_title) > len(h1):
+        return doc_title
+    return h1
+
+
+def _visible_date(tree, h1_el, notes: list[str]) -> datetime | None:
+    """A date printed on the page when the metadata has none: just under the headline, in an info box
+    ("Date 23.05.2011"), or in the <title>. Dates in navigation, sidebars and site headers never count."""
+
+    def from_element(el) -> datetime | None:
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "a") or _in_chrome(el):
+            return None
+        text = clean_line(el.text_content(), 400)
+        if not text or len(text) > 150 or not re.search(r"\d", text):
+            return None
+        d = line_date(text)
+        if d is None or d.match.when is None or d.kind == "dateline":
+            return None
+        if d.kind == "updated":
+            notes.append(f"ignored an 'updated' date printed on the page ({d.match.text})")
+            return None
+        return d.match.when
+
+    if h1_el is not None:
+        for el in h1_el.xpath(f"following::*[position() <= {_NEAR_H1}]"):
+            if (when := from_element(el)) is not None:
+                return when
+    for el in tree.xpath("//body//*[@class or @id]"):
+        attrs = _attrs(el)
+        if _INFO_ATTR.search(attrs) and (when := from_element(el)) is not None:
+            return when
+    title = tree.find(".//title")
+    if title is not None and (found := find_date(clean_line(title.text_content(), 400))) is not None:
+        return found.when
+    return None
+
+
 def _saved_from(head: str) -> str | None:
     m = _SAVED_FROM.search(head)
     return resolve(None, (m.group(1) or m.group(2))) if m else None
@@ -278,7 +347,9 @@ def extract_html(
         raise InvalidInput("no article text found in the page")
 
     site = clean_line(doc.sitename or _jsonld_publisher(objects), 200)
-    headline = clean_line(title) or _strip_site_name(clean_line(doc.title), site)
+    doc_title = _strip_site_name(clean_line(doc.title), site)
+    h1_el, h1 = _page_h1(tree, doc_title)
+    headline = clean_line(title) or _headline(doc_title, h1, site)
     paragraphs = strip_furniture([p for p in clean_text(doc.text).split("\n") if p.strip()])
     # trafilatura sometimes keeps the byline or the headline as the first lines of text.
     lead: list[str] = []
@@ -297,6 +368,8 @@ def extract_html(
                 published_at, how = plausible(d.match.when, retrieved_at, notes, "dateline"), DateSource.BYLINE
         break
     paragraphs = paragraphs[len(lead) :] or paragraphs
+    if published_at is None:
+        published_at, how = plausible(_visible_date(tree, h1_el, notes), retrieved_at, notes, "printed"), DateSource.BYLINE
     if published_at is None:
         in_url = date_from_url(canonical) or date_from_url(base)
         published_at, how = plausible(in_url, retrieved_at, notes, "URL"), DateSource.URL

@@ -22,11 +22,10 @@ from forecast.core.model import DateSource
 from forecast.core.timeparse import local, utcnow
 from forecast.ingest import furniture as F
 from forecast.ingest.article import ArticleDraft, finish, plausible
-from forecast.ingest.dates import LineDate, byline_author, line_date
+from forecast.ingest.dates import LineDate, byline_author, has_clock, has_weekday, line_date
 from forecast.ingest.sanitize import clean_line, clean_text
 from forecast.ingest.urls import date_from_url, host_of, normalise_url
 
-_HEADER_SCAN = 15  # a byline further down than this many lines is not part of the page header
 _MAX_HEADLINE_WORDS = 40
 _WRAP_MIN = 50  # a line at least this long followed by a lower-case line is a hard-wrapped paragraph
 _RELATIVE = re.compile(
@@ -35,6 +34,10 @@ _RELATIVE = re.compile(
     re.I,
 )
 _PARAGRAPH_WORDS = 12  # an opening paragraph is at least this long; a headline phrased as a question is not
+_BODY_GAP = 8  # non-paragraph lines (captions, subheads, ad slots) allowed between two paragraphs of one article
+_HEADLINE_WINDOW = 25  # lines above the text searched for the headline
+_ABOVE_HEADLINE = 3  # a date this close above the headline is the article's (reuters, CBS); further up, the site's
+_AFTER_TEXT = 12  # lines after the text searched for an info box with the date
 
 
 @dataclass(slots=True)
@@ -42,6 +45,7 @@ class _Line:
     text: str
     why: str | None = None  # furniture reason, None while it may be text
     date: LineDate | None = None
+    bullet: bool = False  # a list item ("* Home", "• 10 April 2020"): menus, share bars, info boxes
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,28 +56,53 @@ class TextParts:
     paragraphs: list[str]
     author: str
     published_at: datetime | None
-    published_how: str  # "published line", "byline", "date under the headline", "dateline" or ""
+    published_how: str  # "published line", "byline", "date under the headline", "dateline", ... or ""
     notes: list[str]
 
 
-def _unwrap(block: str) -> list[str]:
-    """Split a blank-line separated block into lines, re-joining hard-wrapped paragraph lines."""
-    out: list[str] = []
-    for line in block.split("\n"):
-        line = line.strip()
+# List markers as w3m and lynx print them; "1." only before a word, so "19. Oktober 2019" stays a date.
+_BULLET = re.compile(r"^(?:[*•+o□☆◦‣▪■·]\s+(?=\S)|\d{1,2}\.\s+(?=[^\W\d_])(?!\S*\s+(?:19|20)\d\d\b))")
+_FORM_JUNK = re.compile(r"\(BUTTON\)|\[[^\]]{0,40}\]|_{4,}|^IFRAME:|^#\S")
+
+
+def _wrap_width(text: str) -> int:
+    """The column a hard-wrapping renderer (w3m, lynx: 80 by default) broke lines at, or 0 if none did."""
+    lengths = sorted(n for line in text.split("\n") if (n := len(line.rstrip())) >= 40)
+    if len(lengths) < 10 or lengths[int(len(lengths) * 0.8)] > 100:
+        return 0  # unwrapped text (a browser copy): long lines are whole paragraphs
+    # Most wrapped lines end a few columns short of the width; a stray long line (a URL) is no guide.
+    width = lengths[int(len(lengths) * 0.9) - 1]
+    return width if 60 <= width <= 100 else 0
+
+
+def _unwrap(block: str, width: int) -> list[tuple[str, bool]]:
+    """Split a blank-line separated block into (line, is list item), re-joining hard-wrapped lines: a line
+    was wrapped when the next line's first word would not have fitted after it."""
+    out: list[tuple[str, bool]] = []
+    prev_raw = ""
+    for raw in block.split("\n"):
+        line = raw.strip()
         if not line:
             continue
-        if out and len(out[-1]) >= _WRAP_MIN and line[:1].islower() and not F.is_sentence(out[-1]):
-            out[-1] = f"{out[-1]} {line}"
+        bullet = bool(_BULLET.match(line))
+        if bullet:
+            line = _BULLET.sub("", line)
+        first_word = line.split()[0]
+        wrapped = width and not bullet and len(prev_raw.rstrip()) + 1 + len(first_word) > width - 1
+        lower = len(out[-1][0]) >= _WRAP_MIN and line[:1].islower() and not F.is_sentence(out[-1][0]) if out else False
+        if out and not bullet and (wrapped or lower):
+            out[-1] = (f"{out[-1][0]} {line}", out[-1][1])
         else:
-            out.append(line)
+            out.append((line, bullet))
+        prev_raw = raw
     return out
 
 
-def _lines(text: str) -> list[_Line]:
-    lines = [_Line(t) for block in text.split("\n\n") for t in _unwrap(block)]
+def _lines(raw: str, text: str) -> list[_Line]:
+    width = _wrap_width(raw)
+    lines = [_Line(t, bullet=b) for block in text.split("\n\n") for t, b in _unwrap(block, width)]
     for ln in lines:
-        ln.why = F.furniture_reason(ln.text)
+        ln.why = F.furniture_reason(ln.text) or ("form" if _FORM_JUNK.search(ln.text) and not _is_prose(ln.text) else None)
     # Short lines that recur are navigation or repeated slots; a paragraph is never this short and repeated.
     counts: dict[str, int] = {}
     for ln in lines:
@@ -98,23 +127,115 @@ def _is_prose(text: str) -> bool:
     return F.is_sentence(text) or (len(F.words(text)) >= 16 and not F.is_menu(text))
 
 
+def _is_paragraph(ln: _Line) -> bool:
+    return (
+        ln.why is None and _is_prose(ln.text) and len(F.words(ln.text)) >= _PARAGRAPH_WORDS
+        and not (ln.date and ln.date.kind != "dateline") and not F.is_site_notice(ln.text)
+    )  # fmt: skip
+
+
 def _is_byline(ln: _Line) -> bool:
     return bool((ln.date and ln.date.kind in ("published", "updated", "byline")) or byline_author(ln.text))
 
 
-def _headline_score(text: str) -> tuple[bool, bool, int]:
-    """Headlines run to several words; a long line without any lower-case word is more likely a menu row."""
-    ws = F.words(text)
-    sentence_case = any(w[:1].islower() for w in ws[1:])
-    return (len(ws) >= 5, sentence_case or len(ws) <= 12, len(ws))
+def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
+    """The article: the run of paragraphs (allowing captions, subheads and ads between them) with the
+    most words. Menus, teasers and comment threads come in shorter runs."""
+    paras = [i for i, ln in enumerate(lines) if _is_paragraph(ln)]
+    if not paras:
+        return None
+    best, run = None, [paras[0]]
+    runs = []
+    for i in paras[1:]:
+        between = [j for j in range(run[-1] + 1, i) if lines[j].why is None]
+        if len(between) <= _BODY_GAP:
+            run.append(i)
+        else:
+            runs.append(run)
+            run = [i]
+    runs.append(run)
+
+    def weight(r: list[int]) -> float:
+        # A comment thread is paragraphs with a date between each: worth less than an article's text.
+        dated = sum(1 for j in range(r[0], r[-1] + 1) if lines[j].date is not None and not _is_paragraph(lines[j]))
+        words = sum(len(F.words(lines[i].text)) for i in r)
+        # An article is introduced by its byline or date; a list of teasers or a comment thread is not.
+        above = [j for j in range(max(0, r[0] - _HEADLINE_WINDOW), r[0]) if lines[j].why in (None, "repeated")]
+        introduced = any(_is_meta(lines[j]) for j in above[-12:])
+        # ... and a run right under "Don't miss", "Most read" or "Related" is that list.
+        listed = any(lines[j].why == "list label" for j in range(max(0, r[0] - 3), r[0]))
+        return (words / 3 if dated >= 2 else words) * (2 if introduced else 1) * (0.1 if listed else 1)
+
+    # The article comes first; other stories, comments and teasers follow it. So the first run that is
+    # at least half as heavy as the heaviest.
+    heaviest = max(weight(r) for r in runs)
+    best = next(r for r in runs if weight(r) >= heaviest / 2)
+    end = best[-1]
+    # A short closing sentence ("Hatchlings are expected from late August.") still belongs to the text.
+    for j in range(end + 1, min(len(lines), end + 1 + _BODY_GAP)):
+        ln = lines[j]
+        if ln.why in ("list label", "teaser", "promoted links"):
+            break
+        if ln.why is None and F.is_sentence(ln.text) and not ln.bullet:
+            end = j
+    return best[0], end
+
+
+# A photo credit or a web address is never a headline ("... | Bildquelle: dpa", "Photograph: Getty Images").
+_NOT_TITLE = re.compile(
+    r"\b(?:foto|photo|photograph|bild(?:quelle)?|image|credits?|crédits?|imagen|immagine|quelle|source)\s*:"
+    r"|getty images|https?://|\bwww\.|\.(?:com|de|fr|es|it|org|net|co\.uk)/",
+    re.I,
+)
 
 
 def _headline_candidate(ln: _Line) -> bool:
     n = len(F.words(ln.text))
     return (
-        ln.why is None and ln.date is None and 3 <= n <= _MAX_HEADLINE_WORDS
-        and not F.is_menu(ln.text) and not F.is_site_notice(ln.text)
+        not _NOT_TITLE.search(ln.text) and ln.why in (None, "repeated") and not ln.bullet and ln.date is None and 3 <= n <= _MAX_HEADLINE_WORDS
+        and not F.is_menu(ln.text) and not F.is_site_notice(ln.text) and not byline_author(ln.text)
+        and not (ln.text.rstrip().endswith(".") and n > 25)
     )  # fmt: skip
+
+
+def _is_meta(ln: _Line) -> bool:
+    return ln.why in (None, "repeated") and (
+        (ln.date is not None and ln.date.match.when is not None) or _is_byline(ln)
+    )
+
+
+def _headline(lines: list[_Line], body_start: int, counts: dict[str, int]) -> int | None:
+    """The headline. News pages print it just above the byline and date (or just below a date stamp),
+    with at most a deck between: the headline sits above the deck, and a deck is the longer of the two."""
+    window = [i for i in range(max(0, body_start - 3 * _HEADLINE_WINDOW), body_start) if lines[i].why in (None, "repeated")]
+    window = window[-_HEADLINE_WINDOW:]
+    metas = [i for i in window if _is_meta(lines[i])]
+    cands = [i for i in window if _headline_candidate(lines[i])]
+    if not cands:
+        return None
+    anchor = None
+    if metas:
+        # the first meta line of the cluster closest to the text
+        anchor = metas[-1]
+        for i in reversed(metas[:-1]):
+            between = [j for j in window if i < j < anchor]
+            if len(between) <= 4 and not any(_headline_candidate(lines[j]) for j in between):
+                anchor = i
+    pool = [i for i in cands if anchor is not None and anchor - 8 <= i < anchor]
+    if not pool and anchor is not None:  # "30 septembre 2018" printed above the headline
+        pool = [i for i in cands if anchor < i][:1]
+    if not pool:
+        pool = cands[-4:]
+    # The headline runs longer than the section labels, author names and site names around it; when the
+    # longest line is a deck, the headline is the line right above it.
+    pick = max(pool, key=lambda i: (len(F.words(lines[i].text)) >= 4, len(F.words(lines[i].text)), -i))
+    above = [i for i in cands if i < pick]
+    if above:
+        up = above[-1]
+        gap = [j for j in window if up < j < pick]
+        if not gap and len(F.words(lines[up].text)) >= 4 and not lines[up].text.rstrip().endswith((".", ":")):
+            pick = up
+    return pick
 
 
 def read_text(raw: str) -> TextParts:
@@ -122,64 +243,74 @@ def read_text(raw: str) -> TextParts:
     text = clean_text(raw)
     if not text:
         raise InvalidInput("the text is empty")
-    lines = _lines(text)
+    lines = _lines(raw, text)
     kept = [i for i, ln in enumerate(lines) if ln.why is None]
     if not kept:
         raise InvalidInput("no article text found (only site furniture such as menus and ads)")
     notes: list[str] = []
-    for i in kept[:_HEADER_SCAN]:
-        lines[i].date = line_date(lines[i].text)
-        if lines[i].date is None and _RELATIVE.match(lines[i].text):
-            lines[i].why = "relative date"
-            notes.append(f"the page gives only a relative date ({lines[i].text!r}); set the date with --published")
-    kept = [i for i in kept if lines[i].why is None]
+    for ln in lines:
+        if ln.why in (None, "repeated") and len(ln.text) < 300 and re.search(r"\d", ln.text):
+            ln.date = line_date(ln.text)
+            if ln.date is None and _RELATIVE.match(ln.text):
+                ln.why = "relative date"
+                notes.append(f"the page gives only a relative date ({ln.text!r}); set the date with --published")
+    counts: dict[str, int] = {}
+    for ln in lines:
+        counts[F.normal(ln.text)] = counts.get(F.normal(ln.text), 0) + 1
 
-    prose = [
-        i for i in kept
-        if _is_prose(lines[i].text) and (lines[i].date is None or lines[i].date.kind == "dateline")
-    ]  # fmt: skip
-    # Header: up to the last byline-like line before the first real paragraph (a headline may itself read
-    # like a sentence, "Will the canal pay?"), else up to the first running text.
-    first_paragraph = next((i for i in prose if len(F.words(lines[i].text)) >= _PARAGRAPH_WORDS), len(lines))
-    bylines = [i for i in kept[:_HEADER_SCAN] if i < first_paragraph and _is_byline(lines[i])]
-    header_end = bylines[-1] + 1 if bylines else (prose[0] if prose else 0)
-    body_start = next((i for i in prose if i >= header_end), None)
-    if body_start is None:  # nothing reads like running text: keep every remaining line
-        body_start, body_end = header_end, len(lines) - 1
+    run = _body_run(lines)
+    if run is None:  # nothing reads like running text: keep every remaining line
+        body_start, body_end = kept[0], kept[-1]
     else:
-        body_end = max(i for i in prose if i >= body_start)
+        body_start, body_end = run
+    headline_at = _headline(lines, body_start, counts)
+    # A long headline can read like a paragraph; it is the headline when a byline or date follows it
+    # before the text does ("Jamie's war on toxic US food: ... trade deals" / "By ..." / "Published: ...").
+    first = lines[body_start]
+    if run is not None and not F.is_sentence(first.text) and len(F.words(first.text)) <= _MAX_HEADLINE_WORDS:
+        following = [j for j in range(body_start + 1, min(len(lines), body_start + 12)) if lines[j].why is None]
+        nxt = next((j for j in following if _is_paragraph(lines[j])), None)
+        if nxt is not None and any(_is_meta(lines[j]) for j in following if j < nxt):
+            headline_at, body_start = body_start, nxt
+    top = headline_at if headline_at is not None else max(0, body_start - _HEADLINE_WINDOW)
 
-    # Headline: the best-looking candidate above the first byline, else in the whole header.
-    head = [i for i in kept if i < (bylines[0] if bylines else header_end) and _headline_candidate(lines[i])]
-    headline_at = max(head, key=lambda i: (_headline_score(lines[i].text), i)) if head else None
-    if headline_at is None and body_start <= body_end:
-        first = lines[body_start].text
-        rest = next((i for i in kept if i > body_start), None)
-        if rest is not None and len(F.words(first)) <= 25 and not first.rstrip().endswith("."):
-            headline_at, body_start = body_start, rest
-
-    # Dates near the top, in order of how much they say about publication.
+    # Dates around the headline, in order of how much they say about publication.
     found: dict[str, LineDate] = {}
-    for i in kept:
-        d = lines[i].date
-        if d is None or i > max(header_end, body_start):
+    for i in range(max(0, top - _ABOVE_HEADLINE), min(len(lines), body_start + 3)):
+        ln = lines[i]
+        d = ln.date
+        if d is None or ln.why not in (None, "repeated") or d.match.when is None and d.kind != "dateline":
             continue
         kind = d.kind
-        if kind == "bare":
-            if headline_at is not None and i > headline_at:
-                kind = "under headline"
-            else:
-                notes.append(f"ignored the page-header date {lines[i].text!r}: "
-                             "it is likely the day the page was viewed")  # fmt: skip
+        if kind in ("bare", "stamp"):
+            # "Friday, March 29, 2024" (a weekday, no time) is how sites print today's date in the page
+            # header; an article's date in that form sits right under its headline.
+            today_like = has_weekday(ln.text) and not has_clock(ln.text)
+            under = headline_at is not None and i > headline_at
+            if today_like and not (under and i - headline_at <= 3):
+                notes.append(f"ignored the page-header date {ln.text!r}: it is likely the day the page was viewed")
                 continue
+            if under:
+                kind = "under headline"
+            elif today_like:
+                notes.append(f"ignored the page-header date {ln.text!r}: it is likely the day the page was viewed")
+                continue
+            else:
+                kind = "above headline"
         found.setdefault(kind, d)
-    for i in kept[-5:]:  # some sites print "Published ..." after the text
-        if i > body_end and (d := line_date(lines[i].text)) is not None and d.kind == "published":
-            found.setdefault("published", d)
+    # Info boxes after the text: "Date 23.05.2011", "Published ...", a date alone under the last paragraph.
+    after = [i for i in range(body_end + 1, len(lines)) if lines[i].why in (None, "repeated")][:_AFTER_TEXT]
+    for i in after:
+        d = lines[i].date
+        if d is not None and d.match.when is not None and d.kind in ("published", "bare"):
+            found.setdefault("after text" if d.kind == "bare" else "published", d)
+            break
 
     published_at, how = None, ""
-    for kind, label in (("published", "published line"), ("byline", "byline"),
-                        ("under headline", "date under the headline"), ("dateline", "dateline")):  # fmt: skip
+    order = (("published", "published line"), ("byline", "byline"), ("under headline", "date under the headline"),
+             ("dateline", "dateline"), ("above headline", "date above the headline"), ("updated", "updated line"),
+             ("after text", "date after the text"))  # fmt: skip
+    for kind, label in order:
         d = found.get(kind)
         if d is None:
             continue
@@ -187,27 +318,27 @@ def read_text(raw: str) -> TextParts:
             notes.append(f"the {label} gives {d.match.text!r} without a year; set the date with --published")
             continue
         published_at, how = d.match.when, label
+        if kind == "updated":
+            notes.append(f"only an 'updated' date was found ({local(published_at, fmt='YYYY-MM-DD')}); "
+                         "the article may be older")  # fmt: skip
         break
-    if published_at is None and "updated" in found and found["updated"].match.when is not None:
-        when = found["updated"].match.when
-        day = local(when, fmt="YYYY-MM-DD")
-        notes.append(f"only an 'updated' date was found ({day}); it is not the publication date")
 
+    bylines = [i for i in range(top, body_start) if _is_byline(lines[i])]
     author = next((ln.date.author for i in bylines if (ln := lines[i]).date and ln.date.author), "")
     author = author or next((a for i in bylines if (a := byline_author(lines[i].text))), "")
 
     paragraphs = []
     for i in range(len(lines)):
         ln = lines[i]
-        if ln.why is not None or i == headline_at or i in bylines:
+        if ln.why is not None or i == headline_at or i in bylines or i > body_end:
             continue
         if i < body_start:
             # A deck under the headline is text; anything above it, short, or a notice is header furniture.
             above = headline_at is None or i < headline_at
             short = not _is_prose(ln.text) and len(F.words(ln.text)) < 6
-            if above or short or ln.date is not None or F.is_site_notice(ln.text):
+            if above or short or ln.bullet or ln.date is not None or F.is_site_notice(ln.text):
                 continue
-        elif i > body_end:
+        elif ln.date is not None and ln.date.kind not in ("dateline",) and not _is_prose(ln.text):
             continue
         paragraphs.append(ln.text)
     headline = clean_line(lines[headline_at].text) if headline_at is not None else ""

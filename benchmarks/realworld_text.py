@@ -1,0 +1,48 @@
+"""Plain-text extraction on the real-world corpus: one row per case, then the rates per split.
+
+    python benchmarks/realworld_text.py [--markdown]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.ingest.realworld_corpus import evaluate, load_cases  # noqa: E402
+
+
+def main() -> None:
+    md = "--markdown" in sys.argv
+    rows = [evaluate(c) for c in load_cases()]
+    if md:
+        print("| case | form | split | headline | date (got / expected) | body kept | furniture leaked |")
+        print("|---|---|---|---|---|---|---|")
+    for o in rows:
+        kept = "all" if not o.missing else f"missing {len(o.missing)}"
+        if md:
+            print(f"| {o.name} | {o.form} | {o.split} | {'ok' if o.headline_ok else 'WRONG: ' + o.headline[:60]} | "
+                  f"{'ok' if o.date_ok else 'WRONG'} {o.date or '–'} / {o.expected_date or '–'} | {kept} | "
+                  f"{', '.join(o.leaked) or '–'} |")
+        else:
+            print(f"{o.name:13} {o.form:5} {o.split:7} H={'ok ' if o.headline_ok else 'BAD'} "
+                  f"D={'ok ' if o.date_ok else 'BAD'} {o.date or '-':10} exp {o.expected_date or '-':10} "
+                  f"{kept:10} leak={len(o.leaked)} {'' if o.headline_ok else o.headline[:50]}{o.error}")
+    print()
+    for split in ("dev", "holdout"):
+        part = [o for o in rows if o.split == split]
+        if not part:
+            continue
+        n = len(part)
+        h = sum(o.headline_ok for o in part)
+        d = sum(o.date_ok for o in part)
+        k = sum(not o.missing for o in part)
+        lk = sum(len(o.leaked) for o in part)
+        line = (f"{split}: {n} cases, headline {h}/{n} ({100 * h / n:.0f} %), date {d}/{n} ({100 * d / n:.0f} %), "
+                f"all body sentences kept {k}/{n}, furniture lines leaked {lk}")
+        print(("- " if md else "") + line)
+
+
+if __name__ == "__main__":
+    main()

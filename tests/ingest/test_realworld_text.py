@@ -1,0 +1,125 @@
+"""Plain text copied from real news pages (tests/fixtures/realworld, see LICENSES.md there): headline,
+publication day and body over the whole corpus, and the date forms real pages print, in five languages.
+
+The floors below are what the reader achieves today on the development cases; the issue's target is
+90 % (docs/realworld.md has the per-case table). The held-out cases are scored but not asserted, so
+that rules are never tuned to them.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from forecast.core.errors import InvalidInput
+from forecast.ingest.dates import find_date, line_date
+from forecast.ingest.sanitize import clean_text
+from forecast.ingest.text_article import read_text
+from tests.ingest.realworld_corpus import evaluate, load_cases
+
+HEADLINE_FLOOR = 0.65
+DATE_FLOOR = 0.72
+BODY_FLOOR = 0.85
+
+
+@pytest.fixture(scope="module")
+def dev_outcomes():
+    return [evaluate(c) for c in load_cases("dev")]
+
+
+def test_corpus_is_real_and_large_enough():
+    cases = load_cases()
+    assert len(cases) >= 20
+    assert len({c["form"] for c in cases}) == 3  # w3m, lynx, select-all copy
+    assert len(load_cases("holdout")) >= 5
+
+
+def test_headline_rate_on_real_pages(dev_outcomes):
+    ok = sum(o.headline_ok for o in dev_outcomes)
+    assert ok / len(dev_outcomes) >= HEADLINE_FLOOR, [(o.name, o.headline) for o in dev_outcomes if not o.headline_ok]
+
+
+def test_date_rate_on_real_pages(dev_outcomes):
+    ok = sum(o.date_ok for o in dev_outcomes)
+    assert ok / len(dev_outcomes) >= DATE_FLOOR, [(o.name, o.date, o.expected_date) for o in dev_outcomes if not o.date_ok]
+
+
+def test_body_sentences_kept_on_real_pages(dev_outcomes):
+    ok = sum(not o.missing for o in dev_outcomes)
+    assert ok / len(dev_outcomes) >= BODY_FLOOR, [(o.name, o.missing) for o in dev_outcomes if o.missing]
+
+
+def test_never_takes_a_weekday_page_header_date(dev_outcomes):
+    """Every case whose only date is the site's "today" line comes out without a date."""
+    for o in dev_outcomes:
+        if o.expected_date == "":
+            assert o.date == "", o.name
+
+
+@pytest.mark.parametrize(
+    ("line", "day"),
+    [
+        ("• 10 April 2020", "2020-04-10"),
+        ("Mon 20 Jan 2020 06.05 GMT Last modified on Mon 20 Jan 2020 06.07 GMT", "2020-01-20"),
+        ("19. Oktober 2019 15:07", "2019-10-19"),
+        ("Published: 22:00 GMT, 26 September 2020 | Updated: 08:39 GMT, 28 September 2020", "2020-09-26"),
+        ("Updated 3:41 PM ET, Sat March 14, 2020", "2020-03-14"),
+        ("Stand: 28.04.2020 18:00 Uhr", "2020-04-28"),
+        ("Publié le 27 Mar 20 à 9:21", "2020-03-27"),
+        ("| Le 19 février 2020", "2020-02-19"),
+        ("15 de Abril de 2020 | 16:05", "2020-04-15"),
+        ("19 FEB 2020 - 18:37 CET", "2020-02-19"),
+        ("Domenica 19 Aprile 2020 di Carla Massi", "2020-04-19"),
+        ("Redazione ANSA ROMA 28 luglio 202010:43 News", "2020-07-28"),
+        ("01.21.2020 07:00 AM", "2020-01-21"),
+        ("Date 23.05.2011", "2011-05-23"),
+    ],
+)
+def test_reads_the_date_forms_real_pages_print(line, day):
+    got = line_date(line.lstrip("• "))
+    assert got is not None and got.match.when is not None
+    assert got.match.when.date().isoformat() == day
+
+
+def test_dateparser_is_imported_lazily():
+    code = "import forecast.ingest.text_article, forecast.ingest.articles, sys; print('dateparser' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+_LINE = st.one_of(
+    st.text(max_size=80),
+    st.sampled_from([
+        "Friday, March 29, 2024", "By Jane Doe | March 3, 2019", "Published: 22:00 GMT, 26 September 2020",
+        "19. Oktober 2019 15:07", "martes, 22 de diciembre de 2020", "Share", "Advertisement", "• Home",
+        "29.3 C", "31.02.2020", "Updated 99:99 on 45 Smarch 20201", "The minister said the plan would go ahead.",
+        "Ten thousand people marched through the capital on Saturday, the largest protest in a decade.",
+    ]),
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_LINE, min_size=1, max_size=25), st.sampled_from(["\n", "\n\n"]))
+def test_text_reader_never_raises_and_stays_honest(lines, sep):
+    raw = sep.join(lines)
+    try:
+        parts = read_text(raw)
+    except InvalidInput:
+        return
+    if parts.published_at is not None:
+        assert datetime(1990, 1, 1, tzinfo=UTC) <= parts.published_at <= datetime(2101, 1, 1, tzinfo=UTC)
+    if parts.headline:  # a line of the input (hard-wrapped lines re-joined, control characters dropped)
+        assert " ".join(parts.headline.split()) in " ".join(clean_text(raw).split())
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=120))
+def test_find_date_never_raises_and_stays_in_range(text):
+    found = find_date(text)
+    if found is not None and found.when is not None:
+        assert 1990 <= found.when.year <= 2100
