@@ -130,7 +130,7 @@ def _compare(st: CliState, conv, theirs, report: dict | None) -> None:
 
     slugs = sorted({q.slug for q in conv.batch.questions})
     with st.database().session() as session:
-        rows = compare_metaculus(session, slugs, theirs)
+        rows = compare_metaculus(session, slugs, theirs, conv.crowd_excludes(), conv.why)
     matched = [r for r in rows if r["ours"] is not None]
     unmatched = len(rows) - len(matched)
     if report is not None:
@@ -148,12 +148,12 @@ def _compare(st: CliState, conv, theirs, report: dict | None) -> None:
         return "" if v is None else f"{v:.3f}"
 
     print_table(
-        ("QUESTION", "FORECASTER", "TYPE", "METACULUS", "OURS", "DIFF", "COVERAGE", "OUR COVERAGE"),
+        ("QUESTION", "FORECASTER", "TYPE", "METACULUS", "OURS", "DIFF", "COVERAGE", "OUR COVERAGE", "WHY"),
         [(r["question"], r["forecaster"], r["score_type"], cell(r["metaculus"]), cell(r["ours"]),
-          cell(r["difference"]), cell(r["coverage"]), cell(r["our_coverage"])) for r in matched],  # fmt: skip
+          cell(r["difference"]), cell(r["coverage"]), cell(r["our_coverage"]), r["why"] or "")
+         for r in matched],  # fmt: skip
     )
-    if any(abs(r["difference"]) > 1e-6 for r in matched):
-        note(
-            "differences come from the data, not the formulas: Metaculus's peer score compares with every "
-            "forecaster on the question (an export may hold fewer), and withdrawn forecasts stand here"
-        )
+    differ = sum(1 for r in matched if r["why"])
+    if differ:
+        note(f"{differ} of {len(matched)} scores differ: differences come from the data, not the formulas "
+             "(see WHY)")  # fmt: skip
