@@ -18,15 +18,22 @@ class _DryRun(Exception):
     """Raised inside the session scope so that it rolls the import back."""
 
 
-def _import(st: CliState, conv, *, as_json: bool, dry_run: bool, show: bool = True) -> dict:
-    """Write the converted batch (or roll it back with --dry-run) and print the report (unless not `show`)."""
+def _import(st: CliState, conv, *, as_json: bool, dry_run: bool, show: bool = True, retime: bool = False) -> dict:
+    """Write the converted batch (or roll it back with --dry-run) and print the report (unless not `show`).
+
+    `retime`: first move forecasts a former import of the same file read in another time zone."""
     from forecast.cli.progress import Progress
     from forecast.services.batch_import import import_batch
 
     writing = Progress("writing forecasts", total=len(conv.batch.forecasts))
     report = None
+    retimed = 0
     try:
         with st.database().session() as session:
+            if retime:
+                from forecast.services.retime import retime_forecasts
+
+                retimed = retime_forecasts(session, conv.batch)
             report = import_batch(session, conv.batch, progress=writing)
             if dry_run:
                 raise _DryRun
@@ -36,6 +43,9 @@ def _import(st: CliState, conv, *, as_json: bool, dry_run: bool, show: bool = Tr
     finally:
         writing.done()
     data = report.as_dict()
+    data["forecasts_retimed"] = retimed
+    if retimed:
+        conv.messages.append(f"{retimed} forecasts re-timed: an earlier import had read them in another time zone")
     data["source"] = dict(conv.notes)
     data["notes"] = list(conv.messages)
     data["dry_run"] = dry_run
@@ -60,12 +70,14 @@ def import_fatebook(
     dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_HELP)] = False,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
-    """Import a Fatebook CSV export; multiple-choice rows are skipped. Importing it again adds nothing."""
+    """Import a Fatebook CSV export (yours or a tournament's); multiple-choice rows are skipped.
+
+    Importing it again adds nothing; importing it again with another --tz re-times its forecasts."""
     from forecast.ingest.trackers import fatebook
     from forecast.ingest.trackers.common import zone
 
     conv = fatebook.convert(path, tz=usage(zone, tz))
-    _import(state(ctx), conv, as_json=as_json, dry_run=dry_run)
+    _import(state(ctx), conv, as_json=as_json, dry_run=dry_run, retime=True)
 
 
 @import_app.command("iqisa")
