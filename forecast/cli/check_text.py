@@ -100,3 +100,7 @@ def _evidence(lines: list[str], evidence: dict | None) -> None:
     if errors:
         lines.append(f"Feeds that could not be polled ({len(errors)}):")
         lines += [f"  {clean_cell(e.get('feed'))}: {clean_cell(e.get('error'))}" for e in errors]
+    warnings = evidence.get("warnings", [])
+    if warnings:
+        lines.append(f"Feed warnings ({len(warnings)}):")
+        lines += [f"  {clean_cell(w.get('feed'))}: {clean_cell(w.get('warning'))}" for w in warnings[:MAX_LINES]]

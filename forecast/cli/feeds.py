@@ -85,7 +85,7 @@ def poll(
     feeds: Annotated[list[str] | None, typer.Argument(help="Feed ids or URLs (default: all).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the poll report as JSON.")] = False,
 ) -> None:
-    """Fetch the feeds; new items go to the evidence inbox with proposed links. Exit 1 if a feed failed."""
+    """Fetch the feeds; new items go to the evidence inbox with proposed links. Exit 1 if a feed failed or was truncated."""
     from forecast.services.feeds import poll
 
     report = poll(state(ctx).database(write=True), feeds or None)
@@ -98,12 +98,20 @@ def poll(
         if not report.feeds:
             note("no feeds to poll (add one with `forecast feeds add URL`)")
         for f in report.feeds:
-            if f.status == "ok":
+            if f.status in ("ok", "truncated"):
                 skipped = f", {f.skipped} not matching its keywords" if f.skipped else ""
                 note(f"feed [{f.feed_id}] {f.url}: {f.new} new{skipped}")
             elif f.status == "not modified":
                 note(f"feed [{f.feed_id}] {f.url}: not modified")
-    for err in report.errors:
-        note(f"forecast: feed {err['feed']} failed: {clean_cell(err['error'])}")
+            for w in f.warnings:
+                note(f"feed [{f.feed_id}] {f.url}: {clean_cell(w)}")
+            for s in f.skipped_items:
+                if s["reason"] != "does not match the feed's keywords":  # counted above
+                    note(f"feed [{f.feed_id}] {f.url}: skipped {clean_cell(s['item'])}: {clean_cell(s['reason'])}")
+    for f in report.feeds:
+        if f.status == "error":
+            note(f"forecast: feed {f.url} failed: {clean_cell(f.error)}")
+        elif f.status == "truncated":
+            note(f"forecast: feed {f.url}: {clean_cell(f.error)}")
     if report.errors:
         raise typer.Exit(int(ExitCode.ERROR))

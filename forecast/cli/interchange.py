@@ -48,14 +48,17 @@ class DryRunRollback(Exception):
         self.report = report
 
 
-def write_batch(st, batch, *, dry_run: bool, actor: str = "import"):
-    """Import a validated batch in one transaction, or with `dry_run` compute the same report and roll back."""
+def write_batch(st, batch, *, dry_run: bool, actor: str = "import", before=None):
+    """Import a validated batch in one transaction, or with `dry_run` compute the same report and roll back.
+    `before(session)`, if given, runs first in the same unit of work (which may run more than once)."""
     from forecast.cli.progress import Progress
     from forecast.services.batch_import import import_batch
 
     writing = Progress("writing forecasts", total=len(batch.forecasts))
 
     def work(session):
+        if before is not None:
+            before(session)
         report = import_batch(session, batch, progress=writing, actor=actor)
         if dry_run:
             raise DryRunRollback(report)

@@ -14,9 +14,23 @@ JSON_HELP = "Print the report as JSON."
 DRY_HELP = "Convert and report, but write nothing."
 
 
-def _import(st: CliState, conv, *, as_json: bool, dry_run: bool, show: bool = True) -> dict:
-    """Write the converted batch (or roll it back with --dry-run) and print the report (unless not `show`)."""
-    data = write_batch(st, conv.batch, dry_run=dry_run).as_dict()
+def _import(st: CliState, conv, *, as_json: bool, dry_run: bool, show: bool = True, retime: bool = False) -> dict:
+    """Write the converted batch (or roll it back with --dry-run) and print the report (unless not `show`).
+
+    `retime`: first move forecasts a former import of the same file read in another time zone (in the same
+    unit of work as the import)."""
+    retimed = 0
+
+    def before(session) -> None:
+        nonlocal retimed
+        from forecast.services.retime import retime_forecasts
+
+        retimed = retime_forecasts(session, conv.batch)
+
+    data = write_batch(st, conv.batch, dry_run=dry_run, before=before if retime else None).as_dict()
+    data["forecasts_retimed"] = retimed
+    if retimed:
+        conv.messages.append(f"{retimed} forecasts re-timed: an earlier import had read them in another time zone")
     data["source"] = dict(conv.notes)
     data["notes"] = list(conv.messages)
     data["dry_run"] = dry_run
@@ -41,12 +55,14 @@ def import_fatebook(
     dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_HELP)] = False,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
-    """Import a Fatebook CSV export; multiple-choice rows are skipped. Importing it again adds nothing."""
+    """Import a Fatebook CSV export (yours or a tournament's); multiple-choice rows are skipped.
+
+    Importing it again adds nothing; importing it again with another --tz re-times its forecasts."""
     from forecast.ingest.trackers import fatebook
     from forecast.ingest.trackers.common import zone
 
     conv = fatebook.convert(path, tz=usage(zone, tz))
-    _import(state(ctx), conv, as_json=as_json, dry_run=dry_run)
+    _import(state(ctx), conv, as_json=as_json, dry_run=dry_run, retime=True)
 
 
 @import_app.command("iqisa")
@@ -111,7 +127,7 @@ def _compare(st: CliState, conv, theirs, report: dict | None) -> None:
 
     slugs = sorted({q.slug for q in conv.batch.questions})
     with st.database().session() as session:
-        rows = compare_metaculus(session, slugs, theirs)
+        rows = compare_metaculus(session, slugs, theirs, conv.crowd_excludes(), conv.why)
     matched = [r for r in rows if r["ours"] is not None]
     unmatched = len(rows) - len(matched)
     if report is not None:
@@ -129,12 +145,12 @@ def _compare(st: CliState, conv, theirs, report: dict | None) -> None:
         return "" if v is None else f"{v:.3f}"
 
     print_table(
-        ("QUESTION", "FORECASTER", "TYPE", "METACULUS", "OURS", "DIFF", "COVERAGE", "OUR COVERAGE"),
+        ("QUESTION", "FORECASTER", "TYPE", "METACULUS", "OURS", "DIFF", "COVERAGE", "OUR COVERAGE", "WHY"),
         [(r["question"], r["forecaster"], r["score_type"], cell(r["metaculus"]), cell(r["ours"]),
-          cell(r["difference"]), cell(r["coverage"]), cell(r["our_coverage"])) for r in matched],  # fmt: skip
+          cell(r["difference"]), cell(r["coverage"]), cell(r["our_coverage"]), r["why"] or "")
+         for r in matched],  # fmt: skip
     )
-    if any(abs(r["difference"]) > 1e-6 for r in matched):
-        note(
-            "differences come from the data, not the formulas: Metaculus's peer score compares with every "
-            "forecaster on the question (an export may hold fewer), and withdrawn forecasts stand here"
-        )
+    differ = sum(1 for r in matched if r["why"])
+    if differ:
+        note(f"{differ} of {len(matched)} scores differ: differences come from the data, not the formulas "
+             "(see WHY)")  # fmt: skip

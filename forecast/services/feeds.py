@@ -4,6 +4,11 @@ Polling fetches every feed first (a few at a time, with conditional requests) an
 database is never locked while waiting on the network. An item is new unless the feed already gave one with
 the same entry id, URL or text hash. A feed's keywords filter what it stores; stored items are proposed to
 the feed's question, and to every question whose feeds' keywords they match (whole word, any case).
+
+A poll says which items it left out and why (`skipped_items`: entries with nothing to store, items past
+the cap, items not matching the feed's keywords), what feedparser had to guess (`warnings`, e.g. an
+encoding), and marks a feed cut off mid-document as "truncated": its items are stored, and the error
+"N items read; the feed is truncated" is reported instead of a silent ok.
 """
 
 from __future__ import annotations
@@ -38,10 +43,12 @@ FETCH_WORKERS = 6
 class FeedOutcome:
     feed_id: int
     url: str
-    status: str  # "ok", "not modified" or "error"
+    status: str  # "ok", "not modified", "truncated" (items stored, the rest lost) or "error"
     new: int = 0  # items stored as evidence (or matched to evidence already stored)
     skipped: int = 0  # new items that did not match the feed's keywords
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    skipped_items: list[dict] = field(default_factory=list)  # [{"item": which, "reason": why}]
 
 
 @dataclass
@@ -63,7 +70,11 @@ class PollReport:
 
     @property
     def errors(self) -> list[dict]:
-        return [{"feed": f.url, "error": f.error} for f in self.feeds if f.status == "error"]
+        return [{"feed": f.url, "error": f.error} for f in self.feeds if f.status in ("error", "truncated")]
+
+    @property
+    def warnings(self) -> list[dict]:
+        return [{"feed": f.url, "warning": w} for f in self.feeds for w in f.warnings]
 
     @property
     def proposals(self) -> int:
@@ -75,6 +86,7 @@ class PollReport:
             "new": [asdict(i) for i in self.new],
             "proposals": self.proposals,
             "errors": self.errors,
+            "warnings": self.warnings,
         }
 
 
@@ -257,10 +269,14 @@ def store_polled(session: Session, fetched: dict[int, FeedResult | ForecastError
             feed.last_error = clean_line(str(result), 300)
             report.feeds.append(FeedOutcome(feed.id, feed.url, "error", error=feed.last_error))
         else:
-            feed.last_error = None
+            feed.last_error = result.truncated
             feed.etag, feed.last_modified = result.etag, result.last_modified
+            if result.truncated:  # fetch it whole next time, even if the server says it is unchanged
+                feed.etag = feed.last_modified = None
             feed.title = feed.title or result.title
-            outcome = FeedOutcome(feed.id, feed.url, "not modified" if result.not_modified else "ok")
+            status = "not modified" if result.not_modified else ("truncated" if result.truncated else "ok")
+            outcome = FeedOutcome(feed.id, feed.url, status, error=result.truncated, warnings=list(result.warnings),
+                                  skipped_items=[{"item": w, "reason": r} for w, r in result.skipped])  # fmt: skip
             if not result.not_modified:
                 _store_items(session, feed, result, rules, titles, now, outcome, report)
             report.feeds.append(outcome)
@@ -297,6 +313,8 @@ def _store_item(session, feed: Feed, item, only, rules, titles, now, outcome: Fe
         session.add(FeedItem(feed_id=feed.id, entry_id=item.entry_id, url=item.url, content_hash=item.content_hash,
                              seen_at=now))  # fmt: skip
         outcome.skipped += 1
+        outcome.skipped_items.append({"item": item.title or item.url or item.entry_id,
+                                      "reason": "does not match the feed's keywords"})  # fmt: skip
         return
     stored = store_draft(session, item.draft(outlet=feed.title), inbox=True, now=now)
     ev = stored.evidence
@@ -350,5 +368,6 @@ def poll_all(db, *, now: datetime | None = None) -> dict | None:
          "questions": [p["question"] for p in i.proposals]}
         for i in report.new
     ]  # fmt: skip
-    return {"feeds": len(report.feeds), "new": new, "proposals": report.proposals, "errors": report.errors}
+    return {"feeds": len(report.feeds), "new": new, "proposals": report.proposals, "errors": report.errors,
+            "warnings": report.warnings}  # fmt: skip
 

@@ -11,6 +11,12 @@ from tests.check.helpers import DAY, T0, populate
 feeds = pytest.importorskip("forecast.services.feeds")
 
 
+@pytest.fixture(autouse=True)
+def allow_private_urls(monkeypatch):
+    """The test server is on 127.0.0.1, which unattended fetches refuse unless this is set."""
+    monkeypatch.setenv("FORECAST_ALLOW_PRIVATE_URLS", "1")
+
+
 @pytest.fixture(scope="module")
 def web():
     from tests.ingest.webserver import LocalServer

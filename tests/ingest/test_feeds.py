@@ -11,6 +11,12 @@ from forecast.ingest.feeds import fetch_feed, html_to_text, parse_feed
 from forecast.ingest.fetch import FetchError, make_client
 
 
+@pytest.fixture(autouse=True)
+def allow_private_urls(monkeypatch):
+    """The test server is on 127.0.0.1, which unattended fetches refuse unless this is set."""
+    monkeypatch.setenv("FORECAST_ALLOW_PRIVATE_URLS", "1")
+
+
 def test_rss(web):
     feed = fetch_feed(web.url("/feeds/rss.xml"))
     assert feed.title == "Harbour & Coast News" and not feed.not_modified

@@ -3,11 +3,14 @@
 Routes: /pages/NAME and /news/2019/03/05/NAME (fixture files), /redirect/N (N hops to a page),
 /redirect-ftp, /no-location, /status/CODE, /binary, /nul-html, /pdf, /big-declared, /big-stream,
 /slow, /empty, /text/NAME (text/plain), /feeds/NAME (ETag + Last-Modified, 304 when unchanged),
-/no-type/NAME (no Content-Type), /gen-feed/N (a generated feed of 50 items), /set (replace a route's body).
+/no-type/NAME (no Content-Type), /gen-feed/N (a generated feed of 50 items), /set (replace a route's body),
+/corpus/NAME (a file of feedparser's test corpus, tests/fixtures/feeds/, sent with the headers its
+`Header:` lines name, else as application/xml).
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -15,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "evidence"
+FEED_CORPUS = FIXTURES.parent / "feeds"
+_CORPUS_HEADER = re.compile(rb"^Header:\s+([^:]+):(.*)$", re.MULTILINE)  # as feedparser's tests/helpers.py reads them
 LAST_MODIFIED = "Wed, 01 May 2024 10:00:00 GMT"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -135,6 +140,13 @@ class _Handler(BaseHTTPRequestHandler):
             if name.endswith(".html"):
                 ctype = "text/html; charset=utf-8"
             return self._file(name, ctype, {"ETag": etag, "Last-Modified": LAST_MODIFIED})
+        if head == "corpus":
+            path = FEED_CORPUS / parts[1]
+            if not path.is_file():
+                return self._send(404, b"missing")
+            body = path.read_bytes()
+            headers = {k.decode().strip().lower(): v.decode().strip() for k, v in _CORPUS_HEADER.findall(body)}
+            return self._send(200, body, headers.pop("content-type", "application/xml"), headers)
         if head == "gen-feed":
             return self._send(200, generated_feed(int(parts[1])), "application/rss+xml")
         return self._send(404, b"not found")

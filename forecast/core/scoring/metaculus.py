@@ -35,3 +35,50 @@ def peer_terms(ev_n: np.ndarray, ev_slog: np.ndarray, w: np.ndarray) -> tuple[np
 def peer(lnpo: np.ndarray, sum_a: np.ndarray, sum_b: np.ndarray) -> np.ndarray:
     """Each forecast's peer score, already weighted by its share of the horizon."""
     return 100.0 * (lnpo * sum_a - sum_b)
+
+
+def peer_against_crowd(
+    own: list[tuple[int, float]],
+    crowd: list[tuple[str, int, float]],
+    *, opens: int, close: int, horizon_end: int, outcome: float,
+) -> tuple[float, float]:  # fmt: skip
+    """(peer score, coverage) of one forecaster scored against a crowd they are not part of.
+
+    Metaculus scores bots on questions that leave bots out of the crowd this way: the geometric mean and
+    the n of `100 * n / (n - 1) * ln(p_o / GM)` are the crowd's alone (`evaluate_forecasts_peer_accuracy`
+    with `base_forecasts` that exclude bots, scoring/score_math.py lines 152-230 and 365-370). `own` are
+    the forecaster's (t, p) and `crowd` the others' (name, t, p); each forecast stands until the same
+    forecaster's next one. Times are in any one unit; `close` = min(closes, resolved_at).
+    """
+
+    def spans(rows: list[tuple[str, int, float]]) -> list[tuple[int, int | None, float]]:
+        rows = sorted(rows, key=lambda r: (r[0], r[1]))
+        out = []
+        for i, (who, t, p) in enumerate(rows):
+            nxt = rows[i + 1][1] if i + 1 < len(rows) and rows[i + 1][0] == who else None
+            p_o = float(np.clip(p, 0.001, 0.999))
+            out.append((t, nxt, p_o if outcome == 1.0 else 1.0 - p_o))
+        return [s for s in out if s[1] is None or s[1] > s[0]]
+
+    crowd_spans = spans(crowd)
+    steps = sorted({t for t, _e, _p in crowd_spans} | {e for _t, e, _p in crowd_spans if e is not None})
+    gms = []  # (timestamp, GM of p_o, n) as get_geometric_means builds them, lines 28-50
+    for step in steps:
+        standing = [p for t, e, p in crowd_spans if t <= step and (e is None or e > step)]
+        if standing:
+            n = len(standing)
+            gms.append((max(step, opens), float(np.exp(np.mean(np.log(standing)))), n if n > 1 else 0))
+    total = horizon_end - opens
+    times = [g[0] for g in gms if g[0] < close] + [close]
+    score = coverage = 0.0
+    for t, end, p_o in spans([("", t, p) for t, p in own]):
+        start, stop = max(t, opens), close if end is None else min(end, close)
+        if stop - start <= 0:
+            continue
+        for i in range(len(times) - 1):
+            ts, gm, n = gms[i]
+            if start <= ts < stop:
+                part = (times[i + 1] - times[i]) / total
+                score += 100.0 * (n / (n - 1) if n else 0.0) * np.log(p_o / gm) * part
+                coverage += part
+    return float(score), float(coverage)

@@ -1,4 +1,13 @@
-"""Fatebook's CSV export (Account -> Export all your data) -> an interchange batch.
+"""Fatebook's CSV exports -> an interchange batch: "Export all your data" (HEADER) and a tournament's
+export (TOURNAMENT_HEADER: the tournament's name first, no scores, sharing, comments or tags; the name
+becomes the questions' tag).
+
+The format is Fatebook's `jsonToCsv`/`printForCsv` (lib/web/export.ts lines 57-78 at Sage-Future/fatebook
+commit 3eb5379f): the keys joined by "," as the header, rows joined by "\n" without a final newline,
+strings in double quotes with quotes doubled, numbers and booleans bare, empty for a missing value. The
+row objects are built at lib/web/export.ts lines 27-50 and lib/web/tournament_router.ts lines 441-454;
+tags, "shared with" names and comments are joined with "; ", so a tag may hold a comma
+("london, transport" is one tag).
 
 One row per forecast. A question has no id in the file, so it is identified by its title and creation time
 (as Fatebook users' own scripts do) and gets the slug `fb-<title words>-<hash of both>`.
@@ -38,10 +47,24 @@ HEADER = (
     "Question comments",
     "Question tags",
 )
+TOURNAMENT_HEADER = (
+    "Tournament name",
+    "Question title",
+    "Multiple choice option",
+    "Forecast created by",
+    "Forecast (scale = 0-1)",
+    "Forecast created at",
+    "Question created by",
+    "Question created at",
+    "Question resolve by",
+    "Resolution",
+    "Resolved at",
+    "Question notes",
+)
 PREFIX = "fb"
 RESOLUTIONS = {"YES": "yes", "NO": "no", "AMBIGUOUS": "annulled", "": None}
 _STAMP = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,6}))?", re.ASCII)
-_TAG_SPLIT = re.compile(r"[;,]")
+TAG_SEPARATOR = "; "  # `question?.tags?.map((t) => t.name).join("; ")`, lib/web/export.ts line 49
 
 
 def parse_stamp(text: str, column: str) -> datetime:
@@ -66,10 +89,18 @@ def _identity(dt: datetime) -> str:
     return (dt.astimezone(UTC) if dt.tzinfo else dt).isoformat()
 
 
+def split_tags(cell: str) -> list[str]:
+    """The tags of a "Question tags" cell, sorted; a comma belongs to the tag it is in."""
+    return sorted({t.strip() for t in cell.split(TAG_SEPARATOR) if t.strip()})
+
+
 def convert(path: str, *, tz: tzinfo = UTC) -> Conversion:
     rows = CsvRows(open_text(path), str(path))
     try:
-        rows.require_exact(HEADER, "a Fatebook CSV export")
+        if rows.header and rows.header[0] == TOURNAMENT_HEADER[0]:
+            rows.require_exact(TOURNAMENT_HEADER, "a Fatebook tournament export")
+        else:
+            rows.require_exact(HEADER, "a Fatebook CSV export")
         conv = Conversion(Batch(source=str(path)))
         _convert_rows(rows, conv, tz)
     finally:
@@ -85,7 +116,7 @@ def _convert_rows(rows: CsvRows, conv: Conversion, tz: tzinfo) -> None:
     multiple_choice = 0
     for line, row, cells in rows:
         if row is None:
-            batch.skipped.append((line, f"expected {len(HEADER)} columns, found {len(cells)}"))
+            batch.skipped.append((line, f"expected {len(rows.header)} columns, found {len(cells)}"))
             continue
         option = row["Multiple choice option"].strip()
         if option:
@@ -132,7 +163,10 @@ def _question(row: dict[str, str], questions: dict[tuple[str, str], QuestionRec]
         resolved_at = micros(parse_stamp(row["Resolved at"], "Resolved at"), tz, "Resolved at")
     opens = micros(created, tz, "Question created at")
     closes = max(resolve_by, resolved_at) if resolved_at is not None else resolve_by
-    tags = sorted({t.strip() for t in _TAG_SPLIT.split(row["Question tags"]) if t.strip()})
+    if "Question tags" in row:
+        tags = split_tags(row["Question tags"])
+    else:  # a tournament export: its questions are tagged with the tournament's name
+        tags = [row["Tournament name"].strip()] if row["Tournament name"].strip() else []
     rec = QuestionRec(
         slug=title_slug(PREFIX, title, key[1]),
         title=title,
