@@ -41,6 +41,8 @@ def parse_probability(text: str | float) -> float:
         raw = str(text).strip()
         percent = raw.endswith("%")
         body = raw[:-1].strip() if percent else raw
+        if body.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+            raise InvalidInput(f"probability {shown(raw)} is not a finite number")
         if not _DECIMAL.fullmatch(body):
             raise InvalidInput(f"probability {shown(raw)} is not a number (use 0.35 or 35%)")
         try:

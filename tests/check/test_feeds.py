@@ -56,3 +56,19 @@ def test_a_failing_feed_is_reported_without_failing_the_check(database, web):
     assert report.auto_resolved and not report.errors
     assert len(report.evidence["errors"]) == 1 and "500" in report.evidence["errors"][0]["error"]
     assert "Feeds that could not be polled (1):" in render_report(report, "UTC")
+
+
+def test_truncated_feeds_and_guessed_encodings_are_reported(database, web):
+    populate(database)
+    with database.session() as s:
+        feeds.add_feed(s, web.url("/corpus/rss_incomplete_cdata.xml"), check=False, now=T0)  # feedparser's corpus
+        feeds.add_feed(s, web.url("/corpus/koi8r.xml"), check=False, now=T0)
+    report = run_check(database, T0 + DAY, CheckOptions(soon_days=0))
+    assert report.evidence["errors"] == [
+        {"feed": web.url("/corpus/rss_incomplete_cdata.xml"), "error": "0 items read; the feed is truncated"}
+    ]
+    assert report.evidence["warnings"] == [
+        {"feed": web.url("/corpus/koi8r.xml"), "warning": "encoding: not declared; detected KOI8-R"}
+    ]
+    text = render_report(report, "UTC")
+    assert "0 items read; the feed is truncated" in text and "Feed warnings (1):" in text

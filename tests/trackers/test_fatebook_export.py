@@ -122,3 +122,23 @@ def test_reimport_with_the_right_zone_retimes_instead_of_duplicating(tmp_path, f
     assert exported.code == 0, exported.err
     made = sorted(m for m in exported.out.split('"made_at":')[1:])
     assert len(made) == 7 and any(m.startswith('"2025-03-30T00:30:00Z"') for m in made)  # Bob's, in UTC
+
+
+def test_retime_on_every_database(session, fixtures):
+    """The re-timing service on SQLite and PostgreSQL: same rows moved, nothing added, a second run is a no-op."""
+    from sqlalchemy import text
+
+    from forecast.services.batch_import import import_batch
+    from forecast.services.retime import retime_forecasts
+
+    path = str(fixtures / "fatebook_export.csv")
+    import_batch(session, fatebook.convert(path).batch)
+    ids = sorted(session.exec(text("SELECT id FROM forecast")).all())
+    right = fatebook.convert(path, tz=NY).batch
+    assert retime_forecasts(session, right) == 7
+    report = import_batch(session, right)
+    assert (report.forecasts_added, report.forecasts_existing) == (0, 7)
+    assert sorted(session.exec(text("SELECT id FROM forecast")).all()) == ids
+    assert retime_forecasts(session, right) == 0
+    standing = session.exec(text("SELECT count(*) FROM standing_forecast")).one()[0]
+    assert standing == 6  # one per (question, forecaster) pair
