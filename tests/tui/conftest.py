@@ -167,6 +167,21 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
+async def until(pilot, condition, *, timeout: float = 60.0, what: str = "the expected state") -> None:
+    """Let the app run (debounce timers, workers, their messages) until `condition()` holds: a wait for a
+    state, never a guess at how long something takes. The timeout only bounds a broken app."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        await settle(pilot)
+        if condition():
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+
+
 @pytest.fixture
 def app_factory(fixture_db, clock):
     def make(**kwargs):

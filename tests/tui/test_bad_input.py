@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from tests.tui.conftest import SIZE, settle
+from tests.tui.conftest import SIZE, settle, until
 
 pytestmark = pytest.mark.anyio
 
@@ -204,16 +204,14 @@ async def test_link_form_requires_a_pick(app_factory, fixture_db):
         form = await open_form(pilot, "l")
         assert isinstance(form, LinkEvidenceForm)
         await pilot.press(*"zzzz")
-        await pilot.pause(0.3)
-        await settle(pilot)
+        await until(pilot, lambda: form.shown_for == "zzzz", what="the search to run")
         assert form.items == []
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form and "pick one from the list" in form_error(form)
         # Search syntax alone is not an error while typing.
         form.query_one("#search-input").value = '"'
-        await pilot.pause(0.3)
-        await settle(pilot)
+        await until(pilot, lambda: form.shown_for == '"', what="the search to run")
         assert app.screen is form
         assert not app.unexpected_errors
     assert fingerprint(fixture_db) == before

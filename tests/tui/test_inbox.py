@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from tests.tui.conftest import SIZE, settle
+from tests.tui.conftest import SIZE, settle, until
 
 pytestmark = pytest.mark.anyio
 
@@ -26,8 +26,7 @@ async def test_link_inbox_item_to_question(app_factory, fixture_db):
         form = app.screen
         assert isinstance(form, LinkToQuestionForm)
         await pilot.press(*"central")
-        await pilot.pause(0.3)
-        await settle(pilot)
+        await until(pilot, lambda: form.shown_for == "central", what="the search to run")
         assert [i["slug"] for i in form.items] == ["rate-cut-q2"]
         await pilot.click("#stance-yes")
         form.query_one("#note-input").value = "April is in Q2"
@@ -80,8 +79,7 @@ async def test_link_existing_evidence_from_a_question(app_factory, fixture_db):
         form = app.screen
         assert isinstance(form, LinkEvidenceForm)
         await pilot.press(*"budget")
-        await pilot.pause(0.3)
-        await settle(pilot)
+        await until(pilot, lambda: form.shown_for == "budget", what="the search to run")
         assert [i["title"] for i in form.items] == ["Ministers close in on budget framework"]
         await pilot.click("#stance-no")
         await pilot.press("ctrl+s")

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from forecast.tui.bindings import REGISTRY
-from tests.tui.conftest import SIZE, make_app, settle
+from tests.tui.conftest import SIZE, make_app, settle, until
 
 pytestmark = pytest.mark.anyio
 
@@ -143,9 +143,7 @@ async def test_changes_by_another_process_appear_on_refresh(fixture_db, clock):
         with fixture_db.session() as s:
             record_forecast(s, ForecastRequest("rate-cut-q2", 0.55, "tester"), now=clock())
         screen.refresh_data(quiet=True)  # what the periodic timer calls
-        await pilot.pause(0.2)
-        await settle(pilot)
-        assert screen.table.get_row_at(row)[2].plain == "55%"
+        await until(pilot, lambda: screen.table.get_row_at(row)[2].plain == "55%", what="the refreshed row")
         # No change: the periodic check does not reload.
         version = screen.version
         screen.refresh_data(quiet=True)
@@ -164,12 +162,9 @@ async def test_periodic_refresh_runs_on_its_own(fixture_db, clock):
         await settle(pilot)
         with fixture_db.session() as s:
             record_forecast(s, ForecastRequest("rate-cut-q2", 0.66, "tester"), now=clock())
-        for _ in range(30):
-            await pilot.pause(0.1)
-            if "66%" in [app.screen.table.get_row_at(r)[2].plain for r in range(app.screen.table.row_count)]:
-                break
-        else:
-            pytest.fail("the periodic refresh did not pick up the new forecast")
+        table = app.screen.table
+        await until(pilot, lambda: "66%" in [table.get_row_at(r)[2].plain for r in range(table.row_count)],
+                    what="the periodic refresh to pick up the new forecast")  # fmt: skip
 
 
 def test_first_frame_path_does_not_import_the_database_stack():
@@ -206,10 +201,8 @@ async def test_an_error_inside_a_textual_screen_closes_it_and_keeps_the_app(app_
         await settle(pilot)
         base = app.screen
         await pilot.press("ctrl+p")
-        await pilot.pause(0.5)
-        await settle(pilot)
+        await until(pilot, lambda: bool(app.unexpected_errors), what="the palette's error")
         assert app.is_running
-        assert app.unexpected_errors
         assert app.screen is base
         await pilot.press("s")
         assert base.view.status == "closed"
@@ -219,9 +212,12 @@ async def test_palette_help_with_brackets_renders(app_factory):
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        from textual.command import CommandList, CommandPalette
+
         await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
         await pilot.press(*"filter")
-        await pilot.pause(0.5)
+        palette = app.screen
+        await until(pilot, lambda: palette.query_one(CommandList).option_count > 0, what="the palette's matches")
         await pilot.press("escape")
         assert app.is_running and not app.unexpected_errors

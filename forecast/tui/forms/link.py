@@ -52,6 +52,7 @@ class _PickerForm(FormScreen):
     def __init__(self) -> None:
         super().__init__()
         self.items: list[dict] = []
+        self.shown_for: str | None = None  # the search whose results the list shows
         self._timer = None
 
     def fields(self) -> ComposeResult:
@@ -78,6 +79,7 @@ class _PickerForm(FormScreen):
     @on(Found)
     def _found(self, message: Found) -> None:
         self.items = message.items
+        self.shown_for = message.query
         options = self.query_one("#candidates", OptionList)
         options.clear_options()
         options.add_options([Option(self.describe(item)) for item in message.items] or
