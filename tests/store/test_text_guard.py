@@ -120,3 +120,37 @@ def test_bulk_import_reads_back_clean(db, title, body, name, tag):
             import_batch(s, batch)
 
     _check_written(db, write)
+
+
+def test_nul_is_refused_on_every_backend(db_url):
+    """On PostgreSQL a NUL used to fail deep in the driver (and on SQLite it was stored): now one line."""
+    database = open_database(db_url)
+    try:
+        batch = read_lines([json.dumps({"type": "question", "slug": "n", "title": "a\x00b",
+                                        "opens_at": "2026-01-01T00:00:00Z", "closes_at": "2030-01-01T00:00:00Z"})],
+                           "in.jsonl")  # fmt: skip
+        with pytest.raises(InvalidInput, match=r"^in\.jsonl:1: title contains a NUL character"), database.session() as s:
+            import_batch(s, batch)
+        with pytest.raises(InvalidInput, match=r"^rationale contains a NUL character"), database.session() as s:
+            q = add_question(s, QuestionDraft(title="ok", slug="ok", opens_at=T0,
+                                              closes_at=datetime(2030, 1, 1, tzinfo=UTC)), now=T0)  # fmt: skip
+            record_forecast(s, ForecastRequest(q.slug, 0.4, "me", at=T0, rationale="x\x00y"), now=T0)
+        with database.session() as s:
+            assert s.exec(__import__("sqlmodel").select(Question)).all() == []
+    finally:
+        database.engine.dispose()
+
+
+def test_raw_orm_writes_pass_the_rules(db):
+    """Even code that bypasses the services (session.add of a table row) stores only clean text."""
+    from forecast.store.tables import Evidence
+
+    with db.session() as s:
+        row = Evidence(key="raw-1", title="t\x1b[2J\nx", text="a\x1b]2;p\x07\nb", url="https://u:p@example.test/",
+                       created_at=T0)  # fmt: skip
+        s.add(row)
+        s.flush()
+        assert (row.title, row.text, row.url) == ("t x", "a\nb", "https://example.test/")
+    with pytest.raises(InvalidInput, match="only http and https URLs"), db.session() as s:
+        s.add(Evidence(key="raw-2", url="javascript:alert(1)", created_at=T0))
+        s.flush()
