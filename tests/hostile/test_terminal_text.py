@@ -81,7 +81,8 @@ def test_jsonl_refuses_nul_and_other_schemes_with_the_line(tmp_path):
     db, path = str(tmp_path / "f.db"), tmp_path / "in.jsonl"
     q = {"type": "question", "slug": "ok", "title": "Fine", "opens_at": "2026-01-01T00:00:00Z",
          "closes_at": "2027-01-01T00:00:00Z"}  # fmt: skip
-    lines = [q, {**q, "slug": "nul", "title": "bad\x00title"}, {"type": "evidence", "key": "j", "url": "javascript:x()"}]
+    bad_url = {"type": "evidence", "key": "j", "url": "javascript:x()"}
+    lines = [q, {**q, "slug": "nul", "title": "bad\x00title"}, bad_url]
     path.write_text("".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
     res = run("import", "jsonl", str(path), db=db)
     assert res.code == 1

@@ -188,7 +188,8 @@ def test_feeds_on_loopback_need_the_switch(tmp_path):
         refused = _forecast(tmp_path, "feeds", "add", site + "/feed")
         assert refused.returncode == 1
         assert len(refused.stderr.strip().splitlines()) == 1
-        assert "refusing to connect to 127.0.0.1" in refused.stderr and "FORECAST_ALLOW_PRIVATE_URLS=1" in refused.stderr
+        assert "refusing to connect to 127.0.0.1" in refused.stderr
+        assert "FORECAST_ALLOW_PRIVATE_URLS=1" in refused.stderr
         added = _forecast(tmp_path, "feeds", "add", site + "/feed", env={"FORECAST_ALLOW_PRIVATE_URLS": "1"})
         assert added.returncode == 0, added.stderr
         config = tmp_path / "allow.toml"
