@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import arrow
 
 from forecast.core.errors import InvalidInput
+from forecast.core.time_range import MAX_MICROS, MIN_MICROS, clamp_micros
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
@@ -32,7 +33,8 @@ def to_micros(dt: datetime) -> int:
 
 
 def from_micros(us: int) -> datetime:
-    return EPOCH + timedelta(microseconds=int(us))
+    # A stored time outside the supported range is read clamped (and noted), never as an OverflowError.
+    return EPOCH + timedelta(microseconds=clamp_micros(int(us)))
 
 
 _NAIVE_EPOCH = datetime(1970, 1, 1)
@@ -40,7 +42,7 @@ _NAIVE_EPOCH = datetime(1970, 1, 1)
 
 def iso_from_micros(us: int) -> str:
     """ISO 8601 UTC with Z from epoch microseconds; the hot path of every listing and export."""
-    seconds, frac = divmod(us, 1_000_000)
+    seconds, frac = divmod(clamp_micros(int(us)), 1_000_000)
     text = (_NAIVE_EPOCH + timedelta(seconds=seconds)).isoformat()
     return f"{text}.{frac:06d}Z" if frac else text + "Z"
 
@@ -50,6 +52,9 @@ def iso_many(values: list[int | None]) -> list[str | None]:
     import numpy as np
 
     arr = np.array([0 if v is None else v for v in values], dtype=np.int64)
+    bad = np.nonzero((arr < MIN_MICROS) | (arr > MAX_MICROS))[0]
+    for i in bad.tolist():  # rare: rows from before the range rule; clamped and noted like from_micros
+        arr[i] = clamp_micros(int(arr[i]))
     text = np.char.add(np.datetime_as_string(arr.astype("datetime64[us]"), unit="s"), "Z").tolist()
     fractions = np.nonzero(arr % 1_000_000)[0]
     for i in fractions.tolist():
