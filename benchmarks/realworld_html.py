@@ -110,6 +110,12 @@ def main() -> None:
             title = date = text = ""
         ours.seconds += time.perf_counter() - t0
         if args.verbose and (normal(title) != want_title or date[:10] != want_date):
+            pass
+        if args.verbose:
+            for bad in case.get("without", []):
+                if normal(bad) and normal(bad) in normal(text):
+                    print(f"  leaked {url[:50]}: {bad[:70]!r}")
+        if args.verbose and (normal(title) != want_title or date[:10] != want_date):
             print(f"{url[:60]:60} date {date or '-':10} want {want_date or '-':10} title {title[:50]!r} want {case['title'][:50]!r}")
         t0 = time.perf_counter()
         doc = trafilatura.bare_extraction(html, url=url, with_metadata=True)
