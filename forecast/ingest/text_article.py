@@ -62,7 +62,8 @@ class TextParts:
 
 # List markers as w3m and lynx print them; "1." only before a word, so "19. Oktober 2019" stays a date.
 _BULLET = re.compile(r"^(?:[*•+o□☆◦‣▪■·]\s+(?=\S)|\d{1,2}\.\s+(?=[^\W\d_])(?!\S*\s+(?:19|20)\d\d\b))")
-_FORM_JUNK = re.compile(r"\(BUTTON\)|\[[^\]]{0,40}\]|_{4,}|^IFRAME:|^#\S")
+# Form widgets and images as text browsers draw them: "(BUTTON)", "[ ]", "[X]", "[logo_small]", "IFRAME: ...".
+_FORM_JUNK = re.compile(r"\(BUTTON\)|\[[\s_xX*]*\]|\[[^\][]{0,40}\s\]|^\[[^\]]{1,60}\]$|_{4,}|^IFRAME:|^#\S")
 
 
 def _wrap_width(text: str) -> int:
