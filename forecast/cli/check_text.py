@@ -33,6 +33,7 @@ def summary_line(report) -> str:
         f"{c['overdue']} overdue" if c["overdue"] else "",
         _plural(c["stale"], "stale forecast") if c["stale"] else "",
         f"{c['closing_soon']} closing soon" if c["closing_soon"] else "",
+        _plural(c["reminders"], "reminder") if c.get("reminders") else "",
         _plural(c["new_evidence"], "new evidence item") if c["new_evidence"] else "",
         _plural(c["errors"], "error") if c["errors"] else "",
     ]
@@ -75,6 +76,9 @@ def render_report(report, tz: str) -> str:
     _section(lines, f"Closing within {opts.soon_days:g} days ({len(report.closing_soon)}):", report.closing_soon,
              lambda i: f"closes {_when(i['closes_at'], tz)} (in {_span(i['closes_in_days'])})  "
                        f"{clean_cell(i['title'])}")
+    _section(lines, f"Reminders due ({len(report.reminders)}):", report.reminders,
+             lambda i: f"since {_when(i['remind_at'], tz)}  {clean_cell(i['title'])}"
+                       + (f"  ({clean_cell(i['note'])})" if i["note"] else ""))
     _evidence(lines, report.evidence)
     if report.errors:
         lines.append(f"Errors ({len(report.errors)}):")

@@ -83,6 +83,8 @@ def add(
     slug: Annotated[str | None, typer.Option("--slug", help="Slug (default: derived from the title).")] = None,
     auto: Annotated[str | None, typer.Option("--auto", help=AUTO_HELP)] = None,
     why: Annotated[str, typer.Option("--why", help="Rationale for the first forecast.")] = "",
+    remind: Annotated[str | None, typer.Option("--remind", metavar="WHEN",
+                                               help="Remind me then (listed by `forecast check`).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the question as JSON.")] = False,
 ) -> None:
     """Add a question, optionally with your first forecast: `q add "Will X happen before 2027-03-01?" 35%`."""
@@ -118,10 +120,16 @@ def add(
         auto=usage(_auto, auto) or None,
     )
 
-    def work(session) -> dict:  # the question and its first forecast commit together or not at all
+    remind_at = st.when(remind, now=now)
+
+    def work(session) -> dict:  # the question, its first forecast and reminder commit together or not at all
         row = add_question(session, draft, now=now)
         if first is not None:
             record_forecast(session, ForecastRequest(row.id, first, st.settings.name, rationale=why), now=now)
+        if remind_at is not None:
+            from forecast.services.reminders import set_reminder
+
+            set_reminder(session, row.id, remind_at, now=now)
         return show_question(session, row.id, now=now, backfill_after=st.settings.backfill_after)
 
     data = st.database(write=True).write(work)
@@ -213,6 +221,9 @@ def show(
         say("  evidence:")
         for e in data["evidence"]:
             say(f"    [{e['id']}] {e['stance']:<7} {e['title']}  {e['outlet']}  {t(e['published_at'])}")
+    if data["reminder"]:
+        r = data["reminder"]
+        say(f"  reminder: {t(r['remind_at'])}" + (f"  {r['note']}" if r["note"] else ""))
     if data["resolution_history"]:
         say("  resolution history:")
         for ev in data["resolution_history"]:
@@ -317,3 +328,36 @@ def _resolution_event(ev: dict, t) -> str:
     outcome_at = f" (outcome at {t(ev['resolved_at'])})" if ev["resolved_at"] else ""
     note = f"  {ev['note']}" if ev["note"] else ""
     return f"{t(ev['at'])}  {what}{outcome_at} by {ev['actor']}{note}"
+
+
+@q_app.command("remind")
+@guarded
+def remind(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="Question id, slug or slug prefix.")],
+    when: Annotated[str | None, typer.Argument(metavar="[WHEN]", help="When to be reminded, e.g. 'in 2 weeks'.")] = None,
+    note_text: Annotated[str, typer.Option("--note", help="What to look at then.")] = "",
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the question's reminder.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the reminder as JSON.")] = False,
+) -> None:
+    """Set (or move, or --clear) a question's reminder. `forecast check` lists it once due, until the
+    question gets a new forecast, is resolved, or the reminder is cleared."""
+    from forecast.services.reminders import clear_reminder, set_reminder
+
+    st = state(ctx)
+    if clear == (when is not None):
+        raise UsageFailure("give WHEN to set the reminder, or --clear to remove it")
+    if clear:
+        removed = st.database(write=True).write(lambda session: clear_reminder(session, question))
+        if as_json:
+            print_json({"question": question, "cleared": removed})
+        note(f"cleared the reminder of {question}" if removed else f"{question} had no reminder")
+        return
+    at = st.when(when)
+    data = st.database(write=True).write(lambda session: set_reminder(session, question, at, note=note_text))
+    if as_json:
+        print_json(data)
+    else:
+        from forecast.core.timeparse import local, parse_iso
+
+        note(f"will remind you of {data['question']} from {local(parse_iso(data['remind_at']), st.tz)}")

@@ -57,5 +57,12 @@ def parse_probability(text: str | float) -> float:
     if not math.isfinite(value):
         raise InvalidInput(f"probability {raw} is not a finite number")
     if not 0.0 <= value <= 1.0:
-        raise InvalidInput(f"probability {raw} is outside [0, 1]")
+        raise InvalidInput(f"probability {raw} is outside [0, 1]" + _percent_hint(text, value))
     return value + 0.0
+
+
+def _percent_hint(text: str | float, value: float) -> str:
+    """`35` was almost certainly meant as 35%: say so (but never guess it silently)."""
+    if isinstance(text, str) and not text.strip().endswith("%") and 1.0 < value <= 100.0:
+        return f" (did you mean {value:g}%?)"
+    return ""

@@ -29,6 +29,15 @@ def slugify(title: str, max_len: int = MAX_LEN) -> str:
     return slug or "question"
 
 
+def readable_slug(title: str, max_len: int = MAX_LEN) -> str:
+    """The slug of a new question: any script transliterated to ASCII first ("Будет ли дождь в Москве?" ->
+    "budet-li-dozhd-v-moskve"), where `slugify` keeps only what is already Latin. Imports keep `slugify`:
+    their slugs identify questions across re-imports, so their derivation must never change."""
+    from anyascii import anyascii  # the transliteration tables load only when a question is added
+
+    return slugify(anyascii(title), max_len=max_len)
+
+
 def is_valid_slug(slug: str) -> bool:
     return isinstance(slug, str) and SLUG_RE.fullmatch(slug) is not None and not slug.isdigit()
 

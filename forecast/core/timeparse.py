@@ -21,6 +21,11 @@ _RELATIVE_DAYS = {"today": 0, "tomorrow": 1, "yesterday": -1}
 _DATE_ONLY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _NEXT = re.compile(r"^next (day|week|month|year)$")
 _ONE = re.compile(r"\b1 (second|minute|hour|day|week|month|year)\b")
+
+
+def _article(m: re.Match) -> str:
+    """arrow reads "an hour" and "a day", not "1 hour" or "a hour"."""
+    return ("an " if m[1] == "hour" else "a ") + m[1]
 # "in -3 months", "-3 months ago", "in +3 days": arrow drops the sign, so the date would silently flip side.
 _SIGN = re.compile(r"(?:^|\s)[+-]\s*[0-9.]")
 _SIGNED = re.compile(r"(in\s+)?([+-])\s*([0-9.]+\s*[a-z]+)(\s+ago)?")
@@ -175,7 +180,7 @@ def _parse_when(raw: str, now: datetime, tz: str) -> datetime:
     if _SIGN.search(low):
         raise InvalidInput(f"cannot read date {shown(raw)}: a relative date takes no sign{_unsigned(low)}")
     # arrow's dehumanize wants "a day", not "1 day" or "next day".
-    low = _ONE.sub(r"a \1", _NEXT.sub(r"in a \1", low))
+    low = _ONE.sub(_article, _NEXT.sub(lambda m: "in " + _article(m), low))
     try:
         return base.dehumanize(low).to("UTC").datetime
     except OverflowError:

@@ -161,6 +161,7 @@ def _reminders(db, report: CheckReport, previous: int | None) -> None:
         overdue = [r for r in queries.overdue(conn, now_us) if r[0] not in resolved_now]
         soon = queries.closing_soon(conn, now_us, now_us + soon_us)
         stale = queries.stale_forecasts(conn, now_us, now_us - stale_us, opts.forecasters)
+        reminders = queries.due_reminders(conn, now_us)
         names = queries.forecaster_names(conn) if stale else {}
     titles: dict[int, tuple[str, str]] = {}
 
@@ -184,6 +185,11 @@ def _reminders(db, report: CheckReport, previous: int | None) -> None:
         lambda r: {"id": r[0], "slug": r[1], "title": r[2], "closes_at": iso_from_micros(r[3]),
                    "closes_in_days": round((r[3] - now_us) / _DAY_US, 2)},
         lambda r: crossed(r[3] - soon_us) or crossed(r[4]),
+    )  # fmt: skip
+    report.reminders = Section(
+        reminders,
+        lambda r: {"id": r[0], "slug": r[1], "title": r[2], "remind_at": iso_from_micros(r[3]), "note": r[4]},
+        lambda r: crossed(r[3]),
     )  # fmt: skip
     report.stale = Section(
         stale,

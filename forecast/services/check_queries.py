@@ -128,3 +128,18 @@ def question_names(conn: Connection, ids: set[int], now_us: int) -> dict[int, tu
 
 def forecaster_names(conn: Connection) -> dict[int, str]:
     return dict(fetch(conn, "SELECT id, name FROM forecaster"))
+
+
+# A reminder is due once its time has come, while the question is still open or closed-unresolved and no
+# forecast was recorded since the reminder's time (a forecast is the update it asked for).
+_DUE_REMINDERS = (
+    "SELECT q.id, q.slug, q.title, r.remind_at, r.note FROM reminder r JOIN question q ON q.id = r.question_id "
+    "WHERE r.remind_at <= ? AND q.status IN ('open', 'closed') AND NOT EXISTS ("
+    "SELECT 1 FROM forecast f WHERE f.question_id = r.question_id AND f.recorded_at >= r.remind_at) "
+    "ORDER BY r.remind_at, q.id"
+)
+
+
+def due_reminders(conn: Connection, now_us: int) -> list[tuple]:
+    """(question id, slug, title, remind_at, note) of the reminders due at `now_us` (services/reminders.py)."""
+    return fetch(conn, _DUE_REMINDERS, (now_us,))

@@ -75,6 +75,7 @@ class CheckReport:
     overdue: Section = field(default_factory=Section)
     stale: Section = field(default_factory=Section)
     closing_soon: Section = field(default_factory=Section)
+    reminders: Section = field(default_factory=Section)
     evidence: dict | None = None  # from the feed service; None when feeds were not polled
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -86,12 +87,13 @@ class CheckReport:
     @property
     def attention(self) -> bool:
         """Something needs a person: overdue questions, reminders or new evidence."""
-        return bool(self.overdue or self.stale or self.closing_soon or self.new_evidence)
+        return bool(self.overdue or self.stale or self.closing_soon or self.reminders or self.new_evidence)
 
     @property
     def new_attention(self) -> int:
         """Attention items that became due since the previous check (all new evidence is new)."""
-        return self.overdue.new_count + self.stale.new_count + self.closing_soon.new_count + self.new_evidence
+        return (self.overdue.new_count + self.stale.new_count + self.closing_soon.new_count + self.reminders.new_count
+                + self.new_evidence)  # fmt: skip
 
     @property
     def changed(self) -> bool:
@@ -109,6 +111,7 @@ class CheckReport:
             "overdue": len(self.overdue),
             "stale": len(self.stale),
             "closing_soon": len(self.closing_soon),
+            "reminders": len(self.reminders),
             "new_evidence": self.new_evidence,
             "new_attention": self.new_attention,
             "errors": len(self.errors),
@@ -139,6 +142,7 @@ class CheckReport:
             "overdue": self.overdue.dicts(),
             "stale": self.stale.dicts(),
             "closing_soon": self.closing_soon.dicts(),
+            "reminders": self.reminders.dicts(),
             "evidence": self.evidence,
             "errors": self.errors,
             "interrupted_runs": self.interrupted_runs,

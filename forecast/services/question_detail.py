@@ -77,4 +77,7 @@ def show_question(
     data["forecasts"] = history(session, q.id, backfill_after=backfill_after)
     data["evidence"] = linked_evidence(session, q.id)
     data["resolution_history"] = resolution_service.events(session, q.id)
+    from forecast.services.reminders import reminder_of
+
+    data["reminder"] = reminder_of(session, q.id)
     return data

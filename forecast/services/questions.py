@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from forecast.core.errors import Conflict, InvalidInput
 from forecast.core.model import AutoRule, Status
 from forecast.core.echo import shown
-from forecast.core.slug import is_valid_slug, slugify
+from forecast.core.slug import is_valid_slug, readable_slug
 from forecast.core.timeparse import utcnow
 from forecast.core.text import multi_line, one_line
 from forecast.services import tags as tag_service
@@ -69,7 +69,7 @@ def add_question(session: Session, draft: QuestionDraft, *, now: datetime | None
         _check_slug(session, draft.slug)
         slug = draft.slug
     else:
-        slug = _unique_slug(session, slugify(title))
+        slug = _unique_slug(session, readable_slug(title))
     row = Question(
         slug=slug,
         title=title,

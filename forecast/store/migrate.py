@@ -15,13 +15,14 @@ from forecast.store.engine import sqlite_path
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The newest revision this code knows; a test checks it against Alembic's own view of the scripts.
-HEAD = "0005_question_sync"
+HEAD = "0006_reminders"
 REVISIONS = (
     "0001_initial",
     "0002_evidence_feeds",
     "0003_check_runs",
     "0004_standing_forecast",
     "0005_question_sync",
+    "0006_reminders",
 )
 
 

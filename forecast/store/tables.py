@@ -69,6 +69,20 @@ class QuestionSync(SQLModel, table=True):
     synced_at: datetime = _time()
 
 
+class Reminder(SQLModel, table=True):
+    """A question's reminder (migration 0006): due from `remind_at` until the question gets a forecast
+    recorded after it, is resolved, or the reminder is cleared. One per question; setting it again moves it."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (Index("ix_reminder_remind_at", "remind_at"),)
+    question_id: int = Field(
+        sa_column=Column(SAInteger, ForeignKey("question.id", ondelete="CASCADE"), primary_key=True)
+    )
+    remind_at: datetime = _time()
+    note: str = ""
+    created_at: datetime = _time()
+
+
 class Tag(SQLModel, table=True):
     __tablename__ = "tag"
     id: int | None = Field(default=None, primary_key=True)

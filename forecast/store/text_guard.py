@@ -54,6 +54,8 @@ RULES: dict[str, dict[str, Callable[[str, str], str]]] = {
     "link_proposal": {"keywords": JSON, "state": LINE},
     "check_run": {"status": LINE, "summary": JSON, "error": TEXT, "host": LINE},
     "standing_forecast": {},
+    "question_sync": {"path": LINE, "file_hash": LINE, "fields": JSON},
+    "reminder": {"note": TEXT},
     "alembic_version": {"version_num": LINE},
 }  # fmt: skip
 

@@ -53,6 +53,8 @@ def _assert_data_kept(engine) -> None:
         assert conn.execute(text("SELECT probability FROM standing_forecast")).scalars().all() == [0.45]
         # Revision 0005 adds q sync's record of what each file held: empty, since nothing says what files held.
         assert conn.execute(text("SELECT count(*) FROM question_sync")).scalar() == 0
+        # Revision 0006 adds per-question reminders: none yet.
+        assert conn.execute(text("SELECT count(*) FROM reminder")).scalar() == 0
 
 
 def test_upgrade_from_first_revision_keeps_everything(db_url):

@@ -55,3 +55,36 @@ def test_by_a_day_ends_a_day_after_before_it(day):
     before = deadline_from_title(f"Will it happen before {day.isoformat()}?")
     by = deadline_from_title(f"Will it happen by {day.isoformat()}?")
     assert before is not None and (by - before).days == 1
+
+
+def test_a_bare_number_above_one_suggests_percent():
+    from forecast.core.errors import InvalidInput
+    from forecast.core.probability import parse_probability
+
+    with pytest.raises(InvalidInput, match=r"did you mean 35%\?"):
+        parse_probability("35")
+    for text in ("150", "-3", "150%"):
+        with pytest.raises(InvalidInput) as err:
+            parse_probability(text)
+        assert "did you mean" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Будет ли дождь в Москве до 2030 года?", "budet-li-dozhd-v-moskve-do-2030-goda"),
+        ("Wird die EZB die Zinsen senken?", "wird-die-ezb-die-zinsen-senken"),
+        ("Ελλάδα: εκλογές πριν το 2027;", "ellada-ekloges-prin-to-2027"),
+    ],
+)
+def test_a_new_question_in_any_script_gets_a_readable_slug(title, slug):
+    from forecast.core.slug import is_valid_slug, readable_slug
+
+    assert readable_slug(title) == slug and is_valid_slug(slug)
+
+
+@given(st.text(max_size=120))
+def test_readable_slugs_always_pass_the_slug_rule(title):
+    from forecast.core.slug import is_valid_slug, readable_slug
+
+    assert is_valid_slug(readable_slug(title))

@@ -1,0 +1,59 @@
+"""Per-question reminders: "look at this again on WHEN".
+
+A reminder is due from its time until the question gets a forecast recorded at or after it (the update
+it asked for), is resolved or annulled, or the reminder is cleared. `forecast check` lists due reminders
+(and exits 10, like anything else that needs a person); `q show` and the TUI show them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from forecast.core.errors import InvalidInput
+from forecast.core.timeparse import iso_z, utcnow
+from forecast.services.lookup import get_question
+from forecast.store.tables import Reminder
+
+_OPEN = ("open", "closed")  # a resolved or annulled question needs no more looking at
+
+
+def set_reminder(session: Session, ref: str | int, when: datetime, *, note: str = "",
+                 now: datetime | None = None) -> dict:  # fmt: skip
+    """Set (or move) the question's reminder."""
+    q = get_question(session, ref)
+    if q.status not in _OPEN:
+        raise InvalidInput(f"question {q.slug} is {q.status}; it needs no reminder")
+    row = session.get(Reminder, q.id)
+    if row is None:
+        row = Reminder(question_id=q.id, remind_at=when, note=note, created_at=now or utcnow())
+    else:
+        row.remind_at, row.note = when, note
+    session.add(row)
+    session.flush()
+    return reminder_fields(row, q.slug)
+
+
+def clear_reminder(session: Session, ref: str | int) -> bool:
+    """Remove the question's reminder; False when it had none."""
+    q = get_question(session, ref)
+    row = session.get(Reminder, q.id)
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True
+
+
+def reminder_of(session: Session, question_id: int) -> dict | None:
+    row = session.get(Reminder, question_id)
+    if row is None:
+        return None
+    from forecast.store.tables import Question
+
+    return reminder_fields(row, session.get(Question, question_id).slug)
+
+
+def reminder_fields(row: Reminder, slug: str) -> dict:
+    return {"question": slug, "remind_at": iso_z(row.remind_at), "note": row.note}
