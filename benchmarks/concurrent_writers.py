@@ -83,7 +83,7 @@ def role_writer(args) -> dict:
         name = f"writer-{w}" if kind == "predict" else f"newcomer-{args.tag}-{w}-{i}"
         p = round(0.01 + ((w * 7 + i) % 98) / 100, 2)
         closes = datetime.now(UTC) + timedelta(days=30)
-        t = time.perf_counter()
+        t, began = time.perf_counter(), time.time()
         try:
             if args.cli:
                 if kind == "q-add":
@@ -100,10 +100,11 @@ def role_writer(args) -> dict:
             else:
                 req = ForecastRequest(question=slug, probability=p, forecaster=name, rationale=marker)
                 db.write(lambda s, r=req: record_forecast(s, r).id)
-            ops.append({"kind": kind, "marker": marker, "ok": True, "seconds": time.perf_counter() - t})
+            ops.append({"kind": kind, "marker": marker, "ok": True, "seconds": time.perf_counter() - t,
+                        "start": began, "end": time.time()})  # fmt: skip
         except Exception as exc:  # counted as a failure, with the error, and the run goes on
             ops.append({"kind": kind, "marker": marker, "ok": False, "error": _error(exc),
-                        "seconds": time.perf_counter() - t})  # fmt: skip
+                        "seconds": time.perf_counter() - t, "start": began, "end": time.time()})  # fmt: skip
     return {"ops": ops}
 
 
@@ -265,8 +266,12 @@ def summarise(results: dict, stored: dict[str, int]) -> dict:
     failed = [op for op in ops if not op["ok"]]
     lost = [op for op in ok if stored.get(op["marker"], 0) == 0]
     duplicated = [op for op in ops if stored.get(op["marker"], 0) > 1]
+    secs = sorted(op["seconds"] for op in ops) or [0.0]
+    span = (max(op["end"] for op in ops) - min(op["start"] for op in ops)) if ops else 0.0
     return {"attempted": len(ops), "succeeded": len(ok), "failed": len(failed), "lost": len(lost),
-            "duplicated": len(duplicated), "errors": sorted({op["error"] for op in failed})[:5]}  # fmt: skip
+            "duplicated": len(duplicated), "errors": sorted({op["error"] for op in failed})[:5],
+            "median_s": round(secs[len(secs) // 2], 3), "p95_s": round(secs[int(len(secs) * 0.95)], 3),
+            "max_s": round(secs[-1], 3), "span": span}  # fmt: skip
 
 
 def bench_backend(label: str, db: str, args) -> dict:
@@ -274,19 +279,20 @@ def bench_backend(label: str, db: str, args) -> dict:
         work = Path(tmp)
         write_import_file(work / "import.jsonl")
         setup_database(db)
-        base_results, base_elapsed = run_phase(db, work, args, writers=1, extras=False, tag="solo")
+        base_results, _ = run_phase(db, work, args, writers=1, extras=False, tag="solo")
         base = summarise(base_results, count_stored(db, "solo"))
-        results, elapsed = run_phase(db, work, args, writers=args.writers, extras=True, tag="c")
+        results, _ = run_phase(db, work, args, writers=args.writers, extras=True, tag="c")
         stored = count_stored(db, "c")
         writers = summarise(results, stored)
-    solo_rate = base["succeeded"] / base_elapsed if base_elapsed else 0.0
-    rate = writers["succeeded"] / elapsed if elapsed else 0.0
+    # Rates over the span from the first operation's start to the last one's end: process exit is not timed.
+    solo_rate = base["succeeded"] / base["span"] if base["span"] else 0.0
+    rate = writers["succeeded"] / writers["span"] if writers["span"] else 0.0
     imports = results["import"].get("reports", [])
     import_dup = max(0, stored["__imported__"] - IMPORT_FORECASTS)
     import_lost = max(0, IMPORT_FORECASTS - stored["__imported__"]) if imports else 0
     second_added = imports[1]["forecasts_added"] if len(imports) == 2 else None
     out = {
-        "backend": label, "writers": writers, "seconds": round(elapsed, 1),
+        "backend": label, "writers": writers, "seconds": round(writers["span"], 1),
         "throughput": round(rate, 1), "solo_throughput": round(solo_rate, 1),
         "ratio": round(rate / solo_rate, 2) if solo_rate else None, "solo_failed": base["failed"],
         "check": {"runs": results["check"]["runs"], "failed": len(results["check"]["errors"]),
@@ -315,6 +321,7 @@ def show(r: dict) -> None:
           f"  second import added {i['second_added']}")  # fmt: skip
     print(f"  throughput {r['throughput']} writes/s; one writer alone {r['solo_throughput']} writes/s; "
           f"ratio {r['ratio']}")
+    print(f"  latency of a write: median {w['median_s']} s, p95 {w['p95_s']} s, max {w['max_s']} s")
     errors = w["errors"] + r["check"]["errors"] + r["reader"]["errors"] + i["errors"]
     for e in errors:
         print(f"  error: {e}")

@@ -94,6 +94,10 @@ def run() -> None:
         from forecast.cli.crash import handle
 
         sys.exit(handle(exc))
+    finally:
+        from forecast.cli.context import report_clamped_times
+
+        report_clamped_times()
 
 
 __all__ = ["app", "run", "CliState"]

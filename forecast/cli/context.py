@@ -44,6 +44,7 @@ class CliState:
             self._database = open_database(target, create=write)
             from forecast.cli import crash
 
+            _opened.append(self._database)
             crash.database_label = self._database.engine.url.render_as_string(hide_password=True)
         return self._database
 
@@ -57,6 +58,34 @@ class CliState:
         from forecast.core.timeparse import parse_when
 
         return usage(parse_when, text, now=now, tz=self.tz)
+
+
+_opened: list = []
+"""The database this process opened, for `report_clamped_times`."""
+
+
+def report_clamped_times() -> None:
+    """After a command: if it read stored times outside the supported range (clamped on reading, see
+    core/time_range.py), name the rows on stderr and point at `forecast db check`."""
+    import sys
+
+    module = sys.modules.get("forecast.core.time_range")
+    if module is None or not module.out_of_range_seen() or not _opened:
+        return
+    problems = []
+    try:
+        from forecast.services.db_check import time_problems
+
+        with _opened[0].engine.connect() as conn:
+            problems = time_problems(conn, limit=3)
+    except Exception:  # the warning must never turn a finished command into a failure
+        problems = []
+    for p in problems:
+        print(f"forecast: warning: {p.line()}; shown as the nearest supported time; run `forecast db check`",
+              file=sys.stderr)
+    if not problems:
+        print("forecast: warning: some stored times are outside the supported range; run `forecast db check`",
+              file=sys.stderr)
 
 
 def state(ctx: typer.Context) -> CliState:

@@ -8,7 +8,7 @@ import typer
 
 from forecast.cli.app import app
 from forecast.cli.context import state
-from forecast.cli.output import guarded, print_json
+from forecast.cli.output import guarded, note, print_json
 
 db_app = typer.Typer(help="Database: upgrade the schema, show where it is.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -51,3 +51,28 @@ def info(
         print(f"database: {data['database']}\nrevision: {data['revision']}")
         for table, n in counts.items():
             print(f"{table}s: {n}")
+
+
+@db_app.command("check")
+@guarded
+def check(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Scan for stored rows that break today's rules (times out of range, slugs, control characters,
+    correction chains); changes nothing. Exit 10 when something is found."""
+    from forecast.cli.exit_codes import ExitCode
+    from forecast.services.db_check import check_database, summary
+
+    db = state(ctx).database()
+    with db.engine.connect() as conn:
+        problems = check_database(conn)
+    if as_json:
+        print_json({"problems": [p.as_dict() for p in problems], "counts": summary(problems)})
+    else:
+        for p in problems:
+            print(p.line())
+        counts = ", ".join(f"{n} {rule}" for rule, n in summary(problems).items())
+        note(f"{len(problems)} problems ({counts})" if problems else "no problems found")
+    if problems:
+        raise typer.Exit(int(ExitCode.ATTENTION))

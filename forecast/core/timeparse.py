@@ -13,6 +13,7 @@ import arrow
 
 from forecast.core.echo import shown
 from forecast.core.errors import InvalidInput, OutOfRange
+from forecast.core.time_range import MAX_MICROS, MAX_TIME, MIN_MICROS, MIN_TIME, clamp_micros
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
@@ -31,11 +32,8 @@ _SIGNED = re.compile(r"(in\s+)?([+-])\s*([0-9.]+\s*[a-z]+)(\s+ago)?")
 
 # The supported range of every stored time. Wide enough for any forecast and its history, narrow enough
 # that every stored value converts back to a datetime, an ISO string and a numpy datetime64 on every backend.
-MIN_TIME = datetime(1900, 1, 1, tzinfo=UTC)
-MAX_TIME = datetime(2200, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
-SUPPORTED_RANGE = "1900-01-01T00:00:00Z to 2200-12-31T23:59:59Z"
-MIN_US = (MIN_TIME - EPOCH) // _US
-MAX_US = (MAX_TIME - EPOCH) // _US
+SUPPORTED_RANGE = "1900-01-01T00:00:00Z to 2200-12-31T23:59:59Z"  # the range itself: core/time_range.py
+MIN_US, MAX_US = MIN_MICROS, MAX_MICROS
 
 
 def utcnow() -> datetime:
@@ -78,7 +76,8 @@ def to_micros(dt: datetime) -> int:
 
 
 def from_micros(us: int) -> datetime:
-    return EPOCH + timedelta(microseconds=int(us))
+    # A stored time outside the supported range is read clamped (and noted), never as an OverflowError.
+    return EPOCH + timedelta(microseconds=clamp_micros(int(us)))
 
 
 _NAIVE_EPOCH = datetime(1970, 1, 1)
@@ -86,7 +85,7 @@ _NAIVE_EPOCH = datetime(1970, 1, 1)
 
 def iso_from_micros(us: int) -> str:
     """ISO 8601 UTC with Z from epoch microseconds; the hot path of every listing and export."""
-    seconds, frac = divmod(us, 1_000_000)
+    seconds, frac = divmod(clamp_micros(int(us)), 1_000_000)
     text = (_NAIVE_EPOCH + timedelta(seconds=seconds)).isoformat()
     return f"{text}.{frac:06d}Z" if frac else text + "Z"
 
@@ -96,6 +95,9 @@ def iso_many(values: list[int | None]) -> list[str | None]:
     import numpy as np
 
     arr = np.array([0 if v is None else v for v in values], dtype=np.int64)
+    bad = np.nonzero((arr < MIN_MICROS) | (arr > MAX_MICROS))[0]
+    for i in bad.tolist():  # rare: rows from before the range rule; clamped and noted like from_micros
+        arr[i] = clamp_micros(int(arr[i]))
     text = np.char.add(np.datetime_as_string(arr.astype("datetime64[us]"), unit="s"), "Z").tolist()
     fractions = np.nonzero(arr % 1_000_000)[0]
     for i in fractions.tolist():

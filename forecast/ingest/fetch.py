@@ -155,8 +155,12 @@ def fetch(
         headers["If-Modified-Since"] = last_modified
     started = time.monotonic()
     current = start_url
-    guard = netguard.Guard(deadline=started + deadline, unattended=unattended,
-                           allow_private=netguard.allow_private_urls(), public=public or netguard.is_public)  # fmt: skip
+    guard = netguard.Guard(
+        deadline=started + deadline,
+        unattended=unattended,
+        allow_private=netguard.allow_private_urls(),
+        public=public or netguard.is_public,
+    )
     try:
         with netguard.guarded(guard):
             return _follow(client, start_url, headers, allowed, what, timeout, deadline, max_bytes, max_redirects,

@@ -33,13 +33,21 @@ _LIST_LABEL = re.compile(
     r"most (?:read|viewed|shared|commented|popular)|trending(?: now| stories| news)?|top (?:stories|news|headlines)|"
     r"(?:don't|dont|do not) miss(?: this)?|you (?:may|might) (?:also )?like|editor'?s? (?:picks?|choice)|"
     r"in (?:other|case you missed)(?: news)?|previous (?:article|post|story)|next (?:article|post|story)|"
-    r"load more|show more|view all|more)$"
+    r"load more|show more|view all|more|"
+    # the same lists in German, French, Spanish and Italian
+    r"(?:weitere|mehr|ähnliche|verwandte|kommentierte|meistgelesene|meistgeklickte|beliebte)(?: artikel| beiträge| nachrichten| themen| news| zum thema)*(?: zum thema)?|"
+    r"mehr zum thema|top-?themen(?: bei .{1,30})?|das könnte sie (?:auch )?interessieren|auch interessant|lesen sie auch|"
+    r"(?:à )?lire aussi|sur le même sujet|les plus lus|articles? similaires|à découvrir|voir aussi|"
+    r"leer más|lea también|te puede interesar|noticias relacionadas|lo más (?:leído|visto)|"
+    r"leggi anche|articoli correlati|potrebbe interessarti|i più letti|più letti)$"
 )
 _LABEL = re.compile(
     r"^(?:breaking(?: news)?|just in|watch(?: now| live)?|listen|tags?|topics?|categories|filed under|comments?|"
     r"leave a (?:comment|reply)|(?:sign|log) ?in|register|menu|search|home|skip to (?:main )?content|"
     r"share(?: this)?(?: article| story| post| page)?|subscribe(?: now)?|newsletter|follow us|"
-    r"back to (?:home|top|homepage)|go to (?:home|homepage)|reuse this content)$"
+    r"back to (?:home|top|homepage)|go to (?:home|homepage)|reuse this content|"
+    r"teilen|drucken|kommentare|anzeige|werbung|nach oben|zur startseite|veröffentlichung|partager|imprimer|"
+    r"publicité|commentaires|compartir|imprimir|publicidad|comentarios|condividi|stampa|pubblicità|commenti)$"
 )
 _TEASER = re.compile(r"^(?:read more|also read|read also|see also|related|recommended|watch|listen|more|latest)\s*[:>»›|–—-]\s*\S", re.I)
 _SOCIAL = frozenset(
@@ -58,6 +66,21 @@ _CALL_TOPIC = re.compile(
     re.I,
 )
 _SHARE_FILLER = frozenset("share on via this article story post page the to with friends copy link url icon button".split())
+# A photo credit on its own line ("Crédits photos : Bestimage", "Photograph: Guy Smallman/Getty Images").
+_CREDIT = re.compile(
+    r"^(?:\(?(?:photo|photos|photograph|picture|image|foto|fotos|bild|bildquelle|quelle|crédits?(?: photos?)?|"
+    r"imagen|immagine|credit)\)?\s*:|.{0,60}\bgetty images\b|©\s*\w+\s*$)",
+    re.I,
+)
+# Boxes addressed to the reader, not part of the story: feedback calls, newsletter sign-ups, the
+# agency's trust principles.
+_PROMO = re.compile(
+    r"\b(?:we want to hear (?:from you|what you think)|tell us what you think|share your (?:views|story|thoughts)|"
+    r"get in touch with us|sign up (?:for|to) (?:our|the)\b.{0,40}\bnewsletter|newsletter (?:abonnieren|bestellen)|"
+    r"inscrivez-vous à (?:notre|la) newsletter|suscríbete a (?:nuestro|el) (?:boletín|newsletter)|"
+    r"iscriviti alla (?:nostra )?newsletter|trust principles|our standards:)",
+    re.I,
+)
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\s*(?:©|\(c\)|\d{4}))|all rights reserved", re.I)
 _SITE_NOTICE = re.compile(
     r"\b(?:we use cookies|this (?:site|website) uses cookies|accept (?:all )?cookies|cookie (?:policy|settings)|"
@@ -145,6 +168,10 @@ def furniture_reason(line: str) -> str | None:
         return "share"
     if n <= 14 and _CALL.match(text) and _CALL_TOPIC.search(text):
         return "share"
+    if n <= 14 and _CREDIT.match(text):
+        return "credit"
+    if n <= 40 and _PROMO.search(text):
+        return "promo"
     if n <= 30 and _COPYRIGHT.search(text):
         return "copyright"
     return None

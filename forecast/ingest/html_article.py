@@ -213,7 +213,7 @@ def _page_h1(tree, doc_title: str):
         return None, ""
     shared, _, el, text = max(found)
     # No word in common: only trusted when the title is a bare section or site name ("Pressemitteilungen").
-    if shared == 0 and doc_title and not (len(doc_title.split()) <= 2 and len(text.split()) >= 3):
+    if shared == 0 and doc_title.strip() and not (len(doc_title.split()) <= 2 and len(text.split()) >= 3):
         return el, ""
     return el, text
 
@@ -260,6 +260,33 @@ def _visible_date(tree, h1_el, notes: list[str]) -> datetime | None:
     if title is not None and (found := find_date(clean_line(title.text_content(), 400))) is not None:
         return found.when
     return None
+
+
+# Boxes named for what they are (newsletter sign-ups, cookie banners, author bios, trust principles,
+# teaser sidebars, feedback calls): removed before trafilatura reads the page, which keeps some of them.
+_FURNITURE_TOKEN = frozenset(
+    "newsletter newsletters newsletter-signup subscribe subscription signup paywall cookie cookies consent gdpr "
+    "authorbio author-bio feedback survey outbrain taboola".split()
+)
+
+
+def _drop_furniture_boxes(tree) -> None:
+    body = tree.find(".//body")
+    if body is None:
+        return
+    total = len(body.text_content())
+    doomed = []
+    for el in body.iter():
+        if not isinstance(el.tag, str) or el.tag in ("body", "article", "main", "h1"):
+            continue
+        attrs = f"{el.get('class', '')} {el.get('id', '')}".lower()
+        tokens = set(re.split(r"[\s_]+", attrs)) | set(re.split(r"[\s_-]+", attrs))
+        if tokens & _FURNITURE_TOKEN and len(el.text_content()) < 0.3 * total:
+            doomed.append(el)
+    for el in doomed:
+        parent = el.getparent()
+        if parent is not None and not any(a in doomed for a in el.iterancestors()):
+            el.drop_tree() if hasattr(el, "drop_tree") else parent.remove(el)
 
 
 def _saved_from(head: str) -> str | None:
@@ -340,6 +367,9 @@ def extract_html(
     if published_at is None:
         published_at, how = plausible(byline_when, retrieved_at, notes, "byline"), DateSource.BYLINE
 
+    h1_el_early, _ = _page_h1(tree, "")
+    printed = _visible_date(tree, h1_el_early, notes) if published_at is None else None
+    _drop_furniture_boxes(tree)
     doc = _trafilatura(tree, base, recall=False)
     if doc is None or not (doc.text or "").strip():
         doc = _trafilatura(load_html(source), base, recall=True)
@@ -348,7 +378,10 @@ def extract_html(
 
     site = clean_line(doc.sitename or _jsonld_publisher(objects), 200)
     doc_title = _strip_site_name(clean_line(doc.title), site)
-    h1_el, h1 = _page_h1(tree, doc_title)
+    declared = " ".join(
+        [doc_title, tree.findtext(".//title") or "", *tree.xpath('//meta[@property="og:title"]/@content')[:1]]
+    )
+    h1_el, h1 = _page_h1(tree, declared)
     headline = clean_line(title) or _headline(doc_title, h1, site)
     paragraphs = strip_furniture([p for p in clean_text(doc.text).split("\n") if p.strip()])
     # trafilatura sometimes keeps the byline or the headline as the first lines of text.
@@ -369,7 +402,7 @@ def extract_html(
         break
     paragraphs = paragraphs[len(lead) :] or paragraphs
     if published_at is None:
-        published_at, how = plausible(_visible_date(tree, h1_el, notes), retrieved_at, notes, "printed"), DateSource.BYLINE
+        published_at, how = plausible(printed, retrieved_at, notes, "printed"), DateSource.BYLINE
     if published_at is None:
         in_url = date_from_url(canonical) or date_from_url(base)
         published_at, how = plausible(in_url, retrieved_at, notes, "URL"), DateSource.URL

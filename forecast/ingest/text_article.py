@@ -62,7 +62,8 @@ class TextParts:
 
 # List markers as w3m and lynx print them; "1." only before a word, so "19. Oktober 2019" stays a date.
 _BULLET = re.compile(r"^(?:[*•+o□☆◦‣▪■·]\s+(?=\S)|\d{1,2}\.\s+(?=[^\W\d_])(?!\S*\s+(?:19|20)\d\d\b))")
-_FORM_JUNK = re.compile(r"\(BUTTON\)|\[[^\]]{0,40}\]|_{4,}|^IFRAME:|^#\S")
+# Form widgets and images as text browsers draw them: "(BUTTON)", "[ ]", "[X]", "[logo_small]", "IFRAME: ...".
+_FORM_JUNK = re.compile(r"\(BUTTON\)|\[[\s_xX*]*\]|\[[^\][]{0,40}\s\]|^\[[^\]]{1,60}\]$|_{4,}|^IFRAME:|^#\S")
 
 
 def _wrap_width(text: str) -> int:
@@ -164,7 +165,9 @@ def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
         introduced = any(_is_meta(lines[j]) for j in above[-12:])
         # ... and a run right under "Don't miss", "Most read" or "Related" is that list.
         listed = any(lines[j].why == "list label" for j in range(max(0, r[0] - 3), r[0]))
-        return (words / 3 if dated >= 2 else words) * (2 if introduced else 1) * (0.1 if listed else 1)
+        if dated >= 3:  # one date per comment (or per teaser): the more of them, the less it is one article
+            return words / dated
+        return words * (2 if introduced else 1) * (0.1 if listed else 1)
 
     # The article comes first; other stories, comments and teasers follow it. So the first run that is
     # at least half as heavy as the heaviest.
@@ -189,10 +192,16 @@ _NOT_TITLE = re.compile(
 )
 
 
+def _shouted(text: str) -> bool:
+    """All capitals: a kicker or section label ("MINIATURAS DEL BÉISBOL"), not a headline."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 6 and all(c.isupper() for c in letters)
+
+
 def _headline_candidate(ln: _Line) -> bool:
     n = len(F.words(ln.text))
     return (
-        not _NOT_TITLE.search(ln.text) and ln.why in (None, "repeated") and not ln.bullet and ln.date is None and 3 <= n <= _MAX_HEADLINE_WORDS
+        not _NOT_TITLE.search(ln.text) and ln.why in (None, "repeated") and not _shouted(ln.text) and not ln.bullet and ln.date is None and 3 <= n <= _MAX_HEADLINE_WORDS
         and not F.is_menu(ln.text) and not F.is_site_notice(ln.text) and not byline_author(ln.text)
         and not (ln.text.rstrip().endswith(".") and n > 25)
     )  # fmt: skip
@@ -269,14 +278,24 @@ def read_text(raw: str) -> TextParts:
     first = lines[body_start]
     if run is not None and not F.is_sentence(first.text) and len(F.words(first.text)) <= _MAX_HEADLINE_WORDS:
         following = [j for j in range(body_start + 1, min(len(lines), body_start + 12)) if lines[j].why is None]
-        nxt = next((j for j in following if _is_paragraph(lines[j])), None)
+        same = F.normal(first.text)  # sites print the headline twice (title and heading)
+        nxt = next((j for j in following if _is_paragraph(lines[j]) and F.normal(lines[j].text) != same), None)
         if nxt is not None and any(_is_meta(lines[j]) for j in following if j < nxt):
-            headline_at, body_start = body_start, nxt
+            headline_at = max(j for j in [body_start, *following] if j < nxt and F.normal(lines[j].text) == same)
+            body_start = nxt
     top = headline_at if headline_at is not None else max(0, body_start - _HEADLINE_WINDOW)
 
     # Dates around the headline, in order of how much they say about publication.
     found: dict[str, LineDate] = {}
-    for i in range(max(0, top - _ABOVE_HEADLINE), min(len(lines), body_start + 3)):
+    # Down to the third paragraph: a deck and a photo caption often come between headline and byline.
+    # (captions are often printed twice, so count distinct paragraphs).
+    paras_after = list(dict.fromkeys(
+        F.normal(lines[i].text) for i in range(body_start, len(lines)) if _is_paragraph(lines[i])
+    ))[:3]  # fmt: skip
+    date_end = body_start + 3
+    if len(paras_after) == 3:
+        date_end = next(i for i in range(body_start, len(lines)) if F.normal(lines[i].text) == paras_after[2])
+    for i in range(max(0, top - _ABOVE_HEADLINE), min(len(lines), date_end)):
         ln = lines[i]
         d = ln.date
         if d is None or ln.why not in (None, "repeated") or d.match.when is None and d.kind != "dateline":

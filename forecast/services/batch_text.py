@@ -13,7 +13,9 @@ _QUESTION = {
     "criteria": ("question", "criteria"), "resolution_note": ("question", "resolution_note"),
     "source_file": ("question", "source_file"),
 }  # fmt: skip
-_FORECAST = {"question": ("question", "slug"), "forecaster": ("forecaster", "name"), "rationale": ("forecast", "rationale")}
+_FORECAST = {
+    "question": ("question", "slug"), "forecaster": ("forecaster", "name"), "rationale": ("forecast", "rationale"),
+}  # fmt: skip
 _EVIDENCE = {
     "key": ("evidence", "key"), "url": ("evidence", "url"), "canonical_url": ("evidence", "canonical_url"),
     "title": ("evidence", "title"), "outlet": ("evidence", "outlet"), "author": ("evidence", "author"),
@@ -21,7 +23,9 @@ _EVIDENCE = {
 }  # fmt: skip
 _LINK = {"question": ("question", "slug"), "note": ("evidence_link", "note")}
 _FORECASTER = {"name": ("forecaster", "name")}
-_EVENT = {"question": ("question", "slug"), "note": ("resolution_event", "note"), "actor": ("resolution_event", "actor")}
+_EVENT = {
+    "question": ("question", "slug"), "note": ("resolution_event", "note"), "actor": ("resolution_event", "actor"),
+}  # fmt: skip
 
 
 def _apply(rec, fields: dict[str, tuple[str, str]]) -> None:

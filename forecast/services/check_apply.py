@@ -100,7 +100,7 @@ class Applier:
             finally:
                 self.session.expunge_all()
 
-        return retrying(once)
+        return retrying(once, engine=self.engine)
 
     def _once(self, due: DueQuestion) -> Applied | None:
         session, now = self.session, self.now

@@ -11,7 +11,7 @@ from typing import TypeVar
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-from forecast.store.engine import make_engine, session_scope, sqlite_path
+from forecast.store.engine import BUSY_TIMEOUT_MS, make_engine, session_scope, sqlite_path
 from forecast.store.opening import check_sqlite_file, database_url
 from forecast.store.migrate import ensure_current
 from forecast.store.transaction import run_write, run_write_connection
@@ -47,10 +47,18 @@ class Database:
 
     def checkpoint(self) -> None:
         """After a bulk write, fold SQLite's write-ahead log into the database file: readers that
-        must look pages up in a 100 MB log are several times slower than readers of the file."""
+        must look pages up in a 100 MB log are several times slower than readers of the file.
+
+        Without waiting: a TRUNCATE checkpoint waits (busy timeout) for every reader while holding the
+        write lock, so with the TUI open it stalled every writer for 10 s. Busy now, it copies what it
+        can (as PASSIVE would) and a later checkpoint, or SQLite's automatic one, does the rest."""
         if self.dialect == "sqlite":
             with self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                conn.exec_driver_sql("PRAGMA busy_timeout=0")
+                try:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                finally:
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def open_database(target: str, *, create: bool = True, announce_backup=None) -> Database:

@@ -146,6 +146,9 @@ def parse_question_file(path: Path, root: Path, default_forecaster: str, *, text
         if not isinstance(item, dict):
             raise fail("evidence", f"{where} must be a table")
         try:
+            for name in ("id", "url", "title", "outlet", "author", "stance", "note", "summary"):
+                if name in item and not isinstance(item[name], str):
+                    raise InvalidInput(f"{name} must be a string")
             key = evidence_key(canonical_url=item.get("url"), text=item.get("summary", ""), title=item.get("title", ""))
             published = _iso(item.get("published"), f"{where}.published")
             summary = str(item.get("summary", "")).strip()
@@ -166,7 +169,8 @@ def parse_question_file(path: Path, root: Path, default_forecaster: str, *, text
                 }
             )
         except InvalidInput as exc:
-            key = _field_of(str(exc), ("published", "stance", "url", "title"), "title")
+            key = _field_of(str(exc), ("published", "stance", "url", "title", "outlet", "author", "note", "summary", "id"),
+                            "title")  # fmt: skip
             line = _line_of(text, key, table="evidence", index=i)
             raise InvalidInput(f"{path}:{line}: {where}: {exc}") from None
         evidence.append(rec)

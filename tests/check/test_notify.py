@@ -45,7 +45,7 @@ def test_the_hooks_whole_process_group_is_killed(db_path, tmp_path, hook, warnin
                  env={"FORECAST_NOTIFY_TIMEOUT": "1"})  # fmt: skip
     elapsed = time.monotonic() - started
     assert result.code == 10, result.err
-    assert elapsed < 20
+    assert elapsed < 60  # a surviving grandchild would hold stderr until run() gives up at 120 s
     pid = int(pid_file.read_text())
     assert _wait_gone(pid), f"grandchild {pid} is still running"
     if warning:

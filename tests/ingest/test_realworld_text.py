@@ -22,9 +22,9 @@ from forecast.ingest.sanitize import clean_text
 from forecast.ingest.text_article import read_text
 from tests.ingest.realworld_corpus import evaluate, load_cases
 
-HEADLINE_FLOOR = 0.65
-DATE_FLOOR = 0.72
-BODY_FLOOR = 0.85
+HEADLINE_FLOOR = 0.75
+DATE_FLOOR = 0.90
+BODY_FLOOR = 1.0
 
 
 @pytest.fixture(scope="module")

@@ -62,7 +62,7 @@ async def test_database_that_cannot_be_opened_ends_the_app_with_a_message(tmp_pa
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
     assert app.fatal_error is not None
-    assert "not a database" in app.fatal_error
+    assert "is not a forecast database" in app.fatal_error
 
 
 def test_every_registry_action_exists():

@@ -51,3 +51,56 @@ def test_clean_text_never_leaves_control_characters(raw):
 def test_clean_line_never_leaves_newlines_or_controls(raw):
     out = clean_line(raw)
     assert "\n" not in out and "\x1b" not in out and not UNSAFE.search(out)
+
+
+# --- the storage rules (forecast.core.text.one_line / multi_line) and URLs (forecast.core.urls) ---------
+
+from forecast.core.errors import InvalidInput  # noqa: E402
+from forecast.core.text import multi_line, nul_path, one_line  # noqa: E402
+from forecast.core.urls import http_url, is_http_url  # noqa: E402
+
+
+def test_one_line_and_multi_line():
+    assert one_line("a\x1b]2;pwned\x07b\x1b[2J\nc\td\u2028e") == "ab c d e"
+    assert multi_line("a\x1b]2;pwned\x07b\r\nc\td") == "ab\nc\td"
+    assert multi_line("one \x1b]0;unterminated\nline two") == "one \nline two"  # the rest of the text survives
+    with pytest.raises(InvalidInput, match=r"^title contains a NUL character"):
+        one_line("a\x00b", "title")
+    with pytest.raises(InvalidInput, match=r"^rationale contains a NUL character"):
+        multi_line("a\x00b", "rationale")
+
+
+@given(st.text())
+def test_storage_rules_are_idempotent_and_clean(raw):
+    if "\x00" in raw:
+        with pytest.raises(InvalidInput):
+            one_line(raw)
+        return
+    line, text = one_line(raw), multi_line(raw)
+    assert one_line(line) == line and multi_line(text) == text
+    assert not UNSAFE.search(line) and "\n" not in line and "\t" not in line
+    assert not UNSAFE.search(text.replace("\t", ""))
+
+
+def test_nul_path():
+    assert nul_path({"a": "x", "b": [{"c": "y\x00"}]}) == "b[0].c"
+    assert nul_path({"a": ["ok", 1, None]}) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "stored"),
+    [
+        ("https://user:secret@example.test/a?b=1", "https://example.test/a?b=1"),
+        ("http://token@example.test:8080/", "http://example.test:8080/"),
+        ("  HTTPS://example.test/x  ", "HTTPS://example.test/x"),
+        ("http://[::1]:8000/p", "http://[::1]:8000/p"),
+    ],
+)
+def test_http_url_strips_credentials(url, stored):
+    assert http_url(url) == stored
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "data:text/html,x", "http://",
+                                 "http://a b/", "http://example.test:99999/", "http://x\x1b[2J/", ""])  # fmt: skip
+def test_only_http_urls(url):
+    assert not is_http_url(url)

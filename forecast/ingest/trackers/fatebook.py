@@ -79,8 +79,9 @@ def parse_stamp(text: str, column: str) -> datetime:
         dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
         if dt.tzinfo is None:
             raise ValueError
+        dt.astimezone(UTC)  # the question's identity is its UTC time: year 1 at +00:01 has none
         return dt
-    except ValueError:
+    except (ValueError, OverflowError):
         raise InvalidInput(f"{column} {text!r} is not a date-time") from None
 
 
