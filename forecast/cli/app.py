@@ -80,13 +80,35 @@ def _register() -> None:
                 raise
 
 
+def _usage_line(exc) -> int:
+    """One line for a usage error, naming the command's --help, instead of click's usage block."""
+    from forecast.core.echo import shown
+
+    if type(exc).__name__ == "NoArgsIsHelpError":  # `forecast q` alone: its help is what the user needs
+        exc.show()
+        return int(exc.exit_code)
+    ctx = getattr(exc, "ctx", None)
+    message = " ".join(exc.format_message().split())
+    hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+    if len(message) > 200:
+        message = shown(message)
+    print(f"forecast: {message}{hint}", file=sys.stderr)
+    return int(getattr(exc, "exit_code", ExitCode.USAGE))
+
+
 def run() -> None:
     from forecast.cli.params import reject_undecodable_argv
 
     reject_undecodable_argv(sys.argv)
+    from typer.exceptions import TyperException
+
     try:
         _register()
-        app()
+        code = app(standalone_mode=False)  # usage errors come back here, to be said in one line
+        if isinstance(code, int) and code:
+            sys.exit(code)
+    except TyperException as exc:  # click's usage errors: unknown option, missing argument, bad value
+        sys.exit(_usage_line(exc))
     except KeyboardInterrupt:
         print("forecast: interrupted", file=sys.stderr)
         sys.exit(int(ExitCode.ERROR))
