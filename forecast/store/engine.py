@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import Session, create_engine
 
 BUSY_TIMEOUT_MS = 10_000
@@ -23,7 +23,8 @@ def database_url(target: str | Path) -> str:
         if url.drivername in ("postgresql", "postgres"):
             url = url.set(drivername="postgresql+psycopg")
         return url.render_as_string(hide_password=False)
-    return f"sqlite:///{Path(text).expanduser().resolve()}"
+    # URL.create quotes the path: a file named "my%db.db" must not be read back as a percent-escape.
+    return URL.create("sqlite", database=str(Path(text).expanduser().resolve())).render_as_string()
 
 
 def is_sqlite(url: str) -> bool:

@@ -31,7 +31,9 @@ def fake_systemctl(tmp_path) -> tuple[dict, Path]:
 
 def test_the_crontab_line_runs_verbatim_under_env_i(tmp_path):
     db_path = tmp_path / "data dir" / "my%db.db"  # a space and a percent sign: both need escaping
+    db_path.parent.mkdir()  # a database is created only in a directory that exists
     db = open_database(str(db_path))
+    assert db_path.exists()  # the file named, not a percent-decoded look-alike
     populate(db)
     printed = run("schedule", "--cron", "--every", "15m", cwd=tmp_path, db=os.path.relpath(db_path, tmp_path))
     assert printed.code == 0, printed.err

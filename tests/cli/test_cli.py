@@ -137,7 +137,7 @@ def test_import_reports_file_and_line(db, tmp_path):
     r = run("import", "jsonl", str(bad), db=db)
     assert r.code == 1 and f"{bad}:2:" in r.err and "nothing was imported" in r.err
     missing = run("import", "jsonl", str(tmp_path / "missing.jsonl"), db=db)
-    assert missing.code == 1 and "no such file" in missing.err
+    assert missing.code == 1 and "no such" in missing.err and "missing.jsonl" in missing.err
 
 
 def test_database_from_environment_and_db_info(tmp_path):
