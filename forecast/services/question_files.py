@@ -182,7 +182,10 @@ def parse_question_file(path: Path, root: Path, default_forecaster: str, *, text
         if not isinstance(item, dict):
             raise fail("forecasts", f"{where} must be a table")
         try:
-            missing = [h for h in item.get("evidence", []) if h not in handles]
+            cited = item.get("evidence", [])
+            if not isinstance(cited, list) or not all(isinstance(h, str) for h in cited):
+                raise InvalidInput("evidence must be a list of [[evidence]] ids, e.g. evidence = [\"npr-sanumdong\"]")
+            missing = [h for h in cited if h not in handles]
             if missing:
                 raise InvalidInput(f"evidence {missing[0]!r} is not an [[evidence]] id in this file")
             rec = parse_forecast(
@@ -192,7 +195,7 @@ def parse_question_file(path: Path, root: Path, default_forecaster: str, *, text
                     "probability": item.get("probability"),
                     "made_at": _iso(item.get("made_at"), f"{where}.made_at"),
                     "rationale": item.get("why", ""),
-                    "evidence": [handles[h] for h in item.get("evidence", [])],
+                    "evidence": [handles[h] for h in cited],
                 }
             )
             if not question.opens_at <= rec.made_at < question.closes_at:
