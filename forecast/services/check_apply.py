@@ -8,7 +8,6 @@ transaction, so a resolution someone made since the due list was read is never o
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,11 +25,10 @@ from forecast.store.tables import Question
 from forecast.store.transaction import retrying, write_engine
 
 ACTOR = "forecast check"
-# Test-only: a directory for a handshake inside each question's transaction. Before the n-th question
-# commits, the run creates `ready-n` there and waits for the test to create `go-n`, so a test can hold a
-# run at a known point (lock taken, n-1 questions committed, the n-th mid-transaction) and SIGKILL it.
+# Test-only: a directory holding two FIFOs for a handshake inside each question's transaction. Before the
+# n-th question commits, the run writes a byte to `ready` and blocks reading a byte from `go`, so a test can
+# hold a run at a known point (lock taken, n-1 questions committed, the n-th mid-transaction) and SIGKILL it.
 GATE_ENV = "FORECAST_CHECK_TEST_GATE"
-GATE_TIMEOUT = 120.0  # a test that never opens the gate fails on its own timeout, not by hanging cron
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +43,17 @@ def gate_for_tests() -> Path | None:
 
 
 def _pass_gate(gate: Path, n: int) -> None:
-    (gate / f"ready-{n}").touch()
-    deadline = time.monotonic() + GATE_TIMEOUT
-    while not (gate / f"go-{n}").exists() and time.monotonic() < deadline:
-        time.sleep(0.01)  # waiting on the test's signal, not guessing how long something takes
+    """Signal on the `ready` FIFO, then block on the `go` FIFO until the test releases this question."""
+    fd = os.open(gate / "ready", os.O_WRONLY)
+    try:
+        os.write(fd, b"r")
+    finally:
+        os.close(fd)
+    fd = os.open(gate / "go", os.O_RDONLY)
+    try:
+        os.read(fd, 1)  # blocks until the test writes one byte for this question
+    finally:
+        os.close(fd)
 
 
 class Applier:

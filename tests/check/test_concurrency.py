@@ -1,17 +1,17 @@
 """Safe under cron: one run at a time (the second exits 75 with one line), and a run killed with SIGKILL
 midway leaves no half-applied question; the next run finishes the work. On SQLite and PostgreSQL.
 
-FORECAST_CHECK_TEST_GATE (test-only) names a directory for a handshake: before the n-th question commits,
-the run creates `ready-n` and waits for `go-n`. The tests hold a run at a known point (lock held, n-1
+FORECAST_CHECK_TEST_GATE (test-only) names a directory with two FIFOs: before the n-th question commits,
+the run writes a byte to `ready` and blocks reading one from `go`. The tests hold a run at a known point (lock held, n-1
 questions committed, the n-th mid-transaction) however slow the machine is; no sleep stands in for a signal.
 """
 
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 from sqlalchemy import text
@@ -24,24 +24,34 @@ from tests.cli_runner import EXE, run
 NOW = iso_z(T0 + 4 * DAY)  # a-auto-no, b-auto-yes and c-manual are due
 
 
-def start_gated_check(url: str, gate: Path) -> subprocess.Popen:
-    env = dict(os.environ, FORECAST_CHECK_TEST_GATE=str(gate))
+class Gate:
+    """The test's ends of the two FIFOs, opened read-write so neither side ever blocks on open or sees EOF."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        os.mkfifo(path / "ready")
+        os.mkfifo(path / "go")
+        self.ready = os.open(path / "ready", os.O_RDWR)
+        self.go = os.open(path / "go", os.O_RDWR)
+
+    def wait_ready(self, proc: subprocess.Popen, timeout: float = 90.0) -> None:
+        """Block until the run reaches the next question's gate (select, no polling)."""
+        readable, _, _ = select.select([self.ready], [], [], timeout)
+        assert readable, f"the check never reached its gate: {proc.poll()}"
+        assert os.read(self.ready, 1) == b"r"
+
+    def release(self, n: int = 1) -> None:
+        os.write(self.go, b"g" * n)
+
+    def close(self) -> None:
+        os.close(self.ready)
+        os.close(self.go)
+
+
+def start_gated_check(url: str, gate: Gate) -> subprocess.Popen:
+    env = dict(os.environ, FORECAST_CHECK_TEST_GATE=str(gate.path))
     return subprocess.Popen([EXE, "--db", url, "check", "--now", NOW, "--no-feeds"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
-
-
-def wait_for(condition, proc: subprocess.Popen, timeout: float = 90.0) -> None:
-    """Poll for a state the run signals; the timeout only bounds a broken run."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert proc.poll() is None, f"check ended early: {proc.communicate()}"
-        assert time.monotonic() < deadline, "timed out waiting for the check"
-        time.sleep(0.01)
-
-
-def open_gate(gate: Path, upto: int = 10) -> None:
-    for n in range(1, upto + 1):
-        (gate / f"go-{n}").touch()
 
 
 def running(db) -> bool:
@@ -56,17 +66,19 @@ def done(db) -> set[str]:
 def test_a_second_run_while_one_is_running_exits_75_with_one_line(db_url, tmp_path):
     db = open_database(db_url)
     populate(db)
-    first = start_gated_check(db_url, tmp_path)
+    gate = Gate(tmp_path)
+    first = start_gated_check(db_url, gate)
     try:
-        wait_for(lambda: (tmp_path / "ready-1").exists(), first)  # holding the lock, inside a question
+        gate.wait_ready(first)  # holding the lock, inside a question
         assert running(db)
         second = run("check", "--now", NOW, "--json", db=db_url)
         assert second.code == 75
         assert second.out == "" and len(second.err.splitlines()) == 1
         assert second.err.startswith("forecast: another forecast check is running on this database")
     finally:
-        open_gate(tmp_path)
+        gate.release(10)
         out, err = first.communicate(timeout=120)
+        gate.close()
     assert first.returncode == 0, err
     assert done(db) == {"a-auto-no", "b-auto-yes", "c-manual"}
     db.engine.dispose()
@@ -75,15 +87,17 @@ def test_a_second_run_while_one_is_running_exits_75_with_one_line(db_url, tmp_pa
 def test_a_run_killed_midway_leaves_whole_questions_and_the_next_run_finishes(db_url, tmp_path):
     db = open_database(db_url)
     populate(db)
-    victim = start_gated_check(db_url, tmp_path)
+    gate = Gate(tmp_path)
+    victim = start_gated_check(db_url, gate)
     try:
-        wait_for(lambda: (tmp_path / "ready-1").exists(), victim)
-        (tmp_path / "go-1").touch()  # the first question commits ...
-        wait_for(lambda: (tmp_path / "ready-2").exists(), victim)  # ... and the second is mid-transaction
+        gate.wait_ready(victim)
+        gate.release()  # the first question commits ...
+        gate.wait_ready(victim)  # ... and the second is mid-transaction
         assert len(done(db)) == 1
     finally:
         os.kill(victim.pid, signal.SIGKILL)
         victim.communicate()
+        gate.close()
     got = state(db)
     finished = {slug for slug, (status, _, _) in got.items() if status != "open"}
     everything = {"a-auto-no", "b-auto-yes", "c-manual"}
@@ -93,13 +107,13 @@ def test_a_run_killed_midway_leaves_whole_questions_and_the_next_run_finishes(db
                               ("c-manual", ("closed", ["close"]))):  # fmt: skip
         actions = [e[1] for e in events(db) if e[0] == slug]
         assert (got[slug][0], actions) in (("open", []), finished_as)
-    # PostgreSQL frees the dead session's advisory lock once it notices the kill: poll for that state.
-    deadline = time.monotonic() + 90
-    while True:
-        rerun = run("check", "--now", NOW, "--json", "--no-feeds", db=db_url)
-        if rerun.code != 75 or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
+    if db.engine.dialect.name == "postgresql":
+        # The dead run's session holds the advisory lock until the server ends it: end it now and wait for
+        # that (pg_terminate_backend with a timeout returns once the backend is gone).
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(pid, 60000) FROM pg_stat_activity "
+                              "WHERE datname = current_database() AND pid <> pg_backend_pid()"))  # fmt: skip
+    rerun = run("check", "--now", NOW, "--json", "--no-feeds", db=db_url)
     assert rerun.code == 0, rerun.err
     report = rerun.json()
     assert report["interrupted_runs"] == 1

@@ -1,6 +1,6 @@
 """Concurrent writers all succeed: real `forecast` processes started together on one database.
 
-Each writer is a small driver process that waits for a barrier file and then runs its commands one
+Each writer is a small driver process that waits on a barrier (a byte on its stdin) and then runs its commands one
 after another through the real executable (tests/cli_runner.EXE). Together they import the same file,
 record forecasts on shared questions, add questions with the same title (derived slugs race) and give
 first forecasts by new names, while a reader lists questions and `forecast check` runs. Every process
@@ -30,11 +30,8 @@ DRIVER = r"""
 import json, os, subprocess, sys, time
 plan, out, barrier = sys.argv[1], sys.argv[2], sys.argv[3]
 commands = json.load(open(plan))
-deadline = time.monotonic() + 120
-while not os.path.exists(barrier):  # the barrier: every driver is running before any command starts
-    if time.monotonic() > deadline:
-        sys.exit("barrier never opened")
-    time.sleep(0.005)
+if sys.stdin.buffer.read(1) != b"g":  # the barrier: blocks until every driver is running
+    sys.exit("barrier never opened")
 results = []
 for argv in commands:
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=200)
@@ -112,9 +109,12 @@ def test_concurrent_writers_all_succeed(db_url, tmp_path):
         plan_file = tmp_path / f"plan-{n}.json"
         plan_file.write_text(json.dumps(plan), encoding="utf-8")
         out = tmp_path / f"out-{n}.json"
-        proc = subprocess.Popen([sys.executable, "-c", DRIVER, str(plan_file), str(out), str(barrier)])
+        proc = subprocess.Popen([sys.executable, "-c", DRIVER, str(plan_file), str(out), str(barrier)],
+                                stdin=subprocess.PIPE)  # fmt: skip
         drivers.append((proc, out))
-    barrier.touch()
+    for proc, _ in drivers:  # all started: open the barrier (each driver blocks reading its stdin)
+        proc.stdin.write(b"g")
+        proc.stdin.close()
     deadline = time.monotonic() + TIMEOUT
     for proc, _ in drivers:
         proc.wait(timeout=max(1.0, deadline - time.monotonic()))
