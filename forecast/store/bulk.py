@@ -1,0 +1,114 @@
+"""Bulk reads and writes on the driver's own cursor — the one place that knows each dialect's paramstyle.
+
+The ORM is the right tool for a row at a time; scoring a million forecasts or importing them is not, so
+those paths talk to the DB-API cursor directly. SQL is written once, in SQLAlchemy's `:name` style, and
+compiled (once per statement and dialect) to what the driver takes: `?` for sqlite3, `%s` for psycopg,
+with literal `%` doubled where the driver needs it. Nothing here rewrites placeholders by string
+replacement, which would break on a `?` inside a string literal.
+
+Parameters are a tuple in the order the names first appear in the SQL, or a mapping by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Dialect
+
+Params = Sequence[Any] | Mapping[str, Any]
+
+
+@lru_cache(maxsize=512)
+def _compiled(sql: str, dialect_name: str) -> tuple[str, tuple[str, ...]]:
+    dialect = _positional_dialect(dialect_name)
+    compiled = text(sql).compile(dialect=dialect)
+    return compiled.string, tuple(compiled.positiontup or ())
+
+
+@lru_cache(maxsize=4)
+def _positional_dialect(dialect_name: str) -> Dialect:
+    if dialect_name == "sqlite":
+        from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+
+        return SQLiteDialect_pysqlite(paramstyle="qmark")
+    if dialect_name == "postgresql":
+        from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+
+        return PGDialect_psycopg(paramstyle="format")
+    raise ValueError(f"no bulk path for the {dialect_name} dialect")
+
+
+def statement(conn: Connection, sql: str) -> tuple[str, tuple[str, ...]]:
+    """`sql` in the driver's own paramstyle, and the parameter names in positional order."""
+    return _compiled(sql, conn.dialect.name)
+
+
+def _positional(names: tuple[str, ...], params: Params) -> tuple:
+    if isinstance(params, Mapping):
+        return tuple(params[name] for name in names)
+    params = tuple(params)
+    unique = tuple(dict.fromkeys(names))
+    if len(unique) != len(names):  # a name used twice: map the tuple onto the distinct names first
+        by_name = dict(zip(unique, params, strict=True))
+        return tuple(by_name[name] for name in names)
+    if len(params) != len(names):
+        raise ValueError(f"the statement takes {len(names)} parameters, {len(params)} given")
+    return params
+
+
+@contextmanager
+def cursor(conn: Connection) -> Iterator[Any]:
+    """The DB-API cursor of `conn`'s current transaction."""
+    raw = conn.connection.driver_connection.cursor()
+    try:
+        yield raw
+    finally:
+        raw.close()
+
+
+def rows(conn: Connection, sql: str, params: Params = ()) -> list[tuple]:
+    """All rows of a query, as plain tuples."""
+    driver_sql, names = statement(conn, sql)
+    with cursor(conn) as cur:
+        cur.execute(driver_sql, _positional(names, params))
+        return cur.fetchall()
+
+
+def iterate(conn: Connection, sql: str, params: Params = ()) -> Iterator[tuple]:
+    """Rows one at a time (e.g. straight into `numpy.fromiter`), without building a list first."""
+    driver_sql, names = statement(conn, sql)
+    with cursor(conn) as cur:
+        cur.execute(driver_sql, _positional(names, params))
+        yield from cur
+
+
+def scalar(conn: Connection, sql: str, params: Params = ()) -> Any:
+    found = rows(conn, sql, params)
+    return found[0][0] if found else None
+
+
+def execute(conn: Connection, sql: str, params: Params = ()) -> int:
+    """Run one statement; the number of rows it changed."""
+    driver_sql, names = statement(conn, sql)
+    with cursor(conn) as cur:
+        cur.execute(driver_sql, _positional(names, params))
+        return cur.rowcount
+
+
+def execute_many(conn: Connection, sql: str, param_rows: Iterable[Params]) -> None:
+    """One statement for many parameter rows (the driver's executemany)."""
+    driver_sql, names = statement(conn, sql)
+    if not isinstance(param_rows, list):
+        param_rows = list(param_rows)
+    if len(set(names)) != len(names) or (param_rows and isinstance(param_rows[0], Mapping)):
+        param_rows = [_positional(names, p) for p in param_rows]
+    # else: positional rows already in order; the driver checks their length (a million rows stay as given)
+    with cursor(conn) as cur:
+        cur.executemany(driver_sql, param_rows)
+
+
+__all__ = ["Params", "cursor", "execute", "execute_many", "iterate", "rows", "scalar", "statement"]
