@@ -7,13 +7,25 @@ import sys
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from forecast import __version__
 from forecast.cli.context import CliState, state
 from forecast.cli.exit_codes import ExitCode
 
+class _Router(TyperGroup):
+    """`forecast forecasts rm ID` reaches the hidden `forecasts-rm` command: `forecasts Q` stays one command
+    taking a question, and a question slugged `rm` still shows its history (`forecasts rm` alone)."""
+
+    def resolve_command(self, ctx, args):
+        if len(args) > 2 and args[0] == "forecasts" and args[1] == "rm":
+            return "forecasts rm", self.commands["forecasts-rm"], args[2:]
+        return super().resolve_command(ctx, args)
+
+
 app = typer.Typer(
     name="forecast",
+    cls=_Router,
     help="Track forecasting questions, evidence and probability updates; resolve and score them.",
     no_args_is_help=False,
     add_completion=False,
@@ -33,6 +45,7 @@ COMMAND_MODULES = (
 OPTIONAL_MODULES = (
     "forecast.cli.score",
     "forecast.cli.evidence",
+    "forecast.cli.trash",
     "forecast.cli.feeds",
     "forecast.cli.check",
     "forecast.cli.schedule",

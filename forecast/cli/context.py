@@ -22,6 +22,9 @@ class CliState:
             from forecast.config import load_settings
 
             self._settings = load_settings()
+            from forecast.core.timeparse import set_display_zone
+
+            set_display_zone(self._settings.timezone)  # times in the services' messages are the user's
         return self._settings
 
     @property

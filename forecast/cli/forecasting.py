@@ -59,7 +59,9 @@ def predict(
         print_json(out)
     else:
         print(out["id"])
-        note(f"recorded {p:.4g} on {question} by {req.forecaster} at {out['made_at']}")
+        from forecast.core.timeparse import shown_time
+
+        note(f"recorded {p:.4g} on {question} by {req.forecaster} at {shown_time(out['made_at'])}")
 
 
 @app.command("forecasts")
@@ -135,7 +137,9 @@ def resolve(
     if as_json:
         print_json(data)
     else:
-        note(f"resolved {data['slug']} {data['resolution']} at {data['resolved_at']}")
+        from forecast.core.timeparse import shown_time
+
+        note(f"resolved {data['slug']} {data['resolution']} at {shown_time(data['resolved_at'])}")
 
 
 @app.command("unresolve")

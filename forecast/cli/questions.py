@@ -138,7 +138,9 @@ def add(
     else:
         print(f"{data['id']}\t{data['slug']}")
         where = "" if closes is not None else " (read from the title)"
-        note(f"added question {data['id']} ({data['slug']}), closes {data['closes_at']}{where}"
+        from forecast.core.timeparse import shown_time
+
+        note(f"added question {data['id']} ({data['slug']}), closes {shown_time(data['closes_at'])}{where}"
              + (f"; your forecast {first * 100:g}% recorded" if first is not None else ""))  # fmt: skip
     if data["status"] != "open":
         note(f"its deadline has passed, so question {data['slug']} was created closed; add the forecasts you "
@@ -358,6 +360,6 @@ def remind(
     if as_json:
         print_json(data)
     else:
-        from forecast.core.timeparse import local, parse_iso
+        from forecast.core.timeparse import shown_time
 
-        note(f"will remind you of {data['question']} from {local(parse_iso(data['remind_at']), st.tz)}")
+        note(f"will remind you of {data['question']} from {shown_time(data['remind_at'])}")

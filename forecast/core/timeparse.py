@@ -243,3 +243,20 @@ def check_zone(tz: str) -> str:
     except Exception:
         raise InvalidInput(f"unknown time zone {tz!r} (use an IANA name such as Europe/Berlin)") from None
     return tz
+
+
+_display_zone = ["UTC"]
+
+
+def set_display_zone(tz: str) -> None:
+    """The zone messages show times in: the front end sets the user's zone once, at start."""
+    _display_zone[0] = tz
+
+
+def shown_time(dt: datetime | str | None, tz: str | None = None) -> str:
+    """A time as a message shows it: in the user's zone, to the minute, with the zone's abbreviation
+    ("2019-03-17 09:00 KST"), never raw ISO with microseconds. The one formatting of times in messages."""
+    if dt is None:
+        return "-"
+    moment = arrow.get(parse_iso(dt) if isinstance(dt, str) else dt).to(tz or _display_zone[0])
+    return f"{moment.format('YYYY-MM-DD HH:mm')} {moment.tzname() or moment.format('ZZ')}"

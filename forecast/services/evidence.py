@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from forecast.core.errors import InvalidInput, NotFound
 from forecast.core.model import DateSource, Stance
-from forecast.core.timeparse import iso_z, utcnow
+from forecast.core.timeparse import shown_time, utcnow
 from forecast.ingest.article import NO_DATE_NOTE, ArticleDraft
 from forecast.core.text import clean_line, clean_text
 from forecast.ingest.urls import check_http_url, normalise_url
@@ -133,7 +133,7 @@ def store_draft(
         if published is not None and row.published_at is None:
             row.published_at, row.published_source = published, DateSource.USER.value
         elif published is not None and row.published_at != published:
-            notes.append(f"kept the stored publication date {iso_z(row.published_at)}; change it with `evidence edit`")
+            notes.append(f"kept the stored publication date {shown_time(row.published_at)}; change it with `evidence edit`")
         if row.published_at is None:
             notes.append(NO_DATE_NOTE)
         if not inbox:  # the user added it by hand: it is no longer waiting in the inbox

@@ -12,7 +12,7 @@ from forecast.core.backfill import DEFAULT_BACKFILL_AFTER, is_backfilled_us
 from forecast.core.errors import InvalidInput, NotFound
 from forecast.core.model import Kind, Status
 from forecast.core.probability import parse_probability
-from forecast.core.timeparse import from_micros, iso_z, utcnow
+from forecast.core.timeparse import from_micros, iso_z, utcnow, shown_time
 from forecast.core.text import multi_line
 from forecast.services.lookup import get_evidence, get_or_create_forecaster, get_question
 from forecast.store.standing import refresh_standing
@@ -43,19 +43,19 @@ def check_forecast_time(q: Question, made_at: datetime, now: datetime) -> None:
     if q.kind != Kind.BINARY.value:
         raise InvalidInput(f"question {q.slug} is {q.kind}; only binary questions take forecasts yet")
     if made_at > now + CLOCK_SKEW:
-        raise InvalidInput(f"forecast time {iso_z(made_at)} is in the future")
+        raise InvalidInput(f"forecast time {shown_time(made_at)} is in the future")
     if made_at < q.opens_at:
-        raise InvalidInput(f"forecast time {iso_z(made_at)} is before the question opens ({iso_z(q.opens_at)})")
+        raise InvalidInput(f"forecast time {shown_time(made_at)} is before the question opens ({shown_time(q.opens_at)})")
     if made_at >= q.closes_at:
         if q.status != Status.OPEN.value and made_at >= now - CLOCK_SKEW:
             raise InvalidInput(
                 f"question {q.slug} is {q.status}; it takes no more forecasts "
-                f"(to log one made earlier, give --at a time before it closed at {iso_z(q.closes_at)})"
+                f"(to log one made earlier, give --at a time before it closed at {shown_time(q.closes_at)})"
             )
-        raise InvalidInput(f"forecast time {iso_z(made_at)} is not before the question closes ({iso_z(q.closes_at)})")
+        raise InvalidInput(f"forecast time {shown_time(made_at)} is not before the question closes ({shown_time(q.closes_at)})")
     if q.resolved_at is not None and made_at >= q.resolved_at:
         raise InvalidInput(
-            f"forecast time {iso_z(made_at)} is not before the question was resolved ({iso_z(q.resolved_at)})"
+            f"forecast time {shown_time(made_at)} is not before the question was resolved ({shown_time(q.resolved_at)})"
         )
 
 

@@ -47,11 +47,20 @@ def _check_slug(session: Session, slug: str, *, exclude_id: int | None = None) -
     existing = session.exec(select(Question).where(Question.slug == slug)).first()
     if existing is not None and existing.id != exclude_id:
         raise Conflict(f"slug {slug!r} is already used by question {existing.id}")
+    from forecast.services.trash import trashed_slug_message
+
+    in_trash = trashed_slug_message(session, slug)
+    if in_trash:
+        raise Conflict(in_trash)
 
 
 def _unique_slug(session: Session, base: str) -> str:
     slug, n = base, 2
-    while session.exec(select(Question.id).where(Question.slug == slug)).first() is not None:
+    from forecast.services.trash import trashed_slug_message
+
+    # A deleted question keeps its slug (it can be restored), so a derived slug steps past it too.
+    while (session.exec(select(Question.id).where(Question.slug == slug)).first() is not None
+           or trashed_slug_message(session, slug)):  # fmt: skip
         slug = f"{base}-{n}"
         n += 1
     return slug

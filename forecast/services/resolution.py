@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from forecast.core.errors import Conflict, InvalidInput
 from forecast.core.model import Resolution, Status
-from forecast.core.timeparse import from_micros, iso_z, utcnow
+from forecast.core.timeparse import from_micros, iso_z, utcnow, shown_time
 from forecast.services.forecasts import CLOCK_SKEW
 from forecast.services.lookup import get_question
 from forecast.store.tables import Question, ResolutionEvent
@@ -45,9 +45,9 @@ def resolve(
         raise Conflict(f"question {q.slug} is already resolved {q.resolution}; run `forecast unresolve {q.slug}` first")
     resolved_at = at or now
     if resolved_at > now + CLOCK_SKEW:
-        raise InvalidInput(f"resolution time {iso_z(resolved_at)} is in the future")
+        raise InvalidInput(f"resolution time {shown_time(resolved_at)} is in the future")
     if resolved_at < q.opens_at:
-        raise InvalidInput(f"resolution time {iso_z(resolved_at)} is before the question opens ({iso_z(q.opens_at)})")
+        raise InvalidInput(f"resolution time {shown_time(resolved_at)} is before the question opens ({shown_time(q.opens_at)})")
     q.resolution = resolution.value
     q.resolved_at = resolved_at
     q.resolution_note = note

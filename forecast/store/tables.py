@@ -191,3 +191,23 @@ class StandingForecast(SQLModel, table=True):
     forecast_id: int = _fk("forecast.id")
     probability: float
     made_at: datetime = _time()
+
+
+class TrashEntry(SQLModel, table=True):
+    """A deleted question, forecast or evidence (migration 0007): the rows the delete removed, kept as JSON so
+    `forecast restore` can put them back with their ids, and who deleted it when. Restoring or purging closes
+    the entry (state, closed_by, closed_at) instead of removing it, so the record of who deleted what stays."""
+
+    __tablename__ = "trash"
+    __table_args__ = (Index("ix_trash_lookup", "state", "kind", "label"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)  # question, forecast or evidence
+    item_id: int  # the deleted row's id
+    label: str = ""  # what names it on the command line: the slug, the forecast id, the evidence key
+    title: str = ""  # what a person recognises it by
+    payload: str = ""  # JSON {table: [row, ...]}; emptied when purged
+    deleted_by: str = ""
+    deleted_at: datetime = _time()
+    state: str = Field(default="deleted", max_length=20)  # deleted, restored or purged
+    closed_by: str = ""
+    closed_at: datetime | None = _time(nullable=True)

@@ -56,6 +56,8 @@ RULES: dict[str, dict[str, Callable[[str, str], str]]] = {
     "standing_forecast": {},
     "question_sync": {"path": LINE, "file_hash": LINE, "fields": JSON},
     "reminder": {"note": TEXT},
+    "trash": {"kind": LINE, "label": LINE, "title": LINE, "payload": JSON, "deleted_by": LINE, "state": LINE,
+              "closed_by": LINE},
     "alembic_version": {"version_num": LINE},
 }  # fmt: skip
 

@@ -34,6 +34,11 @@ class TuiContext:
     """Set once the first frame with questions is drawn; heavy imports wait for it."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
+    def __post_init__(self) -> None:
+        from forecast.core.timeparse import set_display_zone
+
+        set_display_zone(self.tz)  # the services' messages show times in the user's zone
+
     def now(self) -> datetime:
         return self.clock()
 
