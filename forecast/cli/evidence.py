@@ -64,7 +64,9 @@ def add(
     file: Annotated[str | None, typer.Option("--file", help="A saved page (.html) or text copied from a page.")] = None,
     stdin: Annotated[bool, typer.Option("--stdin", help="Read the article text from standard input.")] = False,
     stance: Annotated[str | None, typer.Option("--stance", help=STANCE_HELP)] = None,
-    note_text: Annotated[str, typer.Option("--note", help="Why it matters for the question.")] = "",
+    note_text: Annotated[str, typer.Option("--note", help="Why it matters for the question (appended to an earlier "
+                                                 "note of the same link).")] = "",
+    replace_note: Annotated[bool, typer.Option("--replace-note", help="Replace the link's earlier note instead.")] = False,
     published: Annotated[str | None, typer.Option("--published", help="Publication date, when the page lacks it.")] = None,
     title: Annotated[str | None, typer.Option("--title", help="Title, instead of the one found.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the stored record as JSON.")] = False,
@@ -79,7 +81,7 @@ def add(
 
     st = state(ctx)
     when = st.when(published)
-    link = service.LinkSpec(question, _stance(stance), note_text) if question is not None else None
+    link = service.LinkSpec(question, _stance(stance), note_text, replace_note) if question is not None else None
     text = _read_stdin() if stdin else None
     source, body = ("url", url) if url is not None else ("file", file) if file is not None else ("text", text or "")
     result = service.add_evidence(st.database(write=True), source, body, link=link, published=when, title=title)
@@ -92,6 +94,10 @@ def add(
     what = "added" if result.created else "already stored as"
     linked = f"; linked to {result.question}" if result.linked else (
         f"; already linked to {result.question}" if result.question else "")  # fmt: skip
+    if result.changes:
+        linked = "; " + "; ".join(result.changes)
+    elif result.question and not result.linked:
+        linked += ", unchanged"
     note(f"{what} [{fields['id']}] {fields['key']} {clean_cell(fields['title'])!r}, {_dated(st, fields)}{linked}")
     for line in result.notes:
         note(clean_cell(line))
@@ -178,15 +184,27 @@ def link(
     evidence: Annotated[str, typer.Argument(help="Evidence id or key.")],
     question: Annotated[str, typer.Argument(help="Question id or slug.")],
     stance: Annotated[str | None, typer.Option("--stance", help=STANCE_HELP + " Default: unchanged, else neutral.")] = None,
-    note_text: Annotated[str, typer.Option("--note", help="Why it matters for the question.")] = "",
+    note_text: Annotated[str, typer.Option("--note", help="Why it matters for the question (appended to an earlier "
+                                                 "note).")] = "",
+    replace_note: Annotated[bool, typer.Option("--replace-note", help="Replace the link's earlier note instead.")] = False,
 ) -> None:
     """Link evidence to a question (or change the link's stance); accepts an inbox proposal."""
     from forecast.services.evidence import link_evidence
 
     st = state(ctx)
     s = _stance(stance)
-    new = st.database(write=True).write(lambda session: link_evidence(session, evidence, question, stance=s, note=note_text))
-    note(f"{'linked' if new else 'updated the link of'} evidence {evidence} to {question}")
+
+    def work(session) -> tuple[bool, list[str]]:
+        changes: list[str] = []
+        new = link_evidence(session, evidence, question, stance=s, note=note_text, replace_note=replace_note,
+                            changes=changes)  # fmt: skip
+        return new, changes
+
+    new, changes = st.database(write=True).write(work)
+    if new:
+        note(f"linked evidence {evidence} to {question}")
+    else:
+        note(f"evidence {evidence} was already linked to {question}: " + ("; ".join(changes) or "unchanged"))
 
 
 @evidence_app.command("unlink")

@@ -94,13 +94,15 @@ def poll(
     else:
         for item in report.new:
             proposed = ", ".join(p["question"] for p in item.proposals)
-            print(f"[{item.evidence_id}] {clean_cell(item.title)}" + (f"  -> {proposed}" if proposed else ""))
+            print(f"[{item.evidence_id}] {clean_cell(item.title)}" + (" (already stored)" if item.reused else "")
+                  + (f"  -> {proposed}" if proposed else ""))  # fmt: skip
         if not report.feeds:
             note("no feeds to poll (add one with `forecast feeds add URL`)")
         for f in report.feeds:
             if f.status in ("ok", "truncated"):
                 skipped = f", {f.skipped} not matching its keywords" if f.skipped else ""
-                note(f"feed [{f.feed_id}] {f.url}: {f.new} new{skipped}")
+                known = f", {f.known} already stored" if f.known else ""
+                note(f"feed [{f.feed_id}] {f.url}: {f.new} new{known}{skipped}")
             elif f.status == "not modified":
                 note(f"feed [{f.feed_id}] {f.url}: not modified")
             for w in f.warnings:

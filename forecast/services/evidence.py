@@ -45,6 +45,7 @@ class LinkSpec:
     question: str | int
     stance: Stance | str | None = None  # None keeps an existing link's stance (a new link is neutral)
     note: str = ""
+    replace_note: bool = False  # an existing link's note is replaced, not appended to
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class AddResult:
     linked: bool  # a new link was made
     question: str | None = None  # the linked question's slug
     notes: tuple[str, ...] = field(default_factory=tuple)
+    changes: tuple[str, ...] = field(default_factory=tuple)  # what the add changed on an existing link
 
 
 def draft_key(draft: ArticleDraft) -> str:
@@ -139,21 +141,46 @@ def store_draft(
         if not inbox:  # the user added it by hand: it is no longer waiting in the inbox
             row.inbox, row.dismissed = False, False
         session.add(row)
-    linked = False
+    linked, changes = False, []
     if question is not None:
-        linked = _link(session, row, question, link.stance, clean_line(link.note, 2000), now=now)
-    return AddResult(row, created, linked, question.slug if question else None, tuple(dict.fromkeys(notes)))
+        linked = _link(session, row, question, link.stance, clean_line(link.note, 2000), now=now,
+                       replace_note=link.replace_note, changes=changes)  # fmt: skip
+    return AddResult(row, created, linked, question.slug if question else None, tuple(dict.fromkeys(notes)),
+                     tuple(changes))  # fmt: skip
 
 
-def _link(session: Session, ev: Evidence, q: Question, stance: Stance | None, note: str, *, now: datetime) -> bool:
-    """Create or update the link; accept a pending proposal for it; the item leaves the inbox."""
+def stance_words(stance: str) -> str:
+    return "neutral" if stance == Stance.NEUTRAL.value else f"supports {stance}"
+
+
+def merged_note(old: str, new: str, *, replace: bool) -> tuple[str, str | None]:
+    """An existing link's note after a new one is given, and what happened to it in words (None: nothing).
+    An earlier note is never lost silently: the new one is appended unless `replace`."""
+    if not new or new == old:
+        return old, None
+    if replace or not old:
+        return new, "note replaced" if old else "note added"
+    if new in old:
+        return old, None
+    return f"{old}\n{new}", "note appended to the earlier one (--replace-note replaces it)"
+
+
+def _link(session: Session, ev: Evidence, q: Question, stance: Stance | None, note: str, *, now: datetime,
+          replace_note: bool = False, changes: list[str] | None = None) -> bool:  # fmt: skip
+    """Create or update the link; accept a pending proposal for it; the item leaves the inbox. What an update
+    changed is said in `changes` ("stance on nk changed neutral → supports yes")."""
     existing = session.get(EvidenceLink, (ev.id, q.id))
+    said = changes if changes is not None else []
     if existing is None:
         session.add(EvidenceLink(evidence_id=ev.id, question_id=q.id, stance=(stance or Stance.NEUTRAL).value,
                                  note=note, created_at=now))  # fmt: skip
     else:
-        existing.stance = stance.value if stance is not None else existing.stance
-        existing.note = note or existing.note
+        if stance is not None and stance.value != existing.stance:
+            said.append(f"stance on {q.slug} changed {stance_words(existing.stance)} → {stance_words(stance.value)}")
+            existing.stance = stance.value
+        existing.note, what = merged_note(existing.note, note, replace=replace_note)
+        if what:
+            said.append(f"{what} on {q.slug}")
         session.add(existing)
     for proposal in session.exec(
         select(LinkProposal).where(LinkProposal.evidence_id == ev.id, LinkProposal.question_id == q.id)
@@ -244,13 +271,15 @@ def add_evidence(
 
 def link_evidence(
     session: Session, ref: str | int, question: str | int, *, stance: str | Stance | None = None, note: str = "",
-    now: datetime | None = None,
+    now: datetime | None = None, replace_note: bool = False, changes: list[str] | None = None,
 ) -> bool:  # fmt: skip
-    """Link (or re-stance) evidence to a question; True when the link is new."""
+    """Link (or re-stance) evidence to a question; True when the link is new. An existing link's changes are
+    said in `changes`; its note is appended to unless `replace_note`."""
     ev = get_evidence(session, ref)
     q = get_question(session, question)
     stance = parse_stance(stance) if stance is not None else None
-    return _link(session, ev, q, stance, clean_line(note, 2000), now=now or utcnow())
+    return _link(session, ev, q, stance, clean_line(note, 2000), now=now or utcnow(), replace_note=replace_note,
+                 changes=changes)  # fmt: skip
 
 
 def unlink_evidence(session: Session, ref: str | int, question: str | int) -> None:

@@ -44,7 +44,8 @@ class FeedOutcome:
     feed_id: int
     url: str
     status: str  # "ok", "not modified", "truncated" (items stored, the rest lost) or "error"
-    new: int = 0  # items stored as evidence (or matched to evidence already stored)
+    new: int = 0  # items stored as new evidence
+    known: int = 0  # items the feed had not given before, matched to evidence already stored (another feed, by hand)
     skipped: int = 0  # new items that did not match the feed's keywords
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -321,7 +322,10 @@ def _store_item(session, feed: Feed, item, only, rules, titles, now, outcome: Fe
     session.add(FeedItem(feed_id=feed.id, entry_id=item.entry_id, url=item.url, content_hash=item.content_hash,
                          evidence_id=ev.id, seen_at=now))  # fmt: skip
     proposals = [] if ev.dismissed else _propose(session, ev.id, feed, item, matched, rules, now, fresh=stored.created)
-    outcome.new += 1
+    if stored.created:
+        outcome.new += 1
+    else:
+        outcome.known += 1
     if stored.created or proposals:
         report.new.append(
             NewItem(ev.id, ev.key, ev.title, ev.url, feed.url, iso_z(ev.published_at), not stored.created,

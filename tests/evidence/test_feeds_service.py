@@ -117,7 +117,7 @@ def test_an_article_in_two_feeds_is_one_record_proposed_to_each_matching_questio
     finally:
         web.overrides.pop(path, None)
     by_feed = {f.url: f for f in report.feeds}
-    assert by_feed[general.url].new == 2
+    assert (by_feed[general.url].new, by_feed[general.url].known) == (1, 1)  # the Sohae article was stored already
     wheat_items = [i for i in report.new if any(p["question"] == "wheat" for p in i.proposals)]
     # The general feed's crop story matches the wheat feed's keyword; the Atom wheat story is proposed too.
     assert {i.title for i in wheat_items} == {"Wheat crop suffers", "Wheat harvest forecast cut after dry spring"}

@@ -55,6 +55,8 @@ def _assert_data_kept(engine) -> None:
         assert conn.execute(text("SELECT count(*) FROM question_sync")).scalar() == 0
         # Revision 0006 adds per-question reminders: none yet.
         assert conn.execute(text("SELECT count(*) FROM reminder")).scalar() == 0
+        # Revision 0007 adds the trash that deletes move rows into: nothing deleted yet.
+        assert conn.execute(text("SELECT count(*) FROM trash")).scalar() == 0
 
 
 def test_upgrade_from_first_revision_keeps_everything(db_url):
