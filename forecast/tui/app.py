@@ -61,6 +61,9 @@ class ForecastApp(Guarded, App):
         self.fatal_error: str | None = None
         self.data_generation = 0
         """Bumped on every write this app makes; screens compare it when they come back into view."""
+        self.undo_tokens: list = []
+        """This session's changes, newest last, as services.undo tokens: `u` takes back the newest."""
+        self._undoing = False
         if theme:
             self.theme = theme
 
@@ -225,8 +228,57 @@ class ForecastApp(Guarded, App):
         self.data_generation += 1
         self.post_message(result)
 
+    # --- delete and undo -----------------------------------------------------------------------------------
+
+    def confirm_delete(self, kind: str, ref: int, label: str, question_id: int | None = None) -> None:
+        """Ask, then move the item to the trash (u undoes it)."""
+        from forecast.tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete(kind, ref, question_id)
+
+        self.push_screen(ConfirmScreen(f"Delete {kind}", f"Delete {kind} {label}?\n\nIt goes to the trash: u undoes "
+                                       f"it now, `forecast restore {kind}` brings it back later."), answered)  # fmt: skip
+
+    @db_work("deleting", group="delete", exclusive=False)
+    def _delete(self, kind: str, ref: int, question_id: int | None) -> None:
+        from forecast.services import trash
+        from forecast.services.undo import for_delete
+
+        db = self.open_database()
+        if db is None:
+            return
+        token = db.write(lambda s: for_delete(trash.DELETERS[kind](s, ref, actor=self.ctx.me, now=self.ctx.now())))
+        done = DataChanged("delete", question_id, note=f"Deleted {token.what.removeprefix('delete of ')}", undo=token)
+        self.call_from_thread(self._written, done)
+
+    def action_undo(self) -> None:
+        if self._undoing:
+            self.notify("Still undoing the last change.", timeout=3)
+        elif not self.undo_tokens:
+            self.notify("Nothing to undo: no changes made in this session.", timeout=4)
+        else:
+            self._undoing = True
+            self._undo(self.undo_tokens.pop())
+
+    @db_work("undoing", group="undo", exclusive=False)
+    def _undo(self, token) -> None:
+        from forecast.services.undo import undo
+
+        try:
+            db = self.open_database()
+            if db is None:
+                return
+            what = db.write(lambda s: undo(s, token, actor=self.ctx.me, now=self.ctx.now()))
+            self.call_from_thread(self._written, DataChanged("undo", token.data.get("question"), note=f"Undid: {what}"))
+        finally:
+            self.call_from_thread(setattr, self, "_undoing", False)
+
     @on(DataChanged)
     def _data_changed(self, message: DataChanged) -> None:
+        if message.undo is not None:
+            self.undo_tokens.append(message.undo)
         if message.note:
             self.notify(message.note, timeout=6, markup=False)
         for screen in self.screen_stack:

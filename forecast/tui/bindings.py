@@ -38,6 +38,7 @@ SCOPES: dict[str, str] = {
     "inbox": "Evidence inbox",
     "scores": "Scores",
     "form": "Forms",
+    "confirm": "Confirmations",
 }
 
 REGISTRY: dict[str, tuple[Command, ...]] = {
@@ -47,6 +48,8 @@ REGISTRY: dict[str, tuple[Command, ...]] = {
         _c("app", "scores", "3", "app.show('scores')", "Scores", "Show scores and calibration.", footer=False),
         _c("app", "help", "question_mark,f1", "app.help", "Help", "Show every key binding."),
         _c("app", "refresh", "r", "app.refresh_data", "Refresh", "Reload from the database now."),
+        _c("app", "undo", "u", "app.undo", "Undo", "Undo the last change made in this session (forecast, resolve, "
+           "edit, link, delete); again for the one before.", footer=False),
         _c("app", "theme", "ctrl+t", "app.toggle_dark", "Light/dark", "Switch between the light and dark theme.",
            footer=False),
         _c("app", "quit", "q", "app.quit", "Quit", "Leave forecast.", footer=False),
@@ -62,6 +65,8 @@ REGISTRY: dict[str, tuple[Command, ...]] = {
         _c("questions", "forecast", "f", "new_forecast", "Forecast", "Record a forecast on the highlighted question."),
         _c("questions", "new", "n", "new_question", "New", "Create a question.", footer=False),
         _c("questions", "edit", "e", "edit_question", "Edit", "Edit the highlighted question.", footer=False),
+        _c("questions", "delete", "d", "delete_question", "Delete",
+           "Delete the highlighted question (asks first; u undoes it, `forecast restore` brings it back).", footer=False),
         _c("questions", "show_open", "", "set_status('open')", "Show open", "Show open questions.", footer=False),
         _c("questions", "show_closed", "", "set_status('closed')", "Show closed",
            "Show closed questions awaiting resolution.", footer=False),
@@ -85,6 +90,8 @@ REGISTRY: dict[str, tuple[Command, ...]] = {
         _c("detail", "resolve", "x", "resolve", "Resolve", "Resolve the question, or unresolve it."),
         _c("detail", "edit", "e", "edit_question", "Edit", "Edit the question."),
         _c("detail", "browser", "b", "open_article", "Browser", "Open the highlighted article in the browser."),
+        _c("detail", "delete", "d", "delete_item", "Delete",
+           "Delete the highlighted forecast (Updates) or evidence (Evidence tab); asks first, u undoes it.", footer=False),
         _c("detail", "next_pane", "tab", "app.focus_next", "Next pane", "Move to the next pane.", footer=False,
            palette=False),
     ),
@@ -101,6 +108,10 @@ REGISTRY: dict[str, tuple[Command, ...]] = {
     "form": (
         _c("form", "save", "ctrl+s", "save", "Save", "Validate and save the form."),
         _c("form", "cancel", "escape", "cancel", "Cancel", "Close the form without saving."),
+    ),
+    "confirm": (
+        _c("confirm", "yes", "y", "confirm", "Yes", "Go ahead (a delete goes to the trash)."),
+        _c("confirm", "no", "n,escape", "cancel", "No", "Leave everything as it is."),
     ),
 }
 

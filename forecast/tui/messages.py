@@ -24,3 +24,5 @@ class DataChanged(Message):
     question_id: int | None = None
     note: str = ""
     """Something the user should know about the write (e.g. "no publication date found")."""
+    undo: object | None = None
+    """How to take the change back (a services.undo.UndoToken); the app keeps these for `u`."""

@@ -103,4 +103,6 @@ class ForecastForm(FormScreen):
             ),
             now=self.ctx.now(),
         )
-        return DataChanged("forecast", row.question_id)
+        from forecast.services.undo import for_forecast
+
+        return DataChanged("forecast", row.question_id, undo=for_forecast(session, row))

@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from forecast.core.errors import ForecastError, InvalidInput
 from forecast.core.timeparse import from_micros, humanize
+from forecast.services import undo
 from forecast.services.lookup import get_question
 from forecast.services.question_table import search_questions
 from forecast.tui import optional
@@ -164,9 +165,10 @@ class LinkEvidenceForm(_PickerForm):
         evidence = optional.service("evidence")
         if evidence is None:
             raise ForecastError(f"linking evidence is {optional.NOT_AVAILABLE}")
+        token = undo.before_link(session, values["item"]["id"], self.question_id)
         evidence.link_evidence(session, values["item"]["id"], self.question_id, stance=values["stance"],
                                note=values["note"].strip(), now=self.ctx.now())  # fmt: skip
-        return DataChanged("evidence", self.question_id)
+        return DataChanged("evidence", self.question_id, undo=token)
 
 
 class LinkToQuestionForm(_PickerForm):
@@ -223,6 +225,7 @@ class LinkToQuestionForm(_PickerForm):
         evidence = optional.service("evidence")
         if evidence is None:
             raise ForecastError(f"linking evidence is {optional.NOT_AVAILABLE}")
+        token = undo.before_link(session, self.item["id"], values["item"]["id"])
         evidence.link_evidence(session, self.item["id"], values["item"]["id"], stance=values["stance"],
                                note=values["note"].strip(), now=self.ctx.now())  # fmt: skip
-        return DataChanged("evidence", values["item"]["id"])
+        return DataChanged("evidence", values["item"]["id"], undo=token)

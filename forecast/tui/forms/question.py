@@ -7,6 +7,7 @@ from textual.widgets import Input, Select, TextArea
 
 from forecast.core.model import AutoRule
 from forecast.services import tags as tag_service
+from forecast.services import undo
 from forecast.services.lookup import get_question
 from forecast.services.questions import QuestionDraft, add_question, edit_question
 from forecast.tui.forms import checks
@@ -123,7 +124,7 @@ class QuestionForm(FormScreen):
                 ),
                 now=self.ctx.now(),
             )
-            return DataChanged("question", row.id)
+            return DataChanged("question", row.id, undo=undo.for_new_question(row))
         changes: dict = {}
         original = self.original or {}
         for key, arg in (("title", "title"), ("criteria", "criteria"), ("description", "description")):
@@ -142,8 +143,9 @@ class QuestionForm(FormScreen):
             changes["tags"] = values["tags"] or ()
         if values["auto"] != original.get("auto"):
             changes["auto"] = auto
-        row, _changed = edit_question(session, self.question_id, now=self.ctx.now(), **changes)
-        return DataChanged("question", row.id)
+        token = undo.before_edit(session, self.question_id)
+        row, changed = edit_question(session, self.question_id, now=self.ctx.now(), **changes)
+        return DataChanged("question", row.id, undo=token if changed else None)
 
 
 def _minute(at):

@@ -10,6 +10,7 @@ from textual.widgets import Input, RadioButton, RadioSet
 from forecast.core.errors import InvalidInput
 from forecast.core.model import Resolution
 from forecast.services.lookup import get_question
+from forecast.services import undo
 from forecast.services.resolution import resolve, unresolve
 from forecast.tui.forms import checks
 from forecast.tui.forms.base import Field, FormScreen
@@ -83,7 +84,7 @@ class ResolveForm(_QuestionForm):
         return values
 
     def save(self, session, values: dict) -> DataChanged:
-        resolve(
+        q = resolve(
             session,
             self.question_id,
             values["outcome"],
@@ -92,7 +93,7 @@ class ResolveForm(_QuestionForm):
             note=values["note"].strip(),
             now=self.ctx.now(),
         )
-        return DataChanged("resolution", self.question_id)
+        return DataChanged("resolution", self.question_id, undo=undo.for_resolution(q, before=None))
 
 
 class UnresolveForm(_QuestionForm):
@@ -107,5 +108,6 @@ class UnresolveForm(_QuestionForm):
                     hint="kept in the resolution history", id="note")  # fmt: skip
 
     def save(self, session, values: dict) -> DataChanged:
-        unresolve(session, self.question_id, actor=self.ctx.me, note=values["note"].strip(), now=self.ctx.now())
-        return DataChanged("resolution", self.question_id)
+        before = undo.resolution_state(get_question(session, self.question_id))
+        q = unresolve(session, self.question_id, actor=self.ctx.me, note=values["note"].strip(), now=self.ctx.now())
+        return DataChanged("resolution", self.question_id, undo=undo.for_resolution(q, before=before))

@@ -324,6 +324,24 @@ class DetailScreen(BaseScreen):
         form = UnresolveForm(self.question_id) if self.data["resolution"] else ResolveForm(self.question_id)
         self.app.push_screen(form, self.app._written)  # type: ignore[attr-defined]
 
+    def action_delete_item(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        if tabs.active == "tab-updates":
+            row = self.query_one("#updates-table", ListTable).cursor_row
+            if 0 <= row < len(self.updates):
+                f = self.updates[row]
+                label = f"{fmt.pct(f['probability'])} by {f['forecaster']} (#{f['id']})"
+                self.app.confirm_delete("forecast", f["id"], label, self.question_id)  # type: ignore[attr-defined]
+                return
+        elif tabs.active == "tab-evidence":
+            row = self.query_one("#evidence-table", ListTable).cursor_row
+            if 0 <= row < len(self.evidence):
+                e = self.evidence[row]
+                label = repr(e.get("title") or e.get("key") or str(e["id"]))
+                self.app.confirm_delete("evidence", e["id"], label, self.question_id)  # type: ignore[attr-defined]
+                return
+        self.notify("Highlight a forecast (Updates tab) or evidence (Evidence tab) to delete it.", severity="warning")
+
     def action_open_article(self) -> None:
         url = self._highlighted_url()
         if url is None:

@@ -335,6 +335,15 @@ class QuestionsScreen(BaseScreen):
         if qid is not None:
             self.app.edit_question(qid)  # type: ignore[attr-defined]
 
+    def action_delete_question(self) -> None:
+        row = self.table.cursor_row
+        qid = self.highlighted_id()
+        if qid is None:
+            self.notify("No question highlighted.", severity="warning")
+            return
+        slug = self.view.columns.slugs[self.view.position(row)]
+        self.app.confirm_delete("question", qid, slug)  # type: ignore[attr-defined]
+
     def on_theme_changed(self) -> None:
         self.rows.palette = self.palette
         self.table.redraw()
