@@ -69,13 +69,14 @@ def test_every_registry_action_exists():
     """Each binding's action is a method on the screen (or the app) it belongs to."""
     from forecast.tui.app import ForecastApp
     from forecast.tui.forms.base import FormScreen
+    from forecast.tui.screens.confirm import ConfirmScreen
     from forecast.tui.screens.detail import DetailScreen
     from forecast.tui.screens.inbox import InboxScreen
     from forecast.tui.screens.questions import QuestionsScreen
     from forecast.tui.screens.scores import ScoresScreen
 
     owners = {"app": ForecastApp, "questions": QuestionsScreen, "detail": DetailScreen, "inbox": InboxScreen,
-              "scores": ScoresScreen, "form": FormScreen}  # fmt: skip
+              "scores": ScoresScreen, "form": FormScreen, "confirm": ConfirmScreen}  # fmt: skip
     ids = set()
     for scope, commands in REGISTRY.items():
         for c in commands:
