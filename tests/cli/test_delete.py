@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.evidence.conftest import cli
@@ -40,16 +42,20 @@ def _everything(db: str) -> dict:
         "evidence": out("evidence", "list", "--json"),
         "search": out("evidence", "search", "missile", "--json"),
         "check": _ok(cli("db", "check", db=db)).err,
+        "score": out("score", "--json"),
     }
 
 
 def test_question_rm_hides_it_everywhere_and_restore_brings_back_all(db):
+    _ok(cli("resolve", "nk", "yes", "--at", "2025-04-01", db=db))
     before = _everything(db)
+    assert json.loads(before["score"])["questions"]["scored"] == 1
     r = _ok(cli("q", "rm", "nk", db=db))
     assert "deleted question nk" in r.err and "forecast restore question nk" in r.err
     after = _everything(db)
     assert [q["slug"] for q in cli("q", "list", "--status", "all", "--json", db=db).json()] == ["wheat"]
     assert '"nk"' not in after["export"] and "nk" not in after["list"]
+    assert json.loads(after["score"])["questions"]["scored"] == 0
     assert after["check"].strip() == "no problems found"
     gone = cli("q", "show", "nk", db=db)
     assert gone.code == 1 and "no question 'nk'" in gone.err
