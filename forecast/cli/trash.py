@@ -29,7 +29,9 @@ def _confirm_purge(what: str, yes: bool) -> None:
     if not sys.stdin.isatty():
         raise UsageFailure(f"refusing to purge {what} without confirmation: no terminal to ask on (add --yes)")
     if not typer.confirm(f"Remove {what} for good? This cannot be undone", default=False, err=True):
-        raise UsageFailure("nothing purged")
+        from forecast.core.errors import ForecastError
+
+        raise ForecastError(f"nothing purged: {what} is as it was")
 
 
 def _remove(st: CliState, kind: str, ref: str, *, purge: bool, yes: bool, by: str | None, as_json: bool) -> None:

@@ -146,3 +146,29 @@ def test_a_freed_id_taken_meanwhile_gives_the_restored_question_a_new_one(tmp_pa
     back = _ok(cli("restore", "question", "second", db=db))
     assert back.out.strip() == "3"
     assert [h["probability"] for h in cli("forecasts", "second", "--json", db=db).json()] == [0.3]
+
+
+@pytest.mark.parametrize("answer, purged", [("y", True), ("n", False)])
+def test_purge_on_a_terminal_asks_and_takes_the_answer(tmp_path, answer, purged):
+    """The real executable with a terminal on stdin (a pty): the prompt, then the typed answer."""
+    import os
+    import pty
+    import subprocess
+
+    from tests.cli_runner import EXE
+
+    db = str(tmp_path / "tty.db")
+    _ok(cli("q", "add", "Gone?", "--closes", "2031-01-01", "--slug", "gone", db=db))
+    leader, follower = pty.openpty()
+    try:
+        os.write(leader, f"{answer}\n".encode())
+        proc = subprocess.run([EXE, "--db", db, "q", "rm", "gone", "--purge"], stdin=follower, capture_output=True,
+                              text=True, timeout=60)  # fmt: skip
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert "Remove question gone for good? This cannot be undone [y/N]" in proc.stderr
+    assert proc.returncode == (0 if purged else 1), proc.stderr
+    record = cli("trash", "--all", "--json", db=db).json()
+    assert [t["state"] for t in record] == (["purged"] if purged else [])
+    assert ("gone" in cli("q", "list", db=db).out) is not purged
