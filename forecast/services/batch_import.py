@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 
 from sqlmodel import Session
 
+from forecast.core.errors import Conflict
 from forecast.core.timeparse import iso_from_micros, to_micros, utcnow
 from forecast.interchange.reader import Batch, raise_line_errors
 from forecast.services.batch_text import clean_batch
@@ -181,6 +182,17 @@ def merge_question(old: tuple, row: tuple) -> tuple[tuple, list[str], bool]:
     return tuple(new), changed, kept
 
 
+def _refuse_deleted(w: _Writer, slugs: list[str]) -> None:
+    """A file naming a deleted question does not bring it back as a new one without its history (the
+    trash keeps its slug, as `q add` does): restore or purge it first."""
+    trashed = {label for (label,) in w.all("SELECT label FROM trash WHERE kind = 'question' AND state = 'deleted'")}
+    hit = sorted(trashed.intersection(slugs))
+    if hit:
+        raise Conflict(f"question {hit[0]} in the file was deleted (see `forecast trash`): bring it back with "
+                       f"`forecast restore question {hit[0]}`, or free its slug with `forecast q rm {hit[0]} --purge`"
+                       + (f" ({len(hit) - 1} more like it)" if len(hit) > 1 else ""))  # fmt: skip
+
+
 def _import_questions(w: _Writer, batch: Batch, now_us: int, report: ImportReport) -> dict[str, int]:
     stored = {row[0]: row for row in w.all(f"SELECT {', '.join(_Q_COLS)}, id FROM question")}
     inserts, updates = [], []
@@ -211,6 +223,7 @@ def _import_questions(w: _Writer, batch: Batch, now_us: int, report: ImportRepor
             {"question": rec.slug, "field": c, "from": _shown(c, old[_IDX[c]]), "to": _shown(c, new[_IDX[c]])}
             for c in changed
         ]
+    _refuse_deleted(w, [row[0] for row in inserts])
     cols = ", ".join(_Q_COLS)
     w.many(f"INSERT INTO question ({cols}) VALUES ({', '.join('?' * len(_Q_COLS))})", inserts)
     sets = ", ".join(f"{c} = ?" for c in _Q_COLS[1:])

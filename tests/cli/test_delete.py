@@ -172,3 +172,15 @@ def test_purge_on_a_terminal_asks_and_takes_the_answer(tmp_path, answer, purged)
     record = cli("trash", "--all", "--json", db=db).json()
     assert [t["state"] for t in record] == (["purged"] if purged else [])
     assert ("gone" in cli("q", "list", db=db).out) is not purged
+
+
+def test_an_import_does_not_bring_a_deleted_question_back_as_a_new_one(db, tmp_path):
+    backup = tmp_path / "backup.jsonl"
+    _ok(cli("export", "jsonl", "-o", str(backup), db=db))
+    _ok(cli("q", "rm", "nk", db=db))
+    r = cli("import", "jsonl", str(backup), db=db)
+    assert r.code == 1 and len(r.err.strip().splitlines()) == 1
+    assert "question nk in the file was deleted" in r.err and "forecast restore question nk" in r.err
+    assert [q["slug"] for q in cli("q", "list", "--json", db=db).json()] == ["wheat"]
+    _ok(cli("restore", "question", "nk", db=db))
+    _ok(cli("import", "jsonl", str(backup), db=db))
