@@ -107,3 +107,29 @@ async def test_u_undoes_several_levels_newest_first(app_factory, fixture_db, clo
         assert _count(fixture_db, "SELECT count(*) FROM forecast") == everything
         assert _count(fixture_db, "SELECT count(*) FROM trash WHERE state = 'deleted'") == 1  # the undone forecast
         assert detail is not None and not app.unexpected_errors
+
+
+async def test_d_on_the_evidence_tab_deletes_the_article_and_u_brings_it_back(app_factory, fixture_db):
+    from textual.widgets import TabbedContent
+
+
+    with fixture_db.engine.connect() as conn:
+        qid = conn.execute(text("SELECT id FROM question WHERE slug = 'eu-summit-deal'")).scalar()
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_question(qid)
+        await until(pilot, lambda: getattr(app.screen, "data", None) is not None, what="the detail")
+        detail = app.screen
+        detail.query_one(TabbedContent).active = "tab-evidence"
+        await settle(pilot)
+        assert len(detail.evidence) == 1
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("y")
+        await until(pilot, lambda: detail.evidence == [], what="the article to go")
+        assert _count(fixture_db, "SELECT count(*) FROM forecast_evidence") == 0
+        await pilot.press("u")
+        await until(pilot, lambda: len(detail.evidence) == 1, what="the article to come back")
+        assert _count(fixture_db, "SELECT count(*) FROM forecast_evidence") == 1  # still cited by its forecast
+        assert any(n.startswith("Undid: delete of evidence") for n in _notes(app)) and not app.unexpected_errors
