@@ -112,7 +112,6 @@ async def test_u_undoes_several_levels_newest_first(app_factory, fixture_db, clo
 async def test_d_on_the_evidence_tab_deletes_the_article_and_u_brings_it_back(app_factory, fixture_db):
     from textual.widgets import TabbedContent
 
-
     with fixture_db.engine.connect() as conn:
         qid = conn.execute(text("SELECT id FROM question WHERE slug = 'eu-summit-deal'")).scalar()
     app = app_factory()
