@@ -18,11 +18,10 @@ app.add_typer(db_app, name="db")
 @guarded
 def upgrade(ctx: typer.Context) -> None:
     """Apply pending migrations (a SQLite file is backed up first)."""
-    from forecast.store.migrate import HEAD
+    from forecast.services.database import SCHEMA_HEAD
 
-    st = state(ctx)
-    st.database(write=True)
-    print(HEAD)
+    state(ctx).database(write=True)
+    print(SCHEMA_HEAD)
 
 
 @db_app.command("info")
@@ -32,19 +31,10 @@ def info(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show the database in use, its schema revision and row counts."""
-    from forecast.store.migrate import current_revision
+    from forecast.services.database import database_info
 
-    st = state(ctx)
-    db = st.database()
-    counts = {}
-    with db.engine.connect() as conn:
-        for table in ("question", "forecast", "forecaster", "evidence"):
-            counts[table] = conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
-    data = {
-        "database": db.engine.url.render_as_string(hide_password=True),
-        "revision": current_revision(db.engine),
-        "counts": counts,
-    }
+    data = database_info(state(ctx).database())
+    counts = data["counts"]
     if as_json:
         print_json(data)
     else:

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from forecast.core.timeparse import iso_from_micros
 from forecast.interchange import FORMAT, VERSION
+from forecast.store import bulk
 
 
 def _iso(us: int | None) -> str | None:
@@ -18,7 +19,10 @@ def _iso(us: int | None) -> str | None:
 
 def export_jsonl(session: Session, out: BinaryIO, *, progress: Callable[[int], None] | None = None) -> dict:
     conn = session.connection()
-    q = conn.exec_driver_sql
+
+    def q(sql: str):
+        return bulk.iterate(conn, sql)
+
     dumps = orjson.dumps
     counts = {"forecasters": 0, "questions": 0, "evidence": 0, "forecasts": 0, "resolution_events": 0}
 
@@ -111,7 +115,7 @@ def export_jsonl(session: Session, out: BinaryIO, *, progress: Callable[[int], N
     ident: dict[int, tuple[int, int]] = {}
     for fid, made, rec in q("SELECT id, made_at, recorded_at FROM forecast WHERE superseded"):
         ident[fid] = (made, rec)
-    names = dict(q("SELECT id, name FROM forecaster").all())
+    names = dict(q("SELECT id, name FROM forecaster"))
     rows = q(
         "SELECT f.id, f.question_id, f.forecaster_id, f.probability, f.made_at, f.recorded_at, f.rationale, "
         "f.supersedes_id FROM forecast f JOIN question qq ON qq.id = f.question_id "

@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from forecast.store import bulk
+from forecast.store.bulk import Params
+
 if TYPE_CHECKING:  # only for annotations: the UI's first frame is read before SQLAlchemy is imported
     from sqlmodel import Session
 
@@ -58,18 +61,9 @@ class TeamColumns:
     """The most recent standing forecast's time (anyone's); 0 without any."""
 
 
-def _ph(session: Session) -> str:
-    return "?" if session.connection().dialect.name == "sqlite" else "%s"
-
-
-def _fetch(session: Session, sql: str, params: tuple = ()) -> list[tuple]:
+def _fetch(session: Session, sql: str, params: Params = ()) -> list[tuple]:
     """Rows as plain tuples straight from the driver: SQLAlchemy's Row objects double the cost of bulk reads."""
-    cursor = session.connection().connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
+    return bulk.rows(session.connection(), sql, params)
 
 
 _QUESTION_SQL = (
@@ -79,19 +73,19 @@ _QUESTION_SQL = (
 _TAG_SQL = "SELECT qt.question_id, t.name FROM question_tag qt JOIN tag t ON t.id = qt.tag_id{where} ORDER BY t.name"
 _MINE_SQL = (
     "SELECT s.question_id, s.probability, s.made_at FROM standing_forecast s "
-    "JOIN forecaster f ON f.id = s.forecaster_id WHERE f.name = {ph}{only}"
+    "JOIN forecaster f ON f.id = s.forecaster_id WHERE f.name = :forecaster{only}"
 )
 
 
-def _queries(ph: str, statuses: tuple[str, ...], limit: int | None, ids: list[int] | None) -> dict[str, str]:
+def _queries(statuses: tuple[str, ...], limit: int | None, ids: list[int] | None) -> dict[str, str]:
     only = ",".join(str(int(i)) for i in ids) if ids is not None else None
     return {
         "question": _QUESTION_SQL.format(
-            where=f" WHERE status IN ({','.join([ph] * len(statuses))})" if statuses else "",
+            where=f" WHERE status IN ({','.join(f':s{i}' for i in range(len(statuses)))})" if statuses else "",
             limit=f" LIMIT {int(limit)}" if limit is not None else "",
         ),
         "tag": _TAG_SQL.format(where=f" WHERE qt.question_id IN ({only})" if only is not None else ""),
-        "mine": _MINE_SQL.format(ph=ph, only=f" AND s.question_id IN ({only})" if only is not None else ""),
+        "mine": _MINE_SQL.format(only=f" AND s.question_id IN ({only})" if only is not None else ""),
     }
 
 
@@ -99,11 +93,10 @@ def load_columns(
     session: Session, *, forecaster: str, statuses: tuple[str, ...] = (), limit: int | None = None
 ) -> QuestionColumns:
     """Every question, or the first `limit` with one of `statuses` (a first screenful, in the same order)."""
-    ph = _ph(session)
-    sql = _queries(ph, statuses, limit, None)
+    sql = _queries(statuses, limit, None)
     rows = _fetch(session, sql["question"], tuple(statuses))
     if limit is not None:
-        sql = _queries(ph, statuses, limit, [r[0] for r in rows])
+        sql = _queries(statuses, limit, [r[0] for r in rows])
     tags = _fetch(session, sql["tag"]) if rows else []
     mine = _fetch(session, sql["mine"], (forecaster,)) if rows else []
     return _columns(rows, tags, mine)
@@ -127,11 +120,11 @@ def first_page_sqlite(
     except sqlite3.Error:
         return None
     try:
-        sql = _queries("?", statuses, limit, None)
-        rows = conn.execute(sql["question"], statuses).fetchall()
-        sql = _queries("?", statuses, limit, [r[0] for r in rows])
-        tags = conn.execute(sql["tag"]).fetchall() if rows else []
-        mine = conn.execute(sql["mine"], (forecaster,)).fetchall() if rows else []
+        sql = _queries(statuses, limit, None)
+        rows = bulk.sqlite_rows(conn, sql["question"], statuses)
+        sql = _queries(statuses, limit, [r[0] for r in rows])
+        tags = bulk.sqlite_rows(conn, sql["tag"]) if rows else []
+        mine = bulk.sqlite_rows(conn, sql["mine"], (forecaster,)) if rows else []
     except sqlite3.Error:
         return None
     finally:
@@ -215,8 +208,8 @@ def sparklines(session: Session, ids: Sequence[int], *, forecaster: str, points:
     marks = ",".join(str(i) for i in ids)
     rows = _fetch(
         session,
-        "SELECT f.question_id, f.forecaster_id, f.probability, fr.name = "
-        f"{_ph(session)} FROM forecast f JOIN forecaster fr ON fr.id = f.forecaster_id "
+        "SELECT f.question_id, f.forecaster_id, f.probability, fr.name = :me "
+        f"FROM forecast f JOIN forecaster fr ON fr.id = f.forecaster_id "
         f"WHERE f.question_id IN ({marks}) AND NOT f.superseded "
         "ORDER BY f.question_id, f.made_at, f.recorded_at, f.id",
         (forecaster,),
@@ -258,19 +251,17 @@ def data_version(session: Session) -> tuple:
         "SELECT COUNT(*) FROM evidence_link",
         "SELECT MAX(id) FROM resolution_event",
     ):
-        parts.extend(conn.exec_driver_sql(sql).one())
+        parts.extend(bulk.rows(conn, sql)[0])
     return tuple(parts)
 
 
 def search_questions(session: Session, text: str, *, limit: int = 30) -> list[dict]:
     """Questions whose title or slug contains every word of `text`: open ones first, soonest close first."""
     words = [w for w in text.lower().split() if w]
-    ph = _ph(session)
-    where, params = [], []
-    for w in words:
-        pattern = "%" + w.replace("\\", "").replace("%", "").replace("_", "") + "%"
-        where.append(f"(lower(title) LIKE {ph} OR slug LIKE {ph})")
-        params += [pattern, pattern]
+    where, params = [], {}
+    for i, w in enumerate(words):
+        params[f"w{i}"] = "%" + w.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        where.append(f"(lower(title) LIKE :w{i} OR slug LIKE :w{i})")
     sql = (
         "SELECT id, slug, title, status, closes_at FROM question"
         + (" WHERE " + " AND ".join(where) if where else "")
@@ -279,5 +270,5 @@ def search_questions(session: Session, text: str, *, limit: int = 30) -> list[di
     )
     return [
         {"id": qid, "slug": slug, "title": title, "status": status, "closes_at": closes}
-        for qid, slug, title, status, closes in _fetch(session, sql, tuple(params))
+        for qid, slug, title, status, closes in _fetch(session, sql, params)
     ]
