@@ -74,9 +74,9 @@ def check(
 
 def _require_existing(st: CliState) -> None:
     """A mistyped path in a crontab must not make a new, empty database that is then checked forever."""
-    from forecast.store.engine import database_url, sqlite_path
+    from forecast.services.database import sqlite_file
 
-    path = sqlite_path(database_url(st.target))
+    path = sqlite_file(st.target)
     if path is not None and not path.exists():
         fail(f"no database at {path} (set --db, FORECAST_DB or `database` in the config file)")
 

@@ -27,9 +27,7 @@ def predict(
 ) -> None:
     """Record a probability update."""
     from forecast.core.probability import parse_probability
-    from forecast.core.timeparse import iso_z
-    from forecast.services.forecasts import ForecastRequest, record_forecast
-    from forecast.store.tables import Question
+    from forecast.services.forecasts import ForecastRequest, record_forecast_summary
 
     st = state(ctx)
     p = usage(parse_probability, probability)
@@ -43,18 +41,7 @@ def predict(
         corrects=corrects,
     )
 
-    def work(session) -> dict:
-        row = record_forecast(session, req)
-        return {
-            "id": row.id,
-            "question": session.get(Question, row.question_id).slug,
-            "forecaster": req.forecaster,
-            "probability": row.probability,
-            "made_at": iso_z(row.made_at),
-            "supersedes": row.supersedes_id,
-        }
-
-    out = st.database(write=True).write(work)
+    out = st.database(write=True).write(lambda session: record_forecast_summary(session, req))
     if as_json:
         print_json(out)
     else:

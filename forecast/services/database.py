@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy.engine import Connection, Engine
@@ -55,6 +56,11 @@ class Database:
         can (as PASSIVE would) and a later checkpoint, or SQLite's automatic one, does the rest."""
         if self.dialect == "sqlite":
             checkpoint_sqlite(self.engine)
+
+
+def sqlite_file(target: str) -> Path | None:
+    """The file a database target names, when it is SQLite (a path or a sqlite:// URL)."""
+    return sqlite_path(database_url(target))
 
 
 SCHEMA_HEAD = HEAD
