@@ -7,7 +7,6 @@ user's standing forecasts); `load_team` adds what needs every forecaster's stand
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from forecast.core.team_median import RunningMedian, grouped_medians
 from forecast.store import bulk
 from forecast.store.bulk import Params
 
@@ -177,13 +177,9 @@ def load_team(session: Session, ids: np.ndarray) -> TeamColumns:
     # float64 holds ids and microsecond times exactly (both are far below 2**53).
     table = np.array(rows, dtype=np.float64)
     q, p, t = table[:, 0].astype(np.int64), table[:, 1], table[:, 2].astype(np.int64)
-    order = np.lexsort((p, q))
-    q, p, t = q[order], p[order], t[order]
-    starts = np.flatnonzero(np.r_[True, q[1:] != q[:-1]])
-    sizes = np.diff(np.r_[starts, len(q)])
-    group_q = q[starts]
-    med = (p[starts + (sizes - 1) // 2] + p[starts + sizes // 2]) / 2.0
-    latest = np.maximum.reduceat(t, starts)
+    group_q, sizes, med = grouped_medians(q, p)
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    latest = np.maximum.reduceat(t[np.argsort(q, kind="stable")], starts)
     # Align the groups with `ids`, which need not be sorted.
     sorter = np.argsort(ids)
     where = np.searchsorted(ids, group_q, sorter=sorter)
@@ -224,17 +220,8 @@ def sparklines(session: Session, ids: Sequence[int], *, forecaster: str, points:
         if own:
             out[qid] = (tuple(own[-points:]), True)
             continue
-        standing: dict[int, float] = {}
-        values: list[float] = []
-        medians: list[float] = []
-        for fid, p, _ in history:
-            old = standing.get(fid)
-            if old is not None:
-                del values[bisect_left(values, old)]
-            standing[fid] = p
-            insort(values, p)
-            k = len(values)
-            medians.append((values[(k - 1) // 2] + values[k // 2]) / 2.0)
+        team = RunningMedian()
+        medians = [team.update(fid, p) for fid, p, _ in history]
         out[qid] = (tuple(medians[-points:]), False)
     return out
 
