@@ -11,7 +11,7 @@ from forecast.cli import params
 from forecast.cli.app import app
 from forecast.cli.context import CliState, state
 from forecast.cli.exit_codes import ExitCode
-from forecast.cli.output import fail, guarded, note, print_json, print_table
+from forecast.cli.output import JsonFlag, fail, guarded, note, print_json, print_table
 
 NOTIFY_TIMEOUT_S = 120
 
@@ -22,7 +22,7 @@ def check(
     ctx: typer.Context,
     now: Annotated[str | None, typer.Option("--now", help="Check as if it were WHEN (default: now).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; change nothing.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: JsonFlag = False,
     stale_days: Annotated[int, typer.Option("--stale-days", callback=params.DAYS, metavar="N",
                                             help="Remind when a forecaster's latest update is older.")] = 14,
     soon_days: Annotated[int, typer.Option("--soon-days", callback=params.DAYS, metavar="N",

@@ -8,7 +8,7 @@ import typer
 
 from forecast.cli.app import app
 from forecast.cli.context import state
-from forecast.cli.output import guarded, note, print_json
+from forecast.cli.output import JsonFlag, guarded, note, print_json
 
 db_app = typer.Typer(help="Database: upgrade the schema, show where it is.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -28,7 +28,7 @@ def upgrade(ctx: typer.Context) -> None:
 @guarded
 def info(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Show the database in use, its schema revision and row counts."""
     from forecast.services.database import database_info
@@ -47,7 +47,7 @@ def info(
 @guarded
 def check(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Scan for stored rows that break today's rules (times out of range, slugs, control characters,
     correction chains); changes nothing. Exit 10 when something is found."""

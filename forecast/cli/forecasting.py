@@ -9,7 +9,18 @@ import typer
 from forecast.cli import params
 from forecast.cli.app import app
 from forecast.cli.context import state
-from forecast.cli.output import UsageFailure, guarded, note, percent, print_json, print_table, usage
+from forecast.cli.output import (
+    JsonFlag,
+    TableFormat,
+    UsageFailure,
+    guarded,
+    note,
+    output_format,
+    percent,
+    print_json,
+    print_table,
+    usage,
+)
 
 
 @app.command("predict", cls=params.NumbersAsArguments)
@@ -23,7 +34,7 @@ def predict(
     why: Annotated[str, typer.Option("--why", help="Rationale.")] = "",
     evidence: Annotated[list[str] | None, typer.Option("--evidence", "-e", help="Evidence id or key (repeatable).")] = None,
     corrects: Annotated[int | None, typer.Option("--corrects", callback=params.ROW_ID, help="Id of a forecast this one corrects.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the recorded forecast as JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Record a probability update."""
     from forecast.core.probability import parse_probability
@@ -54,7 +65,8 @@ def predict(
 def forecasts(
     ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="Question id or slug.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonFlag = False,
+    fmt: TableFormat = None,
 ) -> None:
     """A question's update history with rationale and evidence."""
     from forecast.core.timeparse import local, parse_iso
@@ -63,9 +75,10 @@ def forecasts(
     from forecast.core.backfill import GLYPH, MEANING
 
     st = state(ctx)
+    out = output_format(as_json, fmt)
     with st.database().session() as session:
         rows = history(session, question, backfill_after=st.settings.backfill_after)
-    if as_json:
+    if out == "json":
         print_json(rows)
         return
     table = []
@@ -80,7 +93,7 @@ def forecasts(
     if not table:
         note("no forecasts yet")
         return
-    print_table(("ID", "MADE", "BY", "P", "Δ", "", "WHY", "EVIDENCE"), table, flex=6)
+    print_table(("ID", "MADE", "BY", "P", "Δ", "", "WHY", "EVIDENCE"), table, flex=6, fmt=out)
     if any(r["backfilled"] for r in rows):
         note(f"{GLYPH} " + MEANING.format(hours=st.settings.backfill_after.total_seconds() / 3600))
 
@@ -103,7 +116,7 @@ def resolve(
     at: Annotated[str | None, typer.Option("--at", help="When the outcome happened or became known (default: now).")] = None,
     note_text: Annotated[str, typer.Option("--note", help="Why / source.")] = "",
     by: Annotated[str | None, typer.Option("--by", help="Who resolves (default: you).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the question as JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Resolve a question."""
     from forecast.services import resolution as service
@@ -132,7 +145,7 @@ def unresolve(
     question: Annotated[str, typer.Argument(help="Question id or slug.")],
     note_text: Annotated[str, typer.Option("--note", help="Why.")] = "",
     by: Annotated[str | None, typer.Option("--by", help="Who (default: you).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the question as JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Undo a resolution (kept in the resolution history)."""
     from forecast.services import resolution as service
