@@ -10,18 +10,8 @@ import typer
 from forecast.cli import params
 from forecast.cli.app import app
 from forecast.cli.context import CliState, state
-from forecast.cli.output import (
-    JsonFlag,
-    TableFormat,
-    UsageFailure,
-    clean_cell,
-    guarded,
-    note,
-    output_format,
-    percent,
-    print_json,
-    print_table,
-)
+from forecast.cli.output import JsonFlag, TableFormat, output_format
+from forecast.cli.output import UsageFailure, clean_cell, guarded, note, percent, print_json, print_table
 
 evidence_app = typer.Typer(help="Evidence: articles linked to questions and to the updates they caused.",
                            no_args_is_help=True)  # fmt: skip

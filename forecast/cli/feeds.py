@@ -9,16 +9,8 @@ import typer
 from forecast.cli.app import app
 from forecast.cli.context import state
 from forecast.cli.exit_codes import ExitCode
-from forecast.cli.output import (
-    JsonFlag,
-    TableFormat,
-    clean_cell,
-    guarded,
-    note,
-    output_format,
-    print_json,
-    print_table,
-)
+from forecast.cli.output import JsonFlag, TableFormat, output_format
+from forecast.cli.output import clean_cell, guarded, note, print_json, print_table
 
 feeds_app = typer.Typer(help="News feeds: add, list, remove, poll into the evidence inbox.", no_args_is_help=True)
 app.add_typer(feeds_app, name="feeds")

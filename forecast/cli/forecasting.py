@@ -9,18 +9,8 @@ import typer
 from forecast.cli import params
 from forecast.cli.app import app
 from forecast.cli.context import state
-from forecast.cli.output import (
-    JsonFlag,
-    TableFormat,
-    UsageFailure,
-    guarded,
-    note,
-    output_format,
-    percent,
-    print_json,
-    print_table,
-    usage,
-)
+from forecast.cli.output import JsonFlag, TableFormat, output_format
+from forecast.cli.output import UsageFailure, guarded, note, percent, print_json, print_table, usage
 
 
 @app.command("predict", cls=params.NumbersAsArguments)

@@ -8,18 +8,8 @@ import typer
 
 from forecast.cli.app import app
 from forecast.cli.context import CliState, state
-from forecast.cli.output import (
-    JsonFlag,
-    TableFormat,
-    UsageFailure,
-    guarded,
-    note,
-    output_format,
-    print_json,
-    print_table,
-    status_text,
-    usage,
-)
+from forecast.cli.output import JsonFlag, TableFormat, output_format
+from forecast.cli.output import UsageFailure, guarded, note, print_json, print_table, status_text, usage
 
 q_app = typer.Typer(help="Questions: add, list, show, edit, sync from TOML files.", no_args_is_help=True)
 app.add_typer(q_app, name="q")
