@@ -24,13 +24,15 @@ Params = Sequence[Any] | Mapping[str, Any]
 
 
 # What the scanner recognises: quoted text and comments (copied, never searched for parameters), the
-# PostgreSQL cast `::`, a `:name` parameter, and `%` (doubled for drivers whose paramstyle uses it).
+# PostgreSQL cast `::`, a `:name` parameter, `%` (doubled for drivers whose paramstyle uses it), and a
+# stray `?` (refused). Block comments are read as SQLite reads them, unnested.
 _TOKEN = re.compile(
     r"""
       (?P<quoted>'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|/\*.*?\*/)
     | (?P<cast>::)
     | (?<![\w:]):(?P<name>[A-Za-z_]\w*)
     | (?P<percent>%)
+    | (?P<qmark>\?)
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -50,6 +52,8 @@ def _compiled(sql: str, dialect_name: str) -> tuple[str, tuple[str, ...]]:
         if m.group("name"):
             names.append(m.group("name"))
             return mark
+        if m.group("qmark"):  # a `?` placeholder would bind on SQLite and be text on PostgreSQL
+            raise ValueError(f"write parameters as :name, not '?': {sql[:80]!r}")
         token = m.group(0)
         return token.replace("%", "%%") if double else token
 
