@@ -98,3 +98,11 @@ def test_a_bad_format_is_a_usage_error(cli_db, args):
     db, cli = cli_db
     ran = cli("q", "list", *args, db=db)
     assert ran.code == 2 and ran.err.count("\n") == 1 and "format" in ran.err
+
+
+def test_check_history_takes_the_table_format_and_the_report_does_not(cli_db):
+    db, cli = cli_db
+    assert cli("check", db=db).code == 0
+    rows = list(csv.reader(io.StringIO(cli("check", "--history", "--format", "csv", db=db).out)))
+    assert rows[0] == ["ID", "STARTED", "SECONDS", "STATUS", "RESULT", "ERROR"] and rows[1][3] == "done"
+    assert cli("check", "--format", "csv", db=db).code == 2
