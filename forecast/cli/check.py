@@ -11,7 +11,8 @@ from forecast.cli import params
 from forecast.cli.app import app
 from forecast.cli.context import CliState, state
 from forecast.cli.exit_codes import ExitCode
-from forecast.cli.output import fail, guarded, note, print_json, print_table
+from forecast.cli.output import JsonFlag, TableFormat, output_format
+from forecast.cli.output import UsageFailure, fail, guarded, note, print_json, print_table
 
 NOTIFY_TIMEOUT_S = 120
 
@@ -22,7 +23,7 @@ def check(
     ctx: typer.Context,
     now: Annotated[str | None, typer.Option("--now", help="Check as if it were WHEN (default: now).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; change nothing.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: JsonFlag = False,
     stale_days: Annotated[int, typer.Option("--stale-days", callback=params.DAYS, metavar="N",
                                             help="Remind when a forecaster's latest update is older.")] = 14,
     soon_days: Annotated[int, typer.Option("--soon-days", callback=params.DAYS, metavar="N",
@@ -36,15 +37,19 @@ def check(
     no_feeds: Annotated[bool, typer.Option("--no-feeds", help="Do not poll feeds.")] = False,
     history: Annotated[bool, typer.Option("--history", help="List recent runs instead of checking.")] = False,
     limit: Annotated[int, typer.Option("--limit", callback=params.POSITIVE, help="With --history: how many runs.")] = 20,
+    fmt: TableFormat = None,
 ) -> None:
     """Close due questions, apply auto-resolution, list overdue questions and reminders, poll feeds.
 
     Exit status: 0 nothing needs attention, 10 attention needed, 75 another check is running, 1 error.
     """
     st = state(ctx)
+    out = output_format(as_json, fmt)
+    if out not in ("json", "table") and not history:
+        raise UsageFailure(f"--format {out} applies to the --history table; the report is text or --json")
     _require_existing(st)
     if history:
-        _history(st, as_json=as_json, limit=limit)
+        _history(st, fmt=out, limit=limit)
         return
     from forecast.core.timeparse import utcnow
     from forecast.services.check import CheckOptions, run_check
@@ -74,9 +79,9 @@ def check(
 
 def _require_existing(st: CliState) -> None:
     """A mistyped path in a crontab must not make a new, empty database that is then checked forever."""
-    from forecast.store.engine import database_url, sqlite_path
+    from forecast.services.database import sqlite_file
 
-    path = sqlite_path(database_url(st.target))
+    path = sqlite_file(st.target)
     if path is not None and not path.exists():
         fail(f"no database at {path} (set --db, FORECAST_DB or `database` in the config file)")
 
@@ -156,11 +161,11 @@ def _has_fd(stream) -> bool:
         return False
 
 
-def _history(st: CliState, *, as_json: bool, limit: int) -> None:
+def _history(st: CliState, *, fmt: str, limit: int) -> None:
     from forecast.services.check_runs import history
 
     rows = history(st.database().engine, limit=limit)
-    if as_json:
+    if fmt == "json":
         print_json(rows)
         return
     if not rows:
@@ -181,4 +186,4 @@ def _history(st: CliState, *, as_json: bool, limit: int) -> None:
         table.append((r["id"], local(parse_iso(r["started_at"]), st.tz, "YYYY-MM-DD HH:mm:ss"),
                       "" if r["seconds"] is None else f"{r['seconds']:.2f}",
                       r["status"] + (" (dry run)" if r["dry_run"] else ""), did, error))  # fmt: skip
-    print_table(("ID", "STARTED", "SECONDS", "STATUS", "RESULT", "ERROR"), table, flex=5)
+    print_table(("ID", "STARTED", "SECONDS", "STATUS", "RESULT", "ERROR"), table, flex=5, fmt=fmt)

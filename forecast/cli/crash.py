@@ -39,12 +39,10 @@ def environment_fault(exc: BaseException) -> str | None:
         return f"{where}{exc.strerror or _first_line(exc)}"
     if isinstance(exc, MemoryError):
         return "out of memory"
-    if "sqlalchemy" in sys.modules:
-        from sqlalchemy.exc import DBAPIError, OperationalError
+    if "sqlalchemy" in sys.modules:  # else no database was opened, and importing it now would cost
+        from forecast.services.db_errors import is_database_fault
 
-        if isinstance(exc, OperationalError) or (
-            isinstance(exc, DBAPIError) and exc.connection_invalidated
-        ):
+        if is_database_fault(exc):
             where = f" {database_label}" if database_label else ""
             return f"database{where}: {_first_line(exc)}"
     return None

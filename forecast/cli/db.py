@@ -8,7 +8,7 @@ import typer
 
 from forecast.cli.app import app
 from forecast.cli.context import state
-from forecast.cli.output import guarded, note, print_json
+from forecast.cli.output import JsonFlag, guarded, note, print_json
 
 db_app = typer.Typer(help="Database: upgrade the schema, show where it is.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -18,33 +18,23 @@ app.add_typer(db_app, name="db")
 @guarded
 def upgrade(ctx: typer.Context) -> None:
     """Apply pending migrations (a SQLite file is backed up first)."""
-    from forecast.store.migrate import HEAD
+    from forecast.services.database import SCHEMA_HEAD
 
-    st = state(ctx)
-    st.database(write=True)
-    print(HEAD)
+    state(ctx).database(write=True)
+    print(SCHEMA_HEAD)
 
 
 @db_app.command("info")
 @guarded
 def info(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Show the database in use, its schema revision and row counts."""
-    from forecast.store.migrate import current_revision
+    from forecast.services.database import database_info
 
-    st = state(ctx)
-    db = st.database()
-    counts = {}
-    with db.engine.connect() as conn:
-        for table in ("question", "forecast", "forecaster", "evidence"):
-            counts[table] = conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
-    data = {
-        "database": db.engine.url.render_as_string(hide_password=True),
-        "revision": current_revision(db.engine),
-        "counts": counts,
-    }
+    data = database_info(state(ctx).database())
+    counts = data["counts"]
     if as_json:
         print_json(data)
     else:
@@ -57,7 +47,7 @@ def info(
 @guarded
 def check(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Scan for stored rows that break today's rules (times out of range, slugs, control characters,
     correction chains); changes nothing. Exit 10 when something is found."""

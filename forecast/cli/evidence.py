@@ -10,6 +10,7 @@ import typer
 from forecast.cli import params
 from forecast.cli.app import app
 from forecast.cli.context import CliState, state
+from forecast.cli.output import JsonFlag, TableFormat, output_format
 from forecast.cli.output import UsageFailure, clean_cell, guarded, note, percent, print_json, print_table
 
 evidence_app = typer.Typer(help="Evidence: articles linked to questions and to the updates they caused.",
@@ -69,7 +70,7 @@ def add(
     replace_note: Annotated[bool, typer.Option("--replace-note", help="Replace the link's earlier note instead.")] = False,
     published: Annotated[str | None, typer.Option("--published", help="Publication date, when the page lacks it.")] = None,
     title: Annotated[str | None, typer.Option("--title", help="Title, instead of the one found.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the stored record as JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Add an article as evidence; the same article added again reuses the record and only adds the link."""
     if sum([url is not None, file is not None, stdin]) != 1:
@@ -110,15 +111,17 @@ def list_(
     question: Annotated[str | None, typer.Argument(help="Only evidence linked to this question.")] = None,
     include_dismissed: Annotated[bool, typer.Option("--all", help="Include dismissed inbox items.")] = False,
     limit: Annotated[int, typer.Option("--limit", callback=params.COUNT, help="At most this many (0: all).")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonFlag = False,
+    fmt: TableFormat = None,
 ) -> None:
     """List evidence: a question's (with stance), or all of it, newest first."""
     from forecast.services.evidence_query import list_evidence
 
     st = state(ctx)
+    out = output_format(as_json, fmt)
     with st.database().session() as session:
         rows = list_evidence(session, question, include_dismissed=include_dismissed, limit=limit)
-    if as_json:
+    if out == "json":
         print_json(rows)
         return
     if not rows:
@@ -127,11 +130,11 @@ def list_(
     if question is not None:
         table = [(r["id"], r["key"], _day(st, r["published_at"]), r["stance"], r["outlet"], r["title"], r["note"])
                  for r in rows]  # fmt: skip
-        print_table(("ID", "KEY", "PUBLISHED", "STANCE", "OUTLET", "TITLE", "NOTE"), table, flex=5)
+        print_table(("ID", "KEY", "PUBLISHED", "STANCE", "OUTLET", "TITLE", "NOTE"), table, flex=5, fmt=out)
     else:
         table = [(r["id"], r["key"], _day(st, r["published_at"]), r["links"], "inbox" if r["inbox"] else "",
                   r["outlet"], r["title"]) for r in rows]  # fmt: skip
-        print_table(("ID", "KEY", "PUBLISHED", "LINKS", "", "OUTLET", "TITLE"), table, flex=6)
+        print_table(("ID", "KEY", "PUBLISHED", "LINKS", "", "OUTLET", "TITLE"), table, flex=6, fmt=out)
 
 
 @evidence_app.command("show")
@@ -139,7 +142,7 @@ def list_(
 def show(
     ctx: typer.Context,
     evidence: Annotated[str, typer.Argument(help="Evidence id or key.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """One piece of evidence: where it is from, its links, the updates it moved, and its text."""
     from forecast.core.text import clean_text
@@ -231,7 +234,7 @@ def edit(
     outlet: Annotated[str | None, typer.Option("--outlet", help="Outlet (publication) name.")] = None,
     author: Annotated[str | None, typer.Option("--author", help="Author.")] = None,
     url: Annotated[str | None, typer.Option("--url", help="Source URL ('' to clear).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the record as JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Correct what extraction got wrong: title, date, outlet, author, URL."""
     from forecast.services.evidence import edit_evidence
@@ -256,7 +259,7 @@ def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help='Words to find; "a phrase", OR, -exclude, prefix*.')],
     limit: Annotated[int, typer.Option("--limit", callback=params.COUNT, help="At most this many results.")] = 20,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Full-text search over titles and text, best match first, with the matches marked «like this»."""
     from forecast.services.evidence_query import search_evidence
@@ -283,15 +286,17 @@ def search(
 def inbox(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", callback=params.COUNT, help="At most this many (0: all).")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonFlag = False,
+    fmt: TableFormat = None,
 ) -> None:
     """Evidence from feeds waiting for you: link it (`evidence link E Q`) or dismiss it (`evidence dismiss E`)."""
     from forecast.services.evidence_query import inbox_items
 
     st = state(ctx)
+    out = output_format(as_json, fmt)
     with st.database().session() as session:
         rows = inbox_items(session, limit=limit)
-    if as_json:
+    if out == "json":
         print_json(rows)
         return
     if not rows:
@@ -302,7 +307,7 @@ def inbox(
         proposed = "; ".join(f"{p['question']} ({', '.join(p['keywords'])})" if p["keywords"] else p["question"]
                              for p in r["proposals"])  # fmt: skip
         table.append((r["id"], _day(st, r["published_at"]), r["outlet"], r["title"], proposed))
-    print_table(("ID", "PUBLISHED", "OUTLET", "TITLE", "PROPOSED"), table, flex=3)
+    print_table(("ID", "PUBLISHED", "OUTLET", "TITLE", "PROPOSED"), table, flex=3, fmt=out)
 
 
 @evidence_app.command("dismiss")

@@ -9,6 +9,7 @@ import typer
 from forecast.cli.app import app
 from forecast.cli.context import state
 from forecast.cli.exit_codes import ExitCode
+from forecast.cli.output import JsonFlag, TableFormat, output_format
 from forecast.cli.output import clean_cell, guarded, note, print_json, print_table
 
 feeds_app = typer.Typer(help="News feeds: add, list, remove, poll into the evidence inbox.", no_args_is_help=True)
@@ -24,7 +25,7 @@ def add(
     keywords: Annotated[str | None, typer.Option(
         "--keywords", help='Comma-separated, e.g. "launch, Sohae, ICBM": keep only items that mention one '
         "(whole word, any case); items of any feed that mention them are proposed for --question.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the feed as JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Add a feed (fetched once now to check that it is a feed)."""
     from forecast.services.feeds import add_feed_to
@@ -41,16 +42,18 @@ def add(
 @guarded
 def list_(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonFlag = False,
+    fmt: TableFormat = None,
 ) -> None:
     """The feeds, with their question, keywords and last poll."""
     from forecast.core.timeparse import local, parse_iso
     from forecast.services.feeds import list_feeds
 
     st = state(ctx)
+    out = output_format(as_json, fmt)
     with st.database().session() as session:
         rows = list_feeds(session)
-    if as_json:
+    if out == "json":
         print_json(rows)
         return
     if not rows:
@@ -62,7 +65,7 @@ def list_(
          r["last_error"] or "")
         for r in rows
     ]  # fmt: skip
-    print_table(("ID", "URL", "QUESTION", "KEYWORDS", "POLLED", "SEEN", "ERROR"), table, flex=1)
+    print_table(("ID", "URL", "QUESTION", "KEYWORDS", "POLLED", "SEEN", "ERROR"), table, flex=1, fmt=out)
 
 
 @feeds_app.command("remove")
@@ -83,7 +86,7 @@ def remove(
 def poll(
     ctx: typer.Context,
     feeds: Annotated[list[str] | None, typer.Argument(help="Feed ids or URLs (default: all).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the poll report as JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Fetch the feeds; new items go to the evidence inbox with proposed links. Exit 1 if a feed failed or was truncated."""
     from forecast.services.feeds import poll

@@ -9,6 +9,7 @@ import typer
 from forecast.cli import params
 from forecast.cli.app import app
 from forecast.cli.context import state
+from forecast.cli.output import JsonFlag, TableFormat, output_format
 from forecast.cli.output import UsageFailure, guarded, note, percent, print_json, print_table, usage
 
 
@@ -23,13 +24,11 @@ def predict(
     why: Annotated[str, typer.Option("--why", help="Rationale.")] = "",
     evidence: Annotated[list[str] | None, typer.Option("--evidence", "-e", help="Evidence id or key (repeatable).")] = None,
     corrects: Annotated[int | None, typer.Option("--corrects", callback=params.ROW_ID, help="Id of a forecast this one corrects.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the recorded forecast as JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Record a probability update."""
     from forecast.core.probability import parse_probability
-    from forecast.core.timeparse import iso_z
-    from forecast.services.forecasts import ForecastRequest, record_forecast
-    from forecast.store.tables import Question
+    from forecast.services.forecasts import ForecastRequest, record_forecast_summary
 
     st = state(ctx)
     p = usage(parse_probability, probability)
@@ -43,18 +42,7 @@ def predict(
         corrects=corrects,
     )
 
-    def work(session) -> dict:
-        row = record_forecast(session, req)
-        return {
-            "id": row.id,
-            "question": session.get(Question, row.question_id).slug,
-            "forecaster": req.forecaster,
-            "probability": row.probability,
-            "made_at": iso_z(row.made_at),
-            "supersedes": row.supersedes_id,
-        }
-
-    out = st.database(write=True).write(work)
+    out = st.database(write=True).write(lambda session: record_forecast_summary(session, req))
     if as_json:
         print_json(out)
     else:
@@ -69,7 +57,8 @@ def predict(
 def forecasts(
     ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="Question id or slug.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonFlag = False,
+    fmt: TableFormat = None,
 ) -> None:
     """A question's update history with rationale and evidence."""
     from forecast.core.timeparse import local, parse_iso
@@ -78,9 +67,10 @@ def forecasts(
     from forecast.core.backfill import GLYPH, MEANING
 
     st = state(ctx)
+    out = output_format(as_json, fmt)
     with st.database().session() as session:
         rows = history(session, question, backfill_after=st.settings.backfill_after)
-    if as_json:
+    if out == "json":
         print_json(rows)
         return
     table = []
@@ -95,7 +85,7 @@ def forecasts(
     if not table:
         note("no forecasts yet")
         return
-    print_table(("ID", "MADE", "BY", "P", "Δ", "", "WHY", "EVIDENCE"), table, flex=6)
+    print_table(("ID", "MADE", "BY", "P", "Δ", "", "WHY", "EVIDENCE"), table, flex=6, fmt=out)
     if any(r["backfilled"] for r in rows):
         note(f"{GLYPH} " + MEANING.format(hours=st.settings.backfill_after.total_seconds() / 3600))
 
@@ -118,7 +108,7 @@ def resolve(
     at: Annotated[str | None, typer.Option("--at", help="When the outcome happened or became known (default: now).")] = None,
     note_text: Annotated[str, typer.Option("--note", help="Why / source.")] = "",
     by: Annotated[str | None, typer.Option("--by", help="Who resolves (default: you).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the question as JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Resolve a question."""
     from forecast.services import resolution as service
@@ -149,7 +139,7 @@ def unresolve(
     question: Annotated[str, typer.Argument(help="Question id or slug.")],
     note_text: Annotated[str, typer.Option("--note", help="Why.")] = "",
     by: Annotated[str | None, typer.Option("--by", help="Who (default: you).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the question as JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Undo a resolution (kept in the resolution history)."""
     from forecast.services import resolution as service

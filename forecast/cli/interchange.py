@@ -8,7 +8,7 @@ import typer
 
 from forecast.cli.app import app
 from forecast.cli.context import state
-from forecast.cli.output import guarded, note, print_json
+from forecast.cli.output import JsonFlag, guarded, note, print_json
 
 export_app = typer.Typer(help="Export data: the interchange format, scores, forecasts, calibration.", no_args_is_help=True)
 import_app = typer.Typer(help="Import data: the interchange format and other trackers' exports.", no_args_is_help=True)
@@ -122,7 +122,7 @@ def import_jsonl_cmd(
     ctx: typer.Context,
     path: Annotated[str, typer.Argument(help="Interchange file ('-' for stdin).")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and report what would change; write nothing.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Import an interchange v1 file in one transaction; importing it again adds nothing.
 

@@ -6,7 +6,7 @@ import functools
 import shutil
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -17,6 +17,34 @@ from forecast.core.numbers import fixed, percent  # noqa: F401 (the CLI's number
 
 class UsageFailure(ForecastError):
     """A malformed argument value: exit code 2."""
+
+
+# The shared output options, applied to every command that prints data (the way sqlite-utils shares its
+# `output_options`): `as_json: JsonFlag = False`, and where a table is printed also `fmt: TableFormat = None`.
+# docs/cli.md ("Output") describes them once; tests/cli/test_cli_docs.py checks every command has its entry.
+FORMATS = ("table", "json", "csv", "tsv")
+
+
+def _check_format(value: str | None) -> str | None:
+    if value is not None and value not in FORMATS:
+        print(f"forecast: --format {value!r} is not one of: {', '.join(FORMATS)}", file=sys.stderr)
+        sys.exit(int(ExitCode.USAGE))
+    return value
+
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+TableFormat = Annotated[
+    str | None,
+    typer.Option("--format", metavar="FORMAT", callback=_check_format,
+                 help="table (the default), json (as --json), csv or tsv: the table's rows, whole cells."),
+]  # fmt: skip
+
+
+def output_format(as_json: bool, fmt: str | None) -> str:
+    """The one format a command prints in: --json is --format json."""
+    if as_json and fmt not in (None, "json"):
+        raise UsageFailure(f"--json and --format {fmt} ask for two formats; give one")
+    return "json" if as_json else fmt or "table"
 
 
 def fail(message: str, code: ExitCode = ExitCode.ERROR) -> NoReturn:
@@ -85,8 +113,17 @@ def clean_cell(value: object) -> str:
     return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
-def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, flex: int | None = None) -> None:
-    """Aligned columns; the `flex` column is shortened to fit the terminal."""
+def print_table(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], *, flex: int | None = None, fmt: str = "table"
+) -> None:
+    """Aligned columns, the `flex` column shortened to fit the terminal; or CSV/TSV rows (`fmt`), cells whole."""
+    if fmt in ("csv", "tsv"):
+        import csv
+
+        writer = csv.writer(sys.stdout, dialect="excel" if fmt == "csv" else "excel-tab", lineterminator="\n")
+        writer.writerow(headers)
+        writer.writerows([clean_cell(c) for c in row] for row in rows)
+        return
     cells = [[clean_cell(c) for c in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in cells:

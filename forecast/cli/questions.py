@@ -8,6 +8,7 @@ import typer
 
 from forecast.cli.app import app
 from forecast.cli.context import CliState, state
+from forecast.cli.output import JsonFlag, TableFormat, output_format
 from forecast.cli.output import UsageFailure, guarded, note, print_json, print_table, status_text, usage
 
 q_app = typer.Typer(help="Questions: add, list, show, edit, sync from TOML files.", no_args_is_help=True)
@@ -42,7 +43,9 @@ def _when_cell(days: float, status: str) -> str:
     return f"{days:.0f}d" if days >= 1 else f"{days * 24:.0f}h"
 
 
-def print_question_list(st: CliState, *, status: str, tag: str | None = None, search: str | None = None) -> None:
+def print_question_list(
+    st: CliState, *, status: str, tag: str | None = None, search: str | None = None, fmt: str = "table"
+) -> None:
     from forecast.services.question_list import list_questions
 
     db = st.database()
@@ -63,7 +66,7 @@ def print_question_list(st: CliState, *, status: str, tag: str | None = None, se
     if not table:
         note(f"no {status if status != 'all' else ''} questions".replace("  ", " "))
         return
-    print_table(("ID", "SLUG", "STATUS", "TITLE", "P", "CLOSES", "TAGS"), table, flex=3)
+    print_table(("ID", "SLUG", "STATUS", "TITLE", "P", "CLOSES", "TAGS"), table, flex=3, fmt=fmt)
 
 
 @q_app.command("add")
@@ -85,7 +88,7 @@ def add(
     why: Annotated[str, typer.Option("--why", help="Rationale for the first forecast.")] = "",
     remind: Annotated[str | None, typer.Option("--remind", metavar="WHEN",
                                                help="Remind me then (listed by `forecast check`).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the question as JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Add a question, optionally with your first forecast: `q add "Will X happen before 2027-03-01?" 35%`."""
     from forecast.core.deadline import deadline_from_title
@@ -154,7 +157,8 @@ def list_(
     status: Annotated[str, typer.Option("--status", "-s", help="open, closed, resolved, annulled or all.")] = "open",
     tag: Annotated[str | None, typer.Option("--tag", "-t", help="Only questions with this tag.")] = None,
     search: Annotated[str | None, typer.Option("--search", help="Text in the title or slug.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonFlag = False,
+    fmt: TableFormat = None,
 ) -> None:
     """List questions with each forecaster's latest probability and the time to close."""
     from forecast.services.question_list import STATUSES, list_questions
@@ -162,8 +166,9 @@ def list_(
     if status not in STATUSES:
         raise UsageFailure(f"--status must be one of: {', '.join(STATUSES)}")
     st = state(ctx)
-    if not as_json:
-        print_question_list(st, status=status, tag=tag, search=search)
+    out = output_format(as_json, fmt)
+    if out != "json":
+        print_question_list(st, status=status, tag=tag, search=search, fmt=out)
         return
     with st.database().session() as session:
         rows = list_questions(session, status=status, tag=tag, search=search)
@@ -175,7 +180,7 @@ def list_(
 def show(
     ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="Question id or slug.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Show a question with its forecasts, evidence and resolution history."""
     from forecast.core.timeparse import local, parse_iso
@@ -247,7 +252,7 @@ def edit(
     tag: Annotated[list[str] | None, typer.Option("--tag", help="Add a tag (repeatable).")] = None,
     untag: Annotated[list[str] | None, typer.Option("--untag", help="Remove a tag (repeatable).")] = None,
     auto: Annotated[str | None, typer.Option("--auto", help=AUTO_HELP + " 'none' removes it.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the question as JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Edit a question's fields."""
     from forecast.services.question_detail import show_question
@@ -285,7 +290,7 @@ def sync(
     prefer: Annotated[str | None, typer.Option("--prefer", metavar="file|app",
                                                help="Settle conflicts: take the file's value or keep the app's.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what the sync would change; write nothing.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Upsert questions from TOML files. Edits made in the app since the last sync are kept; a field
     changed on both sides is a conflict (nothing written). Never deletes; a bad file stops everything."""
@@ -340,7 +345,7 @@ def remind(
     when: Annotated[str | None, typer.Argument(metavar="[WHEN]", help="When to be reminded, e.g. 'in 2 weeks'.")] = None,
     note_text: Annotated[str, typer.Option("--note", help="What to look at then.")] = "",
     clear: Annotated[bool, typer.Option("--clear", help="Remove the question's reminder.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the reminder as JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Set (or move, or --clear) a question's reminder. `forecast check` lists it once due, until the
     question gets a new forecast, is resolved, or the reminder is cleared."""

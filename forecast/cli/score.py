@@ -10,7 +10,7 @@ import typer
 from forecast.cli import params
 from forecast.cli.app import app
 from forecast.cli.context import state
-from forecast.cli.output import UsageFailure, guarded, note, print_json, print_table
+from forecast.cli.output import JsonFlag, UsageFailure, guarded, note, print_json, print_table
 from forecast.core.numbers import count, percent
 
 UNITS = ("time", "forecast", "final")
@@ -33,7 +33,7 @@ def score_command(
                                                   "or year (of resolution).")] = None,  # fmt: skip
     exclude_backfilled: Annotated[bool, typer.Option("--exclude-backfilled", help="Leave out forecasts recorded "
                                                      "long after the time they claim (written with hindsight).")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (shape in docs/scoring.md).")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Score resolved questions: per forecaster and team aggregate, with calibration.
 

@@ -8,9 +8,8 @@ import typer
 
 from forecast.cli.context import CliState, state
 from forecast.cli.interchange import import_app, print_import_report, write_batch
-from forecast.cli.output import guarded, note, usage
+from forecast.cli.output import JsonFlag, guarded, note, usage
 
-JSON_HELP = "Print the report as JSON."
 DRY_HELP = "Convert and report, but write nothing."
 
 
@@ -53,7 +52,7 @@ def import_fatebook(
     tz: Annotated[str, typer.Option("--tz", help="Time zone of the file's dates (Fatebook writes server "
                                     "local time).")] = "UTC",
     dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_HELP)] = False,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Import a Fatebook CSV export (yours or a tournament's); multiple-choice rows are skipped.
 
@@ -78,7 +77,7 @@ def import_iqisa(
                                               "timestamps that carry no offset (Metaculus iqisa files: "
                                               "Europe/Berlin).")] = "UTC",
     dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_HELP)] = False,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Import an iqisa forecasting-data CSV (PredictionBook, Metaculus, ...). Importing it again adds nothing."""
     from forecast.ingest.trackers import iqisa
@@ -101,7 +100,7 @@ def import_metaculus(
     compare_scores: Annotated[bool, typer.Option("--compare-scores", help="After importing, compare our "
                                                  "baseline and peer scores with score_data.csv.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_HELP)] = False,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Import a Metaculus data export (binary questions only). Importing it again adds nothing."""
     from forecast.core.errors import InvalidInput

@@ -1,9 +1,8 @@
-"""Domain types shared by every layer. Plain enums and frozen dataclasses, no storage concerns."""
+"""Domain vocabulary shared by every layer: the enums of question kinds, states, resolutions, auto rules,
+stances and date sources. Records themselves are the store's tables and the services' read models."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
 from enum import StrEnum
 
 
@@ -57,75 +56,3 @@ class DateSource(StrEnum):
     BYLINE = "byline"
     URL = "url"
     USER = "user"
-
-
-@dataclass(frozen=True, slots=True)
-class Question:
-    id: int | None
-    slug: str
-    title: str
-    opens_at: datetime
-    closes_at: datetime
-    resolves_at: datetime
-    kind: Kind = Kind.BINARY
-    description: str = ""
-    criteria: str = ""
-    tags: tuple[str, ...] = ()
-    status: Status = Status.OPEN
-    resolution: Resolution | None = None
-    resolved_at: datetime | None = None
-    resolution_note: str = ""
-    auto: AutoRule | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    source_file: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Forecast:
-    id: int | None
-    question_slug: str
-    forecaster: str
-    probability: float
-    made_at: datetime
-    recorded_at: datetime
-    rationale: str = ""
-    evidence: tuple[str, ...] = ()
-    supersedes_id: int | None = None
-    superseded: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class EvidenceLink:
-    question_slug: str
-    stance: Stance = Stance.NEUTRAL
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    id: int | None
-    key: str
-    title: str
-    text: str = ""
-    url: str | None = None
-    canonical_url: str | None = None
-    outlet: str = ""
-    author: str = ""
-    published_at: datetime | None = None
-    published_source: DateSource | None = None
-    retrieved_at: datetime | None = None
-    excerpt: str = ""
-    content_hash: str = ""
-    links: tuple[EvidenceLink, ...] = field(default_factory=tuple)
-
-
-@dataclass(frozen=True, slots=True)
-class ResolutionEvent:
-    question_slug: str
-    action: str  # "resolve" or "unresolve"
-    resolution: Resolution | None
-    resolved_at: datetime | None
-    note: str
-    actor: str
-    at: datetime

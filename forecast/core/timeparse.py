@@ -115,13 +115,23 @@ def iso_z(dt: datetime | None) -> str | None:
     return iso_from_micros(to_micros(dt))
 
 
-def iso_micros(text: str) -> int:
+def iso_micros(text: str, *, field: str | None = None) -> int:
     """Strict ISO 8601 as found in files we read, to epoch microseconds: a date, or a date-time with Z or an
-    offset, inside the supported range.
+    offset, inside the supported range. The one reader of stored and exchanged times (interchange files,
+    question files, tracker exports, the services' ISO fields).
 
     A date alone means midnight UTC; a date-time without an offset is refused, since guessing its
-    zone would silently shift history.
+    zone would silently shift history. `field` names the value in the error (OutOfRange stays OutOfRange).
     """
+    if field is None:
+        return _iso_micros(text)
+    try:
+        return _iso_micros(text)
+    except InvalidInput as exc:
+        raise type(exc)(f"{field} {exc}") from None
+
+
+def _iso_micros(text: str) -> int:
     s = text.strip()
     if s.endswith(("Z", "z")):
         s = s[:-1] + "+00:00"

@@ -27,10 +27,7 @@ def micros_from_iso(value: object, name: str, *, required: bool = True) -> int |
         return None
     if not isinstance(value, str):
         raise InvalidInput(f"{name} must be an ISO 8601 string")
-    try:
-        return iso_micros(value)
-    except InvalidInput as exc:  # OutOfRange stays OutOfRange
-        raise type(exc)(f"{name} {exc}") from None
+    return iso_micros(value, field=name)
 
 
 def _str(obj: dict, name: str, *, required: bool = False, default: str = "") -> str:

@@ -8,17 +8,17 @@ from typing import BinaryIO
 import orjson
 from sqlmodel import Session
 
-from forecast.core.timeparse import iso_from_micros
 from forecast.interchange import FORMAT, VERSION
-
-
-def _iso(us: int | None) -> str | None:
-    return None if us is None else iso_from_micros(us)
+from forecast.interchange.writer import QUESTION_COLUMNS, iso, question_record
+from forecast.store import bulk
 
 
 def export_jsonl(session: Session, out: BinaryIO, *, progress: Callable[[int], None] | None = None) -> dict:
     conn = session.connection()
-    q = conn.exec_driver_sql
+
+    def q(sql: str):
+        return bulk.iterate(conn, sql)
+
     dumps = orjson.dumps
     counts = {"forecasters": 0, "questions": 0, "evidence": 0, "forecasts": 0, "resolution_events": 0}
 
@@ -28,7 +28,7 @@ def export_jsonl(session: Session, out: BinaryIO, *, progress: Callable[[int], N
 
     emit({"type": "header", "format": FORMAT, "version": VERSION})
     for name, created in q("SELECT name, created_at FROM forecaster ORDER BY name"):
-        emit({"type": "forecaster", "name": name, "created_at": _iso(created)})
+        emit({"type": "forecaster", "name": name, "created_at": iso(created)})
         counts["forecasters"] += 1
 
     tags: dict[int, list[str]] = {}
@@ -37,35 +37,9 @@ def export_jsonl(session: Session, out: BinaryIO, *, progress: Callable[[int], N
     ):
         tags.setdefault(qid, []).append(name)
     slugs: dict[int, str] = {}
-    for row in q(
-        "SELECT id, slug, title, kind, description, criteria, opens_at, closes_at, resolves_at, "
-        "auto_rule, status, resolution, resolved_at, resolution_note, created_at, updated_at, source_file "
-        "FROM question ORDER BY slug"
-    ):
-        (qid, slug, title, kind, desc, crit, opens, closes, resolves, auto, status, res, res_at, note, cr, up, src) = row
-        slugs[qid] = slug
-        emit(
-            {
-                "type": "question",
-                "slug": slug,
-                "title": title,
-                "kind": kind,
-                "description": desc,
-                "criteria": crit,
-                "opens_at": _iso(opens),
-                "closes_at": _iso(closes),
-                "resolves_at": _iso(resolves),
-                "tags": tags.get(qid, []),
-                "auto": auto,
-                "status": status,
-                "resolution": res,
-                "resolved_at": _iso(res_at),
-                "resolution_note": note,
-                "created_at": _iso(cr),
-                "updated_at": _iso(up),
-                "source_file": src,
-            }
-        )
+    for qid, *row in q(f"SELECT id, {', '.join(QUESTION_COLUMNS)} FROM question ORDER BY slug"):
+        slugs[qid] = row[0]
+        emit({"type": "question", **question_record(row, tags.get(qid, []))})
         counts["questions"] += 1
 
     links: dict[int, list[dict]] = {}
@@ -73,7 +47,7 @@ def export_jsonl(session: Session, out: BinaryIO, *, progress: Callable[[int], N
         "SELECT evidence_id, question_id, stance, note, created_at FROM evidence_link ORDER BY evidence_id, question_id"
     ):
         links.setdefault(eid, []).append(
-            {"question": slugs[qid], "stance": stance, "note": note, "created_at": _iso(created)}
+            {"question": slugs[qid], "stance": stance, "note": note, "created_at": iso(created)}
         )
     keys: dict[int, str] = {}
     for row in q(
@@ -91,15 +65,15 @@ def export_jsonl(session: Session, out: BinaryIO, *, progress: Callable[[int], N
                 "title": title,
                 "outlet": outlet,
                 "author": author,
-                "published_at": _iso(pub),
+                "published_at": iso(pub),
                 "published_source": pub_src,
-                "retrieved_at": _iso(ret),
+                "retrieved_at": iso(ret),
                 "text": text,
                 "excerpt": excerpt,
                 "content_hash": chash,
                 "inbox": bool(inbox),
                 "dismissed": bool(dis),
-                "created_at": _iso(cr),
+                "created_at": iso(cr),
                 "links": sorted(links.get(eid, []), key=lambda link: link["question"]),
             }
         )
@@ -111,7 +85,7 @@ def export_jsonl(session: Session, out: BinaryIO, *, progress: Callable[[int], N
     ident: dict[int, tuple[int, int]] = {}
     for fid, made, rec in q("SELECT id, made_at, recorded_at FROM forecast WHERE superseded"):
         ident[fid] = (made, rec)
-    names = dict(q("SELECT id, name FROM forecaster").all())
+    names = dict(q("SELECT id, name FROM forecaster"))
     rows = q(
         "SELECT f.id, f.question_id, f.forecaster_id, f.probability, f.made_at, f.recorded_at, f.rationale, "
         "f.supersedes_id FROM forecast f JOIN question qq ON qq.id = f.question_id "
@@ -126,11 +100,11 @@ def export_jsonl(session: Session, out: BinaryIO, *, progress: Callable[[int], N
                 "question": slugs[qid],
                 "forecaster": names[forecaster_id],
                 "probability": p,
-                "made_at": _iso(made),
-                "recorded_at": _iso(rec),
+                "made_at": iso(made),
+                "recorded_at": iso(rec),
                 "rationale": why,
                 "evidence": sorted(fev.get(fid, [])),
-                "supersedes": {"made_at": _iso(old[0]), "recorded_at": _iso(old[1])} if old else None,
+                "supersedes": {"made_at": iso(old[0]), "recorded_at": iso(old[1])} if old else None,
             }
         )
         n += 1
@@ -147,10 +121,10 @@ def export_jsonl(session: Session, out: BinaryIO, *, progress: Callable[[int], N
                 "question": slugs[qid],
                 "action": action,
                 "resolution": res,
-                "resolved_at": _iso(res_at),
+                "resolved_at": iso(res_at),
                 "note": note,
                 "actor": actor,
-                "at": _iso(at),
+                "at": iso(at),
             }
         )
         counts["resolution_events"] += 1

@@ -21,6 +21,7 @@ from forecast.core.model import AutoRule, Status
 from forecast.core.timeparse import to_micros
 from forecast.services import resolution
 from forecast.services.check_queries import DueQuestion, may_auto_resolve
+from forecast.store import bulk
 from forecast.store.tables import Question
 from forecast.store.transaction import retrying, write_engine
 
@@ -73,7 +74,7 @@ class Applier:
         if self.postgres:
             # A question's commit need not wait for the disk: a commit lost in a server crash is only a
             # question the next (idempotent) run closes again, never a half-applied one.
-            self.conn.exec_driver_sql("SET synchronous_commit = off")
+            bulk.execute(self.conn, "SET synchronous_commit = off")
             self.conn.commit()
         self.session = Session(bind=self.conn, expire_on_commit=False)
         return self
@@ -83,7 +84,7 @@ class Applier:
         if self.postgres:
             try:  # the connection goes back to the pool, where others expect durable commits
                 self.conn.rollback()
-                self.conn.exec_driver_sql("RESET synchronous_commit")
+                bulk.execute(self.conn, "RESET synchronous_commit")
                 self.conn.commit()
             except SQLAlchemyError:
                 self.conn.invalidate()  # never pooled again

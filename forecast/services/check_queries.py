@@ -13,24 +13,12 @@ from operator import itemgetter
 
 from sqlalchemy.engine import Connection
 
+from forecast.store import bulk
+
 # A person undid a resolution: the auto rule has had its turn and people decide from then on.
 _NOT_UNRESOLVED_BY_HAND = (
     "NOT EXISTS (SELECT 1 FROM resolution_event e WHERE e.question_id = q.id AND e.action = 'unresolve')"
 )
-
-
-def fetch(conn: Connection, sql: str, params: tuple = ()) -> list[tuple]:
-    """Rows as plain tuples; `?` placeholders work on both backends."""
-    raw = conn.connection.driver_connection
-    if conn.dialect.name == "sqlite":
-        cursor = raw.execute(sql, params)
-    else:
-        cursor = raw.cursor()
-        cursor.execute(sql.replace("?", "%s"), params)
-    try:
-        return cursor.fetchall()
-    finally:
-        cursor.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +38,16 @@ class DueQuestion:
 
 def due_questions(conn: Connection, now_us: int) -> list[DueQuestion]:
     """Open questions past closes_at, and unresolved auto-rule questions past closes_at."""
-    rows = fetch(
+    rows = bulk.rows(
         conn,
         "SELECT q.id, q.slug, q.title, q.status, q.closes_at, "
         f"CASE WHEN q.resolution IS NULL AND {_NOT_UNRESOLVED_BY_HAND} THEN q.auto_rule END, q.updated_at "
-        "FROM question q WHERE q.status = 'open' AND q.closes_at <= ? "
+        "FROM question q WHERE q.status = 'open' AND q.closes_at <= :now "
         "UNION ALL "
         "SELECT q.id, q.slug, q.title, q.status, q.closes_at, q.auto_rule, q.updated_at FROM question q "
-        "WHERE q.status = 'closed' AND q.closes_at <= ? AND q.auto_rule IS NOT NULL "
+        "WHERE q.status = 'closed' AND q.closes_at <= :now AND q.auto_rule IS NOT NULL "
         f"AND q.resolution IS NULL AND {_NOT_UNRESOLVED_BY_HAND}",
-        (now_us, now_us),
+        (now_us,),
     )
     due = [DueQuestion(*r) for r in rows]
     due.sort(key=lambda d: (d.closes_at, d.id))
@@ -67,7 +55,7 @@ def due_questions(conn: Connection, now_us: int) -> list[DueQuestion]:
 
 
 def may_auto_resolve(conn: Connection, question_id: int) -> bool:
-    return not fetch(conn, "SELECT 1 FROM resolution_event WHERE question_id = ? AND action = 'unresolve'",
+    return not bulk.rows(conn, "SELECT 1 FROM resolution_event WHERE question_id = :id AND action = 'unresolve'",
                      (question_id,))  # fmt: skip
 
 
@@ -76,21 +64,21 @@ def overdue(conn: Connection, now_us: int) -> list[tuple]:
 
     resolves_at >= closes_at, so only questions past closes_at qualify and the index range stays small.
     """
-    return fetch(
+    return bulk.rows(
         conn,
         "SELECT q.id, q.slug, q.title, q.resolves_at, q.created_at FROM question q "
-        "WHERE q.status IN ('open', 'closed') AND q.closes_at <= ? AND q.resolves_at <= ? "
+        "WHERE q.status IN ('open', 'closed') AND q.closes_at <= :now AND q.resolves_at <= :now "
         "AND q.resolution IS NULL ORDER BY q.resolves_at, q.id",
-        (now_us, now_us),
+        (now_us,),
     )
 
 
 def closing_soon(conn: Connection, now_us: int, until_us: int) -> list[tuple]:
     """(id, slug, title, closes_at, created_at) of open questions closing in (now, until]."""
-    return fetch(
+    return bulk.rows(
         conn,
         "SELECT q.id, q.slug, q.title, q.closes_at, q.created_at FROM question q "
-        "WHERE q.status = 'open' AND q.closes_at > ? AND q.closes_at <= ? ORDER BY q.closes_at, q.id",
+        "WHERE q.status = 'open' AND q.closes_at > :now AND q.closes_at <= :until ORDER BY q.closes_at, q.id",
         (now_us, until_us),
     )
 
@@ -103,13 +91,14 @@ def stale_forecasts(conn: Connection, now_us: int, cutoff_us: int, forecasters: 
     """
     only, params = "", [now_us, cutoff_us]
     if forecasters:
-        only = f" AND s.forecaster_id IN (SELECT id FROM forecaster WHERE name IN ({','.join('?' * len(forecasters))}))"
+        marks = ",".join(f":name{i}" for i in range(len(forecasters)))
+        only = f" AND s.forecaster_id IN (SELECT id FROM forecaster WHERE name IN ({marks}))"
         params += list(forecasters)
-    rows = fetch(
+    rows = bulk.rows(
         conn,
         "SELECT s.question_id, s.forecaster_id, s.made_at FROM question q "
         "JOIN standing_forecast s ON s.question_id = q.id "
-        f"WHERE q.status = 'open' AND q.closes_at > ? AND s.made_at <= ?{only}",
+        f"WHERE q.status = 'open' AND q.closes_at > :now AND s.made_at <= :cutoff{only}",
         tuple(params),
     )
     rows.sort(key=itemgetter(2, 0, 1))
@@ -119,22 +108,22 @@ def stale_forecasts(conn: Connection, now_us: int, cutoff_us: int, forecasters: 
 def question_names(conn: Connection, ids: set[int], now_us: int) -> dict[int, tuple[str, str]]:
     """id -> (slug, title) for the given question ids: looked up one by one when few, else all open ones."""
     if len(ids) <= 500:
-        marks = ",".join("?" * len(ids))
-        rows = fetch(conn, f"SELECT id, slug, title FROM question WHERE id IN ({marks})", tuple(ids))
+        marks = ",".join(f":id{i}" for i in range(len(ids)))
+        rows = bulk.rows(conn, f"SELECT id, slug, title FROM question WHERE id IN ({marks})", tuple(ids))
     else:
-        rows = fetch(conn, "SELECT id, slug, title FROM question WHERE status = 'open' AND closes_at > ?", (now_us,))
+        rows = bulk.rows(conn, "SELECT id, slug, title FROM question WHERE status = 'open' AND closes_at > :now", (now_us,))
     return {qid: (slug, title) for qid, slug, title in rows}
 
 
 def forecaster_names(conn: Connection) -> dict[int, str]:
-    return dict(fetch(conn, "SELECT id, name FROM forecaster"))
+    return dict(bulk.rows(conn, "SELECT id, name FROM forecaster"))
 
 
 # A reminder is due once its time has come, while the question is still open or closed-unresolved and no
 # forecast was recorded since the reminder's time (a forecast is the update it asked for).
 _DUE_REMINDERS = (
     "SELECT q.id, q.slug, q.title, r.remind_at, r.note FROM reminder r JOIN question q ON q.id = r.question_id "
-    "WHERE r.remind_at <= ? AND q.status IN ('open', 'closed') AND NOT EXISTS ("
+    "WHERE r.remind_at <= :now AND q.status IN ('open', 'closed') AND NOT EXISTS ("
     "SELECT 1 FROM forecast f WHERE f.question_id = r.question_id AND f.recorded_at >= r.remind_at) "
     "ORDER BY r.remind_at, q.id"
 )
@@ -142,4 +131,4 @@ _DUE_REMINDERS = (
 
 def due_reminders(conn: Connection, now_us: int) -> list[tuple]:
     """(question id, slug, title, remind_at, note) of the reminders due at `now_us` (services/reminders.py)."""
-    return fetch(conn, _DUE_REMINDERS, (now_us,))
+    return bulk.rows(conn, _DUE_REMINDERS, (now_us,))

@@ -6,14 +6,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-from forecast.store.engine import BUSY_TIMEOUT_MS, make_engine, session_scope, sqlite_path
+from forecast.store.engine import checkpoint_sqlite, make_engine, session_scope, sqlite_path
 from forecast.store.opening import check_sqlite_file, database_url
-from forecast.store.migrate import ensure_current
+from forecast.store import bulk
+from forecast.store.migrate import HEAD, current_revision, ensure_current
 from forecast.store.transaction import run_write, run_write_connection
 
 T = TypeVar("T")
@@ -53,12 +55,27 @@ class Database:
         write lock, so with the TUI open it stalled every writer for 10 s. Busy now, it copies what it
         can (as PASSIVE would) and a later checkpoint, or SQLite's automatic one, does the rest."""
         if self.dialect == "sqlite":
-            with self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA busy_timeout=0")
-                try:
-                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-                finally:
-                    conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            checkpoint_sqlite(self.engine)
+
+
+def sqlite_file(target: str) -> Path | None:
+    """The file a database target names, when it is SQLite (a path or a sqlite:// URL)."""
+    return sqlite_path(database_url(target))
+
+
+SCHEMA_HEAD = HEAD
+"""The schema revision this version of forecast upgrades a database to."""
+
+
+def database_info(db: Database) -> dict:
+    """Which database, at which schema revision, with how many rows in the main tables (`forecast db info`)."""
+    with db.engine.connect() as conn:
+        counts = {t: bulk.scalar(conn, f"SELECT count(*) FROM {t}") for t in ("question", "forecast", "forecaster", "evidence")}
+    return {
+        "database": db.engine.url.render_as_string(hide_password=True),
+        "revision": current_revision(db.engine),
+        "counts": counts,
+    }
 
 
 def open_database(target: str, *, create: bool = True, announce_backup=None) -> Database:

@@ -1,8 +1,9 @@
 """Adding evidence and tying it to questions: store an extracted article once, link, unlink, edit, dismiss.
 
 The same article added twice (same canonical URL, or the same text) is one record; adding it again only
-adds the link. Every function takes the caller's session; nothing is committed here, so a failure part
-way stores nothing.
+adds the link. A URL is fetched only by `add_evidence` / `prepare_draft`, outside any transaction, and
+stored afterwards in one short write: a slow site must never hold the database open. The other functions
+take the caller's session; nothing is committed here, so a failure part way stores nothing.
 """
 
 from __future__ import annotations
@@ -191,23 +192,6 @@ def _link(session: Session, ev: Evidence, q: Question, stance: Stance | None, no
     session.add(ev)
     session.flush()
     return existing is None
-
-
-def add_from_url(
-    session: Session, url: str, *, link: LinkSpec | None = None, published: datetime | None = None,
-    title: str | None = None, client: httpx.Client | None = None, now: datetime | None = None,
-) -> AddResult:  # fmt: skip
-    from forecast.ingest.articles import from_url
-
-    _resolve_link(session, link)  # an unknown question fails before any fetching
-    url = check_http_url(url)
-    known = find_by_url(session, url)
-    if known is not None:
-        draft = ArticleDraft(title=known.title, text=known.text, url=known.url, canonical_url=known.canonical_url,
-                             content_hash=known.content_hash)  # fmt: skip
-        return store_draft(session, draft, link=link, published=published, now=now)
-    draft = from_url(url, title=title, client=client, retrieved_at=now)
-    return store_draft(session, draft, link=link, published=published, now=now)
 
 
 def add_from_file(

@@ -15,6 +15,8 @@ from forecast.core.backfill import DEFAULT_BACKFILL_AFTER, lag_micros
 from forecast.core.errors import NotFound
 from forecast.core.timeparse import to_micros
 from forecast.export.table import Table, bools, coded, floats, ints, times
+from forecast.store import bulk
+from forecast.store.bulk import Params
 
 FORECAST_COLUMNS = (
     "slug", "title", "tags", "forecaster", "probability", "made_at", "recorded_at",
@@ -34,18 +36,11 @@ class ExportFilter:
     backfill_after: timedelta = DEFAULT_BACKFILL_AFTER
 
 
-def fetch_columns(session: Session, sql: str, params: tuple, dtypes: tuple) -> list[np.ndarray]:
-    """Run `sql` ('?' placeholders) on the raw driver cursor and return one numpy array per column."""
-    conn = session.connection()
-    if conn.dialect.name != "sqlite":
-        sql = sql.replace("?", "%s")
+def fetch_columns(session: Session, sql: str, params: Params, dtypes: tuple) -> list[np.ndarray]:
+    """Run `sql` (`:name` parameters) on the driver's cursor and return one numpy array per column."""
     row = np.dtype([(f"c{i}", dt) for i, dt in enumerate(dtypes)])
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql, params)
-        rows = np.fromiter(cursor, dtype=row)  # straight from the driver's tuples, no Python lists
-    finally:
-        cursor.close()
+    # straight from the driver's tuples, no Python lists
+    rows = np.fromiter(bulk.iterate(session.connection(), sql, params), dtype=row)
     return [np.ascontiguousarray(rows[name]) for name in row.names]
 
 
@@ -68,17 +63,17 @@ class QuestionColumns:
 
 def load_questions(session: Session) -> QuestionColumns:
     conn = session.connection()
-    rows = conn.exec_driver_sql(
-        "SELECT id, slug, title, status, resolution, resolved_at, opens_at, closes_at FROM question ORDER BY slug"
-    ).all()
+    rows = bulk.rows(
+        conn, "SELECT id, slug, title, status, resolution, resolved_at, opens_at, closes_at FROM question ORDER BY slug"
+    )
     ids = np.array([r[0] for r in rows], dtype=np.int64)
     res = [r[4] for r in rows]
     outcome = np.array([1.0 if x == "yes" else 0.0 if x == "no" else np.nan for x in res])
     resolved = np.array([r[5] if r[5] is not None else 0 for r in rows], dtype=np.int64)
     has_resolved = np.array([r[5] is not None and r[4] is not None for r in rows], dtype=bool)
     tags: dict[int, list[str]] = {}
-    for qid, name in conn.exec_driver_sql(
-        "SELECT qt.question_id, t.name FROM question_tag qt JOIN tag t ON t.id = qt.tag_id ORDER BY t.name"
+    for qid, name in bulk.iterate(
+        conn, "SELECT qt.question_id, t.name FROM question_tag qt JOIN tag t ON t.id = qt.tag_id ORDER BY t.name"
     ):
         tags.setdefault(qid, []).append(name)
     pos = np.full(int(ids.max()) + 1 if len(ids) else 1, -1, dtype=np.int64)
@@ -100,7 +95,7 @@ def load_questions(session: Session) -> QuestionColumns:
 
 def forecaster_ids(session: Session, names: tuple[str, ...]) -> dict[int, str]:
     """id -> name of every forecaster, or of the named ones (NotFound for an unknown name)."""
-    rows = dict(session.connection().exec_driver_sql("SELECT id, name FROM forecaster").all())
+    rows = dict(bulk.rows(session.connection(), "SELECT id, name FROM forecaster"))
     if not names:
         return rows
     by_name = {v: k for k, v in rows.items()}
@@ -111,18 +106,16 @@ def forecaster_ids(session: Session, names: tuple[str, ...]) -> dict[int, str]:
 
 
 def require_tag(session: Session, tag: str) -> int:
-    conn = session.connection()
-    ph = "?" if conn.dialect.name == "sqlite" else "%s"
-    row = conn.exec_driver_sql(f"SELECT id FROM tag WHERE name = {ph}", (tag,)).first()
-    if row is None:
+    found = bulk.scalar(session.connection(), "SELECT id FROM tag WHERE name = :name", (tag,))
+    if found is None:
         raise NotFound(f"no tag named {tag!r}")
-    return int(row[0])
+    return int(found)
 
 
 def _tag_question_ids(session: Session, tag: str) -> list[int]:
     tag_id = require_tag(session, tag)
-    sql = f"SELECT question_id FROM question_tag WHERE tag_id = {tag_id}"
-    return [r[0] for r in session.connection().exec_driver_sql(sql)]
+    sql = "SELECT question_id FROM question_tag WHERE tag_id = :tag"
+    return [r[0] for r in bulk.iterate(session.connection(), sql, (tag_id,))]
 
 
 def forecasts_table(session: Session, flt: ExportFilter = ExportFilter()) -> Table:
@@ -133,23 +126,23 @@ def forecasts_table(session: Session, flt: ExportFilter = ExportFilter()) -> Tab
     """
     qs = load_questions(session)
     names = forecaster_ids(session, flt.forecasters)
-    where, params = ["NOT superseded"], []
+    where, params = ["NOT superseded"], {}
     if flt.forecasters:
         where.append(f"forecaster_id IN ({', '.join(str(i) for i in names)})")
     if flt.since is not None:
-        where.append("made_at >= ?")
-        params.append(to_micros(flt.since))
+        where.append("made_at >= :since")
+        params["since"] = to_micros(flt.since)
     if flt.until is not None:
-        where.append("made_at < ?")
-        params.append(to_micros(flt.until))
+        where.append("made_at < :until")
+        params["until"] = to_micros(flt.until)
     if flt.exclude_backfilled:
-        where.append("recorded_at - made_at <= ?")
-        params.append(lag_micros(flt.backfill_after))
+        where.append("recorded_at - made_at <= :lag")
+        params["lag"] = lag_micros(flt.backfill_after)
     qid, fid, p, made, rec = fetch_columns(
         session,
         "SELECT question_id, forecaster_id, probability, made_at, recorded_at FROM forecast "
         f"WHERE {' AND '.join(where)}",
-        tuple(params),
+        params,
         (np.int64, np.int64, np.float64, np.int64, np.int64),
     )
     if flt.tag is not None:

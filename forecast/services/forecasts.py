@@ -113,6 +113,19 @@ def record_forecast(session: Session, req: ForecastRequest, *, now: datetime | N
     return row
 
 
+def record_forecast_summary(session: Session, req: ForecastRequest, *, now: datetime | None = None) -> dict:
+    """`record_forecast`, and what `forecast predict` prints of the recorded row (`--json`)."""
+    row = record_forecast(session, req, now=now)
+    return {
+        "id": row.id,
+        "question": session.get(Question, row.question_id).slug,
+        "forecaster": req.forecaster,
+        "probability": row.probability,
+        "made_at": iso_z(row.made_at),
+        "supersedes": row.supersedes_id,
+    }
+
+
 def history(
     session: Session, ref: str | int, *, include_superseded: bool = True,
     backfill_after: timedelta = DEFAULT_BACKFILL_AFTER,

@@ -12,6 +12,7 @@ from forecast.core.errors import Conflict, NotFound
 from forecast.core.ids import as_row_id
 from forecast.core.text import one_line
 from forecast.core.timeparse import to_micros, utcnow
+from forecast.store import bulk
 from forecast.store.first_use import insert_if_absent
 from forecast.store.tables import Evidence, Forecaster, Question
 
@@ -46,6 +47,16 @@ def _by_prefix(session: Session, prefix: str) -> Question | None:
         listed = ", ".join(r.slug for r in rows[:PREFIX_CANDIDATES]) + (", …" if len(rows) > PREFIX_CANDIDATES else "")
         raise Conflict(f"{prefix!r} matches several questions: {listed} (give more of the slug, or the id)")
     return rows[0] if rows else None
+
+
+def forecaster_names(session: Session) -> list[str]:
+    """Every forecaster's name, in order."""
+    return [r[0] for r in bulk.rows(session.connection(), "SELECT name FROM forecaster ORDER BY name")]
+
+
+def tag_names(session: Session) -> list[str]:
+    """Every tag's name, in order."""
+    return [r[0] for r in bulk.rows(session.connection(), "SELECT name FROM tag ORDER BY name")]
 
 
 def find_forecaster(session: Session, name: str) -> Forecaster | None:

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from forecast.core.backfill import DEFAULT_BACKFILL_AFTER
 from forecast.core.timeparse import from_micros, iso_z, to_micros, utcnow
+from forecast.interchange.writer import QUESTION_COLUMNS, TIME_COLUMNS, question_record
 from forecast.services import resolution as resolution_service
 from forecast.services import tags as tag_service
 from forecast.services.forecasts import history
@@ -19,26 +20,9 @@ from forecast.store.tables import Question
 
 def question_fields(q: Question, tags: list[str]) -> dict:
     """The question as an interchange-compatible mapping (stable key order)."""
-    return {
-        "id": q.id,
-        "slug": q.slug,
-        "title": q.title,
-        "kind": q.kind,
-        "description": q.description,
-        "criteria": q.criteria,
-        "opens_at": iso_z(q.opens_at),
-        "closes_at": iso_z(q.closes_at),
-        "resolves_at": iso_z(q.resolves_at),
-        "tags": tags,
-        "auto": q.auto_rule,
-        "status": q.status,
-        "resolution": q.resolution,
-        "resolved_at": iso_z(q.resolved_at),
-        "resolution_note": q.resolution_note,
-        "created_at": iso_z(q.created_at),
-        "updated_at": iso_z(q.updated_at),
-        "source_file": q.source_file,
-    }
+    row = [getattr(q, c) for c in QUESTION_COLUMNS]
+    row = [to_micros(v) if c in TIME_COLUMNS and v is not None else v for c, v in zip(QUESTION_COLUMNS, row, strict=True)]
+    return {"id": q.id, **question_record(row, tags)}
 
 
 def linked_evidence(session: Session, question_id: int) -> list[dict]:

@@ -31,6 +31,7 @@ from forecast.interchange.records import (
 )
 from forecast.services.batch_import import import_batch
 from forecast.services.question_sync import FILE_KEYS, app_view, dumps, file_view, loads, merge, shown
+from forecast.store import bulk
 
 QUESTION_KEYS = {
     "slug", "title", "kind", "description", "criteria", "opens_at", "closes_at", "resolves_at", "tags", "auto",
@@ -249,15 +250,15 @@ def _read_files(root: Path, forecaster: str) -> list[_File]:
 
 
 def _stored(conn) -> tuple[dict[str, dict], dict[int, dict], dict[int, list[str]], dict[str, tuple], dict[int, tuple]]:
-    rows = [dict(zip(_STORED_COLS, r, strict=True)) for r in conn.exec_driver_sql(f"SELECT {', '.join(_STORED_COLS)} FROM question")]
+    rows = [dict(zip(_STORED_COLS, r, strict=True)) for r in bulk.iterate(conn, f"SELECT {', '.join(_STORED_COLS)} FROM question")]
     by_slug = {r["slug"]: r for r in rows}
     by_id = {r["id"]: r for r in rows}
     tags: dict[int, list[str]] = {}
-    for qid, name in conn.exec_driver_sql("SELECT qt.question_id, t.name FROM question_tag qt JOIN tag t ON t.id = qt.tag_id"):
+    for qid, name in bulk.iterate(conn, "SELECT qt.question_id, t.name FROM question_tag qt JOIN tag t ON t.id = qt.tag_id"):
         tags.setdefault(qid, []).append(name)
     by_path: dict[str, tuple] = {}
     by_question: dict[int, tuple] = {}
-    for qid, path, digest, fields in conn.exec_driver_sql("SELECT question_id, path, file_hash, fields FROM question_sync"):
+    for qid, path, digest, fields in bulk.iterate(conn, "SELECT question_id, path, file_hash, fields FROM question_sync"):
         by_path[path] = by_question[qid] = (qid, path, digest, loads(fields))
     return by_slug, by_id, tags, by_path, by_question
 
@@ -275,7 +276,6 @@ def sync_directory(
     files = _read_files(root, forecaster)
 
     conn = session.connection()
-    ph = "?" if conn.dialect.name == "sqlite" else "%s"
     now_us = to_micros(utcnow())
     by_slug, by_id, tags, by_path, by_question = _stored(conn)
     batch = Batch(source=str(root))
@@ -346,17 +346,19 @@ def sync_directory(
         final[rec.slug] = f.path
 
     for qid, _, new in renames:
-        conn.exec_driver_sql(f"UPDATE question SET slug = {ph}, updated_at = {ph} WHERE id = {ph}", (new, now_us, qid))
+        bulk.execute(conn, "UPDATE question SET slug = :slug, updated_at = :now WHERE id = :id", (new, now_us, qid))
     report = import_batch(session, batch, actor=SYNC_ACTOR)
-    ids = {slug: qid for qid, slug in conn.exec_driver_sql("SELECT id, slug FROM question")}
+    ids = {slug: qid for qid, slug in bulk.iterate(conn, "SELECT id, slug FROM question")}
     states = [(ids[rec.slug], f.rel, f.digest, dumps(file_view(f.question)), now_us)
               for f, rec in zip(files, batch.questions, strict=True)]  # fmt: skip
     if states:
-        conn.exec_driver_sql(
-            f"DELETE FROM question_sync WHERE question_id = {ph} OR path = {ph}", [(qid, rel) for qid, rel, *_ in states]
+        bulk.execute_many(
+            conn, "DELETE FROM question_sync WHERE question_id = :id OR path = :path", [(qid, rel) for qid, rel, *_ in states]
         )
-        conn.exec_driver_sql(
-            f"INSERT INTO question_sync (question_id, path, file_hash, fields, synced_at) VALUES ({ph}, {ph}, {ph}, {ph}, {ph})",
+        bulk.execute_many(
+            conn,
+            "INSERT INTO question_sync (question_id, path, file_hash, fields, synced_at) "
+            "VALUES (:id, :path, :hash, :fields, :now)",
             states,
         )
     changes = [{"question": new, "field": "slug", "from": old, "to": new} for _, old, new in renames] + report.changes

@@ -8,22 +8,10 @@ from sqlmodel import Session
 
 from forecast.core.errors import InvalidInput
 from forecast.core.timeparse import iso_many, to_micros, utcnow
+from forecast.store import bulk
 
 STATUSES = ("open", "closed", "resolved", "annulled", "all")
 _DAY_US = 86_400_000_000
-
-
-def fetch_all(conn, sql: str, params: tuple = ()) -> list[tuple]:
-    """Rows straight from the driver: SQLAlchemy's row objects cost more than the query on big lists."""
-    if conn.dialect.name == "sqlite":
-        cursor = conn.connection.driver_connection.execute(sql, params)
-    else:
-        cursor = conn.connection.driver_connection.cursor()
-        cursor.execute(sql.replace("?", "%s"), params)
-    try:
-        return cursor.fetchall()
-    finally:
-        cursor.close()
 
 
 def latest_by_question(session: Session, question_ids: set[int] | None = None) -> dict[int, dict[str, float]]:
@@ -35,9 +23,9 @@ def latest_by_question(session: Session, question_ids: set[int] | None = None) -
         return {}
     only = f" WHERE question_id IN ({','.join(str(int(i)) for i in question_ids)})" if few else ""
     sql = f"SELECT question_id, forecaster_id, probability FROM standing_forecast{only}"
-    names = dict(conn.exec_driver_sql("SELECT id, name FROM forecaster").all())
+    names = dict(bulk.rows(conn, "SELECT id, name FROM forecaster"))
     out: dict[int, dict[str, float]] = {}
-    for row in fetch_all(conn, sql):
+    for row in bulk.iterate(conn, sql):
         qid = row[0]
         if question_ids is not None and qid not in question_ids:
             continue
@@ -50,7 +38,7 @@ def latest_by_question(session: Session, question_ids: set[int] | None = None) -
 
 def tags_by_question(session: Session) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
-    for qid, name in fetch_all(
+    for qid, name in bulk.iterate(
         session.connection(),
         "SELECT qt.question_id, t.name FROM question_tag qt JOIN tag t ON t.id = qt.tag_id ORDER BY t.name",
     ):
@@ -70,28 +58,26 @@ def list_questions(
         raise InvalidInput(f"status {status!r} is not one of: {', '.join(STATUSES)}")
     now_us = to_micros(now or utcnow())
     conn = session.connection()
-    ph = "?"
-    where, params = [], []
+    where, params = [], {}
     if status != "all":
-        where.append(f"q.status = {ph}")
-        params.append(status)
+        where.append("q.status = :status")
+        params["status"] = status
     if tag:
         where.append(
-            f"EXISTS (SELECT 1 FROM question_tag qt JOIN tag t ON t.id = qt.tag_id "
-            f"WHERE qt.question_id = q.id AND t.name = {ph})"
+            "EXISTS (SELECT 1 FROM question_tag qt JOIN tag t ON t.id = qt.tag_id "
+            "WHERE qt.question_id = q.id AND t.name = :tag)"
         )
-        params.append(tag.strip().lower())
+        params["tag"] = tag.strip().lower()
     if search:
-        where.append(f"(lower(q.title) LIKE {ph} OR q.slug LIKE {ph})")
-        pattern = "%" + search.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
-        params += [pattern, pattern]
+        where.append("(lower(q.title) LIKE :pattern OR q.slug LIKE :pattern)")
+        params["pattern"] = "%" + search.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
     sql = (
         "SELECT q.id, q.slug, q.title, q.status, q.kind, q.opens_at, q.closes_at, q.resolves_at, "
         "q.resolution, q.resolved_at, q.auto_rule FROM question q"
         + (" WHERE " + " AND ".join(where) if where else "")
     )
     # Sorting here is cheaper than SQLite walking the closes_at index and fetching each row from it.
-    rows = sorted(fetch_all(conn, sql, tuple(params)), key=lambda r: (r[6], r[0]))
+    rows = sorted(bulk.rows(conn, sql, params), key=lambda r: (r[6], r[0]))
     wanted = {r[0] for r in rows}
     tags = tags_by_question(session)
     latest = latest_by_question(session, wanted if len(wanted) < 1000 else None)

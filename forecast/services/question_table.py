@@ -7,7 +7,6 @@ user's standing forecasts); `load_team` adds what needs every forecaster's stand
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,6 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from forecast.core.team_median import RunningMedian, grouped_medians
+from forecast.store import bulk
+from forecast.store.bulk import Params
 
 if TYPE_CHECKING:  # only for annotations: the UI's first frame is read before SQLAlchemy is imported
     from sqlmodel import Session
@@ -58,18 +61,9 @@ class TeamColumns:
     """The most recent standing forecast's time (anyone's); 0 without any."""
 
 
-def _ph(session: Session) -> str:
-    return "?" if session.connection().dialect.name == "sqlite" else "%s"
-
-
-def _fetch(session: Session, sql: str, params: tuple = ()) -> list[tuple]:
+def _fetch(session: Session, sql: str, params: Params = ()) -> list[tuple]:
     """Rows as plain tuples straight from the driver: SQLAlchemy's Row objects double the cost of bulk reads."""
-    cursor = session.connection().connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
+    return bulk.rows(session.connection(), sql, params)
 
 
 _QUESTION_SQL = (
@@ -79,19 +73,19 @@ _QUESTION_SQL = (
 _TAG_SQL = "SELECT qt.question_id, t.name FROM question_tag qt JOIN tag t ON t.id = qt.tag_id{where} ORDER BY t.name"
 _MINE_SQL = (
     "SELECT s.question_id, s.probability, s.made_at FROM standing_forecast s "
-    "JOIN forecaster f ON f.id = s.forecaster_id WHERE f.name = {ph}{only}"
+    "JOIN forecaster f ON f.id = s.forecaster_id WHERE f.name = :forecaster{only}"
 )
 
 
-def _queries(ph: str, statuses: tuple[str, ...], limit: int | None, ids: list[int] | None) -> dict[str, str]:
+def _queries(statuses: tuple[str, ...], limit: int | None, ids: list[int] | None) -> dict[str, str]:
     only = ",".join(str(int(i)) for i in ids) if ids is not None else None
     return {
         "question": _QUESTION_SQL.format(
-            where=f" WHERE status IN ({','.join([ph] * len(statuses))})" if statuses else "",
+            where=f" WHERE status IN ({','.join(f':s{i}' for i in range(len(statuses)))})" if statuses else "",
             limit=f" LIMIT {int(limit)}" if limit is not None else "",
         ),
         "tag": _TAG_SQL.format(where=f" WHERE qt.question_id IN ({only})" if only is not None else ""),
-        "mine": _MINE_SQL.format(ph=ph, only=f" AND s.question_id IN ({only})" if only is not None else ""),
+        "mine": _MINE_SQL.format(only=f" AND s.question_id IN ({only})" if only is not None else ""),
     }
 
 
@@ -99,11 +93,10 @@ def load_columns(
     session: Session, *, forecaster: str, statuses: tuple[str, ...] = (), limit: int | None = None
 ) -> QuestionColumns:
     """Every question, or the first `limit` with one of `statuses` (a first screenful, in the same order)."""
-    ph = _ph(session)
-    sql = _queries(ph, statuses, limit, None)
+    sql = _queries(statuses, limit, None)
     rows = _fetch(session, sql["question"], tuple(statuses))
     if limit is not None:
-        sql = _queries(ph, statuses, limit, [r[0] for r in rows])
+        sql = _queries(statuses, limit, [r[0] for r in rows])
     tags = _fetch(session, sql["tag"]) if rows else []
     mine = _fetch(session, sql["mine"], (forecaster,)) if rows else []
     return _columns(rows, tags, mine)
@@ -127,11 +120,11 @@ def first_page_sqlite(
     except sqlite3.Error:
         return None
     try:
-        sql = _queries("?", statuses, limit, None)
-        rows = conn.execute(sql["question"], statuses).fetchall()
-        sql = _queries("?", statuses, limit, [r[0] for r in rows])
-        tags = conn.execute(sql["tag"]).fetchall() if rows else []
-        mine = conn.execute(sql["mine"], (forecaster,)).fetchall() if rows else []
+        sql = _queries(statuses, limit, None)
+        rows = bulk.sqlite_rows(conn, sql["question"], statuses)
+        sql = _queries(statuses, limit, [r[0] for r in rows])
+        tags = bulk.sqlite_rows(conn, sql["tag"]) if rows else []
+        mine = bulk.sqlite_rows(conn, sql["mine"], (forecaster,)) if rows else []
     except sqlite3.Error:
         return None
     finally:
@@ -184,13 +177,9 @@ def load_team(session: Session, ids: np.ndarray) -> TeamColumns:
     # float64 holds ids and microsecond times exactly (both are far below 2**53).
     table = np.array(rows, dtype=np.float64)
     q, p, t = table[:, 0].astype(np.int64), table[:, 1], table[:, 2].astype(np.int64)
-    order = np.lexsort((p, q))
-    q, p, t = q[order], p[order], t[order]
-    starts = np.flatnonzero(np.r_[True, q[1:] != q[:-1]])
-    sizes = np.diff(np.r_[starts, len(q)])
-    group_q = q[starts]
-    med = (p[starts + (sizes - 1) // 2] + p[starts + sizes // 2]) / 2.0
-    latest = np.maximum.reduceat(t, starts)
+    group_q, sizes, med = grouped_medians(q, p)
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    latest = np.maximum.reduceat(t[np.argsort(q, kind="stable")], starts)
     # Align the groups with `ids`, which need not be sorted.
     sorter = np.argsort(ids)
     where = np.searchsorted(ids, group_q, sorter=sorter)
@@ -215,8 +204,8 @@ def sparklines(session: Session, ids: Sequence[int], *, forecaster: str, points:
     marks = ",".join(str(i) for i in ids)
     rows = _fetch(
         session,
-        "SELECT f.question_id, f.forecaster_id, f.probability, fr.name = "
-        f"{_ph(session)} FROM forecast f JOIN forecaster fr ON fr.id = f.forecaster_id "
+        "SELECT f.question_id, f.forecaster_id, f.probability, fr.name = :me "
+        f"FROM forecast f JOIN forecaster fr ON fr.id = f.forecaster_id "
         f"WHERE f.question_id IN ({marks}) AND NOT f.superseded "
         "ORDER BY f.question_id, f.made_at, f.recorded_at, f.id",
         (forecaster,),
@@ -231,17 +220,8 @@ def sparklines(session: Session, ids: Sequence[int], *, forecaster: str, points:
         if own:
             out[qid] = (tuple(own[-points:]), True)
             continue
-        standing: dict[int, float] = {}
-        values: list[float] = []
-        medians: list[float] = []
-        for fid, p, _ in history:
-            old = standing.get(fid)
-            if old is not None:
-                del values[bisect_left(values, old)]
-            standing[fid] = p
-            insort(values, p)
-            k = len(values)
-            medians.append((values[(k - 1) // 2] + values[k // 2]) / 2.0)
+        team = RunningMedian()
+        medians = [team.update(fid, p) for fid, p, _ in history]
         out[qid] = (tuple(medians[-points:]), False)
     return out
 
@@ -258,19 +238,17 @@ def data_version(session: Session) -> tuple:
         "SELECT COUNT(*) FROM evidence_link",
         "SELECT MAX(id) FROM resolution_event",
     ):
-        parts.extend(conn.exec_driver_sql(sql).one())
+        parts.extend(bulk.rows(conn, sql)[0])
     return tuple(parts)
 
 
 def search_questions(session: Session, text: str, *, limit: int = 30) -> list[dict]:
     """Questions whose title or slug contains every word of `text`: open ones first, soonest close first."""
     words = [w for w in text.lower().split() if w]
-    ph = _ph(session)
-    where, params = [], []
-    for w in words:
-        pattern = "%" + w.replace("\\", "").replace("%", "").replace("_", "") + "%"
-        where.append(f"(lower(title) LIKE {ph} OR slug LIKE {ph})")
-        params += [pattern, pattern]
+    where, params = [], {}
+    for i, w in enumerate(words):
+        params[f"w{i}"] = "%" + w.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        where.append(f"(lower(title) LIKE :w{i} OR slug LIKE :w{i})")
     sql = (
         "SELECT id, slug, title, status, closes_at FROM question"
         + (" WHERE " + " AND ".join(where) if where else "")
@@ -279,5 +257,5 @@ def search_questions(session: Session, text: str, *, limit: int = 30) -> list[di
     )
     return [
         {"id": qid, "slug": slug, "title": title, "status": status, "closes_at": closes}
-        for qid, slug, title, status, closes in _fetch(session, sql, tuple(params))
+        for qid, slug, title, status, closes in _fetch(session, sql, params)
     ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from forecast.interchange.reader import Batch
+from forecast.store import bulk
 from forecast.store.standing import refresh_standing
 
 QUARTER_HOUR = 15 * 60 * 1_000_000
@@ -31,24 +32,24 @@ def _zone_shift(a: int, b: int) -> bool:
 def retime_forecasts(session: Session, batch: Batch) -> int:
     """Move the stored forecasts that are `batch`'s forecasts read in another zone; how many moved."""
     conn = session.connection()
-    ph = "?" if conn.dialect.name == "sqlite" else "%s"
     opens = {q.slug: q.opens_at for q in batch.questions}
     if not opens:
         return 0
-    stored_q = {slug: (qid, at) for qid, slug, at in conn.exec_driver_sql("SELECT id, slug, opens_at FROM question")}
+    stored_q = {slug: (qid, at) for qid, slug, at in bulk.iterate(conn, "SELECT id, slug, opens_at FROM question")}
     shifted = {slug: stored_q[slug][0] for slug, at in opens.items() if slug in stored_q and _zone_shift(stored_q[slug][1], at)}
     if not shifted:
         return 0
-    names = {name: fid for fid, name in conn.exec_driver_sql("SELECT id, name FROM forecaster")}
+    names = {name: fid for fid, name in bulk.iterate(conn, "SELECT id, name FROM forecaster")}
     wanted: dict[tuple[int, int], list[tuple[int, float]]] = {}
     for f in batch.forecasts:
         if f.question in shifted and f.forecaster in names:
             wanted.setdefault((shifted[f.question], names[f.forecaster]), []).append((f.made_at, f.probability))
     if not wanted:
         return 0
-    marks = ", ".join([ph] * len(shifted))
+    marks = ", ".join(f":q{i}" for i in range(len(shifted)))
     stored: dict[tuple[int, int], list[tuple[int, int, int, float, bool]]] = {}
-    for row in conn.exec_driver_sql(
+    for row in bulk.iterate(
+        conn,
         "SELECT question_id, forecaster_id, id, made_at, recorded_at, probability, "
         f"superseded OR supersedes_id IS NOT NULL FROM forecast WHERE question_id IN ({marks})",
         tuple(shifted.values()),
@@ -71,9 +72,7 @@ def retime_forecasts(session: Session, batch: Batch) -> int:
     if not moves:
         return 0
     # Two steps, so that no row passes through another's identity (question, forecaster, made_at, recorded_at).
-    conn.exec_driver_sql(f"UPDATE forecast SET made_at = -id, recorded_at = -id WHERE id = {ph}", [(i,) for i, _t in moves])
-    conn.exec_driver_sql(
-        f"UPDATE forecast SET made_at = {ph}, recorded_at = {ph} WHERE id = {ph}", [(t, t, i) for i, t in moves]
-    )
+    bulk.execute_many(conn, "UPDATE forecast SET made_at = -id, recorded_at = -id WHERE id = :id", [(i,) for i, _t in moves])
+    bulk.execute_many(conn, "UPDATE forecast SET made_at = :t, recorded_at = :t WHERE id = :id", [(t, i) for i, t in moves])
     refresh_standing(conn, {pair for pair in wanted})
     return len(moves)

@@ -19,6 +19,8 @@ from forecast.core.errors import NotFound
 from forecast.core.scoring import NO_TIME, ScoringInput, question_detail, score
 from forecast.core.timeparse import iso_from_micros, to_micros
 from forecast.services.lookup import get_question
+from forecast.store import bulk
+from forecast.store.bulk import Params
 
 _FORECAST_ROW = np.dtype([("q", "i8"), ("f", "i8"), ("p", "f8"), ("t", "i8"), ("rec", "i8")])
 _DETAIL_ROW = np.dtype([("id", "i8"), ("f", "i8"), ("p", "f8"), ("t", "i8"), ("rec", "i8")])
@@ -41,34 +43,26 @@ class ScoreFilter:
     backfill_after: timedelta = DEFAULT_BACKFILL_AFTER
 
 
-def _rows(session: Session, sql: str, params: tuple, dtype: np.dtype) -> np.ndarray:
-    """Run `sql` ('?' placeholders) on the raw driver cursor, rows straight into a structured array."""
-    conn = session.connection()
-    if conn.dialect.name != "sqlite":
-        sql = sql.replace("?", "%s")
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql, params)
-        return np.fromiter(cursor, dtype=dtype)
-    finally:
-        cursor.close()
+def _rows(session: Session, sql: str, params: Params, dtype: np.dtype) -> np.ndarray:
+    """Run `sql` (`:name` parameters) on the driver's cursor, rows straight into a structured array."""
+    return np.fromiter(bulk.iterate(session.connection(), sql, params), dtype=dtype)
 
 
-def _question_where(session: Session, flt: ScoreFilter) -> tuple[str, tuple]:
-    where, params = [], []
+def _question_where(session: Session, flt: ScoreFilter) -> tuple[str, dict]:
+    where, params = [], {}
     if flt.tag is not None:
-        tag = _rows(session, "SELECT id FROM tag WHERE name = ?", (flt.tag,), np.dtype([("id", "i8")]))
-        if len(tag) == 0:
+        tag = bulk.scalar(session.connection(), "SELECT id FROM tag WHERE name = :name", (flt.tag,))
+        if tag is None:
             raise NotFound(f"no tag named {flt.tag!r}")
-        where.append("id IN (SELECT question_id FROM question_tag WHERE tag_id = ?)")
-        params.append(int(tag["id"][0]))
+        where.append("id IN (SELECT question_id FROM question_tag WHERE tag_id = :tag)")
+        params["tag"] = int(tag)
     if flt.since is not None:
-        where.append("resolved_at >= ?")
-        params.append(to_micros(flt.since))
+        where.append("resolved_at >= :since")
+        params["since"] = to_micros(flt.since)
     if flt.until is not None:
-        where.append("resolved_at < ?")
-        params.append(to_micros(flt.until))
-    return (" AND ".join(where) or "1 = 1"), tuple(params)
+        where.append("resolved_at < :until")
+        params["until"] = to_micros(flt.until)
+    return (" AND ".join(where) or "1 = 1"), params
 
 
 # Forecasts of scored questions only, in id order (the table's own order: no sort for SQLite). The unary
@@ -123,12 +117,12 @@ def load_input(session: Session, flt: ScoreFilter = ScoreFilter(), *, labels: bo
     )
 
 
-def _forecasts(session: Session, sql: str, where: str, params: tuple, flt: ScoreFilter) -> np.ndarray:
+def _forecasts(session: Session, sql: str, where: str, params: dict, flt: ScoreFilter) -> np.ndarray:
     if not flt.exclude_backfilled:
         return _rows(session, sql.format(where=where, backfill=""), params, _FORECAST_ROW)
     lag = lag_micros(flt.backfill_after)
-    return _rows(session, sql.format(where=where, backfill="AND recorded_at - made_at <= ?"), (lag, *params),
-                 _FORECAST_ROW)  # fmt: skip
+    return _rows(session, sql.format(where=where, backfill="AND recorded_at - made_at <= :lag"),
+                 {**params, "lag": lag}, _FORECAST_ROW)  # fmt: skip
 
 
 def backfilled_count(inp: ScoringInput, after: timedelta) -> int:
@@ -140,19 +134,11 @@ def _outcome(qs: np.ndarray) -> np.ndarray:
     return np.where(qs["outcome"] < 0, np.nan, qs["outcome"])
 
 
-def _pairs(session: Session, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = session.connection()
-    if conn.dialect.name != "sqlite":
-        sql = sql.replace("?", "%s")
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
+def _pairs(session: Session, sql: str, params: Params = ()) -> list[tuple]:
+    return bulk.rows(session.connection(), sql, params)
 
 
-def _slugs(session: Session, where: str, params: tuple) -> tuple[str, ...]:
+def _slugs(session: Session, where: str, params: dict) -> tuple[str, ...]:
     return tuple(r[0] for r in _pairs(session, f"SELECT slug FROM question WHERE {where} ORDER BY id", params))
 
 
@@ -195,11 +181,11 @@ def score_database(
 def score_one_question(session: Session, ref: str | int, forecasters: tuple[str, ...] = ()) -> dict:
     """One question forecast by forecast; times as ISO 8601 UTC, forecasts by their database id."""
     q = get_question(session, ref)
-    qs = _rows(session, QUESTIONS_SQL.format(where="id = ?"), (q.id,), _QUESTION_ROW)
+    qs = _rows(session, QUESTIONS_SQL.format(where="id = :id"), (q.id,), _QUESTION_ROW)
     fc = _rows(
         session,
         "SELECT id, forecaster_id, probability, made_at, recorded_at FROM forecast "
-        "WHERE question_id = ? AND NOT superseded ORDER BY id",
+        "WHERE question_id = :id AND NOT superseded ORDER BY id",
         (q.id,),
         _DETAIL_ROW,
     )

@@ -3,43 +3,61 @@
 The ORM is the right tool for a row at a time; scoring a million forecasts or importing them is not, so
 those paths talk to the DB-API cursor directly. SQL is written once, in SQLAlchemy's `:name` style, and
 compiled (once per statement and dialect) to what the driver takes: `?` for sqlite3, `%s` for psycopg,
-with literal `%` doubled where the driver needs it. Nothing here rewrites placeholders by string
-replacement, which would break on a `?` inside a string literal.
+with literal `%` doubled where the driver needs it. The compiler scans the SQL, so a `?`, `%` or `:x`
+inside a string literal, quoted identifier or comment stays as written (`x::int` casts stay too).
 
 Parameters are a tuple in the order the names first appear in the SQL, or a mapping by name.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-from sqlalchemy.engine import Connection, Dialect
+if TYPE_CHECKING:  # the compiler itself needs no SQLAlchemy (sqlite_rows runs before it is imported)
+    from sqlalchemy.engine import Connection
 
 Params = Sequence[Any] | Mapping[str, Any]
 
 
+# What the scanner recognises: quoted text and comments (copied, never searched for parameters), the
+# PostgreSQL cast `::`, a `:name` parameter, `%` (doubled for drivers whose paramstyle uses it), and a
+# stray `?` (refused). Block comments are read as SQLite reads them, unnested.
+_TOKEN = re.compile(
+    r"""
+      (?P<quoted>'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|/\*.*?\*/)
+    | (?P<cast>::)
+    | (?<![\w:]):(?P<name>[A-Za-z_]\w*)
+    | (?P<percent>%)
+    | (?P<qmark>\?)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_PLACEHOLDER = {"sqlite": "?", "postgresql": "%s"}
+
+
 @lru_cache(maxsize=512)
 def _compiled(sql: str, dialect_name: str) -> tuple[str, tuple[str, ...]]:
-    dialect = _positional_dialect(dialect_name)
-    compiled = text(sql).compile(dialect=dialect)
-    return compiled.string, tuple(compiled.positiontup or ())
+    try:
+        mark = _PLACEHOLDER[dialect_name]
+    except KeyError:
+        raise ValueError(f"no bulk path for the {dialect_name} dialect") from None
+    double = mark == "%s"  # psycopg reads `%` everywhere in the statement, string literals included
+    names: list[str] = []
 
+    def one(m: re.Match) -> str:
+        if m.group("name"):
+            names.append(m.group("name"))
+            return mark
+        if m.group("qmark"):  # a `?` placeholder would bind on SQLite and be text on PostgreSQL
+            raise ValueError(f"write parameters as :name, not '?': {sql[:80]!r}")
+        token = m.group(0)
+        return token.replace("%", "%%") if double else token
 
-@lru_cache(maxsize=4)
-def _positional_dialect(dialect_name: str) -> Dialect:
-    if dialect_name == "sqlite":
-        from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
-
-        return SQLiteDialect_pysqlite(paramstyle="qmark")
-    if dialect_name == "postgresql":
-        from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
-
-        return PGDialect_psycopg(paramstyle="format")
-    raise ValueError(f"no bulk path for the {dialect_name} dialect")
+    return _TOKEN.sub(one, sql), tuple(names)
 
 
 def statement(conn: Connection, sql: str) -> tuple[str, tuple[str, ...]]:
@@ -86,6 +104,16 @@ def iterate(conn: Connection, sql: str, params: Params = ()) -> Iterator[tuple]:
         yield from cur
 
 
+def sqlite_rows(raw: Any, sql: str, params: Params = ()) -> list[tuple]:
+    """`rows` on a standard-library sqlite3 connection: for reads before SQLAlchemy is imported."""
+    driver_sql, names = _compiled(sql, "sqlite")
+    cur = raw.execute(driver_sql, _positional(names, params))
+    try:
+        return cur.fetchall()
+    finally:
+        cur.close()
+
+
 def scalar(conn: Connection, sql: str, params: Params = ()) -> Any:
     found = rows(conn, sql, params)
     return found[0][0] if found else None
@@ -111,4 +139,4 @@ def execute_many(conn: Connection, sql: str, param_rows: Iterable[Params]) -> No
         cur.executemany(driver_sql, param_rows)
 
 
-__all__ = ["Params", "cursor", "execute", "execute_many", "iterate", "rows", "scalar", "statement"]
+__all__ = ["Params", "cursor", "execute", "execute_many", "iterate", "rows", "scalar", "sqlite_rows", "statement"]

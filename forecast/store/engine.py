@@ -53,6 +53,16 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
 
 
+def checkpoint_sqlite(engine: Engine) -> None:
+    """Fold the write-ahead log into the file without waiting for readers (services/database.py says why)."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA busy_timeout=0")
+        try:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
 def make_engine(url: str) -> Engine:
     if is_sqlite(url):
         # No mkdir here: whether a database may be created, and where, is store/opening.py's decision.

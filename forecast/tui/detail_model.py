@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
 from datetime import datetime
 
-from forecast.core.timeparse import parse_iso, to_micros
+from forecast.core.team_median import RunningMedian
+from forecast.core.timeparse import iso_micros, to_micros
 from forecast.tui.widgets.step_chart import ChartData, Series
 
 
 def micros(iso: str | None) -> int | None:
-    return None if iso is None else to_micros(parse_iso(iso))
+    return None if iso is None else iso_micros(iso)
 
 
 def chart_data(data: dict, *, me: str, now: datetime, tz: str) -> ChartData:
@@ -58,18 +58,11 @@ def chart_data(data: dict, *, me: str, now: datetime, tz: str) -> ChartData:
 
 def running_median(times: list[int], standing: list[dict]) -> tuple[list[int], list[float]]:
     """The median of every forecaster's standing forecast after each update."""
-    current: dict[str, float] = {}
-    values: list[float] = []
+    team = RunningMedian()
     out_t: list[int] = []
     out_p: list[float] = []
     for t, f in zip(times, standing, strict=True):
-        old = current.get(f["forecaster"])
-        if old is not None:
-            del values[bisect_left(values, old)]
-        current[f["forecaster"]] = f["probability"]
-        insort(values, f["probability"])
-        k = len(values)
-        median = (values[(k - 1) // 2] + values[k // 2]) / 2.0
+        median = team.update(f["forecaster"], f["probability"])
         if out_t and out_t[-1] == t:
             out_p[-1] = median
         else:

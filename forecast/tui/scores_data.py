@@ -40,9 +40,9 @@ class ScoresView:
 
 
 def load_scores(session, flt: ScoresFilter, *, now: datetime) -> ScoresView:
-    conn = session.connection()
-    forecasters = [r[0] for r in conn.exec_driver_sql("SELECT name FROM forecaster ORDER BY name")]
-    tags = [r[0] for r in conn.exec_driver_sql("SELECT name FROM tag ORDER BY name")]
+    from forecast.services.lookup import forecaster_names, tag_names
+
+    forecasters, tags = forecaster_names(session), tag_names(session)
     scoring = optional.service("scoring")
     if scoring is None or not hasattr(scoring, "load_input") or not hasattr(scoring, "ScoreFilter"):
         return ScoresView(available=False, reason=f"Scoring is {optional.NOT_AVAILABLE}.", forecasters=forecasters,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from forecast.cli.check_text import render_report
+from forecast.services import feeds
 from forecast.services.check import CheckOptions, run_check
 from tests.check.helpers import DAY, T0, populate
 
-feeds = pytest.importorskip("forecast.services.feeds")
 
 
 @pytest.fixture(autouse=True)

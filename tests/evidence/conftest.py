@@ -21,14 +21,28 @@ def web():
         yield served
 
 
-@pytest.fixture
-def questions(session):
-    """Two open questions: `nk` (North Korea launch) and `wheat` (harvest)."""
-    for slug, title in (("nk", "Will North Korea launch an ICBM before 2030?"), ("wheat", "Will the wheat harvest beat 3 Mt?")):
+_QUESTIONS = (("nk", "Will North Korea launch an ICBM before 2030?"), ("wheat", "Will the wheat harvest beat 3 Mt?"))
+
+
+def _add_questions(session) -> tuple[str, ...]:
+    for slug, title in _QUESTIONS:
         add_question(session, QuestionDraft(title=title, opens_at=T0, closes_at=datetime(2030, 1, 1, tzinfo=UTC),
                                             slug=slug), now=T0)  # fmt: skip
     session.flush()
-    return ("nk", "wheat")
+    return tuple(slug for slug, _ in _QUESTIONS)
+
+
+@pytest.fixture
+def questions(session):
+    """Two open questions: `nk` (North Korea launch) and `wheat` (harvest)."""
+    return _add_questions(session)
+
+
+@pytest.fixture
+def stored_questions(database):
+    """The two questions of `questions`, committed: for the services that fetch first and then write."""
+
+    return database.write(_add_questions)
 
 
 @dataclass

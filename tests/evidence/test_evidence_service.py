@@ -48,43 +48,42 @@ def test_same_text_again_reuses_the_record_and_only_adds_the_link(session, quest
     assert count(session, "evidence") == 1 and count(session, "evidence_link") == 2
 
 
-def test_same_url_again_does_not_fetch(session, questions, web):
+def test_same_url_again_does_not_fetch(database, stored_questions, web):
     url = web.url("/news/2019/03/05/url_date_article.html")
-    first = ev.add_from_url(session, url, link=ev.LinkSpec("nk"), now=NOW)
+    first = ev.add_evidence(database, "url", url, link=ev.LinkSpec("nk"), now=NOW)
     assert first.created and first.evidence.published_source == "url"
     hits = len(web.hits("/news/2019/03/05/url_date_article.html"))
-    again = ev.add_from_url(session, url + "?utm_source=newsletter", link=ev.LinkSpec("wheat"), now=NOW)
+    again = ev.add_evidence(database, "url", url + "?utm_source=newsletter", link=ev.LinkSpec("wheat"), now=NOW)
     assert not again.created and again.linked and again.evidence.id == first.evidence.id
     assert len(web.hits("/news/2019/03/05/url_date_article.html")) == hits
 
 
-def test_same_canonical_url_from_a_saved_page_is_the_same_record(session, questions, web, tmp_path):
-    fetched = ev.add_from_url(session, web.url("/pages/og_article.html"), now=NOW)
+def test_same_canonical_url_from_a_saved_page_is_the_same_record(database, stored_questions, web, tmp_path):
+    fetched = ev.add_evidence(database, "url", web.url("/pages/og_article.html"), now=NOW)
     saved = tmp_path / "page.html"
     saved.write_bytes((FIXTURES / "og_article.html").read_bytes())
-    again = ev.add_from_file(session, str(saved), link=ev.LinkSpec("nk"), now=NOW)
+    again = ev.add_evidence(database, "file", str(saved), link=ev.LinkSpec("nk"), now=NOW)
     assert not again.created and again.evidence.id == fetched.evidence.id
     assert fetched.evidence.canonical_url.startswith("https://www.coastal-ledger.example/")
 
 
 @pytest.mark.parametrize(
-    ("call", "message"),
+    ("source", "body", "link", "message"),
     [
-        (lambda s, w: ev.add_from_url(s, w.url("/status/404"), now=NOW), "HTTP 404"),
-        (lambda s, w: ev.add_from_url(s, w.url("/binary"), now=NOW), "image/png"),
-        (lambda s, w: ev.add_from_url(s, "ftp://x.example/a", now=NOW), "only http and https"),
-        (lambda s, w: ev.add_from_text(s, "  \n", now=NOW), "the text is empty"),
-        (lambda s, w: ev.add_from_url(s, w.url("/pages/og_article.html"), link=ev.LinkSpec("nope"), now=NOW),
-         "no question 'nope'"),
-        (lambda s, w: ev.add_from_text(s, "Some text here.", link=ev.LinkSpec("nk", "maybe"), now=NOW),
-         "stance 'maybe'"),
+        ("url", "/status/404", None, "HTTP 404"),
+        ("url", "/binary", None, "image/png"),
+        ("url", "ftp://x.example/a", None, "only http and https"),
+        ("text", "  \n", None, "the text is empty"),
+        ("url", "/pages/og_article.html", ev.LinkSpec("nope"), "no question 'nope'"),
+        ("text", "Some text here.", ev.LinkSpec("nk", "maybe"), "stance 'maybe'"),
     ],
 )
-def test_failures_store_nothing(session, questions, web, call, message):
+def test_failures_store_nothing(database, stored_questions, web, source, body, link, message):
     before = len(web.requests)
     with pytest.raises(ForecastError, match=message):
-        call(session, web)
-    assert count(session, "evidence") == 0 and count(session, "evidence_link") == 0
+        ev.add_evidence(database, source, web.url(body) if body.startswith("/") else body, link=link, now=NOW)
+    with database.session() as session:
+        assert count(session, "evidence") == 0 and count(session, "evidence_link") == 0
     if "question" in message:
         assert len(web.requests) == before  # the question is checked before fetching
 

@@ -1,9 +1,7 @@
-"""The entry points: a URL, a saved file (HTML or text), pasted text; and ingest's import hygiene."""
+"""The entry points: a URL, a saved file (HTML or text), pasted text."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -87,13 +85,3 @@ def test_from_text_and_bytes():
         from_text("   ")
     d = from_bytes(b"<p>Ministers agreed a new budget on Monday after weeks of talks.</p>", name="x.html")
     assert d.text == "Ministers agreed a new budget on Monday after weeks of talks."
-
-
-def test_ingest_imports_no_front_end_or_storage_library():
-    code = (
-        "import sys, forecast.ingest.articles, forecast.ingest.feeds, forecast.ingest.keywords;"
-        "bad = [m for m in ('textual', 'typer', 'rich', 'sqlmodel', 'sqlalchemy') if m in sys.modules];"
-        "print(','.join(bad))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-    assert out == ""

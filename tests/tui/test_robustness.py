@@ -181,17 +181,6 @@ def test_first_frame_path_does_not_import_the_database_stack():
         assert heavy not in loaded, heavy
 
 
-def test_services_do_not_import_the_tui():
-    code = (
-        "import json, sys, pkgutil, importlib, forecast.services as s\n"
-        "for m in pkgutil.iter_modules(s.__path__):\n"
-        "    importlib.import_module('forecast.services.' + m.name)\n"
-        "print(json.dumps(sorted(k for k in sys.modules if k.startswith('forecast.tui'))))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert json.loads(out) == []
-
-
 async def test_an_error_inside_a_textual_screen_closes_it_and_keeps_the_app(app_factory, monkeypatch):
     from forecast.tui.commands import RegistryCommands
 

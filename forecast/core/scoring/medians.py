@@ -1,7 +1,8 @@
 """Running medians of the standing forecasts on each question, one per event.
 
-The median of n values is the mean of the order statistics at (n - 1) // 2 and n // 2; both are
-returned so that medians of monotone transforms (such as the Brier score given the outcome) follow.
+The median of n values is the mean of the order statistics at (n - 1) // 2 and n // 2 (core/team_median.py,
+the one definition); both are returned so that medians of monotone transforms (such as the Brier score
+given the outcome) follow.
 
 Questions are handled in batches of equal width W (forecasters on the question, rounded up to a power
 of two up to 32): each event is a column of a W x events matrix holding the standing forecasts in
@@ -17,6 +18,8 @@ from collections.abc import Callable
 from functools import cache, partial
 
 import numpy as np
+
+from forecast.core.team_median import middle
 
 _CELLS_PER_BATCH = 1 << 22
 _CELLS_PER_QUESTION = 1 << 20
@@ -158,6 +161,4 @@ def _sorted_list_medians(
             del standing[bisect_left(standing, prev)]
         insort(standing, pv)
         if i == last or es[i + 1] != e:
-            n = len(standing)
-            lo[e] = standing[(n - 1) // 2]
-            hi[e] = standing[n // 2]
+            lo[e], hi[e] = middle(standing)

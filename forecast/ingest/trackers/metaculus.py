@@ -28,18 +28,17 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from forecast.core.errors import InvalidInput
 from forecast.core.slug import source_slug
+from forecast.core.timeparse import iso_micros
 from forecast.interchange.reader import Batch
 from forecast.interchange.records import ForecastRec, QuestionRec
 from forecast.ingest.trackers.common import (
     Conversion,
     CsvRows,
     ForecastDedup,
-    micros,
     open_bundle_member,
     summarize,
     unit_probability,
@@ -139,11 +138,7 @@ def _time(text: str, column: str) -> int | None:
     s = text.strip()
     if not s or s.lower() == "none":
         return None
-    try:
-        dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidInput(f"{column} {text!r} is not a date-time") from None
-    return micros(dt, UTC, column)
+    return iso_micros(s, field=column)  # the export's times carry their offset: a naive one is refused
 
 
 def _open(root: str, name: str, required: bool) -> CsvRows | None:

@@ -72,7 +72,7 @@ class AddEvidenceForm(FormScreen):
 
     def show_context(self, q) -> None:
         text = Text.assemble((q.title, "bold"), "\n", (q.slug, self.palette.muted))
-        if not optional.has("evidence", "add_from_url", "add_from_text", "add_from_file"):
+        if not optional.has("evidence", "prepare_draft", "store_draft"):
             text.append(f"\nAdding evidence is {optional.NOT_AVAILABLE}.", style=f"bold {self.palette.warn}")
         self.set_context(text)
         self._show_source("url")

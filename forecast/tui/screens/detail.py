@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static, TabbedContent, TabPane
 
+from forecast.core.team_median import median
 from forecast.core.timeparse import parse_iso
 from forecast.tui import format as fmt
 from forecast.tui.bindings import bindings
@@ -163,9 +164,8 @@ class DetailScreen(BaseScreen):
             parts += ["  ·  you ", (fmt.pct(mine), "bold")]
         others = {k: v for k, v in data["latest"].items() if k != self.ctx.me}
         if len(data["latest"]) > 1:
-            values = sorted(data["latest"].values())
-            k = len(values)
-            parts += [f"  ·  team median {fmt.pct((values[(k - 1) // 2] + values[k // 2]) / 2)} of {k}"]
+            team = data["latest"].values()
+            parts += [f"  ·  team median {fmt.pct(median(team))} of {len(team)}"]
         elif others:
             (name, p), = others.items()
             parts += ["  ·  ", (name, ""), f" {fmt.pct(p)}"]

@@ -119,7 +119,9 @@ class QuestionsScreen(BaseScreen):
                 return
             with db.session() as session:
                 version = question_table.data_version(session)
-                forecasters = session.connection().exec_driver_sql("SELECT COUNT(*) FROM forecaster").scalar() or 0
+                from forecast.services.lookup import forecaster_names
+
+                forecasters = len(forecaster_names(session))
                 columns = question_table.load_columns(session, forecaster=me)
             self.post_message(self.ColumnsLoaded(columns, complete=True, version=version, forecasters=forecasters))
             with db.session() as session:

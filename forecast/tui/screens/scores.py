@@ -91,11 +91,9 @@ class ScoresScreen(BaseScreen):
             if self._first:
                 # Start on the user's own scores when they have any.
                 self._first = False
-                me = session.connection().exec_driver_sql(
-                    "SELECT COUNT(*) FROM forecaster WHERE name = " + ("?" if db.dialect == "sqlite" else "%s"),
-                    (self.ctx.me,),
-                ).scalar()
-                if me:
+                from forecast.services.lookup import forecaster_names
+
+                if self.ctx.me in forecaster_names(session):
                     flt = ScoresFilter(forecaster=self.ctx.me, tag=flt.tag, period=flt.period)
             view = load_scores(session, flt, now=self.ctx.now())
         self.post_message(self.Loaded(view, flt))

@@ -1,0 +1,41 @@
+"""One interchange shape of a question: `export jsonl` and `q show --json` (question_fields) agree."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+
+import orjson
+
+from forecast.core.model import AutoRule, Resolution
+from forecast.services import resolution
+from forecast.services.batch_export import export_jsonl
+from forecast.services.question_detail import question_fields
+from forecast.services.questions import QuestionDraft, add_question
+from forecast.services.tags import tags_of
+
+T0 = datetime(2021, 5, 4, 3, 2, 1, 123456, tzinfo=UTC)
+
+
+def test_export_and_show_give_the_same_question(session):
+    plain = add_question(session, QuestionDraft(title="A plain one", closes_at=T0 + timedelta(days=9)), now=T0)
+    full = add_question(
+        session,
+        QuestionDraft(title="Everything set", opens_at=T0, closes_at=T0 + timedelta(days=3), resolves_at=T0 + timedelta(days=4),
+                      description="Why it matters.", criteria="YES if it happens.", tags=("b-tag", "a-tag"),
+                      auto=AutoRule.NO_AT_CLOSE, source_file="questions/full.toml"),  # fmt: skip
+        now=T0,
+    )
+    resolution.resolve(session, full.slug, Resolution.YES, actor="tester", note="it happened", now=T0 + timedelta(days=5))
+    session.flush()
+
+    out = io.BytesIO()
+    export_jsonl(session, out)
+    exported = {r["slug"]: r for r in map(orjson.loads, out.getvalue().splitlines()) if r["type"] == "question"}
+    for q in (plain, full):
+        session.refresh(q)
+        shown = question_fields(q, tags_of(session, q.id))
+        assert shown.pop("id") == q.id
+        assert list(shown) == [k for k in exported[q.slug] if k != "type"]  # the same keys, in the same order
+        assert orjson.loads(orjson.dumps(shown)) == {k: v for k, v in exported[q.slug].items() if k != "type"}
+    assert exported[full.slug]["resolution"] == "yes" and exported[full.slug]["tags"] == ["a-tag", "b-tag"]
