@@ -105,3 +105,8 @@ def plain(text: str | None, style: str = "") -> Text:
 def first_line(text: str | None, limit: int = 200) -> str:
     line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def no_url(title: str | None) -> str:
+    """Why `b` opened nothing for an article stored without a URL (from a file or pasted text)."""
+    return f"Nothing to open: “{first_line(title, 60) or 'this article'}” has no URL (it was added from a file or pasted text)."

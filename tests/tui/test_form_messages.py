@@ -42,3 +42,52 @@ async def test_the_default_stance_is_the_highlighted_one(app_factory, fixture_db
         (highlighted,) = radio.query(".-selected")
         assert highlighted is radio.pressed_button
         assert highlighted.id == "stance-neutral"
+
+
+def record_notes(app) -> list[str]:
+    """Every notification the app shows from now on, as text."""
+    said: list[str] = []
+    show = app.notify
+
+    def notify(message, *args, **kwargs):
+        said.append(str(message))
+        return show(message, *args, **kwargs)
+
+    app.notify = notify
+    return said
+
+
+async def test_b_on_an_article_without_a_url_says_so(app_factory, fixture_db):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_detail(pilot, fixture_db, "eu-summit-deal")
+        said = record_notes(app)
+        opened: list[str] = []
+        app.open_url = lambda url, new_tab=True: opened.append(url)
+        screen.query_one("TabbedContent").active = "tab-evidence"
+        await until(pilot, lambda: screen.query_one("TabbedContent").active == "tab-evidence")
+        await pilot.press("b")
+        await until(pilot, lambda: said, what="a notification")
+        assert opened == []
+        assert said == ["Nothing to open: “Ministers close in on budget framework” has no URL "
+                        "(it was added from a file or pasted text)."]  # fmt: skip
+
+
+async def test_b_in_the_inbox_on_an_item_without_a_url_names_it(app_factory, fixture_db):
+    from forecast.ingest.articles import from_text
+    from forecast.services.evidence import store_draft
+
+    fixture_db.write(lambda s: store_draft(s, from_text("Pasted notes on the rates decision.", title="My pasted notes"),
+                                           inbox=True))  # fmt: skip
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "InboxScreen" and app.screen.items,
+                    what="the inbox")  # fmt: skip
+        screen = app.screen
+        row = next(i for i, item in enumerate(screen.items) if item["title"] == "My pasted notes")
+        screen.query_one("#inbox-table").move_cursor(row=row)
+        said = record_notes(app)
+        await pilot.press("b")
+        await until(pilot, lambda: said, what="a notification")
+        assert said == ["Nothing to open: “My pasted notes” has no URL (it was added from a file or pasted text)."]

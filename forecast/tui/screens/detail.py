@@ -325,25 +325,33 @@ class DetailScreen(BaseScreen):
         self.app.push_screen(form, self.app._written)  # type: ignore[attr-defined]
 
     def action_open_article(self) -> None:
-        url = self._highlighted_url()
+        url, why = self._highlighted_url()
         if url is None:
-            self.notify("No article with a URL is highlighted (see the Evidence tab).", severity="warning")
+            self.notify(why, severity="warning", markup=False)
             return
         self.app.open_url(url)
         self.notify(f"Opening {url}", timeout=3, markup=False)
 
-    def _highlighted_url(self) -> str | None:
+    def _highlighted_url(self) -> tuple[str | None, str]:
+        """The highlighted article's URL, or None and the plain reason there is nothing to open."""
         tabs = self.query_one(TabbedContent)
         if tabs.active == "tab-evidence":
             row = self.query_one("#evidence-table", ListTable).cursor_row
             if 0 <= row < len(self.evidence):
-                return self.evidence[row].get("url")
-        elif tabs.active == "tab-updates":
+                e = self.evidence[row]
+                return (e["url"], "") if e.get("url") else (None, fmt.no_url(e.get("title") or e.get("key")))
+            return None, "No evidence is linked to this question yet."
+        if tabs.active == "tab-updates":
             row = self.query_one("#updates-table", ListTable).cursor_row
             if 0 <= row < len(self.updates):
-                urls = [e.get("url") for e in self.updates[row]["evidence"] if e.get("url")]
-                return urls[0] if urls else None
-        return None
+                cited = self.updates[row]["evidence"]
+                urls = [e.get("url") for e in cited if e.get("url")]
+                if urls:
+                    return urls[0], ""
+                if cited:
+                    return None, fmt.no_url(cited[0].get("title") or cited[0].get("key"))
+                return None, "This update cites no evidence; the Evidence tab lists the question's articles."
+        return None, "No article is highlighted: pick one on the Evidence tab."
 
     def on_theme_changed(self) -> None:
         if self.data is not None:
