@@ -227,8 +227,9 @@ class ForecastApp(Guarded, App):
 
     @on(DataChanged)
     def _data_changed(self, message: DataChanged) -> None:
-        if message.note:
-            self.notify(message.note, timeout=6, markup=False)
+        said = "\n".join(line for line in (message.done, message.note) if line)
+        if said:
+            self.notify(said, title="Saved" if message.done else "", timeout=6, markup=False)
         for screen in self.screen_stack:
             hook = getattr(screen, "data_changed", None)
             if hook is not None:

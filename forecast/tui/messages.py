@@ -24,3 +24,5 @@ class DataChanged(Message):
     question_id: int | None = None
     note: str = ""
     """Something the user should know about the write (e.g. "no publication date found")."""
+    done: str = ""
+    """What was saved, in words, for the confirmation ("Saved forecast 35% on eu-summit-deal")."""

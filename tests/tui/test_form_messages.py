@@ -91,3 +91,50 @@ async def test_b_in_the_inbox_on_an_item_without_a_url_names_it(app_factory, fix
         await pilot.press("b")
         await until(pilot, lambda: said, what="a notification")
         assert said == ["Nothing to open: “My pasted notes” has no URL (it was added from a file or pasted text)."]
+
+
+async def save_form(pilot, form_type, fill, said: list[str]) -> None:
+    """Wait for the form, fill it (a function of the form), save, and wait for the confirmation."""
+    app = pilot.app
+    await until(pilot, lambda: isinstance(app.screen, form_type), what=form_type.__name__)
+    fill(app.screen)
+    await pilot.press("ctrl+s")
+    await until(pilot, lambda: not isinstance(app.screen, form_type) and said, what="the saved confirmation")
+
+
+async def test_every_saved_change_is_confirmed(app_factory, fixture_db):
+    from forecast.tui.forms.forecast import ForecastForm
+    from forecast.tui.forms.link import LinkEvidenceForm
+    from forecast.tui.forms.question import QuestionForm
+    from forecast.tui.forms.resolve import ResolveForm, UnresolveForm
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(pilot, fixture_db, "eu-summit-deal")
+        said = record_notes(app)
+
+        def value(selector: str, text: str):
+            return lambda form: setattr(form.query_one(selector), "value", text)
+
+        await pilot.press("f")
+        await save_form(pilot, ForecastForm, value("#probability-input", "35%"), said)
+        assert said.pop() == "Saved forecast 35% on eu-summit-deal"
+
+        await pilot.press("e")
+        await save_form(pilot, QuestionForm, value("#tags-input", "eu politics budget"), said)
+        assert said.pop() == "Saved question eu-summit-deal: tags"
+
+        await pilot.press("l")
+        await until(pilot, lambda: isinstance(app.screen, LinkEvidenceForm) and app.screen.items,
+                    what="the candidates")  # fmt: skip
+        await save_form(pilot, LinkEvidenceForm, lambda form: None, said)
+        assert said.pop() == "Linked “Central bank weighs April cut” (neutral) to eu-summit-deal"  # the newest first
+
+        await pilot.press("x")
+        await save_form(pilot, ResolveForm, lambda form: setattr(form.query_one("#yes"), "value", True), said)
+        assert said.pop() == "Resolved eu-summit-deal YES"
+
+        await pilot.press("x")
+        await save_form(pilot, UnresolveForm, value("#note-input", "too early"), said)
+        assert said.pop() == "Unresolved eu-summit-deal: open to forecasts again"
+        assert not app.unexpected_errors

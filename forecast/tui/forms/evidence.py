@@ -10,6 +10,7 @@ from textual.widgets import Input, RadioButton, RadioSet, TextArea
 from forecast.core.errors import ForecastError, InvalidInput
 from forecast.services.lookup import get_question
 from forecast.tui import optional
+from forecast.tui import format as fmt
 from forecast.tui.forms import checks
 from forecast.tui.forms.base import Field, FormScreen
 from forecast.tui.messages import DataChanged
@@ -122,4 +123,7 @@ class AddEvidenceForm(FormScreen):
         result = evidence.store_draft(session, values["draft"], link=values["link"], published=values["published"],
                                       now=self.ctx.now())  # fmt: skip
         notes = "; ".join(getattr(result, "notes", ()) or ())
-        return DataChanged("evidence", self.question_id, note=notes)
+        slug = get_question(session, self.question_id).slug
+        title = fmt.first_line(result.evidence.title or result.evidence.key, 60)
+        return DataChanged("evidence", self.question_id, note=notes,
+                           done=f"Saved evidence “{title}” ({values['stance']}) on {slug}")  # fmt: skip

@@ -11,6 +11,7 @@ from forecast.services.forecasts import ForecastRequest, record_forecast
 from forecast.services.lookup import get_question
 from forecast.services.question_detail import linked_evidence
 from forecast.services.question_list import latest_by_question
+from forecast.tui import format as fmt
 from forecast.tui.forms import checks
 from forecast.tui.forms.base import Field, FormScreen
 from forecast.tui.messages import DataChanged
@@ -103,4 +104,6 @@ class ForecastForm(FormScreen):
             ),
             now=self.ctx.now(),
         )
-        return DataChanged("forecast", row.question_id)
+        slug = get_question(session, row.question_id).slug
+        when = "" if values["when"] is None else f", made {fmt.local_time(row.made_at, self.ctx.tz)}"
+        return DataChanged("forecast", row.question_id, done=f"Saved forecast {fmt.pct(row.probability)} on {slug}{when}")

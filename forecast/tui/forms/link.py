@@ -15,6 +15,7 @@ from forecast.core.errors import ForecastError, InvalidInput
 from forecast.core.timeparse import from_micros, humanize
 from forecast.services.lookup import get_question
 from forecast.services.question_table import search_questions
+from forecast.tui import format as fmt
 from forecast.tui import optional
 from forecast.tui.forms.base import Field, FormScreen
 from forecast.tui.forms.evidence import picked_stance, stance_picker
@@ -166,7 +167,8 @@ class LinkEvidenceForm(_PickerForm):
             raise ForecastError(f"linking evidence is {optional.NOT_AVAILABLE}")
         evidence.link_evidence(session, values["item"]["id"], self.question_id, stance=values["stance"],
                                note=values["note"].strip(), now=self.ctx.now())  # fmt: skip
-        return DataChanged("evidence", self.question_id)
+        return DataChanged("evidence", self.question_id,
+                           done=_linked(values["item"], get_question(session, self.question_id).slug, values["stance"]))
 
 
 class LinkToQuestionForm(_PickerForm):
@@ -225,4 +227,8 @@ class LinkToQuestionForm(_PickerForm):
             raise ForecastError(f"linking evidence is {optional.NOT_AVAILABLE}")
         evidence.link_evidence(session, self.item["id"], values["item"]["id"], stance=values["stance"],
                                note=values["note"].strip(), now=self.ctx.now())  # fmt: skip
-        return DataChanged("evidence", values["item"]["id"])
+        return DataChanged("evidence", values["item"]["id"], done=_linked(self.item, values["item"]["slug"], values["stance"]))
+
+
+def _linked(evidence: dict, slug: str, stance: str) -> str:
+    return f"Linked “{fmt.first_line(evidence.get('title') or evidence.get('key'), 60)}” ({stance}) to {slug}"

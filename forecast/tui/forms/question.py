@@ -123,7 +123,7 @@ class QuestionForm(FormScreen):
                 ),
                 now=self.ctx.now(),
             )
-            return DataChanged("question", row.id)
+            return DataChanged("question", row.id, done=f"Saved new question {row.slug}")
         changes: dict = {}
         original = self.original or {}
         for key, arg in (("title", "title"), ("criteria", "criteria"), ("description", "description")):
@@ -143,7 +143,12 @@ class QuestionForm(FormScreen):
         if values["auto"] != original.get("auto"):
             changes["auto"] = auto
         row, _changed = edit_question(session, self.question_id, now=self.ctx.now(), **changes)
-        return DataChanged("question", row.id)
+        what = ", ".join(_FIELD_NAMES[k] for k in changes) or "nothing changed"
+        return DataChanged("question", row.id, done=f"Saved question {row.slug}: {what}")
+
+
+_FIELD_NAMES = {"title": "title", "criteria": "criteria", "description": "description", "closes_at": "closes",
+                "opens_at": "opens", "resolves_at": "resolves", "tags": "tags", "auto": "auto-resolve"}  # fmt: skip
 
 
 def _minute(at):

@@ -92,7 +92,10 @@ class ResolveForm(_QuestionForm):
             note=values["note"].strip(),
             now=self.ctx.now(),
         )
-        return DataChanged("resolution", self.question_id)
+        slug = get_question(session, self.question_id).slug
+        outcome = values["outcome"].value
+        done = f"Annulled {slug}" if outcome == "annulled" else f"Resolved {slug} {outcome.upper()}"
+        return DataChanged("resolution", self.question_id, done=done)
 
 
 class UnresolveForm(_QuestionForm):
@@ -108,4 +111,5 @@ class UnresolveForm(_QuestionForm):
 
     def save(self, session, values: dict) -> DataChanged:
         unresolve(session, self.question_id, actor=self.ctx.me, note=values["note"].strip(), now=self.ctx.now())
-        return DataChanged("resolution", self.question_id)
+        slug = get_question(session, self.question_id).slug
+        return DataChanged("resolution", self.question_id, done=f"Unresolved {slug}: open to forecasts again")
