@@ -200,7 +200,7 @@ class ForecastApp(Guarded, App):
         if db is None:
             return
         with db.session() as session:
-            data = show_question(session, question_id, now=self.ctx.now())
+            data = show_question(session, question_id, now=self.ctx.now(), backfill_after=self.ctx.backfill_after)
         screen.post_message(DetailScreen.Loaded(data, question_id))
 
     def new_forecast(self, question_id: int, evidence: tuple[str, ...] = ()) -> None:

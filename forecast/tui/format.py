@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rich.text import Text
 
+from forecast.core.backfill import GLYPH, MEANING
 from forecast.core.timeparse import from_micros, humanize
 from forecast.tui.palette import Palette
 
@@ -24,6 +25,16 @@ def pct(p: float | None, *, blank: str = "–") -> str:
     if abs(value - round(value)) < 0.05:
         return f"{round(value):d}%"
     return f"{value:.1f}%"
+
+
+def pct_marked(p: float | None, backfilled: bool) -> str:
+    """The probability, with the backfilled glyph (core/backfill.py) before it when the forecast is backfilled."""
+    return f"{GLYPH}{pct(p)}" if backfilled else pct(p)
+
+
+def backfill_legend(after: timedelta) -> str:
+    """What the glyph means, for the help screen and wherever backfilled forecasts are listed."""
+    return f"{GLYPH} {MEANING.format(hours=after.total_seconds() / 3600)}"
 
 
 def delta_points(change: float | None) -> str:

@@ -71,8 +71,8 @@ class Field(Vertical):
         try:
             self.value, preview = self.check(self.text)
         except ForecastError as exc:
-            self.value, self.error = None, str(exc)
-            hint.update(Text(f"✘ {exc}"))
+            self.value, self.error = None, on_the_form(str(exc))
+            hint.update(Text(f"✘ {self.error}"))
             hint.display = True
             self.add_class("-invalid")
             return False

@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static, TabbedContent, TabPane
 
+from forecast.core.backfill import GLYPH
 from forecast.core.timeparse import parse_iso
 from forecast.tui import format as fmt
 from forecast.tui.bindings import bindings
@@ -193,7 +194,7 @@ class DetailScreen(BaseScreen):
             Text(fmt.local_time(made, self.ctx.tz), style=style),
             Text(f["forecaster"], style=style or ("bold" if f["forecaster"] == self.ctx.me else ""),
                  no_wrap=True, overflow="ellipsis"),  # fmt: skip
-            Text(fmt.pct(f["probability"]), style=f"bold {style}".strip(), justify="right"),
+            Text(fmt.pct_marked(f["probability"], f["backfilled"]), style=f"bold {style}".strip(), justify="right"),
             fmt.delta_text(f["change"], pal) if not f["superseded"] else Text("corrected", style="dim"),
             Text(str(len(f["evidence"])) if f["evidence"] else "", justify="right"),
             Text(why, style=style or "", no_wrap=True, overflow="ellipsis"),
@@ -268,6 +269,9 @@ class DetailScreen(BaseScreen):
         if f["change"] is not None:
             out.append(f"  {fmt.delta_points(f['change'])}", style=self.palette.muted)
         out.append(f"  ·  made {fmt.local_time(parse_iso(f['made_at']), self.ctx.tz)}", style=self.palette.muted)
+        if f["backfilled"]:
+            out.append(f"  {GLYPH} backfilled", style=f"bold {self.palette.warn}")
+            out.append(f", recorded {fmt.local_time(parse_iso(f['recorded_at']), self.ctx.tz)}", style=self.palette.muted)
         if f["superseded"]:
             out.append("  (corrected later)", style=self.palette.warn)
         out.append("\n")
@@ -275,6 +279,8 @@ class DetailScreen(BaseScreen):
         for ev in f["evidence"]:
             out.append("\n  ◆ ", style=self.palette.muted)
             out.append(ev.get("title") or ev.get("key") or "")
+        if any(u["backfilled"] for u in self.updates):  # the legend, where backfilled forecasts are listed
+            out.append(f"\n{fmt.backfill_legend(self.ctx.backfill_after)}", style=self.palette.muted)
         panel.update(out)
 
     def _show_evidence(self, row: int) -> None:
