@@ -257,6 +257,7 @@ def data_version(session: Session) -> tuple:
         "SUM(CASE WHEN dismissed THEN 1 ELSE 0 END) FROM evidence",
         "SELECT COUNT(*) FROM evidence_link",
         "SELECT MAX(id) FROM resolution_event",
+        "SELECT COUNT(*), MAX(remind_at) FROM reminder",
     ):
         parts.extend(conn.exec_driver_sql(sql).one())
     return tuple(parts)

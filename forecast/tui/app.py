@@ -194,6 +194,7 @@ class ForecastApp(Guarded, App):
     def fetch_question(self, screen, question_id: int) -> None:
         """Runs on the app, so it can start before the detail screen is built; posts to that screen."""
         from forecast.services.question_detail import show_question
+        from forecast.services.reminders import reminder_marks
         from forecast.tui.screens.detail import DetailScreen
 
         db = self.open_database()
@@ -201,7 +202,8 @@ class ForecastApp(Guarded, App):
             return
         with db.session() as session:
             data = show_question(session, question_id, now=self.ctx.now(), backfill_after=self.ctx.backfill_after)
-        screen.post_message(DetailScreen.Loaded(data, question_id))
+            due = reminder_marks(session, self.ctx.now()).get(data["id"])
+        screen.post_message(DetailScreen.Loaded(data, question_id, reminder_due=due))
 
     def new_forecast(self, question_id: int, evidence: tuple[str, ...] = ()) -> None:
         from forecast.tui.forms.forecast import ForecastForm

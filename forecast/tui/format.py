@@ -14,6 +14,7 @@ from forecast.core.timeparse import from_micros, humanize
 from forecast.tui.palette import Palette
 
 SPARK = "▁▂▃▄▅▆▇█"
+REMINDER = "◷"  # a question with a reminder waiting (bold when due); the help screen says so
 STANCE_MARK = {"yes": "▲", "no": "▼", "neutral": "•"}
 
 

@@ -49,6 +49,8 @@ class DetailScreen(BaseScreen):
     class Loaded(Message):
         data: dict
         question_id: int
+        reminder_due: bool | None = None
+        """True: its reminder is due; False: set for later; None: no reminder waiting."""
 
     def __init__(self, question_id: int) -> None:
         super().__init__()
@@ -58,6 +60,7 @@ class DetailScreen(BaseScreen):
         """How many times data has been drawn (benchmarks wait for it)."""
         self.updates: list[dict] = []
         self.evidence: list[dict] = []
+        self.reminder_due: bool | None = None
 
     def compose(self) -> ComposeResult:
         yield NavBar("questions", self.ctx.label)
@@ -111,6 +114,7 @@ class DetailScreen(BaseScreen):
     def _loaded(self, message: Loaded) -> None:
         if message.question_id != self.question_id:
             return  # a question the user has already moved on from
+        self.reminder_due = message.reminder_due
         with self.app.batch_update():
             self._show(message.data)
 
@@ -170,6 +174,13 @@ class DetailScreen(BaseScreen):
         elif others:
             (name, p), = others.items()
             parts += ["  ·  ", (name, ""), f" {fmt.pct(p)}"]
+        reminder = data.get("reminder")
+        if reminder and self.reminder_due is not None:
+            at = fmt.local_time(parse_iso(reminder["remind_at"]), tz)
+            if self.reminder_due:
+                parts += ["  ·  ", (f"{fmt.REMINDER} reminder due since {at}", f"bold {self.palette.warn}")]
+            else:
+                parts += [f"  ·  {fmt.REMINDER} reminder {fmt.when_text(parse_iso(reminder['remind_at']), now)}"]
         if data["tags"]:
             parts += ["  ", (" ".join("#" + t for t in data["tags"]), "dim")]
         return Content.assemble(*parts)
@@ -231,6 +242,12 @@ class DetailScreen(BaseScreen):
             out.append(f"{fmt.when_text(at, now)}\n", style=self.palette.muted)
         if data["auto"]:
             out.append(f"{'auto':>9}  {data['auto'].replace('_', ' ')}\n")
+        if data.get("reminder") and self.reminder_due is not None:
+            r = data["reminder"]
+            state = "due: record an update to clear it" if self.reminder_due else "waiting"
+            out.append(f"{'remind':>9}  {fmt.local_time(parse_iso(r['remind_at']), tz)}  ")
+            out.append(f"{fmt.REMINDER} {state}" + (f"  {r['note']}" if r["note"] else "") + "\n",
+                       style=f"bold {self.palette.warn}" if self.reminder_due else self.palette.muted)
         out.append("\n")
         if data["resolution_history"]:
             section("Resolution history")
@@ -361,4 +378,4 @@ class DetailScreen(BaseScreen):
 
     def on_theme_changed(self) -> None:
         if self.data is not None:
-            self.post_message(self.Loaded(self.data, self.question_id))
+            self.post_message(self.Loaded(self.data, self.question_id, self.reminder_due))

@@ -59,7 +59,9 @@ class HelpScreen(Guarded, ModalScreen[None]):
         after = getattr(getattr(self.app, "ctx", None), "backfill_after", DEFAULT_BACKFILL_AFTER)
         glyph, meaning = fmt.backfill_legend(after).split(" ", 1)
         marks = [(glyph, f"{meaning}. A forecast written with hindsight is no evidence of skill: the Scores "
-                         "screen can leave these out (b).")]  # fmt: skip
+                         "screen can leave these out (b)."),
+                 (fmt.REMINDER, "a reminder is set on the question (`forecast q remind`); bold when it is due, until "
+                                "you record an update, resolve the question or clear the reminder.")]  # fmt: skip
         table = Table(title=Text("Marks: what the glyphs mean", style="bold"), title_justify="left",
                       show_header=False, box=None, padding=(0, 1), expand=True)  # fmt: skip
         table.add_column("mark", width=15, style="bold")

@@ -42,6 +42,8 @@ class QuestionsScreen(BaseScreen):
         """False for the first screenful, which arrives before the rest."""
         version: tuple | None = None
         forecasters: int = 0
+        reminders: dict | None = None
+        """Question id -> due, for the reminders waiting (the first screenful arrives without them)."""
 
     @dataclass
     class TeamLoaded(Message):
@@ -117,11 +119,15 @@ class QuestionsScreen(BaseScreen):
             db = self.app.open_database()  # type: ignore[attr-defined]
             if db is None:
                 return
+            from forecast.services.reminders import reminder_marks
+
             with db.session() as session:
                 version = question_table.data_version(session)
                 forecasters = session.connection().exec_driver_sql("SELECT COUNT(*) FROM forecaster").scalar() or 0
                 columns = question_table.load_columns(session, forecaster=me)
-            self.post_message(self.ColumnsLoaded(columns, complete=True, version=version, forecasters=forecasters))
+                reminders = reminder_marks(session, self.ctx.now())
+            self.post_message(self.ColumnsLoaded(columns, complete=True, version=version, forecasters=forecasters,
+                                                 reminders=reminders))  # fmt: skip
             with db.session() as session:
                 team = question_table.load_team(session, columns.ids)
             self.post_message(self.TeamLoaded(columns, team))
@@ -142,6 +148,7 @@ class QuestionsScreen(BaseScreen):
             # pause while typing; frozen objects are still freed when unreferenced, just never scanned.
             gc.freeze()
             self.version = message.version
+            self.rows.reminders = message.reminders or {}
             self.rows.stale = set(self.rows.sparks)  # shown until refetched, so nothing flickers
             table.set_hidden(set() if message.forecasters > 1 else {"team"})
         table.loading = False
