@@ -140,12 +140,12 @@ def test_calibration_legend_lists_only_what_is_drawn():
     near = Bin(0.3, 0.4, 0.35, 0.35, None, None, 3)  # on the diagonal, no interval
     drawn: set[str] = set()
     render_calibration([near], 40, 12, drawn=drawn)
-    assert calibration_legend(drawn).plain.split() == ["⠄⠂", "perfect", "●", "observed"]
+    assert calibration_legend(drawn).plain.split() == ["⠄⠂", "ideal", "●", "observed"]
 
     far = Bin(0.8, 0.9, 0.85, 0.1, 0.02, 0.4, 5)  # far below the diagonal, with a tall interval
     drawn = set()
     render_calibration([far], 40, 12, drawn=drawn)
-    assert calibration_legend(drawn).plain.split() == ["⠄⠂", "perfect", "●", "off", "│", "95%", "CI"]
+    assert calibration_legend(drawn).plain.split() == ["⠄⠂", "ideal", "●", "off", "│", "95%", "CI"]
 
     drawn = set()
     render_calibration([near], 10, 3, drawn=drawn)  # too small: no chart, no legend
@@ -161,7 +161,7 @@ async def test_the_scores_screen_shows_the_legend_of_its_calibration_chart(app_f
         await until(pilot, lambda: app.screen.__class__.__name__ == "ScoresScreen" and app.screen.view.headline
                     and app.screen.query_one(CalibrationChart).legend, what="the chart's legend")  # fmt: skip
         chart = app.screen.query_one(CalibrationChart)
-        assert "perfect" in chart.legend and "●" in chart.legend
+        assert "ideal" in chart.legend and "●" in chart.legend
         from tests.tui.screen_text import screen_cells
 
         shown = ["".join(row) for row in screen_cells(app)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Input, Select, TextArea
+from textual.widgets import Input, RadioButton, RadioSet, TextArea
 
 from forecast.core.deadline import deadline_from_title
 from forecast.core.errors import InvalidInput
@@ -21,8 +21,18 @@ from forecast.tui.messages import DataChanged
 from forecast.tui.workers import db_work
 
 FROM_TITLE_HINT = "empty: read from the title ('before 2027-03-01', 'by end of 2027', 'in 2027')"
-AUTO_CHOICES = [("none: resolve by hand", ""), ("NO at close", AutoRule.NO_AT_CLOSE.value),
+# Radio buttons, not a Select: a Select's drop-down opens over the form's border and its buttons.
+AUTO_CHOICES = [("by hand", ""), ("NO at close", AutoRule.NO_AT_CLOSE.value),
                 ("YES at close", AutoRule.YES_AT_CLOSE.value)]  # fmt: skip
+
+
+def _auto_picker() -> RadioSet:
+    return RadioSet(*(RadioButton(label, value=not rule, id=_auto_id(rule)) for label, rule in AUTO_CHOICES),
+                    id="auto-input")  # fmt: skip
+
+
+def _auto_id(rule: str) -> str:
+    return f"auto-{rule or 'none'}"
 
 
 class QuestionForm(FormScreen):
@@ -70,8 +80,7 @@ class QuestionForm(FormScreen):
         yield Field("Tags", Input(placeholder="politics europe", id="tags-input", compact=True), check=checks.tags, id="tags")
         yield Field("Criteria", TextArea(id="criteria-input", soft_wrap=True, compact=True), id="criteria")
         yield Field("Description", TextArea(id="description-input", soft_wrap=True, compact=True, classes="short"), id="description")
-        yield Field("Auto-resolve", Select(AUTO_CHOICES, allow_blank=False, value="", id="auto-input", compact=True),
-                    id="auto")  # fmt: skip
+        yield Field("Auto-resolve", _auto_picker(), id="auto")
 
     def _closes(self, text: str):
         """As `q add`: a date typed here, else the deadline the title states (core/deadline.py)."""
@@ -129,11 +138,12 @@ class QuestionForm(FormScreen):
             area = self.query_one(selector, TextArea)
             if not area.text:
                 area.text = value
-        self.query_one("#auto-input", Select).value = q.auto_rule or ""
+        self.query_one(f"#{_auto_id(q.auto_rule or '')}", RadioButton).value = True
 
     def collect(self) -> dict:
         values = super().collect()
-        values["auto"] = self.query_one("#auto-input", Select).value or ""
+        pressed = self.query_one("#auto-input", RadioSet).pressed_button
+        values["auto"] = {_auto_id(rule): rule for _, rule in AUTO_CHOICES}.get(pressed.id if pressed else "", "")
         if self.question_id is None:
             values["from_title"] = not self.query_one("#closes-input", Input).value.strip()
             if values["closes"] is None:

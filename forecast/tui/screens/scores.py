@@ -137,8 +137,8 @@ class ScoresScreen(BaseScreen):
         who = flt.forecaster or "everyone"
         parts: list = [
             ("  Who ", "dim"), (who, "bold"), (" w", "dim"),
-            ("   Tag ", "dim"), (flt.tag or "all", "bold"), (" t", "dim"),
-            ("   Period ", "dim"), (PERIODS[flt.period][0], "bold"), (" p", "dim"),
+            ("  Tag ", "dim"), (flt.tag or "all", "bold"), (" t", "dim"),
+            ("  Period ", "dim"), (PERIODS[flt.period][0], "bold"), (" p", "dim"),
         ]  # fmt: skip
         # ↶ marks backfilled forecasts (the help screen says so): how many the figures count, or that they are left out.
         shown = self.view.backfilled if self.view.headline else 0

@@ -69,7 +69,7 @@ def render_calibration(bins: list[Bin], width: int, height: int, pal: Palette = 
 
 
 # Short enough that all four fit under the chart at 80 columns.
-LEGEND = (("diagonal", "⠄⠂", "muted", "perfect"), ("observed", "●", "primary", "observed"),
+LEGEND = (("diagonal", "⠄⠂", "muted", "ideal"), ("observed", "●", "primary", "observed"),
           ("off", "●", "no", "off"), ("interval", "│", "accent", "95% CI"))  # fmt: skip
 
 
