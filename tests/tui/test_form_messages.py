@@ -138,3 +138,34 @@ async def test_every_saved_change_is_confirmed(app_factory, fixture_db):
         await save_form(pilot, UnresolveForm, value("#note-input", "too early"), said)
         assert said.pop() == "Unresolved eu-summit-deal: open to forecasts again"
         assert not app.unexpected_errors
+
+
+async def test_auto_resolve_choice_round_trips_and_evidence_saves_are_confirmed(app_factory, fixture_db):
+    from forecast.tui.forms.evidence import AddEvidenceForm
+    from forecast.tui.forms.question import QuestionForm
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_detail(pilot, fixture_db, "rate-cut-q2")
+        said = record_notes(app)
+        await pilot.press("e")
+        await save_form(pilot, QuestionForm, lambda form: setattr(form.query_one("#auto-no_at_close"), "value", True),
+                        said)  # fmt: skip
+        assert said.pop() == "Saved question rate-cut-q2: auto-resolve"
+        with fixture_db.session() as s:
+            rule = s.connection().execute(text("SELECT auto_rule FROM question WHERE slug = 'rate-cut-q2'")).scalar()
+        assert rule == "no_at_close"
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, QuestionForm) and app.screen.original is not None)
+        assert app.screen.query_one("#auto-input").pressed_button.id == "auto-no_at_close"
+        await pilot.press("escape")
+
+        def paste(form):
+            form.query_one("#source-paste").value = True
+            form.query_one("#paste-input").insert("The governor signalled patience on rates.")
+            form.query_one("#title-input").value = "Governor signals patience"
+
+        await pilot.press("a")
+        await save_form(pilot, AddEvidenceForm, paste, said)
+        assert said.pop().startswith("Saved evidence “Governor signals patience” (neutral) on rate-cut-q2")
+        assert not app.unexpected_errors
