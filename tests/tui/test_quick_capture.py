@@ -125,6 +125,7 @@ async def test_reminders_are_marked_in_the_list_and_shown_in_the_detail(app_fact
         assert due.plain.startswith("◷ ") and later.plain.startswith("◷ ")
         assert "bold" in str(due.spans[0].style) and "bold" not in str(later.spans[0].style)  # due stands out
         assert not any(c.plain.startswith("◷") for c in titles.values())
+        assert "◷ 1 reminder due" in str(screen.query_one("#summary").render())
 
         detail = await open_detail(pilot, fixture_db, "rate-cut-q2")
         assert "◷ reminder due since 2026-02-28 12:00" in str(detail.query_one("#detail-meta").render())

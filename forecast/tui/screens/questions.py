@@ -22,7 +22,7 @@ from forecast.tui.question_view import SORT_COLUMN, SORT_ORDER, SORTS, STATUSES,
 from forecast.tui.screens.base import BaseScreen
 from forecast.tui.widgets.keybar import KeyBar
 from forecast.tui.widgets.nav import NavBar
-from forecast.tui.widgets.question_table import SPARK_POINTS, QuestionRows, QuestionTable
+from forecast.tui.widgets.question_table import REMINDER, SPARK_POINTS, QuestionRows, QuestionTable
 from forecast.tui.workers import db_work
 
 FIRST_PAGE = 200
@@ -298,6 +298,9 @@ class QuestionsScreen(BaseScreen):
         if view.query.strip():
             parts += [" matching ", (view.query.strip(), "italic")]
         parts.append(f" · {SORT_ORDER[view.sort]}" + (" (reversed)" if view.descending else ""))
+        due = sum(self.rows.reminders.values())
+        if due:  # the ◷ marks say which; this says how many are waiting for an update
+            parts.append((f" · {REMINDER} {due:,} {noun(due, 'reminder')} due", "bold"))
         if not self.complete:
             parts.append(("  loading…", "dim"))
         self.query_one("#summary", Static).update(Content.assemble(*parts))
