@@ -121,4 +121,5 @@ def first_line(text: str | None, limit: int = 200) -> str:
 
 def no_url(title: str | None) -> str:
     """Why `b` opened nothing for an article stored without a URL (from a file or pasted text)."""
-    return f"Nothing to open: “{first_line(title, 60) or 'this article'}” has no URL (it was added from a file or pasted text)."
+    name = first_line(title, 60) or "this article"
+    return f"Nothing to open: “{name}” has no URL (it was added from a file or pasted text)."

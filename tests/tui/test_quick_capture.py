@@ -137,8 +137,9 @@ async def test_reminders_are_marked_in_the_list_and_shown_in_the_detail(app_fact
         await until(pilot, lambda: isinstance(app.screen, ForecastForm))
         app.screen.query_one("#probability-input").value = "25%"
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: app.screen is detail and "reminder" not in str(detail.query_one("#detail-meta").render()),
-                    what="the answered reminder gone")  # fmt: skip
+        meta = detail.query_one("#detail-meta")
+        await until(pilot, lambda: app.screen is detail and "reminder" not in str(meta.render()),
+                    what="the answered reminder gone")
         await pilot.press("escape")
         detail = await open_detail(pilot, fixture_db, "eu-summit-deal")
         await until(pilot, lambda: detail.data["slug"] == "eu-summit-deal")

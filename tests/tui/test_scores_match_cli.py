@@ -116,7 +116,8 @@ async def test_exclude_backfilled_toggle_equals_score_json(app_factory, fixture_
 
         await pilot.press("b")
         await until(pilot, lambda: not screen.flt.exclude_backfilled and not screen.query_one("#scores-body").loading)
-        assert shown_rows(screen.query_one("#headline"))["tester"]["brier"] == fixed(counted["forecasters"][0]["brier"], 3)
+        brier = shown_rows(screen.query_one("#headline"))["tester"]["brier"]
+        assert brier == fixed(counted["forecasters"][0]["brier"], 3)
 
 
 async def test_an_empty_view_says_which_filter_emptied_it(app_factory):

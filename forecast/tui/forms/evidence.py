@@ -21,8 +21,9 @@ SOURCES = ("url", "file", "paste")
 
 def stance_picker(id: str = "stance-input") -> RadioSet:
     # The default comes first: a RadioSet highlights its first button, and the highlighted one must be the default.
-    return RadioSet(RadioButton("neutral", id="stance-neutral", value=True), RadioButton("supports YES", id="stance-yes"),
-                    RadioButton("supports NO", id="stance-no"), id=id)  # fmt: skip
+    return RadioSet(RadioButton("neutral", id="stance-neutral", value=True),
+                    RadioButton("supports YES", id="stance-yes"), RadioButton("supports NO", id="stance-no"),
+                    id=id)  # fmt: skip
 
 
 def picked_stance(radio: RadioSet) -> str:

@@ -122,4 +122,5 @@ class ForecastForm(FormScreen):
         )
         slug = get_question(session, row.question_id).slug
         when = "" if values["when"] is None else f", made {fmt.local_time(row.made_at, self.ctx.tz)}"
-        return DataChanged("forecast", row.question_id, done=f"Saved forecast {fmt.pct(row.probability)} on {slug}{when}")
+        done = f"Saved forecast {fmt.pct(row.probability)} on {slug}{when}"
+        return DataChanged("forecast", row.question_id, done=done)

@@ -227,7 +227,8 @@ class LinkToQuestionForm(_PickerForm):
             raise ForecastError(f"linking evidence is {optional.NOT_AVAILABLE}")
         evidence.link_evidence(session, self.item["id"], values["item"]["id"], stance=values["stance"],
                                note=values["note"].strip(), now=self.ctx.now())  # fmt: skip
-        return DataChanged("evidence", values["item"]["id"], done=_linked(self.item, values["item"]["slug"], values["stance"]))
+        done = _linked(self.item, values["item"]["slug"], values["stance"])
+        return DataChanged("evidence", values["item"]["id"], done=done)
 
 
 def _linked(evidence: dict, slug: str, stance: str) -> str:

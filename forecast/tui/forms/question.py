@@ -152,8 +152,8 @@ class QuestionForm(FormScreen):
                                    "'in 2027'), so give a date here")  # fmt: skip
             if values["first"] is not None and values["closes"] <= self.ctx.now():
                 self.query_one("#first-input", Input).focus()
-                raise InvalidInput("Forecast: the deadline has passed, so a forecast made now cannot count; "
-                                   "save without it, then log the forecasts you made while it was open with f")  # fmt: skip
+                raise InvalidInput("Forecast: the deadline has passed, so a forecast made now cannot count; save "
+                                   "without it, then log the forecasts you made while it was open with f")  # fmt: skip
         return values
 
     def save(self, session, values: dict) -> DataChanged:

@@ -288,7 +288,8 @@ class DetailScreen(BaseScreen):
         out.append(f"  ·  made {fmt.local_time(parse_iso(f['made_at']), self.ctx.tz)}", style=self.palette.muted)
         if f["backfilled"]:
             out.append(f"  {GLYPH} backfilled", style=f"bold {self.palette.warn}")
-            out.append(f", recorded {fmt.local_time(parse_iso(f['recorded_at']), self.ctx.tz)}", style=self.palette.muted)
+            recorded = fmt.local_time(parse_iso(f["recorded_at"]), self.ctx.tz)
+            out.append(f", recorded {recorded}", style=self.palette.muted)
         if f["superseded"]:
             out.append("  (corrected later)", style=self.palette.warn)
         out.append("\n")
