@@ -237,6 +237,7 @@ def data_version(session: Session) -> tuple:
         "SUM(CASE WHEN dismissed THEN 1 ELSE 0 END) FROM evidence",
         "SELECT COUNT(*) FROM evidence_link",
         "SELECT MAX(id) FROM resolution_event",
+        "SELECT COUNT(*), MAX(remind_at) FROM reminder",
     ):
         parts.extend(bulk.rows(conn, sql)[0])
     return tuple(parts)

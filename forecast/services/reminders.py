@@ -55,5 +55,20 @@ def reminder_of(session: Session, question_id: int) -> dict | None:
     return reminder_fields(row, session.get(Question, question_id).slug)
 
 
+def reminder_marks(session: Session, now: datetime) -> dict[int, bool]:
+    """Question id -> whether its reminder is due, for each reminder still waiting: due (by the rule
+    `forecast check` applies) or set for later. Answered reminders and those of resolved questions are left out."""
+    from forecast.core.timeparse import to_micros
+    from forecast.services.check_queries import due_reminders, fetch
+
+    conn = session.connection()
+    now_us = to_micros(now)
+    marks = {int(row[0]): True for row in due_reminders(conn, now_us)}
+    later = fetch(conn, "SELECT r.question_id FROM reminder r JOIN question q ON q.id = r.question_id "
+                        "WHERE r.remind_at > ? AND q.status IN ('open', 'closed')", (now_us,))  # fmt: skip
+    marks.update((int(qid), False) for (qid,) in later)
+    return marks
+
+
 def reminder_fields(row: Reminder, slug: str) -> dict:
     return {"question": slug, "remind_at": iso_z(row.remind_at), "note": row.note}

@@ -197,14 +197,16 @@ class ForecastApp(Guarded, App):
     def fetch_question(self, screen, question_id: int) -> None:
         """Runs on the app, so it can start before the detail screen is built; posts to that screen."""
         from forecast.services.question_detail import show_question
+        from forecast.services.reminders import reminder_marks
         from forecast.tui.screens.detail import DetailScreen
 
         db = self.open_database()
         if db is None:
             return
         with db.session() as session:
-            data = show_question(session, question_id, now=self.ctx.now())
-        screen.post_message(DetailScreen.Loaded(data, question_id))
+            data = show_question(session, question_id, now=self.ctx.now(), backfill_after=self.ctx.backfill_after)
+            due = reminder_marks(session, self.ctx.now()).get(data["id"])
+        screen.post_message(DetailScreen.Loaded(data, question_id, reminder_due=due))
 
     def new_forecast(self, question_id: int, evidence: tuple[str, ...] = ()) -> None:
         from forecast.tui.forms.forecast import ForecastForm
@@ -279,8 +281,9 @@ class ForecastApp(Guarded, App):
     def _data_changed(self, message: DataChanged) -> None:
         if message.undo is not None:
             self.undo_tokens.append(message.undo)
-        if message.note:
-            self.notify(message.note, timeout=6, markup=False)
+        said = "\n".join(line for line in (message.done, message.note) if line)
+        if said:
+            self.notify(said, title="Saved" if message.done else "", timeout=6, markup=False)
         for screen in self.screen_stack:
             hook = getattr(screen, "data_changed", None)
             if hook is not None:

@@ -104,6 +104,8 @@ REGISTRY: dict[str, tuple[Command, ...]] = {
         _c("scores", "forecaster", "w", "cycle_forecaster", "Who", "Choose whose scores to show (or everyone's)."),
         _c("scores", "tag", "t", "cycle_tag", "Tag", "Limit the scores to questions with one tag."),
         _c("scores", "period", "p", "cycle_period", "Period", "Cycle the period: all, last year, 90 days, 30 days."),
+        _c("scores", "backfilled", "b", "toggle_backfilled", "Backfilled",
+           "Leave out backfilled forecasts (recorded long after the time they claim), or count them again."),
     ),
     "form": (
         _c("form", "save", "ctrl+s", "save", "Save", "Validate and save the form."),

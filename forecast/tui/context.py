@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from forecast.core.backfill import DEFAULT_BACKFILL_AFTER
 from forecast.core.timeparse import utcnow
 
 if TYPE_CHECKING:  # importing SQLAlchemy is deferred until the first frame is on screen
@@ -27,6 +28,8 @@ class TuiContext:
     """Injected so that tests and snapshots run on a frozen clock."""
     refresh_seconds: float | None = 30.0
     """Periodic check for changes made by other processes; None turns it off (tests)."""
+    backfill_after: timedelta = DEFAULT_BACKFILL_AFTER
+    """A forecast recorded more than this after its claimed time is backfilled (settings `backfill_hours`)."""
     label: str = ""
     """How the database is named in the title bar."""
     database: Database | None = None

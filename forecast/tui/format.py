@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rich.text import Text
 
+from forecast.core.backfill import GLYPH, MEANING
 from forecast.core.timeparse import from_micros, humanize
 from forecast.tui.palette import Palette
 
 SPARK = "▁▂▃▄▅▆▇█"
+REMINDER = "◷"  # a question with a reminder waiting (bold when due); the help screen says so
 STANCE_MARK = {"yes": "▲", "no": "▼", "neutral": "•"}
 
 
@@ -24,6 +26,16 @@ def pct(p: float | None, *, blank: str = "–") -> str:
     if abs(value - round(value)) < 0.05:
         return f"{round(value):d}%"
     return f"{value:.1f}%"
+
+
+def pct_marked(p: float | None, backfilled: bool) -> str:
+    """The probability, with the backfilled glyph (core/backfill.py) before it when the forecast is backfilled."""
+    return f"{GLYPH}{pct(p)}" if backfilled else pct(p)
+
+
+def backfill_legend(after: timedelta) -> str:
+    """What the glyph means, for the help screen and wherever backfilled forecasts are listed."""
+    return f"{GLYPH} {MEANING.format(hours=after.total_seconds() / 3600)}"
 
 
 def delta_points(change: float | None) -> str:
@@ -105,3 +117,9 @@ def plain(text: str | None, style: str = "") -> Text:
 def first_line(text: str | None, limit: int = 200) -> str:
     line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def no_url(title: str | None) -> str:
+    """Why `b` opened nothing for an article stored without a URL (from a file or pasted text)."""
+    name = first_line(title, 60) or "this article"
+    return f"Nothing to open: “{name}” has no URL (it was added from a file or pasted text)."

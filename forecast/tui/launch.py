@@ -9,13 +9,15 @@ FIRST_FRAME_ENV = "FORECAST_TUI_EXIT_AFTER_FIRST_FRAME"
 """Benchmarks only: a file path; the app writes the wall-clock time of its first frame with questions there, and exits."""
 
 
-def launch(target: str, *, tz: str = "UTC", name: str = "me") -> None:
+def launch(target: str, *, tz: str = "UTC", name: str = "me", backfill_after=None) -> None:
     """Run the app; the database is opened by the app's first worker, so the first frame comes sooner."""
     from forecast.core.errors import ForecastError
     from forecast.tui.app import ForecastApp
     from forecast.tui.context import TuiContext
 
     ctx = TuiContext(target=target, me=name, tz=tz, label=_label(target))
+    if backfill_after is not None:
+        ctx.backfill_after = backfill_after
     on_first_rows = _exit_after_first_frame if os.environ.get(FIRST_FRAME_ENV) else None
     app = ForecastApp(ctx, on_first_rows=on_first_rows)
     try:

@@ -26,3 +26,5 @@ class DataChanged(Message):
     """Something the user should know about the write (e.g. "no publication date found")."""
     undo: object | None = None
     """How to take the change back (a services.undo.UndoToken); the app keeps these for `u`."""
+    done: str = ""
+    """What was saved, in words, for the confirmation ("Saved forecast 35% on eu-summit-deal")."""

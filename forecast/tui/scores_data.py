@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from forecast.core.backfill import DEFAULT_BACKFILL_AFTER
 from forecast.tui import optional
 from forecast.tui.widgets.score_charts import Bin
 
@@ -23,6 +24,21 @@ class ScoresFilter:
     tag: str | None = None
     period: int = 0
     """Index into PERIODS."""
+    exclude_backfilled: bool = False
+    """Leave out forecasts recorded long after their claimed time, as `forecast score --exclude-backfilled`."""
+
+    def narrowing(self, me: str | None = None) -> list[tuple[str, str]]:
+        """(key, words) for each filter that narrows the selection; `me` names the user's own selection."""
+        out = []
+        if self.forecaster:
+            out.append(("w", "you" if self.forecaster == me else self.forecaster))
+        if self.tag:
+            out.append(("t", f"questions tagged #{self.tag}"))
+        if self.period:
+            out.append(("p", f"resolved in the last {PERIODS[self.period][0].removeprefix('last ')}"))
+        if self.exclude_backfilled:
+            out.append(("b", "without backfilled forecasts"))
+        return out
 
 
 @dataclass
@@ -33,13 +49,16 @@ class ScoresView:
     tags: list[str] = field(default_factory=list)
     scored: int = 0
     not_scored: int = 0
+    backfilled: int = 0
+    """Backfilled forecasts among those scored (0 when they are left out)."""
     headline: list[dict] = field(default_factory=list)
     calibration: list[Bin] = field(default_factory=list)
     monthly: list[tuple[str, float]] = field(default_factory=list)
     by_tag: list[dict] = field(default_factory=list)
 
 
-def load_scores(session, flt: ScoresFilter, *, now: datetime) -> ScoresView:
+def load_scores(session, flt: ScoresFilter, *, now: datetime, backfill_after: timedelta = DEFAULT_BACKFILL_AFTER
+                ) -> ScoresView:  # fmt: skip
     from forecast.services.lookup import forecaster_names, tag_names
 
     forecasters, tags = forecaster_names(session), tag_names(session)
@@ -54,7 +73,8 @@ def load_scores(session, flt: ScoresFilter, *, now: datetime) -> ScoresView:
     tag = flt.tag if flt.tag in tags else None
     inp = scoring.load_input(
         session,
-        scoring.ScoreFilter(forecasters=wanted, tag=tag, since=now - timedelta(days=days) if days else None),
+        scoring.ScoreFilter(forecasters=wanted, tag=tag, since=now - timedelta(days=days) if days else None,
+                            exclude_backfilled=flt.exclude_backfilled, backfill_after=backfill_after),
         labels=False,
         tags=True,
     )
@@ -64,6 +84,7 @@ def load_scores(session, flt: ScoresFilter, *, now: datetime) -> ScoresView:
     view = ScoresView(forecasters=forecasters, tags=tags)
     view.scored = summary["questions"]["scored"]
     view.not_scored = summary["questions"]["not_scored"]
+    view.backfilled = scoring.backfilled_count(inp, backfill_after)
     people = [f for f in summary["forecasters"] if f["n_questions"]]
     people.sort(key=lambda f: (-f["n_questions"], f["name"]))
     view.headline = people

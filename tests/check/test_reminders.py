@@ -53,3 +53,42 @@ def test_bad_reminders_are_refused_with_one_line(db_url):
     ):
         r = run(*args, db=db_url)
         assert r.code == code and words in r.err and len(r.err.splitlines()) == 1, (args, r.err)
+
+
+def test_reminder_marks_are_the_waiting_reminders_due_by_checks_rule(db_url):
+    """What the TUI marks ◷: due ones (as `check` lists them) and ones set for later; answered ones and
+    those of resolved questions are not waiting."""
+    from datetime import UTC, datetime, timedelta
+
+    from forecast.core.model import Resolution
+    from forecast.services.database import open_database
+    from forecast.services.forecasts import ForecastRequest, record_forecast
+    from forecast.services.questions import QuestionDraft, add_question
+    from forecast.services.reminders import reminder_marks, set_reminder
+    from forecast.services.resolution import resolve
+
+    now = datetime(2030, 6, 1, tzinfo=UTC)
+    db = open_database(db_url)
+
+    def setup(s) -> dict[str, int]:
+        ids = {}
+        for slug in ("due", "later", "answered", "resolved", "none"):
+            draft = QuestionDraft(title=f"Will {slug}?", slug=slug, opens_at=now - timedelta(days=60),
+                                  closes_at=now + timedelta(days=60))
+            ids[slug] = add_question(s, draft, now=now - timedelta(days=60)).id
+        for slug, at in (("due", -1), ("later", 3), ("answered", -5), ("resolved", -2)):
+            set_reminder(s, slug, now + timedelta(days=at), now=now - timedelta(days=30))
+        made = now - timedelta(days=4)
+        record_forecast(s, ForecastRequest("answered", 0.4, "me", at=made), now=made)
+        resolve(s, "resolved", Resolution.YES, actor="me", at=now - timedelta(days=1), now=now - timedelta(days=1))
+        return ids
+
+    try:
+        ids = db.write(setup)
+        with db.session() as s:
+            marks = reminder_marks(s, now)
+    finally:
+        db.engine.dispose()
+    assert marks == {ids["due"]: True, ids["later"]: False}
+    due = check(db_url, "2030-06-01T00:00:00Z").json()["reminders"]
+    assert [r["slug"] for r in due] == ["due"]  # the same rule as `forecast check`

@@ -114,14 +114,16 @@ async def test_question_form_rejects_bad_fields(app_factory, fixture_db):
         form.query_one("#closes-input").value = "2026-01-01"  # before it opens (now)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert app.screen is form and "closes_at must be after opens_at" in form_error(form)
+        # The words on the form, not the service's column names (tui/forms/words.py).
+        assert app.screen is form and "✘ Closes must be after Opens" in form_error(form)
+        assert "closes_at" not in form_error(form)
         form.query_one("#closes-input").value = "in 1 month"
         form.query_one("#tags-input").value = "fine, bad,tag"
         form.query_one("#tags-input").value = "weather"
         form.query_one("#resolves-input").value = "in 1 week"  # before it closes
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert app.screen is form and "resolves_at must not be before closes_at" in form_error(form)
+        assert app.screen is form and "✘ Resolves must not be before Closes" in form_error(form)
         assert not app.unexpected_errors
     assert fingerprint(fixture_db) == before
 

@@ -39,7 +39,7 @@ async def test_question_to_score(empty_db, clock):
         await type_text(pilot, "Will the [bold]bridge[/] open by July?")
         await pilot.press("tab")
         await type_text(pilot, "in 4 months")
-        await pilot.press("tab", "tab", "tab")
+        await pilot.press("tab", "tab", "tab", "tab")  # past First forecast, Opens and Resolves
         await type_text(pilot, "infra city")
         await pilot.press("ctrl+s")
         await settle(pilot)

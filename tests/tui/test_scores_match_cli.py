@@ -6,12 +6,14 @@ see the glossary in docs/scoring.md. The CLI runs as a real subprocess on the te
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from forecast.core.numbers import fixed
 from forecast.tui.scores_data import ScoresFilter
 from tests.cli_runner import run
-from tests.tui.conftest import SIZE, settle
+from tests.tui.conftest import SIZE, settle, until
 
 pytestmark = pytest.mark.anyio
 
@@ -75,3 +77,93 @@ async def test_headline_and_tags_equal_score_json(app_factory, fixture_db):
         for name, entry in people.items():
             assert {k: rows[name][k] for k in expected(entry)} == expected(entry), name
         assert f"{everyone['questions']['scored']} questions scored" in str(screen.query_one("#scores-filters").render())
+
+
+def add_backfilled(db) -> None:
+    """tester logs, on 2026-03-01, a forecast "made" 100 days earlier on a resolved question: backfilled."""
+    from datetime import timedelta
+
+    from forecast.services.forecasts import ForecastRequest, record_forecast
+    from tests.tui.conftest import ME, NOW
+
+    db.write(lambda s: record_forecast(s, ForecastRequest("storm-season", 0.9, ME, at=NOW - timedelta(days=100)),
+                                       now=NOW))  # fmt: skip
+
+
+async def test_exclude_backfilled_toggle_equals_score_json(app_factory, fixture_db):
+    add_backfilled(fixture_db)
+    counted = cli_json(fixture_db, "--by", "tester")
+    left_out = cli_json(fixture_db, "--by", "tester", "--exclude-backfilled")
+    assert counted["backfilled"]["included"] == 1 and left_out["backfilled"]["included"] == 0
+    assert fixed(counted["forecasters"][0]["brier"], 3) != fixed(left_out["forecasters"][0]["brier"], 3)
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "ScoresScreen" and app.screen.view.headline,
+                    what="the scores")  # fmt: skip
+        screen = app.screen
+        filters = lambda: str(screen.query_one("#scores-filters").render())  # noqa: E731
+        assert "↶ 1 counted b" in filters()  # one backfilled forecast among those scored
+        assert shown_rows(screen.query_one("#headline"))["tester"] == {
+            "name": "tester", **expected(counted["forecasters"][0])}
+        assert " b " in str(screen.query_one("KeyBar").render())  # the toggle is in the key bar
+
+        await pilot.press("b")
+        await until(pilot, lambda: screen.flt.exclude_backfilled and not screen.query_one("#scores-body").loading)
+        assert "↶ left out b" in filters()
+        assert shown_rows(screen.query_one("#headline"))["tester"] == {
+            "name": "tester", **expected(left_out["forecasters"][0])}
+
+        await pilot.press("b")
+        await until(pilot, lambda: not screen.flt.exclude_backfilled and not screen.query_one("#scores-body").loading)
+        brier = shown_rows(screen.query_one("#headline"))["tester"]["brier"]
+        assert brier == fixed(counted["forecasters"][0]["brier"], 3)
+
+
+async def test_an_empty_view_says_which_filter_emptied_it(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "ScoresScreen" and app.screen.view.headline,
+                    what="the scores")  # fmt: skip
+        screen = app.screen
+        screen._reload(replace(screen.flt, tag="space"))  # its only question is not resolved yet
+        await until(pilot, lambda: screen.flt.tag == "space" and not screen.query_one("#scores-body").loading)
+        note = str(screen.query_one("#scores-note").render())
+        assert note == "Nothing scored for you · questions tagged #space. Press w, t to widen the selection."
+        assert "scored" not in str(screen.query_one("#scores-filters").render())  # no count beside it
+        assert not screen.query_one("#headline").display
+
+
+def test_calibration_legend_lists_only_what_is_drawn():
+    from forecast.tui.widgets.score_charts import Bin, calibration_legend, render_calibration
+
+    near = Bin(0.3, 0.4, 0.35, 0.35, None, None, 3)  # on the diagonal, no interval
+    drawn: set[str] = set()
+    render_calibration([near], 40, 12, drawn=drawn)
+    assert calibration_legend(drawn).plain.split() == ["⠄⠂", "ideal", "●", "observed"]
+
+    far = Bin(0.8, 0.9, 0.85, 0.1, 0.02, 0.4, 5)  # far below the diagonal, with a tall interval
+    drawn = set()
+    render_calibration([far], 40, 12, drawn=drawn)
+    assert calibration_legend(drawn).plain.split() == ["⠄⠂", "ideal", "●", "off", "│", "95%", "CI"]
+
+    drawn = set()
+    render_calibration([near], 10, 3, drawn=drawn)  # too small: no chart, no legend
+    assert calibration_legend(drawn).plain == ""
+
+
+async def test_the_scores_screen_shows_the_legend_of_its_calibration_chart(app_factory):
+    from forecast.tui.widgets.score_charts import CalibrationChart
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "ScoresScreen" and app.screen.view.headline
+                    and app.screen.query_one(CalibrationChart).legend, what="the chart's legend")  # fmt: skip
+        chart = app.screen.query_one(CalibrationChart)
+        assert "ideal" in chart.legend and "●" in chart.legend
+        from tests.tui.screen_text import screen_cells
+
+        shown = ["".join(row) for row in screen_cells(app)]
+        assert any(chart.legend.strip() in row for row in shown)  # drawn in the chart's bottom border

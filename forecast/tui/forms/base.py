@@ -23,6 +23,7 @@ from textual.widgets import Input, Label, Static, TextArea
 from forecast.core.errors import ForecastError, InvalidInput
 from forecast.tui.bindings import bindings
 from forecast.tui.context import TuiContext
+from forecast.tui.forms.words import on_the_form
 from forecast.tui.guard import Guarded
 from forecast.tui.messages import DataChanged, WorkFailed
 from forecast.tui.palette import Palette
@@ -70,8 +71,8 @@ class Field(Vertical):
         try:
             self.value, preview = self.check(self.text)
         except ForecastError as exc:
-            self.value, self.error = None, str(exc)
-            hint.update(Text(f"✘ {exc}"))
+            self.value, self.error = None, on_the_form(str(exc))
+            hint.update(Text(f"✘ {self.error}"))
             hint.display = True
             self.add_class("-invalid")
             return False
@@ -220,7 +221,7 @@ class FormScreen(Guarded, ModalScreen[DataChanged | None]):
 
     def show_error(self, error: str | None) -> None:
         box = self.query_one("#form-error", Static)
-        box.update(Text(f"✘ {error}") if error else "")
+        box.update(Text(f"✘ {on_the_form(error)}") if error else "")
         box.set_class(bool(error), "-shown")
 
     @on(Input.Submitted)

@@ -44,9 +44,14 @@ def when(now: Callable[[], datetime], tz: str, *, required: bool = False, empty_
                 raise InvalidInput("a date is required (e.g. 2026-12-31 or 'in 3 months')")
             return None, empty_hint
         at = parse_when(text, now=now(), tz=tz)
-        return at, f"{local(at, tz)} ({tz})  ·  {humanize(at, now=now())}"
+        return at, moment(at, now(), tz)
 
     return run
+
+
+def moment(at: datetime, now: datetime, tz: str) -> str:
+    """A parsed time as the preview shows it: local time, zone, and how far away."""
+    return f"{local(at, tz)} ({tz})  ·  {humanize(at, now=now)}"
 
 
 def tags(text: str):

@@ -10,6 +10,7 @@ from textual.widgets import Input, RadioButton, RadioSet, TextArea
 from forecast.core.errors import ForecastError, InvalidInput
 from forecast.services.lookup import get_question
 from forecast.tui import optional
+from forecast.tui import format as fmt
 from forecast.tui.forms import checks
 from forecast.tui.forms.base import Field, FormScreen
 from forecast.tui.messages import DataChanged
@@ -19,8 +20,10 @@ SOURCES = ("url", "file", "paste")
 
 
 def stance_picker(id: str = "stance-input") -> RadioSet:
-    return RadioSet(RadioButton("supports YES", id="stance-yes"), RadioButton("supports NO", id="stance-no"),
-                    RadioButton("neutral", id="stance-neutral", value=True), id=id)  # fmt: skip
+    # The default comes first: a RadioSet highlights its first button, and the highlighted one must be the default.
+    return RadioSet(RadioButton("neutral", id="stance-neutral", value=True),
+                    RadioButton("supports YES", id="stance-yes"), RadioButton("supports NO", id="stance-no"),
+                    id=id)  # fmt: skip
 
 
 def picked_stance(radio: RadioSet) -> str:
@@ -121,4 +124,7 @@ class AddEvidenceForm(FormScreen):
         result = evidence.store_draft(session, values["draft"], link=values["link"], published=values["published"],
                                       now=self.ctx.now())  # fmt: skip
         notes = "; ".join(getattr(result, "notes", ()) or ())
-        return DataChanged("evidence", self.question_id, note=notes)
+        slug = get_question(session, self.question_id).slug
+        title = fmt.first_line(result.evidence.title or result.evidence.key, 60)
+        return DataChanged("evidence", self.question_id, note=notes,
+                           done=f"Saved evidence “{title}” ({values['stance']}) on {slug}")  # fmt: skip

@@ -7,10 +7,12 @@ from textual.app import ComposeResult
 from textual.widgets import Input, SelectionList, TextArea
 from textual.widgets.selection_list import Selection
 
-from forecast.services.forecasts import ForecastRequest, record_forecast
+from forecast.core.backfill import GLYPH, is_backfilled
+from forecast.services.forecasts import ForecastRequest, check_forecast_time, record_forecast
 from forecast.services.lookup import get_question
 from forecast.services.question_detail import linked_evidence
 from forecast.services.question_list import latest_by_question
+from forecast.tui import format as fmt
 from forecast.tui.forms import checks
 from forecast.tui.forms.base import Field, FormScreen
 from forecast.tui.messages import DataChanged
@@ -26,6 +28,19 @@ class ForecastForm(FormScreen):
         self.question_id = question_id
         self.preselected = set(evidence)
         self.previous: float | None = None
+        self.question = None
+        """The question, once loaded: its window decides which "made at" times are accepted."""
+
+    def _made_at(self, text: str):
+        """The parser `predict --at` uses; accepted by the rule `predict` applies (the question's window)."""
+        at, preview = checks.when(self.ctx.now, self.ctx.tz, empty_hint="now, when you save")(text)
+        now = self.ctx.now()
+        if self.question is not None:
+            check_forecast_time(self.question, at or now, now)
+        if at is not None and is_backfilled(at, now, self.ctx.backfill_after):
+            preview = Text.assemble(preview, "  ", (f"{GLYPH} backfilled", f"bold {self.palette.warn}"),
+                                    (": recorded now, long after this time", self.palette.muted))  # fmt: skip
+        return at, preview
 
     def form_title(self) -> str:
         return "New forecast"
@@ -39,10 +54,10 @@ class ForecastForm(FormScreen):
             id="probability",
         )
         yield Field(
-            "When",
+            "Made at",
             Input(placeholder="now", id="when-input", compact=True),
-            check=checks.when(self.ctx.now, self.ctx.tz, empty_hint="now, when you save"),
-            hint="now, when you save",
+            check=self._made_at,
+            hint="now; an earlier time logs a forecast you made then",
             id="when",
         )
         yield Field("Rationale", TextArea(id="rationale-input", soft_wrap=True, compact=True), id="rationale")
@@ -66,16 +81,18 @@ class ForecastForm(FormScreen):
 
     def show_context(self, data) -> None:
         q = data["q"]
+        self.question = q
         self.previous = data["latest"].get(self.ctx.me)
         field = self.query_one("#probability", Field)
         field.check = checks.probability(self.previous, self.palette)
         context = Text.assemble((q.title, "bold"), "\n", (q.slug, self.palette.muted))
         if self.previous is not None:
             context.append(f"  ·  your last: {round(self.previous * 100, 1):g}%", style=self.palette.muted)
-        if q.status != "open":
-            context.append(f"\nThis question is {q.status}: it takes no more forecasts.", style=f"bold {self.palette.warn}")
-        elif q.closes_at <= self.ctx.now():
-            context.append("\nIts close date has passed: it takes no more forecasts.", style=f"bold {self.palette.warn}")
+        if q.status != "open" or q.closes_at <= self.ctx.now():
+            state = f"This question is {q.status}" if q.status != "open" else "Its close date has passed"
+            context.append(f"\n{state}: it takes no more forecasts made now. To log one you made while it was open, "
+                           f"set Made at to a time before {fmt.local_time(q.closes_at, self.ctx.tz)}.",
+                           style=f"bold {self.palette.warn}")  # fmt: skip
         self.set_context(context)
         options = self.query_one("#evidence-input", SelectionList)
         for e in data["evidence"]:
@@ -105,4 +122,7 @@ class ForecastForm(FormScreen):
         )
         from forecast.services.undo import for_forecast
 
-        return DataChanged("forecast", row.question_id, undo=for_forecast(session, row))
+        slug = get_question(session, row.question_id).slug
+        when = "" if values["when"] is None else f", made {fmt.local_time(row.made_at, self.ctx.tz)}"
+        done = f"Saved forecast {fmt.pct(row.probability)} on {slug}{when}"
+        return DataChanged("forecast", row.question_id, undo=for_forecast(session, row), done=done)

@@ -16,6 +16,7 @@ from forecast.core.timeparse import from_micros, humanize
 from forecast.services import undo
 from forecast.services.lookup import get_question
 from forecast.services.question_table import search_questions
+from forecast.tui import format as fmt
 from forecast.tui import optional
 from forecast.tui.forms.base import Field, FormScreen
 from forecast.tui.forms.evidence import picked_stance, stance_picker
@@ -168,7 +169,8 @@ class LinkEvidenceForm(_PickerForm):
         token = undo.before_link(session, values["item"]["id"], self.question_id)
         evidence.link_evidence(session, values["item"]["id"], self.question_id, stance=values["stance"],
                                note=values["note"].strip(), now=self.ctx.now())  # fmt: skip
-        return DataChanged("evidence", self.question_id, undo=token)
+        return DataChanged("evidence", self.question_id, undo=token,
+                           done=_linked(values["item"], get_question(session, self.question_id).slug, values["stance"]))
 
 
 class LinkToQuestionForm(_PickerForm):
@@ -228,4 +230,9 @@ class LinkToQuestionForm(_PickerForm):
         token = undo.before_link(session, self.item["id"], values["item"]["id"])
         evidence.link_evidence(session, self.item["id"], values["item"]["id"], stance=values["stance"],
                                note=values["note"].strip(), now=self.ctx.now())  # fmt: skip
-        return DataChanged("evidence", values["item"]["id"], undo=token)
+        done = _linked(self.item, values["item"]["slug"], values["stance"])
+        return DataChanged("evidence", values["item"]["id"], undo=token, done=done)
+
+
+def _linked(evidence: dict, slug: str, stance: str) -> str:
+    return f"Linked “{fmt.first_line(evidence.get('title') or evidence.get('key'), 60)}” ({stance}) to {slug}"

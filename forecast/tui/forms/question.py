@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Input, Select, TextArea
+from textual.widgets import Input, RadioButton, RadioSet, TextArea
 
+from forecast.core.deadline import deadline_from_title
+from forecast.core.errors import InvalidInput
 from forecast.core.model import AutoRule
+from forecast.core.timeparse import local
+from forecast.services.forecasts import ForecastRequest, record_forecast
 from forecast.services import tags as tag_service
 from forecast.services import undo
 from forecast.services.lookup import get_question
 from forecast.services.questions import QuestionDraft, add_question, edit_question
+from forecast.tui import format as fmt
 from forecast.tui.forms import checks
-from forecast.tui.forms.base import Field, FormScreen, required
+from forecast.tui.forms.base import Field, FormScreen, optional, required
 from forecast.tui.messages import DataChanged
 from forecast.tui.workers import db_work
 
-AUTO_CHOICES = [("none: resolve by hand", ""), ("NO at close", AutoRule.NO_AT_CLOSE.value),
+FROM_TITLE_HINT = "empty: read from the title ('before 2027-03-01', 'by end of 2027', 'in 2027')"
+# Radio buttons, not a Select: a Select's drop-down opens over the form's border and its buttons.
+AUTO_CHOICES = [("by hand", ""), ("NO at close", AutoRule.NO_AT_CLOSE.value),
                 ("YES at close", AutoRule.YES_AT_CLOSE.value)]  # fmt: skip
+
+
+def _auto_picker() -> RadioSet:
+    return RadioSet(*(RadioButton(label, value=not rule, id=_auto_id(rule)) for label, rule in AUTO_CHOICES),
+                    id="auto-input")  # fmt: skip
+
+
+def _auto_id(rule: str) -> str:
+    return f"auto-{rule or 'none'}"
 
 
 class QuestionForm(FormScreen):
@@ -33,13 +50,22 @@ class QuestionForm(FormScreen):
     def fields(self) -> ComposeResult:
         now, tz = self.ctx.now, self.ctx.tz
         yield Field("Title", Input(placeholder="Will …?", id="title-input", compact=True), check=required("the title"), id="title")
+        new = self.question_id is None
         yield Field(
             "Closes",
             Input(placeholder="2026-12-31, 'in 3 months', 'next year'", id="closes-input", compact=True),
-            check=checks.when(now, tz, required=True),
-            hint="when forecasting stops",
+            check=self._closes if new else checks.when(now, tz, required=True),
+            hint=FROM_TITLE_HINT if new else "when forecasting stops",
             id="closes",
         )
+        if new:
+            yield Field(
+                "Forecast",  # the first forecast; "First forecast" is wider than the labels' column
+                Input(placeholder="optional: 35%", id="first-input", compact=True),
+                check=optional(checks.probability(None, self.palette)),
+                hint="optional: your first forecast, recorded now with the question",
+                id="first",
+            )
         yield Field(
             "Opens",
             Input(placeholder="now", id="opens-input", compact=True),
@@ -55,8 +81,23 @@ class QuestionForm(FormScreen):
         yield Field("Tags", Input(placeholder="politics europe", id="tags-input", compact=True), check=checks.tags, id="tags")
         yield Field("Criteria", TextArea(id="criteria-input", soft_wrap=True, compact=True), id="criteria")
         yield Field("Description", TextArea(id="description-input", soft_wrap=True, compact=True, classes="short"), id="description")
-        yield Field("Auto-resolve", Select(AUTO_CHOICES, allow_blank=False, value="", id="auto-input", compact=True),
-                    id="auto")  # fmt: skip
+        yield Field("Auto-resolve", _auto_picker(), id="auto")
+
+    def _closes(self, text: str):
+        """As `q add`: a date typed here, else the deadline the title states (core/deadline.py)."""
+        at, preview = checks.when(self.ctx.now, self.ctx.tz)(text)
+        if at is not None:
+            return at, preview
+        title = self.query_one("#title-input", Input).value if self.is_mounted else ""
+        at = deadline_from_title(title, now=self.ctx.now(), tz=self.ctx.tz)
+        if at is None:
+            return None, FROM_TITLE_HINT
+        return at, f"read from the title: {checks.moment(at, self.ctx.now(), self.ctx.tz)}"
+
+    @on(Input.Changed, "#title-input")
+    def _title_changed(self) -> None:
+        if self.question_id is None and not self.query_one("#closes-input", Input).value.strip():
+            self.query_one("#closes", Field).validate_now()
 
     @db_work("loading the question", group="form-context")
     def load_context(self) -> None:
@@ -77,8 +118,6 @@ class QuestionForm(FormScreen):
             self.set_context("Dates accept what the CLI accepts: 2026-12-31, '2026-12-31 18:00', 'in 3 months'.")
             return
         q, tz = data["q"], self.ctx.tz
-        from forecast.core.timeparse import local
-
         self.original = {
             "title": q.title, "closes": q.closes_at, "opens": q.opens_at, "resolves": q.resolves_at,
             "tags": tuple(data["tags"]), "criteria": q.criteria, "description": q.description,
@@ -100,11 +139,22 @@ class QuestionForm(FormScreen):
             area = self.query_one(selector, TextArea)
             if not area.text:
                 area.text = value
-        self.query_one("#auto-input", Select).value = q.auto_rule or ""
+        self.query_one(f"#{_auto_id(q.auto_rule or '')}", RadioButton).value = True
 
     def collect(self) -> dict:
         values = super().collect()
-        values["auto"] = self.query_one("#auto-input", Select).value or ""
+        pressed = self.query_one("#auto-input", RadioSet).pressed_button
+        values["auto"] = {_auto_id(rule): rule for _, rule in AUTO_CHOICES}.get(pressed.id if pressed else "", "")
+        if self.question_id is None:
+            values["from_title"] = not self.query_one("#closes-input", Input).value.strip()
+            if values["closes"] is None:
+                self.query_one("#closes-input", Input).focus()
+                raise InvalidInput("Closes: no deadline in the title (say 'before 2027-03-01', 'by end of 2027', "
+                                   "'in 2027'), so give a date here")  # fmt: skip
+            if values["first"] is not None and values["closes"] <= self.ctx.now():
+                self.query_one("#first-input", Input).focus()
+                raise InvalidInput("Forecast: the deadline has passed, so a forecast made now cannot count; save "
+                                   "without it, then log the forecasts you made while it was open with f")  # fmt: skip
         return values
 
     def save(self, session, values: dict) -> DataChanged:
@@ -124,7 +174,16 @@ class QuestionForm(FormScreen):
                 ),
                 now=self.ctx.now(),
             )
-            return DataChanged("question", row.id, undo=undo.for_new_question(row))
+            done = f"Saved new question {row.slug}, closes {local(row.closes_at, self.ctx.tz)}"
+            if values["from_title"]:
+                done += " (read from the title)"
+            if values["first"] is not None:
+                record_forecast(session, ForecastRequest(row.id, values["first"], self.ctx.me), now=self.ctx.now())
+                done += f", with your forecast {fmt.pct(values['first'])}"
+            if row.status != "open":
+                done += f"\nIts deadline has passed, so it was created {row.status}: press f on it to log the " \
+                        "forecasts you made while it was open"  # fmt: skip
+            return DataChanged("question", row.id, undo=undo.for_new_question(row), done=done)
         changes: dict = {}
         original = self.original or {}
         for key, arg in (("title", "title"), ("criteria", "criteria"), ("description", "description")):
@@ -145,7 +204,12 @@ class QuestionForm(FormScreen):
             changes["auto"] = auto
         token = undo.before_edit(session, self.question_id)
         row, changed = edit_question(session, self.question_id, now=self.ctx.now(), **changes)
-        return DataChanged("question", row.id, undo=token if changed else None)
+        what = ", ".join(_FIELD_NAMES[k] for k in changes) or "nothing changed"
+        return DataChanged("question", row.id, undo=token if changed else None, done=f"Saved question {row.slug}: {what}")
+
+
+_FIELD_NAMES = {"title": "title", "criteria": "criteria", "description": "description", "closes_at": "closes",
+                "opens_at": "opens", "resolves_at": "resolves", "tags": "tags", "auto": "auto-resolve"}  # fmt: skip
 
 
 def _minute(at):

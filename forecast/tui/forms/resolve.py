@@ -93,7 +93,10 @@ class ResolveForm(_QuestionForm):
             note=values["note"].strip(),
             now=self.ctx.now(),
         )
-        return DataChanged("resolution", self.question_id, undo=undo.for_resolution(q, before=None))
+        slug = get_question(session, self.question_id).slug
+        outcome = values["outcome"].value
+        done = f"Annulled {slug}" if outcome == "annulled" else f"Resolved {slug} {outcome.upper()}"
+        return DataChanged("resolution", self.question_id, undo=undo.for_resolution(q, before=None), done=done)
 
 
 class UnresolveForm(_QuestionForm):
@@ -110,4 +113,5 @@ class UnresolveForm(_QuestionForm):
     def save(self, session, values: dict) -> DataChanged:
         before = undo.resolution_state(get_question(session, self.question_id))
         q = unresolve(session, self.question_id, actor=self.ctx.me, note=values["note"].strip(), now=self.ctx.now())
-        return DataChanged("resolution", self.question_id, undo=undo.for_resolution(q, before=before))
+        return DataChanged("resolution", self.question_id, undo=undo.for_resolution(q, before=before),
+                           done=f"Unresolved {q.slug}: open to forecasts again")

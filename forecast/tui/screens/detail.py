@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static, TabbedContent, TabPane
 
+from forecast.core.backfill import GLYPH
 from forecast.core.team_median import median
 from forecast.core.timeparse import parse_iso
 from forecast.tui import format as fmt
@@ -49,6 +50,8 @@ class DetailScreen(BaseScreen):
     class Loaded(Message):
         data: dict
         question_id: int
+        reminder_due: bool | None = None
+        """True: its reminder is due; False: set for later; None: no reminder waiting."""
 
     def __init__(self, question_id: int) -> None:
         super().__init__()
@@ -58,6 +61,7 @@ class DetailScreen(BaseScreen):
         """How many times data has been drawn (benchmarks wait for it)."""
         self.updates: list[dict] = []
         self.evidence: list[dict] = []
+        self.reminder_due: bool | None = None
 
     def compose(self) -> ComposeResult:
         yield NavBar("questions", self.ctx.label)
@@ -111,6 +115,7 @@ class DetailScreen(BaseScreen):
     def _loaded(self, message: Loaded) -> None:
         if message.question_id != self.question_id:
             return  # a question the user has already moved on from
+        self.reminder_due = message.reminder_due
         with self.app.batch_update():
             self._show(message.data)
 
@@ -169,6 +174,13 @@ class DetailScreen(BaseScreen):
         elif others:
             (name, p), = others.items()
             parts += ["  ·  ", (name, ""), f" {fmt.pct(p)}"]
+        reminder = data.get("reminder")
+        if reminder and self.reminder_due is not None:
+            at = fmt.local_time(parse_iso(reminder["remind_at"]), tz)
+            if self.reminder_due:
+                parts += ["  ·  ", (f"{fmt.REMINDER} reminder due since {at}", f"bold {self.palette.warn}")]
+            else:
+                parts += [f"  ·  {fmt.REMINDER} reminder {fmt.when_text(parse_iso(reminder['remind_at']), now)}"]
         if data["tags"]:
             parts += ["  ", (" ".join("#" + t for t in data["tags"]), "dim")]
         return Content.assemble(*parts)
@@ -193,7 +205,7 @@ class DetailScreen(BaseScreen):
             Text(fmt.local_time(made, self.ctx.tz), style=style),
             Text(f["forecaster"], style=style or ("bold" if f["forecaster"] == self.ctx.me else ""),
                  no_wrap=True, overflow="ellipsis"),  # fmt: skip
-            Text(fmt.pct(f["probability"]), style=f"bold {style}".strip(), justify="right"),
+            Text(fmt.pct_marked(f["probability"], f["backfilled"]), style=f"bold {style}".strip(), justify="right"),
             fmt.delta_text(f["change"], pal) if not f["superseded"] else Text("corrected", style="dim"),
             Text(str(len(f["evidence"])) if f["evidence"] else "", justify="right"),
             Text(why, style=style or "", no_wrap=True, overflow="ellipsis"),
@@ -230,6 +242,12 @@ class DetailScreen(BaseScreen):
             out.append(f"{fmt.when_text(at, now)}\n", style=self.palette.muted)
         if data["auto"]:
             out.append(f"{'auto':>9}  {data['auto'].replace('_', ' ')}\n")
+        if data.get("reminder") and self.reminder_due is not None:
+            r = data["reminder"]
+            state = "due: record an update to clear it" if self.reminder_due else "waiting"
+            out.append(f"{'remind':>9}  {fmt.local_time(parse_iso(r['remind_at']), tz)}  ")
+            out.append(f"{fmt.REMINDER} {state}" + (f"  {r['note']}" if r["note"] else "") + "\n",
+                       style=f"bold {self.palette.warn}" if self.reminder_due else self.palette.muted)
         out.append("\n")
         if data["resolution_history"]:
             section("Resolution history")
@@ -268,6 +286,10 @@ class DetailScreen(BaseScreen):
         if f["change"] is not None:
             out.append(f"  {fmt.delta_points(f['change'])}", style=self.palette.muted)
         out.append(f"  ·  made {fmt.local_time(parse_iso(f['made_at']), self.ctx.tz)}", style=self.palette.muted)
+        if f["backfilled"]:
+            out.append(f"  {GLYPH} backfilled", style=f"bold {self.palette.warn}")
+            recorded = fmt.local_time(parse_iso(f["recorded_at"]), self.ctx.tz)
+            out.append(f", recorded {recorded}", style=self.palette.muted)
         if f["superseded"]:
             out.append("  (corrected later)", style=self.palette.warn)
         out.append("\n")
@@ -275,6 +297,8 @@ class DetailScreen(BaseScreen):
         for ev in f["evidence"]:
             out.append("\n  ◆ ", style=self.palette.muted)
             out.append(ev.get("title") or ev.get("key") or "")
+        if any(u["backfilled"] for u in self.updates):  # the legend, where backfilled forecasts are listed
+            out.append(f"\n{fmt.backfill_legend(self.ctx.backfill_after)}", style=self.palette.muted)
         panel.update(out)
 
     def _show_evidence(self, row: int) -> None:
@@ -343,26 +367,34 @@ class DetailScreen(BaseScreen):
         self.notify("Highlight a forecast (Updates tab) or evidence (Evidence tab) to delete it.", severity="warning")
 
     def action_open_article(self) -> None:
-        url = self._highlighted_url()
+        url, why = self._highlighted_url()
         if url is None:
-            self.notify("No article with a URL is highlighted (see the Evidence tab).", severity="warning")
+            self.notify(why, severity="warning", markup=False)
             return
         self.app.open_url(url)
         self.notify(f"Opening {url}", timeout=3, markup=False)
 
-    def _highlighted_url(self) -> str | None:
+    def _highlighted_url(self) -> tuple[str | None, str]:
+        """The highlighted article's URL, or None and the plain reason there is nothing to open."""
         tabs = self.query_one(TabbedContent)
         if tabs.active == "tab-evidence":
             row = self.query_one("#evidence-table", ListTable).cursor_row
             if 0 <= row < len(self.evidence):
-                return self.evidence[row].get("url")
-        elif tabs.active == "tab-updates":
+                e = self.evidence[row]
+                return (e["url"], "") if e.get("url") else (None, fmt.no_url(e.get("title") or e.get("key")))
+            return None, "No evidence is linked to this question yet."
+        if tabs.active == "tab-updates":
             row = self.query_one("#updates-table", ListTable).cursor_row
             if 0 <= row < len(self.updates):
-                urls = [e.get("url") for e in self.updates[row]["evidence"] if e.get("url")]
-                return urls[0] if urls else None
-        return None
+                cited = self.updates[row]["evidence"]
+                urls = [e.get("url") for e in cited if e.get("url")]
+                if urls:
+                    return urls[0], ""
+                if cited:
+                    return None, fmt.no_url(cited[0].get("title") or cited[0].get("key"))
+                return None, "This update cites no evidence; the Evidence tab lists the question's articles."
+        return None, "No article is highlighted: pick one on the Evidence tab."
 
     def on_theme_changed(self) -> None:
         if self.data is not None:
-            self.post_message(self.Loaded(self.data, self.question_id))
+            self.post_message(self.Loaded(self.data, self.question_id, self.reminder_due))

@@ -48,7 +48,27 @@ class HelpScreen(Guarded, ModalScreen[None]):
             order = [self.scope] + [s for s in SCOPES if s != self.scope]
             for scope in order:
                 yield Static(self._table(scope, REGISTRY[scope]))
+            yield Static(self._marks(), id="help-marks")
             yield Static(self._glossary(), id="help-glossary")
+
+    def _marks(self) -> Table:
+        """The glyphs the screens draw beside things, and what each means."""
+        from forecast.core.backfill import DEFAULT_BACKFILL_AFTER
+        from forecast.tui import format as fmt
+
+        after = getattr(getattr(self.app, "ctx", None), "backfill_after", DEFAULT_BACKFILL_AFTER)
+        glyph, meaning = fmt.backfill_legend(after).split(" ", 1)
+        marks = [(glyph, f"{meaning}. A forecast written with hindsight is no evidence of skill: the Scores "
+                         "screen can leave these out (b)."),
+                 (fmt.REMINDER, "a reminder is set on the question (`forecast q remind`); bold when it is due, until "
+                                "you record an update, resolve the question or clear the reminder.")]  # fmt: skip
+        table = Table(title=Text("Marks: what the glyphs mean", style="bold"), title_justify="left",
+                      show_header=False, box=None, padding=(0, 1), expand=True)  # fmt: skip
+        table.add_column("mark", width=15, style="bold")
+        table.add_column("meaning", ratio=1)
+        for mark, text in marks:
+            table.add_row(Text(mark), Text(text, style="dim"))
+        return table
 
     def _glossary(self) -> Table:
         table = Table(title=Text("Scores: what the names mean", style="bold"), title_justify="left",

@@ -187,7 +187,10 @@ class InboxScreen(BaseScreen):
 
     def action_open_article(self) -> None:
         item = self._current()
-        if item is None or not item.get("url"):
-            self.notify("This item has no URL.", severity="warning")
+        if item is None:
+            self.notify("No item is highlighted.", severity="warning")
+            return
+        if not item.get("url"):
+            self.notify(fmt.no_url(item.get("title") or item.get("key")), severity="warning", markup=False)
             return
         self.app.open_url(item["url"])

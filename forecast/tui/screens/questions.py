@@ -22,7 +22,7 @@ from forecast.tui.question_view import SORT_COLUMN, SORT_ORDER, SORTS, STATUSES,
 from forecast.tui.screens.base import BaseScreen
 from forecast.tui.widgets.keybar import KeyBar
 from forecast.tui.widgets.nav import NavBar
-from forecast.tui.widgets.question_table import SPARK_POINTS, QuestionRows, QuestionTable
+from forecast.tui.widgets.question_table import REMINDER, SPARK_POINTS, QuestionRows, QuestionTable
 from forecast.tui.workers import db_work
 
 FIRST_PAGE = 200
@@ -42,6 +42,8 @@ class QuestionsScreen(BaseScreen):
         """False for the first screenful, which arrives before the rest."""
         version: tuple | None = None
         forecasters: int = 0
+        reminders: dict | None = None
+        """Question id -> due, for the reminders waiting (the first screenful arrives without them)."""
 
     @dataclass
     class TeamLoaded(Message):
@@ -117,13 +119,17 @@ class QuestionsScreen(BaseScreen):
             db = self.app.open_database()  # type: ignore[attr-defined]
             if db is None:
                 return
+            from forecast.services.reminders import reminder_marks
+
             with db.session() as session:
                 version = question_table.data_version(session)
                 from forecast.services.lookup import forecaster_names
 
                 forecasters = len(forecaster_names(session))
                 columns = question_table.load_columns(session, forecaster=me)
-            self.post_message(self.ColumnsLoaded(columns, complete=True, version=version, forecasters=forecasters))
+                reminders = reminder_marks(session, self.ctx.now())
+            self.post_message(self.ColumnsLoaded(columns, complete=True, version=version, forecasters=forecasters,
+                                                 reminders=reminders))  # fmt: skip
             with db.session() as session:
                 team = question_table.load_team(session, columns.ids)
             self.post_message(self.TeamLoaded(columns, team))
@@ -144,6 +150,7 @@ class QuestionsScreen(BaseScreen):
             # pause while typing; frozen objects are still freed when unreferenced, just never scanned.
             gc.freeze()
             self.version = message.version
+            self.rows.reminders = message.reminders or {}
             self.rows.stale = set(self.rows.sparks)  # shown until refetched, so nothing flickers
             table.set_hidden(set() if message.forecasters > 1 else {"team"})
         table.loading = False
@@ -293,6 +300,9 @@ class QuestionsScreen(BaseScreen):
         if view.query.strip():
             parts += [" matching ", (view.query.strip(), "italic")]
         parts.append(f" · {SORT_ORDER[view.sort]}" + (" (reversed)" if view.descending else ""))
+        due = sum(self.rows.reminders.values())
+        if due:  # the ◷ marks say which; this says how many are waiting for an update
+            parts.append((f" · {REMINDER} {due:,} {noun(due, 'reminder')} due", "bold"))
         if not self.complete:
             parts.append(("  loading…", "dim"))
         self.query_one("#summary", Static).update(Content.assemble(*parts))

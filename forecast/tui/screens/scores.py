@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.text import Text
 from textual import on
@@ -94,8 +94,8 @@ class ScoresScreen(BaseScreen):
                 from forecast.services.lookup import forecaster_names
 
                 if self.ctx.me in forecaster_names(session):
-                    flt = ScoresFilter(forecaster=self.ctx.me, tag=flt.tag, period=flt.period)
-            view = load_scores(session, flt, now=self.ctx.now())
+                    flt = replace(flt, forecaster=self.ctx.me)
+            view = load_scores(session, flt, now=self.ctx.now(), backfill_after=self.ctx.backfill_after)
         self.post_message(self.Loaded(view, flt))
 
     @on(Loaded)
@@ -112,7 +112,9 @@ class ScoresScreen(BaseScreen):
                 widget.display = False
             return
         note.display = not view.headline
-        note.update(Text("Nothing scored yet: scores appear once questions you forecast on are resolved."))
+        note.update(self._empty_text())
+        for widget in self.query("#headline, #scores-charts, #tag-table"):
+            widget.display = bool(view.headline)
         self.query_one("#headline", ListTable).set_rows([
             [Text(f["name"], style="bold" if f["name"] == self.ctx.me else ""), Text(str(f["n_questions"]), justify="right"),
              _num(f["brier"]), _num(f["brier_forecasts"]), _num(f["baseline"], 1), _num(f["peer"], 1)]
@@ -133,12 +135,25 @@ class ScoresScreen(BaseScreen):
         who = flt.forecaster or "everyone"
         parts: list = [
             ("  Who ", "dim"), (who, "bold"), (" w", "dim"),
-            ("   Tag ", "dim"), (flt.tag or "all", "bold"), (" t", "dim"),
-            ("   Period ", "dim"), (PERIODS[flt.period][0], "bold"), (" p", "dim"),
+            ("  Tag ", "dim"), (flt.tag or "all", "bold"), (" t", "dim"),
+            ("  Period ", "dim"), (PERIODS[flt.period][0], "bold"), (" p", "dim"),
         ]  # fmt: skip
-        if self.view.available and self.view.scored:
-            parts.append((f"   {count(self.view.scored, 'question')} scored", "dim"))
+        # ↶ marks backfilled forecasts (the help screen says so): how many the figures count, or that they are left out.
+        shown = self.view.backfilled if self.view.headline else 0
+        backfilled = "left out" if flt.exclude_backfilled else f"{shown:,} counted" if shown else "counted"
+        parts += [("  ↶ ", "dim"), (backfilled, "bold"), (" b", "dim")]
+        if self.view.available and self.view.scored and self.view.headline:
+            parts.append((f"  {count(self.view.scored, 'question')} scored", "dim"))
         self.query_one("#scores-filters", Static).update(Content.assemble(*parts))
+
+    def _empty_text(self) -> Text:
+        """Nothing scored: say which of the filters emptied the view, and the keys that widen it."""
+        narrowing = self.flt.narrowing(self.ctx.me)
+        if not narrowing:
+            return Text("Nothing scored yet: scores appear once questions with forecasts are resolved.")
+        keys = ", ".join(k for k, _ in narrowing)
+        return Text(f"Nothing scored for {' · '.join(words for _, words in narrowing)}. "
+                    f"Press {keys} to widen the selection.")  # fmt: skip
 
     def _reload(self, flt: ScoresFilter) -> None:
         self.flt = flt
@@ -154,7 +169,7 @@ class ScoresScreen(BaseScreen):
 
         def picked(choice: str | None) -> None:
             if choice is not None:
-                self._reload(ScoresFilter(choice or None, self.flt.tag, self.flt.period))
+                self._reload(replace(self.flt, forecaster=choice or None))
 
         self.app.push_screen(PickScreen("Scores of", choices, self.flt.forecaster or ""), picked)
 
@@ -165,12 +180,15 @@ class ScoresScreen(BaseScreen):
 
         def picked(choice: str | None) -> None:
             if choice is not None:
-                self._reload(ScoresFilter(self.flt.forecaster, choice or None, self.flt.period))
+                self._reload(replace(self.flt, tag=choice or None))
 
         self.app.push_screen(PickScreen("Questions tagged", choices, self.flt.tag or ""), picked)
 
     def action_cycle_period(self) -> None:
-        self._reload(ScoresFilter(self.flt.forecaster, self.flt.tag, (self.flt.period + 1) % len(PERIODS)))
+        self._reload(replace(self.flt, period=(self.flt.period + 1) % len(PERIODS)))
+
+    def action_toggle_backfilled(self) -> None:
+        self._reload(replace(self.flt, exclude_backfilled=not self.flt.exclude_backfilled))
 
     def on_theme_changed(self) -> None:
         self.post_message(self.Loaded(self.view, self.flt))

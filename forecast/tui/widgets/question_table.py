@@ -20,6 +20,7 @@ from forecast.tui.question_view import QuestionView
 from forecast.tui.widgets.view_table import ColumnSpec, ViewTable
 
 SPARK_POINTS = 6
+REMINDER = fmt.REMINDER
 
 COLUMNS = (
     ColumnSpec("status", "", 6, priority=9),
@@ -44,6 +45,8 @@ class QuestionRows:
     stale: set[int] = field(default_factory=set)
     """Sparklines drawn from before a reload: still shown, but fetched again."""
     on_missing: Callable[[int], None] | None = None
+    reminders: dict[int, bool] = field(default_factory=dict)
+    """Question id -> due, for questions with a reminder waiting (services/reminders.py)."""
 
     def __len__(self) -> int:
         return len(self.view)
@@ -63,7 +66,7 @@ class QuestionRows:
             if key == "status":
                 out.append(fmt.status_badge(c.status[i], c.resolution[i], pal))
             elif key == "title":
-                out.append(Text(c.titles[i], no_wrap=True, overflow="ellipsis"))
+                out.append(self._title(qid, c.titles[i]))
             elif key == "mine":
                 out.append(Text(fmt.pct(float(c.mine[i])), style="bold", justify="right"))
             elif key == "team":
@@ -75,6 +78,15 @@ class QuestionRows:
             elif key == "tags":
                 out.append(Text(" ".join(c.tags[i]), style=pal.muted, no_wrap=True, overflow="ellipsis"))
         return out
+
+    def _title(self, qid: int, title: str) -> Text:
+        """The title, after the reminder mark when the question has one waiting (bold when it is due)."""
+        cell = Text(no_wrap=True, overflow="ellipsis")
+        due = self.reminders.get(qid)
+        if due is not None:
+            cell.append(f"{REMINDER} ", style=f"bold {self.palette.warn}" if due else self.palette.muted)
+        cell.append(title)
+        return cell
 
     def _team(self, i: int) -> Text:
         team = self.view.team

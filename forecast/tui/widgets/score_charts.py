@@ -25,10 +25,15 @@ class Bin:
     count: int
 
 
-def render_calibration(bins: list[Bin], width: int, height: int, pal: Palette = DEFAULT) -> list[Text]:
-    """x: forecast probability, y: how often it happened; the diagonal is perfect calibration."""
+def render_calibration(bins: list[Bin], width: int, height: int, pal: Palette = DEFAULT,
+                       drawn: set[str] | None = None) -> list[Text]:  # fmt: skip
+    """x: forecast probability, y: how often it happened; the diagonal is perfect calibration.
+
+    `drawn` collects which of LEGEND's marks the picture shows, so that the legend lists only those."""
+    drawn = set() if drawn is None else drawn
     if width < AXIS + 10 or height < 5:
         return [Text("(too small for a chart)", style=pal.muted)]
+    drawn.add("diagonal")
     plot_w, plot_h = width - AXIS, height - 1
     canvas = Canvas(plot_w, plot_h)
     dw, dh = canvas.dot_width, canvas.dot_height
@@ -39,13 +44,16 @@ def render_calibration(bins: list[Bin], width: int, height: int, pal: Palette = 
         if b.observed is None or b.mean_forecast is None or not b.count:
             continue
         cx = scale(b.mean_forecast, 0, 1, plot_w)
+        cy = scale(1 - b.observed, 0, 1, plot_h)
         if b.ci_low is not None and b.ci_high is not None:
             top, bottom = scale(1 - b.ci_high, 0, 1, plot_h), scale(1 - b.ci_low, 0, 1, plot_h)
-            for cy in range(top, bottom + 1):
-                canvas.glyph(cx, cy, "│", pal.accent)
-        cy = scale(1 - b.observed, 0, 1, plot_h)
+            for y in range(top, bottom + 1):
+                canvas.glyph(cx, y, "│", pal.accent)
+            if bottom > top:  # more than the dot's own cell: the interval shows
+                drawn.add("interval")
         off = abs(b.observed - b.mean_forecast) > max(0.1, (b.ci_high or 1) - (b.ci_low or 0)) / 2
         canvas.glyph(cx, cy, "●", f"bold {pal.no if off else pal.primary}")
+        drawn.add("off" if off else "observed")
     lines = []
     labels = {0: "100%", plot_h // 2: " 50%", plot_h - 1: "  0%"}
     for cy, row in enumerate(canvas.lines()):
@@ -58,6 +66,22 @@ def render_calibration(bins: list[Bin], width: int, height: int, pal: Palette = 
                 axis[at + i] = ch
     lines.append(Text(" " * AXIS + "".join(axis), style=pal.muted))
     return lines
+
+
+# Short enough that all four fit under the chart at 80 columns.
+LEGEND = (("diagonal", "⠄⠂", "muted", "ideal"), ("observed", "●", "primary", "observed"),
+          ("off", "●", "no", "off"), ("interval", "│", "accent", "95% CI"))  # fmt: skip
+
+
+def calibration_legend(drawn: set[str], pal: Palette = DEFAULT) -> Text:
+    """The marks in `drawn`, each with its meaning, in LEGEND's order: nothing that is not on the chart."""
+    out = Text()
+    for key, mark, colour, meaning in LEGEND:
+        if key in drawn:
+            out.append(" " if out else "")
+            out.append(f"{mark} ", style=f"bold {getattr(pal, colour)}")
+            out.append(meaning, style=pal.muted)
+    return out
 
 
 def render_series(points: list[tuple[str, float]], width: int, height: int, pal: Palette = DEFAULT,
@@ -100,6 +124,8 @@ class CalibrationChart(Widget):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.bins: list[Bin] = []
+        self.legend = ""
+        """The legend's text, as last set: only the marks the chart draws."""
 
     def set_bins(self, bins: list[Bin]) -> None:
         self.bins = bins
@@ -107,10 +133,20 @@ class CalibrationChart(Widget):
 
     def render(self) -> Group | Text:
         pal = getattr(self.app, "palette", DEFAULT)
+        drawn: set[str] = set()
         if not any(b.count for b in self.bins):
+            self._legend(Text())
             return Text("No resolved questions with forecasts in this selection.", style=pal.muted)
         size = self.content_size
-        return Group(*render_calibration(self.bins, size.width, size.height, pal))
+        lines = render_calibration(self.bins, size.width, size.height, pal, drawn)
+        self._legend(calibration_legend(drawn, pal))
+        return Group(*lines)
+
+    def _legend(self, legend: Text) -> None:
+        # Set after this frame: changing the border while rendering would render again.
+        if legend.plain != self.legend:
+            self.legend = legend.plain
+            self.call_after_refresh(setattr, self, "border_subtitle", legend)
 
 
 class LineChart(Widget):
