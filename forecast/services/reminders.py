@@ -59,13 +59,14 @@ def reminder_marks(session: Session, now: datetime) -> dict[int, bool]:
     """Question id -> whether its reminder is due, for each reminder still waiting: due (by the rule
     `forecast check` applies) or set for later. Answered reminders and those of resolved questions are left out."""
     from forecast.core.timeparse import to_micros
-    from forecast.services.check_queries import due_reminders, fetch
+    from forecast.services.check_queries import due_reminders
+    from forecast.store import bulk
 
     conn = session.connection()
     now_us = to_micros(now)
     marks = {int(row[0]): True for row in due_reminders(conn, now_us)}
-    later = fetch(conn, "SELECT r.question_id FROM reminder r JOIN question q ON q.id = r.question_id "
-                        "WHERE r.remind_at > ? AND q.status IN ('open', 'closed')", (now_us,))  # fmt: skip
+    later = bulk.rows(conn, "SELECT r.question_id FROM reminder r JOIN question q ON q.id = r.question_id "
+                            "WHERE r.remind_at > :now AND q.status IN ('open', 'closed')", (now_us,))  # fmt: skip
     marks.update((int(qid), False) for (qid,) in later)
     return marks
 
