@@ -10,11 +10,9 @@ from forecast.cli.output import guarded
 
 @guarded
 def main_job(st: CliState, *, demo: bool = False) -> None:
-    try:
+    if sys.stdin.isatty() and sys.stdout.isatty():
         from forecast.tui.launch import launch
-    except ModuleNotFoundError:
-        launch = None
-    if launch is not None and sys.stdin.isatty() and sys.stdout.isatty():
+
         launch(st.target, tz=st.tz, name=st.settings.name)
         return
     from forecast.cli.questions import print_question_list

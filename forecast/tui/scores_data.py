@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from forecast.tui import optional
 from forecast.tui.widgets.score_charts import Bin
 
 PERIODS: tuple[tuple[str, int | None], ...] = (("all time", None), ("last year", 365), ("90 days", 90),
@@ -27,8 +26,6 @@ class ScoresFilter:
 
 @dataclass
 class ScoresView:
-    available: bool = True
-    reason: str = ""
     forecasters: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     scored: int = 0
@@ -40,14 +37,13 @@ class ScoresView:
 
 
 def load_scores(session, flt: ScoresFilter, *, now: datetime) -> ScoresView:
-    conn = session.connection()
-    forecasters = [r[0] for r in conn.exec_driver_sql("SELECT name FROM forecaster ORDER BY name")]
-    tags = [r[0] for r in conn.exec_driver_sql("SELECT name FROM tag ORDER BY name")]
-    scoring = optional.service("scoring")
-    if scoring is None or not hasattr(scoring, "load_input") or not hasattr(scoring, "ScoreFilter"):
-        return ScoresView(available=False, reason=f"Scoring is {optional.NOT_AVAILABLE}.", forecasters=forecasters,
-                          tags=tags)  # fmt: skip
     from forecast.core.scoring import score
+    from forecast.services import scoring
+    from forecast.services.lookup import forecaster_names
+    from forecast.services.tags import all_tags
+
+    forecasters = forecaster_names(session)
+    tags = all_tags(session)
 
     days = PERIODS[flt.period][1]
     wanted = (flt.forecaster,) if flt.forecaster and flt.forecaster in forecasters else ()

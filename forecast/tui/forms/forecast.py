@@ -55,7 +55,7 @@ class ForecastForm(FormScreen):
 
     @db_work("loading the question", group="form-context")
     def load_context(self) -> None:
-        db = self.app.open_database()  # type: ignore[attr-defined]
+        db = self.app.open_database()
         if db is None:
             return
         with db.session() as session:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import Input, OptionList
@@ -15,9 +14,9 @@ from forecast.core.errors import ForecastError, InvalidInput
 from forecast.core.timeparse import from_micros, humanize
 from forecast.services.lookup import get_question
 from forecast.services.question_table import search_questions
-from forecast.tui import optional
 from forecast.tui.forms.base import Field, FormScreen
 from forecast.tui.forms.evidence import picked_stance, stance_picker
+from forecast.tui.guard import on
 from forecast.tui.messages import DataChanged
 from forecast.tui.workers import db_work
 
@@ -119,7 +118,7 @@ class LinkEvidenceForm(_PickerForm):
 
     @db_work("loading the question", group="form-context")
     def load_context(self) -> None:
-        db = self.app.open_database()  # type: ignore[attr-defined]
+        db = self.app.open_database()
         if db is None:
             return
         with db.session() as session:
@@ -128,18 +127,14 @@ class LinkEvidenceForm(_PickerForm):
 
     def show_context(self, q) -> None:
         text = Text.assemble((q.title, "bold"), "\n", (q.slug, self.palette.muted))
-        if not optional.has("evidence_query", "search_evidence", "list_evidence"):
-            text.append(f"\nSearching evidence is {optional.NOT_AVAILABLE}.", style=f"bold {self.palette.warn}")
         self.set_context(text)
         self.find("")
 
     @db_work("searching evidence", group="form-search")
     def find(self, query: str) -> None:
-        queries = optional.service("evidence_query")
-        if queries is None:
-            self.post_message(self.Found(query, []))
-            return
-        db = self.app.open_database()  # type: ignore[attr-defined]
+        from forecast.services import evidence_query as queries
+
+        db = self.app.open_database()
         if db is None:
             return
         with db.session() as session:
@@ -161,9 +156,8 @@ class LinkEvidenceForm(_PickerForm):
         return text
 
     def save(self, session, values: dict) -> DataChanged:
-        evidence = optional.service("evidence")
-        if evidence is None:
-            raise ForecastError(f"linking evidence is {optional.NOT_AVAILABLE}")
+        from forecast.services import evidence
+
         evidence.link_evidence(session, values["item"]["id"], self.question_id, stance=values["stance"],
                                note=values["note"].strip(), now=self.ctx.now())  # fmt: skip
         return DataChanged("evidence", self.question_id)
@@ -191,7 +185,7 @@ class LinkToQuestionForm(_PickerForm):
 
     @db_work("searching questions", group="form-search")
     def find(self, query: str) -> None:
-        db = self.app.open_database()  # type: ignore[attr-defined]
+        db = self.app.open_database()
         if db is None:
             return
         proposed = [p["question"] for p in self.item.get("proposals", [])]
@@ -220,9 +214,8 @@ class LinkToQuestionForm(_PickerForm):
         return text
 
     def save(self, session, values: dict) -> DataChanged:
-        evidence = optional.service("evidence")
-        if evidence is None:
-            raise ForecastError(f"linking evidence is {optional.NOT_AVAILABLE}")
+        from forecast.services import evidence
+
         evidence.link_evidence(session, self.item["id"], values["item"]["id"], stance=values["stance"],
                                note=values["note"].strip(), now=self.ctx.now())  # fmt: skip
         return DataChanged("evidence", values["item"]["id"])

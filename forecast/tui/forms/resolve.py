@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, RadioButton, RadioSet
 
@@ -13,6 +12,7 @@ from forecast.services.lookup import get_question
 from forecast.services.resolution import resolve, unresolve
 from forecast.tui.forms import checks
 from forecast.tui.forms.base import Field, FormScreen
+from forecast.tui.guard import on
 from forecast.tui.messages import DataChanged
 from forecast.tui.workers import db_work
 
@@ -24,7 +24,7 @@ class _QuestionForm(FormScreen):
 
     @db_work("loading the question", group="form-context")
     def load_context(self) -> None:
-        db = self.app.open_database()  # type: ignore[attr-defined]
+        db = self.app.open_database()
         if db is None:
             return
         with db.session() as session:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -16,6 +15,7 @@ from forecast.core.timeparse import parse_iso
 from forecast.tui import format as fmt
 from forecast.tui.bindings import bindings
 from forecast.tui.detail_model import chart_data, previous_probability
+from forecast.tui.guard import on
 from forecast.tui.screens.base import BaseScreen
 from forecast.tui.widgets.keybar import KeyBar
 from forecast.tui.widgets.list_table import ListTable
@@ -90,7 +90,7 @@ class DetailScreen(BaseScreen):
             if self.is_mounted:
                 self._blank()
                 self.query_one(TabbedContent).active = "tab-updates"
-        self.app.fetch_question(self, question_id)  # type: ignore[attr-defined]
+        self.app.fetch_question(self, question_id)
 
     def _blank(self) -> None:
         self.query_one("#detail-title", Static).update(Text("Loading…", style=self.palette.muted))
@@ -104,7 +104,7 @@ class DetailScreen(BaseScreen):
     # --- loading ------------------------------------------------------------------------------------------
 
     def refresh_data(self, *, quiet: bool = False) -> None:
-        self.app.fetch_question(self, self.question_id)  # type: ignore[attr-defined]
+        self.app.fetch_question(self, self.question_id)
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -301,20 +301,20 @@ class DetailScreen(BaseScreen):
         self.app.pop_screen()
 
     def action_new_forecast(self) -> None:
-        self.app.new_forecast(self.question_id)  # type: ignore[attr-defined]
+        self.app.new_forecast(self.question_id)
 
     def action_edit_question(self) -> None:
-        self.app.edit_question(self.question_id)  # type: ignore[attr-defined]
+        self.app.edit_question(self.question_id)
 
     def action_add_evidence(self) -> None:
         from forecast.tui.forms.evidence import AddEvidenceForm
 
-        self.app.push_screen(AddEvidenceForm(self.question_id), self.app._written)  # type: ignore[attr-defined]
+        self.app.push_screen(AddEvidenceForm(self.question_id), self.app.written)
 
     def action_link_evidence(self) -> None:
         from forecast.tui.forms.link import LinkEvidenceForm
 
-        self.app.push_screen(LinkEvidenceForm(question_id=self.question_id), self.app._written)  # type: ignore[attr-defined]
+        self.app.push_screen(LinkEvidenceForm(question_id=self.question_id), self.app.written)
 
     def action_resolve(self) -> None:
         if self.data is None:
@@ -322,7 +322,7 @@ class DetailScreen(BaseScreen):
         from forecast.tui.forms.resolve import ResolveForm, UnresolveForm
 
         form = UnresolveForm(self.question_id) if self.data["resolution"] else ResolveForm(self.question_id)
-        self.app.push_screen(form, self.app._written)  # type: ignore[attr-defined]
+        self.app.push_screen(form, self.app.written)
 
     def action_open_article(self) -> None:
         url = self._highlighted_url()

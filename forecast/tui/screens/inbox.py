@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import Static
 
 from forecast.core.timeparse import parse_iso
 from forecast.tui import format as fmt
-from forecast.tui import optional
 from forecast.tui.bindings import bindings
+from forecast.tui.guard import on
 from forecast.tui.screens.base import BaseScreen
 from forecast.tui.widgets.list_table import ListTable
 from forecast.tui.widgets.keybar import KeyBar
@@ -37,8 +36,7 @@ class InboxScreen(BaseScreen):
 
     @dataclass
     class Loaded(Message):
-        items: list[dict] | None
-        """None when the evidence service is not available."""
+        items: list[dict]
         version: tuple | None = None
 
     @dataclass
@@ -66,13 +64,10 @@ class InboxScreen(BaseScreen):
 
     @db_work("loading the inbox", group="inbox-load")
     def load(self, quiet: bool = False) -> None:
-        queries = optional.service("evidence_query")
-        if queries is None or not hasattr(queries, "inbox_items"):
-            self.post_message(self.Loaded(None))
-            return
-        db = self.app.open_database()  # type: ignore[attr-defined]
+        db = self.app.open_database()
         if db is None:
             return
+        from forecast.services import evidence_query as queries
         from forecast.services.question_table import data_version
 
         with db.session() as session:
@@ -87,10 +82,6 @@ class InboxScreen(BaseScreen):
         table = self.query_one("#inbox-table", ListTable)
         table.loading = False
         summary = self.query_one("#inbox-summary", Static)
-        if message.items is None:
-            summary.update(Text(f"The evidence inbox is {optional.NOT_AVAILABLE}.", style=self.palette.muted))
-            table.display = False
-            return
         keep = self.items[table.cursor_row]["id"] if 0 <= table.cursor_row < len(self.items) else None
         self.items = message.items
         self.version = message.version
@@ -158,7 +149,7 @@ class InboxScreen(BaseScreen):
             return
         from forecast.tui.forms.link import LinkToQuestionForm
 
-        self.app.push_screen(LinkToQuestionForm(item), self.app._written)  # type: ignore[attr-defined]
+        self.app.push_screen(LinkToQuestionForm(item), self.app.written)
 
     def action_dismiss_item(self) -> None:
         item = self._current()
@@ -167,12 +158,9 @@ class InboxScreen(BaseScreen):
 
     @db_work("dismissing", group="inbox-dismiss")
     def dismiss_item(self, item: dict) -> None:
-        evidence = optional.service("evidence")
-        if evidence is None:
-            from forecast.core.errors import ForecastError
+        from forecast.services import evidence
 
-            raise ForecastError(f"dismissing is {optional.NOT_AVAILABLE}")
-        db = self.app.open_database()  # type: ignore[attr-defined]
+        db = self.app.open_database()
         if db is None:
             return
         db.write(lambda session: evidence.dismiss_evidence(session, item["id"]))
@@ -181,8 +169,8 @@ class InboxScreen(BaseScreen):
     @on(Dismissed)
     def _dismissed(self, message: Dismissed) -> None:
         self.notify(f"Dismissed: {message.title}", timeout=3, markup=False)
-        self.app.data_generation += 1  # type: ignore[attr-defined]
-        self._seen_generation = self.app.data_generation  # type: ignore[attr-defined]
+        self.app.data_generation += 1
+        self._seen_generation = self.app.data_generation
         self.load()
 
     def action_open_article(self) -> None:

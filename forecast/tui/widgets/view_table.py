@@ -277,7 +277,7 @@ class ViewTable(ScrollView, can_focus=True):
             line.append(" ")
         return line
 
-    def _render(self, text: Text, width: int, style: Style) -> Strip:
+    def _line_strip(self, text: Text, width: int, style: Style) -> Strip:
         segments = [Segment(s.text, s.style, s.control) for s in text.render(self.app.console)]
         return Strip(segments).apply_style(style).extend_cell_length(width, style).crop(0, width)
 
@@ -286,7 +286,7 @@ class ViewTable(ScrollView, can_focus=True):
 
     def _header(self, laid: Layout, width: int) -> Strip:
         style = self.get_component_rich_style("view-table--header")
-        return self._render(self.line_text(laid, self.header_cells(laid)), width, style)
+        return self._line_strip(self.line_text(laid, self.header_cells(laid)), width, style)
 
     def _row(self, laid: Layout, row: int, width: int) -> Strip:
         cursor = row == self.cursor_row
@@ -298,7 +298,7 @@ class ViewTable(ScrollView, can_focus=True):
         style = self.rich_style
         if cursor:
             style = style + self.get_component_rich_style("view-table--cursor")
-        strip = self._render(self.line_text(laid, self.source.cells(row, laid.keys)), width, style)
+        strip = self._line_strip(self.line_text(laid, self.source.cells(row, laid.keys)), width, style)
         self._rows[cache_key] = strip
         if len(self._rows) > CACHE_ROWS:
             self._rows.popitem(last=False)
