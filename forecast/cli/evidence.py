@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -20,12 +21,13 @@ STANCE_HELP = "Which answer it supports: yes, no or neutral."
 MAX_STDIN = 10 * 1024 * 1024
 
 
-def _day(st: CliState, iso: str | None) -> str:
-    if not iso:
+def _day(st: CliState, at: datetime | str | None) -> str:
+    """The day in the user's zone of a read model's time (or of a JSON-shaped record's ISO text)."""
+    if not at:
         return ""
     from forecast.core.timeparse import local, parse_iso
 
-    return local(parse_iso(iso), st.tz, fmt="YYYY-MM-DD")
+    return local(parse_iso(at) if isinstance(at, str) else at, st.tz, fmt="YYYY-MM-DD")
 
 
 def _stance(value: str | None):
@@ -281,9 +283,9 @@ def inbox(
         return
     table = []
     for r in rows:
-        proposed = "; ".join(f"{p['question']} ({', '.join(p['keywords'])})" if p["keywords"] else p["question"]
-                             for p in r["proposals"])  # fmt: skip
-        table.append((r["id"], _day(st, r["published_at"]), r["outlet"], r["title"], proposed))
+        proposed = "; ".join(f"{p.question} ({', '.join(p.keywords)})" if p.keywords else p.question
+                             for p in r.proposals)  # fmt: skip
+        table.append((r.id, _day(st, r.published_at), r.outlet, r.title, proposed))
     print_table(("ID", "PUBLISHED", "OUTLET", "TITLE", "PROPOSED"), table, flex=3)
 
 

@@ -70,7 +70,7 @@ def forecasts(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """A question's update history with rationale and evidence."""
-    from forecast.core.timeparse import local, parse_iso
+    from forecast.core.timeparse import local
     from forecast.services.forecasts import history
 
     from forecast.core.backfill import GLYPH, MEANING
@@ -83,18 +83,18 @@ def forecasts(
         return
     table = []
     for r in rows:
-        change = "" if r["change"] is None else f"{r['change'] * 100:+.0f}"
-        ev = ", ".join(f"[{e['id']}] {e['title']}" for e in r["evidence"])
-        status = "corrected" if r["superseded"] else (f"fixes {r['supersedes']}" if r["supersedes"] else "")
-        if r["backfilled"]:
+        change = "" if r.change is None else f"{r.change * 100:+.0f}"
+        ev = ", ".join(f"[{e.id}] {e.title}" for e in r.evidence)
+        status = "corrected" if r.superseded else (f"fixes {r.supersedes}" if r.supersedes else "")
+        if r.backfilled:
             status = f"{status} {GLYPH}".strip()
-        table.append((r["id"], local(parse_iso(r["made_at"]), st.tz), r["forecaster"],
-                      percent(r["probability"]), change, status, r["rationale"], ev))  # fmt: skip
+        table.append((r.id, local(r.made_at, st.tz), r.forecaster,
+                      percent(r.probability), change, status, r.rationale, ev))  # fmt: skip
     if not table:
         note("no forecasts yet")
         return
     print_table(("ID", "MADE", "BY", "P", "Δ", "", "WHY", "EVIDENCE"), table, flex=6)
-    if any(r["backfilled"] for r in rows):
+    if any(r.backfilled for r in rows):
         note(f"{GLYPH} " + MEANING.format(hours=st.settings.backfill_after.total_seconds() / 3600))
 
 

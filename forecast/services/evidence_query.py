@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 
 from sqlalchemy import text
 from sqlmodel import Session
@@ -17,6 +18,7 @@ from forecast.core.errors import InvalidInput
 from forecast.core.timeparse import from_micros, iso_z
 from forecast.core.text import clean_line
 from forecast.services.lookup import get_evidence, get_question
+from forecast.services.views import InboxRow, ProposalRow
 from forecast.store.tables import Evidence
 
 MARK_START, MARK_END = "«", "»"
@@ -127,7 +129,11 @@ def _proposals(session: Session, ids: list[int], *, states: tuple[str, ...] = ("
     return out
 
 
-def inbox_items(session: Session, *, limit: int | None = None) -> list[dict]:
+def _datetime(value) -> datetime | None:
+    return None if value is None else from_micros(value) if isinstance(value, int) else value
+
+
+def inbox_items(session: Session, *, limit: int | None = None) -> list[InboxRow]:
     """Evidence waiting for a decision: stored from feeds and not yet linked or dismissed, or with an open
     proposal; newest first, each with its proposals and the feed it came from."""
     sql = (
@@ -139,14 +145,16 @@ def inbox_items(session: Session, *, limit: int | None = None) -> list[dict]:
     if limit and limit > 0:
         sql += f" LIMIT {int(limit)}"
     rows = session.exec(text(sql)).all()
+    proposals = _proposals(session, [row[0] for row in rows])
     items = []
     for row in rows:
-        item = _row_fields(row[: len(_FIELDS)])
-        item["feed"] = row[-1]
-        items.append(item)
-    proposals = _proposals(session, [i["id"] for i in items])
-    for item in items:
-        item["proposals"] = proposals.get(item["id"], [])
+        (eid, key, title, url, canonical, outlet, author, published, published_source, retrieved, excerpt, digest,
+         inbox, dismissed, created, feed) = row  # fmt: skip
+        items.append(InboxRow(
+            eid, key, title, url, canonical, outlet, author, _datetime(published), published_source,
+            _datetime(retrieved), excerpt, digest, bool(inbox), bool(dismissed), _datetime(created), feed,
+            tuple(ProposalRow(p["question"], tuple(p["keywords"]), p["state"], p["feed"]) for p in proposals.get(eid, ())),
+        ))  # fmt: skip
     return items
 
 

@@ -118,7 +118,7 @@ def test_predict_with_evidence_and_history_lists_it(session, questions, fixture_
     record_forecast(session, ForecastRequest("nk", 0.5, "alice", at=datetime(2019, 3, 11, tzinfo=UTC),
                                              evidence=(str(e.id),)), now=NOW)  # fmt: skip
     rows = history(session, "nk")
-    assert [r["evidence"][0]["key"] for r in rows] == [e.key, e.key]
+    assert [r.evidence[0].key for r in rows] == [e.key, e.key]
     shown = show_evidence(session, e.id)
     assert [f["probability"] for f in shown["forecasts"]] == [0.4, 0.5]
     assert shown["links"][0]["question"] == "nk" and shown["text"].startswith("The central bank raised")
@@ -131,7 +131,7 @@ def test_inbox_link_and_dismiss(session, questions, fixture_text):
         row.inbox = True
         session.add(row)
     session.flush()
-    assert {i["id"] for i in inbox_items(session)} == {a.id, b.id}
+    assert {i.id for i in inbox_items(session)} == {a.id, b.id}
     ev.link_evidence(session, a.id, "nk", stance="yes", now=NOW)
     ev.dismiss_evidence(session, b.id)
     assert inbox_items(session) == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -69,10 +69,10 @@ def test_poll_stores_matching_items_proposes_links_and_never_duplicates(session,
     assert count(session, "evidence", "WHERE inbox") == 2 and count(session, "feed_item") == 4
 
     inbox = inbox_items(session)
-    assert {i["title"] for i in inbox} == {n.title for n in report.new}
-    assert all(i["feed"] == feed.url and i["proposals"][0]["state"] == "open" for i in inbox)
-    first = next(i for i in inbox if "Sohae" in i["title"])
-    assert first["published_source"] == "meta" and first["published_at"] == "2019-03-06T00:30:00Z"
+    assert {i.title for i in inbox} == {n.title for n in report.new}
+    assert all(i.feed == feed.url and i.proposals[0].state == "open" for i in inbox)
+    first = next(i for i in inbox if "Sohae" in i.title)
+    assert first.published_source == "meta" and first.published_at == datetime(2019, 3, 6, 0, 30, tzinfo=UTC)
 
     # The server answers 304 to the conditional request: nothing new, nothing fetched twice.
     again = service.poll_feeds(session, now=NOW + timedelta(hours=1))

@@ -20,7 +20,7 @@ async def test_link_inbox_item_to_question(app_factory, fixture_db):
         await pilot.press("2")
         await settle(pilot)
         assert isinstance(app.screen, InboxScreen)
-        assert [i["title"] for i in app.screen.items] == ["Central bank weighs April cut"]
+        assert [i.title for i in app.screen.items] == ["Central bank weighs April cut"]
         await pilot.press("enter")
         await settle(pilot)
         form = app.screen

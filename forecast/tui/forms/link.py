@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,6 +20,9 @@ from forecast.tui.forms.evidence import picked_stance, stance_picker
 from forecast.tui.guard import on
 from forecast.tui.messages import DataChanged
 from forecast.tui.workers import db_work
+
+if TYPE_CHECKING:
+    from forecast.services.views import InboxRow
 
 SEARCH_DELAY = 0.15
 
@@ -168,7 +172,7 @@ class LinkToQuestionForm(_PickerForm):
 
     placeholder = "words from the question's title, or its slug"
 
-    def __init__(self, item: dict) -> None:
+    def __init__(self, item: InboxRow) -> None:
         super().__init__()
         self.item = item
 
@@ -176,9 +180,10 @@ class LinkToQuestionForm(_PickerForm):
         return "Link to a question"
 
     def show_context(self, data) -> None:
-        text = Text.assemble((self.item.get("title") or self.item.get("key") or "", "bold"))
-        if self.item.get("outlet") or self.item.get("published_at"):
-            bits = [b for b in (self.item.get("outlet"), (self.item.get("published_at") or "")[:10]) if b]
+        item = self.item
+        text = Text.assemble((item.title or item.key or "", "bold"))
+        if item.outlet or item.published_at:
+            bits = [b for b in (item.outlet, item.published_at.strftime("%Y-%m-%d") if item.published_at else None) if b]
             text.append("\n" + " · ".join(bits), style=self.palette.muted)
         self.set_context(text)
         self.find("")
@@ -188,7 +193,7 @@ class LinkToQuestionForm(_PickerForm):
         db = self.app.open_database()
         if db is None:
             return
-        proposed = [p["question"] for p in self.item.get("proposals", [])]
+        proposed = [p.question for p in self.item.proposals]
         with db.session() as session:
             items = []
             if not query.strip():
@@ -216,6 +221,6 @@ class LinkToQuestionForm(_PickerForm):
     def save(self, session, values: dict) -> DataChanged:
         from forecast.services import evidence
 
-        evidence.link_evidence(session, self.item["id"], values["item"]["id"], stance=values["stance"],
+        evidence.link_evidence(session, self.item.id, values["item"]["id"], stance=values["stance"],
                                note=values["note"].strip(), now=self.ctx.now())  # fmt: skip
         return DataChanged("evidence", values["item"]["id"])

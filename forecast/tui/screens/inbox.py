@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import Static
 
-from forecast.core.timeparse import parse_iso
 from forecast.tui import format as fmt
 from forecast.tui.bindings import bindings
 from forecast.tui.guard import on
@@ -19,6 +19,9 @@ from forecast.tui.widgets.keybar import KeyBar
 from forecast.tui.widgets.nav import NavBar
 from forecast.tui.widgets.view_table import ColumnSpec, ViewTable
 from forecast.tui.workers import db_work
+
+if TYPE_CHECKING:
+    from forecast.services.views import InboxRow
 
 COLUMNS = (
     ColumnSpec("date", "Date", 10, priority=8),
@@ -36,7 +39,7 @@ class InboxScreen(BaseScreen):
 
     @dataclass
     class Loaded(Message):
-        items: list[dict]
+        items: list[InboxRow]
         version: tuple | None = None
 
     @dataclass
@@ -45,7 +48,7 @@ class InboxScreen(BaseScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.items: list[dict] = []
+        self.items: list[InboxRow] = []
         self.version: tuple | None = None
 
     def compose(self) -> ComposeResult:
@@ -82,7 +85,7 @@ class InboxScreen(BaseScreen):
         table = self.query_one("#inbox-table", ListTable)
         table.loading = False
         summary = self.query_one("#inbox-summary", Static)
-        keep = self.items[table.cursor_row]["id"] if 0 <= table.cursor_row < len(self.items) else None
+        keep = self.items[table.cursor_row].id if 0 <= table.cursor_row < len(self.items) else None
         self.items = message.items
         self.version = message.version
         table.set_rows([self._row(item) for item in self.items])
@@ -92,20 +95,20 @@ class InboxScreen(BaseScreen):
         summary.update(Text(f" {n:,} item{'s' if n != 1 else ''} waiting" + (", newest first" if n > 1 else "")))
         if keep is not None:
             for i, item in enumerate(self.items):
-                if item["id"] == keep:
+                if item.id == keep:
                     table.move_cursor(row=i, animate=False)
                     break
         self._show(table.cursor_row)
 
-    def _row(self, item: dict) -> list[Text]:
+    def _row(self, item: InboxRow) -> list[Text]:
         pal = self.palette
-        when = item.get("published_at") or item.get("created_at")
-        date = parse_iso(when).strftime("%Y-%m-%d") if when else "–"
-        proposed = ", ".join(p["question"] for p in item.get("proposals", []))
+        when = item.published_at or item.created_at
+        date = when.strftime("%Y-%m-%d") if when else "–"
+        proposed = ", ".join(p.question for p in item.proposals)
         return [
-            Text(date, style="" if item.get("published_at") else pal.muted),
-            Text(item.get("outlet") or "", style=pal.muted, no_wrap=True, overflow="ellipsis"),
-            Text(item.get("title") or item.get("key") or "", no_wrap=True, overflow="ellipsis"),
+            Text(date, style="" if item.published_at else pal.muted),
+            Text(item.outlet or "", style=pal.muted, no_wrap=True, overflow="ellipsis"),
+            Text(item.title or item.key or "", no_wrap=True, overflow="ellipsis"),
             Text(proposed, style=pal.accent, no_wrap=True, overflow="ellipsis"),
         ]
 
@@ -120,22 +123,23 @@ class InboxScreen(BaseScreen):
                               "`forecast feeds poll` or `forecast check`).", style=self.palette.muted))  # fmt: skip
             return
         item = self.items[row]
-        out = Text.assemble((item.get("title") or item.get("key") or "", "bold"))
-        bits = [b for b in (item.get("outlet"), (item.get("published_at") or "")[:10], item.get("url")) if b]
+        out = Text.assemble((item.title or item.key or "", "bold"))
+        day = item.published_at.strftime("%Y-%m-%d") if item.published_at else None
+        bits = [b for b in (item.outlet, day, item.url) if b]
         if bits:
             out.append("\n" + " · ".join(bits), style=self.palette.muted)
-        for p in item.get("proposals", []):
-            words = ", ".join(p.get("keywords") or [])
-            out.append(f"\n→ {p['question']}", style=self.palette.accent)
+        for p in item.proposals:
+            words = ", ".join(p.keywords)
+            out.append(f"\n→ {p.question}", style=self.palette.accent)
             if words:
                 out.append(f"  (matched: {words})", style=self.palette.muted)
-        if item.get("excerpt"):
-            out.append("\n" + fmt.first_line(item["excerpt"], 600))
+        if item.excerpt:
+            out.append("\n" + fmt.first_line(item.excerpt, 600))
         panel.update(out)
 
     # --- actions ------------------------------------------------------------------------------------------
 
-    def _current(self) -> dict | None:
+    def _current(self) -> InboxRow | None:
         row = self.query_one("#inbox-table", ListTable).cursor_row
         return self.items[row] if 0 <= row < len(self.items) else None
 
@@ -157,14 +161,14 @@ class InboxScreen(BaseScreen):
             self.dismiss_item(item)
 
     @db_work("dismissing", group="inbox-dismiss")
-    def dismiss_item(self, item: dict) -> None:
+    def dismiss_item(self, item: InboxRow) -> None:
         from forecast.services import evidence
 
         db = self.app.open_database()
         if db is None:
             return
-        db.write(lambda session: evidence.dismiss_evidence(session, item["id"]))
-        self.post_message(self.Dismissed(item.get("title") or item.get("key") or ""))
+        db.write(lambda session: evidence.dismiss_evidence(session, item.id))
+        self.post_message(self.Dismissed(item.title or item.key or ""))
 
     @on(Dismissed)
     def _dismissed(self, message: Dismissed) -> None:
@@ -175,7 +179,7 @@ class InboxScreen(BaseScreen):
 
     def action_open_article(self) -> None:
         item = self._current()
-        if item is None or not item.get("url"):
+        if item is None or not item.url:
             self.notify("This item has no URL.", severity="warning")
             return
-        self.app.open_url(item["url"])
+        self.app.open_url(item.url)
