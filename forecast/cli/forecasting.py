@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -10,6 +10,9 @@ from forecast.cli import params
 from forecast.cli.app import app
 from forecast.cli.context import state
 from forecast.cli.output import UsageFailure, guarded, note, percent, print_json, print_table, usage
+
+if TYPE_CHECKING:
+    from forecast.services.views import QuestionFields
 
 
 @app.command("predict", cls=params.NumbersAsArguments)
@@ -119,23 +122,24 @@ def resolve(
     as_json: Annotated[bool, typer.Option("--json", help="Print the question as JSON.")] = False,
 ) -> None:
     """Resolve a question."""
+    from forecast.core.timeparse import iso_z
     from forecast.services import resolution as service
-    from forecast.services.question_detail import question_fields
+    from forecast.services.question_detail import question_record
     from forecast.services.tags import tags_of
 
     st = state(ctx)
     res = _resolution(resolution)
     when = st.when(at)
 
-    def work(session) -> dict:
+    def work(session) -> QuestionFields:
         q = service.resolve(session, question, res, actor=by or st.settings.name, at=when, note=note_text)
-        return question_fields(q, tags_of(session, q.id))
+        return question_record(q, tags_of(session, q.id))
 
     data = st.database(write=True).write(work)
     if as_json:
         print_json(data)
     else:
-        note(f"resolved {data['slug']} {data['resolution']} at {data['resolved_at']}")
+        note(f"resolved {data.slug} {data.resolution} at {iso_z(data.resolved_at)}")
 
 
 @app.command("unresolve")
@@ -149,17 +153,17 @@ def unresolve(
 ) -> None:
     """Undo a resolution (kept in the resolution history)."""
     from forecast.services import resolution as service
-    from forecast.services.question_detail import question_fields
+    from forecast.services.question_detail import question_record
     from forecast.services.tags import tags_of
 
     st = state(ctx)
 
-    def work(session) -> dict:
+    def work(session) -> QuestionFields:
         q = service.unresolve(session, question, actor=by or st.settings.name, note=note_text)
-        return question_fields(q, tags_of(session, q.id))
+        return question_record(q, tags_of(session, q.id))
 
     data = st.database(write=True).write(work)
     if as_json:
         print_json(data)
     else:
-        note(f"unresolved {data['slug']}; status {data['status']}")
+        note(f"unresolved {data.slug}; status {data.status}")

@@ -77,6 +77,13 @@ def print_json(obj) -> None:
     sys.stdout.flush()
 
 
+def json_object(record) -> dict:
+    """A read model as the JSON object `print_json` writes for it, to add keys to before printing."""
+    import orjson
+
+    return orjson.loads(orjson.dumps(record, option=orjson.OPT_UTC_Z))
+
+
 def status_text(status: str, resolution: str | None) -> str:
     """A question's state in one word or two: "open", "resolved:yes", "annulled" (not "annulled:annulled")."""
     if resolution is None or resolution == status:

@@ -8,18 +8,17 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from forecast.core.backfill import DEFAULT_BACKFILL_AFTER
-from forecast.core.timeparse import from_micros, iso_z, to_micros, utcnow
+from forecast.core.timeparse import from_micros, to_micros, utcnow
 from forecast.services import resolution as resolution_service
 from forecast.services import tags as tag_service
 from forecast.services.forecasts import history
 from forecast.services.lookup import get_question
 from forecast.services.question_list import latest_by_question
-from forecast.services.views import LinkedEvidenceRow, QuestionDetail
+from forecast.services.views import LinkedEvidenceRow, QuestionDetail, QuestionFields
 from forecast.store.tables import Question
 
 
-def question_fields(q: Question, tags: list[str]) -> dict:
-    """The question as an interchange-compatible mapping (stable key order)."""
+def _question_values(q: Question, tags: list[str]) -> dict:
     return {
         "id": q.id,
         "slug": q.slug,
@@ -27,19 +26,29 @@ def question_fields(q: Question, tags: list[str]) -> dict:
         "kind": q.kind,
         "description": q.description,
         "criteria": q.criteria,
-        "opens_at": iso_z(q.opens_at),
-        "closes_at": iso_z(q.closes_at),
-        "resolves_at": iso_z(q.resolves_at),
-        "tags": tags,
+        "opens_at": _utc(q.opens_at),
+        "closes_at": _utc(q.closes_at),
+        "resolves_at": _utc(q.resolves_at),
+        "tags": tuple(tags),
         "auto": q.auto_rule,
         "status": q.status,
         "resolution": q.resolution,
-        "resolved_at": iso_z(q.resolved_at),
+        "resolved_at": _utc(q.resolved_at),
         "resolution_note": q.resolution_note,
-        "created_at": iso_z(q.created_at),
-        "updated_at": iso_z(q.updated_at),
+        "created_at": _utc(q.created_at),
+        "updated_at": _utc(q.updated_at),
         "source_file": q.source_file,
     }
+
+
+def question_record(q: Question, tags: list[str]) -> QuestionFields:
+    """The question's own fields (stable order: the interchange shape)."""
+    return QuestionFields(**_question_values(q, tags))
+
+
+def _utc(at: datetime | None) -> datetime | None:
+    """A time as stored (UTC, whole microseconds), also when the row was written in this session."""
+    return None if at is None else from_micros(to_micros(at))
 
 
 def linked_evidence(session: Session, question_id: int) -> list[LinkedEvidenceRow]:
@@ -57,11 +66,6 @@ def linked_evidence(session: Session, question_id: int) -> list[LinkedEvidenceRo
     ]
 
 
-def _utc(at: datetime | None) -> datetime | None:
-    """A time as stored (UTC, whole microseconds), also when the row was written in this session."""
-    return None if at is None else from_micros(to_micros(at))
-
-
 def show_question(
     session: Session, ref: str | int, *, now: datetime | None = None, backfill_after: timedelta = DEFAULT_BACKFILL_AFTER
 ) -> QuestionDetail:
@@ -70,24 +74,7 @@ def show_question(
     q = get_question(session, ref)
     now = now or utcnow()
     return QuestionDetail(
-        id=q.id,
-        slug=q.slug,
-        title=q.title,
-        kind=q.kind,
-        description=q.description,
-        criteria=q.criteria,
-        opens_at=_utc(q.opens_at),
-        closes_at=_utc(q.closes_at),
-        resolves_at=_utc(q.resolves_at),
-        tags=tuple(tag_service.tags_of(session, q.id)),
-        auto=q.auto_rule,
-        status=q.status,
-        resolution=q.resolution,
-        resolved_at=_utc(q.resolved_at),
-        resolution_note=q.resolution_note,
-        created_at=_utc(q.created_at),
-        updated_at=_utc(q.updated_at),
-        source_file=q.source_file,
+        **_question_values(q, tag_service.tags_of(session, q.id)),
         latest=latest_by_question(session, {q.id}).get(q.id, {}),
         days_to_close=round((to_micros(q.closes_at) - to_micros(now)) / 86_400_000_000, 3),
         forecasts=tuple(history(session, q.id, backfill_after=backfill_after)),

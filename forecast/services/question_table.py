@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from forecast.core.timeparse import from_micros
+from forecast.services.views import QuestionSearchRow
+
 if TYPE_CHECKING:  # only for annotations: the UI's first frame is read before SQLAlchemy is imported
     from sqlmodel import Session
 
@@ -262,7 +265,7 @@ def data_version(session: Session) -> tuple:
     return tuple(parts)
 
 
-def search_questions(session: Session, text: str, *, limit: int = 30) -> list[dict]:
+def search_questions(session: Session, text: str, *, limit: int = 30) -> list[QuestionSearchRow]:
     """Questions whose title or slug contains every word of `text`: open ones first, soonest close first."""
     words = [w for w in text.lower().split() if w]
     ph = _ph(session)
@@ -278,6 +281,6 @@ def search_questions(session: Session, text: str, *, limit: int = 30) -> list[di
         + f" LIMIT {int(limit)}"
     )
     return [
-        {"id": qid, "slug": slug, "title": title, "status": status, "closes_at": closes}
+        QuestionSearchRow(qid, slug, title, status, from_micros(closes))
         for qid, slug, title, status, closes in _fetch(session, sql, tuple(params))
     ]

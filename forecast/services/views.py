@@ -73,8 +73,8 @@ class ReminderRow:
 
 
 @dataclass(frozen=True, slots=True)
-class QuestionDetail:
-    """One question with its standing forecasts, history, evidence, resolution history and reminder."""
+class QuestionFields:
+    """A question's own fields (what `resolve --json` prints; the interchange shape of a question)."""
 
     id: int
     slug: str
@@ -94,6 +94,12 @@ class QuestionDetail:
     created_at: datetime
     updated_at: datetime
     source_file: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionDetail(QuestionFields):
+    """One question with its standing forecasts, history, evidence, resolution history and reminder."""
+
     latest: dict[str, float]
     """Each forecaster's standing probability."""
     days_to_close: float
@@ -124,18 +130,8 @@ class QuestionRow:
 
 
 @dataclass(frozen=True, slots=True)
-class ProposalRow:
-    """A feed's proposal to link an item to a question."""
-
-    question: str
-    keywords: tuple[str, ...]
-    state: str
-    feed: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class InboxRow:
-    """Evidence waiting for a decision, with the feed it came from and its open proposals."""
+class EvidenceFields:
+    """What every evidence record starts with (the stored columns, in the order --json prints them)."""
 
     id: int
     key: str
@@ -152,5 +148,99 @@ class InboxRow:
     inbox: bool
     dismissed: bool
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalRow:
+    """A feed's proposal to link an item to a question."""
+
+    question: str
+    keywords: tuple[str, ...]
+    state: str
+    feed: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow(EvidenceFields):
+    """Evidence waiting for a decision, with the feed it came from and its open proposals."""
+
     feed: str | None
     proposals: tuple[ProposalRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRow(EvidenceFields):
+    """One piece of evidence in the listing of all of it, with how many questions it is linked to."""
+
+    links: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionEvidenceRow(EvidenceFields):
+    """One piece of evidence linked to a question (`evidence list Q`), with the link's stance and note."""
+
+    stance: str | None
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceLinkRow:
+    """A question a piece of evidence is linked to."""
+
+    question: str
+    title: str
+    stance: str | None
+    note: str | None
+    created_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceForecastRow:
+    """A forecast that cites a piece of evidence."""
+
+    id: int
+    question: str
+    forecaster: str
+    probability: float
+    made_at: datetime
+    superseded: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceDetail(EvidenceFields):
+    """One piece of evidence with its text, links, the forecasts it moved, and feed proposals."""
+
+    text: str | None
+    links: tuple[EvidenceLinkRow, ...]
+    forecasts: tuple[EvidenceForecastRow, ...]
+    proposals: tuple[ProposalRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceSearchRow:
+    """A full-text match, best first, with a snippet whose matches are marked «like this»."""
+
+    rank: int
+    score: float
+    id: int
+    key: str
+    title: str | None
+    url: str | None
+    outlet: str | None
+    published_at: datetime | None
+    inbox: bool
+    dismissed: bool
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionSearchRow:
+    """A question found by words of its title or slug (the TUI's pickers)."""
+
+    id: int
+    slug: str
+    title: str
+    status: str
+    closes_at: datetime | None
+    proposed: bool = False
+    """Proposed by a feed for the item being linked."""

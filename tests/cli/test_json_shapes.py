@@ -63,11 +63,14 @@ def build(db) -> None:
 
 
 def outputs(db) -> dict[str, bytes]:
-    """What `q show --json`, `q list --json`, `forecasts --json`, `evidence inbox --json` and `q remind --json` print."""
+    """What `q show`, `q list`, `forecasts`, `resolve`, `evidence list/show/search/inbox/edit` and `q remind` print
+    with --json."""
+    from forecast.services.lookup import get_evidence, get_question
+    from forecast.services.tags import tags_of
     from forecast.cli.output import print_json
-    from forecast.services.evidence_query import inbox_items
+    from forecast.services.evidence_query import evidence_record, inbox_items, list_evidence, search_evidence, show_evidence
     from forecast.services.forecasts import history
-    from forecast.services.question_detail import show_question
+    from forecast.services.question_detail import question_record, show_question
     from forecast.services.question_list import list_questions
     from forecast.services.reminders import reminder_of
 
@@ -78,7 +81,13 @@ def outputs(db) -> dict[str, bytes]:
             "q-list": list_questions(session, status="all", now=NOW),
             "forecasts-nk": history(session, "nk"),
             "evidence-inbox": inbox_items(session),
+            "evidence-list": list_evidence(session),
+            "evidence-list-nk": list_evidence(session, "nk"),
+            "evidence-show": show_evidence(session, 1),
+            "evidence-search": search_evidence(session, "satellite OR analysts"),
             "q-remind": reminder_of(session, 2),
+            "resolve": question_record(get_question(session, "nk"), tags_of(session, 1)),
+            "evidence-edit": evidence_record(get_evidence(session, 1)),
         }
     out = {}
     for name, value in data.items():

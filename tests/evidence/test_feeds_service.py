@@ -122,7 +122,7 @@ def test_an_article_in_two_feeds_is_one_record_proposed_to_each_matching_questio
     # The general feed's crop story matches the wheat feed's keyword; the Atom wheat story is proposed too.
     assert {i.title for i in wheat_items} == {"Wheat crop suffers", "Wheat harvest forecast cut after dry spring"}
     sohae = show_evidence(session, next(i.evidence_id for i in report.new if "Sohae" in i.title and not i.reused))
-    assert sohae["url"] == "https://coast.example/news/2019/03/06/sohae-activity.html"
+    assert sohae.url == "https://coast.example/news/2019/03/06/sohae-activity.html"
     assert count(session, "evidence", "WHERE url = 'https://coast.example/news/2019/03/06/sohae-activity.html'") == 1
 
 

@@ -70,7 +70,7 @@ async def test_question_to_score(empty_db, clock):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen), app.screen
-        assert [e["title"] for e in app.screen.evidence] == ["Council approves inspections"]
+        assert [e.title for e in app.screen.evidence] == ["Council approves inspections"]
 
         # 3. Forecast with that evidence ticked.
         clock.advance(days=1)

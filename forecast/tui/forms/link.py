@@ -12,9 +12,10 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from forecast.core.errors import ForecastError, InvalidInput
-from forecast.core.timeparse import from_micros, humanize
+from forecast.core.timeparse import humanize
 from forecast.services.lookup import get_question
 from forecast.services.question_table import search_questions
+from forecast.services.views import QuestionSearchRow
 from forecast.tui.forms.base import Field, FormScreen
 from forecast.tui.forms.evidence import picked_stance, stance_picker
 from forecast.tui.guard import on
@@ -22,7 +23,7 @@ from forecast.tui.messages import DataChanged
 from forecast.tui.workers import db_work
 
 if TYPE_CHECKING:
-    from forecast.services.views import InboxRow
+    from forecast.services.views import EvidenceRow, EvidenceSearchRow, InboxRow
 
 SEARCH_DELAY = 0.15
 
@@ -50,11 +51,11 @@ class _PickerForm(FormScreen):
     @dataclass
     class Found(Message):
         query: str
-        items: list[dict]
+        items: list
 
     def __init__(self) -> None:
         super().__init__()
-        self.items: list[dict] = []
+        self.items: list = []
         self.shown_for: str | None = None  # the search whose results the list shows
         self._timer = None
 
@@ -90,10 +91,10 @@ class _PickerForm(FormScreen):
         if message.items:
             options.highlighted = 0
 
-    def describe(self, item: dict) -> Text:
+    def describe(self, item) -> Text:
         raise NotImplementedError
 
-    def picked(self) -> dict:
+    def picked(self):
         options = self.query_one("#candidates", OptionList)
         i = options.highlighted
         if i is None or not 0 <= i < len(self.items):
@@ -149,20 +150,21 @@ class LinkEvidenceForm(_PickerForm):
                 items = []  # only punctuation typed so far: nothing to search for yet
         self.post_message(self.Found(query, items))
 
-    def describe(self, item: dict) -> Text:
-        text = Text.assemble((item.get("title") or item.get("key") or "", "bold"))
-        bits = [b for b in (item.get("outlet"), (item.get("published_at") or "")[:10]) if b]
+    def describe(self, item: EvidenceRow | EvidenceSearchRow) -> Text:
+        text = Text.assemble((item.title or item.key or "", "bold"))
+        bits = [b for b in (item.outlet, item.published_at.strftime("%Y-%m-%d") if item.published_at else None) if b]
         if bits:
             text.append("  " + " · ".join(bits), style=self.palette.muted)
-        if item.get("snippet"):
+        snippet = getattr(item, "snippet", None)  # only a search result has one
+        if snippet:
             text.append("\n")
-            text.append_text(marked(item["snippet"]))
+            text.append_text(marked(snippet))
         return text
 
     def save(self, session, values: dict) -> DataChanged:
         from forecast.services import evidence
 
-        evidence.link_evidence(session, values["item"]["id"], self.question_id, stance=values["stance"],
+        evidence.link_evidence(session, values["item"].id, self.question_id, stance=values["stance"],
                                note=values["note"].strip(), now=self.ctx.now())  # fmt: skip
         return DataChanged("evidence", self.question_id)
 
@@ -202,25 +204,23 @@ class LinkToQuestionForm(_PickerForm):
                         q = get_question(session, slug)
                     except ForecastError:
                         continue
-                    items.append({"id": q.id, "slug": q.slug, "title": q.title, "status": q.status,
-                                  "closes_at": None, "proposed": True})  # fmt: skip
-            seen = {i["id"] for i in items}
-            items += [i for i in search_questions(session, query, limit=30) if i["id"] not in seen]
+                    items.append(QuestionSearchRow(q.id, q.slug, q.title, q.status, None, proposed=True))
+            seen = {i.id for i in items}
+            items += [i for i in search_questions(session, query, limit=30) if i.id not in seen]
         self.post_message(self.Found(query, items))
 
-    def describe(self, item: dict) -> Text:
-        text = Text.assemble((item["title"], "bold"))
-        text.append(f"\n{item['slug']} · {item['status']}", style=self.palette.muted)
-        if item.get("closes_at"):
-            text.append(f" · closes {humanize(from_micros(item['closes_at']), now=self.ctx.now())}",
-                        style=self.palette.muted)  # fmt: skip
-        if item.get("proposed"):
+    def describe(self, item: QuestionSearchRow) -> Text:
+        text = Text.assemble((item.title, "bold"))
+        text.append(f"\n{item.slug} · {item.status}", style=self.palette.muted)
+        if item.closes_at:
+            text.append(f" · closes {humanize(item.closes_at, now=self.ctx.now())}", style=self.palette.muted)
+        if item.proposed:
             text.append("  proposed by the feed", style=self.palette.accent)
         return text
 
     def save(self, session, values: dict) -> DataChanged:
         from forecast.services import evidence
 
-        evidence.link_evidence(session, self.item.id, values["item"]["id"], stance=values["stance"],
+        evidence.link_evidence(session, self.item.id, values["item"].id, stance=values["stance"],
                                note=values["note"].strip(), now=self.ctx.now())  # fmt: skip
-        return DataChanged("evidence", values["item"]["id"])
+        return DataChanged("evidence", values["item"].id)

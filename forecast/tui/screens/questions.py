@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 import numpy as np
@@ -132,6 +133,10 @@ class QuestionsScreen(BaseScreen):
                 version = question_table.data_version(session)
                 forecasters = forecaster_count(session)
                 columns = question_table.load_columns(session, forecaster=me)
+            # Tens of thousands of long-lived objects would make every full garbage collection a visible
+            # pause while typing (docs/benchmarks.md); frozen objects are still freed when unreferenced,
+            # just never scanned. Once per load, here in the worker rather than in a UI handler.
+            gc.freeze()
             self.post_message(self.ColumnsLoaded(columns, complete=True, version=version, forecasters=forecasters))
             with db.session() as session:
                 team = question_table.load_team(session, columns.ids)
