@@ -8,6 +8,7 @@ from rich.console import Group
 from rich.text import Text
 from textual.widget import Widget
 
+from forecast.tui.guard import Guarded
 from forecast.tui.palette import DEFAULT, Palette
 from forecast.tui.widgets.canvas import Canvas, scale
 
@@ -96,7 +97,7 @@ def render_series(points: list[tuple[str, float]], width: int, height: int, pal:
     return lines
 
 
-class CalibrationChart(Widget):
+class CalibrationChart(Guarded, Widget):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.bins: list[Bin] = []
@@ -113,7 +114,7 @@ class CalibrationChart(Widget):
         return Group(*render_calibration(self.bins, size.width, size.height, pal))
 
 
-class LineChart(Widget):
+class LineChart(Guarded, Widget):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.points: list[tuple[str, float]] = []

@@ -28,6 +28,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from forecast.tui.guard import Guarded
+
 PADDING = 2  # one space either side of each cell
 CACHE_ROWS = 600
 _FLAT = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\v": " ", "\f": " "})
@@ -111,7 +113,7 @@ def layout(specs: Sequence[ColumnSpec], width: int, hidden: frozenset[str] | set
     return Layout(width, tuple(shown), tuple(widths))
 
 
-class ViewTable(ScrollView, can_focus=True):
+class ViewTable(Guarded, ScrollView, can_focus=True):
     """A row-cursor table: the header stays put, rows scroll under it."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"view-table--header", "view-table--cursor"}
