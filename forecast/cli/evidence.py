@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -11,7 +12,7 @@ from forecast.cli import params
 from forecast.cli.app import app
 from forecast.cli.context import CliState, state
 from forecast.cli.output import JsonFlag, TableFormat, output_format
-from forecast.cli.output import UsageFailure, clean_cell, guarded, note, percent, print_json, print_table
+from forecast.cli.output import UsageFailure, clean_cell, guarded, json_object, note, percent, print_json, print_table
 
 evidence_app = typer.Typer(help="Evidence: articles linked to questions and to the updates they caused.",
                            no_args_is_help=True)  # fmt: skip
@@ -21,12 +22,13 @@ STANCE_HELP = "Which answer it supports: yes, no or neutral."
 MAX_STDIN = 10 * 1024 * 1024
 
 
-def _day(st: CliState, iso: str | None) -> str:
-    if not iso:
+def _day(st: CliState, at: datetime | str | None) -> str:
+    """The day in the user's zone of a read model's time (or of a JSON-shaped record's ISO text)."""
+    if not at:
         return ""
     from forecast.core.timeparse import local, parse_iso
 
-    return local(parse_iso(iso), st.tz, fmt="YYYY-MM-DD")
+    return local(parse_iso(at) if isinstance(at, str) else at, st.tz, fmt="YYYY-MM-DD")
 
 
 def _stance(value: str | None):
@@ -78,7 +80,7 @@ def add(
     if question is None and (stance is not None or note_text):
         raise UsageFailure("--stance and --note need a question to link to")
     from forecast.services import evidence as service
-    from forecast.services.evidence_query import evidence_fields
+    from forecast.services.evidence_query import evidence_record
 
     st = state(ctx)
     when = st.when(published)
@@ -86,7 +88,7 @@ def add(
     text = _read_stdin() if stdin else None
     source, body = ("url", url) if url is not None else ("file", file) if file is not None else ("text", text or "")
     result = service.add_evidence(st.database(write=True), source, body, link=link, published=when, title=title)
-    fields = evidence_fields(result.evidence)
+    fields = json_object(evidence_record(result.evidence))
     fields.update(created=result.created, linked=result.linked, question=result.question, notes=list(result.notes))
     if as_json:
         print_json(fields)
@@ -128,12 +130,12 @@ def list_(
         note("no evidence" + (f" linked to {question}" if question else " yet"))
         return
     if question is not None:
-        table = [(r["id"], r["key"], _day(st, r["published_at"]), r["stance"], r["outlet"], r["title"], r["note"])
+        table = [(r.id, r.key, _day(st, r.published_at), r.stance, r.outlet, r.title, r.note)
                  for r in rows]  # fmt: skip
         print_table(("ID", "KEY", "PUBLISHED", "STANCE", "OUTLET", "TITLE", "NOTE"), table, flex=5, fmt=out)
     else:
-        table = [(r["id"], r["key"], _day(st, r["published_at"]), r["links"], "inbox" if r["inbox"] else "",
-                  r["outlet"], r["title"]) for r in rows]  # fmt: skip
+        table = [(r.id, r.key, _day(st, r.published_at), r.links, "inbox" if r.inbox else "",
+                  r.outlet, r.title) for r in rows]  # fmt: skip
         print_table(("ID", "KEY", "PUBLISHED", "LINKS", "", "OUTLET", "TITLE"), table, flex=6, fmt=out)
 
 
@@ -155,29 +157,29 @@ def show(
         print_json(data)
         return
     c = clean_cell
-    lines = [c(data["title"]), f"[{data['id']}] {data['key']}"]
-    if data["url"]:
-        lines.append(c(data["url"]))
-    byline = " · ".join(c(x) for x in (data["outlet"], data["author"]) if x)
+    lines = [c(data.title), f"[{data.id}] {data.key}"]
+    if data.url:
+        lines.append(c(data.url))
+    byline = " · ".join(c(x) for x in (data.outlet, data.author) if x)
     if byline:
         lines.append(byline)
-    if data["published_at"]:
-        lines.append(f"published {_day(st, data['published_at'])} (from {data['published_source']})")
+    if data.published_at:
+        lines.append(f"published {_day(st, data.published_at)} (from {data.published_source})")
     else:
-        lines.append(f"published: unknown (set it with `forecast evidence edit {data['id']} --published WHEN`)")
-    if data["retrieved_at"]:
-        lines.append(f"retrieved {_day(st, data['retrieved_at'])}")
-    if data["dismissed"] or data["inbox"]:
-        lines.append("dismissed" if data["dismissed"] else "in the inbox")
-    for link in data["links"]:
-        lines.append(f"linked: {link['question']} ({link['stance']})" + (f" — {c(link['note'])}" if link["note"] else ""))
-    for f in data["forecasts"]:
-        mark = " (corrected)" if f["superseded"] else ""
-        lines.append(f"moved forecast {f['id']}: {f['question']} {percent(f['probability'])} by {c(f['forecaster'])} "
-                     f"on {_day(st, f['made_at'])}{mark}")  # fmt: skip
-    for p in data["proposals"]:
-        lines.append(f"proposed: {p['question']} ({p['state']}; {', '.join(p['keywords']) or 'feed question'})")
-    print("\n".join(lines) + "\n\n" + clean_text(data["text"]))
+        lines.append(f"published: unknown (set it with `forecast evidence edit {data.id} --published WHEN`)")
+    if data.retrieved_at:
+        lines.append(f"retrieved {_day(st, data.retrieved_at)}")
+    if data.dismissed or data.inbox:
+        lines.append("dismissed" if data.dismissed else "in the inbox")
+    for link in data.links:
+        lines.append(f"linked: {link.question} ({link.stance})" + (f" — {c(link.note)}" if link.note else ""))
+    for f in data.forecasts:
+        mark = " (corrected)" if f.superseded else ""
+        lines.append(f"moved forecast {f.id}: {f.question} {percent(f.probability)} by {c(f.forecaster)} "
+                     f"on {_day(st, f.made_at)}{mark}")  # fmt: skip
+    for p in data.proposals:
+        lines.append(f"proposed: {p.question} ({p.state}; {', '.join(p.keywords) or 'feed question'})")
+    print("\n".join(lines) + "\n\n" + clean_text(data.text))
 
 
 @evidence_app.command("link")
@@ -238,7 +240,7 @@ def edit(
 ) -> None:
     """Correct what extraction got wrong: title, date, outlet, author, URL."""
     from forecast.services.evidence import edit_evidence
-    from forecast.services.evidence_query import evidence_fields
+    from forecast.services.evidence_query import evidence_record
 
     st = state(ctx)
     if published is None and all(v is None for v in (title, outlet, author, url)):
@@ -246,11 +248,11 @@ def edit(
     changes: dict = {"title": title, "outlet": outlet, "author": author, "url": url}
     if published is not None:
         changes["published"] = None if published.strip().lower() in ("none", "") else st.when(published)
-    fields = st.database(write=True).write(lambda session: evidence_fields(edit_evidence(session, evidence, **changes)))
+    record = st.database(write=True).write(lambda session: evidence_record(edit_evidence(session, evidence, **changes)))
     if as_json:
-        print_json(fields)
+        print_json(record)
     else:
-        note(f"updated [{fields['id']}] {fields['key']}: {_dated(st, fields)}")
+        note(f"updated [{record.id}] {record.key}: {_dated(st, json_object(record))}")
 
 
 @evidence_app.command("search")
@@ -275,9 +277,9 @@ def search(
         return
     out = []
     for r in rows:
-        meta = ", ".join(x for x in (clean_cell(r["outlet"]), _day(st, r["published_at"])) if x)
-        out.append(f"{r['rank']}. [{r['id']}] {clean_cell(r['title'])}" + (f" ({meta})" if meta else ""))
-        out.append(f"   {clean_cell(r['snippet'])}")
+        meta = ", ".join(x for x in (clean_cell(r.outlet), _day(st, r.published_at)) if x)
+        out.append(f"{r.rank}. [{r.id}] {clean_cell(r.title)}" + (f" ({meta})" if meta else ""))
+        out.append(f"   {clean_cell(r.snippet)}")
     print("\n".join(out))
 
 
@@ -304,9 +306,9 @@ def inbox(
         return
     table = []
     for r in rows:
-        proposed = "; ".join(f"{p['question']} ({', '.join(p['keywords'])})" if p["keywords"] else p["question"]
-                             for p in r["proposals"])  # fmt: skip
-        table.append((r["id"], _day(st, r["published_at"]), r["outlet"], r["title"], proposed))
+        proposed = "; ".join(f"{p.question} ({', '.join(p.keywords)})" if p.keywords else p.question
+                             for p in r.proposals)  # fmt: skip
+        table.append((r.id, _day(st, r.published_at), r.outlet, r.title, proposed))
     print_table(("ID", "PUBLISHED", "OUTLET", "TITLE", "PROPOSED"), table, flex=3, fmt=out)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,6 +11,9 @@ from forecast.cli.app import app
 from forecast.cli.context import state
 from forecast.cli.output import JsonFlag, TableFormat, output_format
 from forecast.cli.output import UsageFailure, guarded, note, percent, print_json, print_table, usage
+
+if TYPE_CHECKING:
+    from forecast.services.views import QuestionFields
 
 
 @app.command("predict", cls=params.NumbersAsArguments)
@@ -61,7 +64,7 @@ def forecasts(
     fmt: TableFormat = None,
 ) -> None:
     """A question's update history with rationale and evidence."""
-    from forecast.core.timeparse import local, parse_iso
+    from forecast.core.timeparse import local
     from forecast.services.forecasts import history
 
     from forecast.core.backfill import GLYPH, MEANING
@@ -75,18 +78,18 @@ def forecasts(
         return
     table = []
     for r in rows:
-        change = "" if r["change"] is None else f"{r['change'] * 100:+.0f}"
-        ev = ", ".join(f"[{e['id']}] {e['title']}" for e in r["evidence"])
-        status = "corrected" if r["superseded"] else (f"fixes {r['supersedes']}" if r["supersedes"] else "")
-        if r["backfilled"]:
+        change = "" if r.change is None else f"{r.change * 100:+.0f}"
+        ev = ", ".join(f"[{e.id}] {e.title}" for e in r.evidence)
+        status = "corrected" if r.superseded else (f"fixes {r.supersedes}" if r.supersedes else "")
+        if r.backfilled:
             status = f"{status} {GLYPH}".strip()
-        table.append((r["id"], local(parse_iso(r["made_at"]), st.tz), r["forecaster"],
-                      percent(r["probability"]), change, status, r["rationale"], ev))  # fmt: skip
+        table.append((r.id, local(r.made_at, st.tz), r.forecaster,
+                      percent(r.probability), change, status, r.rationale, ev))  # fmt: skip
     if not table:
         note("no forecasts yet")
         return
     print_table(("ID", "MADE", "BY", "P", "Δ", "", "WHY", "EVIDENCE"), table, flex=6, fmt=out)
-    if any(r["backfilled"] for r in rows):
+    if any(r.backfilled for r in rows):
         note(f"{GLYPH} " + MEANING.format(hours=st.settings.backfill_after.total_seconds() / 3600))
 
 
@@ -111,17 +114,18 @@ def resolve(
     as_json: JsonFlag = False,
 ) -> None:
     """Resolve a question."""
+    from forecast.core.timeparse import iso_z
     from forecast.services import resolution as service
-    from forecast.services.question_detail import question_fields
+    from forecast.services.question_detail import question_record
     from forecast.services.tags import tags_of
 
     st = state(ctx)
     res = _resolution(resolution)
     when = st.when(at)
 
-    def work(session) -> dict:
+    def work(session) -> QuestionFields:
         q = service.resolve(session, question, res, actor=by or st.settings.name, at=when, note=note_text)
-        return question_fields(q, tags_of(session, q.id))
+        return question_record(q, tags_of(session, q.id))
 
     data = st.database(write=True).write(work)
     if as_json:
@@ -129,7 +133,7 @@ def resolve(
     else:
         from forecast.core.timeparse import shown_time
 
-        note(f"resolved {data['slug']} {data['resolution']} at {shown_time(data['resolved_at'])}")
+        note(f"resolved {data.slug} {data.resolution} at {shown_time(data.resolved_at)}")
 
 
 @app.command("unresolve")
@@ -143,17 +147,17 @@ def unresolve(
 ) -> None:
     """Undo a resolution (kept in the resolution history)."""
     from forecast.services import resolution as service
-    from forecast.services.question_detail import question_fields
+    from forecast.services.question_detail import question_record
     from forecast.services.tags import tags_of
 
     st = state(ctx)
 
-    def work(session) -> dict:
+    def work(session) -> QuestionFields:
         q = service.unresolve(session, question, actor=by or st.settings.name, note=note_text)
-        return question_fields(q, tags_of(session, q.id))
+        return question_record(q, tags_of(session, q.id))
 
     data = st.database(write=True).write(work)
     if as_json:
         print_json(data)
     else:
-        note(f"unresolved {data['slug']}; status {data['status']}")
+        note(f"unresolved {data.slug}; status {data.status}")

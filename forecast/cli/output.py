@@ -83,21 +83,33 @@ def usage(fn: Callable, *args, **kwargs):
 
 
 def print_json(obj) -> None:
-    """Objects are indented; lists put one compact item per line, so long lists stay fast and greppable."""
+    """Objects are indented; lists put one compact item per line, so long lists stay fast and greppable.
+
+    The services' read models (forecast/services/views.py) are shaped here: a record becomes an object with
+    its fields in order, a tuple a list, and a time ISO 8601 in UTC with Z, microseconds only when present
+    (what `iso_z` writes: the models' times are UTC).
+    """
     import orjson
 
     out = sys.stdout.buffer
     if isinstance(obj, list):
-        dumps, opt = orjson.dumps, orjson.OPT_NON_STR_KEYS
+        dumps, opt = orjson.dumps, orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
         out.write(b"[")
         for i, item in enumerate(obj):
             out.write(b"\n" if i == 0 else b",\n")
             out.write(dumps(item, option=opt))
         out.write(b"\n]\n" if obj else b"]\n")
     else:
-        out.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
+        out.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z))
         out.write(b"\n")
     sys.stdout.flush()
+
+
+def json_object(record) -> dict:
+    """A read model as the JSON object `print_json` writes for it, to add keys to before printing."""
+    import orjson
+
+    return orjson.loads(orjson.dumps(record, option=orjson.OPT_UTC_Z))
 
 
 def status_text(status: str, resolution: str | None) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -10,6 +10,9 @@ from forecast.cli.app import app
 from forecast.cli.context import CliState, state
 from forecast.cli.output import JsonFlag, TableFormat, output_format
 from forecast.cli.output import UsageFailure, guarded, note, print_json, print_table, status_text, usage
+
+if TYPE_CHECKING:
+    from forecast.services.views import QuestionDetail, ResolutionEventRow
 
 q_app = typer.Typer(help="Questions: add, list, show, edit, sync from TOML files.", no_args_is_help=True)
 app.add_typer(q_app, name="q")
@@ -54,15 +57,15 @@ def print_question_list(
     me = st.settings.name
     table = []
     for r in rows:
-        latest = r["latest"]
+        latest = r.latest
         mine = latest.get(me)
         others = ", ".join(f"{n} {_pct(p)}" for n, p in sorted(latest.items()) if n != me)
         prob = _pct(mine) if mine is not None else ""
         if others:
             prob = f"{prob} ({others})" if prob else others
-        badge = status_text(r["status"], r["resolution"])
-        table.append((r["id"], r["slug"], badge, r["title"], prob, _when_cell(r["days_to_close"], r["status"]),
-                      ",".join(r["tags"])))  # fmt: skip
+        badge = status_text(r.status, r.resolution)
+        table.append((r.id, r.slug, badge, r.title, prob, _when_cell(r.days_to_close, r.status),
+                      ",".join(r.tags)))  # fmt: skip
     if not table:
         note(f"no {status if status != 'all' else ''} questions".replace("  ", " "))
         return
@@ -93,7 +96,7 @@ def add(
     """Add a question, optionally with your first forecast: `q add "Will X happen before 2027-03-01?" 35%`."""
     from forecast.core.deadline import deadline_from_title
     from forecast.core.probability import parse_probability
-    from forecast.core.timeparse import utcnow
+    from forecast.core.timeparse import iso_z, utcnow
     from forecast.services.forecasts import ForecastRequest, record_forecast
     from forecast.services.question_detail import show_question
     from forecast.services.questions import QuestionDraft, add_question
@@ -125,7 +128,7 @@ def add(
 
     remind_at = st.when(remind, now=now)
 
-    def work(session) -> dict:  # the question, its first forecast and reminder commit together or not at all
+    def work(session) -> QuestionDetail:  # the question, its first forecast and reminder commit together or not at all
         row = add_question(session, draft, now=now)
         if first is not None:
             record_forecast(session, ForecastRequest(row.id, first, st.settings.name, rationale=why), now=now)
@@ -139,15 +142,15 @@ def add(
     if as_json:
         print_json(data)
     else:
-        print(f"{data['id']}\t{data['slug']}")
+        print(f"{data.id}\t{data.slug}")
         where = "" if closes is not None else " (read from the title)"
         from forecast.core.timeparse import shown_time
 
-        note(f"added question {data['id']} ({data['slug']}), closes {shown_time(data['closes_at'])}{where}"
+        note(f"added question {data.id} ({data.slug}), closes {shown_time(data.closes_at)}{where}"
              + (f"; your forecast {first * 100:g}% recorded" if first is not None else ""))  # fmt: skip
-    if data["status"] != "open":
-        note(f"its deadline has passed, so question {data['slug']} was created closed; add the forecasts you "
-             f"made while it was open with `forecast predict {data['slug']} P --at WHEN`")  # fmt: skip
+    if data.status != "open":
+        note(f"its deadline has passed, so question {data.slug} was created closed; add the forecasts you "
+             f"made while it was open with `forecast predict {data.slug} P --at WHEN`")  # fmt: skip
 
 
 @q_app.command("list")
@@ -183,7 +186,7 @@ def show(
     as_json: JsonFlag = False,
 ) -> None:
     """Show a question with its forecasts, evidence and resolution history."""
-    from forecast.core.timeparse import local, parse_iso
+    from forecast.core.timeparse import local
 
     from forecast.services.question_detail import show_question
 
@@ -202,38 +205,38 @@ def show(
         print(strip_controls(text))  # stored text may predate sanitising
 
     def t(value):
-        return local(parse_iso(value), tz) if value else "-"
+        return local(value, tz) if value else "-"
 
-    shown_resolution = data["resolution"] and data["resolution"] != data["status"]  # never "annulled:annulled"
-    say(f"#{data['id']} {data['slug']}  [{data['status']}{':' + data['resolution'] if shown_resolution else ''}]")
-    say(f"  {data['title']}")
+    shown_resolution = data.resolution and data.resolution != data.status  # never "annulled:annulled"
+    say(f"#{data.id} {data.slug}  [{data.status}{':' + data.resolution if shown_resolution else ''}]")
+    say(f"  {data.title}")
     for label, key in (("criteria", "criteria"), ("description", "description")):
-        if data[key]:
-            say(f"  {label}: {data[key]}")
-    say(f"  opens {t(data['opens_at'])}  closes {t(data['closes_at'])}  resolves {t(data['resolves_at'])}")
-    if data["resolved_at"]:
-        say(f"  resolved {data['resolution']} at {t(data['resolved_at'])}  {data['resolution_note']}")
-    if data["auto"]:
-        say(f"  auto: {data['auto']}")
-    if data["tags"]:
-        say(f"  tags: {', '.join(data['tags'])}")
-    if data["forecasts"]:
+        if getattr(data, key):
+            say(f"  {label}: {getattr(data, key)}")
+    say(f"  opens {t(data.opens_at)}  closes {t(data.closes_at)}  resolves {t(data.resolves_at)}")
+    if data.resolved_at:
+        say(f"  resolved {data.resolution} at {t(data.resolved_at)}  {data.resolution_note}")
+    if data.auto:
+        say(f"  auto: {data.auto}")
+    if data.tags:
+        say(f"  tags: {', '.join(data.tags)}")
+    if data.forecasts:
         say("  forecasts:")
-        for f in data["forecasts"]:
-            mark = (" (corrected)" if f["superseded"] else "") + (f" {GLYPH} backfilled" if f["backfilled"] else "")
-            say(f"    {t(f['made_at'])}  {f['forecaster']:<12} {_pct(f['probability']):>6}{mark}  {f['rationale']}")
-        if any(f["backfilled"] for f in data["forecasts"]):
+        for f in data.forecasts:
+            mark = (" (corrected)" if f.superseded else "") + (f" {GLYPH} backfilled" if f.backfilled else "")
+            say(f"    {t(f.made_at)}  {f.forecaster:<12} {_pct(f.probability):>6}{mark}  {f.rationale}")
+        if any(f.backfilled for f in data.forecasts):
             say(f"  {GLYPH} " + MEANING.format(hours=st.settings.backfill_after.total_seconds() / 3600))
-    if data["evidence"]:
+    if data.evidence:
         say("  evidence:")
-        for e in data["evidence"]:
-            say(f"    [{e['id']}] {e['stance']:<7} {e['title']}  {e['outlet']}  {t(e['published_at'])}")
-    if data["reminder"]:
-        r = data["reminder"]
-        say(f"  reminder: {t(r['remind_at'])}" + (f"  {r['note']}" if r["note"] else ""))
-    if data["resolution_history"]:
+        for e in data.evidence:
+            say(f"    [{e.id}] {e.stance:<7} {e.title}  {e.outlet}  {t(e.published_at)}")
+    if data.reminder:
+        r = data.reminder
+        say(f"  reminder: {t(r.remind_at)}" + (f"  {r.note}" if r.note else ""))
+    if data.resolution_history:
         say("  resolution history:")
-        for ev in data["resolution_history"]:
+        for ev in data.resolution_history:
             say("    " + _resolution_event(ev, t))
 
 
@@ -269,7 +272,7 @@ def edit(
     if auto is not None:
         changes["auto"] = usage(_auto, auto) or None
 
-    def work(session) -> tuple[dict, list[str]]:
+    def work(session) -> tuple[QuestionDetail, list[str]]:
         row, changed = edit_question(
             session, question, add_tags=tuple(tag or ()), remove_tags=tuple(untag or ()), **changes
         )
@@ -279,7 +282,7 @@ def edit(
     if as_json:
         print_json(data)
     else:
-        note(f"question {data['slug']}: " + (f"changed {', '.join(changed)}" if changed else "nothing changed"))
+        note(f"question {data.slug}: " + (f"changed {', '.join(changed)}" if changed else "nothing changed"))
 
 
 @q_app.command("sync")
@@ -329,12 +332,12 @@ def sync(
         note("dry run: nothing was written")
 
 
-def _resolution_event(ev: dict, t) -> str:
+def _resolution_event(ev: ResolutionEventRow, t) -> str:
     """One line of `q show`'s resolution history: when, what, by whom, and why."""
-    what = ev["action"] + (f" {ev['resolution']}" if ev["resolution"] else "")
-    outcome_at = f" (outcome at {t(ev['resolved_at'])})" if ev["resolved_at"] else ""
-    note = f"  {ev['note']}" if ev["note"] else ""
-    return f"{t(ev['at'])}  {what}{outcome_at} by {ev['actor']}{note}"
+    what = ev.action + (f" {ev.resolution}" if ev.resolution else "")
+    outcome_at = f" (outcome at {t(ev.resolved_at)})" if ev.resolved_at else ""
+    note = f"  {ev.note}" if ev.note else ""
+    return f"{t(ev.at)}  {what}{outcome_at} by {ev.actor}{note}"
 
 
 @q_app.command("remind")
@@ -367,4 +370,4 @@ def remind(
     else:
         from forecast.core.timeparse import shown_time
 
-        note(f"will remind you of {data['question']} from {shown_time(data['remind_at'])}")
+        note(f"will remind you of {data.question} from {shown_time(data.remind_at)}")

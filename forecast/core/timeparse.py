@@ -108,6 +108,18 @@ def iso_many(values: list[int | None]) -> list[str | None]:
     return text
 
 
+def datetimes_many(values: list[int | None]) -> list[datetime | None]:
+    """from_micros over a whole column at once (numpy), keeping None as None."""
+    import numpy as np
+
+    arr = np.array([0 if v is None else v for v in values], dtype=np.int64)
+    bad = np.nonzero((arr < MIN_MICROS) | (arr > MAX_MICROS))[0]
+    for i in bad.tolist():  # rare: rows from before the range rule; clamped and noted like from_micros
+        arr[i] = clamp_micros(int(arr[i]))
+    naive = arr.astype("datetime64[us]").tolist()
+    return [None if v is None else d.replace(tzinfo=UTC) for v, d in zip(values, naive, strict=True)]
+
+
 def iso_z(dt: datetime | None) -> str | None:
     """ISO 8601 in UTC with a trailing Z; microseconds only when present."""
     if dt is None:

@@ -1,6 +1,6 @@
 """Reading evidence: lists, one record with everything about it, the inbox, and ranked full-text search.
 
-Results are JSON-ready dicts (times as ISO 8601 with Z). Search uses the index migration 0002 built:
+Results are read models (services/views.py) with aware UTC datetimes. Search uses the index migration 0002 built:
 FTS5 with bm25() and snippet() on SQLite, a tsvector with ts_rank() and ts_headline() on PostgreSQL.
 Matches in snippets are marked «like this»; the text around them is plain, never markup.
 """
@@ -9,14 +9,26 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 
 from sqlalchemy import text
 from sqlmodel import Session
 
 from forecast.core.errors import InvalidInput
-from forecast.core.timeparse import from_micros, iso_z
+from forecast.core.timeparse import from_micros, to_micros
 from forecast.core.text import clean_line
 from forecast.services.lookup import get_evidence, get_question
+from forecast.services.views import (
+    EvidenceDetail,
+    EvidenceFields,
+    EvidenceForecastRow,
+    EvidenceLinkRow,
+    EvidenceRow,
+    EvidenceSearchRow,
+    InboxRow,
+    ProposalRow,
+    QuestionEvidenceRow,
+)
 from forecast.store.tables import Evidence
 
 MARK_START, MARK_END = "«", "»"
@@ -29,29 +41,27 @@ _FIELDS = ("id", "key", "title", "url", "canonical_url", "outlet", "author", "pu
 _TIMES = frozenset({"published_at", "retrieved_at", "created_at"})
 
 
-def _time(value) -> str | None:
+def _values(values) -> list:
+    """A row's _FIELDS as the read models hold them: times as datetimes, flags as bools."""
+    return [_datetime(v) if name in _TIMES else (bool(v) if name in ("inbox", "dismissed") else v)
+            for name, v in zip(_FIELDS, values, strict=True)]  # fmt: skip
+
+
+def _datetime(value: int | datetime | None) -> datetime | None:
+    """Stored microseconds, or an ORM value (maybe as assigned in this session), as an aware UTC datetime."""
     if value is None:
         return None
-    return iso_z(from_micros(value) if isinstance(value, int) else value)
+    return from_micros(value if isinstance(value, int) else to_micros(value))
 
 
-def _row_fields(values) -> dict:
-    out = {}
-    for name, value in zip(_FIELDS, values, strict=True):
-        out[name] = _time(value) if name in _TIMES else (bool(value) if name in ("inbox", "dismissed") else value)
-    return out
-
-
-def evidence_fields(ev: Evidence, *, with_text: bool = False) -> dict:
-    out = _row_fields([getattr(ev, name) for name in _FIELDS])
-    if with_text:
-        out["text"] = ev.text
-    return out
+def evidence_record(ev: Evidence) -> EvidenceFields:
+    """The stored fields of one piece of evidence (what `evidence edit --json` prints)."""
+    return EvidenceFields(*_values([getattr(ev, name) for name in _FIELDS]))
 
 
 def list_evidence(
     session: Session, question: str | int | None = None, *, include_dismissed: bool = False, limit: int | None = None
-) -> list[dict]:
+) -> list[QuestionEvidenceRow] | list[EvidenceRow]:
     """Evidence linked to a question (oldest publication first, with stance and note), or all evidence
     (newest first, with how many questions each is linked to)."""
     params: dict = {"n": limit if limit and limit > 0 else -1}
@@ -70,23 +80,17 @@ def list_evidence(
         )
     if params["n"] > 0:
         sql += " LIMIT :n"
-    out = []
-    for row in session.exec(text(sql).bindparams(**{k: v for k, v in params.items() if f":{k}" in sql})).all():
-        item = _row_fields(row[: len(_FIELDS)])
-        if question is not None:
-            item["stance"], item["note"] = row[-2], row[-1]
-        else:
-            item["links"] = row[-1]
-        out.append(item)
-    return out
+    rows = session.exec(text(sql).bindparams(**{k: v for k, v in params.items() if f":{k}" in sql})).all()
+    if question is not None:
+        return [QuestionEvidenceRow(*_values(row[: len(_FIELDS)]), row[-2], row[-1]) for row in rows]
+    return [EvidenceRow(*_values(row[: len(_FIELDS)]), row[-1]) for row in rows]
 
 
-def show_evidence(session: Session, ref: str | int) -> dict:
+def show_evidence(session: Session, ref: str | int) -> EvidenceDetail:
     """One record with its text, links, the forecasts it moved, and feed proposals."""
     ev = get_evidence(session, ref)
-    out = evidence_fields(ev, with_text=True)
-    out["links"] = [
-        {"question": slug, "title": title, "stance": stance, "note": note, "created_at": _time(created)}
+    links = [
+        EvidenceLinkRow(slug, title, stance, note, _datetime(created))
         for slug, title, stance, note, created in session.exec(
             text(
                 "SELECT q.slug, q.title, l.stance, l.note, l.created_at FROM evidence_link l "
@@ -94,9 +98,8 @@ def show_evidence(session: Session, ref: str | int) -> dict:
             ).bindparams(e=ev.id)
         ).all()
     ]
-    out["forecasts"] = [
-        {"id": fid, "question": slug, "forecaster": name, "probability": p, "made_at": _time(made),
-         "superseded": bool(sup)}
+    forecasts = [
+        EvidenceForecastRow(fid, slug, name, p, _datetime(made), bool(sup))
         for fid, slug, name, p, made, sup in session.exec(
             text(
                 "SELECT f.id, q.slug, fr.name, f.probability, f.made_at, f.superseded FROM forecast_evidence fe "
@@ -105,11 +108,12 @@ def show_evidence(session: Session, ref: str | int) -> dict:
             ).bindparams(e=ev.id)
         ).all()
     ]  # fmt: skip
-    out["proposals"] = _proposals(session, [ev.id], states=("open", "accepted", "dismissed")).get(ev.id, [])
-    return out
+    proposals = _proposals(session, [ev.id], states=("open", "accepted", "dismissed")).get(ev.id, ())
+    return EvidenceDetail(*_values([getattr(ev, name) for name in _FIELDS]), ev.text, tuple(links), tuple(forecasts),
+                          tuple(proposals))  # fmt: skip
 
 
-def _proposals(session: Session, ids: list[int], *, states: tuple[str, ...] = ("open",)) -> dict[int, list[dict]]:
+def _proposals(session: Session, ids: list[int], *, states: tuple[str, ...] = ("open",)) -> dict[int, list[ProposalRow]]:
     if not ids:
         return {}
     rows = session.exec(
@@ -120,14 +124,13 @@ def _proposals(session: Session, ids: list[int], *, states: tuple[str, ...] = ("
             f"AND p.state IN ({','.join(repr(s) for s in states)}) ORDER BY p.id"
         )
     ).all()
-    out: dict[int, list[dict]] = {}
+    out: dict[int, list[ProposalRow]] = {}
     for eid, slug, keywords, state, feed in rows:
-        out.setdefault(eid, []).append({"question": slug, "keywords": json.loads(keywords or "[]"), "state": state,
-                                        "feed": feed})  # fmt: skip
+        out.setdefault(eid, []).append(ProposalRow(slug, tuple(json.loads(keywords or "[]")), state, feed))
     return out
 
 
-def inbox_items(session: Session, *, limit: int | None = None) -> list[dict]:
+def inbox_items(session: Session, *, limit: int | None = None) -> list[InboxRow]:
     """Evidence waiting for a decision: stored from feeds and not yet linked or dismissed, or with an open
     proposal; newest first, each with its proposals and the feed it came from."""
     sql = (
@@ -139,15 +142,8 @@ def inbox_items(session: Session, *, limit: int | None = None) -> list[dict]:
     if limit and limit > 0:
         sql += f" LIMIT {int(limit)}"
     rows = session.exec(text(sql)).all()
-    items = []
-    for row in rows:
-        item = _row_fields(row[: len(_FIELDS)])
-        item["feed"] = row[-1]
-        items.append(item)
-    proposals = _proposals(session, [i["id"] for i in items])
-    for item in items:
-        item["proposals"] = proposals.get(item["id"], [])
-    return items
+    proposals = _proposals(session, [row[0] for row in rows])
+    return [InboxRow(*_values(row[: len(_FIELDS)]), row[-1], tuple(proposals.get(row[0], ()))) for row in rows]
 
 
 _QUERY_TOKEN = re.compile(r'(-?)"([^"]*)"\*?|(\S+)')
@@ -191,7 +187,7 @@ def _one_line(snippet: str | None) -> str:
     return " ".join((snippet or "").split())
 
 
-def search_evidence(session: Session, query: str, *, limit: int = 20) -> list[dict]:
+def search_evidence(session: Session, query: str, *, limit: int = 20) -> list[EvidenceSearchRow]:
     """Ranked matches in titles and text, best first, with a highlighted snippet."""
     query = clean_line(query, 1000)
     if not query:
@@ -201,12 +197,11 @@ def search_evidence(session: Session, query: str, *, limit: int = 20) -> list[di
         rows = _search_postgresql(session, query, limit)
     else:
         rows = _search_sqlite(session, fts5_query(query), limit)
-    out = []
-    for rank, (eid, key, title, url, outlet, published, inbox, dismissed, score, snippet) in enumerate(rows, 1):
-        out.append({"rank": rank, "score": round(float(score), 6), "id": eid, "key": key, "title": title, "url": url,
-                    "outlet": outlet, "published_at": _time(published), "inbox": bool(inbox),
-                    "dismissed": bool(dismissed), "snippet": _one_line(snippet)})  # fmt: skip
-    return out
+    return [
+        EvidenceSearchRow(rank, round(float(score), 6), eid, key, title, url, outlet, _datetime(published), bool(inbox),
+                          bool(dismissed), _one_line(snippet))  # fmt: skip
+        for rank, (eid, key, title, url, outlet, published, inbox, dismissed, score, snippet) in enumerate(rows, 1)
+    ]
 
 
 def _search_sqlite(session: Session, match: str, limit: int):

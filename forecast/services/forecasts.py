@@ -15,6 +15,7 @@ from forecast.core.probability import parse_probability
 from forecast.core.timeparse import from_micros, iso_z, utcnow, shown_time
 from forecast.core.text import multi_line
 from forecast.services.lookup import get_evidence, get_or_create_forecaster, get_question
+from forecast.services.views import EvidenceRef, UpdateRow
 from forecast.store.standing import refresh_standing
 from forecast.store.tables import ForecastEvidence, ForecastRow, Question
 
@@ -129,7 +130,7 @@ def record_forecast_summary(session: Session, req: ForecastRequest, *, now: date
 def history(
     session: Session, ref: str | int, *, include_superseded: bool = True,
     backfill_after: timedelta = DEFAULT_BACKFILL_AFTER,
-) -> list[dict]:
+) -> list[UpdateRow]:
     """The question's updates, oldest first, each with its evidence and whether it was backfilled."""
     q = get_question(session, ref)
     rows = session.exec(
@@ -139,7 +140,7 @@ def history(
             "WHERE f.question_id = :q ORDER BY f.made_at, f.recorded_at, f.id"
         ).bindparams(q=q.id)
     ).all()
-    evidence: dict[int, list[dict]] = {}
+    evidence: dict[int, list[EvidenceRef]] = {}
     for fid, eid, key, title, url in session.exec(
         text(
             "SELECT fe.forecast_id, e.id, e.key, e.title, e.url FROM forecast_evidence fe "
@@ -147,7 +148,7 @@ def history(
             "WHERE f.question_id = :q ORDER BY e.id"
         ).bindparams(q=q.id)
     ).all():
-        evidence.setdefault(fid, []).append({"id": eid, "key": key, "title": title, "url": url})
+        evidence.setdefault(fid, []).append(EvidenceRef(eid, key, title, url))
     out = []
     previous: dict[str, float] = {}
     for fid, name, p, made, recorded, why, sup, superseded in rows:
@@ -155,19 +156,19 @@ def history(
             continue
         prev = previous.get(name)
         out.append(
-            {
-                "id": fid,
-                "forecaster": name,
-                "probability": p,
-                "change": None if prev is None else p - prev,
-                "made_at": iso_z(from_micros(made)),
-                "recorded_at": iso_z(from_micros(recorded)),
-                "rationale": why,
-                "evidence": evidence.get(fid, []),
-                "supersedes": sup,
-                "superseded": bool(superseded),
-                "backfilled": is_backfilled_us(made, recorded, backfill_after),
-            }
+            UpdateRow(
+                id=fid,
+                forecaster=name,
+                probability=p,
+                change=None if prev is None else p - prev,
+                made_at=from_micros(made),
+                recorded_at=from_micros(recorded),
+                rationale=why,
+                evidence=tuple(evidence.get(fid, ())),
+                supersedes=sup,
+                superseded=bool(superseded),
+                backfilled=is_backfilled_us(made, recorded, backfill_after),
+            )
         )
         if not superseded:
             previous[name] = p

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from forecast.core.echo import shown
@@ -62,6 +63,14 @@ def tag_names(session: Session) -> list[str]:
 def find_forecaster(session: Session, name: str) -> Forecaster | None:
     name = one_line(name, "forecaster name").strip()  # the stored form, so the lookup finds it
     return session.exec(select(Forecaster).where(Forecaster.name == name)).first()
+
+
+def forecaster_names(session: Session) -> list[str]:
+    return list(session.exec(select(Forecaster.name).order_by(Forecaster.name)).all())
+
+
+def forecaster_count(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Forecaster)).one() or 0
 
 
 def get_or_create_forecaster(session: Session, name: str, *, now: datetime | None = None) -> Forecaster:

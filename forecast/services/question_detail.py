@@ -1,4 +1,4 @@
-"""One question with everything about it, as plain JSON-ready data."""
+"""One question with everything about it, as a QuestionDetail."""
 
 from __future__ import annotations
 
@@ -8,24 +8,50 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from forecast.core.backfill import DEFAULT_BACKFILL_AFTER
-from forecast.core.timeparse import from_micros, iso_z, to_micros, utcnow
-from forecast.interchange.writer import QUESTION_COLUMNS, TIME_COLUMNS, question_record
+from forecast.core.timeparse import from_micros, to_micros, utcnow
 from forecast.services import resolution as resolution_service
 from forecast.services import tags as tag_service
 from forecast.services.forecasts import history
 from forecast.services.lookup import get_question
 from forecast.services.question_list import latest_by_question
+from forecast.services.views import LinkedEvidenceRow, QuestionDetail, QuestionFields
 from forecast.store.tables import Question
 
 
-def question_fields(q: Question, tags: list[str]) -> dict:
-    """The question as an interchange-compatible mapping (stable key order)."""
-    row = [getattr(q, c) for c in QUESTION_COLUMNS]
-    row = [to_micros(v) if c in TIME_COLUMNS and v is not None else v for c, v in zip(QUESTION_COLUMNS, row, strict=True)]
-    return {"id": q.id, **question_record(row, tags)}
+def _question_values(q: Question, tags: list[str]) -> dict:
+    return {
+        "id": q.id,
+        "slug": q.slug,
+        "title": q.title,
+        "kind": q.kind,
+        "description": q.description,
+        "criteria": q.criteria,
+        "opens_at": _utc(q.opens_at),
+        "closes_at": _utc(q.closes_at),
+        "resolves_at": _utc(q.resolves_at),
+        "tags": tuple(tags),
+        "auto": q.auto_rule,
+        "status": q.status,
+        "resolution": q.resolution,
+        "resolved_at": _utc(q.resolved_at),
+        "resolution_note": q.resolution_note,
+        "created_at": _utc(q.created_at),
+        "updated_at": _utc(q.updated_at),
+        "source_file": q.source_file,
+    }
 
 
-def linked_evidence(session: Session, question_id: int) -> list[dict]:
+def question_record(q: Question, tags: list[str]) -> QuestionFields:
+    """The question's own fields (stable order: the interchange shape)."""
+    return QuestionFields(**_question_values(q, tags))
+
+
+def _utc(at: datetime | None) -> datetime | None:
+    """A time as stored (UTC, whole microseconds), also when the row was written in this session."""
+    return None if at is None else from_micros(to_micros(at))
+
+
+def linked_evidence(session: Session, question_id: int) -> list[LinkedEvidenceRow]:
     rows = session.exec(
         text(
             "SELECT e.id, e.key, e.title, e.url, e.outlet, e.published_at, e.published_source, e.excerpt, "
@@ -34,34 +60,25 @@ def linked_evidence(session: Session, question_id: int) -> list[dict]:
         ).bindparams(q=question_id)
     ).all()
     return [
-        {
-            "id": eid,
-            "key": key,
-            "title": title,
-            "url": url,
-            "outlet": outlet,
-            "published_at": iso_z(from_micros(pub)) if pub is not None else None,
-            "published_source": src,
-            "excerpt": excerpt,
-            "stance": stance,
-            "note": note,
-        }
+        LinkedEvidenceRow(eid, key, title, url, outlet, from_micros(pub) if pub is not None else None, src, excerpt,
+                          stance, note)  # fmt: skip
         for eid, key, title, url, outlet, pub, src, excerpt, stance, note in rows
     ]
 
 
 def show_question(
     session: Session, ref: str | int, *, now: datetime | None = None, backfill_after: timedelta = DEFAULT_BACKFILL_AFTER
-) -> dict:
-    q = get_question(session, ref)
-    now = now or utcnow()
-    data = question_fields(q, tag_service.tags_of(session, q.id))
-    data["latest"] = latest_by_question(session, {q.id}).get(q.id, {})
-    data["days_to_close"] = round((to_micros(q.closes_at) - to_micros(now)) / 86_400_000_000, 3)
-    data["forecasts"] = history(session, q.id, backfill_after=backfill_after)
-    data["evidence"] = linked_evidence(session, q.id)
-    data["resolution_history"] = resolution_service.events(session, q.id)
+) -> QuestionDetail:
     from forecast.services.reminders import reminder_of
 
-    data["reminder"] = reminder_of(session, q.id)
-    return data
+    q = get_question(session, ref)
+    now = now or utcnow()
+    return QuestionDetail(
+        **_question_values(q, tag_service.tags_of(session, q.id)),
+        latest=latest_by_question(session, {q.id}).get(q.id, {}),
+        days_to_close=round((to_micros(q.closes_at) - to_micros(now)) / 86_400_000_000, 3),
+        forecasts=tuple(history(session, q.id, backfill_after=backfill_after)),
+        evidence=tuple(linked_evidence(session, q.id)),
+        resolution_history=tuple(resolution_service.events(session, q.id)),
+        reminder=reminder_of(session, q.id),
+    )

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlmodel import Session
 
 from forecast.core.errors import InvalidInput
-from forecast.core.timeparse import iso_many, to_micros, utcnow
+from forecast.core.timeparse import datetimes_many, to_micros, utcnow
+from forecast.services.views import QuestionRow
 from forecast.store import bulk
 
 STATUSES = ("open", "closed", "resolved", "annulled", "all")
@@ -53,7 +54,7 @@ def list_questions(
     tag: str | None = None,
     search: str | None = None,
     now: datetime | None = None,
-) -> list[dict]:
+) -> list[QuestionRow]:
     if status not in STATUSES:
         raise InvalidInput(f"status {status!r} is not one of: {', '.join(STATUSES)}")
     now_us = to_micros(now or utcnow())
@@ -82,25 +83,9 @@ def list_questions(
     tags = tags_by_question(session)
     latest = latest_by_question(session, wanted if len(wanted) < 1000 else None)
     columns = list(zip(*rows, strict=True)) if rows else [()] * 11
-    opens_s, closes_s, resolves_s, resolved_s = (iso_many(list(columns[i])) for i in (5, 6, 7, 9))
-    out = []
-    for i, (qid, slug, title, st, kind, _o, closes, _r, resolution, _ra, auto) in enumerate(rows):
-        out.append(
-            {
-                "id": qid,
-                "slug": slug,
-                "title": title,
-                "status": st,
-                "kind": kind,
-                "opens_at": opens_s[i],
-                "closes_at": closes_s[i],
-                "resolves_at": resolves_s[i],
-                "resolution": resolution,
-                "resolved_at": resolved_s[i],
-                "auto": auto,
-                "tags": tags.get(qid, []),
-                "latest": latest.get(qid, {}),
-                "days_to_close": round((closes - now_us) / _DAY_US, 3),
-            }
-        )
-    return out
+    opens_t, closes_t, resolves_t, resolved_t = (datetimes_many(list(columns[i])) for i in (5, 6, 7, 9))
+    return [
+        QuestionRow(qid, slug, title, st, kind, opens_t[i], closes_t[i], resolves_t[i], resolution, resolved_t[i], auto,
+                    tuple(tags.get(qid, ())), latest.get(qid, {}), round((closes - now_us) / _DAY_US, 3))  # fmt: skip
+        for i, (qid, slug, title, st, kind, _o, closes, _r, resolution, _ra, auto) in enumerate(rows)
+    ]

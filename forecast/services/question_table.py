@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from forecast.core.team_median import RunningMedian, grouped_medians
+from forecast.core.timeparse import from_micros
+from forecast.services.views import QuestionSearchRow
 from forecast.store import bulk
 from forecast.store.bulk import Params
 
@@ -243,7 +245,7 @@ def data_version(session: Session) -> tuple:
     return tuple(parts)
 
 
-def search_questions(session: Session, text: str, *, limit: int = 30) -> list[dict]:
+def search_questions(session: Session, text: str, *, limit: int = 30) -> list[QuestionSearchRow]:
     """Questions whose title or slug contains every word of `text`: open ones first, soonest close first."""
     words = [w for w in text.lower().split() if w]
     where, params = [], {}
@@ -257,6 +259,6 @@ def search_questions(session: Session, text: str, *, limit: int = 30) -> list[di
         + f" LIMIT {int(limit)}"
     )
     return [
-        {"id": qid, "slug": slug, "title": title, "status": status, "closes_at": closes}
-        for qid, slug, title, status, closes in _fetch(session, sql, params)
+        QuestionSearchRow(qid, slug, title, status, from_micros(closes))
+        for qid, slug, title, status, closes in _fetch(session, sql, tuple(params))
     ]

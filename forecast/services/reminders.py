@@ -12,15 +12,16 @@ from datetime import datetime
 from sqlmodel import Session
 
 from forecast.core.errors import InvalidInput
-from forecast.core.timeparse import iso_z, utcnow
+from forecast.core.timeparse import from_micros, to_micros, utcnow
 from forecast.services.lookup import get_question
+from forecast.services.views import ReminderRow
 from forecast.store.tables import Reminder
 
 _OPEN = ("open", "closed")  # a resolved or annulled question needs no more looking at
 
 
 def set_reminder(session: Session, ref: str | int, when: datetime, *, note: str = "",
-                 now: datetime | None = None) -> dict:  # fmt: skip
+                 now: datetime | None = None) -> ReminderRow:  # fmt: skip
     """Set (or move) the question's reminder."""
     q = get_question(session, ref)
     if q.status not in _OPEN:
@@ -46,7 +47,7 @@ def clear_reminder(session: Session, ref: str | int) -> bool:
     return True
 
 
-def reminder_of(session: Session, question_id: int) -> dict | None:
+def reminder_of(session: Session, question_id: int) -> ReminderRow | None:
     row = session.get(Reminder, question_id)
     if row is None:
         return None
@@ -71,5 +72,5 @@ def reminder_marks(session: Session, now: datetime) -> dict[int, bool]:
     return marks
 
 
-def reminder_fields(row: Reminder, slug: str) -> dict:
-    return {"question": slug, "remind_at": iso_z(row.remind_at), "note": row.note}
+def reminder_fields(row: Reminder, slug: str) -> ReminderRow:
+    return ReminderRow(slug, from_micros(to_micros(row.remind_at)), row.note)  # as stored, also before a reload

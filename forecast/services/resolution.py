@@ -12,6 +12,7 @@ from forecast.core.model import Resolution, Status
 from forecast.core.timeparse import from_micros, iso_z, utcnow, shown_time
 from forecast.services.forecasts import CLOCK_SKEW
 from forecast.services.lookup import get_question
+from forecast.services.views import ResolutionEventRow
 from forecast.store.tables import Question, ResolutionEvent
 
 
@@ -84,7 +85,7 @@ def close(session: Session, q: Question, *, actor: str, note: str = "", now: dat
     session.flush()
 
 
-def events(session: Session, ref: str | int) -> list[dict]:
+def events(session: Session, ref: str | int) -> list[ResolutionEventRow]:
     q = get_question(session, ref)
     rows = session.exec(
         text(
@@ -93,13 +94,6 @@ def events(session: Session, ref: str | int) -> list[dict]:
         ).bindparams(q=q.id)
     ).all()
     return [
-        {
-            "action": a,
-            "resolution": r,
-            "resolved_at": iso_z(from_micros(ra)) if ra is not None else None,
-            "note": n,
-            "actor": who,
-            "at": iso_z(from_micros(at)),
-        }
+        ResolutionEventRow(a, r, from_micros(ra) if ra is not None else None, n, who, from_micros(at))
         for a, r, ra, n, who, at in rows
     ]

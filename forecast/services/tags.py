@@ -43,6 +43,10 @@ def set_tags(session: Session, question_id: int, names: Iterable[str]) -> None:
     session.flush()
 
 
+def all_tags(session: Session) -> list[str]:
+    return list(session.exec(select(Tag.name).order_by(Tag.name)).all())
+
+
 def tags_of(session: Session, question_id: int) -> list[str]:
     rows = session.exec(
         select(Tag.name).join(QuestionTag, QuestionTag.tag_id == Tag.id).where(QuestionTag.question_id == question_id)

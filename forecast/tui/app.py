@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable
 from typing import ClassVar
 
-from textual import on
 from textual.app import App
 from textual.screen import Screen
 
@@ -15,7 +14,7 @@ from forecast.tui.bindings import bindings, load_keymap
 from forecast.tui.commands import RegistryCommands
 from forecast.tui.context import TuiContext
 from forecast.tui.errors import log_unexpected
-from forecast.tui.guard import Guarded
+from forecast.tui.guard import Guarded, on
 from forecast.tui.messages import DataChanged, WorkFailed
 from forecast.tui.palette import Palette
 from forecast.tui.workers import db_work
@@ -89,24 +88,6 @@ class ForecastApp(Guarded, App):
             self.exit(return_code=1, message=f"forecast: too many errors; last: {line}")
             return
         self.notify(line, title="Unexpected error", severity="error", timeout=10, markup=False)
-
-    def _handle_exception(self, error: Exception) -> None:
-        """The last resort, for an exception inside Textual's own widgets (my screens catch their own).
-
-        The node that raised has stopped processing messages; if it is a screen on top of the stack it is
-        closed, so the user gets back to a working screen instead of losing the session.
-        """
-        if not self.is_running or self._exit_renderables or not self.screen_stack:
-            super()._handle_exception(error)
-            return
-        self.report_unexpected("the interface", error)
-        top = self.screen
-        if len(self.screen_stack) > 1 and not isinstance(top, Guarded):
-            self.call_later(self._discard, top)
-
-    async def _discard(self, screen: Screen) -> None:
-        if screen in self.screen_stack and screen is self.screen:
-            await self.pop_screen()
 
     @on(WorkFailed)
     def _work_failed(self, message: WorkFailed) -> None:
@@ -205,25 +186,25 @@ class ForecastApp(Guarded, App):
             return
         with db.session() as session:
             data = show_question(session, question_id, now=self.ctx.now(), backfill_after=self.ctx.backfill_after)
-            due = reminder_marks(session, self.ctx.now()).get(data["id"])
+            due = reminder_marks(session, self.ctx.now()).get(data.id)
         screen.post_message(DetailScreen.Loaded(data, question_id, reminder_due=due))
 
     def new_forecast(self, question_id: int, evidence: tuple[str, ...] = ()) -> None:
         from forecast.tui.forms.forecast import ForecastForm
 
-        self.push_screen(ForecastForm(question_id, evidence=evidence), self._written)
+        self.push_screen(ForecastForm(question_id, evidence=evidence), self.written)
 
     def new_question(self) -> None:
         from forecast.tui.forms.question import QuestionForm
 
-        self.push_screen(QuestionForm(), self._written)
+        self.push_screen(QuestionForm(), self.written)
 
     def edit_question(self, question_id: int) -> None:
         from forecast.tui.forms.question import QuestionForm
 
-        self.push_screen(QuestionForm(question_id), self._written)
+        self.push_screen(QuestionForm(question_id), self.written)
 
-    def _written(self, result: DataChanged | None) -> None:
+    def written(self, result: DataChanged | None) -> None:
         """A form saved something: every screen that shows data reloads when next seen."""
         if result is None:
             return

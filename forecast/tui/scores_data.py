@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from forecast.core.backfill import DEFAULT_BACKFILL_AFTER
-from forecast.tui import optional
 from forecast.tui.widgets.score_charts import Bin
 
 PERIODS: tuple[tuple[str, int | None], ...] = (("all time", None), ("last year", 365), ("90 days", 90),
@@ -43,8 +42,6 @@ class ScoresFilter:
 
 @dataclass
 class ScoresView:
-    available: bool = True
-    reason: str = ""
     forecasters: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     scored: int = 0
@@ -59,14 +56,13 @@ class ScoresView:
 
 def load_scores(session, flt: ScoresFilter, *, now: datetime, backfill_after: timedelta = DEFAULT_BACKFILL_AFTER
                 ) -> ScoresView:  # fmt: skip
-    from forecast.services.lookup import forecaster_names, tag_names
-
-    forecasters, tags = forecaster_names(session), tag_names(session)
-    scoring = optional.service("scoring")
-    if scoring is None or not hasattr(scoring, "load_input") or not hasattr(scoring, "ScoreFilter"):
-        return ScoresView(available=False, reason=f"Scoring is {optional.NOT_AVAILABLE}.", forecasters=forecasters,
-                          tags=tags)  # fmt: skip
     from forecast.core.scoring import score
+    from forecast.services import scoring
+    from forecast.services.lookup import forecaster_names
+    from forecast.services.tags import all_tags
+
+    forecasters = forecaster_names(session)
+    tags = all_tags(session)
 
     days = PERIODS[flt.period][1]
     wanted = (flt.forecaster,) if flt.forecaster and flt.forecaster in forecasters else ()

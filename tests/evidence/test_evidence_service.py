@@ -94,7 +94,7 @@ def test_link_unlink_edit(session, questions, fixture_text):
     assert ev.link_evidence(session, e.key, "nk", stance="yes", note="copper", now=NOW) is True
     assert ev.link_evidence(session, e.id, "nk", stance="no", now=NOW) is False
     rows = list_evidence(session, "nk")
-    assert [(r["id"], r["stance"], r["note"]) for r in rows] == [(e.id, "no", "copper")]
+    assert [(r.id, r.stance, r.note) for r in rows] == [(e.id, "no", "copper")]
     ev.unlink_evidence(session, e.id, "nk")
     assert list_evidence(session, "nk") == []
     with pytest.raises(NotFound, match="not linked"):
@@ -117,10 +117,10 @@ def test_predict_with_evidence_and_history_lists_it(session, questions, fixture_
     record_forecast(session, ForecastRequest("nk", 0.5, "alice", at=datetime(2019, 3, 11, tzinfo=UTC),
                                              evidence=(str(e.id),)), now=NOW)  # fmt: skip
     rows = history(session, "nk")
-    assert [r["evidence"][0]["key"] for r in rows] == [e.key, e.key]
+    assert [r.evidence[0].key for r in rows] == [e.key, e.key]
     shown = show_evidence(session, e.id)
-    assert [f["probability"] for f in shown["forecasts"]] == [0.4, 0.5]
-    assert shown["links"][0]["question"] == "nk" and shown["text"].startswith("The central bank raised")
+    assert [f.probability for f in shown.forecasts] == [0.4, 0.5]
+    assert shown.links[0].question == "nk" and shown.text.startswith("The central bank raised")
 
 
 def test_inbox_link_and_dismiss(session, questions, fixture_text):
@@ -130,13 +130,13 @@ def test_inbox_link_and_dismiss(session, questions, fixture_text):
         row.inbox = True
         session.add(row)
     session.flush()
-    assert {i["id"] for i in inbox_items(session)} == {a.id, b.id}
+    assert {i.id for i in inbox_items(session)} == {a.id, b.id}
     ev.link_evidence(session, a.id, "nk", stance="yes", now=NOW)
     ev.dismiss_evidence(session, b.id)
     assert inbox_items(session) == []
     assert session.get(Evidence, b.id).dismissed
-    assert [r["id"] for r in list_evidence(session)] == [a.id]
-    assert {r["id"] for r in list_evidence(session, include_dismissed=True)} == {a.id, b.id}
+    assert [r.id for r in list_evidence(session)] == [a.id]
+    assert {r.id for r in list_evidence(session, include_dismissed=True)} == {a.id, b.id}
     # Adding a dismissed article again by hand brings it back.
     again = ev.add_from_text(session, fixture_text("scraped_dateline.txt"), now=NOW)
     assert again.evidence.id == b.id and not again.evidence.dismissed

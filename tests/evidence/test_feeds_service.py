@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -69,10 +69,10 @@ def test_poll_stores_matching_items_proposes_links_and_never_duplicates(session,
     assert count(session, "evidence", "WHERE inbox") == 2 and count(session, "feed_item") == 4
 
     inbox = inbox_items(session)
-    assert {i["title"] for i in inbox} == {n.title for n in report.new}
-    assert all(i["feed"] == feed.url and i["proposals"][0]["state"] == "open" for i in inbox)
-    first = next(i for i in inbox if "Sohae" in i["title"])
-    assert first["published_source"] == "meta" and first["published_at"] == "2019-03-06T00:30:00Z"
+    assert {i.title for i in inbox} == {n.title for n in report.new}
+    assert all(i.feed == feed.url and i.proposals[0].state == "open" for i in inbox)
+    first = next(i for i in inbox if "Sohae" in i.title)
+    assert first.published_source == "meta" and first.published_at == datetime(2019, 3, 6, 0, 30, tzinfo=UTC)
 
     # The server answers 304 to the conditional request: nothing new, nothing fetched twice.
     again = service.poll_feeds(session, now=NOW + timedelta(hours=1))
@@ -122,7 +122,7 @@ def test_an_article_in_two_feeds_is_one_record_proposed_to_each_matching_questio
     # The general feed's crop story matches the wheat feed's keyword; the Atom wheat story is proposed too.
     assert {i.title for i in wheat_items} == {"Wheat crop suffers", "Wheat harvest forecast cut after dry spring"}
     sohae = show_evidence(session, next(i.evidence_id for i in report.new if "Sohae" in i.title and not i.reused))
-    assert sohae["url"] == "https://coast.example/news/2019/03/06/sohae-activity.html"
+    assert sohae.url == "https://coast.example/news/2019/03/06/sohae-activity.html"
     assert count(session, "evidence", "WHERE url = 'https://coast.example/news/2019/03/06/sohae-activity.html'") == 1
 
 

@@ -40,23 +40,23 @@ def add_all(session):
 def test_ranked_with_title_matches_first_and_highlighted(session):
     ids = add_all(session)
     rows = search_evidence(session, "Sohae")
-    assert [r["id"] for r in rows] == [ids[0], ids[2]]  # title and text beat text alone
-    assert rows[0]["rank"] == 1 and rows[0]["score"] >= rows[1]["score"]
-    assert "«Sohae»" in rows[0]["snippet"] and "\n" not in rows[0]["snippet"]
+    assert [r.id for r in rows] == [ids[0], ids[2]]  # title and text beat text alone
+    assert rows[0].rank == 1 and rows[0].score >= rows[1].score
+    assert "«Sohae»" in rows[0].snippet and "\n" not in rows[0].snippet
 
 
 def test_all_words_must_match_and_stemming_applies(session):
     ids = add_all(session)
-    assert [r["id"] for r in search_evidence(session, "wheat spring")] == [ids[1]]
-    assert [r["id"] for r in search_evidence(session, "prices")] == [ids[3]]
-    assert {r["id"] for r in search_evidence(session, "launches")} == {ids[0], ids[1]}  # launch, launching
+    assert [r.id for r in search_evidence(session, "wheat spring")] == [ids[1]]
+    assert [r.id for r in search_evidence(session, "prices")] == [ids[3]]
+    assert {r.id for r in search_evidence(session, "launches")} == {ids[0], ids[1]}  # launch, launching
 
 
 def test_phrase_or_and_exclusion(session):
     ids = add_all(session)
-    assert [r["id"] for r in search_evidence(session, '"dry spring"')] == [ids[1]]
-    assert {r["id"] for r in search_evidence(session, "copper OR wheat")} == {ids[1], ids[3]}
-    assert [r["id"] for r in search_evidence(session, "Sohae -ICBM")] == [ids[0]]
+    assert [r.id for r in search_evidence(session, '"dry spring"')] == [ids[1]]
+    assert {r.id for r in search_evidence(session, "copper OR wheat")} == {ids[1], ids[3]}
+    assert [r.id for r in search_evidence(session, "Sohae -ICBM")] == [ids[0]]
 
 
 def test_no_match_and_empty_query(session):
@@ -89,9 +89,9 @@ def test_rows_written_by_any_path_are_indexed_and_edits_follow(session):
             "VALUES ('ev-raw', 'Zeppelin returns', '', '', 'An airship flew.', '', 'h', false, false, 0)"
         )
     )
-    assert [r["key"] for r in search_evidence(session, "zeppelin")] == ["ev-raw"]
+    assert [r.key for r in search_evidence(session, "zeppelin")] == ["ev-raw"]
     ev.edit_evidence(session, ids[3], title="Nickel hits two-year high")
-    assert [r["id"] for r in search_evidence(session, "nickel")] == [ids[3]]
+    assert [r.id for r in search_evidence(session, "nickel")] == [ids[3]]
     assert search_evidence(session, '"copper hits"') == []  # the old title is gone from the index
     session.exec(text("DELETE FROM evidence WHERE key = 'ev-raw'"))
     assert search_evidence(session, "zeppelin") == []
@@ -107,7 +107,7 @@ def test_prefix_search_on_sqlite(tmp_path):
 
 def _prefix_search(session):
     ids = add_all(session)
-    assert [r["id"] for r in search_evidence(session, "interconti*")] == [ids[2]]
+    assert [r.id for r in search_evidence(session, "interconti*")] == [ids[2]]
 
 
 def test_fts5_query_builder():

@@ -10,6 +10,7 @@ import pytest
 
 from forecast.core.errors import InvalidInput
 from forecast.core.model import Resolution
+from forecast.core.timeparse import iso_z
 from forecast.interchange.reader import read_lines
 from forecast.services import resolution as res
 from forecast.services.batch_import import import_batch
@@ -35,7 +36,7 @@ def with_(record: dict, **changes) -> dict:
 
 
 def history(session) -> list[tuple]:
-    return [(e["action"], e["resolution"], e["actor"]) for e in show_question(session, "nk")["resolution_history"]]
+    return [(e.action, e.resolution, e.actor) for e in show_question(session, "nk").resolution_history]
 
 
 # --- resolutions -------------------------------------------------------------------------------------
@@ -46,7 +47,7 @@ def test_older_export_without_resolution_does_not_reopen(session):
     res.resolve(session, "nk", Resolution.YES, actor="me", note="KN-23")
     report = import_batch(session, batch(QUESTION))  # the export made before the resolution
     q = show_question(session, "nk")
-    assert (q["status"], q["resolution"], q["resolution_note"]) == ("resolved", "yes", "KN-23")
+    assert (q.status, q.resolution, q.resolution_note) == ("resolved", "yes", "KN-23")
     assert report.changes == []
     assert report.kept == [{"question": "nk", "field": "resolution", "stored": "yes", "file": None,
                             "reason": "the file has no resolution; the stored one stands"}]  # fmt: skip
@@ -59,7 +60,7 @@ def test_a_different_explicit_resolution_is_applied_and_recorded_by_import(sessi
     resolved = with_(QUESTION, resolution="yes", resolved_at="2019-05-04T00:00:00Z", resolution_note="launched")
     report = import_batch(session, batch(resolved))
     q = show_question(session, "nk")
-    assert (q["resolution"], q["resolved_at"]) == ("yes", "2019-05-04T00:00:00Z")
+    assert (q.resolution, iso_z(q.resolved_at)) == ("yes", "2019-05-04T00:00:00Z")
     assert history(session) == [("resolve", "no", "me"), ("resolve", "yes", "import")]
     fields = {c["field"]: (c["from"], c["to"]) for c in report.changes}
     assert fields["resolution"] == ("no", "yes") and fields["resolved_at"][1] == "2019-05-04T00:00:00Z"
@@ -96,7 +97,7 @@ def test_an_older_updated_at_alone_is_no_change(session):
     import_batch(session, batch(with_(QUESTION, updated_at="2019-04-01T00:00:00Z")))
     report = import_batch(session, batch(with_(QUESTION, updated_at="2019-03-20T00:00:00Z")))
     assert report.changes == [] and report.questions_unchanged == 1
-    assert show_question(session, "nk")["updated_at"] == "2019-04-01T00:00:00Z"
+    assert iso_z(show_question(session, "nk").updated_at) == "2019-04-01T00:00:00Z"
 
 
 # --- supersedes ----------------------------------------------------------------------------------------

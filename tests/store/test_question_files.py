@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from forecast.core.errors import InvalidInput
+from forecast.core.timeparse import iso_z
 from forecast.services.question_detail import show_question
 from forecast.services.question_files import sync_directory
 from forecast.services.question_list import list_questions
@@ -60,10 +61,10 @@ def test_edited_file_updates_and_nothing_is_deleted(session, qdir):
     (qdir / "rain.toml").write_text(GOOD.replace("DWD station Tempelhof", "Any DWD station"), encoding="utf-8")
     report = sync_directory(session, qdir, forecaster="me")
     assert report["updated"] == 1
-    assert show_question(session, "rain")["criteria"].startswith("Any DWD station")
+    assert show_question(session, "rain").criteria.startswith("Any DWD station")
     (qdir / "rain.toml").unlink()
     sync_directory(session, qdir, forecaster="me")
-    assert [q["slug"] for q in list_questions(session, status="all")] == ["rain"]
+    assert [q.slug for q in list_questions(session, status="all")] == ["rain"]
 
 
 @pytest.mark.parametrize(
@@ -92,7 +93,7 @@ def test_resolution_made_in_the_app_is_not_undone_by_sync(session, qdir):
     sync_directory(session, qdir, forecaster="me")
     resolve(session, "rain", Resolution.NO, actor="me")
     sync_directory(session, qdir, forecaster="me")
-    assert show_question(session, "rain")["resolution"] == "no"
+    assert show_question(session, "rain").resolution == "no"
 
 
 def test_shipped_questions_sync(session, tmp_path):
@@ -100,6 +101,6 @@ def test_shipped_questions_sync(session, tmp_path):
     report = sync_directory(session, tmp_path / "q", forecaster="me")
     assert report["added"] >= 6 and report["forecasts_added"] >= 12
     nk = show_question(session, "nk-launch-2019")
-    assert (nk["resolution"], nk["resolved_at"]) == ("yes", "2019-05-04T00:00:00Z")
-    assert any(e["stance"] == "yes" and e["published_source"] == "user" for e in nk["evidence"])
-    assert any(f["evidence"] for f in nk["forecasts"])
+    assert (nk.resolution, iso_z(nk.resolved_at)) == ("yes", "2019-05-04T00:00:00Z")
+    assert any(e.stance == "yes" and e.published_source == "user" for e in nk.evidence)
+    assert any(f.evidence for f in nk.forecasts)

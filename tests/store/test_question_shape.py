@@ -1,4 +1,4 @@
-"""One interchange shape of a question: `export jsonl` and `q show --json` (question_fields) agree."""
+"""One interchange shape of a question: `export jsonl` and `q show --json` (the QuestionFields read model) agree."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import orjson
 from forecast.core.model import AutoRule, Resolution
 from forecast.services import resolution
 from forecast.services.batch_export import export_jsonl
-from forecast.services.question_detail import question_fields
+from forecast.cli.output import json_object
+from forecast.services.question_detail import question_record
 from forecast.services.questions import QuestionDraft, add_question
 from forecast.services.tags import tags_of
 
@@ -34,7 +35,7 @@ def test_export_and_show_give_the_same_question(session):
     exported = {r["slug"]: r for r in map(orjson.loads, out.getvalue().splitlines()) if r["type"] == "question"}
     for q in (plain, full):
         session.refresh(q)
-        shown = question_fields(q, tags_of(session, q.id))
+        shown = json_object(question_record(q, tags_of(session, q.id)))  # as `q show --json` writes it
         assert shown.pop("id") == q.id
         assert list(shown) == [k for k in exported[q.slug] if k != "type"]  # the same keys, in the same order
         assert orjson.loads(orjson.dumps(shown)) == {k: v for k, v in exported[q.slug].items() if k != "type"}

@@ -49,7 +49,7 @@ def test_second_sync_of_an_unchanged_folder_keeps_the_apps_edit(session, qdir):
     edit_question(session, "rain", title="Rain in Berlin on 1 July 2019?", add_tags=("berlin",))
     report = sync(session, qdir)
     q = show_question(session, "rain")
-    assert q["title"] == "Rain in Berlin on 1 July 2019?" and q["tags"] == ["berlin", "weather"]
+    assert q.title == "Rain in Berlin on 1 July 2019?" and q.tags == ("berlin", "weather")
     assert report["changes"] == [] and report["unchanged_files"] == 1
     assert {k["field"] for k in report["kept_app"]} == {"title", "tags"}
 
@@ -60,7 +60,7 @@ def test_file_and_app_changes_to_different_fields_both_stand(session, qdir):
     write(qdir, FILE.replace("DWD station Tempelhof", "Any DWD station"))
     report = sync(session, qdir)
     q = show_question(session, "rain")
-    assert (q["title"], q["criteria"]) == ("Edited in the app", "Any DWD station reports >= 0.1 mm.")
+    assert (q.title, q.criteria) == ("Edited in the app", "Any DWD station reports >= 0.1 mm.")
     assert [(c["field"], c["to"]) for c in report["changes"]] == [("criteria", "Any DWD station reports >= 0.1 mm.")]
 
 
@@ -78,15 +78,15 @@ def test_the_same_field_changed_on_both_sides_is_a_conflict_and_nothing_is_writt
     assert "app: 'Edited in the app'" in first and "--prefer file|app" in first
     with database.session() as s:
         q = show_question(s, "rain")
-        assert q["title"] == "Edited in the app" and len(q["forecasts"]) == 1  # bob's forecast was not written
+        assert q.title == "Edited in the app" and len(q.forecasts) == 1  # bob's forecast was not written
 
     with database.session() as s:
         report = sync(s, qdir, prefer="app")
-        assert show_question(s, "rain")["title"] == "Edited in the app"
+        assert show_question(s, "rain").title == "Edited in the app"
         assert report["settled"][0]["field"] == "title" and report["forecasts_added"] == 1
     with database.session() as s:  # the conflict is settled for good: the file now counts as synced
         assert sync(s, qdir)["changes"] == []
-        assert show_question(s, "rain")["title"] == "Edited in the app"
+        assert show_question(s, "rain").title == "Edited in the app"
 
 
 def test_prefer_file_takes_the_files_value(session, qdir):
@@ -94,7 +94,7 @@ def test_prefer_file_takes_the_files_value(session, qdir):
     edit_question(session, "rain", title="Edited in the app")
     write(qdir, FILE.replace('title = "Will it rain', 'title = "From the file: will it rain'))
     report = sync(session, qdir, prefer="file")
-    assert show_question(session, "rain")["title"].startswith("From the file")
+    assert show_question(session, "rain").title.startswith("From the file")
     assert report["changes"][0]["field"] == "title"
 
 
@@ -105,7 +105,7 @@ def test_a_slug_renamed_in_the_app_is_kept_and_the_file_still_finds_its_question
     write(qdir, FILE.replace("DWD station Tempelhof", "Any DWD station"))
     report = sync(session, qdir)
     q = show_question(session, "berlin-rain")
-    assert q["criteria"].startswith("Any DWD station") and len(q["forecasts"]) == 1
+    assert q.criteria.startswith("Any DWD station") and len(q.forecasts) == 1
     assert report["added"] == 0 and report["updated"] == 1
 
 
@@ -130,7 +130,7 @@ def test_a_resolution_made_in_the_app_survives_file_edits(session, qdir):
     write(qdir, FILE.replace("DWD station Tempelhof", "Any DWD station"))
     sync(session, qdir)
     q = show_question(session, "rain")
-    assert (q["resolution"], q["status"]) == ("no", "resolved") and q["criteria"].startswith("Any")
+    assert (q.resolution, q.status) == ("no", "resolved") and q.criteria.startswith("Any")
 
 
 def test_a_resolution_added_to_the_file_is_applied_and_recorded(session, qdir):
@@ -138,8 +138,8 @@ def test_a_resolution_added_to_the_file_is_applied_and_recorded(session, qdir):
     write(qdir, FILE + '\n[resolution]\noutcome = "yes"\nresolved_at = 2019-07-01T00:00:00Z\n')
     sync(session, qdir)
     q = show_question(session, "rain")
-    assert (q["resolution"], q["status"]) == ("yes", "resolved")
-    assert [(e["resolution"], e["actor"]) for e in q["resolution_history"]] == [("yes", "forecast q sync")]
+    assert (q.resolution, q.status) == ("yes", "resolved")
+    assert [(e.resolution, e.actor) for e in q.resolution_history] == [("yes", "forecast q sync")]
 
 
 def test_a_file_resolution_contradicting_the_apps_is_a_conflict(session, qdir):
@@ -154,4 +154,4 @@ def test_a_file_resolution_contradicting_the_apps_is_a_conflict(session, qdir):
 def test_a_file_with_a_byte_order_mark_is_read(session, qdir):
     (qdir / "rain.toml").write_bytes(b"\xef\xbb\xbf" + FILE.encode("utf-8"))
     assert sync(session, qdir)["added"] == 1
-    assert show_question(session, "rain")["title"].startswith("Will it rain")
+    assert show_question(session, "rain").title.startswith("Will it rain")

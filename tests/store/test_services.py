@@ -40,8 +40,8 @@ def test_add_question_derives_slug_and_normalises_tags(session):
     assert q.slug.startswith("will-north-korea-conduct")
     assert q.resolves_at == q.closes_at and q.status == "open"
     data = show_question(session, q.slug, now=NOW)
-    assert data["tags"] == ["missiles", "north-korea"]
-    assert data["auto"] == "no_at_close"
+    assert data.tags == ("missiles", "north-korea")
+    assert data.auto == "no_at_close"
 
 
 def test_duplicate_slug_and_bad_dates_are_refused(session):
@@ -66,7 +66,7 @@ def test_forecast_rules(session):
     with pytest.raises(NotFound):
         record_forecast(session, ForecastRequest("nope", 0.3, "alice"), now=NOW)
     rows = history(session, "nk")
-    assert [(r["forecaster"], r["probability"], r["rationale"]) for r in rows] == [("alice", 0.35, "base rate")]
+    assert [(r.forecaster, r.probability, r.rationale) for r in rows] == [("alice", 0.35, "base rate")]
 
 
 def test_forecasts_after_close_or_after_the_resolution_are_refused(session):
@@ -90,9 +90,9 @@ def test_latest_and_corrections_keep_history(session):
     fixed = predict(session, 0.45, None, corrects=first.id)
     assert fixed.made_at == first.made_at and fixed.supersedes_id == first.id
     rows = history(session, "nk")
-    assert [(r["probability"], r["superseded"]) for r in rows if r["forecaster"] == "alice"] == [(0.35, True), (0.45, False)]
+    assert [(r.probability, r.superseded) for r in rows if r.forecaster == "alice"] == [(0.35, True), (0.45, False)]
     listed = list_questions(session, status="all", now=NOW)
-    assert listed[0]["latest"] == {"alice": 0.45, "bob": 0.25}
+    assert listed[0].latest == {"alice": 0.45, "bob": 0.25}
     with pytest.raises(InvalidInput, match="already corrected"):
         predict(session, 0.5, None, corrects=first.id)
     with pytest.raises(InvalidInput, match="another forecaster"):
@@ -113,19 +113,19 @@ def test_resolve_and_unresolve_are_recorded(session):
     assert (q.status, q.resolution) == ("closed", None)
     res.resolve(session, "nk", Resolution.ANNULLED, actor="bob", now=later)
     events = res.events(session, "nk")
-    assert [(e["action"], e["actor"], e["resolution"]) for e in events] == [
+    assert [(e.action, e.actor, e.resolution) for e in events] == [
         ("resolve", "alice", "yes"),
         ("unresolve", "bob", None),
         ("resolve", "bob", "annulled"),
     ]
-    assert list_questions(session, status="annulled", now=later)[0]["slug"] == "nk"
+    assert list_questions(session, status="annulled", now=later)[0].slug == "nk"
 
 
 def test_edit_question(session):
     nk(session, slug="nk")
     q, changed = edit_question(session, "nk", title="New title", add_tags=("extra",), remove_tags=("missiles",), now=NOW)
     assert q.title == "New title" and set(changed) == {"title", "tags"}
-    assert show_question(session, "nk", now=NOW)["tags"] == ["extra", "north-korea"]
+    assert show_question(session, "nk", now=NOW).tags == ("extra", "north-korea")
     _, changed = edit_question(session, "nk", title="New title", now=NOW)
     assert changed == []
     with pytest.raises(InvalidInput):
@@ -135,9 +135,9 @@ def test_edit_question(session):
 def test_list_filters(session):
     nk(session, slug="nk")
     add_question(session, QuestionDraft(title="Will it rain?", opens_at=T0, closes_at=NOW, tags=("weather",)), now=NOW)
-    assert [r["slug"] for r in list_questions(session, status="open", now=NOW)] == ["nk"]
-    assert [r["slug"] for r in list_questions(session, status="all", tag="weather", now=NOW)] == ["will-it-rain"]
-    assert [r["slug"] for r in list_questions(session, status="all", search="RAIN", now=NOW)] == ["will-it-rain"]
+    assert [r.slug for r in list_questions(session, status="open", now=NOW)] == ["nk"]
+    assert [r.slug for r in list_questions(session, status="all", tag="weather", now=NOW)] == ["will-it-rain"]
+    assert [r.slug for r in list_questions(session, status="all", search="RAIN", now=NOW)] == ["will-it-rain"]
     assert list_questions(session, status="all", search="100%_", now=NOW) == []
     with pytest.raises(InvalidInput):
         list_questions(session, status="bogus")

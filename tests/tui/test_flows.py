@@ -70,7 +70,7 @@ async def test_question_to_score(empty_db, clock):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen), app.screen
-        assert [e["title"] for e in app.screen.evidence] == ["Council approves inspections"]
+        assert [e.title for e in app.screen.evidence] == ["Council approves inspections"]
 
         # 3. Forecast with that evidence ticked.
         clock.advance(days=1)
@@ -92,7 +92,7 @@ async def test_question_to_score(empty_db, clock):
                 "GROUP BY f.id"
             )).all()  # fmt: skip
         assert rows == [(0.35, ME, "Inspections scheduled; slippage is common.", 1)]
-        assert app.screen.updates[0]["evidence"][0]["title"] == "Council approves inspections"
+        assert app.screen.updates[0].evidence[0].title == "Council approves inspections"
 
         # 4. Resolve it YES.
         clock.advance(days=5)
@@ -104,7 +104,7 @@ async def test_question_to_score(empty_db, clock):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen)
-        assert app.screen.data["resolution"] == "yes"
+        assert app.screen.data.resolution == "yes"
         assert app.screen.query_one("#chart").data.resolution is not None
 
         # 5. The scores screen counts it.
@@ -112,7 +112,6 @@ async def test_question_to_score(empty_db, clock):
         await settle(pilot)
         assert isinstance(app.screen, ScoresScreen)
         view = app.screen.view
-        assert view.available
         assert [f["name"] for f in view.headline] == [ME]
         assert view.headline[0]["n_questions"] == 1
         assert view.headline[0]["brier_forecasts"] == pytest.approx((1 - 0.35) ** 2)
@@ -147,12 +146,12 @@ async def test_unresolve_from_detail(app_factory, fixture_db, clock):
         await settle(pilot)
         await pilot.press("enter")  # soonest close first: old-election, resolved YES
         await settle(pilot)
-        assert app.screen.data["slug"] == "old-election"
+        assert app.screen.data.slug == "old-election"
         await pilot.press("x")
         await settle(pilot)
         assert isinstance(app.screen, UnresolveForm)
         await pilot.press(*"recount", "enter")
         await settle(pilot)
-        assert app.screen.data["resolution"] is None
-        assert app.screen.data["resolution_history"][-1]["action"] == "unresolve"
+        assert app.screen.data.resolution is None
+        assert app.screen.data.resolution_history[-1].action == "unresolve"
         assert not app.unexpected_errors

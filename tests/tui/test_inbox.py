@@ -20,14 +20,14 @@ async def test_link_inbox_item_to_question(app_factory, fixture_db):
         await pilot.press("2")
         await settle(pilot)
         assert isinstance(app.screen, InboxScreen)
-        assert [i["title"] for i in app.screen.items] == ["Central bank weighs April cut"]
+        assert [i.title for i in app.screen.items] == ["Central bank weighs April cut"]
         await pilot.press("enter")
         await settle(pilot)
         form = app.screen
         assert isinstance(form, LinkToQuestionForm)
         await pilot.press(*"central")
         await until(pilot, lambda: form.shown_for == "central", what="the search to run")
-        assert [i["slug"] for i in form.items] == ["rate-cut-q2"]
+        assert [i.slug for i in form.items] == ["rate-cut-q2"]
         await pilot.click("#stance-yes")
         form.query_one("#note-input").value = "April is in Q2"
         await pilot.press("ctrl+s")
@@ -45,7 +45,7 @@ async def test_link_inbox_item_to_question(app_factory, fixture_db):
         await settle(pilot)
         await pilot.press("down", "enter")
         await settle(pilot)
-        assert [e["title"] for e in app.screen.evidence] == ["Central bank weighs April cut"]
+        assert [e.title for e in app.screen.evidence] == ["Central bank weighs April cut"]
         assert not app.unexpected_errors
 
 
@@ -80,11 +80,11 @@ async def test_link_existing_evidence_from_a_question(app_factory, fixture_db):
         assert isinstance(form, LinkEvidenceForm)
         await pilot.press(*"budget")
         await until(pilot, lambda: form.shown_for == "budget", what="the search to run")
-        assert [i["title"] for i in form.items] == ["Ministers close in on budget framework"]
+        assert [i.title for i in form.items] == ["Ministers close in on budget framework"]
         await pilot.click("#stance-no")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert [(e["title"], e["stance"]) for e in app.screen.evidence] == [
+        assert [(e.title, e.stance) for e in app.screen.evidence] == [
             ("Ministers close in on budget framework", "no")
         ]
         assert not app.unexpected_errors

@@ -34,7 +34,7 @@ def test_columns_team_and_sparklines(filled):
     assert math.isnan(cols.outcome[i]) and cols.outcome[cols.slugs.index("old-election")] == 1.0
     assert sparks[ids["eu-summit-deal"]] == ((0.40, 0.62), True)
     assert sparks[ids["launch-window"]] == ((0.80,), True)
-    assert [q["slug"] for q in found] == ["rate-cut-q2"]
+    assert [q.slug for q in found] == ["rate-cut-q2"]
     with db.session() as s:
         assert qt.data_version(s) == version
 

@@ -181,21 +181,39 @@ def test_first_frame_path_does_not_import_the_database_stack():
         assert heavy not in loaded, heavy
 
 
-async def test_an_error_inside_a_textual_screen_closes_it_and_keeps_the_app(app_factory, monkeypatch):
+def test_palette_help_is_never_markup_textual_could_reject():
+    """Textual renders palette help as markup and has no public hook to survive a markup error in its own
+    widget, so the help we hand it must always parse, to exactly the text we meant."""
+    from textual.content import Content
+
+    from forecast.tui.bindings import key_display
     from forecast.tui.commands import RegistryCommands
 
-    # What happened once: help text the palette reads as markup, with a stray closing tag.
-    monkeypatch.setattr(RegistryCommands, "_help", lambda self, command: "key [/]")
+    provider = RegistryCommands.__new__(RegistryCommands)
+    for commands in REGISTRY.values():
+        for c in commands:
+            help_text = provider._help(c)
+            expected = f"{c.help}  · key {key_display(c.key)}" if c.key else c.help
+            assert Content.from_markup(help_text).plain == expected
+
+
+async def test_a_bug_in_a_message_handler_is_reported_not_fatal(app_factory, monkeypatch):
+    from forecast.tui.screens.questions import QuestionsScreen
+
+    def broken(self, message) -> None:
+        raise RuntimeError("boom in a message handler")
+
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        base = app.screen
-        await pilot.press("ctrl+p")
-        await until(pilot, lambda: bool(app.unexpected_errors), what="the palette's error")
+        screen = app.screen
+        monkeypatch.setattr(screen.view, "set_team", lambda team: broken(screen, team))
+        screen.refresh_data()
+        await until(pilot, lambda: bool(app.unexpected_errors), what="the handler's error")
         assert app.is_running
-        assert app.screen is base
+        assert [str(e) for e in app.unexpected_errors] == ["boom in a message handler"]
         await pilot.press("s")
-        assert base.view.status == "closed"
+        assert screen.view.status == "closed"
 
 
 async def test_palette_help_with_brackets_renders(app_factory):
@@ -211,3 +229,30 @@ async def test_palette_help_with_brackets_renders(app_factory):
         await until(pilot, lambda: palette.query_one(CommandList).option_count > 0, what="the palette's matches")
         await pilot.press("escape")
         assert app.is_running and not app.unexpected_errors
+
+
+def test_handlers_are_guarded_and_no_private_textual_method_is_overridden():
+    """Every `on` handler goes through forecast.tui.guard; no class of ours redefines a private Textual method."""
+    import ast
+    import importlib
+    import inspect
+    import pkgutil
+    from pathlib import Path
+
+    import forecast.tui
+
+    root = Path(forecast.tui.__file__).parent
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "textual" and path.name != "guard.py":
+                assert "on" not in [a.name for a in node.names], f"{path}: import `on` from forecast.tui.guard"
+    for info in pkgutil.walk_packages(forecast.tui.__path__, "forecast.tui."):
+        module = importlib.import_module(info.name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if not cls.__module__.startswith("forecast."):
+                continue
+            theirs = [base for base in cls.__mro__ if base.__module__.split(".")[0] == "textual"]
+            for name, value in vars(cls).items():
+                if name.startswith("_") and not name.startswith("__") and callable(value):
+                    owner = next((base for base in theirs if name in vars(base)), None)
+                    assert owner is None, f"{cls.__qualname__}.{name} overrides {owner.__qualname__}.{name}"

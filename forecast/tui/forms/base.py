@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
@@ -24,10 +23,13 @@ from forecast.core.errors import ForecastError, InvalidInput
 from forecast.tui.bindings import bindings
 from forecast.tui.context import TuiContext
 from forecast.tui.forms.words import on_the_form
-from forecast.tui.guard import Guarded
+from forecast.tui.guard import Guarded, on
 from forecast.tui.messages import DataChanged, WorkFailed
 from forecast.tui.palette import Palette
 from forecast.tui.workers import db_work
+
+if TYPE_CHECKING:
+    from forecast.tui.app import ForecastApp
 
 Check = Callable[[str], tuple[Any, str | Text]]
 """Text -> (value, preview); raises InvalidInput with the reason when the text is not acceptable."""
@@ -104,17 +106,22 @@ class FormScreen(Guarded, ModalScreen[DataChanged | None]):
     class ContextLoaded(Message):
         data: Any
 
+    if TYPE_CHECKING:  # Textual types `app` as App[object]; ours is always a ForecastApp
+
+        @property
+        def app(self) -> ForecastApp: ...
+
     def __init__(self) -> None:
         super().__init__()
         self.saving = False
 
     @property
     def ctx(self) -> TuiContext:
-        return self.app.ctx  # type: ignore[attr-defined]
+        return self.app.ctx
 
     @property
     def palette(self) -> Palette:
-        return self.app.palette  # type: ignore[attr-defined]
+        return self.app.palette
 
     def form_title(self) -> str:
         return "Form"
@@ -197,7 +204,7 @@ class FormScreen(Guarded, ModalScreen[DataChanged | None]):
 
     @db_work("saving", group="form-save")
     def write(self, values: Any) -> None:
-        db = self.app.open_database()  # type: ignore[attr-defined]
+        db = self.app.open_database()
         if db is None:
             return
         values = self.prepare(db, values)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, RadioButton, RadioSet, TextArea
 
-from forecast.core.errors import ForecastError, InvalidInput
+from forecast.core.errors import InvalidInput
 from forecast.services.lookup import get_question
-from forecast.tui import optional
 from forecast.tui import format as fmt
 from forecast.tui.forms import checks
 from forecast.tui.forms.base import Field, FormScreen
+from forecast.tui.guard import on
 from forecast.tui.messages import DataChanged
 from forecast.tui.workers import db_work
 
@@ -66,7 +65,7 @@ class AddEvidenceForm(FormScreen):
 
     @db_work("loading the question", group="form-context")
     def load_context(self) -> None:
-        db = self.app.open_database()  # type: ignore[attr-defined]
+        db = self.app.open_database()
         if db is None:
             return
         with db.session() as session:
@@ -75,8 +74,6 @@ class AddEvidenceForm(FormScreen):
 
     def show_context(self, q) -> None:
         text = Text.assemble((q.title, "bold"), "\n", (q.slug, self.palette.muted))
-        if not optional.has("evidence", "prepare_draft", "store_draft"):
-            text.append(f"\nAdding evidence is {optional.NOT_AVAILABLE}.", style=f"bold {self.palette.warn}")
         self.set_context(text)
         self._show_source("url")
 
@@ -105,9 +102,8 @@ class AddEvidenceForm(FormScreen):
         return values
 
     def prepare(self, db, values: dict) -> dict:
-        evidence = optional.service("evidence")
-        if evidence is None or not hasattr(evidence, "prepare_draft"):
-            raise ForecastError(f"adding evidence is {optional.NOT_AVAILABLE}")
+        from forecast.services import evidence
+
         link = evidence.LinkSpec(question=self.question_id, stance=values["stance"], note=values["note"].strip())
         body = values["body"]
         if values["source"] == "file":
@@ -120,7 +116,8 @@ class AddEvidenceForm(FormScreen):
         return {**values, "link": link, "draft": draft}
 
     def save(self, session, values: dict) -> DataChanged:
-        evidence = optional.service("evidence")
+        from forecast.services import evidence
+
         result = evidence.store_draft(session, values["draft"], link=values["link"], published=values["published"],
                                       now=self.ctx.now())  # fmt: skip
         notes = "; ".join(getattr(result, "notes", ()) or ())

@@ -70,7 +70,7 @@ class ForecastForm(FormScreen):
 
     @db_work("loading the question", group="form-context")
     def load_context(self) -> None:
-        db = self.app.open_database()  # type: ignore[attr-defined]
+        db = self.app.open_database()
         if db is None:
             return
         with db.session() as session:
@@ -96,9 +96,9 @@ class ForecastForm(FormScreen):
         self.set_context(context)
         options = self.query_one("#evidence-input", SelectionList)
         for e in data["evidence"]:
-            label = Text(f"{e['stance'] or 'neutral':>7}  ", style=self.palette.muted)
-            label.append(e["title"] or e["key"])
-            options.add_option(Selection(label, e["key"], e["key"] in self.preselected))
+            label = Text(f"{e.stance or 'neutral':>7}  ", style=self.palette.muted)
+            label.append(e.title or e.key)
+            options.add_option(Selection(label, e.key, e.key in self.preselected))
         if not data["evidence"]:
             self.query_one("#evidence", Field).display = False
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import Input, OptionList
@@ -16,12 +16,16 @@ from forecast.core.timeparse import from_micros, humanize
 from forecast.services import undo
 from forecast.services.lookup import get_question
 from forecast.services.question_table import search_questions
+from forecast.services.views import QuestionSearchRow
 from forecast.tui import format as fmt
-from forecast.tui import optional
 from forecast.tui.forms.base import Field, FormScreen
 from forecast.tui.forms.evidence import picked_stance, stance_picker
+from forecast.tui.guard import on
 from forecast.tui.messages import DataChanged
 from forecast.tui.workers import db_work
+
+if TYPE_CHECKING:
+    from forecast.services.views import EvidenceRow, EvidenceSearchRow, InboxRow
 
 SEARCH_DELAY = 0.15
 
@@ -49,11 +53,11 @@ class _PickerForm(FormScreen):
     @dataclass
     class Found(Message):
         query: str
-        items: list[dict]
+        items: list
 
     def __init__(self) -> None:
         super().__init__()
-        self.items: list[dict] = []
+        self.items: list = []
         self.shown_for: str | None = None  # the search whose results the list shows
         self._timer = None
 
@@ -89,10 +93,10 @@ class _PickerForm(FormScreen):
         if message.items:
             options.highlighted = 0
 
-    def describe(self, item: dict) -> Text:
+    def describe(self, item) -> Text:
         raise NotImplementedError
 
-    def picked(self) -> dict:
+    def picked(self):
         options = self.query_one("#candidates", OptionList)
         i = options.highlighted
         if i is None or not 0 <= i < len(self.items):
@@ -121,7 +125,7 @@ class LinkEvidenceForm(_PickerForm):
 
     @db_work("loading the question", group="form-context")
     def load_context(self) -> None:
-        db = self.app.open_database()  # type: ignore[attr-defined]
+        db = self.app.open_database()
         if db is None:
             return
         with db.session() as session:
@@ -130,18 +134,14 @@ class LinkEvidenceForm(_PickerForm):
 
     def show_context(self, q) -> None:
         text = Text.assemble((q.title, "bold"), "\n", (q.slug, self.palette.muted))
-        if not optional.has("evidence_query", "search_evidence", "list_evidence"):
-            text.append(f"\nSearching evidence is {optional.NOT_AVAILABLE}.", style=f"bold {self.palette.warn}")
         self.set_context(text)
         self.find("")
 
     @db_work("searching evidence", group="form-search")
     def find(self, query: str) -> None:
-        queries = optional.service("evidence_query")
-        if queries is None:
-            self.post_message(self.Found(query, []))
-            return
-        db = self.app.open_database()  # type: ignore[attr-defined]
+        from forecast.services import evidence_query as queries
+
+        db = self.app.open_database()
         if db is None:
             return
         with db.session() as session:
@@ -152,22 +152,22 @@ class LinkEvidenceForm(_PickerForm):
                 items = []  # only punctuation typed so far: nothing to search for yet
         self.post_message(self.Found(query, items))
 
-    def describe(self, item: dict) -> Text:
-        text = Text.assemble((item.get("title") or item.get("key") or "", "bold"))
-        bits = [b for b in (item.get("outlet"), (item.get("published_at") or "")[:10]) if b]
+    def describe(self, item: EvidenceRow | EvidenceSearchRow) -> Text:
+        text = Text.assemble((item.title or item.key or "", "bold"))
+        bits = [b for b in (item.outlet, item.published_at.strftime("%Y-%m-%d") if item.published_at else None) if b]
         if bits:
             text.append("  " + " · ".join(bits), style=self.palette.muted)
-        if item.get("snippet"):
+        snippet = getattr(item, "snippet", None)  # only a search result has one
+        if snippet:
             text.append("\n")
-            text.append_text(marked(item["snippet"]))
+            text.append_text(marked(snippet))
         return text
 
     def save(self, session, values: dict) -> DataChanged:
-        evidence = optional.service("evidence")
-        if evidence is None:
-            raise ForecastError(f"linking evidence is {optional.NOT_AVAILABLE}")
-        token = undo.before_link(session, values["item"]["id"], self.question_id)
-        evidence.link_evidence(session, values["item"]["id"], self.question_id, stance=values["stance"],
+        from forecast.services import evidence
+
+        token = undo.before_link(session, values["item"].id, self.question_id)
+        evidence.link_evidence(session, values["item"].id, self.question_id, stance=values["stance"],
                                note=values["note"].strip(), now=self.ctx.now())  # fmt: skip
         return DataChanged("evidence", self.question_id, undo=token,
                            done=_linked(values["item"], get_question(session, self.question_id).slug, values["stance"]))
@@ -178,7 +178,7 @@ class LinkToQuestionForm(_PickerForm):
 
     placeholder = "words from the question's title, or its slug"
 
-    def __init__(self, item: dict) -> None:
+    def __init__(self, item: InboxRow) -> None:
         super().__init__()
         self.item = item
 
@@ -186,19 +186,20 @@ class LinkToQuestionForm(_PickerForm):
         return "Link to a question"
 
     def show_context(self, data) -> None:
-        text = Text.assemble((self.item.get("title") or self.item.get("key") or "", "bold"))
-        if self.item.get("outlet") or self.item.get("published_at"):
-            bits = [b for b in (self.item.get("outlet"), (self.item.get("published_at") or "")[:10]) if b]
+        item = self.item
+        text = Text.assemble((item.title or item.key or "", "bold"))
+        if item.outlet or item.published_at:
+            bits = [b for b in (item.outlet, item.published_at.strftime("%Y-%m-%d") if item.published_at else None) if b]
             text.append("\n" + " · ".join(bits), style=self.palette.muted)
         self.set_context(text)
         self.find("")
 
     @db_work("searching questions", group="form-search")
     def find(self, query: str) -> None:
-        db = self.app.open_database()  # type: ignore[attr-defined]
+        db = self.app.open_database()
         if db is None:
             return
-        proposed = [p["question"] for p in self.item.get("proposals", [])]
+        proposed = [p.question for p in self.item.proposals]
         with db.session() as session:
             items = []
             if not query.strip():
@@ -207,32 +208,29 @@ class LinkToQuestionForm(_PickerForm):
                         q = get_question(session, slug)
                     except ForecastError:
                         continue
-                    items.append({"id": q.id, "slug": q.slug, "title": q.title, "status": q.status,
-                                  "closes_at": None, "proposed": True})  # fmt: skip
-            seen = {i["id"] for i in items}
-            items += [i for i in search_questions(session, query, limit=30) if i["id"] not in seen]
+                    items.append(QuestionSearchRow(q.id, q.slug, q.title, q.status, None, proposed=True))
+            seen = {i.id for i in items}
+            items += [i for i in search_questions(session, query, limit=30) if i.id not in seen]
         self.post_message(self.Found(query, items))
 
-    def describe(self, item: dict) -> Text:
-        text = Text.assemble((item["title"], "bold"))
-        text.append(f"\n{item['slug']} · {item['status']}", style=self.palette.muted)
-        if item.get("closes_at"):
-            text.append(f" · closes {humanize(from_micros(item['closes_at']), now=self.ctx.now())}",
-                        style=self.palette.muted)  # fmt: skip
-        if item.get("proposed"):
+    def describe(self, item: QuestionSearchRow) -> Text:
+        text = Text.assemble((item.title, "bold"))
+        text.append(f"\n{item.slug} · {item.status}", style=self.palette.muted)
+        if item.closes_at:
+            text.append(f" · closes {humanize(item.closes_at, now=self.ctx.now())}", style=self.palette.muted)
+        if item.proposed:
             text.append("  proposed by the feed", style=self.palette.accent)
         return text
 
     def save(self, session, values: dict) -> DataChanged:
-        evidence = optional.service("evidence")
-        if evidence is None:
-            raise ForecastError(f"linking evidence is {optional.NOT_AVAILABLE}")
-        token = undo.before_link(session, self.item["id"], values["item"]["id"])
-        evidence.link_evidence(session, self.item["id"], values["item"]["id"], stance=values["stance"],
+        from forecast.services import evidence
+
+        token = undo.before_link(session, self.item.id, values["item"].id)
+        evidence.link_evidence(session, self.item.id, values["item"].id, stance=values["stance"],
                                note=values["note"].strip(), now=self.ctx.now())  # fmt: skip
-        done = _linked(self.item, values["item"]["slug"], values["stance"])
-        return DataChanged("evidence", values["item"]["id"], undo=token, done=done)
+        done = _linked(self.item, values["item"].slug, values["stance"])
+        return DataChanged("evidence", values["item"].id, undo=token, done=done)
 
 
-def _linked(evidence: dict, slug: str, stance: str) -> str:
-    return f"Linked “{fmt.first_line(evidence.get('title') or evidence.get('key'), 60)}” ({stance}) to {slug}"
+def _linked(evidence, slug: str, stance: str) -> str:
+    return f"Linked “{fmt.first_line(evidence.title or evidence.key, 60)}” ({stance}) to {slug}"

@@ -104,7 +104,7 @@ class QuestionForm(FormScreen):
         if self.question_id is None:
             self.post_message(self.ContextLoaded(None))
             return
-        db = self.app.open_database()  # type: ignore[attr-defined]
+        db = self.app.open_database()
         if db is None:
             return
         with db.session() as session:

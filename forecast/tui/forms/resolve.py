@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, RadioButton, RadioSet
 
@@ -14,6 +13,7 @@ from forecast.services import undo
 from forecast.services.resolution import resolve, unresolve
 from forecast.tui.forms import checks
 from forecast.tui.forms.base import Field, FormScreen
+from forecast.tui.guard import on
 from forecast.tui.messages import DataChanged
 from forecast.tui.workers import db_work
 
@@ -25,7 +25,7 @@ class _QuestionForm(FormScreen):
 
     @db_work("loading the question", group="form-context")
     def load_context(self) -> None:
-        db = self.app.open_database()  # type: ignore[attr-defined]
+        db = self.app.open_database()
         if db is None:
             return
         with db.session() as session:

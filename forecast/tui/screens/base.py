@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.screen import Screen
 
 from forecast.tui.context import TuiContext
@@ -9,9 +11,17 @@ from forecast.tui.guard import Guarded
 from forecast.tui.messages import DataChanged
 from forecast.tui.palette import Palette
 
+if TYPE_CHECKING:
+    from forecast.tui.app import ForecastApp
+
 
 class BaseScreen(Guarded, Screen):
     SCOPE = "app"
+
+    if TYPE_CHECKING:  # Textual types `app` as App[object]; ours is always a ForecastApp
+
+        @property
+        def app(self) -> ForecastApp: ...
 
     def __init__(self) -> None:
         super().__init__()
@@ -19,11 +29,11 @@ class BaseScreen(Guarded, Screen):
 
     @property
     def ctx(self) -> TuiContext:
-        return self.app.ctx  # type: ignore[attr-defined]
+        return self.app.ctx
 
     @property
     def palette(self) -> Palette:
-        return self.app.palette  # type: ignore[attr-defined]
+        return self.app.palette
 
     def refresh_data(self, *, quiet: bool = False) -> None:
         """Reload from the database; `quiet` is the periodic check, which reloads only on change."""
@@ -31,11 +41,11 @@ class BaseScreen(Guarded, Screen):
     def data_changed(self, message: DataChanged) -> None:
         """This app wrote something; reload now if on screen (screens below reload when resumed)."""
         if self.is_current:
-            self._seen_generation = self.app.data_generation  # type: ignore[attr-defined]
+            self._seen_generation = self.app.data_generation
             self.refresh_data()
 
     def on_screen_resume(self) -> None:
-        generation = self.app.data_generation  # type: ignore[attr-defined]
+        generation = self.app.data_generation
         if generation != self._seen_generation:
             self._seen_generation = generation
             self.refresh_data()

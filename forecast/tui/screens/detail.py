@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
@@ -14,16 +14,19 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from forecast.core.backfill import GLYPH
 from forecast.core.team_median import median
-from forecast.core.timeparse import parse_iso
 from forecast.tui import format as fmt
 from forecast.tui.bindings import bindings
 from forecast.tui.detail_model import chart_data, previous_probability
+from forecast.tui.guard import on
 from forecast.tui.screens.base import BaseScreen
 from forecast.tui.widgets.keybar import KeyBar
 from forecast.tui.widgets.list_table import ListTable
 from forecast.tui.widgets.nav import NavBar
 from forecast.tui.widgets.step_chart import StepChart
 from forecast.tui.widgets.view_table import ColumnSpec, ViewTable
+
+if TYPE_CHECKING:
+    from forecast.services.views import LinkedEvidenceRow, QuestionDetail, UpdateRow
 
 UPDATE_COLUMNS = (
     ColumnSpec("when", "When", 16, priority=9),
@@ -48,7 +51,7 @@ class DetailScreen(BaseScreen):
 
     @dataclass
     class Loaded(Message):
-        data: dict
+        data: QuestionDetail
         question_id: int
         reminder_due: bool | None = None
         """True: its reminder is due; False: set for later; None: no reminder waiting."""
@@ -56,11 +59,11 @@ class DetailScreen(BaseScreen):
     def __init__(self, question_id: int) -> None:
         super().__init__()
         self.question_id = question_id
-        self.data: dict | None = None
+        self.data: QuestionDetail | None = None
         self.shown = 0
         """How many times data has been drawn (benchmarks wait for it)."""
-        self.updates: list[dict] = []
-        self.evidence: list[dict] = []
+        self.updates: list[UpdateRow] = []
+        self.evidence: list[LinkedEvidenceRow] = []
         self.reminder_due: bool | None = None
 
     def compose(self) -> ComposeResult:
@@ -95,7 +98,7 @@ class DetailScreen(BaseScreen):
             if self.is_mounted:
                 self._blank()
                 self.query_one(TabbedContent).active = "tab-updates"
-        self.app.fetch_question(self, question_id)  # type: ignore[attr-defined]
+        self.app.fetch_question(self, question_id)
 
     def _blank(self) -> None:
         self.query_one("#detail-title", Static).update(Text("Loading…", style=self.palette.muted))
@@ -109,7 +112,7 @@ class DetailScreen(BaseScreen):
     # --- loading ------------------------------------------------------------------------------------------
 
     def refresh_data(self, *, quiet: bool = False) -> None:
-        self.app.fetch_question(self, self.question_id)  # type: ignore[attr-defined]
+        self.app.fetch_question(self, self.question_id)
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -119,26 +122,26 @@ class DetailScreen(BaseScreen):
         with self.app.batch_update():
             self._show(message.data)
 
-    def _show(self, data: dict) -> None:
+    def _show(self, data: QuestionDetail) -> None:
         new_question = self.data is None
         self.data = data
         self.shown += 1
         pal, now, tz = self.palette, self.ctx.now(), self.ctx.tz
         self.query_one("#detail-title", Static).update(
-            Content.assemble(Content.from_rich_text(fmt.status_badge(data["status"], data["resolution"], pal)), " ",
-                             (data["title"], "bold"))  # fmt: skip
+            Content.assemble(Content.from_rich_text(fmt.status_badge(data.status, data.resolution, pal)), " ",
+                             (data.title, "bold"))  # fmt: skip
         )
         self.query_one("#detail-meta", Static).update(self._meta(data))
-        criteria = " ".join((data["criteria"] or "").split())
+        criteria = " ".join((data.criteria or "").split())
         self.query_one("#detail-criteria", Static).update(
             Content.assemble(("Criteria ", "bold"), criteria or ("none written yet (e to edit)", "italic"))
         )
         chart = self.query_one("#chart", StepChart)
         chart.set_data(chart_data(data, me=self.ctx.me, now=now, tz=tz))
         chart.border_title = self._legend(chart.data)
-        self.updates = list(reversed(data["forecasts"]))
+        self.updates = list(reversed(data.forecasts))
         self.query_one("#updates-table", ListTable).set_items(self.updates, self._update_row)
-        self.evidence = data["evidence"]
+        self.evidence = list(data.evidence)
         self.query_one("#evidence-table", ListTable).set_items(self.evidence, self._evidence_row)
         tabs = self.query_one(TabbedContent)
         tabs.get_tab("tab-updates").label = f"Updates ({len(self.updates)})"
@@ -153,36 +156,36 @@ class DetailScreen(BaseScreen):
 
     # --- pieces -------------------------------------------------------------------------------------------
 
-    def _meta(self, data: dict) -> Content:
+    def _meta(self, data: QuestionDetail) -> Content:
         now, tz = self.ctx.now(), self.ctx.tz
-        closes = parse_iso(data["closes_at"])
-        verb = "closes" if closes > now else "was due to close" if data["status"] == "open" else "closed"
-        parts: list = [(data["slug"], "bold"), "  ", f"{verb} {fmt.when_text(closes, now)}",
+        closes = data.closes_at
+        verb = "closes" if closes > now else "was due to close" if data.status == "open" else "closed"
+        parts: list = [(data.slug, "bold"), "  ", f"{verb} {fmt.when_text(closes, now)}",
                        (f" ({fmt.local_time(closes, tz)})", "dim")]  # fmt: skip
-        if data["resolution"]:
-            resolved = parse_iso(data["resolved_at"]) if data["resolved_at"] else None
-            parts += ["  ·  resolved ", (data["resolution"].upper(), "bold")]
+        if data.resolution:
+            resolved = data.resolved_at
+            parts += ["  ·  resolved ", (data.resolution.upper(), "bold")]
             if resolved is not None:
                 parts.append(f" {fmt.when_text(resolved, now)}")
         mine = previous_probability(data, self.ctx.me)
         if mine is not None:
             parts += ["  ·  you ", (fmt.pct(mine), "bold")]
-        others = {k: v for k, v in data["latest"].items() if k != self.ctx.me}
-        if len(data["latest"]) > 1:
-            team = data["latest"].values()
+        others = {k: v for k, v in data.latest.items() if k != self.ctx.me}
+        if len(data.latest) > 1:
+            team = data.latest.values()
             parts += [f"  ·  team median {fmt.pct(median(team))} of {len(team)}"]
         elif others:
             (name, p), = others.items()
             parts += ["  ·  ", (name, ""), f" {fmt.pct(p)}"]
-        reminder = data.get("reminder")
+        reminder = data.reminder
         if reminder and self.reminder_due is not None:
-            at = fmt.local_time(parse_iso(reminder["remind_at"]), tz)
+            at = fmt.local_time(reminder.remind_at, tz)
             if self.reminder_due:
                 parts += ["  ·  ", (f"{fmt.REMINDER} reminder due since {at}", f"bold {self.palette.warn}")]
             else:
-                parts += [f"  ·  {fmt.REMINDER} reminder {fmt.when_text(parse_iso(reminder['remind_at']), now)}"]
-        if data["tags"]:
-            parts += ["  ", (" ".join("#" + t for t in data["tags"]), "dim")]
+                parts += [f"  ·  {fmt.REMINDER} reminder {fmt.when_text(reminder.remind_at, now)}"]
+        if data.tags:
+            parts += ["  ", (" ".join("#" + t for t in data.tags), "dim")]
         return Content.assemble(*parts)
 
     def _legend(self, chart) -> Content:
@@ -194,36 +197,36 @@ class DetailScreen(BaseScreen):
             parts += [("▲▼◆", self.palette.muted), " evidence "]
         return Content.assemble(*parts)
 
-    def _update_row(self, f: dict) -> list[Text]:
+    def _update_row(self, f: UpdateRow) -> list[Text]:
         pal = self.palette
-        made = parse_iso(f["made_at"])
-        style = "strike dim" if f["superseded"] else ""
-        why = fmt.first_line(f["rationale"])
-        if f["supersedes"]:
+        made = f.made_at
+        style = "strike dim" if f.superseded else ""
+        why = fmt.first_line(f.rationale)
+        if f.supersedes:
             why = f"(correction) {why}"
         return [
             Text(fmt.local_time(made, self.ctx.tz), style=style),
-            Text(f["forecaster"], style=style or ("bold" if f["forecaster"] == self.ctx.me else ""),
+            Text(f.forecaster, style=style or ("bold" if f.forecaster == self.ctx.me else ""),
                  no_wrap=True, overflow="ellipsis"),  # fmt: skip
-            Text(fmt.pct_marked(f["probability"], f["backfilled"]), style=f"bold {style}".strip(), justify="right"),
-            fmt.delta_text(f["change"], pal) if not f["superseded"] else Text("corrected", style="dim"),
-            Text(str(len(f["evidence"])) if f["evidence"] else "", justify="right"),
+            Text(fmt.pct_marked(f.probability, f.backfilled), style=f"bold {style}".strip(), justify="right"),
+            fmt.delta_text(f.change, pal) if not f.superseded else Text("corrected", style="dim"),
+            Text(str(len(f.evidence)) if f.evidence else "", justify="right"),
             Text(why, style=style or "", no_wrap=True, overflow="ellipsis"),
         ]
 
-    def _evidence_row(self, e: dict) -> list[Text]:
+    def _evidence_row(self, e: LinkedEvidenceRow) -> list[Text]:
         pal = self.palette
-        stance = e.get("stance") or "neutral"
+        stance = e.stance or "neutral"
         color = {"yes": pal.yes, "no": pal.no}.get(stance, pal.muted)
-        published = parse_iso(e["published_at"]).strftime("%Y-%m-%d") if e.get("published_at") else "–"
+        published = e.published_at.strftime("%Y-%m-%d") if e.published_at else "–"
         return [
             Text(f"{fmt.STANCE_MARK.get(stance, '•')} {stance}", style=color),
             Text(published),
-            Text(e.get("outlet") or "", style=pal.muted, no_wrap=True, overflow="ellipsis"),
-            Text(e.get("title") or e.get("key") or "", no_wrap=True, overflow="ellipsis"),
+            Text(e.outlet or "", style=pal.muted, no_wrap=True, overflow="ellipsis"),
+            Text(e.title or e.key or "", no_wrap=True, overflow="ellipsis"),
         ]
 
-    def _about(self, data: dict) -> Text:
+    def _about(self, data: QuestionDetail) -> Text:
         now, tz = self.ctx.now(), self.ctx.tz
         out = Text()
 
@@ -231,38 +234,38 @@ class DetailScreen(BaseScreen):
             out.append(f"{title}\n", style=f"bold {self.palette.primary}")
 
         section("Resolution criteria")
-        out.append((data["criteria"] or "(none written)") + "\n\n")
-        if data["description"]:
+        out.append((data.criteria or "(none written)") + "\n\n")
+        if data.description:
             section("Description")
-            out.append(data["description"] + "\n\n")
+            out.append(data.description + "\n\n")
         section("Dates")
         for label, key in (("opens", "opens_at"), ("closes", "closes_at"), ("resolves", "resolves_at")):
-            at = parse_iso(data[key])
+            at = getattr(data, key)
             out.append(f"{label:>9}  {fmt.local_time(at, tz)}  ", style="")
             out.append(f"{fmt.when_text(at, now)}\n", style=self.palette.muted)
-        if data["auto"]:
-            out.append(f"{'auto':>9}  {data['auto'].replace('_', ' ')}\n")
-        if data.get("reminder") and self.reminder_due is not None:
-            r = data["reminder"]
+        if data.auto:
+            out.append(f"{'auto':>9}  {data.auto.replace('_', ' ')}\n")
+        if data.reminder and self.reminder_due is not None:
+            r = data.reminder
             state = "due: record an update to clear it" if self.reminder_due else "waiting"
-            out.append(f"{'remind':>9}  {fmt.local_time(parse_iso(r['remind_at']), tz)}  ")
-            out.append(f"{fmt.REMINDER} {state}" + (f"  {r['note']}" if r["note"] else "") + "\n",
+            out.append(f"{'remind':>9}  {fmt.local_time(r.remind_at, tz)}  ")
+            out.append(f"{fmt.REMINDER} {state}" + (f"  {r.note}" if r.note else "") + "\n",
                        style=f"bold {self.palette.warn}" if self.reminder_due else self.palette.muted)
         out.append("\n")
-        if data["resolution_history"]:
+        if data.resolution_history:
             section("Resolution history")
-            for ev in data["resolution_history"]:
-                at = parse_iso(ev["at"])
-                line = f"{fmt.local_time(at, tz)}  {ev['action']}"
-                if ev["resolution"] and ev["action"] == "resolve":
-                    line += f" {ev['resolution'].upper()}"
-                if ev["actor"]:
-                    line += f" by {ev['actor']}"
+            for ev in data.resolution_history:
+                at = ev.at
+                line = f"{fmt.local_time(at, tz)}  {ev.action}"
+                if ev.resolution and ev.action == "resolve":
+                    line += f" {ev.resolution.upper()}"
+                if ev.actor:
+                    line += f" by {ev.actor}"
                 out.append(line + "\n")
-                if ev["note"]:
-                    out.append(f"    {ev['note']}\n", style=self.palette.muted)
-        if data["source_file"]:
-            out.append(f"\nfile: {data['source_file']}\n", style=self.palette.muted)
+                if ev.note:
+                    out.append(f"    {ev.note}\n", style=self.palette.muted)
+        if data.source_file:
+            out.append(f"\nfile: {data.source_file}\n", style=self.palette.muted)
         return out
 
     # --- the highlighted row's details --------------------------------------------------------------------
@@ -282,22 +285,21 @@ class DetailScreen(BaseScreen):
             return
         f = self.updates[row]
         out = Text()
-        out.append(f"{f['forecaster']} · {fmt.pct(f['probability'])}", style="bold")
-        if f["change"] is not None:
-            out.append(f"  {fmt.delta_points(f['change'])}", style=self.palette.muted)
-        out.append(f"  ·  made {fmt.local_time(parse_iso(f['made_at']), self.ctx.tz)}", style=self.palette.muted)
-        if f["backfilled"]:
+        out.append(f"{f.forecaster} · {fmt.pct(f.probability)}", style="bold")
+        if f.change is not None:
+            out.append(f"  {fmt.delta_points(f.change)}", style=self.palette.muted)
+        out.append(f"  ·  made {fmt.local_time(f.made_at, self.ctx.tz)}", style=self.palette.muted)
+        if f.backfilled:
             out.append(f"  {GLYPH} backfilled", style=f"bold {self.palette.warn}")
-            recorded = fmt.local_time(parse_iso(f["recorded_at"]), self.ctx.tz)
-            out.append(f", recorded {recorded}", style=self.palette.muted)
-        if f["superseded"]:
+            out.append(f", recorded {fmt.local_time(f.recorded_at, self.ctx.tz)}", style=self.palette.muted)
+        if f.superseded:
             out.append("  (corrected later)", style=self.palette.warn)
         out.append("\n")
-        out.append(f["rationale"] or "(no rationale)", style="" if f["rationale"] else self.palette.muted)
-        for ev in f["evidence"]:
+        out.append(f.rationale or "(no rationale)", style="" if f.rationale else self.palette.muted)
+        for ev in f.evidence:
             out.append("\n  ◆ ", style=self.palette.muted)
-            out.append(ev.get("title") or ev.get("key") or "")
-        if any(u["backfilled"] for u in self.updates):  # the legend, where backfilled forecasts are listed
+            out.append(ev.title or ev.key or "")
+        if any(u.backfilled for u in self.updates):  # the legend, where backfilled forecasts are listed
             out.append(f"\n{fmt.backfill_legend(self.ctx.backfill_after)}", style=self.palette.muted)
         panel.update(out)
 
@@ -309,14 +311,15 @@ class DetailScreen(BaseScreen):
             return
         e = self.evidence[row]
         out = Text()
-        out.append(e.get("title") or e.get("key") or "", style="bold")
-        bits = [b for b in (e.get("outlet"), (e.get("published_at") or "")[:10], e.get("url")) if b]
+        out.append(e.title or e.key or "", style="bold")
+        day = e.published_at.strftime("%Y-%m-%d") if e.published_at else None
+        bits = [b for b in (e.outlet, day, e.url) if b]
         if bits:
             out.append("\n" + " · ".join(bits), style=self.palette.muted)
-        if e.get("note"):
-            out.append(f"\nnote: {e['note']}")
-        if e.get("excerpt"):
-            out.append(f"\n{e['excerpt']}")
+        if e.note:
+            out.append(f"\nnote: {e.note}")
+        if e.excerpt:
+            out.append(f"\n{e.excerpt}")
         panel.update(out)
 
     # --- actions ------------------------------------------------------------------------------------------
@@ -325,28 +328,28 @@ class DetailScreen(BaseScreen):
         self.app.pop_screen()
 
     def action_new_forecast(self) -> None:
-        self.app.new_forecast(self.question_id)  # type: ignore[attr-defined]
+        self.app.new_forecast(self.question_id)
 
     def action_edit_question(self) -> None:
-        self.app.edit_question(self.question_id)  # type: ignore[attr-defined]
+        self.app.edit_question(self.question_id)
 
     def action_add_evidence(self) -> None:
         from forecast.tui.forms.evidence import AddEvidenceForm
 
-        self.app.push_screen(AddEvidenceForm(self.question_id), self.app._written)  # type: ignore[attr-defined]
+        self.app.push_screen(AddEvidenceForm(self.question_id), self.app.written)
 
     def action_link_evidence(self) -> None:
         from forecast.tui.forms.link import LinkEvidenceForm
 
-        self.app.push_screen(LinkEvidenceForm(question_id=self.question_id), self.app._written)  # type: ignore[attr-defined]
+        self.app.push_screen(LinkEvidenceForm(question_id=self.question_id), self.app.written)
 
     def action_resolve(self) -> None:
         if self.data is None:
             return
         from forecast.tui.forms.resolve import ResolveForm, UnresolveForm
 
-        form = UnresolveForm(self.question_id) if self.data["resolution"] else ResolveForm(self.question_id)
-        self.app.push_screen(form, self.app._written)  # type: ignore[attr-defined]
+        form = UnresolveForm(self.question_id) if self.data.resolution else ResolveForm(self.question_id)
+        self.app.push_screen(form, self.app.written)
 
     def action_delete_item(self) -> None:
         tabs = self.query_one(TabbedContent)
@@ -354,15 +357,15 @@ class DetailScreen(BaseScreen):
             row = self.query_one("#updates-table", ListTable).cursor_row
             if 0 <= row < len(self.updates):
                 f = self.updates[row]
-                label = f"{fmt.pct(f['probability'])} by {f['forecaster']} (#{f['id']})"
-                self.app.confirm_delete("forecast", f["id"], label, self.question_id)  # type: ignore[attr-defined]
+                label = f"{fmt.pct(f.probability)} by {f.forecaster} (#{f.id})"
+                self.app.confirm_delete("forecast", f.id, label, self.question_id)
                 return
         elif tabs.active == "tab-evidence":
             row = self.query_one("#evidence-table", ListTable).cursor_row
             if 0 <= row < len(self.evidence):
                 e = self.evidence[row]
-                label = repr(e.get("title") or e.get("key") or str(e["id"]))
-                self.app.confirm_delete("evidence", e["id"], label, self.question_id)  # type: ignore[attr-defined]
+                label = repr(e.title or e.key or str(e.id))
+                self.app.confirm_delete("evidence", e.id, label, self.question_id)
                 return
         self.notify("Highlight a forecast (Updates tab) or evidence (Evidence tab) to delete it.", severity="warning")
 
@@ -381,17 +384,17 @@ class DetailScreen(BaseScreen):
             row = self.query_one("#evidence-table", ListTable).cursor_row
             if 0 <= row < len(self.evidence):
                 e = self.evidence[row]
-                return (e["url"], "") if e.get("url") else (None, fmt.no_url(e.get("title") or e.get("key")))
+                return (e.url, "") if e.url else (None, fmt.no_url(e.title or e.key))
             return None, "No evidence is linked to this question yet."
         if tabs.active == "tab-updates":
             row = self.query_one("#updates-table", ListTable).cursor_row
             if 0 <= row < len(self.updates):
-                cited = self.updates[row]["evidence"]
-                urls = [e.get("url") for e in cited if e.get("url")]
+                cited = self.updates[row].evidence
+                urls = [e.url for e in cited if e.url]
                 if urls:
                     return urls[0], ""
                 if cited:
-                    return None, fmt.no_url(cited[0].get("title") or cited[0].get("key"))
+                    return None, fmt.no_url(cited[0].title or cited[0].key)
                 return None, "This update cites no evidence; the Evidence tab lists the question's articles."
         return None, "No article is highlighted: pick one on the Evidence tab."
 

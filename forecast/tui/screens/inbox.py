@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import Static
 
-from forecast.core.timeparse import parse_iso
 from forecast.tui import format as fmt
-from forecast.tui import optional
 from forecast.tui.bindings import bindings
+from forecast.tui.guard import on
 from forecast.tui.screens.base import BaseScreen
 from forecast.tui.widgets.list_table import ListTable
 from forecast.tui.widgets.keybar import KeyBar
 from forecast.tui.widgets.nav import NavBar
 from forecast.tui.widgets.view_table import ColumnSpec, ViewTable
 from forecast.tui.workers import db_work
+
+if TYPE_CHECKING:
+    from forecast.services.views import InboxRow
 
 COLUMNS = (
     ColumnSpec("date", "Date", 10, priority=8),
@@ -37,8 +39,7 @@ class InboxScreen(BaseScreen):
 
     @dataclass
     class Loaded(Message):
-        items: list[dict] | None
-        """None when the evidence service is not available."""
+        items: list[InboxRow]
         version: tuple | None = None
 
     @dataclass
@@ -47,7 +48,7 @@ class InboxScreen(BaseScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.items: list[dict] = []
+        self.items: list[InboxRow] = []
         self.version: tuple | None = None
 
     def compose(self) -> ComposeResult:
@@ -66,13 +67,10 @@ class InboxScreen(BaseScreen):
 
     @db_work("loading the inbox", group="inbox-load")
     def load(self, quiet: bool = False) -> None:
-        queries = optional.service("evidence_query")
-        if queries is None or not hasattr(queries, "inbox_items"):
-            self.post_message(self.Loaded(None))
-            return
-        db = self.app.open_database()  # type: ignore[attr-defined]
+        db = self.app.open_database()
         if db is None:
             return
+        from forecast.services import evidence_query as queries
         from forecast.services.question_table import data_version
 
         with db.session() as session:
@@ -87,11 +85,7 @@ class InboxScreen(BaseScreen):
         table = self.query_one("#inbox-table", ListTable)
         table.loading = False
         summary = self.query_one("#inbox-summary", Static)
-        if message.items is None:
-            summary.update(Text(f"The evidence inbox is {optional.NOT_AVAILABLE}.", style=self.palette.muted))
-            table.display = False
-            return
-        keep = self.items[table.cursor_row]["id"] if 0 <= table.cursor_row < len(self.items) else None
+        keep = self.items[table.cursor_row].id if 0 <= table.cursor_row < len(self.items) else None
         self.items = message.items
         self.version = message.version
         table.set_rows([self._row(item) for item in self.items])
@@ -101,20 +95,20 @@ class InboxScreen(BaseScreen):
         summary.update(Text(f" {n:,} item{'s' if n != 1 else ''} waiting" + (", newest first" if n > 1 else "")))
         if keep is not None:
             for i, item in enumerate(self.items):
-                if item["id"] == keep:
+                if item.id == keep:
                     table.move_cursor(row=i, animate=False)
                     break
         self._show(table.cursor_row)
 
-    def _row(self, item: dict) -> list[Text]:
+    def _row(self, item: InboxRow) -> list[Text]:
         pal = self.palette
-        when = item.get("published_at") or item.get("created_at")
-        date = parse_iso(when).strftime("%Y-%m-%d") if when else "–"
-        proposed = ", ".join(p["question"] for p in item.get("proposals", []))
+        when = item.published_at or item.created_at
+        date = when.strftime("%Y-%m-%d") if when else "–"
+        proposed = ", ".join(p.question for p in item.proposals)
         return [
-            Text(date, style="" if item.get("published_at") else pal.muted),
-            Text(item.get("outlet") or "", style=pal.muted, no_wrap=True, overflow="ellipsis"),
-            Text(item.get("title") or item.get("key") or "", no_wrap=True, overflow="ellipsis"),
+            Text(date, style="" if item.published_at else pal.muted),
+            Text(item.outlet or "", style=pal.muted, no_wrap=True, overflow="ellipsis"),
+            Text(item.title or item.key or "", no_wrap=True, overflow="ellipsis"),
             Text(proposed, style=pal.accent, no_wrap=True, overflow="ellipsis"),
         ]
 
@@ -129,22 +123,23 @@ class InboxScreen(BaseScreen):
                               "`forecast feeds poll` or `forecast check`).", style=self.palette.muted))  # fmt: skip
             return
         item = self.items[row]
-        out = Text.assemble((item.get("title") or item.get("key") or "", "bold"))
-        bits = [b for b in (item.get("outlet"), (item.get("published_at") or "")[:10], item.get("url")) if b]
+        out = Text.assemble((item.title or item.key or "", "bold"))
+        day = item.published_at.strftime("%Y-%m-%d") if item.published_at else None
+        bits = [b for b in (item.outlet, day, item.url) if b]
         if bits:
             out.append("\n" + " · ".join(bits), style=self.palette.muted)
-        for p in item.get("proposals", []):
-            words = ", ".join(p.get("keywords") or [])
-            out.append(f"\n→ {p['question']}", style=self.palette.accent)
+        for p in item.proposals:
+            words = ", ".join(p.keywords)
+            out.append(f"\n→ {p.question}", style=self.palette.accent)
             if words:
                 out.append(f"  (matched: {words})", style=self.palette.muted)
-        if item.get("excerpt"):
-            out.append("\n" + fmt.first_line(item["excerpt"], 600))
+        if item.excerpt:
+            out.append("\n" + fmt.first_line(item.excerpt, 600))
         panel.update(out)
 
     # --- actions ------------------------------------------------------------------------------------------
 
-    def _current(self) -> dict | None:
+    def _current(self) -> InboxRow | None:
         row = self.query_one("#inbox-table", ListTable).cursor_row
         return self.items[row] if 0 <= row < len(self.items) else None
 
@@ -158,7 +153,7 @@ class InboxScreen(BaseScreen):
             return
         from forecast.tui.forms.link import LinkToQuestionForm
 
-        self.app.push_screen(LinkToQuestionForm(item), self.app._written)  # type: ignore[attr-defined]
+        self.app.push_screen(LinkToQuestionForm(item), self.app.written)
 
     def action_dismiss_item(self) -> None:
         item = self._current()
@@ -166,23 +161,20 @@ class InboxScreen(BaseScreen):
             self.dismiss_item(item)
 
     @db_work("dismissing", group="inbox-dismiss")
-    def dismiss_item(self, item: dict) -> None:
-        evidence = optional.service("evidence")
-        if evidence is None:
-            from forecast.core.errors import ForecastError
+    def dismiss_item(self, item: InboxRow) -> None:
+        from forecast.services import evidence
 
-            raise ForecastError(f"dismissing is {optional.NOT_AVAILABLE}")
-        db = self.app.open_database()  # type: ignore[attr-defined]
+        db = self.app.open_database()
         if db is None:
             return
-        db.write(lambda session: evidence.dismiss_evidence(session, item["id"]))
-        self.post_message(self.Dismissed(item.get("title") or item.get("key") or ""))
+        db.write(lambda session: evidence.dismiss_evidence(session, item.id))
+        self.post_message(self.Dismissed(item.title or item.key or ""))
 
     @on(Dismissed)
     def _dismissed(self, message: Dismissed) -> None:
         self.notify(f"Dismissed: {message.title}", timeout=3, markup=False)
-        self.app.data_generation += 1  # type: ignore[attr-defined]
-        self._seen_generation = self.app.data_generation  # type: ignore[attr-defined]
+        self.app.data_generation += 1
+        self._seen_generation = self.app.data_generation
         self.load()
 
     def action_open_article(self) -> None:
@@ -190,7 +182,7 @@ class InboxScreen(BaseScreen):
         if item is None:
             self.notify("No item is highlighted.", severity="warning")
             return
-        if not item.get("url"):
-            self.notify(fmt.no_url(item.get("title") or item.get("key")), severity="warning", markup=False)
+        if not item.url:
+            self.notify(fmt.no_url(item.title or item.key), severity="warning", markup=False)
             return
-        self.app.open_url(item["url"])
+        self.app.open_url(item.url)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
@@ -18,6 +17,7 @@ from forecast.core.numbers import noun
 from forecast.services import question_table
 from forecast.services.question_table import QuestionColumns, TeamColumns
 from forecast.tui.bindings import bindings
+from forecast.tui.guard import on
 from forecast.tui.question_view import SORT_COLUMN, SORT_ORDER, SORTS, STATUSES, QuestionView
 from forecast.tui.screens.base import BaseScreen
 from forecast.tui.widgets.keybar import KeyBar
@@ -54,6 +54,9 @@ class QuestionsScreen(BaseScreen):
     class SparksLoaded(Message):
         sparks: dict
 
+    class LoadFinished(Message):
+        pass
+
     def __init__(self) -> None:
         super().__init__()
         self.view = QuestionView()
@@ -81,7 +84,7 @@ class QuestionsScreen(BaseScreen):
     def on_mount(self) -> None:
         self.rows.palette = self.palette
         self._show_toolbar()
-        self.load(first_page=True)
+        self._start_load(first_page=True)
 
     @property
     def table(self) -> QuestionTable:
@@ -95,18 +98,25 @@ class QuestionsScreen(BaseScreen):
         if quiet:
             self.check_version()
         else:
-            self.load(first_page=False)
+            self._start_load(first_page=False)
 
     @db_work("checking for changes", group="questions-version")
     def check_version(self) -> None:
         with self.ctx.db.session() as session:
             version = question_table.data_version(session)
         if version != self.version:
-            self.app.call_from_thread(self.load, False)
+            self.app.call_from_thread(self._start_load, False)
+
+    def _start_load(self, first_page: bool) -> None:
+        self._loading = True
+        self.load(first_page)
+
+    @on(LoadFinished)
+    def _load_finished(self) -> None:
+        self._loading = False
 
     @db_work("loading questions", group="questions-load")
     def load(self, first_page: bool) -> None:
-        self._loading = True
         me = self.ctx.me
         try:
             if first_page and self.ctx.database is None and (path := self.ctx.sqlite_file()) is not None:
@@ -116,25 +126,28 @@ class QuestionsScreen(BaseScreen):
                     self.post_message(self.ColumnsLoaded(first, complete=False))
                     # Let the first frame be drawn before importing SQLAlchemy competes with it for the GIL.
                     self.ctx.first_frame.wait(timeout=1.0)
-            db = self.app.open_database()  # type: ignore[attr-defined]
+            db = self.app.open_database()
             if db is None:
                 return
+            from forecast.services.lookup import forecaster_count
             from forecast.services.reminders import reminder_marks
 
             with db.session() as session:
                 version = question_table.data_version(session)
-                from forecast.services.lookup import forecaster_names
-
-                forecasters = len(forecaster_names(session))
+                forecasters = forecaster_count(session)
                 columns = question_table.load_columns(session, forecaster=me)
                 reminders = reminder_marks(session, self.ctx.now())
+            # Tens of thousands of long-lived objects would make every full garbage collection a visible
+            # pause while typing (docs/benchmarks.md); frozen objects are still freed when unreferenced,
+            # just never scanned. Once per load, here in the worker rather than in a UI handler.
+            gc.freeze()
             self.post_message(self.ColumnsLoaded(columns, complete=True, version=version, forecasters=forecasters,
                                                  reminders=reminders))  # fmt: skip
             with db.session() as session:
                 team = question_table.load_team(session, columns.ids)
             self.post_message(self.TeamLoaded(columns, team))
         finally:
-            self._loading = False
+            self.post_message(self.LoadFinished())
 
     @on(ColumnsLoaded)
     def _columns_loaded(self, message: ColumnsLoaded) -> None:
@@ -146,9 +159,6 @@ class QuestionsScreen(BaseScreen):
         self.view.set_columns(message.columns, team)
         self.complete = message.complete
         if message.complete:
-            # Tens of thousands of long-lived strings would make every full garbage collection a visible
-            # pause while typing; frozen objects are still freed when unreferenced, just never scanned.
-            gc.freeze()
             self.version = message.version
             self.rows.reminders = message.reminders or {}
             self.rows.stale = set(self.rows.sparks)  # shown until refetched, so nothing flickers
@@ -330,22 +340,22 @@ class QuestionsScreen(BaseScreen):
     def action_open_question(self) -> None:
         qid = self.highlighted_id()
         if qid is not None:
-            self.app.open_question(qid)  # type: ignore[attr-defined]
+            self.app.open_question(qid)
 
     def action_new_forecast(self) -> None:
         qid = self.highlighted_id()
         if qid is None:
             self.notify("No question highlighted.", severity="warning")
             return
-        self.app.new_forecast(qid)  # type: ignore[attr-defined]
+        self.app.new_forecast(qid)
 
     def action_new_question(self) -> None:
-        self.app.new_question()  # type: ignore[attr-defined]
+        self.app.new_question()
 
     def action_edit_question(self) -> None:
         qid = self.highlighted_id()
         if qid is not None:
-            self.app.edit_question(qid)  # type: ignore[attr-defined]
+            self.app.edit_question(qid)
 
     def action_delete_question(self) -> None:
         row = self.table.cursor_row
@@ -354,7 +364,7 @@ class QuestionsScreen(BaseScreen):
             self.notify("No question highlighted.", severity="warning")
             return
         slug = self.view.columns.slugs[self.view.position(row)]
-        self.app.confirm_delete("question", qid, slug)  # type: ignore[attr-defined]
+        self.app.confirm_delete("question", qid, slug)
 
     def on_theme_changed(self) -> None:
         self.rows.palette = self.palette

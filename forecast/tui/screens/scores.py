@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
@@ -14,6 +13,7 @@ from textual.widgets import Static
 
 from forecast.core.numbers import count, fixed
 from forecast.tui.bindings import bindings
+from forecast.tui.guard import on
 from forecast.tui.scores_data import PERIODS, ScoresFilter, ScoresView, load_scores
 from forecast.tui.screens.base import BaseScreen
 from forecast.tui.widgets.list_table import ListTable
@@ -57,7 +57,6 @@ class ScoresScreen(BaseScreen):
         super().__init__()
         self.flt = ScoresFilter()
         self.view = ScoresView()
-        self._first = True
 
     def compose(self) -> ComposeResult:
         yield NavBar("scores", self.ctx.label)
@@ -76,24 +75,23 @@ class ScoresScreen(BaseScreen):
         self.query_one("#brier-time").border_title = "Brier by month of resolution"
         self.query_one("#scores-body").loading = True
         self._show_filters()
-        self.load(self.flt)
+        self.load(self.flt, start_on_me=True)
 
     def refresh_data(self, *, quiet: bool = False) -> None:
         if not quiet:
             self.load(self.flt)
 
     @db_work("scoring", group="scores-load")
-    def load(self, flt: ScoresFilter) -> None:
-        db = self.app.open_database()  # type: ignore[attr-defined]
+    def load(self, flt: ScoresFilter, *, start_on_me: bool = False) -> None:
+        from forecast.services.lookup import find_forecaster
+
+        db = self.app.open_database()
         if db is None:
             return
         with db.session() as session:
-            if self._first:
+            if start_on_me:
                 # Start on the user's own scores when they have any.
-                self._first = False
-                from forecast.services.lookup import forecaster_names
-
-                if self.ctx.me in forecaster_names(session):
+                if find_forecaster(session, self.ctx.me) is not None:
                     flt = replace(flt, forecaster=self.ctx.me)
             view = load_scores(session, flt, now=self.ctx.now(), backfill_after=self.ctx.backfill_after)
         self.post_message(self.Loaded(view, flt))
@@ -105,12 +103,6 @@ class ScoresScreen(BaseScreen):
         self._show_filters()
         note = self.query_one("#scores-note", Static)
         view = self.view
-        if not view.available:
-            note.update(Text(view.reason))
-            note.display = True
-            for widget in self.query("#headline, #scores-charts, #tag-table"):
-                widget.display = False
-            return
         note.display = not view.headline
         note.update(self._empty_text())
         for widget in self.query("#headline, #scores-charts, #tag-table"):
@@ -142,7 +134,7 @@ class ScoresScreen(BaseScreen):
         shown = self.view.backfilled if self.view.headline else 0
         backfilled = "left out" if flt.exclude_backfilled else f"{shown:,} counted" if shown else "counted"
         parts += [("  ↶ ", "dim"), (backfilled, "bold"), (" b", "dim")]
-        if self.view.available and self.view.scored and self.view.headline:
+        if self.view.scored and self.view.headline:
             parts.append((f"  {count(self.view.scored, 'question')} scored", "dim"))
         self.query_one("#scores-filters", Static).update(Content.assemble(*parts))
 

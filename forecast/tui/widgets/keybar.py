@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from forecast.tui.bindings import command_by_id
+from forecast.tui.guard import Guarded
 
 
 def _preferred(bindings: list[Binding], keymap: dict[str, str]) -> Binding:
@@ -23,7 +24,7 @@ def _preferred(bindings: list[Binding], keymap: dict[str, str]) -> Binding:
     return min(bindings, key=lambda b: declared.index(b.key) if b.key in declared else len(declared))
 
 
-class KeyBar(Static):
+class KeyBar(Guarded, Static):
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._changed)
         self.app.theme_changed_signal.subscribe(self, self._changed)

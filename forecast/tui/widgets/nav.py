@@ -7,10 +7,12 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
+from forecast.tui.guard import Guarded
+
 SECTIONS = (("questions", "1", "Questions"), ("inbox", "2", "Inbox"), ("scores", "3", "Scores"))
 
 
-class NavBar(Horizontal):
+class NavBar(Guarded, Horizontal):
     def __init__(self, current: str, label: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
         self.current = current

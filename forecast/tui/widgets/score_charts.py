@@ -8,6 +8,7 @@ from rich.console import Group
 from rich.text import Text
 from textual.widget import Widget
 
+from forecast.tui.guard import Guarded
 from forecast.tui.palette import DEFAULT, Palette
 from forecast.tui.widgets.canvas import Canvas, scale
 
@@ -120,7 +121,7 @@ def render_series(points: list[tuple[str, float]], width: int, height: int, pal:
     return lines
 
 
-class CalibrationChart(Widget):
+class CalibrationChart(Guarded, Widget):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.bins: list[Bin] = []
@@ -149,7 +150,7 @@ class CalibrationChart(Widget):
             self.call_after_refresh(setattr, self, "border_subtitle", legend)
 
 
-class LineChart(Widget):
+class LineChart(Guarded, Widget):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.points: list[tuple[str, float]] = []

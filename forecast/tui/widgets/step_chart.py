@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from forecast.core.timeparse import from_micros, local
+from forecast.tui.guard import Guarded
 from forecast.tui.palette import DEFAULT, Palette
 from forecast.tui.widgets.canvas import Canvas, scale
 
@@ -137,7 +138,7 @@ def _put(buf: list[str], at: int, text: str) -> None:
             buf[at + i] = ch
 
 
-class StepChart(Widget, can_focus=False):
+class StepChart(Guarded, Widget, can_focus=False):
     """Redrawn from its ChartData at whatever size the layout gives it."""
 
     def __init__(self, data: ChartData | None = None, **kwargs) -> None:

@@ -28,6 +28,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from forecast.tui.guard import Guarded
+
 PADDING = 2  # one space either side of each cell
 CACHE_ROWS = 600
 _FLAT = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\v": " ", "\f": " "})
@@ -111,7 +113,7 @@ def layout(specs: Sequence[ColumnSpec], width: int, hidden: frozenset[str] | set
     return Layout(width, tuple(shown), tuple(widths))
 
 
-class ViewTable(ScrollView, can_focus=True):
+class ViewTable(Guarded, ScrollView, can_focus=True):
     """A row-cursor table: the header stays put, rows scroll under it."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"view-table--header", "view-table--cursor"}
@@ -277,7 +279,7 @@ class ViewTable(ScrollView, can_focus=True):
             line.append(" ")
         return line
 
-    def _render(self, text: Text, width: int, style: Style) -> Strip:
+    def _line_strip(self, text: Text, width: int, style: Style) -> Strip:
         segments = [Segment(s.text, s.style, s.control) for s in text.render(self.app.console)]
         return Strip(segments).apply_style(style).extend_cell_length(width, style).crop(0, width)
 
@@ -286,7 +288,7 @@ class ViewTable(ScrollView, can_focus=True):
 
     def _header(self, laid: Layout, width: int) -> Strip:
         style = self.get_component_rich_style("view-table--header")
-        return self._render(self.line_text(laid, self.header_cells(laid)), width, style)
+        return self._line_strip(self.line_text(laid, self.header_cells(laid)), width, style)
 
     def _row(self, laid: Layout, row: int, width: int) -> Strip:
         cursor = row == self.cursor_row
@@ -298,7 +300,7 @@ class ViewTable(ScrollView, can_focus=True):
         style = self.rich_style
         if cursor:
             style = style + self.get_component_rich_style("view-table--cursor")
-        strip = self._render(self.line_text(laid, self.source.cells(row, laid.keys)), width, style)
+        strip = self._line_strip(self.line_text(laid, self.source.cells(row, laid.keys)), width, style)
         self._rows[cache_key] = strip
         if len(self._rows) > CACHE_ROWS:
             self._rows.popitem(last=False)

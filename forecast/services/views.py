@@ -1,0 +1,246 @@
+"""What the services hand the CLI and the TUI to show: frozen records with real (UTC, aware) datetimes.
+
+One naming scheme: `<Thing>Detail` is one record with everything about it, `<Thing>Row` one entry of a
+listing. Field names are the keys of the `--json` output, in its order; turning a record into JSON
+(times as ISO 8601 with Z) is the CLI's job (forecast/cli/output.py), never the TUI's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRef:
+    """Evidence cited by a forecast."""
+
+    id: int
+    key: str
+    title: str | None
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateRow:
+    """One forecast in a question's history (oldest first)."""
+
+    id: int
+    forecaster: str
+    probability: float
+    change: float | None
+    """Against the same forecaster's previous standing forecast; None for their first."""
+    made_at: datetime
+    recorded_at: datetime
+    rationale: str
+    evidence: tuple[EvidenceRef, ...]
+    supersedes: int | None
+    superseded: bool
+    backfilled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedEvidenceRow:
+    """Evidence linked to a question, with the link's stance and note."""
+
+    id: int
+    key: str
+    title: str | None
+    url: str | None
+    outlet: str | None
+    published_at: datetime | None
+    published_source: str | None
+    excerpt: str | None
+    stance: str | None
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionEventRow:
+    action: str
+    resolution: str | None
+    resolved_at: datetime | None
+    note: str | None
+    actor: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderRow:
+    question: str
+    remind_at: datetime
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionFields:
+    """A question's own fields (what `resolve --json` prints; the interchange shape of a question)."""
+
+    id: int
+    slug: str
+    title: str
+    kind: str
+    description: str
+    criteria: str
+    opens_at: datetime
+    closes_at: datetime
+    resolves_at: datetime
+    tags: tuple[str, ...]
+    auto: str | None
+    status: str
+    resolution: str | None
+    resolved_at: datetime | None
+    resolution_note: str | None
+    created_at: datetime
+    updated_at: datetime
+    source_file: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionDetail(QuestionFields):
+    """One question with its standing forecasts, history, evidence, resolution history and reminder."""
+
+    latest: dict[str, float]
+    """Each forecaster's standing probability."""
+    days_to_close: float
+    forecasts: tuple[UpdateRow, ...]
+    evidence: tuple[LinkedEvidenceRow, ...]
+    resolution_history: tuple[ResolutionEventRow, ...]
+    reminder: ReminderRow | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRow:
+    """One question of a listing, with each forecaster's standing probability."""
+
+    id: int
+    slug: str
+    title: str
+    status: str
+    kind: str
+    opens_at: datetime
+    closes_at: datetime
+    resolves_at: datetime
+    resolution: str | None
+    resolved_at: datetime | None
+    auto: str | None
+    tags: tuple[str, ...]
+    latest: dict[str, float]
+    days_to_close: float
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceFields:
+    """What every evidence record starts with (the stored columns, in the order --json prints them)."""
+
+    id: int
+    key: str
+    title: str | None
+    url: str | None
+    canonical_url: str | None
+    outlet: str | None
+    author: str | None
+    published_at: datetime | None
+    published_source: str | None
+    retrieved_at: datetime | None
+    excerpt: str | None
+    content_hash: str | None
+    inbox: bool
+    dismissed: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalRow:
+    """A feed's proposal to link an item to a question."""
+
+    question: str
+    keywords: tuple[str, ...]
+    state: str
+    feed: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow(EvidenceFields):
+    """Evidence waiting for a decision, with the feed it came from and its open proposals."""
+
+    feed: str | None
+    proposals: tuple[ProposalRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRow(EvidenceFields):
+    """One piece of evidence in the listing of all of it, with how many questions it is linked to."""
+
+    links: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionEvidenceRow(EvidenceFields):
+    """One piece of evidence linked to a question (`evidence list Q`), with the link's stance and note."""
+
+    stance: str | None
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceLinkRow:
+    """A question a piece of evidence is linked to."""
+
+    question: str
+    title: str
+    stance: str | None
+    note: str | None
+    created_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceForecastRow:
+    """A forecast that cites a piece of evidence."""
+
+    id: int
+    question: str
+    forecaster: str
+    probability: float
+    made_at: datetime
+    superseded: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceDetail(EvidenceFields):
+    """One piece of evidence with its text, links, the forecasts it moved, and feed proposals."""
+
+    text: str | None
+    links: tuple[EvidenceLinkRow, ...]
+    forecasts: tuple[EvidenceForecastRow, ...]
+    proposals: tuple[ProposalRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceSearchRow:
+    """A full-text match, best first, with a snippet whose matches are marked «like this»."""
+
+    rank: int
+    score: float
+    id: int
+    key: str
+    title: str | None
+    url: str | None
+    outlet: str | None
+    published_at: datetime | None
+    inbox: bool
+    dismissed: bool
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionSearchRow:
+    """A question found by words of its title or slug (the TUI's pickers)."""
+
+    id: int
+    slug: str
+    title: str
+    status: str
+    closes_at: datetime | None
+    proposed: bool = False
+    """Proposed by a feed for the item being linked."""
