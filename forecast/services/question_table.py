@@ -260,5 +260,5 @@ def search_questions(session: Session, text: str, *, limit: int = 30) -> list[Qu
     )
     return [
         QuestionSearchRow(qid, slug, title, status, from_micros(closes))
-        for qid, slug, title, status, closes in _fetch(session, sql, tuple(params))
+        for qid, slug, title, status, closes in _fetch(session, sql, params)
     ]

@@ -234,7 +234,7 @@ class ForecastApp(Guarded, App):
             return
         token = db.write(lambda s: for_delete(trash.DELETERS[kind](s, ref, actor=self.ctx.me, now=self.ctx.now())))
         done = DataChanged("delete", question_id, note=f"Deleted {token.what.removeprefix('delete of ')}", undo=token)
-        self.call_from_thread(self._written, done)
+        self.call_from_thread(self.written, done)
 
     def action_undo(self) -> None:
         if self._undoing:
@@ -254,7 +254,7 @@ class ForecastApp(Guarded, App):
             if db is None:
                 return
             what = db.write(lambda s: undo(s, token, actor=self.ctx.me, now=self.ctx.now()))
-            self.call_from_thread(self._written, DataChanged("undo", token.data.get("question"), note=f"Undid: {what}"))
+            self.call_from_thread(self.written, DataChanged("undo", token.data.get("question"), note=f"Undid: {what}"))
         finally:
             self.call_from_thread(setattr, self, "_undoing", False)
 

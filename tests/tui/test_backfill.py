@@ -54,12 +54,12 @@ async def test_backfill_a_resolved_question_from_the_form(app_factory, fixture_d
         assert made == int(datetime(2025, 9, 1, 10, tzinfo=NOW.tzinfo).timestamp() * 1_000_000)
 
         detail = app.screen
-        await until(pilot, lambda: any(u["probability"] == 0.42 for u in detail.updates), what="the new update")
+        await until(pilot, lambda: any(u.probability == 0.42 for u in detail.updates), what="the new update")
         table = detail.query_one("#updates-table")
-        row = next(i for i, u in enumerate(detail.updates) if u["probability"] == 0.42)
+        row = next(i for i, u in enumerate(detail.updates) if u.probability == 0.42)
         cells = [c.plain for c in table.source.cells(row, [c.key for c in table.specs])]
         assert "↶42%" in cells
-        others = [i for i, u in enumerate(detail.updates) if not u["backfilled"]]
+        others = [i for i, u in enumerate(detail.updates) if not u.backfilled]
         assert all("↶" not in c.plain for i in others for c in table.source.cells(i, ["p"]))
         table.move_cursor(row=row)
         await until(pilot, lambda: "↶ backfilled, recorded 2026-03-01 12:00" in

@@ -85,7 +85,7 @@ async def test_b_in_the_inbox_on_an_item_without_a_url_names_it(app_factory, fix
         await until(pilot, lambda: app.screen.__class__.__name__ == "InboxScreen" and app.screen.items,
                     what="the inbox")  # fmt: skip
         screen = app.screen
-        row = next(i for i, item in enumerate(screen.items) if item["title"] == "My pasted notes")
+        row = next(i for i, item in enumerate(screen.items) if item.title == "My pasted notes")
         screen.query_one("#inbox-table").move_cursor(row=row)
         said = record_notes(app)
         await pilot.press("b")

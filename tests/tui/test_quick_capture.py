@@ -142,5 +142,5 @@ async def test_reminders_are_marked_in_the_list_and_shown_in_the_detail(app_fact
                     what="the answered reminder gone")
         await pilot.press("escape")
         detail = await open_detail(pilot, fixture_db, "eu-summit-deal")
-        await until(pilot, lambda: detail.data["slug"] == "eu-summit-deal")
+        await until(pilot, lambda: detail.data.slug == "eu-summit-deal")
         assert "◷ reminder in 3 days" in str(detail.query_one("#detail-meta").render())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, RadioButton, RadioSet, TextArea
 
@@ -18,6 +17,7 @@ from forecast.services.questions import QuestionDraft, add_question, edit_questi
 from forecast.tui import format as fmt
 from forecast.tui.forms import checks
 from forecast.tui.forms.base import Field, FormScreen, optional, required
+from forecast.tui.guard import on
 from forecast.tui.messages import DataChanged
 from forecast.tui.workers import db_work
 

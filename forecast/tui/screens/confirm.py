@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from forecast.tui.bindings import bindings
-from forecast.tui.guard import Guarded
+from forecast.tui.guard import Guarded, on
 
 
 class ConfirmScreen(Guarded, ModalScreen[bool]):
