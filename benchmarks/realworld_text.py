@@ -1,6 +1,8 @@
 """Plain-text extraction on the real-world corpus: one row per case, then the rates per split.
 
-    python benchmarks/realworld_text.py [--markdown]
+    python benchmarks/realworld_text.py [--markdown] [--split dev|holdout]
+
+Develop with `--split dev`: the held-out cases are for measuring, not for reading.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from tests.ingest.realworld_corpus import evaluate, load_cases  # noqa: E402
 
 def main() -> None:
     md = "--markdown" in sys.argv
-    rows = [evaluate(c) for c in load_cases()]
+    only = sys.argv[sys.argv.index("--split") + 1] if "--split" in sys.argv else None
+    rows = [evaluate(c) for c in load_cases(only)]
     if md:
         print("| case | form | split | headline | date (got / expected) | body kept | furniture leaked |")
         print("|---|---|---|---|---|---|---|")
@@ -26,7 +29,7 @@ def main() -> None:
                   f"{'ok' if o.date_ok else 'WRONG'} {o.date or '–'} / {o.expected_date or '–'} | {kept} | "
                   f"{', '.join(o.leaked) or '–'} |")
         else:
-            print(f"{o.name:13} {o.form:5} {o.split:7} H={'ok ' if o.headline_ok else 'BAD'} "
+            print(f"{o.name:22} {o.form:5} {o.split:7} H={'ok ' if o.headline_ok else 'BAD'} "
                   f"D={'ok ' if o.date_ok else 'BAD'} {o.date or '-':10} exp {o.expected_date or '-':10} "
                   f"{kept:10} leak={len(o.leaked)} {'' if o.headline_ok else o.headline[:50]}{o.error}")
     print()
