@@ -91,6 +91,11 @@ _SITE_NOTICE = re.compile(
     r"|\bcookies?\b.{0,80}\b(?:utilis|verwend|nutz|utiliz|akzept|acept|accett)\w*",
     re.I,
 )
+# "You are here: Home > News > ...": the trail repeats the headline, but is navigation.
+_BREADCRUMB = re.compile(
+    r"^\W*(?:you are here|sie sind hier|vous [êe]tes ici|usted est[áa] aqu[íi]|est[áa]s aqu[íi]|sei qui|ti trovi in)\b\s*:?",
+    re.I,
+)
 _PARTS = re.compile(r"\s[|•·»›/–—-]\s")
 _SEPARATORS = re.compile(r"\s[|•·»›/>]\s|\s{3,}|\t")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
@@ -103,6 +108,14 @@ def words(line: str) -> list[str]:
 def normal(line: str) -> str:
     """Lower-case letters and digits only, for comparing lines."""
     return " ".join(re.findall(r"[^\W_]+", line.lower()))
+
+
+def lowercase_share(line: str) -> float:
+    """The share of words that start with a lower-case letter: high in running text in any of our
+    languages (German capitalises nouns, yet its articles, verbs and prepositions are lower case), near
+    zero in menus and lists of names."""
+    ws = [w for w in words(line) if w[0].isalpha()]
+    return sum(w[0].islower() for w in ws) / len(ws) if ws else 0.0
 
 
 def is_sentence(line: str) -> bool:
@@ -174,6 +187,8 @@ def furniture_reason(line: str) -> str | None:
         return "promo"
     if n <= 30 and _COPYRIGHT.search(text):
         return "copyright"
+    if n <= 40 and _BREADCRUMB.match(text):
+        return "breadcrumb"
     return None
 
 

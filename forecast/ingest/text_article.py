@@ -37,6 +37,7 @@ _PARAGRAPH_WORDS = 12  # an opening paragraph is at least this long; a headline 
 _BODY_GAP = 8  # non-paragraph lines (captions, subheads, ad slots) allowed between two paragraphs of one article
 _HEADLINE_WINDOW = 25  # lines above the text searched for the headline
 _ABOVE_HEADLINE = 3  # a date this close above the headline is the article's (reuters, CBS); further up, the site's
+_ABOVE_META = 12  # lines above the byline/date searched for the headline (kicker, deck, caption, share bar between)
 _AFTER_TEXT = 12  # lines after the text searched for an info box with the date
 
 
@@ -66,6 +67,10 @@ _BULLET = re.compile(r"^(?:[*•+o□☆◦‣▪■·]\s+(?=\S)|\d{1,2}\.\s+(?=
 _FORM_JUNK = re.compile(r"\(BUTTON\)|\[[\s_xX*]*\]|\[[^\][]{0,40}\s\]|^\[[^\]]{1,60}\]$|_{4,}|^IFRAME:|^#\S")
 
 
+# lynx opens a dump with the titles of the page's <link rel=...> elements: "#alternate Site » Feed ...".
+_LINK_TITLES = re.compile(r"^#\S")
+
+
 def _wrap_width(text: str) -> int:
     """The column a hard-wrapping renderer (w3m, lynx: 80 by default) broke lines at, or 0 if none did."""
     lengths = sorted(n for line in text.split("\n") if (n := len(line.rstrip())) >= 40)
@@ -81,6 +86,11 @@ def _unwrap(block: str, width: int) -> list[tuple[str, bool]]:
     was wrapped when the next line's first word would not have fitted after it."""
     out: list[tuple[str, bool]] = []
     prev_raw = ""
+    # Renderers wrap some blocks short of the page width (indented or narrower columns): within a block
+    # of long lines, its own longest line is the width it was wrapped at.
+    longest = max((len(r.rstrip()) for r in block.split("\n")), default=0)
+    if width and longest >= 55:
+        width = min(width, longest + 1)
     for raw in block.split("\n"):
         line = raw.strip()
         if not line:
@@ -104,6 +114,8 @@ def _lines(raw: str, text: str) -> list[_Line]:
     lines = [_Line(t, bullet=b) for block in text.split("\n\n") for t, b in _unwrap(block, width)]
     for ln in lines:
         ln.why = F.furniture_reason(ln.text) or ("form" if _FORM_JUNK.search(ln.text) and not _is_prose(ln.text) else None)
+    if lines and _LINK_TITLES.match(lines[0].text):
+        lines[0].why = "link titles"
     # Short lines that recur are navigation or repeated slots; a paragraph is never this short and repeated.
     counts: dict[str, int] = {}
     for ln in lines:
@@ -125,7 +137,9 @@ def _lines(raw: str, text: str) -> list[_Line]:
 
 
 def _is_prose(text: str) -> bool:
-    return F.is_sentence(text) or (len(F.words(text)) >= 16 and not F.is_menu(text))
+    # Without a full stop, only a long line in which most words are not capitalised reads as running text:
+    # a mega-menu flattened into one line ("iPhone Überblick iPhone 15 Pro Max iPhone 15 Pro ...") does not.
+    return F.is_sentence(text) or (len(F.words(text)) >= 16 and not F.is_menu(text) and F.lowercase_share(text) >= 0.3)
 
 
 def _is_paragraph(ln: _Line) -> bool:
@@ -149,7 +163,10 @@ def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
     runs = []
     for i in paras[1:]:
         between = [j for j in range(run[-1] + 1, i) if lines[j].why is None]
-        if len(between) <= _BODY_GAP:
+        # A byline or date after a paragraph or two starts the article: what came before was a login
+        # box, a teaser or the article's own deck. (Further down, a dated caption is inside the text.)
+        starts = len(run) <= 2 and any(_is_meta(lines[j]) for j in between)
+        if len(between) <= _BODY_GAP and not starts:
             run.append(i)
         else:
             runs.append(run)
@@ -213,6 +230,11 @@ def _is_meta(ln: _Line) -> bool:
     )
 
 
+def _is_deck(ln: _Line) -> bool:
+    n = len(F.words(ln.text))
+    return n >= _PARAGRAPH_WORDS and _is_prose(ln.text) and (ln.text.rstrip().endswith(".") or n > 25)
+
+
 def _headline(lines: list[_Line], body_start: int, counts: dict[str, int]) -> int | None:
     """The headline. News pages print it just above the byline and date (or just below a date stamp),
     with at most a deck between: the headline sits above the deck, and a deck is the longer of the two."""
@@ -230,21 +252,39 @@ def _headline(lines: list[_Line], body_start: int, counts: dict[str, int]) -> in
             between = [j for j in window if i < j < anchor]
             if len(between) <= 4 and not any(_headline_candidate(lines[j]) for j in between):
                 anchor = i
-    pool = [i for i in cands if anchor is not None and anchor - 8 <= i < anchor]
-    if not pool and anchor is not None:  # "30 septembre 2018" printed above the headline
-        pool = [i for i in cands if anchor < i][:1]
-    if not pool:
-        pool = cands[-4:]
-    # The headline runs longer than the section labels, author names and site names around it; when the
-    # longest line is a deck, the headline is the line right above it.
-    pick = max(pool, key=lambda i: (len(F.words(lines[i].text)) >= 4, len(F.words(lines[i].text)), -i))
-    above = [i for i in cands if i < pick]
-    if above:
-        up = above[-1]
-        gap = [j for j in window if up < j < pick]
-        if not gap and len(F.words(lines[up].text)) >= 4 and not lines[up].text.rstrip().endswith((".", ":")):
-            pick = up
-    return pick
+    return max(cands, key=lambda i: (_headline_score(lines, window, i, anchor, body_start), -i))
+
+
+def _headline_score(lines: list[_Line], window: list[int], i: int, anchor: int | None, body_start: int) -> float:
+    """How much a line looks like the headline: long for a title (section labels, names and site names
+    are short), close above the byline/date (or just under a date stamp), not an item of a list, and
+    above the deck (lines under a sentence-long deck are photo captions)."""
+    n = len(F.words(lines[i].text))
+    score = float(min(n, 8)) - (4 if n < 4 else 0)
+    # Right under a headline-long line, a line is its deck (a kicker above a headline is shorter).
+    up = [j for j in window if j < i][-1:]
+    if up and up[0] == i - 1 and _headline_candidate(lines[i - 1]) and len(F.words(lines[i - 1].text)) >= 6:
+        if not lines[i - 1].text.rstrip().endswith((".", ":")):
+            score -= 4
+    ref = anchor if anchor is not None else body_start
+    # kept lines between the candidate and the byline/date
+    dist = sum(1 for j in window if min(i, ref) < j < max(i, ref))
+    if anchor is not None and i > anchor:
+        score -= 1 + dist  # "30 septembre 2018" printed above the headline: the headline is right under it
+    else:
+        score -= 0.5 * dist
+    if anchor is not None and i < anchor - _ABOVE_META:
+        score -= 6
+    if _is_deck(lines[i]):
+        score -= 6
+    elif lines[i].text.rstrip().endswith("."):
+        score -= 3  # headlines do not end with a full stop; captions and decks do
+    if any(_is_deck(lines[j]) for j in window if j < i and j >= ref - _ABOVE_META):
+        score -= 8
+    near = [j for j in window if abs(j - i) <= 2 and j != i]
+    if sum(1 for j in near if lines[j].bullet) >= 2:
+        score -= 6  # an item among list items: a menu or a list of other stories
+    return score
 
 
 def read_text(raw: str) -> TextParts:
