@@ -142,7 +142,7 @@ _SPAN = re.compile(
 )
 _YEARISH = re.compile(r"(?<!\d)(?:(?:19|20)\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2})(?!\d)|\b\d{1,2}\s+[^\W\d_]{3,9}\.?\s+\d{2}\b")
 _GLUED = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=(?:19|20)\d{2})(?=\d{1,2}:\d{2})")
-LANGUAGES = ("en", "de", "fr", "es", "it")
+LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk", "el", "tr")
 
 
 @functools.lru_cache(maxsize=4096)

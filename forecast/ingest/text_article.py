@@ -261,10 +261,11 @@ def _headline_score(lines: list[_Line], window: list[int], i: int, anchor: int |
     above the deck (lines under a sentence-long deck are photo captions)."""
     n = len(F.words(lines[i].text))
     score = float(min(n, 8)) - (4 if n < 4 else 0)
-    # Right under a headline-long line, a line is its deck (a kicker above a headline is shorter).
+    # Right under a headline-long line (share bars and credits aside), a line is its deck (a kicker
+    # above a headline is shorter).
     up = [j for j in window if j < i][-1:]
-    if up and up[0] == i - 1 and _headline_candidate(lines[i - 1]) and len(F.words(lines[i - 1].text)) >= 6:
-        if not lines[i - 1].text.rstrip().endswith((".", ":")):
+    if up and _headline_candidate(lines[up[0]]) and len(F.words(lines[up[0]].text)) >= 6:
+        if not lines[up[0]].text.rstrip().endswith((".", ":")):
             score -= 4
     ref = anchor if anchor is not None else body_start
     # kept lines between the candidate and the byline/date
@@ -281,8 +282,9 @@ def _headline_score(lines: list[_Line], window: list[int], i: int, anchor: int |
         score -= 3  # headlines do not end with a full stop; captions and decks do
     if any(_is_deck(lines[j]) for j in window if j < i and j >= ref - _ABOVE_META):
         score -= 8
-    near = [j for j in window if abs(j - i) <= 2 and j != i]
-    if sum(1 for j in near if lines[j].bullet) >= 2:
+    before = any(lines[j].bullet for j in range(max(0, i - 2), i))
+    after = any(lines[j].bullet for j in range(i + 1, min(len(lines), i + 3)))
+    if before and after:
         score -= 6  # an item among list items: a menu or a list of other stories
     return score
 
