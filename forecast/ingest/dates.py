@@ -167,7 +167,10 @@ def _dateparser_date(text: str) -> DateMatch | None:
     spaced = _GLUED.sub(" ", text)
     if not _YEARISH.search(spaced):
         return None
-    for m in _SPAN.finditer(spaced):
+    # Overlapping runs: "5 Min. 1. November 2023" holds the date one run after the reading time.
+    pos = 0
+    while (m := _SPAN.search(spaced, pos)) is not None:
+        pos = m.start() + 1
         if not _YEARISH.search(m.group(0)):
             continue
         tokens = m.group(0).split()
