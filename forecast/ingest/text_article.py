@@ -165,7 +165,8 @@ def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
         between = [j for j in range(run[-1] + 1, i) if lines[j].why is None]
         # A byline or date after a paragraph or two starts the article: what came before was a login
         # box, a teaser or the article's own deck. (Further down, a dated caption is inside the text.)
-        starts = len(run) <= 2 and any(_is_meta(lines[j]) for j in between)
+        # Only before any other run: a dated teaser inside the text is no new start.
+        starts = not runs and len(run) <= 2 and any(_is_meta(lines[j]) for j in between)
         if len(between) <= _BODY_GAP and not starts:
             run.append(i)
         else:
