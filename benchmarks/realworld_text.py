@@ -19,10 +19,13 @@ def main() -> None:
     md = "--markdown" in sys.argv
     only = sys.argv[sys.argv.index("--split") + 1] if "--split" in sys.argv else None
     rows = [evaluate(c) for c in load_cases(only)]
-    if md:
-        print("| case | form | split | headline | date (got / expected) | body kept | furniture leaked |")
-        print("|---|---|---|---|---|---|---|")
-    for o in rows:
+    if md:  # one table per split, the held-out cases apart
+        rows = sorted(rows, key=lambda o: o.split != "dev")
+    for n, o in enumerate(rows):
+        if md and (n == 0 or rows[n - 1].split != o.split):
+            print(f"\n{'Development' if o.split == 'dev' else 'Held out'} cases:\n")
+            print("| case | form | split | headline | date (got / expected) | body kept | furniture leaked |")
+            print("|---|---|---|---|---|---|---|")
         kept = "all" if not o.missing else f"missing {len(o.missing)}"
         if md:
             print(f"| {o.name} | {o.form} | {o.split} | {'ok' if o.headline_ok else 'WRONG: ' + o.headline[:60]} | "
