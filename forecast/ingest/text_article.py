@@ -165,8 +165,9 @@ def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
         between = [j for j in range(run[-1] + 1, i) if lines[j].why is None]
         # A byline or date after a paragraph or two starts the article: what came before was a login
         # box, a teaser or the article's own deck. (Further down, a dated caption is inside the text.)
-        # Only before any other run: a dated teaser inside the text is no new start.
-        starts = not runs and len(run) <= 2 and any(_is_meta(lines[j]) for j in between)
+        # A dated teaser inside the text ("Jane Doe | 22.11.22") is no new start: a date counts only before
+        # any other run, a byline ("Von Tim Ehlers", "Published ...") anywhere.
+        starts = len(run) <= 2 and any(_is_byline(lines[j]) or (not runs and _is_meta(lines[j])) for j in between)
         if len(between) <= _BODY_GAP and not starts:
             run.append(i)
         else:
