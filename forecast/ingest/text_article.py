@@ -257,12 +257,28 @@ def _headline(lines: list[_Line], body_start: int, counts: dict[str, int]) -> in
     return max(cands, key=lambda i: (_headline_score(lines, window, i, anchor, body_start), -i))
 
 
+# Small words an English title-case headline has ("Is", "The", "Of"); a row of menu items has none.
+_TITLE_WORDS = frozenset(
+    "a an the is are was were be has have had will can could may of in to for on with and or at by from as "
+    "it its how why what who when where not no after over into this that than new".split()
+)
+
+
+def _flattened_menu(text: str) -> bool:
+    """A menu that a text browser printed as one line: "Artikel Themen Hefte Karten Kultur Jobs". Every
+    word capitalised and none of the small words every sentence and title-case headline has."""
+    ws = [w for w in F.words(text) if w[0].isalpha()]
+    if len(ws) < 5 or any(w[0].islower() for w in ws):
+        return False
+    return not any(w.lower() in _TITLE_WORDS for w in ws)
+
+
 def _headline_score(lines: list[_Line], window: list[int], i: int, anchor: int | None, body_start: int) -> float:
     """How much a line looks like the headline: long for a title (section labels, names and site names
     are short), close above the byline/date (or just under a date stamp), not an item of a list, and
     above the deck (lines under a sentence-long deck are photo captions)."""
     n = len(F.words(lines[i].text))
-    score = float(min(n, 8)) - (4 if n < 4 else 0)
+    score = float(min(n, 8)) - (2 if n < 4 else 0)
     # Right under a headline-long line (share bars and credits aside), a line is its deck (a kicker
     # above a headline is shorter).
     up = [j for j in window if j < i][-1:]
@@ -284,6 +300,16 @@ def _headline_score(lines: list[_Line], window: list[int], i: int, anchor: int |
         score -= 3  # headlines do not end with a full stop; captions and decks do
     if any(_is_deck(lines[j]) for j in window if j < i and j >= ref - _ABOVE_META):
         score -= 8
+    # A headline sits right on its deck or byline, often under a short kicker ("Deutschland").
+    nxt = next((j for j in range(i + 1, len(lines)) if lines[j].why in (None, "repeated")), None)
+    # (Below the date, only right under it: further down, a line on the text is a caption.)
+    placed = anchor is None or i < anchor or dist == 0
+    if nxt is not None and (_is_deck(lines[nxt]) or _is_meta(lines[nxt])) and placed:
+        score += 1
+        if up and len(F.words(lines[up[0]].text)) <= 3 and not _headline_candidate(lines[up[0]]):
+            score += 2
+    if _flattened_menu(lines[i].text):
+        score -= 5
     before = any(lines[j].bullet for j in range(max(0, i - 2), i))
     after = any(lines[j].bullet for j in range(i + 1, min(len(lines), i + 3)))
     if before and after:
