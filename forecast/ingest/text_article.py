@@ -310,9 +310,7 @@ def _headline_score(lines: list[_Line], window: list[int], i: int, anchor: int |
             score += 2
     if _flattened_menu(lines[i].text):
         score -= 5
-    before = any(lines[j].bullet for j in range(max(0, i - 2), i))
-    after = any(lines[j].bullet for j in range(i + 1, min(len(lines), i + 3)))
-    if before and after:
+    if up and nxt is not None and lines[up[0]].bullet and lines[nxt].bullet:
         score -= 6  # an item among list items: a menu or a list of other stories
     return score
 
