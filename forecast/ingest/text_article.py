@@ -109,8 +109,13 @@ def _unwrap(block: str, width: int) -> list[tuple[str, bool]]:
     return out
 
 
+# A rule drawn across the page (w3m draws <hr> as "━━━━"): a break between blocks, never text to join.
+_RULE = re.compile(r"^[ \t]*[━─═_=~*·•-]{5,}[ \t]*$", re.M)
+
+
 def _lines(raw: str, text: str) -> list[_Line]:
     width = _wrap_width(raw)
+    text = _RULE.sub("", text)
     lines = [_Line(t, bullet=b) for block in text.split("\n\n") for t, b in _unwrap(block, width)]
     for ln in lines:
         ln.why = F.furniture_reason(ln.text) or ("form" if _FORM_JUNK.search(ln.text) and not _is_prose(ln.text) else None)
@@ -273,6 +278,11 @@ def _flattened_menu(text: str) -> bool:
     return not any(w.lower() in _TITLE_WORDS for w in ws)
 
 
+def _lower_start(text: str) -> bool:
+    first = next((c for c in text if c.isalnum()), "")
+    return first.islower()
+
+
 def _headline_score(lines: list[_Line], window: list[int], i: int, anchor: int | None, body_start: int) -> float:
     """How much a line looks like the headline: long for a title (section labels, names and site names
     are short), close above the byline/date (or just under a date stamp), not an item of a list, and
@@ -282,7 +292,7 @@ def _headline_score(lines: list[_Line], window: list[int], i: int, anchor: int |
     # Right under a headline-long line (share bars and credits aside), a line is its deck (a kicker
     # above a headline is shorter).
     up = [j for j in window if j < i][-1:]
-    if up and _headline_candidate(lines[up[0]]) and len(F.words(lines[up[0]].text)) >= 6:
+    if up and _headline_candidate(lines[up[0]]) and len(F.words(lines[up[0]].text)) >= 6 and not _lower_start(lines[up[0]].text):
         if not lines[up[0]].text.rstrip().endswith((".", ":")):
             score -= 4
     ref = anchor if anchor is not None else body_start
@@ -308,6 +318,8 @@ def _headline_score(lines: list[_Line], window: list[int], i: int, anchor: int |
         score += 1
         if up and len(F.words(lines[up[0]].text)) <= 3 and not _headline_candidate(lines[up[0]]):
             score += 2
+    if _lower_start(lines[i].text):
+        score -= 3  # a headline starts with a capital; a pull quote or a fragment of a caption may not
     if _flattened_menu(lines[i].text):
         score -= 5
     if up and nxt is not None and lines[up[0]].bullet and lines[nxt].bullet:
