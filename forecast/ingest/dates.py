@@ -141,7 +141,10 @@ _SPAN = re.compile(
     r"(?:(?:\s*[./-]\s*|,?\s+(?:de\s+|del\s+|of\s+)?)(?:[^\W\d_]{3,12}\.?|\d{1,4}(?:st|nd|rd|th)?(?![\d:]))){1,3}"
 )
 _YEARISH = re.compile(r"(?<!\d)(?:(?:19|20)\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2})(?!\d)|\b\d{1,2}\s+[^\W\d_]{3,9}\.?\s+\d{2}\b")
-_GLUED = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=(?:19|20)\d{2})(?=\d{1,2}:\d{2})")
+# Text copied from adjacent elements runs together: "Oktober202010:43", "2. Februar 20202. Februar 2020".
+_GLUED = re.compile(
+    r"(?<=[^\W\d_])(?=\d)|(?<=(?:19|20)\d{2})(?=\d{1,2}:\d{2})|(?<=\s(?:19|20)\d{2})(?=\d{1,2}\.\s*[^\W\d_]{3})"
+)
 LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk", "el", "tr")
 
 
