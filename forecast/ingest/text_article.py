@@ -168,12 +168,14 @@ def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
     runs = []
     for i in paras[1:]:
         between = [j for j in range(run[-1] + 1, i) if lines[j].why is None]
+        # A list inside the text (a table of contents, the items of a listicle) does not break it up.
+        gap = [j for j in between if not lines[j].bullet]
         # A byline or date after a paragraph or two starts the article: what came before was a login
-        # box, a teaser or the article's own deck. (Further down, a dated caption is inside the text.)
-        # A dated teaser inside the text ("Jane Doe | 22.11.22") is no new start: a date counts only before
-        # any other run, a byline ("Von Tim Ehlers", "Published ...") anywhere.
+        # box, a teaser or the article's own deck. A dated teaser inside the text ("Jane Doe | 22.11.22")
+        # is no new start: a date counts only before any other run, a byline ("Von Tim Ehlers",
+        # "Published ...") anywhere.
         starts = len(run) <= 2 and any(_is_byline(lines[j]) or (not runs and _is_meta(lines[j])) for j in between)
-        if len(between) <= _BODY_GAP and not starts:
+        if len(gap) <= _BODY_GAP and not starts:
             run.append(i)
         else:
             runs.append(run)
