@@ -149,7 +149,7 @@ def _is_prose(text: str) -> bool:
 
 def _is_paragraph(ln: _Line) -> bool:
     return (
-        ln.why is None and _is_prose(ln.text) and len(F.words(ln.text)) >= _PARAGRAPH_WORDS
+        ln.why is None and _is_prose(ln.text) and len(F.words(ln.text)) >= _PARAGRAPH_WORDS and not _shouted(ln.text)
         and not (ln.date and ln.date.kind != "dateline") and not F.is_site_notice(ln.text)
     )  # fmt: skip
 
@@ -399,6 +399,13 @@ def read_text(raw: str) -> TextParts:
             else:
                 kind = "above headline"
         found.setdefault(kind, d)
+    # A byline or "Published" line further down, under a gallery of captions, is still the article's.
+    if not found.keys() & {"published", "byline"}:
+        for i in range(date_end, min(len(lines), body_start + 2 * _HEADLINE_WINDOW)):
+            d = lines[i].date
+            if lines[i].why in (None, "repeated") and d is not None and d.kind in ("published", "byline"):
+                found.setdefault(d.kind, d)
+                break
     # Info boxes after the text: "Date 23.05.2011", "Published ...", a date alone under the last paragraph.
     after = [i for i in range(body_end + 1, len(lines)) if lines[i].why in (None, "repeated")][:_AFTER_TEXT]
     for i in after:
