@@ -213,7 +213,8 @@ def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
 # A photo credit or a web address is never a headline ("... | Bildquelle: dpa", "Photograph: Getty Images").
 _NOT_TITLE = re.compile(
     r"\b(?:foto|photo|photograph|bild(?:quelle)?|image|credits?|crédits?|imagen|immagine|quelle|source)\s*:"
-    r"|getty images|https?://|\bwww\.|\.(?:com|de|fr|es|it|org|net|co\.uk)/",
+    r"|getty images|https?://|\bwww\.|\.(?:com|de|fr|es|it|org|net|co\.uk)/"
+    r"|^\s*[←→↑↓]|[←→↑↓]\s*$",  # "← Previous post", "Zu den Kommentaren ↓": links, not titles
     re.I,
 )
 
@@ -294,7 +295,12 @@ def _headline_score(lines: list[_Line], window: list[int], i: int, anchor: int |
     # Right under a headline-long line (share bars and credits aside), a line is its deck (a kicker
     # above a headline is shorter).
     up = [j for j in window if j < i][-1:]
-    if up and _headline_candidate(lines[up[0]]) and len(F.words(lines[up[0]].text)) >= 6 and not _lower_start(lines[up[0]].text):
+    upper = lines[up[0]].text if up else ""
+    # (unless the line above is this one with navigation glued on: "Headline NEWS FEATURES ...")
+    if (
+        up and _headline_candidate(lines[up[0]]) and len(F.words(upper)) >= 6 and not _lower_start(upper)
+        and not (F.normal(lines[i].text) in F.normal(upper) and len(F.normal(lines[i].text)) < len(F.normal(upper)))
+    ):  # fmt: skip
         if not lines[up[0]].text.rstrip().endswith((".", ":")):
             score -= 4
     ref = anchor if anchor is not None else body_start
