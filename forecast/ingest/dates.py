@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -148,15 +151,50 @@ _GLUED = re.compile(
 LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk", "el", "tr")
 
 
-@functools.lru_cache(maxsize=4096)
+# The order of day and month in "02/11/2023" on the page being read ("DMY", "MDY"), None when unknown.
+_ORDER: ContextVar[str | None] = ContextVar("numeric_date_order", default=None)
+_NUMERIC = re.compile(r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})[/.](?:19|20)\d{2}(?!\d)")
+_ENGLISH = frozenset("the and of to in is for on that with was it as by".split())
+
+
+def numeric_order(text: str) -> str | None:
+    """How a page writes numeric dates: told by its unambiguous ones ("19/02/2020" is day first), else
+    by its language (only English pages write the month first), None when it writes none."""
+    pairs = [(int(a), int(b)) for a, b in _NUMERIC.findall(text)]
+    if not pairs:
+        return None
+    day_first = sum(1 for a, b in pairs if a > 12 >= b)
+    month_first = sum(1 for a, b in pairs if b > 12 >= a)
+    if day_first != month_first:
+        return "DMY" if day_first > month_first else "MDY"
+    tokens = re.findall(r"[^\W\d_]+", text.lower())
+    english = sum(1 for t in tokens if t in _ENGLISH)
+    return None if tokens and english / len(tokens) >= 0.03 else "DMY"
+
+
+@contextmanager
+def date_order(order: str | None) -> Iterator[None]:
+    """Read numeric dates in this order while inside the block."""
+    token = _ORDER.set(order)
+    try:
+        yield
+    finally:
+        _ORDER.reset(token)
+
+
 def _dateparse(span: str) -> datetime | None:
+    return _dateparse_in(span, _ORDER.get())
+
+
+@functools.lru_cache(maxsize=4096)
+def _dateparse_in(span: str, order: str | None) -> datetime | None:
     import dateparser  # slow to import (~0.4 s): only when a page has a date our patterns do not read
 
+    settings = {"STRICT_PARSING": True, "PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False}
+    if order:
+        settings["DATE_ORDER"] = order
     try:
-        got = dateparser.parse(
-            span, languages=list(LANGUAGES),
-            settings={"STRICT_PARSING": True, "PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False},
-        )  # fmt: skip
+        got = dateparser.parse(span, languages=list(LANGUAGES), settings=settings)
     except Exception:  # dateparser raises assorted errors on odd input; no date is the honest answer
         return None
     if got is None or not 1990 <= got.year <= 2100:

@@ -22,7 +22,9 @@ from forecast.core.model import DateSource
 from forecast.core.timeparse import local, utcnow
 from forecast.ingest import furniture as F
 from forecast.ingest.article import ArticleDraft, finish, plausible
-from forecast.ingest.dates import LineDate, byline_author, has_clock, has_weekday, line_date
+from forecast.ingest.dates import (
+    LineDate, byline_author, date_order, has_clock, has_weekday, line_date, numeric_order,
+)  # fmt: skip
 from forecast.ingest.sanitize import clean_line, clean_text
 from forecast.ingest.urls import date_from_url, host_of, normalise_url
 
@@ -340,6 +342,11 @@ def read_text(raw: str) -> TextParts:
     text = clean_text(raw)
     if not text:
         raise InvalidInput("the text is empty")
+    with date_order(numeric_order(text)):
+        return _read(raw, text)
+
+
+def _read(raw: str, text: str) -> TextParts:
     lines = _lines(raw, text)
     kept = [i for i, ln in enumerate(lines) if ln.why is None]
     if not kept:
