@@ -215,7 +215,7 @@ def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
 # A photo credit or a web address is never a headline ("... | Bildquelle: dpa", "Photograph: Getty Images").
 _NOT_TITLE = re.compile(
     r"\b(?:foto|photo|photograph|bild(?:quelle)?|image|credits?|crédits?|imagen|immagine|quelle|source)\s*:"
-    r"|getty images|https?://|\bwww\.|\.(?:com|de|fr|es|it|org|net|co\.uk)/"
+    r"|getty images|©|https?://|\bwww\.|\.(?:com|de|fr|es|it|org|net|co\.uk)/"
     r"|^\s*[←→↑↓]|[←→↑↓]\s*$",  # "← Previous post", "Zu den Kommentaren ↓": links, not titles
     re.I,
 )
@@ -306,14 +306,14 @@ def _headline_score(lines: list[_Line], window: list[int], i: int, anchor: int |
         if not lines[up[0]].text.rstrip().endswith((".", ":")):
             score -= 4
     ref = anchor if anchor is not None else body_start
-    # kept lines between the candidate and the byline/date
-    dist = sum(1 for j in window if min(i, ref) < j < max(i, ref))
+    # lines between the candidate and the byline/date; share buttons and labels ("Twittern") count little
+    dist = sum(1 if len(F.words(lines[j].text)) >= 3 else 0.2 for j in window if min(i, ref) < j < max(i, ref))
     if anchor is not None and i > anchor:
         score -= 1 + dist  # "30 septembre 2018" printed above the headline: the headline is right under it
     else:
         score -= 0.5 * dist
-    if anchor is not None and i < anchor - _ABOVE_META:
-        score -= 6
+    if anchor is not None and i < anchor - _ABOVE_META and dist > 4:
+        score -= 6  # far above the byline, past its share bars and captions
     if _is_deck(lines[i]):
         score -= 6
     elif lines[i].text.rstrip().endswith("."):
