@@ -289,9 +289,16 @@ def is_bare_date(line: str) -> DateMatch | None:
     return found if not leftover and not re.search(r"\d", rest) else None
 
 
+# Small words inside names ("Ursula von der Leyen", "Luis de la Fuente").
+_NAME_PARTICLES = frozenset("von van der den de da di del la le y e and und et".split())
+
+
 def _author_from_by(rest: str) -> str:
     name = _BY_SPLIT.split(rest, maxsplit=1)[0].strip(" .,:;|-")
     if not name or len(name.split()) > 6 or find_date(name) is not None:
+        return ""
+    # Names are capitalised: "Von Youtube-Netzwerken lernen: ..." is a headline, not a byline.
+    if any(w[:1].islower() and w.lower() not in _NAME_PARTICLES for w in name.split()) or ":" in name:
         return ""
     return name
 

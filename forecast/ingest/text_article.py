@@ -132,15 +132,27 @@ def _lines(raw: str, text: str) -> list[_Line]:
             ln.why = "repeated"
     # Once the text has begun, a label such as "Related stories" starts a list of other articles'
     # headlines, which goes too, up to the next running text.
+    # When running text or a date ends the list, the line right above it was no list item but that
+    # text's headline (a headline with its deck or date, after a list of other stories).
     in_text = in_list = False
+    last: _Line | None = None
     for ln in lines:
         if ln.why in ("list label", "teaser") and in_text:
             in_list = True
-        elif ln.why is None and _is_prose(ln.text):
+        elif ln.why is None and (_is_prose(ln.text) or in_list and _dated(ln.text)):
+            if in_list and last is not None and last.why == "promoted links" and not last.bullet:
+                last.why = None
             in_text, in_list = True, False
         elif ln.why is None and in_list:
             ln.why = "promoted links"
+        if ln.why not in ("blank", "punctuation", "form", "placeholder"):
+            last = ln
     return lines
+
+
+def _dated(text: str) -> bool:
+    d = line_date(text) if len(text) < 300 and re.search(r"\d", text) else None
+    return d is not None and d.match.when is not None and d.kind != "dateline"
 
 
 def _is_prose(text: str) -> bool:
