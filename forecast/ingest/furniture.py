@@ -88,7 +88,12 @@ _SITE_NOTICE = re.compile(
     r"privacy policy|terms of (?:use|service)|this (?:article|story|page) (?:is|was published) more than)\b"
     # cookie banners in other languages: "Nous utilisons des cookies", "Diese Website verwendet Cookies"
     r"|\b(?:utilis|verwend|nutz|utiliz|usa(?:mos)?\b|accept|akzept|acept|accett)\w*\b.{0,80}\bcookies?\b"
-    r"|\bcookies?\b.{0,80}\b(?:utilis|verwend|nutz|utiliz|akzept|acept|accett)\w*",
+    r"|\bcookies?\b.{0,80}\b(?:utilis|verwend|nutz|utiliz|akzept|acept|accett)\w*"
+    # push-notification prompts: "Dürfen wir Sie ... benachrichtigen? Erlauben", "Turn on notifications"
+    r"|\b(?:benachrichtigung\w*|notifications?|notificaciones|notifiche)\b.{0,100}"
+    r"\b(?:erlauben|aktivieren|allow|enable|turn on|activer|autoriser|activar|permitir|attivare|consentire)\b"
+    r"|\b(?:erlauben|aktivieren|allow|enable|turn on|activer|autoriser|activar|permitir|attivare|consentire)\b"
+    r".{0,100}\b(?:benachrichtigung\w*|notifications?|notificaciones|notifiche)\b",
     re.I,
 )
 # "You are here: Home > News > ...": the trail repeats the headline, but is navigation.
