@@ -147,6 +147,7 @@ _YEARISH = re.compile(r"(?<!\d)(?:(?:19|20)\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2})(?!
 # Text copied from adjacent elements runs together: "Oktober202010:43", "2. Februar 20202. Februar 2020".
 _GLUED = re.compile(
     r"(?<=[^\W\d_])(?=\d)|(?<=(?:19|20)\d{2})(?=\d{1,2}:\d{2})|(?<=\s(?:19|20)\d{2})(?=\d{1,2}\.\s*[^\W\d_]{3})"
+    r"|(?<=[a-zß-ÿ])(?=[A-ZÀ-Þ][a-zß-ÿ]{2,}\.?\s*\d)"  # "Shana Nys DambrotNovember 6, 2023"
 )
 LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk", "el", "tr")
 
