@@ -336,13 +336,14 @@ def _headline_score(lines: list[_Line], window: list[int], i: int, anchor: int |
     nxt = next((j for j in range(i + 1, len(lines)) if lines[j].why in (None, "repeated")), None)
     # (Below the date, only right under it: further down, a line on the text is a caption.)
     placed = anchor is None or i < anchor or dist == 0
-    if nxt is not None and (_is_deck(lines[nxt]) or _is_meta(lines[nxt])) and placed:
+    sits = nxt is not None and (_is_deck(lines[nxt]) or _is_meta(lines[nxt]))
+    if sits and placed:
         score += 1
         if up and len(F.words(lines[up[0]].text)) <= 3 and not _headline_candidate(lines[up[0]]):
             score += 2
     if _lower_start(lines[i].text):
         score -= 3  # a headline starts with a capital; a pull quote or a fragment of a caption may not
-    if _flattened_menu(lines[i].text):
+    if _flattened_menu(lines[i].text) and not sits:  # a menu does not sit on a byline
         score -= 5
     if up and nxt is not None and lines[up[0]].bullet and lines[nxt].bullet:
         score -= 6  # an item among list items: a menu or a list of other stories
