@@ -337,7 +337,10 @@ def _headline_score(lines: list[_Line], window: list[int], i: int, anchor: int |
     # (Below the date, only right under it: further down, a line on the text is a caption.)
     placed = anchor is None or i < anchor or dist == 0
     sits = nxt is not None and (_is_deck(lines[nxt]) or _is_meta(lines[nxt]))
-    if sits and placed:
+    if sits and anchor is not None and nxt < anchor and _is_meta(lines[nxt]):
+        # dated, but not with the article's byline: another story's teaser above the article
+        score -= 4
+    elif sits and placed:
         score += 1
         if up and len(F.words(lines[up[0]].text)) <= 3 and not _headline_candidate(lines[up[0]]):
             score += 2
