@@ -164,6 +164,7 @@ def _is_prose(text: str) -> bool:
 def _is_paragraph(ln: _Line) -> bool:
     return (
         ln.why is None and _is_prose(ln.text) and len(F.words(ln.text)) >= _PARAGRAPH_WORDS and not _shouted(ln.text)
+        and not _repetitive(ln.text)
         and not (ln.date and ln.date.kind != "dateline") and not F.is_site_notice(ln.text)
     )  # fmt: skip
 
@@ -239,10 +240,17 @@ def _shouted(text: str) -> bool:
     return len(letters) >= 6 and all(c.isupper() for c in letters)
 
 
+def _repetitive(text: str) -> bool:
+    """The same words over and over ("Zu den Angeboten Zu den Angeboten ..."): a widget, not a title."""
+    ws = [w.lower() for w in F.words(text)]
+    return len(ws) >= 6 and len(set(ws)) <= len(ws) / 2
+
+
 def _headline_candidate(ln: _Line) -> bool:
     n = len(F.words(ln.text))
     return (
-        not _NOT_TITLE.search(ln.text) and ln.why in (None, "repeated") and not _shouted(ln.text) and not ln.bullet and ln.date is None and 3 <= n <= _MAX_HEADLINE_WORDS
+        not _NOT_TITLE.search(ln.text) and ln.why in (None, "repeated") and not (_shouted(ln.text) and n <= 5)
+        and not ln.bullet and ln.date is None and 3 <= n <= _MAX_HEADLINE_WORDS and not _repetitive(ln.text)
         and not F.is_menu(ln.text) and not F.is_site_notice(ln.text) and not byline_author(ln.text)
         and not (ln.text.rstrip().endswith(".") and n > 25)
     )  # fmt: skip
@@ -290,7 +298,7 @@ def _flattened_menu(text: str) -> bool:
     """A menu that a text browser printed as one line: "Artikel Themen Hefte Karten Kultur Jobs". Every
     word capitalised and none of the small words every sentence and title-case headline has."""
     ws = [w for w in F.words(text) if w[0].isalpha()]
-    if len(ws) < 5 or any(w[0].islower() for w in ws):
+    if len(ws) < 5 or any(w[0].islower() for w in ws) or _shouted(text):
         return False
     return not any(w.lower() in _TITLE_WORDS for w in ws)
 
@@ -344,6 +352,8 @@ def _headline_score(lines: list[_Line], window: list[int], i: int, anchor: int |
         score += 1
         if up and len(F.words(lines[up[0]].text)) <= 3 and not _headline_candidate(lines[up[0]]):
             score += 2
+    if _shouted(lines[i].text):
+        score -= 2  # a long line in capitals can be a headline, but most are kickers and banners
     if _lower_start(lines[i].text):
         score -= 3  # a headline starts with a capital; a pull quote or a fragment of a caption may not
     if _flattened_menu(lines[i].text) and not sits:  # a menu does not sit on a byline
