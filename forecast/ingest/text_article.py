@@ -240,6 +240,9 @@ def _shouted(text: str) -> bool:
     return len(letters) >= 6 and all(c.isupper() for c in letters)
 
 
+_AUTHOR_LINE = re.compile(r"^[A-ZÀ-Þ][a-zß-ÿ]+(?:-[A-ZÀ-Þ][a-zß-ÿ]+)? [A-ZÀ-Þ][a-zß-ÿ]+(?:-[A-ZÀ-Þ][a-zß-ÿ]+)?\s*(?:,|\||$)")
+
+
 def _repetitive(text: str) -> bool:
     """The same words over and over ("Zu den Angeboten Zu den Angeboten ..."): a widget, not a title."""
     ws = [w.lower() for w in F.words(text)]
@@ -332,7 +335,7 @@ def _headline_score(lines: list[_Line], window: list[int], i: int, anchor: int |
         score -= 1 + dist  # "30 septembre 2018" printed above the headline: the headline is right under it
     else:
         score -= 0.5 * dist
-    if anchor is not None and i < anchor - _ABOVE_META and dist > 4:
+    if anchor is not None and i < anchor - _ABOVE_META and dist > 6:
         score -= 6  # far above the byline, past its share bars and captions
     if _is_deck(lines[i]):
         score -= 6
@@ -352,6 +355,8 @@ def _headline_score(lines: list[_Line], window: list[int], i: int, anchor: int |
         score += 1
         if up and len(F.words(lines[up[0]].text)) <= 3 and not _headline_candidate(lines[up[0]]):
             score += 2
+    if n <= 6 and _AUTHOR_LINE.match(lines[i].text):
+        score -= 3  # "Norbert Lehmann, agrarheute Redakteur": the author's line above the date
     if _shouted(lines[i].text):
         score -= 2  # a long line in capitals can be a headline, but most are kickers and banners
     if _lower_start(lines[i].text):
