@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -141,19 +144,58 @@ _SPAN = re.compile(
     r"(?:(?:\s*[./-]\s*|,?\s+(?:de\s+|del\s+|of\s+)?)(?:[^\W\d_]{3,12}\.?|\d{1,4}(?:st|nd|rd|th)?(?![\d:]))){1,3}"
 )
 _YEARISH = re.compile(r"(?<!\d)(?:(?:19|20)\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2})(?!\d)|\b\d{1,2}\s+[^\W\d_]{3,9}\.?\s+\d{2}\b")
-_GLUED = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=(?:19|20)\d{2})(?=\d{1,2}:\d{2})")
-LANGUAGES = ("en", "de", "fr", "es", "it")
+# Text copied from adjacent elements runs together: "Oktober202010:43", "2. Februar 20202. Februar 2020".
+_GLUED = re.compile(
+    r"(?<=[^\W\d_])(?=\d)|(?<=(?:19|20)\d{2})(?=\d{1,2}:\d{2})|(?<=\s(?:19|20)\d{2})(?=\d{1,2}\.\s*[^\W\d_]{3})"
+    r"|(?<=[a-zß-ÿ])(?=[A-ZÀ-Þ][a-zß-ÿ]{2,}\.?\s*\d)"  # "Shana Nys DambrotNovember 6, 2023"
+)
+LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk", "el", "tr")
+
+
+# The order of day and month in "02/11/2023" on the page being read ("DMY", "MDY"), None when unknown.
+_ORDER: ContextVar[str | None] = ContextVar("numeric_date_order", default=None)
+_NUMERIC = re.compile(r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})[/.](?:19|20)\d{2}(?!\d)")
+_ENGLISH = frozenset("the and of to in is for on that with was it as by".split())
+
+
+def numeric_order(text: str) -> str | None:
+    """How a page writes numeric dates: told by its unambiguous ones ("19/02/2020" is day first), else
+    by its language (only English pages write the month first), None when it writes none."""
+    pairs = [(int(a), int(b)) for a, b in _NUMERIC.findall(text)]
+    if not pairs:
+        return None
+    day_first = sum(1 for a, b in pairs if a > 12 >= b)
+    month_first = sum(1 for a, b in pairs if b > 12 >= a)
+    if day_first != month_first:
+        return "DMY" if day_first > month_first else "MDY"
+    tokens = re.findall(r"[^\W\d_]+", text.lower())
+    english = sum(1 for t in tokens if t in _ENGLISH)
+    return None if tokens and english / len(tokens) >= 0.03 else "DMY"
+
+
+@contextmanager
+def date_order(order: str | None) -> Iterator[None]:
+    """Read numeric dates in this order while inside the block."""
+    token = _ORDER.set(order)
+    try:
+        yield
+    finally:
+        _ORDER.reset(token)
+
+
+def _dateparse(span: str) -> datetime | None:
+    return _dateparse_in(span, _ORDER.get())
 
 
 @functools.lru_cache(maxsize=4096)
-def _dateparse(span: str) -> datetime | None:
+def _dateparse_in(span: str, order: str | None) -> datetime | None:
     import dateparser  # slow to import (~0.4 s): only when a page has a date our patterns do not read
 
+    settings = {"STRICT_PARSING": True, "PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False}
+    if order:
+        settings["DATE_ORDER"] = order
     try:
-        got = dateparser.parse(
-            span, languages=list(LANGUAGES),
-            settings={"STRICT_PARSING": True, "PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False},
-        )  # fmt: skip
+        got = dateparser.parse(span, languages=list(LANGUAGES), settings=settings)
     except Exception:  # dateparser raises assorted errors on odd input; no date is the honest answer
         return None
     if got is None or not 1990 <= got.year <= 2100:
@@ -167,7 +209,10 @@ def _dateparser_date(text: str) -> DateMatch | None:
     spaced = _GLUED.sub(" ", text)
     if not _YEARISH.search(spaced):
         return None
-    for m in _SPAN.finditer(spaced):
+    # Overlapping runs: "5 Min. 1. November 2023" holds the date one run after the reading time.
+    pos = 0
+    while (m := _SPAN.search(spaced, pos)) is not None:
+        pos = m.start() + 1
         if not _YEARISH.search(m.group(0)):
             continue
         tokens = m.group(0).split()
@@ -245,9 +290,16 @@ def is_bare_date(line: str) -> DateMatch | None:
     return found if not leftover and not re.search(r"\d", rest) else None
 
 
+# Small words inside names ("Ursula von der Leyen", "Luis de la Fuente").
+_NAME_PARTICLES = frozenset("von van der den de da di del la le y e and und et".split())
+
+
 def _author_from_by(rest: str) -> str:
     name = _BY_SPLIT.split(rest, maxsplit=1)[0].strip(" .,:;|-")
     if not name or len(name.split()) > 6 or find_date(name) is not None:
+        return ""
+    # Names are capitalised: "Von Youtube-Netzwerken lernen: ..." is a headline, not a byline.
+    if any(w[:1].islower() and w.lower() not in _NAME_PARTICLES for w in name.split()) or ":" in name:
         return ""
     return name
 

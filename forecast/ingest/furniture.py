@@ -88,7 +88,17 @@ _SITE_NOTICE = re.compile(
     r"privacy policy|terms of (?:use|service)|this (?:article|story|page) (?:is|was published) more than)\b"
     # cookie banners in other languages: "Nous utilisons des cookies", "Diese Website verwendet Cookies"
     r"|\b(?:utilis|verwend|nutz|utiliz|usa(?:mos)?\b|accept|akzept|acept|accett)\w*\b.{0,80}\bcookies?\b"
-    r"|\bcookies?\b.{0,80}\b(?:utilis|verwend|nutz|utiliz|akzept|acept|accett)\w*",
+    r"|\bcookies?\b.{0,80}\b(?:utilis|verwend|nutz|utiliz|akzept|acept|accett)\w*"
+    # push-notification prompts: "Dürfen wir Sie ... benachrichtigen? Erlauben", "Turn on notifications"
+    r"|\b(?:benachrichtigung\w*|notifications?|notificaciones|notifiche)\b.{0,100}"
+    r"\b(?:erlauben|aktivieren|allow|enable|turn on|activer|autoriser|activar|permitir|attivare|consentire)\b"
+    r"|\b(?:erlauben|aktivieren|allow|enable|turn on|activer|autoriser|activar|permitir|attivare|consentire)\b"
+    r".{0,100}\b(?:benachrichtigung\w*|notifications?|notificaciones|notifiche)\b",
+    re.I,
+)
+# "You are here: Home > News > ...": the trail repeats the headline, but is navigation.
+_BREADCRUMB = re.compile(
+    r"^\W*(?:you are here|sie sind hier|vous [êe]tes ici|usted est[áa] aqu[íi]|est[áa]s aqu[íi]|sei qui|ti trovi in)\b\s*:?",
     re.I,
 )
 _PARTS = re.compile(r"\s[|•·»›/–—-]\s")
@@ -103,6 +113,14 @@ def words(line: str) -> list[str]:
 def normal(line: str) -> str:
     """Lower-case letters and digits only, for comparing lines."""
     return " ".join(re.findall(r"[^\W_]+", line.lower()))
+
+
+def lowercase_share(line: str) -> float:
+    """The share of words that start with a lower-case letter: high in running text in any of our
+    languages (German capitalises nouns, yet its articles, verbs and prepositions are lower case), near
+    zero in menus and lists of names."""
+    ws = [w for w in words(line) if w[0].isalpha()]
+    return sum(w[0].islower() for w in ws) / len(ws) if ws else 0.0
 
 
 def is_sentence(line: str) -> bool:
@@ -174,6 +192,8 @@ def furniture_reason(line: str) -> str | None:
         return "promo"
     if n <= 30 and _COPYRIGHT.search(text):
         return "copyright"
+    if n <= 40 and _BREADCRUMB.match(text):
+        return "breadcrumb"
     return None
 
 

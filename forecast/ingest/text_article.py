@@ -22,7 +22,9 @@ from forecast.core.model import DateSource
 from forecast.core.timeparse import local, utcnow
 from forecast.ingest import furniture as F
 from forecast.ingest.article import ArticleDraft, finish, plausible
-from forecast.ingest.dates import LineDate, byline_author, has_clock, has_weekday, line_date
+from forecast.ingest.dates import (
+    LineDate, byline_author, date_order, has_clock, has_weekday, line_date, numeric_order,
+)  # fmt: skip
 from forecast.ingest.sanitize import clean_line, clean_text
 from forecast.ingest.urls import date_from_url, host_of, normalise_url
 
@@ -37,6 +39,7 @@ _PARAGRAPH_WORDS = 12  # an opening paragraph is at least this long; a headline 
 _BODY_GAP = 8  # non-paragraph lines (captions, subheads, ad slots) allowed between two paragraphs of one article
 _HEADLINE_WINDOW = 25  # lines above the text searched for the headline
 _ABOVE_HEADLINE = 3  # a date this close above the headline is the article's (reuters, CBS); further up, the site's
+_ABOVE_META = 12  # lines above the byline/date searched for the headline (kicker, deck, caption, share bar between)
 _AFTER_TEXT = 12  # lines after the text searched for an info box with the date
 
 
@@ -66,6 +69,10 @@ _BULLET = re.compile(r"^(?:[*•+o□☆◦‣▪■·]\s+(?=\S)|\d{1,2}\.\s+(?=
 _FORM_JUNK = re.compile(r"\(BUTTON\)|\[[\s_xX*]*\]|\[[^\][]{0,40}\s\]|^\[[^\]]{1,60}\]$|_{4,}|^IFRAME:|^#\S")
 
 
+# lynx opens a dump with the titles of the page's <link rel=...> elements: "#alternate Site » Feed ...".
+_LINK_TITLES = re.compile(r"^#\S")
+
+
 def _wrap_width(text: str) -> int:
     """The column a hard-wrapping renderer (w3m, lynx: 80 by default) broke lines at, or 0 if none did."""
     lengths = sorted(n for line in text.split("\n") if (n := len(line.rstrip())) >= 40)
@@ -81,6 +88,11 @@ def _unwrap(block: str, width: int) -> list[tuple[str, bool]]:
     was wrapped when the next line's first word would not have fitted after it."""
     out: list[tuple[str, bool]] = []
     prev_raw = ""
+    # Renderers wrap some blocks short of the page width (indented or narrower columns): within a block
+    # of long lines, its own longest line is the width it was wrapped at.
+    longest = max((len(r.rstrip()) for r in block.split("\n")), default=0)
+    if width and longest >= 55:
+        width = min(width, longest + 1)
     for raw in block.split("\n"):
         line = raw.strip()
         if not line:
@@ -99,11 +111,18 @@ def _unwrap(block: str, width: int) -> list[tuple[str, bool]]:
     return out
 
 
+# A rule drawn across the page (w3m draws <hr> as "━━━━"): a break between blocks, never text to join.
+_RULE = re.compile(r"^[ \t]*[━─═_=~*·•-]{5,}[ \t]*$", re.M)
+
+
 def _lines(raw: str, text: str) -> list[_Line]:
     width = _wrap_width(raw)
+    text = _RULE.sub("", text)
     lines = [_Line(t, bullet=b) for block in text.split("\n\n") for t, b in _unwrap(block, width)]
     for ln in lines:
         ln.why = F.furniture_reason(ln.text) or ("form" if _FORM_JUNK.search(ln.text) and not _is_prose(ln.text) else None)
+    if lines and _LINK_TITLES.match(lines[0].text):
+        lines[0].why = "link titles"
     # Short lines that recur are navigation or repeated slots; a paragraph is never this short and repeated.
     counts: dict[str, int] = {}
     for ln in lines:
@@ -113,24 +132,39 @@ def _lines(raw: str, text: str) -> list[_Line]:
             ln.why = "repeated"
     # Once the text has begun, a label such as "Related stories" starts a list of other articles'
     # headlines, which goes too, up to the next running text.
+    # When running text or a date ends the list, the line right above it was no list item but that
+    # text's headline (a headline with its deck or date, after a list of other stories).
     in_text = in_list = False
+    last: _Line | None = None
     for ln in lines:
         if ln.why in ("list label", "teaser") and in_text:
             in_list = True
-        elif ln.why is None and _is_prose(ln.text):
+        elif ln.why is None and (_is_prose(ln.text) or in_list and _dated(ln.text)):
+            if in_list and last is not None and last.why == "promoted links" and not last.bullet:
+                last.why = None
             in_text, in_list = True, False
         elif ln.why is None and in_list:
             ln.why = "promoted links"
+        if ln.why not in ("blank", "punctuation", "form", "placeholder"):
+            last = ln
     return lines
 
 
+def _dated(text: str) -> bool:
+    d = line_date(text) if len(text) < 300 and re.search(r"\d", text) else None
+    return d is not None and d.match.when is not None and d.kind != "dateline"
+
+
 def _is_prose(text: str) -> bool:
-    return F.is_sentence(text) or (len(F.words(text)) >= 16 and not F.is_menu(text))
+    # Without a full stop, only a long line in which most words are not capitalised reads as running text:
+    # a mega-menu flattened into one line ("iPhone Überblick iPhone 15 Pro Max iPhone 15 Pro ...") does not.
+    return F.is_sentence(text) or (len(F.words(text)) >= 16 and not F.is_menu(text) and F.lowercase_share(text) >= 0.3)
 
 
 def _is_paragraph(ln: _Line) -> bool:
     return (
-        ln.why is None and _is_prose(ln.text) and len(F.words(ln.text)) >= _PARAGRAPH_WORDS
+        ln.why is None and _is_prose(ln.text) and len(F.words(ln.text)) >= _PARAGRAPH_WORDS and not _shouted(ln.text)
+        and not _repetitive(ln.text)
         and not (ln.date and ln.date.kind != "dateline") and not F.is_site_notice(ln.text)
     )  # fmt: skip
 
@@ -149,7 +183,14 @@ def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
     runs = []
     for i in paras[1:]:
         between = [j for j in range(run[-1] + 1, i) if lines[j].why is None]
-        if len(between) <= _BODY_GAP:
+        # A list inside the text (a table of contents, the items of a listicle) does not break it up.
+        gap = [j for j in between if not lines[j].bullet]
+        # A byline or date after a paragraph or two starts the article: what came before was a login
+        # box, a teaser or the article's own deck. A dated teaser inside the text ("Jane Doe | 22.11.22")
+        # is no new start: a date counts only before any other run, a byline ("Von Tim Ehlers",
+        # "Published ...") anywhere.
+        starts = len(run) <= 2 and any(_is_byline(lines[j]) or (not runs and _is_meta(lines[j])) for j in between)
+        if len(gap) <= _BODY_GAP and not starts:
             run.append(i)
         else:
             runs.append(run)
@@ -187,7 +228,8 @@ def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
 # A photo credit or a web address is never a headline ("... | Bildquelle: dpa", "Photograph: Getty Images").
 _NOT_TITLE = re.compile(
     r"\b(?:foto|photo|photograph|bild(?:quelle)?|image|credits?|crédits?|imagen|immagine|quelle|source)\s*:"
-    r"|getty images|https?://|\bwww\.|\.(?:com|de|fr|es|it|org|net|co\.uk)/",
+    r"|getty images|©|https?://|\bwww\.|\.(?:com|de|fr|es|it|org|net|co\.uk)/"
+    r"|^\s*[←→↑↓]|[←→↑↓]\s*$",  # "← Previous post", "Zu den Kommentaren ↓": links, not titles
     re.I,
 )
 
@@ -198,10 +240,20 @@ def _shouted(text: str) -> bool:
     return len(letters) >= 6 and all(c.isupper() for c in letters)
 
 
+_AUTHOR_LINE = re.compile(r"^[A-ZÀ-Þ][a-zß-ÿ]+(?:-[A-ZÀ-Þ][a-zß-ÿ]+)? [A-ZÀ-Þ][a-zß-ÿ]+(?:-[A-ZÀ-Þ][a-zß-ÿ]+)?\s*(?:,|\||$)")
+
+
+def _repetitive(text: str) -> bool:
+    """The same words over and over ("Zu den Angeboten Zu den Angeboten ..."): a widget, not a title."""
+    ws = [w.lower() for w in F.words(text)]
+    return len(ws) >= 6 and len(set(ws)) <= len(ws) / 2
+
+
 def _headline_candidate(ln: _Line) -> bool:
     n = len(F.words(ln.text))
     return (
-        not _NOT_TITLE.search(ln.text) and ln.why in (None, "repeated") and not _shouted(ln.text) and not ln.bullet and ln.date is None and 3 <= n <= _MAX_HEADLINE_WORDS
+        not _NOT_TITLE.search(ln.text) and ln.why in (None, "repeated") and not (_shouted(ln.text) and n <= 5)
+        and not ln.bullet and ln.date is None and 3 <= n <= _MAX_HEADLINE_WORDS and not _repetitive(ln.text)
         and not F.is_menu(ln.text) and not F.is_site_notice(ln.text) and not byline_author(ln.text)
         and not (ln.text.rstrip().endswith(".") and n > 25)
     )  # fmt: skip
@@ -211,6 +263,11 @@ def _is_meta(ln: _Line) -> bool:
     return ln.why in (None, "repeated") and (
         (ln.date is not None and ln.date.match.when is not None) or _is_byline(ln)
     )
+
+
+def _is_deck(ln: _Line) -> bool:
+    n = len(F.words(ln.text))
+    return n >= _PARAGRAPH_WORDS and _is_prose(ln.text) and (ln.text.rstrip().endswith(".") or n > 25)
 
 
 def _headline(lines: list[_Line], body_start: int, counts: dict[str, int]) -> int | None:
@@ -230,21 +287,85 @@ def _headline(lines: list[_Line], body_start: int, counts: dict[str, int]) -> in
             between = [j for j in window if i < j < anchor]
             if len(between) <= 4 and not any(_headline_candidate(lines[j]) for j in between):
                 anchor = i
-    pool = [i for i in cands if anchor is not None and anchor - 8 <= i < anchor]
-    if not pool and anchor is not None:  # "30 septembre 2018" printed above the headline
-        pool = [i for i in cands if anchor < i][:1]
-    if not pool:
-        pool = cands[-4:]
-    # The headline runs longer than the section labels, author names and site names around it; when the
-    # longest line is a deck, the headline is the line right above it.
-    pick = max(pool, key=lambda i: (len(F.words(lines[i].text)) >= 4, len(F.words(lines[i].text)), -i))
-    above = [i for i in cands if i < pick]
-    if above:
-        up = above[-1]
-        gap = [j for j in window if up < j < pick]
-        if not gap and len(F.words(lines[up].text)) >= 4 and not lines[up].text.rstrip().endswith((".", ":")):
-            pick = up
-    return pick
+    return max(cands, key=lambda i: (_headline_score(lines, window, i, anchor, body_start), -i))
+
+
+# Small words an English title-case headline has ("Is", "The", "Of"); a row of menu items has none.
+_TITLE_WORDS = frozenset(
+    "a an the is are was were be has have had will can could may of in to for on with and or at by from as "
+    "it its how why what who when where not no after over into this that than new".split()
+)
+
+
+def _flattened_menu(text: str) -> bool:
+    """A menu that a text browser printed as one line: "Artikel Themen Hefte Karten Kultur Jobs". Every
+    word capitalised and none of the small words every sentence and title-case headline has."""
+    ws = [w for w in F.words(text) if w[0].isalpha()]
+    if len(ws) < 5 or any(w[0].islower() for w in ws) or _shouted(text):
+        return False
+    return not any(w.lower() in _TITLE_WORDS for w in ws)
+
+
+def _lower_start(text: str) -> bool:
+    first = next((c for c in text if c.isalnum()), "")
+    return first.islower()
+
+
+def _headline_score(lines: list[_Line], window: list[int], i: int, anchor: int | None, body_start: int) -> float:
+    """How much a line looks like the headline: long for a title (section labels, names and site names
+    are short), close above the byline/date (or just under a date stamp), not an item of a list, and
+    above the deck (lines under a sentence-long deck are photo captions)."""
+    n = len(F.words(lines[i].text))
+    score = float(min(n, 8)) - (2 if n < 4 else 0)
+    # Right under a headline-long line (share bars and credits aside), a line is its deck (a kicker
+    # above a headline is shorter).
+    up = [j for j in window if j < i][-1:]
+    upper = lines[up[0]].text if up else ""
+    # (unless the line above is this one with navigation glued on: "Headline NEWS FEATURES ...")
+    if (
+        up and _headline_candidate(lines[up[0]]) and len(F.words(upper)) >= 6 and not _lower_start(upper)
+        and not (F.normal(lines[i].text) in F.normal(upper) and len(F.normal(lines[i].text)) < len(F.normal(upper)))
+    ):  # fmt: skip
+        if not lines[up[0]].text.rstrip().endswith((".", ":")):
+            score -= 4
+    ref = anchor if anchor is not None else body_start
+    # lines between the candidate and the byline/date; share buttons and labels ("Twittern") count little
+    dist = sum(1 if len(F.words(lines[j].text)) >= 3 else 0.2 for j in window if min(i, ref) < j < max(i, ref))
+    if anchor is not None and i > anchor:
+        score -= 1 + dist  # "30 septembre 2018" printed above the headline: the headline is right under it
+    else:
+        score -= 0.5 * dist
+    if anchor is not None and i < anchor - _ABOVE_META and dist > 6:
+        score -= 6  # far above the byline, past its share bars and captions
+    if _is_deck(lines[i]):
+        score -= 6
+    elif lines[i].text.rstrip().endswith("."):
+        score -= 3  # headlines do not end with a full stop; captions and decks do
+    if any(_is_deck(lines[j]) for j in window if j < i and j >= ref - _ABOVE_META):
+        score -= 8
+    # A headline sits right on its deck or byline, often under a short kicker ("Deutschland").
+    nxt = next((j for j in range(i + 1, len(lines)) if lines[j].why in (None, "repeated")), None)
+    # (Below the date, only right under it: further down, a line on the text is a caption.)
+    placed = anchor is None or i < anchor or dist == 0
+    sits = nxt is not None and (_is_deck(lines[nxt]) or _is_meta(lines[nxt]))
+    if sits and anchor is not None and nxt < anchor and _is_meta(lines[nxt]):
+        # dated, but not with the article's byline: another story's teaser above the article
+        score -= 4
+    elif sits and placed:
+        score += 1
+        if up and len(F.words(lines[up[0]].text)) <= 3 and not _headline_candidate(lines[up[0]]):
+            score += 2
+    if n <= 6 and _AUTHOR_LINE.match(lines[i].text):
+        score -= 3  # "Norbert Lehmann, agrarheute Redakteur": the author's line above the date
+    if _shouted(lines[i].text):
+        score -= 2  # a long line in capitals can be a headline, but most are kickers and banners
+    if _lower_start(lines[i].text):
+        score -= 3  # a headline starts with a capital; a pull quote or a fragment of a caption may not
+    if _flattened_menu(lines[i].text) and not sits:  # a menu does not sit on a byline
+        score -= 5
+    if up and nxt is not None and lines[up[0]].bullet and lines[nxt].bullet:
+        score -= 6  # an item among list items: a menu or a list of other stories
+    return score
 
 
 def read_text(raw: str) -> TextParts:
@@ -252,6 +373,11 @@ def read_text(raw: str) -> TextParts:
     text = clean_text(raw)
     if not text:
         raise InvalidInput("the text is empty")
+    with date_order(numeric_order(text)):
+        return _read(raw, text)
+
+
+def _read(raw: str, text: str) -> TextParts:
     lines = _lines(raw, text)
     kept = [i for i, ln in enumerate(lines) if ln.why is None]
     if not kept:
@@ -317,6 +443,13 @@ def read_text(raw: str) -> TextParts:
             else:
                 kind = "above headline"
         found.setdefault(kind, d)
+    # A byline or "Published" line further down, under a gallery of captions, is still the article's.
+    if not found.keys() & {"published", "byline"}:
+        for i in range(date_end, min(len(lines), body_start + 2 * _HEADLINE_WINDOW)):
+            d = lines[i].date
+            if lines[i].why in (None, "repeated") and d is not None and d.kind in ("published", "byline"):
+                found.setdefault(d.kind, d)
+                break
     # Info boxes after the text: "Date 23.05.2011", "Published ...", a date alone under the last paragraph.
     after = [i for i in range(body_end + 1, len(lines)) if lines[i].why in (None, "repeated")][:_AFTER_TEXT]
     for i in after:
@@ -355,7 +488,8 @@ def read_text(raw: str) -> TextParts:
             # A deck under the headline is text; anything above it, short, or a notice is header furniture.
             above = headline_at is None or i < headline_at
             short = not _is_prose(ln.text) and len(F.words(ln.text)) < 6
-            if above or short or ln.bullet or ln.date is not None or F.is_site_notice(ln.text):
+            dated = ln.date is not None and not (_is_prose(ln.text) and F.is_sentence(ln.text))
+            if above or short or ln.bullet or dated or F.is_site_notice(ln.text):
                 continue
         elif ln.date is not None and ln.date.kind not in ("dateline",) and not _is_prose(ln.text):
             continue

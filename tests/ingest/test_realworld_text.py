@@ -1,8 +1,8 @@
 """Plain text copied from real news pages (tests/fixtures/realworld, see LICENSES.md there): headline,
 publication day and body over the whole corpus, and the date forms real pages print, in five languages.
 
-The floors below are what the reader achieves today on the development cases; the issue's target is
-90 % (docs/realworld.md has the per-case table). The held-out cases are scored but not asserted, so
+The floors below are what the reader achieves today on the development cases (263 dumps of 109 pages);
+the issue's target is 90 % (docs/realworld.md has the per-case table). The held-out cases are scored but not asserted, so
 that rules are never tuned to them.
 """
 
@@ -22,9 +22,9 @@ from forecast.ingest.sanitize import clean_text
 from forecast.ingest.text_article import read_text
 from tests.ingest.realworld_corpus import evaluate, load_cases
 
-HEADLINE_FLOOR = 0.75
-DATE_FLOOR = 0.90
-BODY_FLOOR = 1.0
+HEADLINE_FLOOR = 0.84
+DATE_FLOOR = 0.88
+BODY_FLOOR = 0.94
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,8 @@ def dev_outcomes():
 
 def test_corpus_is_real_and_large_enough():
     cases = load_cases()
-    assert len(cases) >= 20
+    assert len(cases) >= 40
+    assert len({c.get("page", c["name"]) for c in cases}) >= 20
     assert len({c["form"] for c in cases}) == 3  # w3m, lynx, select-all copy
     assert len(load_cases("holdout")) >= 5
 
@@ -113,8 +114,16 @@ def test_text_reader_never_raises_and_stays_honest(lines, sep):
         return
     if parts.published_at is not None:
         assert datetime(1990, 1, 1, tzinfo=UTC) <= parts.published_at <= datetime(2101, 1, 1, tzinfo=UTC)
+    flat = " ".join(clean_text(raw).split())
     if parts.headline:  # a line of the input (hard-wrapped lines re-joined, control characters dropped)
-        assert " ".join(parts.headline.split()) in " ".join(clean_text(raw).split())
+        assert " ".join(parts.headline.split()) in flat
+        assert line_date(parts.headline) is None  # never a date line
+    # Body paragraphs are lines of the input, in the input's order.
+    at = 0
+    for para in parts.paragraphs:
+        found = flat.find(" ".join(para.split()), at)
+        assert found >= 0, para
+        at = found
 
 
 @settings(max_examples=80, deadline=None)
