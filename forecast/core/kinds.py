@@ -11,25 +11,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import StrEnum
-
 from forecast.core.errors import InvalidInput
+from forecast.core.model import Kind
 
 GRID_POINTS = 201  # Metaculus's default: inbound_outcome_count 200, a CDF of 201 values
 INBOUND_BUCKETS = GRID_POINTS - 1
 MAX_OPTIONS = 50
 BELOW, ABOVE = "below", "above"  # resolutions of an open-bounded question outside its range
-
-
-class Kind(StrEnum):
-    BINARY = "binary"
-    CHOICE = "choice"
-    NUMERIC = "numeric"
-    DATE = "date"
-
-    @property
-    def continuous(self) -> bool:
-        return self in (Kind.NUMERIC, Kind.DATE)
 
 
 @dataclass(frozen=True, slots=True)
