@@ -7,9 +7,16 @@ from enum import StrEnum
 
 
 class Kind(StrEnum):
+    """What a question asks (core/kinds.py has what the non-binary kinds are made of)."""
+
     BINARY = "binary"
-    MULTIPLE_CHOICE = "multiple_choice"
+    CHOICE = "choice"
     NUMERIC = "numeric"
+    DATE = "date"
+
+    @property
+    def continuous(self) -> bool:
+        return self in (Kind.NUMERIC, Kind.DATE)
 
 
 class Status(StrEnum):
