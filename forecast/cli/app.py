@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "forecast.cli.interchange",
     "forecast.cli.db",
     "forecast.cli.demo",
+    "forecast.cli.team",
 )
 OPTIONAL_MODULES = (
     "forecast.cli.score",

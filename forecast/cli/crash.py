@@ -42,6 +42,10 @@ def environment_fault(exc: BaseException) -> str | None:
     if "sqlalchemy" in sys.modules:
         from sqlalchemy.exc import DBAPIError, OperationalError
 
+        if getattr(getattr(exc, "orig", exc), "sqlstate", None) == "42501":
+            from forecast.services.team import refusal  # a team database's grants or row-level security
+
+            return refusal(_first_line(exc))
         if isinstance(exc, OperationalError) or (
             isinstance(exc, DBAPIError) and exc.connection_invalidated
         ):

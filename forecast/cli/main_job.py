@@ -15,7 +15,7 @@ def main_job(st: CliState, *, demo: bool = False) -> None:
     except ModuleNotFoundError:
         launch = None
     if launch is not None and sys.stdin.isatty() and sys.stdout.isatty():
-        launch(st.target, tz=st.tz, name=st.settings.name)
+        launch(st.target, tz=st.tz, name=st.forecaster(write=False))
         return
     from forecast.cli.questions import print_question_list
 

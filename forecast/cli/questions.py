@@ -48,7 +48,7 @@ def print_question_list(st: CliState, *, status: str, tag: str | None = None, se
     db = st.database()
     with db.session() as session:
         rows = list_questions(session, status=status, tag=tag, search=search)
-    me = st.settings.name
+    me = st.forecaster(write=False)
     table = []
     for r in rows:
         latest = r["latest"]
@@ -121,11 +121,12 @@ def add(
     )
 
     remind_at = st.when(remind, now=now)
+    me = st.forecaster() if first is not None else st.settings.name
 
     def work(session) -> dict:  # the question, its first forecast and reminder commit together or not at all
         row = add_question(session, draft, now=now)
         if first is not None:
-            record_forecast(session, ForecastRequest(row.id, first, st.settings.name, rationale=why), now=now)
+            record_forecast(session, ForecastRequest(row.id, first, me, rationale=why), now=now)
         if remind_at is not None:
             from forecast.services.reminders import set_reminder
 
@@ -293,9 +294,10 @@ def sync(
     if prefer not in (None, "file", "app"):
         raise UsageFailure(f"--prefer must be file or app, not {prefer!r}")
     st = state(ctx)
+    me = st.forecaster()
 
     def work(session) -> dict:
-        report = sync_directory(session, directory, forecaster=st.settings.name, prefer=prefer)
+        report = sync_directory(session, directory, forecaster=me, prefer=prefer)
         if dry_run:
             raise DryRunRollback(report)  # inside the unit of work: everything the sync did is rolled back
         return report

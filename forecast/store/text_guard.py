@@ -40,9 +40,10 @@ RULES: dict[str, dict[str, Callable[[str, str], str]]] = {
     "question": {
         "slug": LINE, "title": LINE, "kind": LINE, "description": TEXT, "criteria": TEXT, "status": LINE,
         "resolution": LINE, "resolution_note": TEXT, "auto_rule": LINE, "source_file": LINE,
+        "created_by": LINE,
     },
     "tag": {"name": LINE},
-    "forecast": {"rationale": TEXT},
+    "forecast": {"rationale": TEXT, "recorded_by": LINE},
     "evidence": {
         "key": LINE, "url": URL, "canonical_url": URL, "title": LINE, "outlet": LINE, "author": LINE,
         "published_source": LINE, "text": TEXT, "excerpt": TEXT, "content_hash": LINE,
@@ -56,6 +57,7 @@ RULES: dict[str, dict[str, Callable[[str, str], str]]] = {
     "standing_forecast": {},
     "question_sync": {"path": LINE, "file_hash": LINE, "fields": JSON},
     "reminder": {"note": TEXT},
+    "team_setting": {"key": LINE, "value": LINE},
     "alembic_version": {"version_num": LINE},
 }  # fmt: skip
 

@@ -1,0 +1,37 @@
+"""teams on PostgreSQL: who created a question, which role recorded a forecast, team settings
+
+Revision ID: 0008_team
+Revises: 0006_reminders
+Create Date: 2026-12-02
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0008_team"
+down_revision = "0006_reminders"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # Nullable columns added in place (no table rebuild on SQLite; existing rows keep NULL: made before
+    # anyone could tell who). In a team database `forecast team init` installs triggers that fill them.
+    with op.batch_alter_table("question", schema=None, recreate="never") as batch_op:
+        batch_op.add_column(sa.Column("created_by", sa.String(length=200), nullable=True))
+    with op.batch_alter_table("forecast", schema=None, recreate="never") as batch_op:
+        batch_op.add_column(sa.Column("recorded_by", sa.String(length=200), nullable=True))
+    op.create_table(
+        "team_setting",
+        sa.Column("key", sa.String(length=100), nullable=False),
+        sa.Column("value", sa.String(), nullable=False),
+        sa.PrimaryKeyConstraint("key"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("team_setting")
+    with op.batch_alter_table("forecast", schema=None) as batch_op:
+        batch_op.drop_column("recorded_by")
+    with op.batch_alter_table("question", schema=None) as batch_op:
+        batch_op.drop_column("created_by")
