@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "forecast.cli.db",
     "forecast.cli.demo",
     "forecast.cli.team",
+    "forecast.cli.comments",
 )
 OPTIONAL_MODULES = (
     "forecast.cli.score",

@@ -110,6 +110,7 @@ _RULE_OF_TABLE = {
     "question": "only admins or the member who created a question may edit, resolve or delete it",
     "resolution_event": "only admins or the member who created a question may resolve it",
     "team_setting": "only admins change team settings",
+    "comment": "members edit and delete only their own comments",
 }
 _TABLE = re.compile(r'(?:table|relation) "?([a-z_]+)"?')
 

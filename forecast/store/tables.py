@@ -92,6 +92,19 @@ class TeamSetting(SQLModel, table=True):
     value: str
 
 
+class Comment(SQLModel, table=True):
+    """A comment on a question (migration 0008); in a team database the author is the role that wrote it."""
+
+    __tablename__ = "comment"
+    __table_args__ = (Index("ix_comment_question", "question_id", "created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = _fk("question.id")
+    author: str = Field(max_length=200)
+    body: str
+    created_at: datetime = _time()
+    updated_at: datetime = _time()
+
+
 class Tag(SQLModel, table=True):
     __tablename__ = "tag"
     id: int | None = Field(default=None, primary_key=True)

@@ -12,7 +12,8 @@ around them either:
   forecast of their own on it; observers see them after the close; admins always.
 - questions: any member adds one; only admins or the member who created it edit, resolve or delete it.
 - observers read and write nothing (SELECT only).
-- every forecast, question and resolution records the role that made it (a trigger, not the client).
+- comments: anyone but an observer writes one; only its author edits or deletes it (admins may delete).
+- every forecast, question, resolution and comment records the role that made it (a trigger, not the client).
 
 Policies on `forecast` cannot query `forecast` (PostgreSQL refuses the recursion), so the checks that
 must see rows the caller may not are SECURITY DEFINER functions owned by the database owner; they use
@@ -26,7 +27,7 @@ ROLE_OF_GROUP = {"forecast_admin": "admin", "forecast_member": "member", "foreca
 GROUP_OF_ROLE = {v: k for k, v in ROLE_OF_GROUP.items()}
 
 # tables whose rows the policies below guard; every other table is shared by members
-GUARDED = ("forecaster", "forecast", "standing_forecast", "question", "resolution_event", "team_setting")
+GUARDED = ("forecaster", "forecast", "standing_forecast", "question", "resolution_event", "team_setting", "comment")
 
 _NOW_US = "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint"
 
@@ -63,6 +64,11 @@ BEGIN
       RAISE EXCEPTION 'row-level security: table "question" may be changed only by admins or its creator'
         USING ERRCODE = '42501';
     END IF;
+  ELSIF TG_TABLE_NAME = 'comment' THEN
+    IF OLD.author IS DISTINCT FROM session_user AND NOT (TG_OP = 'DELETE' AND forecast_is_admin()) THEN
+      RAISE EXCEPTION 'row-level security: table "comment" rows are changed only by their author'
+        USING ERRCODE = '42501';
+    END IF;
   ELSIF TG_TABLE_NAME = 'forecast' THEN
     IF OLD.forecaster_id IS DISTINCT FROM forecast_me() AND NOT (TG_OP = 'DELETE' AND forecast_is_admin()) THEN
       RAISE EXCEPTION 'row-level security: table "forecast" rows are changed only by their forecaster'
@@ -82,6 +88,8 @@ BEGIN
     IF TG_OP = 'INSERT' THEN NEW.created_by := session_user; ELSE NEW.created_by := OLD.created_by; END IF;
   ELSIF TG_TABLE_NAME = 'resolution_event' THEN
     NEW.actor := session_user;
+  ELSIF TG_TABLE_NAME = 'comment' THEN
+    IF TG_OP = 'INSERT' THEN NEW.author := session_user; ELSE NEW.author := OLD.author; END IF;
   END IF;
   RETURN NEW;
 END
@@ -97,6 +105,10 @@ DROP TRIGGER IF EXISTS forecast_guard_change ON question;
 CREATE TRIGGER forecast_guard_change BEFORE UPDATE OR DELETE ON question FOR EACH ROW EXECUTE FUNCTION forecast_guard_change();
 DROP TRIGGER IF EXISTS forecast_guard_change ON forecast;
 CREATE TRIGGER forecast_guard_change BEFORE UPDATE OR DELETE ON forecast FOR EACH ROW EXECUTE FUNCTION forecast_guard_change();
+DROP TRIGGER IF EXISTS forecast_guard_change ON comment;
+CREATE TRIGGER forecast_guard_change BEFORE UPDATE OR DELETE ON comment FOR EACH ROW EXECUTE FUNCTION forecast_guard_change();
+DROP TRIGGER IF EXISTS forecast_stamp_role ON comment;
+CREATE TRIGGER forecast_stamp_role BEFORE INSERT OR UPDATE ON comment FOR EACH ROW EXECUTE FUNCTION forecast_stamp_role();
 DROP TRIGGER IF EXISTS forecast_stamp_role ON resolution_event;
 CREATE TRIGGER forecast_stamp_role BEFORE INSERT ON resolution_event FOR EACH ROW EXECUTE FUNCTION forecast_stamp_role();
 """

@@ -58,6 +58,7 @@ RULES: dict[str, dict[str, Callable[[str, str], str]]] = {
     "question_sync": {"path": LINE, "file_hash": LINE, "fields": JSON},
     "reminder": {"note": TEXT},
     "team_setting": {"key": LINE, "value": LINE},
+    "comment": {"author": LINE, "body": TEXT},
     "alembic_version": {"version_num": LINE},
 }  # fmt: skip
 

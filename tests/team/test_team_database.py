@@ -118,6 +118,16 @@ def test_only_admins_or_the_creator_edit_or_resolve_and_observers_only_read(team
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         _sql(u["olga"], "INSERT INTO tag (name) VALUES ('x')")
     assert run("q", "edit", slug, "--title", "Will the Thames freeze in London before 2027-03-01?", db=u["alice"]).code == 0
+    # comments: stamped with the author's role; only the author edits, the database refuses anyone else
+    assert run("comment", slug, "The Met Office expects a mild winter.", db=u["alice"]).code == 0
+    r = run("comment", slug, "--edit", "1", "Hijacked", db=u["bob"])
+    assert r.code == 1 and "only its author may change it" in r.err
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        _sql(u["bob"], "UPDATE comment SET body = 'Hijacked'")
+    _sql(u["bob"], "INSERT INTO comment (question_id, author, body, created_at, updated_at) VALUES (1, %s, 'x', 1, 1)",
+         (team_db["names"]["alice"],))
+    assert _sql(u["adam"], "SELECT author, body FROM comment ORDER BY id") == [
+        (team_db["names"]["alice"], "The Met Office expects a mild winter."), (team_db["names"]["bob"], "x")]
     assert run("resolve", slug, "no", db=u["adam"]).code == 0
     # a closed question shows everyone's forecasts, to observers too
     assert _sql(u["olga"], "SELECT title FROM question") == [("Will the Thames freeze in London before 2027-03-01?",)]
@@ -146,6 +156,29 @@ def test_membership_is_managed_by_the_owner_and_history_outlives_it(team_db):
                        (["team", "add", "zed_q", "--role", "king"], "role must be")]:
         r = run(*bad, "--no-password", db=owner)
         assert r.code != 0 and words in r.err
+
+
+def test_comments_on_sqlite_are_listed_edited_and_deleted_by_their_author(tmp_path):
+    db = str(tmp_path / "talk.db")
+    run("q", "add", "Will it rain in Oslo on 2027-01-05?", "--closes", "2027-01-05", db=db)
+    slug = "will-it-rain-in-oslo-on-2027-01-05"
+    assert run("comment", slug, "Met Office: 70%.\nECMWF agrees.", db=db).code == 0
+    assert run("comment", slug, "Looks dry to me", "--by", "bob", db=db).code == 0
+    r = run("comment", slug, "--delete", "2", db=db)
+    assert r.code == 1 and "bob's; only its author" in r.err
+    assert run("comment", slug, "--edit", "1", "Met Office: 80%.", db=db).code == 0
+    shown = run("q", "show", slug, "--json", db=db).json()["comments"]
+    assert [(c["id"], c["author"] == "bob", c["body"]) for c in shown] == [(1, False, "Met Office: 80%."),
+                                                                           (2, True, "Looks dry to me")]
+    assert shown[0]["updated_at"] > shown[0]["created_at"]
+    text = run("q", "show", slug, db=db).out
+    assert "comments:" in text and "bob: Looks dry to me" in text and "(edited)" in text
+    for bad, words in [(["comment", slug, "   "], "give the comment's text"),
+                       (["comment", slug, "--delete", "1", "text"], "--delete takes no text"),
+                       (["comment", slug, "--edit", "9", "x"], "no comment 9")]:
+        r = run(*bad, db=db)
+        assert r.code != 0 and words in r.err
+    assert run("comment", slug, "--delete", "2", "--by", "bob", db=db).code == 0
 
 
 def test_sqlite_stays_single_user(tmp_path):

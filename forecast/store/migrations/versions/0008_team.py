@@ -1,4 +1,4 @@
-"""teams on PostgreSQL: who created a question, which role recorded a forecast, team settings
+"""teams on PostgreSQL: who created a question, which role recorded a forecast, team settings, comments
 
 Revision ID: 0008_team
 Revises: 0006_reminders
@@ -27,9 +27,25 @@ def upgrade() -> None:
         sa.Column("value", sa.String(), nullable=False),
         sa.PrimaryKeyConstraint("key"),
     )
+    op.create_table(
+        "comment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("question_id", sa.Integer(), nullable=False),
+        sa.Column("author", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.String(), nullable=False),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.Column("updated_at", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(["question_id"], ["question.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("comment", schema=None) as batch_op:
+        batch_op.create_index("ix_comment_question", ["question_id", "created_at"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("comment", schema=None) as batch_op:
+        batch_op.drop_index("ix_comment_question")
+    op.drop_table("comment")
     op.drop_table("team_setting")
     with op.batch_alter_table("forecast", schema=None) as batch_op:
         batch_op.drop_column("recorded_by")
