@@ -41,6 +41,8 @@ COMMAND_MODULES = (
     "forecast.cli.interchange",
     "forecast.cli.db",
     "forecast.cli.demo",
+    "forecast.cli.team",
+    "forecast.cli.comments",
 )
 OPTIONAL_MODULES = (
     "forecast.cli.score",

@@ -51,6 +51,19 @@ class CliState:
             crash.database_label = self._database.engine.url.render_as_string(hide_password=True)
         return self._database
 
+    def forecaster(self, by: str | None = None, *, write: bool = True) -> str:
+        """Whom a write is recorded for: --by or the configured name; in a team database the connected
+        role, and --by only for admins (services/team.py; the database enforces the same)."""
+        target = self.target
+        if "://" not in target or target.startswith("sqlite"):  # SQLite: single-user, nothing to ask the database
+            return by or self.settings.name
+        db = self.database(write=write)
+        if db.dialect != "postgresql":
+            return by or self.settings.name
+        from forecast.services.team import forecaster_for
+
+        return forecaster_for(db, by, self.settings.name)
+
     @property
     def tz(self) -> str:
         return self.settings.timezone

@@ -42,6 +42,10 @@ def environment_fault(exc: BaseException) -> str | None:
     if "sqlalchemy" in sys.modules:  # else no database was opened, and importing it now would cost
         from forecast.services.db_errors import is_database_fault
 
+        if getattr(getattr(exc, "orig", exc), "sqlstate", None) == "42501":
+            from forecast.services.team import refusal  # a team database's grants or row-level security
+
+            return refusal(_first_line(exc))
         if is_database_fault(exc):
             where = f" {database_label}" if database_label else ""
             return f"database{where}: {_first_line(exc)}"

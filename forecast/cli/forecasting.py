@@ -38,7 +38,7 @@ def predict(
     req = ForecastRequest(
         question=question,
         probability=p,
-        forecaster=by or st.settings.name,
+        forecaster=st.forecaster(by),
         at=st.when(at),
         rationale=why,
         evidence=tuple(evidence or ()),
@@ -124,7 +124,7 @@ def resolve(
     when = st.when(at)
 
     def work(session) -> QuestionFields:
-        q = service.resolve(session, question, res, actor=by or st.settings.name, at=when, note=note_text)
+        q = service.resolve(session, question, res, actor=st.forecaster(by), at=when, note=note_text)
         return question_record(q, tags_of(session, q.id))
 
     data = st.database(write=True).write(work)
@@ -153,7 +153,7 @@ def unresolve(
     st = state(ctx)
 
     def work(session) -> QuestionFields:
-        q = service.unresolve(session, question, actor=by or st.settings.name, note=note_text)
+        q = service.unresolve(session, question, actor=st.forecaster(by), note=note_text)
         return question_record(q, tags_of(session, q.id))
 
     data = st.database(write=True).write(work)

@@ -13,7 +13,7 @@ def main_job(st: CliState, *, demo: bool = False) -> None:
     if sys.stdin.isatty() and sys.stdout.isatty():
         from forecast.tui.launch import launch
 
-        launch(st.target, tz=st.tz, name=st.settings.name, backfill_after=st.settings.backfill_after)
+        launch(st.target, tz=st.tz, name=st.forecaster(write=False), backfill_after=st.settings.backfill_after)
         return
     from forecast.cli.questions import print_question_list
 

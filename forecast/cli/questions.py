@@ -54,7 +54,7 @@ def print_question_list(
     db = st.database()
     with db.session() as session:
         rows = list_questions(session, status=status, tag=tag, search=search)
-    me = st.settings.name
+    me = st.forecaster(write=False)
     table = []
     for r in rows:
         latest = r.latest
@@ -127,11 +127,12 @@ def add(
     )
 
     remind_at = st.when(remind, now=now)
+    me = st.forecaster() if first is not None else st.settings.name
 
     def work(session) -> QuestionDetail:  # the question, its first forecast and reminder commit together or not at all
         row = add_question(session, draft, now=now)
         if first is not None:
-            record_forecast(session, ForecastRequest(row.id, first, st.settings.name, rationale=why), now=now)
+            record_forecast(session, ForecastRequest(row.id, first, me, rationale=why), now=now)
         if remind_at is not None:
             from forecast.services.reminders import set_reminder
 
@@ -190,9 +191,13 @@ def show(
 
     from forecast.services.question_detail import show_question
 
+    from forecast.cli.comments import comment_dict
+    from forecast.services.comments import comments_of
+
     st = state(ctx)
     with st.database().session() as session:
         data = show_question(session, question, backfill_after=st.settings.backfill_after)
+        data["comments"] = [comment_dict(c) for c in comments_of(session, data["id"])]
     if as_json:
         print_json(data)
         return
@@ -238,6 +243,14 @@ def show(
         say("  resolution history:")
         for ev in data.resolution_history:
             say("    " + _resolution_event(ev, t))
+    if data["comments"]:
+        say("  comments:")
+        for c in data["comments"]:
+            edited = "  (edited)" if c["updated_at"] != c["created_at"] else ""
+            first, *rest = c["body"].splitlines() or [""]
+            say(f"    [{c['id']}] {t(c['created_at'])}  {c['author']}: {first}{edited}")
+            for line in rest:
+                say(f"        {line}")
 
 
 @q_app.command("edit")
@@ -303,9 +316,10 @@ def sync(
     if prefer not in (None, "file", "app"):
         raise UsageFailure(f"--prefer must be file or app, not {prefer!r}")
     st = state(ctx)
+    me = st.forecaster()
 
     def work(session) -> dict:
-        report = sync_directory(session, directory, forecaster=st.settings.name, prefer=prefer)
+        report = sync_directory(session, directory, forecaster=me, prefer=prefer)
         if dry_run:
             raise DryRunRollback(report)  # inside the unit of work: everything the sync did is rolled back
         return report

@@ -40,7 +40,7 @@ def _remove(st: CliState, kind: str, ref: str, *, purge: bool, yes: bool, by: st
     if purge:
         _confirm_purge(f"{kind} {ref}", yes)
     done = st.database(write=True).write(
-        lambda session: remove(session, kind, ref, actor=by or st.settings.name, purge_it=purge)
+        lambda session: remove(session, kind, ref, actor=st.forecaster(by), purge_it=purge)
     )
     if as_json:
         print_json(done.as_dict())
@@ -99,7 +99,7 @@ def _restore(ctx: typer.Context, kind: str, ref: str, by: str | None, as_json: b
     from forecast.services.trash import restore
 
     st = state(ctx)
-    done = st.database(write=True).write(lambda session: restore(session, kind, ref, actor=by or st.settings.name))
+    done = st.database(write=True).write(lambda session: restore(session, kind, ref, actor=st.forecaster(by)))
     if as_json:
         print_json(done.as_dict())
         return

@@ -15,7 +15,7 @@ from forecast.store.engine import sqlite_path
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The newest revision this code knows; a test checks it against Alembic's own view of the scripts.
-HEAD = "0007_soft_delete"
+HEAD = "0008_team"
 REVISIONS = (
     "0001_initial",
     "0002_evidence_feeds",
@@ -24,6 +24,7 @@ REVISIONS = (
     "0005_question_sync",
     "0006_reminders",
     "0007_soft_delete",
+    "0008_team",
 )
 
 

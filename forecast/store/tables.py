@@ -52,6 +52,7 @@ class Question(SQLModel, table=True):
     created_at: datetime = _time()
     updated_at: datetime = _time()
     source_file: str | None = None
+    created_by: str | None = Field(default=None, max_length=200)  # migration 0008: the role, in a team database
 
 
 class QuestionSync(SQLModel, table=True):
@@ -81,6 +82,27 @@ class Reminder(SQLModel, table=True):
     remind_at: datetime = _time()
     note: str = ""
     created_at: datetime = _time()
+
+
+class TeamSetting(SQLModel, table=True):
+    """Settings of a team database (migration 0008), e.g. hide_until_forecast; read by its policies."""
+
+    __tablename__ = "team_setting"
+    key: str = Field(primary_key=True, max_length=100)
+    value: str
+
+
+class Comment(SQLModel, table=True):
+    """A comment on a question (migration 0008); in a team database the author is the role that wrote it."""
+
+    __tablename__ = "comment"
+    __table_args__ = (Index("ix_comment_question", "question_id", "created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = _fk("question.id")
+    author: str = Field(max_length=200)
+    body: str
+    created_at: datetime = _time()
+    updated_at: datetime = _time()
 
 
 class Tag(SQLModel, table=True):
@@ -115,6 +137,7 @@ class ForecastRow(SQLModel, table=True):
     rationale: str = ""
     supersedes_id: int | None = _fk("forecast.id", nullable=True, ondelete="SET NULL")
     superseded: bool = False
+    recorded_by: str | None = Field(default=None, max_length=200)  # migration 0008: the role that wrote it (team)
 
 
 class Evidence(SQLModel, table=True):

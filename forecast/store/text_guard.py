@@ -40,9 +40,10 @@ RULES: dict[str, dict[str, Callable[[str, str], str]]] = {
     "question": {
         "slug": LINE, "title": LINE, "kind": LINE, "description": TEXT, "criteria": TEXT, "status": LINE,
         "resolution": LINE, "resolution_note": TEXT, "auto_rule": LINE, "source_file": LINE,
+        "created_by": LINE,
     },
     "tag": {"name": LINE},
-    "forecast": {"rationale": TEXT},
+    "forecast": {"rationale": TEXT, "recorded_by": LINE},
     "evidence": {
         "key": LINE, "url": URL, "canonical_url": URL, "title": LINE, "outlet": LINE, "author": LINE,
         "published_source": LINE, "text": TEXT, "excerpt": TEXT, "content_hash": LINE,
@@ -58,6 +59,8 @@ RULES: dict[str, dict[str, Callable[[str, str], str]]] = {
     "reminder": {"note": TEXT},
     "trash": {"kind": LINE, "label": LINE, "title": LINE, "payload": JSON, "deleted_by": LINE, "state": LINE,
               "closed_by": LINE},
+    "team_setting": {"key": LINE, "value": LINE},
+    "comment": {"author": LINE, "body": TEXT},
     "alembic_version": {"version_num": LINE},
 }  # fmt: skip
 

@@ -57,6 +57,10 @@ def _assert_data_kept(engine) -> None:
         assert conn.execute(text("SELECT count(*) FROM reminder")).scalar() == 0
         # Revision 0007 adds the trash that deletes move rows into: nothing deleted yet.
         assert conn.execute(text("SELECT count(*) FROM trash")).scalar() == 0
+        # Revision 0008 (teams): who recorded a forecast and who created a question, unknown for old rows.
+        assert conn.execute(text("SELECT recorded_by FROM forecast")).scalars().all() == [None, None]
+        assert conn.execute(text("SELECT created_by FROM question")).scalars().all() == [None]
+        assert conn.execute(text("SELECT count(*) FROM team_setting")).scalar() == 0
 
 
 def test_upgrade_from_first_revision_keeps_everything(db_url):
