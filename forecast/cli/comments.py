@@ -12,13 +12,6 @@ from forecast.cli.context import state
 from forecast.cli.output import UsageFailure, guarded, note, print_json
 
 
-def comment_dict(c) -> dict:
-    from forecast.core.timeparse import iso_z
-
-    return {"id": c.id, "question_id": c.question_id, "author": c.author, "body": c.body,
-            "created_at": iso_z(c.created_at), "updated_at": iso_z(c.updated_at)}
-
-
 @app.command("comment")
 @guarded
 def comment(
@@ -66,6 +59,6 @@ def comment(
 
     what, c = db.write(work)
     if as_json:
-        print_json(comment_dict(c))
+        print_json(c)
     else:
         note(f"{what} comment {c.id} on question {c.question_id}")

@@ -191,13 +191,9 @@ def show(
 
     from forecast.services.question_detail import show_question
 
-    from forecast.cli.comments import comment_dict
-    from forecast.services.comments import comments_of
-
     st = state(ctx)
     with st.database().session() as session:
         data = show_question(session, question, backfill_after=st.settings.backfill_after)
-        data["comments"] = [comment_dict(c) for c in comments_of(session, data["id"])]
     if as_json:
         print_json(data)
         return
@@ -243,12 +239,12 @@ def show(
         say("  resolution history:")
         for ev in data.resolution_history:
             say("    " + _resolution_event(ev, t))
-    if data["comments"]:
+    if data.comments:
         say("  comments:")
-        for c in data["comments"]:
-            edited = "  (edited)" if c["updated_at"] != c["created_at"] else ""
-            first, *rest = c["body"].splitlines() or [""]
-            say(f"    [{c['id']}] {t(c['created_at'])}  {c['author']}: {first}{edited}")
+        for c in data.comments:
+            edited = "  (edited)" if c.updated_at != c.created_at else ""
+            first, *rest = c.body.splitlines() or [""]
+            say(f"    [{c.id}] {t(c.created_at)}  {c.author}: {first}{edited}")
             for line in rest:
                 say(f"        {line}")
 

@@ -6,7 +6,6 @@ enforces that and stamps the author itself (store/team_sql.py); here the same ru
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -14,27 +13,20 @@ from sqlmodel import Session, select
 from forecast.core.errors import InvalidInput, NotFound
 from forecast.core.timeparse import utcnow
 from forecast.services.lookup import get_question
+from forecast.services.views import CommentRow
 from forecast.store.tables import Comment
 
 MAX_COMMENT = 20_000
 
 
-@dataclass(frozen=True, slots=True)
-class CommentView:
-    id: int
-    question_id: int
-    author: str
-    body: str
-    created_at: datetime
-    updated_at: datetime
-
-    @property
-    def edited(self) -> bool:
-        return self.updated_at != self.created_at
+def _view(c: Comment) -> CommentRow:
+    return CommentRow(c.id, c.question_id, c.author, c.body, _utc(c.created_at), _utc(c.updated_at))
 
 
-def _view(c: Comment) -> CommentView:
-    return CommentView(c.id, c.question_id, c.author, c.body, c.created_at, c.updated_at)
+def _utc(at: datetime) -> datetime:
+    from forecast.core.timeparse import from_micros, to_micros
+
+    return from_micros(to_micros(at))  # as stored (UTC, whole microseconds), also before a reload
 
 
 def _body(text: str) -> str:
@@ -46,7 +38,7 @@ def _body(text: str) -> str:
     return body
 
 
-def add_comment(session: Session, question: str | int, text: str, author: str, *, now: datetime | None = None) -> CommentView:
+def add_comment(session: Session, question: str | int, text: str, author: str, *, now: datetime | None = None) -> CommentRow:
     q = get_question(session, question)
     now = now or utcnow()
     row = Comment(question_id=q.id, author=author, body=_body(text), created_at=now, updated_at=now)
@@ -65,7 +57,7 @@ def _own(session: Session, comment_id: int, author: str, *, may_delete_any: bool
     return row
 
 
-def edit_comment(session: Session, comment_id: int, text: str, author: str, *, now: datetime | None = None) -> CommentView:
+def edit_comment(session: Session, comment_id: int, text: str, author: str, *, now: datetime | None = None) -> CommentRow:
     row = _own(session, comment_id, author)
     row.body = _body(text)
     row.updated_at = now or utcnow()
@@ -74,7 +66,7 @@ def edit_comment(session: Session, comment_id: int, text: str, author: str, *, n
     return _view(row)
 
 
-def delete_comment(session: Session, comment_id: int, author: str, *, admin: bool = False) -> CommentView:
+def delete_comment(session: Session, comment_id: int, author: str, *, admin: bool = False) -> CommentRow:
     row = _own(session, comment_id, author, may_delete_any=admin)
     gone = _view(row)
     session.delete(row)
@@ -82,9 +74,9 @@ def delete_comment(session: Session, comment_id: int, author: str, *, admin: boo
     return gone
 
 
-def comments_of(session: Session, question_id: int) -> list[CommentView]:
+def comments_of(session: Session, question_id: int) -> list[CommentRow]:
     rows = session.exec(select(Comment).where(Comment.question_id == question_id).order_by(Comment.created_at, Comment.id))
     return [_view(c) for c in rows]
 
 
-__all__ = ["NotFound", "CommentView", "add_comment", "comments_of", "delete_comment", "edit_comment"]
+__all__ = ["NotFound", "CommentRow", "add_comment", "comments_of", "delete_comment", "edit_comment"]

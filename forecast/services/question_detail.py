@@ -12,6 +12,7 @@ from forecast.core.timeparse import from_micros, to_micros, utcnow
 from forecast.services import resolution as resolution_service
 from forecast.services import tags as tag_service
 from forecast.services.forecasts import history
+from forecast.services.comments import comments_of
 from forecast.services.lookup import get_question
 from forecast.services.question_list import latest_by_question
 from forecast.services.views import LinkedEvidenceRow, QuestionDetail, QuestionFields
@@ -81,4 +82,5 @@ def show_question(
         evidence=tuple(linked_evidence(session, q.id)),
         resolution_history=tuple(resolution_service.events(session, q.id)),
         reminder=reminder_of(session, q.id),
+        comments=tuple(comments_of(session, q.id)),
     )

@@ -107,6 +107,19 @@ class QuestionDetail(QuestionFields):
     evidence: tuple[LinkedEvidenceRow, ...]
     resolution_history: tuple[ResolutionEventRow, ...]
     reminder: ReminderRow | None
+    comments: tuple[CommentRow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CommentRow:
+    """A comment on a question; in a team database the author is the role that wrote it."""
+
+    id: int
+    question_id: int
+    author: str
+    body: str
+    created_at: datetime
+    updated_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,6 +100,17 @@ def test_members_forecast_as_themselves_and_see_others_only_after_forecasting(te
     # admins may record for a colleague (importing their history)
     assert run("predict", slug, "35%", "--by", n["alice"], db=u["adam"]).code == 0
 
+    # deleting: only one's own forecasts, and the trash (which keeps rows whole) is private to who deleted
+    alices = _sql(u["adam"], "SELECT f.id FROM forecast f JOIN forecaster p ON p.id = f.forecaster_id "
+                  "WHERE p.name = %s ORDER BY f.id", (n["alice"],))[0][0]
+    r = run("forecasts", "rm", str(alices), db=u["bob"])
+    assert r.code == 1 and "only their own forecasts" in r.err
+    bobs = _sql(u["bob"], "SELECT min(f.id) FROM forecast f JOIN forecaster p ON p.id = f.forecaster_id "
+                "WHERE p.name = current_user")[0][0]
+    assert run("forecasts", "rm", str(bobs), db=u["bob"]).code == 0
+    assert _sql(u["bob"], "SELECT deleted_by FROM trash") == [(n["bob"],)]
+    assert _sql(u["alice"], "SELECT count(*) FROM trash") == [(0,)]
+
 
 def test_only_admins_or_the_creator_edit_or_resolve_and_observers_only_read(team_db):
     u = team_db["urls"]
