@@ -15,10 +15,14 @@ from __future__ import annotations
 LATEST = ("made_at", "recorded_at", "id")
 
 
-def latest_first(alias: str = "") -> str:
+def latest_first() -> str:
     """An SQL ORDER BY list that puts the standing forecast first."""
-    prefix = f"{alias}." if alias else ""
-    return ", ".join(f"{prefix}{column} DESC" for column in LATEST)
+    return ", ".join(f"{column} DESC" for column in LATEST)
 
 
-__all__ = ["LATEST", "latest_first"]
+def latest_last() -> str:
+    """The same order ascending: the standing forecast comes last."""
+    return ", ".join(LATEST)
+
+
+__all__ = ["LATEST", "latest_first", "latest_last"]

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
+from forecast.core.bulk_objects import no_cycle_collection
 from forecast.core.timeparse import iso_from_micros, to_micros, utcnow
 from forecast.interchange.reader import Batch, raise_line_errors
 from forecast.services.batch_text import clean_batch
@@ -458,7 +459,7 @@ def import_batch(
     now_us = to_micros(utcnow())
     report = ImportReport(skipped=[{"line": line, "reason": reason} for line, reason in batch.skipped])
     _check_references(w, batch)
-    with large_write(w.conn):
+    with large_write(w.conn), no_cycle_collection():
         fids = _import_forecasters(w, batch, now_us, report)
         qids = _import_questions(w, batch, now_us, report)
         _import_evidence(w, batch, qids, now_us, report)
