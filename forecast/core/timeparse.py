@@ -243,10 +243,29 @@ def humanize(dt: datetime, *, now: datetime | None = None) -> str:
     return f"in {amount}" if seconds > 0 else f"{amount} ago"
 
 
+_LOCAL_FORMATS = {
+    "YYYY-MM-DD HH:mm": "{0.year:04d}-{0.month:02d}-{0.day:02d} {0.hour:02d}:{0.minute:02d}",
+    "YYYY-MM-DD": "{0.year:04d}-{0.month:02d}-{0.day:02d}",
+}
+
+
 def local(dt: datetime | None, tz: str = "UTC", fmt: str = "YYYY-MM-DD HH:mm") -> str:
     if dt is None:
         return ""
-    return _arrow().get(dt).to(tz).format(fmt)
+    pattern = _LOCAL_FORMATS.get(fmt)
+    zone = _zone(tz) if pattern is not None else None
+    if zone is None:  # other formats, and zones only arrow reads ("local", "+09:00")
+        return _arrow().get(dt).to(tz).format(fmt)
+    return pattern.format(dt.astimezone(zone))  # what arrow prints, without importing it for a listing
+
+
+def _zone(tz: str) -> tzinfo | None:
+    from zoneinfo import ZoneInfo
+
+    try:
+        return UTC if tz == "UTC" else ZoneInfo(tz)
+    except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        return None
 
 
 def check_zone(tz: str) -> str:
