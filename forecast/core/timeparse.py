@@ -262,6 +262,8 @@ def local(dt: datetime | None, tz: str = "UTC", fmt: str = "YYYY-MM-DD HH:mm") -
 def _zone(tz: str) -> tzinfo | None:
     from zoneinfo import ZoneInfo
 
+    if tz == "local":  # arrow's "local" (dateutil's tzlocal) differs from the system's rules on some dates
+        return None
     try:
         return UTC if tz == "UTC" else ZoneInfo(tz)
     except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
