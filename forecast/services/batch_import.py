@@ -336,8 +336,10 @@ def _import_forecasts(
     pairs = {row[:2] for row in rows}
     if not special:
         return pairs
-    ident = ("SELECT id, supersedes_id FROM forecast WHERE question_id = :question_id AND forecaster_id = :forecaster_id "
-             "AND made_at = :made_at AND recorded_at = :recorded_at")
+    ident = (
+        "SELECT id, supersedes_id FROM forecast WHERE question_id = :question_id "
+        "AND forecaster_id = :forecaster_id AND made_at = :made_at AND recorded_at = :recorded_at"
+    )
     errors = []
     links: list[tuple[int, int, int]] = []  # (line, new id, old id)
     for f, line in zip(batch.forecasts, batch.forecast_lines, strict=True):
@@ -402,7 +404,7 @@ def _check_corrections(w: _Writer, links: list[tuple[int, int, int]]) -> list[tu
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         already |= {row[0] for row in w.all(
-            f"SELECT supersedes_id FROM forecast WHERE supersedes_id IN ({_values(f'id{i}' for i in range(len(chunk)))})",
+            f"SELECT supersedes_id FROM forecast WHERE supersedes_id IN ({_values(f'i{n}' for n in range(len(chunk)))})",
             tuple(chunk)
         )}  # fmt: skip
     for line, new_id, old_id in links:
