@@ -64,7 +64,7 @@ def read_only(db: Path, runs: int) -> tuple[list[float], list[float], int]:
     from forecast.services.scoring import FORECASTS_SQL, QUESTIONS_SQL
 
     cmd = [sys.executable, "-c", READ_SCRIPT, str(db), QUESTIONS_SQL.format(where="1 = 1"),
-           FORECASTS_SQL.format(where="1 = 1")]  # fmt: skip
+           FORECASTS_SQL.format(where="1 = 1", backfill="")]  # fmt: skip
     walls, inner, n = [], [], 0
     for _ in range(runs):
         start = time.perf_counter()

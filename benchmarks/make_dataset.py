@@ -5,6 +5,11 @@ early YES resolutions, and evidence on one question in ten.
 
     python benchmarks/make_dataset.py -o benchmarks/data/bench.jsonl
     python benchmarks/make_dataset.py --questions 100000 --forecasts 2000000 -o big.jsonl
+    python benchmarks/make_dataset.py --per-question 20 -o new-pairs.jsonl
+
+`--per-question N` gives every question exactly N forecasts, each by a forecaster drawn uniformly at
+random, so nearly every forecast opens a new (question, forecaster) pair (the default, about four updates
+per pair from a skewed pool of forecasters, hides the cost of a pair).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ def iso(seconds: np.ndarray) -> np.ndarray:
     return np.char.add(np.datetime_as_string(seconds.astype("datetime64[s]"), unit="s"), "Z")
 
 
-def generate(n_questions: int, n_forecasters: int, n_forecasts: int, seed: int, out) -> dict:
+def generate(n_questions: int, n_forecasters: int, n_forecasts: int, seed: int, out, per_question: int = 0) -> dict:
     rng = np.random.default_rng(seed)
     dumps = orjson.dumps
     out.write(dumps({"type": "header", "format": "forecast-jsonl", "version": 1}) + b"\n")
@@ -100,11 +105,16 @@ def generate(n_questions: int, n_forecasters: int, n_forecasts: int, seed: int, 
 
     # Forecasts: (question, forecaster) pairs first, about four updates each, as forecasters revisit
     # their questions; forecasters come from a skewed pool; times lie within [opens, end).
-    n_pairs = max(n_forecasts // 4, 1)
-    pair_q = rng.integers(0, n_questions, n_pairs)
-    pair_f = np.minimum((rng.pareto(1.2, n_pairs) * 40).astype(np.int64), n_forecasters - 1)
-    pick = rng.integers(0, n_pairs, n_forecasts)
-    q, f = pair_q[pick], pair_f[pick]
+    if per_question:
+        n_forecasts = n_questions * per_question
+        q = np.repeat(np.arange(n_questions), per_question)
+        f = rng.integers(0, n_forecasters, n_forecasts)
+    else:
+        n_pairs = max(n_forecasts // 4, 1)
+        pair_q = rng.integers(0, n_questions, n_pairs)
+        pair_f = np.minimum((rng.pareto(1.2, n_pairs) * 40).astype(np.int64), n_forecasters - 1)
+        pick = rng.integers(0, n_pairs, n_forecasts)
+        q, f = pair_q[pick], pair_f[pick]
     span = np.maximum(end[q] - opens[q], 1)
     t = opens[q] + (rng.random(n_forecasts) * span).astype(np.int64)
     truth = np.where(outcome[q], 0.7, 0.3)
@@ -139,13 +149,14 @@ def main() -> None:
     ap.add_argument("--questions", type=int, default=50_000)
     ap.add_argument("--forecasters", type=int, default=1_000)
     ap.add_argument("--forecasts", type=int, default=1_000_000)
+    ap.add_argument("--per-question", type=int, default=0, help="N forecasts on every question, by random forecasters")
     ap.add_argument("--seed", type=int, default=20190504)
     args = ap.parse_args()
     path = Path(args.output)
     path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with path.open("wb") as out:
-        counts = generate(args.questions, args.forecasters, args.forecasts, args.seed, out)
+        counts = generate(args.questions, args.forecasters, args.forecasts, args.seed, out, args.per_question)
     print(f"wrote {path}: {counts} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 

@@ -34,7 +34,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-# Command modules register themselves on `app` when imported. Each is light at import time.
+# Command modules register themselves on `app` when imported; every one is part of the product, so a
+# module that fails to import is an error like any other. Each is light at import time.
 COMMAND_MODULES = (
     "forecast.cli.questions",
     "forecast.cli.forecasting",
@@ -43,8 +44,6 @@ COMMAND_MODULES = (
     "forecast.cli.demo",
     "forecast.cli.team",
     "forecast.cli.comments",
-)
-OPTIONAL_MODULES = (
     "forecast.cli.score",
     "forecast.cli.evidence",
     "forecast.cli.trash",
@@ -87,12 +86,6 @@ def root(
 def _register() -> None:
     for name in COMMAND_MODULES:
         importlib.import_module(name)
-    for name in OPTIONAL_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
 
 
 def _usage_line(exc) -> int:

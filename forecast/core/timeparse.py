@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
-
-import arrow
+from typing import TYPE_CHECKING
 
 from forecast.core.echo import shown
 from forecast.core.errors import InvalidInput, OutOfRange
 from forecast.core.time_range import MAX_MICROS, MAX_TIME, MIN_MICROS, MIN_TIME, clamp_micros
+
+if TYPE_CHECKING:
+    import arrow as _arrow_module
+
+
+def _arrow() -> _arrow_module:
+    """arrow, imported by the first call that reads or shows a time in a zone (0.1 s of start-up that
+    commands printing stored UTC times never need)."""
+    import arrow
+
+    return arrow
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
@@ -92,6 +102,8 @@ def iso_from_micros(us: int) -> str:
 
 def iso_many(values: list[int | None]) -> list[str | None]:
     """iso_from_micros over a whole column at once (numpy), keeping None as None."""
+    if len(values) < 1_000:  # the same text; numpy's import costs more than a short column does
+        return [None if v is None else iso_from_micros(v) for v in values]
     import numpy as np
 
     arr = np.array([0 if v is None else v for v in values], dtype=np.int64)
@@ -182,7 +194,7 @@ def parse_when(text: str, *, now: datetime | None = None, tz: str = "UTC") -> da
 
 
 def _parse_when(raw: str, now: datetime, tz: str) -> datetime:
-    base = arrow.get(now).to(tz)
+    base = _arrow().get(now).to(tz)
     low = raw.lower()
     if low == "now":
         return now.astimezone(UTC)
@@ -197,7 +209,7 @@ def _parse_when(raw: str, now: datetime, tz: str) -> datetime:
         if not MIN_TIME.year - 1 <= parsed.year <= MAX_TIME.year + 1:
             raise OutOfRange(f"{shown(raw)} is outside the supported time range {SUPPORTED_RANGE}")
         if parsed.tzinfo is None:
-            return arrow.get(parsed, tzinfo=tz).to("UTC").datetime
+            return _arrow().get(parsed, tzinfo=tz).to("UTC").datetime
         return parsed.astimezone(UTC)
     if _SIGN.search(low):
         raise InvalidInput(f"cannot read date {shown(raw)}: a relative date takes no sign{_unsigned(low)}")
@@ -253,15 +265,36 @@ def humanize(dt: datetime, *, now: datetime | None = None) -> str:
     return f"in {amount}" if seconds > 0 else f"{amount} ago"
 
 
+_LOCAL_FORMATS = {
+    "YYYY-MM-DD HH:mm": "{0.year:04d}-{0.month:02d}-{0.day:02d} {0.hour:02d}:{0.minute:02d}",
+    "YYYY-MM-DD": "{0.year:04d}-{0.month:02d}-{0.day:02d}",
+}
+
+
 def local(dt: datetime | None, tz: str = "UTC", fmt: str = "YYYY-MM-DD HH:mm") -> str:
     if dt is None:
         return ""
-    return arrow.get(dt).to(tz).format(fmt)
+    pattern = _LOCAL_FORMATS.get(fmt)
+    zone = _zone(tz) if pattern is not None else None
+    if zone is None:  # other formats, and zones only arrow reads ("local", "+09:00")
+        return _arrow().get(dt).to(tz).format(fmt)
+    return pattern.format(dt.astimezone(zone))  # what arrow prints, without importing it for a listing
+
+
+def _zone(tz: str) -> tzinfo | None:
+    from zoneinfo import ZoneInfo
+
+    if tz == "local":  # arrow's "local" (dateutil's tzlocal) differs from the system's rules on some dates
+        return None
+    try:
+        return UTC if tz == "UTC" else ZoneInfo(tz)
+    except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        return None
 
 
 def check_zone(tz: str) -> str:
     try:
-        arrow.now(tz)
+        _arrow().now(tz)
     except Exception:
         raise InvalidInput(f"unknown time zone {tz!r} (use an IANA name such as Europe/Berlin)") from None
     return tz

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
+from forecast.core.bulk_objects import no_cycle_collection
 from forecast.core.errors import InvalidInput
 from forecast.interchange.records import (
     EvidenceRec,
@@ -127,10 +128,16 @@ def _forecast_duplicates(batch: Batch, hashes: array, errors: list[tuple[int, st
 
 def read_lines(lines: Iterable[bytes | str], source: str, *, progress: Callable[[int], None] | None = None) -> Batch:
     """Validate every line; two records with one identity must be identical (the second is then dropped)."""
+    with no_cycle_collection():
+        return _read_lines(lines, source, progress)
+
+
+def _read_lines(lines: Iterable[bytes | str], source: str, progress: Callable[[int], None] | None) -> Batch:
     batch = Batch(source=source)
     errors: list[tuple[int, str]] = []
     seen: dict[tuple, tuple[int, object]] = {}
     forecast_hashes = array("q")
+    forecasts, forecast_lines = batch.forecasts, batch.forecast_lines
     for number, raw in enumerate(lines, start=1):
         if progress is not None and number % 50_000 == 0:
             progress(number)
@@ -148,15 +155,17 @@ def read_lines(lines: Iterable[bytes | str], source: str, *, progress: Callable[
             continue
         if rec is None:
             continue
-        if kind == "forecast":
+        if kind == "forecast":  # most lines: appended here rather than through `batch.add`
             forecast_hashes.append(hash((rec.question, rec.forecaster, rec.made_at, rec.recorded_at)))
-        else:
-            ident = (kind, *_identity(kind, rec))
-            first = seen.setdefault(ident, (number, rec))
-            if first[0] != number:
-                if first[1] != rec:
-                    errors.append((number, _conflict_reason(kind, ident[1:], first[0])))
-                continue  # an identical repeat adds nothing
+            forecasts.append(rec)
+            forecast_lines.append(number)
+            continue
+        ident = (kind, *_identity(kind, rec))
+        first = seen.setdefault(ident, (number, rec))
+        if first[0] != number:
+            if first[1] != rec:
+                errors.append((number, _conflict_reason(kind, ident[1:], first[0])))
+            continue  # an identical repeat adds nothing
         batch.add(kind, rec, number)
     _forecast_duplicates(batch, forecast_hashes, errors)
     errors.sort()

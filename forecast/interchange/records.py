@@ -207,12 +207,15 @@ def parse_question(obj: dict) -> QuestionRec:
 
 def parse_forecast(obj: dict) -> ForecastRec:
     p = obj.get("probability")
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not math.isfinite(p) or not 0 <= p <= 1:
+    # A float in range is the common case (a comparison with NaN is false, so NaN and inf fail it too).
+    if not (p.__class__ is float and 0.0 <= p <= 1.0) and (
+        isinstance(p, bool) or not isinstance(p, (int, float)) or not math.isfinite(p) or not 0 <= p <= 1
+    ):
         raise InvalidInput(f"probability {shown(p)} must be a number in [0, 1]")
     made = micros_from_iso(obj.get("made_at"), "made_at")
     recorded = micros_from_iso(obj.get("recorded_at"), "recorded_at", required=False)
     evidence = obj.get("evidence") or []
-    if not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence):
+    if evidence and (not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence)):
         raise InvalidInput("evidence must be a list of evidence keys")
     sup = obj.get("supersedes")
     supersedes = None

@@ -14,14 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
-from sqlmodel import Session
-
+from forecast.core.bulk_objects import no_cycle_collection
 from forecast.core.errors import Conflict
 from forecast.core.timeparse import iso_from_micros, to_micros, utcnow
 from forecast.interchange.reader import Batch, raise_line_errors
 from forecast.services.batch_text import clean_batch
+from forecast.store import bulk
+from forecast.store.large_write import index_rebuilt_after, large_write
 from forecast.store.standing import refresh_standing
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 CHUNK = 50_000
 
@@ -75,22 +80,26 @@ _Q_COLS = (
 
 
 class _Writer:
+    """The import's statements, in `:name` style (store/bulk.py), on the session's connection."""
+
     def __init__(self, session: Session) -> None:
         self.conn = session.connection()
-        self.ph = "?" if self.conn.dialect.name == "sqlite" else "%s"
 
     def many(self, sql: str, rows: list[tuple], progress: Callable[[int], None] | None = None) -> None:
-        sql = sql.replace("?", self.ph)
         for start in range(0, len(rows), CHUNK):
-            self.conn.exec_driver_sql(sql, rows[start : start + CHUNK])
+            bulk.execute_many(self.conn, sql, rows[start : start + CHUNK])
             if progress is not None:
                 progress(min(start + CHUNK, len(rows)))
 
     def all(self, sql: str, params: tuple = ()) -> list[tuple]:
-        return self.conn.exec_driver_sql(sql.replace("?", self.ph), params).all()
+        return bulk.rows(self.conn, sql, params)
 
     def scalar(self, sql: str):
-        return self.conn.exec_driver_sql(sql).scalar()
+        return bulk.scalar(self.conn, sql)
+
+
+def _values(columns) -> str:
+    return ", ".join(f":{c}" for c in columns)
 
 
 def _question_row(rec, now_us: int) -> tuple:
@@ -150,12 +159,17 @@ def _import_forecasters(w: _Writer, batch: Batch, now_us: int, report: ImportRep
             created[f.forecaster] = f.recorded_at if first is None else min(first, f.recorded_at)
     missing = [(name, at if at is not None else now_us) for name, at in created.items() if name not in ids]
     if missing:
-        w.many("INSERT INTO forecaster (name, created_at) VALUES (?, ?)", missing)
+        w.many("INSERT INTO forecaster (name, created_at) VALUES (:name, :created_at)", missing)
         report.forecasters_added = len(missing)
         ids = {name: fid for fid, name in w.all("SELECT id, name FROM forecaster")}
     return ids
 
 
+_E_COLS = (
+    "key", "url", "canonical_url", "title", "outlet", "author", "published_at", "published_source",
+    "retrieved_at", "text", "excerpt", "content_hash", "inbox", "dismissed", "created_at",
+)  # fmt: skip
+_F_COLS = ("question_id", "forecaster_id", "probability", "made_at", "recorded_at", "rationale", "superseded")
 _TIME_COLS = {"opens_at", "closes_at", "resolves_at", "resolved_at", "created_at", "updated_at"}
 _RESOLUTION_COLS = ("status", "resolution", "resolved_at", "resolution_note")
 # What an import compares: everything but the bookkeeping times (an older export's `updated_at` alone is
@@ -225,13 +239,13 @@ def _import_questions(w: _Writer, batch: Batch, now_us: int, report: ImportRepor
         ]
     _refuse_deleted(w, [row[0] for row in inserts])
     cols = ", ".join(_Q_COLS)
-    w.many(f"INSERT INTO question ({cols}) VALUES ({', '.join('?' * len(_Q_COLS))})", inserts)
-    sets = ", ".join(f"{c} = ?" for c in _Q_COLS[1:])
-    w.many(f"UPDATE question SET {sets} WHERE slug = ?", updates)
+    w.many(f"INSERT INTO question ({cols}) VALUES ({_values(_Q_COLS)})", inserts)
+    sets = ", ".join(f"{c} = :{c}" for c in _Q_COLS[1:])
+    w.many(f"UPDATE question SET {sets} WHERE slug = :slug", updates)
     ids = {slug: qid for qid, slug in w.all("SELECT id, slug FROM question")}
     tag_changed = _import_tags(w, batch, ids, {slug for slug in stored}, report)
     if tag_changed - changed_slugs:
-        w.many("UPDATE question SET updated_at = ? WHERE slug = ?", [(now_us, s) for s in sorted(tag_changed - changed_slugs)])
+        w.many("UPDATE question SET updated_at = :updated_at WHERE slug = :slug", [(now_us, s) for s in sorted(tag_changed - changed_slugs)])
     changed_slugs |= tag_changed
     report.updated_slugs = sorted(changed_slugs)
     report.questions_added, report.questions_updated = len(inserts), len(changed_slugs)
@@ -245,7 +259,7 @@ def _import_tags(w: _Writer, batch: Batch, qids: dict[str, int], existing: set[s
     tag_ids = {name: tid for tid, name in w.all("SELECT id, name FROM tag")}
     new = sorted(wanted - tag_ids.keys())
     if new:
-        w.many("INSERT INTO tag (name) VALUES (?)", [(t,) for t in new])
+        w.many("INSERT INTO tag (name) VALUES (:name)", [(t,) for t in new])
         tag_ids = {name: tid for tid, name in w.all("SELECT id, name FROM tag")}
     names = {tid: name for name, tid in tag_ids.items()}
     current: dict[int, set[int]] = {}
@@ -266,8 +280,8 @@ def _import_tags(w: _Writer, batch: Batch, qids: dict[str, int], existing: set[s
             report.changes.append(
                 {"question": rec.slug, "field": "tags", "from": sorted(names[t] for t in have), "to": sorted(rec.tags)}
             )
-    w.many("DELETE FROM question_tag WHERE question_id = ? AND tag_id = ?", drops)
-    w.many("INSERT INTO question_tag (question_id, tag_id) VALUES (?, ?)", adds)
+    w.many("DELETE FROM question_tag WHERE question_id = :question_id AND tag_id = :tag_id", drops)
+    w.many("INSERT INTO question_tag (question_id, tag_id) VALUES (:question_id, :tag_id)", adds)
     return changed
 
 
@@ -287,9 +301,7 @@ def _import_evidence(w: _Writer, batch: Batch, qids: dict[str, int], now_us: int
             )
         )  # fmt: skip
     w.many(
-        "INSERT INTO evidence (key, url, canonical_url, title, outlet, author, published_at, published_source, "
-        "retrieved_at, text, excerpt, content_hash, inbox, dismissed, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO evidence ({', '.join(_E_COLS)}) VALUES ({_values(_E_COLS)})",
         rows,
     )
     report.evidence_added = len(rows)
@@ -303,8 +315,8 @@ def _import_evidence(w: _Writer, batch: Batch, qids: dict[str, int], now_us: int
     ]
     before = w.scalar("SELECT count(*) FROM evidence_link")
     w.many(
-        "INSERT INTO evidence_link (evidence_id, question_id, stance, note, created_at) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT DO NOTHING",
+        "INSERT INTO evidence_link (evidence_id, question_id, stance, note, created_at) "
+        "VALUES (:evidence_id, :question_id, :stance, :note, :created_at) ON CONFLICT DO NOTHING",
         links,
     )
     report.links_added = w.scalar("SELECT count(*) FROM evidence_link") - before
@@ -317,7 +329,8 @@ def _import_forecasts(
     fids: dict[str, int],
     report: ImportReport,
     progress: Callable[[int], None] | None,
-) -> None:
+) -> set[tuple[int, int]]:
+    """Insert the file's forecasts; returns the (question_id, forecaster_id) pairs they are on."""
     rows = [
         (qids[f.question], fids[f.forecaster], f.probability, f.made_at, f.recorded_at, f.rationale, False)
         for f in batch.forecasts
@@ -325,17 +338,21 @@ def _import_forecasts(
     before = w.scalar("SELECT count(*) FROM forecast")
     special = [f for f in batch.forecasts if f.evidence or f.supersedes]
     last_stored_id = w.scalar("SELECT max(id) FROM forecast") if special else None
-    w.many(
-        "INSERT INTO forecast (question_id, forecaster_id, probability, made_at, recorded_at, rationale, superseded) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        rows,
-        progress,
-    )
+    with index_rebuilt_after(w.conn, "ix_forecast_forecaster_question", rebuild=len(rows) > before):
+        w.many(
+            f"INSERT INTO forecast ({', '.join(_F_COLS)}) VALUES ({_values(_F_COLS)}) ON CONFLICT DO NOTHING",
+            rows,
+            progress,
+        )
     added = w.scalar("SELECT count(*) FROM forecast") - before
     report.forecasts_added, report.forecasts_existing = added, len(rows) - added
+    pairs = {row[:2] for row in rows}
     if not special:
-        return
-    ident = "SELECT id, supersedes_id FROM forecast WHERE question_id = ? AND forecaster_id = ? AND made_at = ? AND recorded_at = ?"
+        return pairs
+    ident = (
+        "SELECT id, supersedes_id FROM forecast WHERE question_id = :question_id "
+        "AND forecaster_id = :forecaster_id AND made_at = :made_at AND recorded_at = :recorded_at"
+    )
     errors = []
     links: list[tuple[int, int, int]] = []  # (line, new id, old id)
     for f, line in zip(batch.forecasts, batch.forecast_lines, strict=True):
@@ -364,15 +381,16 @@ def _import_forecasts(
         if f.evidence:
             w.many(
                 "INSERT INTO forecast_evidence (forecast_id, evidence_id) "
-                "SELECT ?, id FROM evidence WHERE key = ? ON CONFLICT DO NOTHING",
+                "SELECT :forecast_id, id FROM evidence WHERE key = :key ON CONFLICT DO NOTHING",
                 [(new_id, key) for key in f.evidence],
             )
     errors += _check_corrections(w, links)
     if not errors:
-        w.many("UPDATE forecast SET supersedes_id = ? WHERE id = ?", [(old_id, new_id) for _, new_id, old_id in links])
-        w.many("UPDATE forecast SET superseded = ? WHERE id = ?", [(True, old_id) for _, _, old_id in links])
+        w.many("UPDATE forecast SET supersedes_id = :supersedes_id WHERE id = :id", [(old_id, new_id) for _, new_id, old_id in links])
+        w.many("UPDATE forecast SET superseded = :superseded WHERE id = :id", [(True, old_id) for _, _, old_id in links])
     errors.sort()
     raise_line_errors(batch.source, errors)
+    return pairs
 
 
 def _forecast_ident(f) -> dict:
@@ -399,7 +417,8 @@ def _check_corrections(w: _Writer, links: list[tuple[int, int, int]]) -> list[tu
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         already |= {row[0] for row in w.all(
-            f"SELECT supersedes_id FROM forecast WHERE supersedes_id IN ({', '.join('?' * len(chunk))})", tuple(chunk)
+            f"SELECT supersedes_id FROM forecast WHERE supersedes_id IN ({_values(f'i{n}' for n in range(len(chunk)))})",
+            tuple(chunk)
         )}  # fmt: skip
     for line, new_id, old_id in links:
         if old_id in already and new_id != old_id:
@@ -415,7 +434,7 @@ def _check_corrections(w: _Writer, links: list[tuple[int, int, int]]) -> list[tu
             seen.add(node)
             nxt = pending.get(node)
             if nxt is None:
-                rows = w.all("SELECT supersedes_id FROM forecast WHERE id = ?", (node,))
+                rows = w.all("SELECT supersedes_id FROM forecast WHERE id = :id", (node,))
                 nxt = rows[0][0] if rows else None
             node, steps = nxt, steps + 1
     return errors
@@ -438,7 +457,7 @@ def _import_events(w: _Writer, batch: Batch, qids: dict[str, int], now_us: int, 
             rows.append((qid, "resolve", resolution, resolved_at, note, actor, now_us))
     w.many(
         "INSERT INTO resolution_event (question_id, action, resolution, resolved_at, note, actor, at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (:question_id, :action, :resolution, :resolved_at, :note, :actor, :at)",
         rows,
     )
     report.resolution_events_added = len(rows)
@@ -455,11 +474,12 @@ def import_batch(
     now_us = to_micros(utcnow())
     report = ImportReport(skipped=[{"line": line, "reason": reason} for line, reason in batch.skipped])
     _check_references(w, batch)
-    fids = _import_forecasters(w, batch, now_us, report)
-    qids = _import_questions(w, batch, now_us, report)
-    _import_evidence(w, batch, qids, now_us, report)
-    _import_forecasts(w, batch, qids, fids, report, progress)
-    if report.forecasts_added:
-        refresh_standing(w.conn, {(qids[f.question], fids[f.forecaster]) for f in batch.forecasts})
-    _import_events(w, batch, qids, now_us, actor, report)
+    with large_write(w.conn), no_cycle_collection():
+        fids = _import_forecasters(w, batch, now_us, report)
+        qids = _import_questions(w, batch, now_us, report)
+        _import_evidence(w, batch, qids, now_us, report)
+        pairs = _import_forecasts(w, batch, qids, fids, report, progress)
+        if report.forecasts_added:
+            refresh_standing(w.conn, pairs)
+        _import_events(w, batch, qids, now_us, actor, report)
     return report

@@ -27,14 +27,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["forecast_id"], ["forecast.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("question_id", "forecaster_id"),
     )
-    # Existing databases get their standing forecasts computed from the history they already hold.
-    op.execute(
-        "INSERT INTO standing_forecast (question_id, forecaster_id, forecast_id, probability, made_at) "
-        "SELECT f.question_id, f.forecaster_id, f.id, f.probability, f.made_at FROM forecast f "
-        "WHERE NOT f.superseded AND NOT EXISTS (SELECT 1 FROM forecast g WHERE g.question_id = f.question_id "
-        "AND g.forecaster_id = f.forecaster_id AND NOT g.superseded AND (g.made_at > f.made_at OR "
-        "(g.made_at = f.made_at AND (g.recorded_at > f.recorded_at OR (g.recorded_at = f.recorded_at AND g.id > f.id)))))"
-    )
+    # Existing databases get their standing forecasts computed from the history they already hold, by the
+    # same definition of "latest" as every later refresh (core/latest.py).
+    from forecast.store.standing import refresh_all
+
+    refresh_all(op.get_bind())
 
 
 def downgrade() -> None:

@@ -1,0 +1,93 @@
+"""`forecast import jsonl` of a million forecasts that nearly all open a new (question, forecaster) pair,
+against a naive baseline measured in the same run.
+
+    python benchmarks/bench_import.py [--runs 1] [--per-question 20] [--skip-baseline]
+
+The dataset (`make_dataset.py --per-question 20`: 50,000 questions x 20 forecasts, each by one of 1,000
+forecasters drawn at random; about 990,000 pairs) is generated once into `benchmarks/data/new-pairs.jsonl`.
+The baseline is the least any importer must do: a fresh process that parses each line with the standard
+library's `json`, then `executemany`s the questions and the forecasts into two plain SQLite tables with one
+index, in one transaction. The import is the installed `forecast` executable into a fresh database file.
+Both are wall time of a fresh process, best of `--runs`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from common import DATA, EXE, HERE, timed
+
+BASELINE = r"""
+import json, sqlite3, sys
+path, db = sys.argv[1], sys.argv[2]
+questions, forecasts = [], []
+with open(path, "rb") as fh:
+    for line in fh:
+        rec = json.loads(line)
+        kind = rec.get("type")
+        if kind == "question":
+            questions.append((rec["slug"], rec["title"], rec["criteria"], rec["opens_at"], rec["closes_at"],
+                              rec.get("resolution"), rec.get("resolved_at")))
+        elif kind == "forecast":
+            forecasts.append((rec["question"], rec["forecaster"], rec["probability"], rec["made_at"],
+                              rec.get("rationale", "")))
+conn = sqlite3.connect(db)
+conn.execute("CREATE TABLE question (id INTEGER PRIMARY KEY, slug TEXT, title TEXT, criteria TEXT, "
+             "opens_at TEXT, closes_at TEXT, resolution TEXT, resolved_at TEXT)")
+conn.execute("CREATE TABLE forecast (id INTEGER PRIMARY KEY, question TEXT, forecaster TEXT, "
+             "probability REAL, made_at TEXT, rationale TEXT)")
+conn.execute("CREATE INDEX forecast_pair ON forecast (question, forecaster, made_at)")
+with conn:
+    conn.executemany("INSERT INTO question (slug, title, criteria, opens_at, closes_at, resolution, resolved_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)", questions)
+    conn.executemany("INSERT INTO forecast (question, forecaster, probability, made_at, rationale) "
+                     "VALUES (?, ?, ?, ?, ?)", forecasts)
+conn.close()
+"""
+
+
+def ensure_new_pairs(per_question: int) -> Path:
+    path = DATA / f"new-pairs-{per_question}.jsonl"
+    if not path.exists():
+        cmd = [sys.executable, str(HERE / "make_dataset.py"), "--per-question", str(per_question), "-o", str(path)]
+        subprocess.run(cmd, check=True)
+    return path
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def best(runs: int, make_cmd) -> tuple[float, float]:
+    """Best wall time and best CPU time (user + system: steadier when other work shares the cores)."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(dir=DATA) as tmp:
+            cpu = _children_cpu()
+            walls.append(timed(make_cmd(Path(tmp) / "import.db"))[0])
+            cpus.append(_children_cpu() - cpu)
+    return min(walls), min(cpus)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--per-question", type=int, default=20)
+    args = ap.parse_args()
+    DATA.mkdir(parents=True, exist_ok=True)
+    dataset = ensure_new_pairs(args.per_question)
+    base, base_cpu = best(args.runs, lambda db: [sys.executable, "-c", BASELINE, str(dataset), str(db)])
+    print(f"baseline (json + executemany, 2 tables, 1 index): {base:.1f} s wall, {base_cpu:.1f} s CPU", flush=True)
+    ours, ours_cpu = best(args.runs, lambda db: [EXE, "--db", str(db), "import", "jsonl", str(dataset)])
+    print(f"forecast import jsonl:                            {ours:.1f} s wall, {ours_cpu:.1f} s CPU", flush=True)
+    print(f"ratio: {ours / base:.2f}x wall, {ours_cpu / base_cpu:.2f}x CPU (targets: <= 2x and <= 30 s)")
+
+
+if __name__ == "__main__":
+    main()
