@@ -129,7 +129,7 @@ class _FeedHandler(BaseHTTPRequestHandler):
 def bench_poll(runs: int) -> None:
     from forecast.services.database import open_database
     from forecast.services.feeds import add_feed, poll_feeds
-    from forecast.services.questions import QuestionDraft, add_question
+    from forecast.services.questions.authoring import QuestionDraft, add_question
     from forecast.core.timeparse import utcnow
 
     _FeedHandler.feeds = {f"/feed/{n}.xml": feed_xml(n) for n in range(20)}

@@ -49,7 +49,7 @@ def ensure_tui_db(user: str) -> Path:
     from forecast.services.database import open_database
     from forecast.services.evidence import LinkSpec, add_from_text
     from forecast.services.forecasts import ForecastRequest, record_forecast
-    from forecast.services.questions import QuestionDraft, add_question
+    from forecast.services.questions.authoring import QuestionDraft, add_question
 
     db = open_database(str(tmp))
     start = datetime(2024, 1, 1, tzinfo=UTC)

@@ -9,7 +9,7 @@ On each backend, for --seconds (default 30) or until every writer has done --ops
   `forecast` process instead (slower: start-up dominates).
 - a check loop: `forecast check --json --no-feeds` again and again (exit 0 or 10 is success);
 - an import: `forecast import jsonl` of a 2,000-forecast file, twice (the second must add nothing);
-- a TUI-like reader: the question table's listings (services/question_table.py), again and again.
+- a TUI-like reader: the question table's listings (services/questions/table.py), again and again.
 
 Printed per backend: attempted / succeeded / failed / lost (reported written, not stored) / duplicated
 (stored more than once) for the writers, the same for the other roles, and the writers' throughput as a
@@ -67,7 +67,7 @@ def role_writer(args) -> dict:
     """Operations cycle through: forecast on a shared question, q add, first forecast by a new name."""
     from forecast.services.database import open_database
     from forecast.services.forecasts import ForecastRequest, record_forecast
-    from forecast.services.questions import QuestionDraft, add_question
+    from forecast.services.questions.authoring import QuestionDraft, add_question
 
     db = None if args.cli else open_database(args.db)
     w = args.id
@@ -132,7 +132,7 @@ def role_check(args) -> dict:
 
 
 def role_reader(args) -> dict:
-    from forecast.services import question_table
+    from forecast.services.questions import table as question_table
     from forecast.services.database import open_database
 
     db = open_database(args.db)
@@ -171,7 +171,7 @@ def _iso(dt: datetime) -> str:
 
 def setup_database(db: str) -> None:
     from forecast.services.database import open_database
-    from forecast.services.questions import QuestionDraft, add_question
+    from forecast.services.questions.authoring import QuestionDraft, add_question
 
     database = open_database(db)
     closes = datetime.now(UTC) + timedelta(days=60)

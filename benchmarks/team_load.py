@@ -51,7 +51,7 @@ def setup(admin_url: str, members: int, questions: int, tag: str) -> tuple[str, 
         team.add(db, name, "member")
     admin = f"admin_{tag}"
     team.add(db, admin, "admin")
-    from forecast.services.questions import QuestionDraft, add_question
+    from forecast.services.questions.authoring import QuestionDraft, add_question
 
     now = utcnow()
 
@@ -71,9 +71,9 @@ def member_url(owner: str, name: str) -> str:
 
 
 def run_round(owner: str, names: list[str], admin: str, ops: int, questions: int) -> dict:
-    from forecast.services.check import run_check
+    from forecast.services.check.run import run_check
     from forecast.services.forecasts import ForecastRequest, record_forecast
-    from forecast.services.question_list import list_questions
+    from forecast.services.questions.listing import list_questions
 
     latencies: list[float] = []
     failures: list[str] = []

@@ -52,8 +52,8 @@ def check(
         _history(st, fmt=out, limit=limit)
         return
     from forecast.core.timeparse import utcnow
-    from forecast.services.check import CheckOptions, run_check
-    from forecast.services.check_lock import CheckLocked
+    from forecast.services.check.run import CheckOptions, run_check
+    from forecast.services.check.lock import CheckLocked
 
     when = st.when(now) or utcnow()
     options = CheckOptions(stale_days=stale_days, soon_days=soon_days, dry_run=dry_run, poll_feeds=not no_feeds,
@@ -162,7 +162,7 @@ def _has_fd(stream) -> bool:
 
 
 def _history(st: CliState, *, fmt: str, limit: int) -> None:
-    from forecast.services.check_runs import history
+    from forecast.services.check.runs import history
 
     rows = history(st.database().engine, limit=limit)
     if fmt == "json":

@@ -47,7 +47,7 @@ def _read_stdin() -> str:
     data = sys.stdin.buffer.read(MAX_STDIN + 1)
     if len(data) > MAX_STDIN:
         raise UsageFailure("the text on stdin is larger than 10 MB")
-    from forecast.ingest.articles import decode_text
+    from forecast.ingest.sources import decode_text
 
     return decode_text(data)
 

@@ -116,7 +116,7 @@ def resolve(
     """Resolve a question."""
     from forecast.core.timeparse import iso_z
     from forecast.services import resolution as service
-    from forecast.services.question_detail import question_record
+    from forecast.services.questions.detail import question_record
     from forecast.services.tags import tags_of
 
     st = state(ctx)
@@ -147,7 +147,7 @@ def unresolve(
 ) -> None:
     """Undo a resolution (kept in the resolution history)."""
     from forecast.services import resolution as service
-    from forecast.services.question_detail import question_record
+    from forecast.services.questions.detail import question_record
     from forecast.services.tags import tags_of
 
     st = state(ctx)

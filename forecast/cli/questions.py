@@ -49,7 +49,7 @@ def _when_cell(days: float, status: str) -> str:
 def print_question_list(
     st: CliState, *, status: str, tag: str | None = None, search: str | None = None, fmt: str = "table"
 ) -> None:
-    from forecast.services.question_list import list_questions
+    from forecast.services.questions.listing import list_questions
 
     db = st.database()
     with db.session() as session:
@@ -98,8 +98,8 @@ def add(
     from forecast.core.probability import parse_probability
     from forecast.core.timeparse import iso_z, utcnow
     from forecast.services.forecasts import ForecastRequest, record_forecast
-    from forecast.services.question_detail import show_question
-    from forecast.services.questions import QuestionDraft, add_question
+    from forecast.services.questions.detail import show_question
+    from forecast.services.questions.authoring import QuestionDraft, add_question
 
     st = state(ctx)
     now = utcnow()
@@ -165,7 +165,7 @@ def list_(
     fmt: TableFormat = None,
 ) -> None:
     """List questions with each forecaster's latest probability and the time to close."""
-    from forecast.services.question_list import STATUSES, list_questions
+    from forecast.services.questions.listing import STATUSES, list_questions
 
     if status not in STATUSES:
         raise UsageFailure(f"--status must be one of: {', '.join(STATUSES)}")
@@ -189,7 +189,7 @@ def show(
     """Show a question with its forecasts, evidence and resolution history."""
     from forecast.core.timeparse import local
 
-    from forecast.services.question_detail import show_question
+    from forecast.services.questions.detail import show_question
 
     st = state(ctx)
     with st.database().session() as session:
@@ -267,8 +267,8 @@ def edit(
     as_json: JsonFlag = False,
 ) -> None:
     """Edit a question's fields."""
-    from forecast.services.question_detail import show_question
-    from forecast.services.questions import edit_question
+    from forecast.services.questions.detail import show_question
+    from forecast.services.questions.authoring import edit_question
 
     st = state(ctx)
     changes = {}
@@ -307,7 +307,7 @@ def sync(
     """Upsert questions from TOML files. Edits made in the app since the last sync are kept; a field
     changed on both sides is a conflict (nothing written). Never deletes; a bad file stops everything."""
     from forecast.cli.interchange import DryRunRollback, change_lines
-    from forecast.services.question_files import sync_directory
+    from forecast.services.questions.files import sync_directory
 
     if prefer not in (None, "file", "app"):
         raise UsageFailure(f"--prefer must be file or app, not {prefer!r}")

@@ -27,7 +27,7 @@ import httpx
 from forecast.core.errors import InvalidInput
 from forecast.core.model import DateSource
 from forecast.core.timeparse import utcnow
-from forecast.ingest.article import ArticleDraft, make_excerpt
+from forecast.ingest.draft import ArticleDraft, make_excerpt
 from forecast.ingest.fetch import FEED_TYPES, TIMEOUT, Fetched, FetchError, fetch
 from forecast.ingest.sanitize import clean_line, clean_text
 from forecast.ingest.urls import normalise_url, resolve, shown

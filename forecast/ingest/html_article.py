@@ -19,7 +19,7 @@ from typing import Any
 from forecast.core.errors import InvalidInput
 from forecast.core.model import DateSource
 from forecast.core.timeparse import in_supported_range, utcnow
-from forecast.ingest.article import ArticleDraft, finish, plausible
+from forecast.ingest.draft import ArticleDraft, finish, plausible
 from forecast.ingest.dates import byline_author, find_date, line_date
 from forecast.ingest.sanitize import clean_line, clean_text
 from forecast.ingest.text_article import strip_furniture

@@ -21,7 +21,7 @@ from forecast.core.errors import InvalidInput
 from forecast.core.model import DateSource
 from forecast.core.timeparse import local, utcnow
 from forecast.ingest import furniture as F
-from forecast.ingest.article import ArticleDraft, finish, plausible
+from forecast.ingest.draft import ArticleDraft, finish, plausible
 from forecast.ingest.dates import (
     LineDate, byline_author, date_order, has_clock, has_weekday, line_date, numeric_order,
 )  # fmt: skip

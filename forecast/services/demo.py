@@ -6,7 +6,7 @@ from pathlib import Path
 
 from forecast.core.errors import ForecastError
 from forecast.services.database import open_database
-from forecast.services.question_files import sync_directory
+from forecast.services.questions.files import sync_directory
 
 
 def find_questions_dir(explicit: str | None = None) -> Path:

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from forecast.core.errors import InvalidInput, NotFound
 from forecast.core.model import DateSource, Stance
 from forecast.core.timeparse import shown_time, utcnow
-from forecast.ingest.article import NO_DATE_NOTE, ArticleDraft
+from forecast.ingest.draft import NO_DATE_NOTE, ArticleDraft
 from forecast.core.text import clean_line, clean_text
 from forecast.ingest.urls import check_http_url, normalise_url
 from forecast.interchange.keys import evidence_key
@@ -198,7 +198,7 @@ def add_from_file(
     session: Session, path: str, *, link: LinkSpec | None = None, published: datetime | None = None,
     title: str | None = None, now: datetime | None = None,
 ) -> AddResult:  # fmt: skip
-    from forecast.ingest.articles import from_file
+    from forecast.ingest.sources import from_file
 
     _resolve_link(session, link)
     return store_draft(session, from_file(path, title=title, retrieved_at=now), link=link, published=published, now=now)
@@ -208,7 +208,7 @@ def add_from_text(
     session: Session, text: str, *, link: LinkSpec | None = None, published: datetime | None = None,
     title: str | None = None, url: str | None = None, now: datetime | None = None,
 ) -> AddResult:  # fmt: skip
-    from forecast.ingest.articles import from_text
+    from forecast.ingest.sources import from_text
 
     _resolve_link(session, link)
     draft = from_text(text, title=title, url=check_http_url(url) if url else None, retrieved_at=now)
@@ -225,7 +225,7 @@ def prepare_draft(
     `source` is "url", "file" or "text" (`body` is the URL, the path or the text). An unknown question
     fails before any fetching; a URL already stored is not fetched again.
     """
-    from forecast.ingest import articles
+    from forecast.ingest import sources as articles
 
     url = check_http_url(body) if source == "url" else None
     with db.session() as session:

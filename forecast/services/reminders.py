@@ -60,7 +60,7 @@ def reminder_marks(session: Session, now: datetime) -> dict[int, bool]:
     """Question id -> whether its reminder is due, for each reminder still waiting: due (by the rule
     `forecast check` applies) or set for later. Answered reminders and those of resolved questions are left out."""
     from forecast.core.timeparse import to_micros
-    from forecast.services.check_queries import due_reminders
+    from forecast.services.check.queries import due_reminders
     from forecast.store import bulk
 
     conn = session.connection()

@@ -95,7 +95,7 @@ def undo(session: Session, token: UndoToken, *, actor: str, now: datetime | None
     changed since in a way the inverse cannot follow (a forecast corrected again, say)."""
     from forecast.services import evidence as evidence_service
     from forecast.services import resolution, trash
-    from forecast.services.questions import edit_question
+    from forecast.services.questions.authoring import edit_question
 
     now = now or utcnow()
     d = token.data

@@ -1,6 +1,6 @@
 """The record of `forecast check` runs: when, what it did, what went wrong.
 
-services/check_runs.py reads and writes it in plain SQL (a quiet check should not pay for the ORM);
+services/check/runs.py reads and writes it in plain SQL (a quiet check should not pay for the ORM);
 the model defines the schema for Alembic (migration 0003_check_runs).
 """
 

@@ -177,7 +177,7 @@ class ForecastApp(Guarded, App):
     @db_work("loading the question", group="detail-load")
     def fetch_question(self, screen, question_id: int) -> None:
         """Runs on the app, so it can start before the detail screen is built; posts to that screen."""
-        from forecast.services.question_detail import show_question
+        from forecast.services.questions.detail import show_question
         from forecast.services.reminders import reminder_marks
         from forecast.tui.screens.detail import DetailScreen
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from forecast.services.question_table import QuestionColumns, TeamColumns
+from forecast.services.questions.table import QuestionColumns, TeamColumns
 
 STATUSES = ("open", "closed", "resolved", "all")
 SORTS = ("closes", "updated", "probability", "brier")

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from forecast.core.model import AutoRule
 from forecast.services.forecasts import ForecastRequest, record_forecast
-from forecast.services.questions import QuestionDraft, add_question
+from forecast.services.questions.authoring import QuestionDraft, add_question
 
 T0 = datetime(2030, 1, 1, tzinfo=UTC)  # every question is added at T0
 DAY = timedelta(days=1)

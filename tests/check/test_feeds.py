@@ -6,7 +6,7 @@ import pytest
 
 from forecast.cli.check_text import render_report
 from forecast.services import feeds
-from forecast.services.check import CheckOptions, run_check
+from forecast.services.check.run import CheckOptions, run_check
 from tests.check.helpers import DAY, T0, populate
 
 

@@ -63,7 +63,7 @@ def test_reminder_marks_are_the_waiting_reminders_due_by_checks_rule(db_url):
     from forecast.core.model import Resolution
     from forecast.services.database import open_database
     from forecast.services.forecasts import ForecastRequest, record_forecast
-    from forecast.services.questions import QuestionDraft, add_question
+    from forecast.services.questions.authoring import QuestionDraft, add_question
     from forecast.services.reminders import reminder_marks, set_reminder
     from forecast.services.resolution import resolve
 

@@ -8,9 +8,9 @@ from sqlalchemy import text
 from forecast.core.model import Resolution
 from forecast.core.timeparse import to_micros
 from forecast.services import resolution
-from forecast.services.check import CheckOptions, run_check
-from forecast.services.check_lock import CheckLocked, check_lock
-from forecast.services.check_runs import history
+from forecast.services.check.run import CheckOptions, run_check
+from forecast.services.check.lock import CheckLocked, check_lock
+from forecast.services.check.runs import history
 from tests.check.helpers import DAY, T0, events, forecast, populate, question, runs, state
 
 ACTOR = "forecast check"
@@ -171,7 +171,7 @@ def test_negative_windows_are_refused(database):
 def test_a_database_busy_midway_stops_applying_and_the_next_run_finishes(database, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    from forecast.services.check_apply import Applier
+    from forecast.services.check.apply import Applier
 
     populate(database)
     real_once = Applier._once
@@ -221,7 +221,7 @@ def test_a_write_locked_sqlite_database_is_reported_in_one_line(tmp_path, monkey
 
 
 def test_changes_made_after_the_due_list_was_read_are_respected(database, monkeypatch):
-    from forecast.services import check_queries
+    from forecast.services.check import queries as check_queries
 
     populate(database)
     with database.engine.connect() as conn:

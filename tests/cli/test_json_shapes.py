@@ -33,7 +33,7 @@ def build(db) -> None:
     from forecast.core.model import Resolution
     from forecast.services import evidence as ev
     from forecast.services.forecasts import ForecastRequest, record_forecast
-    from forecast.services.questions import QuestionDraft, add_question
+    from forecast.services.questions.authoring import QuestionDraft, add_question
     from forecast.services.reminders import set_reminder
     from forecast.services.resolution import resolve
     from forecast.store.feed_tables import LinkProposal
@@ -70,8 +70,8 @@ def outputs(db) -> dict[str, bytes]:
     from forecast.cli.output import print_json
     from forecast.services.evidence_query import evidence_record, inbox_items, list_evidence, search_evidence, show_evidence
     from forecast.services.forecasts import history
-    from forecast.services.question_detail import question_record, show_question
-    from forecast.services.question_list import list_questions
+    from forecast.services.questions.detail import question_record, show_question
+    from forecast.services.questions.listing import list_questions
     from forecast.services.reminders import reminder_of
 
     with db.session() as session:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from forecast.services.questions import QuestionDraft, add_question
+from forecast.services.questions.authoring import QuestionDraft, add_question
 from tests.ingest.webserver import FIXTURES, LocalServer
 
 T0 = datetime(2019, 1, 1, tzinfo=UTC)

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from forecast.services import evidence as ev
-from forecast.services.questions import QuestionDraft, add_question
+from forecast.services.questions.authoring import QuestionDraft, add_question
 from forecast.store.engine import sqlite_path
 from tests.evidence.conftest import NOW
 from tests.ingest.webserver import FIXTURES

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from forecast.core.errors import InvalidInput
-from forecast.ingest.article import ArticleDraft
+from forecast.ingest.draft import ArticleDraft
 from forecast.interchange.keys import content_hash
 from forecast.services import evidence as ev
 from forecast.services.evidence_query import fts5_query, search_evidence

@@ -64,7 +64,7 @@ class Outcome:
 
 def evaluate(case: dict) -> Outcome:
     from forecast.core.errors import InvalidInput
-    from forecast.ingest.articles import from_bytes
+    from forecast.ingest.sources import from_bytes
 
     data = (ROOT / case["file"]).read_bytes()
     try:

@@ -8,7 +8,7 @@ import pytest
 
 from forecast.core.errors import ForecastError, InvalidInput
 from forecast.core.model import DateSource
-from forecast.ingest.articles import from_bytes, from_file, from_text, from_url
+from forecast.ingest.sources import from_bytes, from_file, from_text, from_url
 from tests.ingest.conftest import RETRIEVED
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from forecast.core.errors import InvalidInput
 from forecast.core.model import DateSource
-from forecast.ingest.article import NO_DATE_NOTE
+from forecast.ingest.draft import NO_DATE_NOTE
 from forecast.ingest.html_article import extract_html, parse_meta_value
 from tests.ingest.conftest import RETRIEVED
 

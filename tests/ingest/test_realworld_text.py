@@ -88,7 +88,7 @@ def test_reads_the_date_forms_real_pages_print(line, day):
 
 
 def test_dateparser_is_imported_lazily():
-    code = "import forecast.ingest.text_article, forecast.ingest.articles, sys; print('dateparser' in sys.modules)"
+    code = "import forecast.ingest.text_article, forecast.ingest.sources, sys; print('dateparser' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 

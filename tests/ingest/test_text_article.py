@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from forecast.core.errors import InvalidInput
 from forecast.core.model import DateSource
-from forecast.ingest.article import NO_DATE_NOTE
+from forecast.ingest.draft import NO_DATE_NOTE
 from forecast.core.text import clean_text
 from forecast.ingest.text_article import extract_text
 from tests.ingest.conftest import RETRIEVED

@@ -14,7 +14,7 @@ from forecast.core.timeparse import iso_z
 from forecast.interchange.reader import read_lines
 from forecast.services import resolution as res
 from forecast.services.batch_import import import_batch
-from forecast.services.question_detail import show_question
+from forecast.services.questions.detail import show_question
 
 HEADER = {"type": "header", "format": "forecast-jsonl", "version": 1}
 QUESTION = {"type": "question", "slug": "nk", "title": "Will North Korea launch?", "opens_at": "2019-03-16T00:00:00Z",

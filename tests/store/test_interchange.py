@@ -16,7 +16,7 @@ from forecast.services.batch_export import export_jsonl
 from forecast.services.batch_import import import_batch
 from forecast.services.database import open_database
 from forecast.services.forecasts import ForecastRequest, record_forecast
-from forecast.services.questions import QuestionDraft, add_question
+from forecast.services.questions.authoring import QuestionDraft, add_question
 
 T0 = datetime(2019, 3, 16, tzinfo=UTC)
 

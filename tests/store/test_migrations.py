@@ -81,7 +81,7 @@ def test_question_sync_after_upgrade_from_first_revision(db_url, tmp_path):
     import pytest
 
     from forecast.core.errors import Conflict
-    from forecast.services.question_files import sync_directory
+    from forecast.services.questions.files import sync_directory
 
     engine = make_engine(database_url(db_url))
     migrate.upgrade(engine, "0001_initial")

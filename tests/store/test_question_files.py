@@ -9,9 +9,9 @@ import pytest
 
 from forecast.core.errors import InvalidInput
 from forecast.core.timeparse import iso_z
-from forecast.services.question_detail import show_question
-from forecast.services.question_files import sync_directory
-from forecast.services.question_list import list_questions
+from forecast.services.questions.detail import show_question
+from forecast.services.questions.files import sync_directory
+from forecast.services.questions.listing import list_questions
 
 REPO_QUESTIONS = Path(__file__).parents[2] / "questions"
 

@@ -11,8 +11,8 @@ from forecast.core.model import AutoRule, Resolution
 from forecast.services import resolution
 from forecast.services.batch_export import export_jsonl
 from forecast.cli.output import json_object
-from forecast.services.question_detail import question_record
-from forecast.services.questions import QuestionDraft, add_question
+from forecast.services.questions.detail import question_record
+from forecast.services.questions.authoring import QuestionDraft, add_question
 from forecast.services.tags import tags_of
 
 T0 = datetime(2021, 5, 4, 3, 2, 1, 123456, tzinfo=UTC)

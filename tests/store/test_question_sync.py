@@ -8,9 +8,9 @@ import pytest
 
 from forecast.core.errors import Conflict
 from forecast.core.model import Resolution
-from forecast.services.question_detail import show_question
-from forecast.services.question_files import sync_directory
-from forecast.services.questions import edit_question
+from forecast.services.questions.detail import show_question
+from forecast.services.questions.files import sync_directory
+from forecast.services.questions.authoring import edit_question
 from forecast.services.resolution import resolve
 
 FILE = """\

@@ -11,7 +11,7 @@ from forecast.core.errors import NotFound
 from forecast.core.model import Resolution
 from forecast.services import resolution as res
 from forecast.services.forecasts import ForecastRequest, record_forecast
-from forecast.services.questions import QuestionDraft, add_question
+from forecast.services.questions.authoring import QuestionDraft, add_question
 from forecast.services.scoring import ScoreFilter, load_input, score_database, score_one_question
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)

@@ -11,9 +11,9 @@ from forecast.core.errors import Conflict, InvalidInput, NotFound
 from forecast.core.model import AutoRule, Resolution
 from forecast.services import resolution as res
 from forecast.services.forecasts import ForecastRequest, history, record_forecast
-from forecast.services.question_detail import show_question
-from forecast.services.question_list import list_questions
-from forecast.services.questions import QuestionDraft, add_question, edit_question
+from forecast.services.questions.detail import show_question
+from forecast.services.questions.listing import list_questions
+from forecast.services.questions.authoring import QuestionDraft, add_question, edit_question
 
 T0 = datetime(2019, 3, 16, tzinfo=UTC)
 NOW = datetime(2019, 4, 1, tzinfo=UTC)

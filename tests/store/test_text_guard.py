@@ -18,7 +18,7 @@ from forecast.interchange.reader import read_lines
 from forecast.services.batch_import import import_batch
 from forecast.services.database import open_database
 from forecast.services.forecasts import ForecastRequest, record_forecast
-from forecast.services.questions import QuestionDraft, add_question, edit_question
+from forecast.services.questions.authoring import QuestionDraft, add_question, edit_question
 from forecast.store import text_guard
 from forecast.store.tables import Forecaster, Question
 

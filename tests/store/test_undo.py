@@ -14,7 +14,7 @@ from forecast.services import evidence as evidence_service
 from forecast.services import resolution, trash, undo
 from forecast.services.db_check import check_database
 from forecast.services.forecasts import ForecastRequest, record_forecast
-from forecast.services.questions import QuestionDraft, add_question, edit_question
+from forecast.services.questions.authoring import QuestionDraft, add_question, edit_question
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 NOW = datetime(2025, 6, 1, tzinfo=UTC)

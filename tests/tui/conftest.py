@@ -11,7 +11,7 @@ import pytest
 from forecast.core.model import Resolution
 from forecast.services.database import Database, open_database
 from forecast.services.forecasts import ForecastRequest, record_forecast
-from forecast.services.questions import QuestionDraft, add_question
+from forecast.services.questions.authoring import QuestionDraft, add_question
 from forecast.services.resolution import resolve
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -38,7 +38,7 @@ def _days(n: float) -> datetime:
 
 def build_fixture(db: Database) -> dict[str, int]:
     """Questions in every state, two forecasters, linked evidence and an inbox item. Returns ids by slug."""
-    from forecast.ingest.articles import from_text
+    from forecast.ingest.sources import from_text
     from forecast.services.evidence import LinkSpec, add_from_text, store_draft
 
     ids: dict[str, int] = {}

@@ -74,7 +74,7 @@ async def test_b_on_an_article_without_a_url_says_so(app_factory, fixture_db):
 
 
 async def test_b_in_the_inbox_on_an_item_without_a_url_names_it(app_factory, fixture_db):
-    from forecast.ingest.articles import from_text
+    from forecast.ingest.sources import from_text
     from forecast.services.evidence import store_draft
 
     fixture_db.write(lambda s: store_draft(s, from_text("Pasted notes on the rates decision.", title="My pasted notes"),

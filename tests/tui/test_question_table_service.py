@@ -1,4 +1,4 @@
-"""services/question_table.py on SQLite and PostgreSQL, and the app's main screens on PostgreSQL."""
+"""services/questions/table.py on SQLite and PostgreSQL, and the app's main screens on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def filled(database):
 
 
 def test_columns_team_and_sparklines(filled):
-    from forecast.services import question_table as qt
+    from forecast.services.questions import table as qt
 
     db, ids = filled
     with db.session() as s:
@@ -40,7 +40,7 @@ def test_columns_team_and_sparklines(filled):
 
 
 def test_first_page_is_the_head_of_the_full_order(filled):
-    from forecast.services import question_table as qt
+    from forecast.services.questions import table as qt
 
     db, _ = filled
     with db.session() as s:

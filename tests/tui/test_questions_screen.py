@@ -116,7 +116,7 @@ def test_view_refines_only_previous_matches():
     """Extending the filter text re-checks only the rows that matched; the result equals a full scan."""
     import numpy as np
 
-    from forecast.services.question_table import QuestionColumns
+    from forecast.services.questions.table import QuestionColumns
     from forecast.tui.question_view import QuestionView
 
     n = 1000

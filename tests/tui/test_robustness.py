@@ -37,7 +37,7 @@ async def test_a_bug_in_a_handler_is_reported_not_fatal(app_factory, monkeypatch
 
 
 async def test_a_failing_worker_is_reported_not_fatal(app_factory, monkeypatch):
-    from forecast.services import question_table
+    from forecast.services.questions import table as question_table
 
     def broken(*args, **kwargs):
         raise ValueError("sparklines exploded")

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from forecast.core.errors import InvalidInput
 from forecast.interchange.reader import read_lines
-from forecast.services.question_files import parse_question_file
+from forecast.services.questions.files import parse_question_file
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False) | st.text(max_size=20)

@@ -63,10 +63,10 @@ def test_the_screens_and_lists_agree_on_a_database(session):
     """The questions table's team column, the sparkline fallback, the detail chart and its header line."""
     from datetime import UTC, datetime, timedelta
 
-    from forecast.services import question_table
+    from forecast.services.questions import table as question_table
     from forecast.services.forecasts import ForecastRequest, record_forecast
-    from forecast.services.question_detail import show_question
-    from forecast.services.questions import QuestionDraft, add_question
+    from forecast.services.questions.detail import show_question
+    from forecast.services.questions.authoring import QuestionDraft, add_question
     from forecast.tui.detail_model import chart_data
 
     t0 = datetime(2024, 1, 1, tzinfo=UTC)

@@ -10,8 +10,8 @@ from textual.widgets.selection_list import Selection
 from forecast.core.backfill import GLYPH, is_backfilled
 from forecast.services.forecasts import ForecastRequest, check_forecast_time, record_forecast
 from forecast.services.lookup import get_question
-from forecast.services.question_detail import linked_evidence
-from forecast.services.question_list import latest_by_question
+from forecast.services.questions.detail import linked_evidence
+from forecast.services.questions.listing import latest_by_question
 from forecast.tui import format as fmt
 from forecast.tui.forms import checks
 from forecast.tui.forms.base import Field, FormScreen

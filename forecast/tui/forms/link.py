@@ -15,7 +15,7 @@ from forecast.core.errors import ForecastError, InvalidInput
 from forecast.core.timeparse import from_micros, humanize
 from forecast.services import undo
 from forecast.services.lookup import get_question
-from forecast.services.question_table import search_questions
+from forecast.services.questions.table import search_questions
 from forecast.services.views import QuestionSearchRow
 from forecast.tui import format as fmt
 from forecast.tui.forms.base import Field, FormScreen

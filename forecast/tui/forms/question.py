@@ -13,7 +13,7 @@ from forecast.services.forecasts import ForecastRequest, record_forecast
 from forecast.services import tags as tag_service
 from forecast.services import undo
 from forecast.services.lookup import get_question
-from forecast.services.questions import QuestionDraft, add_question, edit_question
+from forecast.services.questions.authoring import QuestionDraft, add_question, edit_question
 from forecast.tui import format as fmt
 from forecast.tui.forms import checks
 from forecast.tui.forms.base import Field, FormScreen, optional, required

@@ -71,7 +71,7 @@ class InboxScreen(BaseScreen):
         if db is None:
             return
         from forecast.services import evidence_query as queries
-        from forecast.services.question_table import data_version
+        from forecast.services.questions.table import data_version
 
         with db.session() as session:
             version = data_version(session)

@@ -14,8 +14,8 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from forecast.core.numbers import noun
-from forecast.services import question_table
-from forecast.services.question_table import QuestionColumns, TeamColumns
+from forecast.services.questions import table as question_table
+from forecast.services.questions.table import QuestionColumns, TeamColumns
 from forecast.tui.bindings import bindings
 from forecast.tui.guard import on
 from forecast.tui.question_view import SORT_COLUMN, SORT_ORDER, SORTS, STATUSES, QuestionView

@@ -20,7 +20,7 @@ from forecast.core.errors import ForecastError
 from forecast.core.model import AutoRule, Status
 from forecast.core.timeparse import to_micros
 from forecast.services import resolution
-from forecast.services.check_queries import DueQuestion, may_auto_resolve
+from forecast.services.check.queries import DueQuestion, may_auto_resolve
 from forecast.store import bulk
 from forecast.store.tables import Question
 from forecast.store.transaction import retrying, write_engine

@@ -14,7 +14,7 @@ from forecast.services import tags as tag_service
 from forecast.services.forecasts import history
 from forecast.services.comments import comments_of
 from forecast.services.lookup import get_question
-from forecast.services.question_list import latest_by_question
+from forecast.services.questions.listing import latest_by_question
 from forecast.services.views import LinkedEvidenceRow, QuestionDetail, QuestionFields
 from forecast.store.tables import Question
 

@@ -30,7 +30,7 @@ from forecast.interchange.records import (
     parse_question,
 )
 from forecast.services.batch_import import import_batch
-from forecast.services.question_sync import FILE_KEYS, app_view, dumps, file_view, loads, merge, shown
+from forecast.services.questions.sync import FILE_KEYS, app_view, dumps, file_view, loads, merge, shown
 from forecast.store import bulk
 
 QUESTION_KEYS = {
@@ -266,7 +266,7 @@ def _stored(conn) -> tuple[dict[str, dict], dict[int, dict], dict[int, list[str]
 def sync_directory(
     session: Session, directory: str | Path, *, forecaster: str, prefer: str | None = None
 ) -> dict:
-    """Sync a folder of question files (see the module docs and services/question_sync.py).
+    """Sync a folder of question files (see the module docs and services/questions/sync.py).
 
     Conflicts (a field changed in the file and in the app since the last sync) raise Conflict listing
     `FILE:LINE: conflict: ...` for each, before anything is written."""

@@ -2,7 +2,7 @@
 
 Closes questions past their deadline, applies auto-resolution rules, lists overdue questions and
 reminders, polls feeds when the evidence feature is installed, and records the run. Safe to run
-from cron: one run at a time per database (check_lock), one transaction per question (check_apply).
+from cron: one run at a time per database (check/lock.py), one transaction per question (check/apply.py).
 
 An item is new when it became due after the previous successful run's "now" (or its question was
 added since): --quiet and --notify react only to new items, so an hourly timer does not repeat itself.
@@ -19,11 +19,11 @@ from sqlalchemy.exc import OperationalError
 
 from forecast.core.errors import ForecastError, InvalidInput
 from forecast.core.timeparse import from_micros, iso_from_micros, to_micros
-from forecast.services import check_queries as queries
-from forecast.services import check_runs
-from forecast.services.check_lock import check_lock
-from forecast.services.check_poll import poll_feeds
-from forecast.services.check_report import CheckReport, Section
+from forecast.services.check import queries
+from forecast.services.check import runs as check_runs
+from forecast.services.check.lock import check_lock
+from forecast.services.check.poll import poll_feeds
+from forecast.services.check.report import CheckReport, Section
 from forecast.store.transaction import DatabaseBusy
 
 _DAY_US = 86_400_000_000
@@ -120,7 +120,7 @@ def _apply(db, report: CheckReport) -> None:
     if not due:
         return
     from forecast.core.model import AutoRule
-    from forecast.services.check_apply import Applier, gate_for_tests  # the ORM loads only when there is work
+    from forecast.services.check.apply import Applier, gate_for_tests  # the ORM loads only when there is work
 
     rules = {r.value: r.resolution.value for r in AutoRule}
     dry = report.options.dry_run

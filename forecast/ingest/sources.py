@@ -10,7 +10,7 @@ import httpx
 
 from forecast.core.errors import InvalidInput
 from forecast.core.timeparse import utcnow
-from forecast.ingest.article import ArticleDraft
+from forecast.ingest.draft import ArticleDraft
 from forecast.ingest.fetch import MAX_BYTES, PAGE_TYPES, TIMEOUT, fetch, looks_binary
 from forecast.ingest.html_article import extract_html
 from forecast.ingest.text_article import extract_text

@@ -1,4 +1,4 @@
-"""Question use cases: add, edit, show. Listing lives in question_list.py."""
+"""Question use cases: add, edit, show. Listing lives in questions/listing.py."""
 
 from __future__ import annotations
 

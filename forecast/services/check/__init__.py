@@ -1,0 +1,1 @@
+"""`forecast check`: what needs attention, applied (auto-close, auto-resolve), reported, locked and recorded."""
