@@ -313,5 +313,5 @@ def shown_time(dt: datetime | str | None, tz: str | None = None) -> str:
     ("2019-03-17 09:00 KST"), never raw ISO with microseconds. The one formatting of times in messages."""
     if dt is None:
         return "-"
-    moment = arrow.get(parse_iso(dt) if isinstance(dt, str) else dt).to(tz or _display_zone[0])
+    moment = _arrow().get(parse_iso(dt) if isinstance(dt, str) else dt).to(tz or _display_zone[0])
     return f"{moment.format('YYYY-MM-DD HH:mm')} {moment.tzname() or moment.format('ZZ')}"

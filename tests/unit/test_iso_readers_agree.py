@@ -1,4 +1,6 @@
-"""One reader of ISO times: core/timeparse.iso_micros, and every caller reads a string as it does."""
+"""One reader of ISO times: core/timeparse.iso_micros, and every caller reads a string as it does.
+
+(The TUI reads none: its read models carry datetimes.)"""
 
 from __future__ import annotations
 
@@ -12,12 +14,10 @@ from forecast.core.errors import InvalidInput, OutOfRange
 from forecast.core.timeparse import iso_micros
 from forecast.ingest.trackers.metaculus import _time as metaculus_time
 from forecast.interchange.records import micros_from_iso
-from forecast.tui.detail_model import micros as detail_micros
 
 READERS = {
     "interchange": lambda s: micros_from_iso(s, "t"),
     "metaculus": lambda s: metaculus_time(s, "t"),
-    "detail chart": detail_micros,
 }
 
 

@@ -89,5 +89,5 @@ def test_the_screens_and_lists_agree_on_a_database(session):
 
     assert not own and list(spark) == expected
     assert list(series.values) == expected
-    assert team_cols.median[0] == expected[-1] == median(data["latest"].values())
+    assert team_cols.median[0] == expected[-1] == median(data.latest.values())
     assert team_cols.forecasters[0] == 4
