@@ -31,7 +31,10 @@ _ANSI = re.compile(
 # C0 except \t and \n, DEL, C1; bidi embeddings/overrides/isolates and marks; a stray byte-order mark.
 # Zero-width joiners stay (emoji need them).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\ufeff]")
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\ufeff\r\u2028\u2029]")
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\ufeff\r\u2028\u2029\ud800-\udfff]")
+# A lone surrogate (from a surrogate-escaped name or a JSON "\ud800") is no character: no database can store
+# it in UTF-8. It becomes U+FFFD, so that something visibly stood there.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _LINE_BREAKS = re.compile(r"[\t\n\u2028\u2029]+")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _WS = re.compile(r"\s+")
@@ -48,7 +51,7 @@ def strip_controls(text: str) -> str:
     if is_clean(text):
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
-    return _CONTROL.sub("", _ANSI.sub("", text))
+    return _CONTROL.sub("", _ANSI.sub("", _SURROGATE.sub("\ufffd", text)))
 
 
 def refuse_nul(text: str, what: str) -> None:

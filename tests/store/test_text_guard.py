@@ -154,3 +154,19 @@ def test_raw_orm_writes_pass_the_rules(db):
     with pytest.raises(InvalidInput, match="only http and https URLs"), db.session() as s:
         s.add(Evidence(key="raw-2", url="javascript:alert(1)", created_at=T0))
         s.flush()
+
+
+def test_a_lone_surrogate_is_stored_as_a_replacement_character(db):
+    """Found by hypothesis: '\\ud800' (from a surrogate-escaped name or a JSON escape) cannot be encoded in
+    UTF-8, so SQLite raised UnicodeEncodeError and PostgreSQL refused it. It is stored as U+FFFD."""
+    with db.session() as s:
+        q = add_question(s, QuestionDraft(title="Lone \ud800 surrogate", slug="lone", opens_at=T0,
+                                          closes_at=datetime(2030, 1, 1, tzinfo=UTC), description="a\udfffb",
+                                          tags=["t\ud800"]), now=T0)  # fmt: skip
+        record_forecast(s, ForecastRequest(q.slug, 0.4, "n\ud800", at=T0, rationale="r\ud800"), now=T0)
+        s.commit()
+    with db.session() as s:
+        sqlmodel = __import__("sqlmodel")
+        q = s.exec(sqlmodel.select(Question).where(Question.slug == "lone")).one()
+        assert (q.title, q.description) == ("Lone \ufffd surrogate", "a\ufffdb")
+        assert s.exec(sqlmodel.select(Forecaster).where(Forecaster.name == "n\ufffd")).one()
