@@ -18,10 +18,8 @@ PG_ADMIN = os.environ.get("FORECAST_TEST_PG", "postgresql://postgres@127.0.0.1:5
 _pg_problem: list[str] = []
 
 
-@pytest.fixture(autouse=True)
-def isolated_env(tmp_path_factory, monkeypatch):
-    """Tests never touch the real home directory or a real database."""
-    home = tmp_path_factory.mktemp("home")
+def isolate(monkeypatch, home: Path) -> Path:
+    """Point config and data at `home` and set the environment every test runs in."""
     config = home / "config.toml"
     config.write_text('name = "tester"\ntimezone = "UTC"\n', encoding="utf-8")
     monkeypatch.setenv("FORECAST_DATA_DIR", str(home / "data"))
@@ -32,6 +30,12 @@ def isolated_env(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("FORECAST_ALLOW_PRIVATE_URLS", "1")
     monkeypatch.delenv("FORECAST_FETCH_DEADLINE", raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory, monkeypatch):
+    """Tests never touch the real home directory or a real database."""
+    return isolate(monkeypatch, tmp_path_factory.mktemp("home"))
 
 
 def _pg_connect(dbname: str | None = None):

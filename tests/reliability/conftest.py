@@ -1,26 +1,29 @@
-"""Reliability tests: real subprocesses against real files, directories, mounts and servers."""
+"""Reliability tests: the real command line against real files, directories, mounts and servers; in this
+process (tests/cli_runner.py `invoke`) unless the process itself is what a test is about."""
 
 from __future__ import annotations
 
 import hashlib
+import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tests.cli_runner import run
+from tests.cli_runner import invoke
+from tests.conftest import isolate
 
 
 def make_small_db(db: str) -> None:
     """Two questions, three forecasts, one resolution: enough for every command to have something to do."""
-    assert run("q", "add", "Will it rain", "--closes", "2030-01-01", "--opens", "2020-01-01", "--slug", "rain",
+    assert invoke("q", "add", "Will it rain", "--closes", "2030-01-01", "--opens", "2020-01-01", "--slug", "rain",
                db=db).code == 0
-    assert run("q", "add", "Will it snow", "--closes", "2030-01-01", "--opens", "2020-01-01", "--slug", "snow",
+    assert invoke("q", "add", "Will it snow", "--closes", "2030-01-01", "--opens", "2020-01-01", "--slug", "snow",
                "--tag", "weather", db=db).code == 0
     for slug, p, at in (("rain", "0.3", "2024-01-01"), ("rain", "40%", "2024-02-01"), ("snow", "0.8", "2024-03-01")):
-        r = run("predict", slug, p, "--at", at, "--why", "base rate", db=db)
+        r = invoke("predict", slug, p, "--at", at, "--why", "base rate", db=db)
         assert r.code == 0, r.err
-    assert run("resolve", "snow", "yes", "--at", "2024-06-01", db=db).code == 0
+    assert invoke("resolve", "snow", "yes", "--at", "2024-06-01", db=db).code == 0
 
 
 def sqlite_fingerprint(path: Path) -> tuple[dict[str, int], str]:
@@ -40,8 +43,26 @@ def sqlite_fingerprint(path: Path) -> tuple[dict[str, int], str]:
         con.close()
 
 
+def fold_wal(path: Path) -> None:
+    """Fold the write-ahead log into the file, so that copying the file copies everything."""
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def small_db_template(tmp_path_factory) -> Path:
+    with pytest.MonkeyPatch.context() as mp:
+        isolate(mp, tmp_path_factory.mktemp("small-home"))
+        path = tmp_path_factory.mktemp("small") / "small.db"
+        make_small_db(str(path))
+    fold_wal(path)
+    return path
+
+
 @pytest.fixture
-def small_db(tmp_path) -> Path:
+def small_db(small_db_template, tmp_path) -> Path:
+    """A copy of the small database (made once by `make_small_db`)."""
     path = tmp_path / "small.db"
-    make_small_db(str(path))
+    shutil.copyfile(small_db_template, path)
     return path
