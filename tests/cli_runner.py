@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import types
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,8 +88,12 @@ def invoke(*args: str, db: str | None = None, input: str | None = None, env: dic
     stdin = _stream((input or "").encode(sys.__stdout__.encoding or "utf-8", errors), errors)
     stdout, stderr = _stream(b"", errors), _stream(b"", "backslashreplace")
     saved_streams = sys.argv, sys.stdin, sys.stdout, sys.stderr
-    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    saved_env, saved_cwd, saved_main = dict(os.environ), os.getcwd(), sys.modules["__main__"]
+    # The executable's __main__ is a script: click names the program after argv[0] then, not `python -m pytest`.
+    script = types.ModuleType("__main__")
+    script.__package__ = None
     try:
+        sys.modules["__main__"] = script
         os.environ.update(env or {})
         if cwd is not None:
             os.chdir(cwd)
@@ -100,6 +105,7 @@ def invoke(*args: str, db: str | None = None, input: str | None = None, env: dic
             code = _exit_code(exc.code)
     finally:
         sys.argv, sys.stdin, sys.stdout, sys.stderr = saved_streams
+        sys.modules["__main__"] = saved_main
         os.chdir(saved_cwd)
         os.environ.clear()
         os.environ.update(saved_env)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.small_db import fold_wal, make_small_db
+
 PG_ADMIN = os.environ.get("FORECAST_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 _pg_problem: list[str] = []
 
@@ -141,13 +143,12 @@ class PgDatabases:
         return None
 
     def close(self) -> None:
-        for job in self._spare + self._empty:
-            name = job.result()
-            if name is not None:
-                _drop(name)
-        if self._template is not None:
-            _drop(self._template)
+        from concurrent.futures import ThreadPoolExecutor
+
+        names = [name for job in self._spare + self._empty if (name := job.result()) is not None]
         self._jobs.shutdown()
+        with ThreadPoolExecutor(4) as drops:  # each waits mostly on the server's disk: together
+            list(drops.map(_drop, [*names, *([self._template] if self._template else [])]))
 
 
 def url_of(name: str) -> str:
@@ -297,3 +298,21 @@ def session(database):
 @pytest.fixture
 def sqlite_path(tmp_path) -> Path:
     return tmp_path / "forecast.db"
+
+
+@pytest.fixture(scope="session")
+def small_db_template(tmp_path_factory) -> Path:
+    with pytest.MonkeyPatch.context() as mp:
+        isolate(mp, tmp_path_factory.mktemp("small-home"))
+        path = tmp_path_factory.mktemp("small") / "small.db"
+        make_small_db(str(path))
+    fold_wal(path)
+    return path
+
+
+@pytest.fixture
+def small_db(small_db_template, tmp_path) -> Path:
+    """A copy of the small database (made once by `make_small_db`)."""
+    path = tmp_path / "small.db"
+    shutil.copyfile(small_db_template, path)
+    return path

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cli_runner import EXE
-from tests.reliability.conftest import make_small_db, sqlite_fingerprint
+from tests.small_db import make_small_db, sqlite_fingerprint
 
 FUZZ_EXAMPLES = int(os.environ.get("FORECAST_FUZZ_EXAMPLES", "20"))
 DOCUMENTED_EXIT_CODES = {0, 1, 2, 10, 75}

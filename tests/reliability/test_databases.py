@@ -146,7 +146,7 @@ def _chattr(flag: str, path) -> bool:
 
 
 def test_an_immutable_database_reads_and_refuses_writes_in_one_line(small_db):
-    from tests.reliability.conftest import sqlite_fingerprint
+    from tests.small_db import sqlite_fingerprint
 
     run("db", "info", db=str(small_db))
     before = sqlite_fingerprint(small_db)

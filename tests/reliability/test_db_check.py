@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, text
 
 from forecast.store.engine import database_url
 from tests.cli_runner import run
-from tests.reliability.conftest import make_small_db
+from tests.small_db import make_small_db
 
 YEAR_0 = -62135600400000000  # 0001-01-01T00:00:00+01:00, i.e. in year 0 in UTC: beyond datetime's range
 INT64_MAX = 9223372036854775807

@@ -14,7 +14,7 @@ import pytest
 from forecast.core.errors import ForecastError, InvalidInput
 from forecast.files import BoundedStream, atomic_output, read_regular_file
 from tests.cli_runner import invoke, run
-from tests.reliability.conftest import make_small_db, sqlite_fingerprint
+from tests.small_db import make_small_db, sqlite_fingerprint
 
 
 def one_line(err: str) -> bool:
