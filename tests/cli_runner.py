@@ -75,9 +75,27 @@ def _forget_invocation() -> None:
         ranges._seen.clear()
 
 
+_click_trees: dict = {}
+
+
+def _built_once(get_command):
+    """typer builds the click command tree from the annotations of every command on each call (0.1-0.4 s):
+    the tree is the same each time, so it is built once per process here."""
+
+    def cached(typer_app):
+        key = (id(typer_app), len(typer_app.registered_commands), len(typer_app.registered_groups))
+        if key not in _click_trees:
+            _click_trees[key] = get_command(typer_app)
+        return _click_trees[key]
+
+    return cached
+
+
 def invoke(*args: str, db: str | None = None, input: str | None = None, env: dict | None = None, cwd=None,
            allow_internal: bool = False) -> Result:
     """`run`, in this process: the same arguments and the same Result."""
+    import typer.main
+
     from forecast.__main__ import _exit_code
     from forecast.cli.app import run as entry
 
@@ -89,11 +107,13 @@ def invoke(*args: str, db: str | None = None, input: str | None = None, env: dic
     stdout, stderr = _stream(b"", errors), _stream(b"", "backslashreplace")
     saved_streams = sys.argv, sys.stdin, sys.stdout, sys.stderr
     saved_env, saved_cwd, saved_main = dict(os.environ), os.getcwd(), sys.modules["__main__"]
+    saved_hook, get_command = sys.excepthook, typer.main.get_command
     # The executable's __main__ is a script: click names the program after argv[0] then, not `python -m pytest`.
     script = types.ModuleType("__main__")
     script.__package__ = None
     try:
         sys.modules["__main__"] = script
+        typer.main.get_command = _built_once(get_command)
         os.environ.update(env or {})
         if cwd is not None:
             os.chdir(cwd)
@@ -106,6 +126,7 @@ def invoke(*args: str, db: str | None = None, input: str | None = None, env: dic
     finally:
         sys.argv, sys.stdin, sys.stdout, sys.stderr = saved_streams
         sys.modules["__main__"] = saved_main
+        sys.excepthook, typer.main.get_command = saved_hook, get_command
         os.chdir(saved_cwd)
         os.environ.clear()
         os.environ.update(saved_env)

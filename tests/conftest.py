@@ -79,11 +79,9 @@ class PgDatabases:
     always new. Creating, recycling and dropping run on a background thread while the next test runs."""
 
     def __init__(self) -> None:
-        import threading
         from concurrent.futures import ThreadPoolExecutor
 
         self._jobs = ThreadPoolExecutor(1, thread_name_prefix="pg-databases")
-        self._lock = threading.Lock()
         self._prefix = f"forecast_test_{uuid.uuid4().hex[:8]}"
         self._count = 0
         self._template: str | None = None
@@ -101,18 +99,18 @@ class PgDatabases:
         return name
 
     def _ensure_template(self) -> str:
-        with self._lock:
-            if self._template is None:
-                from forecast.services.database import open_database
+        """The template, built on first use. On the calling thread only: Alembic's context is per process."""
+        if self._template is None:
+            from forecast.services.database import open_database
 
-                name = self._create(f"{self._prefix}_template")
-                open_database(url_of(name)).engine.dispose()
-                # A template may have no sessions; a closed client's backend exits a moment later: wait for it.
-                _drop_sessions(name)
-                with _pg_connect(name) as conn:
-                    self._head = _signature(conn), _rows(conn)
-                self._template = name
-            return self._template
+            name = self._create(f"{self._prefix}_template")
+            open_database(url_of(name)).engine.dispose()
+            # A template may have no sessions; a closed client's backend exits a moment later: wait for it.
+            _drop_sessions(name)
+            with _pg_connect(name) as conn:
+                self._head = _signature(conn), _rows(conn)
+            self._template = name
+        return self._template
 
     def take(self, *, migrated: bool) -> str:
         if not migrated:
@@ -127,11 +125,11 @@ class PgDatabases:
         return self._jobs.submit(self._create, self._name(), template).result()
 
     def give_back(self, name: str) -> None:
+        self._ensure_template()  # here, not on the background thread
         self._spare.append(self._jobs.submit(self._recycle, name))
 
     def _recycle(self, name: str) -> str | None:
         _drop_sessions(name)
-        self._ensure_template()
         signature, rows = self._head
         with _pg_connect(name) as conn:
             same = _signature(conn) == signature and all(_rows(conn, t) == r for t, r in rows.items())
