@@ -242,10 +242,11 @@ def _pg_databases():
 
 @pytest.fixture
 def pg_url(request):
-    """A throwaway PostgreSQL database: at schema head when the test uses `database`, else empty."""
+    """A throwaway PostgreSQL database: at schema head when the test uses `database` or `db_url_at_head`,
+    else empty."""
     skip_without_pg()
     pool = request.getfixturevalue("_pg_databases")
-    name = pool.take(migrated="database" in request.fixturenames)
+    name = pool.take(migrated=_at_head(request))
     yield url_of(name)
     pool.give_back(name)
 
@@ -268,14 +269,25 @@ def _sqlite_template(tmp_path_factory) -> Path:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request, tmp_path) -> str:
     """A database URL on each backend: fresh and empty, or fresh at schema head when the test also uses
-    `database` (a copy of a database the migrations built, instead of running them for every test)."""
-    migrated = "database" in request.fixturenames
+    `database` or `db_url_at_head` (a copy of a database the migrations built, instead of running them for
+    every test)."""
+    migrated = _at_head(request)
     if request.param == "sqlite":
         path = tmp_path / "test.db"
         if migrated:
             shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
         return f"sqlite:///{path}"
     return request.getfixturevalue("pg_url")
+
+
+def _at_head(request) -> bool:
+    return not {"database", "db_url_at_head"}.isdisjoint(request.fixturenames)
+
+
+@pytest.fixture
+def db_url_at_head(db_url) -> str:
+    """`db_url` with the schema at head, for tests that open it through the command line."""
+    return db_url
 
 
 @pytest.fixture
