@@ -101,7 +101,7 @@ def invoke(*args: str, db: str | None = None, input: str | None = None, env: dic
 
     bad = [k for k in env or {} if k.startswith(_PROCESS_ONLY_ENV)]
     assert not bad, f"{bad} only take effect in a new interpreter: use `run`"
-    argv = ["forecast", *(["--db", db] if db else []), *(str(a) for a in args)]
+    argv = [EXE, *(["--db", db] if db else []), *(str(a) for a in args)]  # as `run` starts it
     errors = sys.__stdout__.errors or "strict"
     stdin = _stream((input or "").encode(sys.__stdout__.encoding or "utf-8", errors), errors)
     stdout, stderr = _stream(b"", errors), _stream(b"", "backslashreplace")
