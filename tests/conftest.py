@@ -13,8 +13,15 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.small_db import fold_wal, make_small_db
+
+# Hypothesis: no per-example deadline (on 2 shared cores a slow example is noise, not a finding). Tests set
+# their own max_examples (parsers 100 or more); HYPOTHESIS_PROFILE=thorough raises it where a test sets none.
+settings.register_profile("forecast", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", parent=settings.get_profile("forecast"), max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "forecast"))
 
 PG_ADMIN = os.environ.get("FORECAST_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 _pg_problem: list[str] = []
