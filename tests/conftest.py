@@ -95,12 +95,14 @@ class PgDatabases:
         self._head: tuple[str, dict[str, str]] | None = None  # the template's signature and its rows
         self._empty: list = []  # futures: new empty databases
         self._spare: list = []  # futures: databases at head (recycled), or None (dropped instead)
+        self._made: set[str] = set()
 
     def _name(self) -> str:
         self._count += 1
         return f"{self._prefix}_{self._count}"
 
     def _create(self, name: str, template: str | None = None) -> str:
+        self._made.add(name)
         with _pg_connect() as conn:
             conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         return name
@@ -148,12 +150,13 @@ class PgDatabases:
         return None
 
     def close(self) -> None:
-        from concurrent.futures import ThreadPoolExecutor
+        """Drop every database this process made, whatever became of it (a failed job leaves none behind)."""
+        from concurrent.futures import ThreadPoolExecutor, wait
 
-        names = [name for job in self._spare + self._empty if (name := job.result()) is not None]
+        wait(self._spare + self._empty)
         self._jobs.shutdown()
         with ThreadPoolExecutor(4) as drops:  # each waits mostly on the server's disk: together
-            list(drops.map(_drop, [*names, *([self._template] if self._template else [])]))
+            list(drops.map(_drop, sorted(self._made)))
 
 
 def url_of(name: str) -> str:
