@@ -3,17 +3,17 @@ until the question gets a new forecast, is resolved, or the reminder is cleared.
 
 from __future__ import annotations
 
-from tests.cli_runner import run
+from tests.cli_runner import invoke
 
 
 def check(db: str, now: str):
-    return run("check", "--now", now, "--json", "--no-feeds", db=db)
+    return invoke("check", "--now", now, "--json", "--no-feeds", db=db)
 
 
 def test_a_reminder_is_due_until_the_question_gets_a_new_forecast(db_url):
-    assert run("q", "add", "Will it rain?", "--opens", "2030-01-01", "--closes", "2031-01-01", "--slug", "rain",
+    assert invoke("q", "add", "Will it rain?", "--opens", "2030-01-01", "--closes", "2031-01-01", "--slug", "rain",
                "--remind", "2030-02-01", db=db_url).code == 0  # fmt: skip
-    assert run("q", "remind", "rain", "2030-03-01", "--note", "look at the polls", db=db_url).code == 0  # moved
+    assert invoke("q", "remind", "rain", "2030-03-01", "--note", "look at the polls", db=db_url).code == 0  # moved
     before = check(db_url, "2030-02-15T00:00:00Z")
     assert before.code == 0 and before.json()["reminders"] == []
     due = check(db_url, "2030-03-02T00:00:00Z")
@@ -23,27 +23,27 @@ def test_a_reminder_is_due_until_the_question_gets_a_new_forecast(db_url):
                                                                             "look at the polls", True)  # fmt: skip
     again = check(db_url, "2030-03-03T00:00:00Z")
     assert again.code == 10 and again.json()["reminders"][0]["new"] is False  # still due, no longer new
-    shown = run("q", "show", "rain", "--json", db=db_url).json()
+    shown = invoke("q", "show", "rain", "--json", db=db_url).json()
     assert shown["reminder"] == {"question": "rain", "remind_at": "2030-03-01T00:00:00Z", "note": "look at the polls"}
 
 
 def test_a_new_forecast_or_clearing_ends_it(db_url):
-    assert run("q", "add", "Will it snow?", "--closes", "in 2 years", "--slug", "snow", db=db_url).code == 0
-    assert run("q", "remind", "snow", "1 hour ago", db=db_url).code == 0
-    assert run("check", "--json", "--no-feeds", db=db_url).json()["counts"]["reminders"] == 1
-    assert run("predict", "snow", "20%", db=db_url).code == 0  # the update the reminder asked for
-    assert run("check", "--json", "--no-feeds", db=db_url).json()["counts"]["reminders"] == 0
-    assert run("q", "remind", "snow", "now", db=db_url).code == 0  # after that forecast: due again
-    assert run("check", "--json", "--no-feeds", db=db_url).json()["counts"]["reminders"] == 1
-    cleared = run("q", "remind", "snow", "--clear", db=db_url)
+    assert invoke("q", "add", "Will it snow?", "--closes", "in 2 years", "--slug", "snow", db=db_url).code == 0
+    assert invoke("q", "remind", "snow", "1 hour ago", db=db_url).code == 0
+    assert invoke("check", "--json", "--no-feeds", db=db_url).json()["counts"]["reminders"] == 1
+    assert invoke("predict", "snow", "20%", db=db_url).code == 0  # the update the reminder asked for
+    assert invoke("check", "--json", "--no-feeds", db=db_url).json()["counts"]["reminders"] == 0
+    assert invoke("q", "remind", "snow", "now", db=db_url).code == 0  # after that forecast: due again
+    assert invoke("check", "--json", "--no-feeds", db=db_url).json()["counts"]["reminders"] == 1
+    cleared = invoke("q", "remind", "snow", "--clear", db=db_url)
     assert cleared.code == 0 and "cleared" in cleared.err
-    assert run("check", "--json", "--no-feeds", db=db_url).json()["counts"]["reminders"] == 0
+    assert invoke("check", "--json", "--no-feeds", db=db_url).json()["counts"]["reminders"] == 0
 
 
 def test_bad_reminders_are_refused_with_one_line(db_url):
-    assert run("q", "add", "Done?", "--opens", "2020-01-01", "--closes", "2020-02-01", "--slug", "done",
+    assert invoke("q", "add", "Done?", "--opens", "2020-01-01", "--closes", "2020-02-01", "--slug", "done",
                db=db_url).code == 0  # fmt: skip
-    assert run("resolve", "done", "yes", "--at", "2020-01-15", db=db_url).code == 0
+    assert invoke("resolve", "done", "yes", "--at", "2020-01-15", db=db_url).code == 0
     for args, code, words in (
         (("q", "remind", "done", "tomorrow"), 1, "needs no reminder"),
         (("q", "remind", "done"), 2, "give WHEN"),
@@ -51,7 +51,7 @@ def test_bad_reminders_are_refused_with_one_line(db_url):
         (("q", "remind", "done", "someday"), 2, "cannot read date"),
         (("q", "remind", "nothing-like-it", "tomorrow"), 1, "no question"),
     ):
-        r = run(*args, db=db_url)
+        r = invoke(*args, db=db_url)
         assert r.code == code and words in r.err and len(r.err.splitlines()) == 1, (args, r.err)
 
 

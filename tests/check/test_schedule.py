@@ -14,7 +14,7 @@ import pytest
 from forecast.core.timeparse import iso_z
 from forecast.services.database import open_database
 from tests.check.helpers import DAY, T0, populate, state
-from tests.cli_runner import EXE, run
+from tests.cli_runner import EXE, invoke
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def test_the_crontab_line_runs_verbatim_under_env_i(tmp_path):
     db = open_database(str(db_path))
     assert db_path.exists()  # the file named, not a percent-decoded look-alike
     populate(db)
-    printed = run("schedule", "--cron", "--every", "15m", cwd=tmp_path, db=os.path.relpath(db_path, tmp_path))
+    printed = invoke("schedule", "--cron", "--every", "15m", cwd=tmp_path, db=os.path.relpath(db_path, tmp_path))
     assert printed.code == 0, printed.err
     comment, line = printed.out.splitlines()
     assert comment.startswith("#")
@@ -58,7 +58,7 @@ def test_the_crontab_line_runs_verbatim_under_env_i(tmp_path):
 
 
 def test_the_systemd_units_use_absolute_paths_and_treat_attention_as_success(tmp_path):
-    out = run("schedule", "--systemd", "--notify", 'notify-send "forecast" "$FORECAST_CHECK_SUMMARY"',
+    out = invoke("schedule", "--systemd", "--notify", 'notify-send "forecast" "$FORECAST_CHECK_SUMMARY"',
               db=str(tmp_path / "f.db")).out  # fmt: skip
     service, timer = out.split("# file: ")[1:]
     assert f"Environment=FORECAST_DB={tmp_path / 'f.db'}" in service
@@ -81,25 +81,25 @@ def test_install_asks_first_then_writes_units_and_remove_deletes_them(tmp_path, 
     env, log = fake_systemctl
     units = tmp_path / "xdg" / "systemd" / "user"
     db = str(tmp_path / "f.db")
-    refused = run("schedule", "install", "--systemd", "--user", db=db, env=env)
+    refused = invoke("schedule", "install", "--systemd", "--user", db=db, env=env)
     assert refused.code == 1 and "--yes" in refused.err and not units.exists()
     said_no = _with_terminal([EXE, "--db", db, "schedule", "install", "--systemd", "--user"], "n\n", env)
     assert said_no.returncode == 1 and not units.exists()
 
-    done = run("schedule", "install", "--systemd", "--user", "--yes", "--every", "daily", db=db, env=env)
+    done = invoke("schedule", "install", "--systemd", "--user", "--yes", "--every", "daily", db=db, env=env)
     assert done.code == 0, done.err
     assert sorted(p.name for p in units.iterdir()) == ["forecast-check.service", "forecast-check.timer"]
     assert "OnCalendar=daily" in (units / "forecast-check.timer").read_text()
     assert log.read_text().splitlines() == ["--user daemon-reload", "--user enable --now forecast-check.timer"]
 
-    removed = run("schedule", "remove", "--yes", env=env)
+    removed = invoke("schedule", "remove", "--yes", env=env)
     assert removed.code == 0 and list(units.iterdir()) == []
     assert log.read_text().splitlines()[2:] == ["--user disable --now forecast-check.timer", "--user daemon-reload"]
 
 
 def test_without_systemctl_install_says_what_to_run(tmp_path):
     env = {"PATH": "/nonexistent", "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
-    done = run("schedule", "install", "--systemd", "--user", "--yes", db=str(tmp_path / "f.db"), env=env)
+    done = invoke("schedule", "install", "--systemd", "--user", "--yes", db=str(tmp_path / "f.db"), env=env)
     assert done.code == 0
     assert "systemctl not found; run: systemctl --user daemon-reload; systemctl --user enable --now" in done.err
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli_runner import run
+from tests.cli_runner import invoke
 
 
 @pytest.fixture(scope="module")
@@ -13,10 +13,10 @@ def db(tmp_path_factory) -> str:
     env = {"FORECAST_CONFIG": str(tmp_path_factory.mktemp("cfg") / "none.toml")}
 
     def ok(*args):
-        r = run(*args, db=path, env=env)
+        r = invoke(*args, db=path, env=env)
         assert r.code == 0, r.err
 
-    # Relative dates: the real executable runs on the wall clock.
+    # Relative dates: the command line runs on the wall clock.
     ok("q", "add", "Will it rain in Paris this month?", "--opens", "30 days ago", "--closes", "in 60 days",
        "--slug", "rain", "--tag", "weather")  # fmt: skip
     ok("q", "add", "Will the bridge open?", "--opens", "30 days ago", "--closes", "in 60 days", "--slug", "bridge")
@@ -29,7 +29,7 @@ def db(tmp_path_factory) -> str:
 
 
 def test_summary_json(db):
-    r = run("score", "--json", db=db)
+    r = invoke("score", "--json", db=db)
     assert r.code == 0, r.err
     out = r.json()
     people = {f["name"]: f for f in out["forecasters"]}
@@ -44,24 +44,24 @@ def test_summary_json(db):
 
 
 def test_summary_text_and_options(db):
-    r = run("score", "--by", "ann", "--unit", "final", "--bin-width", "0.2", "--breakdown", "tag", db=db)
+    r = invoke("score", "--by", "ann", "--unit", "final", "--bin-width", "0.2", "--breakdown", "tag", db=db)
     assert r.code == 0, r.err
     lines = r.out.splitlines()
     assert lines[0].split()[:3] == ["FORECASTER", "QUESTIONS", "FORECASTS"]
     assert lines[1].split()[0] == "ann" and "Calibration (final unit) of ann" in r.out
     assert "0.60-0.80" in r.out and "Murphy:" in r.out and "weather" in r.out
-    filtered = run("score", "--tag", "weather", "--json", db=db).json()
+    filtered = invoke("score", "--tag", "weather", "--json", db=db).json()
     assert filtered["questions"]["scored"] == 1
 
 
 def test_one_question(db):
-    r = run("score", "rain", "--json", db=db)
+    r = invoke("score", "rain", "--json", db=db)
     assert r.code == 0, r.err
     d = r.json()
     assert d["question"]["slug"] == "rain" and d["question"]["outcome"] == 1.0
     bob = next(f for f in d["forecasters"] if f["name"] == "bob")
     assert bob["forecasts"][0]["status"] == "scored" and bob["forecasts"][0]["contribution"] == pytest.approx(0.64)
-    text = run("score", "rain", db=db)
+    text = invoke("score", "rain", db=db)
     assert text.code == 0 and text.out.startswith("FORECASTER") and "CONTRIB" in text.out
 
 
@@ -78,7 +78,7 @@ def test_one_question(db):
     ],
 )
 def test_failures_are_one_line(db, args, code, message):
-    r = run(*args, db=db)
+    r = invoke(*args, db=db)
     assert r.code == code
     assert r.out == ""
     assert len(r.err.strip().splitlines()) == 1 and message in r.err
@@ -91,7 +91,7 @@ def test_names_and_odd_values_read_plainly(tmp_path):
     env = {"FORECAST_CONFIG": str(tmp_path / "none.toml")}
 
     def ok(*args):
-        r = run(*args, db=path, env=env)
+        r = invoke(*args, db=path, env=env)
         assert r.code == 0, r.err
         return r
 
@@ -105,7 +105,7 @@ def test_names_and_odd_values_read_plainly(tmp_path):
     header = r.out.splitlines()[0].split()
     assert header[4:6] == ["BRIER", "BRIER/FORECAST"]
     row = dict(zip(header, r.out.splitlines()[1].split(), strict=False))
-    out = run("score", "--by", "ann", "--json", db=path, env=env).json()["forecasters"][0]
+    out = invoke("score", "--by", "ann", "--json", db=path, env=env).json()["forecasters"][0]
     assert row["BRIER"] == f"{out['brier']:.4f}" and row["BRIER/FORECAST"] == f"{out['brier_forecasts']:.4f}"
     assert "1 question scored;" in r.err
     one = ok("score", "snow")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli_runner import run
+from tests.cli_runner import invoke
 
 
 @pytest.mark.parametrize(
@@ -18,16 +18,16 @@ from tests.cli_runner import run
     ],
 )
 def test_usage_errors_are_one_line(args, words, tmp_path):
-    r = run(*args, db=str(tmp_path / "f.db"))
+    r = invoke(*args, db=str(tmp_path / "f.db"))
     assert r.code == 2 and r.out == ""
     assert r.err.splitlines() == [r.err.strip()] and words in r.err, r.err
 
 
 def test_a_group_alone_still_shows_its_help():
-    r = run("q")
+    r = invoke("q")
     assert r.code == 2 and "Usage: forecast q" in r.err and "add" in r.err
 
 
 def test_help_and_version_still_exit_0():
-    assert run("--help").code == 0 and run("q", "add", "--help").code == 0
-    assert run("--version").out.strip()
+    assert invoke("--help").code == 0 and invoke("q", "add", "--help").code == 0
+    assert invoke("--version").out.strip()

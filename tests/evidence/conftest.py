@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
@@ -45,25 +43,11 @@ def stored_questions(database):
     return database.write(_add_questions)
 
 
-@dataclass
-class Ran:
-    code: int
-    out: str
-    err: str
+def cli(*args: str, db: str, input: str | None = None):
+    """Run a `forecast` command in this process (tests/cli_runner.py)."""
+    from tests.cli_runner import invoke
 
-    def json(self):
-        return json.loads(self.out)
-
-
-def cli(*args: str, db: str, input: str | None = None) -> Ran:
-    """Run a `forecast` command in this process (the subprocess runner costs a second per call here)."""
-    from typer.testing import CliRunner
-
-    from forecast.cli.app import _register, app
-
-    _register()
-    result = CliRunner().invoke(app, ["--db", db, *args], input=input)
-    return Ran(result.exit_code, result.stdout, result.stderr)
+    return invoke(*args, db=db, input=input)
 
 
 @pytest.fixture

@@ -1,11 +1,12 @@
 """The `forecast evidence` and `forecast feeds` commands: exit codes, stdout data, stderr diagnostics.
 
-Most run in-process (typer's runner); the first two run the installed executable end to end.
+Most run in this process (tests/cli_runner.py `invoke`); the first runs the installed executable end to end,
+with a real pipe on stdin.
 """
 
 from __future__ import annotations
 
-from tests.cli_runner import run
+from tests.cli_runner import invoke, run
 from tests.evidence.conftest import cli
 from tests.ingest.webserver import FIXTURES
 
@@ -29,8 +30,8 @@ def test_real_executable_add_then_again_from_stdin(cli_db):
     assert [(e["id"], e["stance"], e["note"]) for e in listed] == [(1, "no", "power cuts")]
 
 
-def test_real_executable_failure_is_one_line_and_exit_1(cli_db, web):
-    r = run("evidence", "add", "nk", "--url", web.url("/status/404"), db=cli_db)
+def test_a_failure_is_one_line_and_exit_1(cli_db, web):
+    r = invoke("evidence", "add", "nk", "--url", web.url("/status/404"), db=cli_db)
     assert r.code == 1 and r.out == ""
     assert lines(r.err) == [f"forecast: {web.url('/status/404')} answered HTTP 404 Not Found"]
 

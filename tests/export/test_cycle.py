@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_runner import run
+from tests.cli_runner import invoke
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "trackers"
 
 
 def ok(*args, db):
-    res = run(*args, db=db)
+    res = invoke(*args, db=db)
     assert res.code == 0, res.err
     return res
 
@@ -31,7 +31,7 @@ def test_export_reimport_export(source_db, db_url, tmp_path):
     first_jsonl, first_csv = tmp_path / "a.jsonl", tmp_path / "a.csv"
     ok("export", "jsonl", "-o", str(first_jsonl), db=source_db)
     ok("export", "forecasts", "-o", str(first_csv), db=source_db)
-    report = run("import", "jsonl", str(first_jsonl), "--json", db=db_url)
+    report = invoke("import", "jsonl", str(first_jsonl), "--json", db=db_url)
     assert report.code == 0, report.err
     assert report.json()["forecasts_added"] == 22
     second_jsonl, second_csv = tmp_path / "b.jsonl", tmp_path / "b.csv"
@@ -53,5 +53,5 @@ def test_forecasts_export_to_stdout_by_forecaster_and_tag(source_db):
 
 
 def test_unknown_forecaster_fails_in_one_line(source_db):
-    res = run("export", "forecasts", "--by", "nobody", db=source_db)
+    res = invoke("export", "forecasts", "--by", "nobody", db=source_db)
     assert res.code == 1 and res.err == "forecast: no forecaster named 'nobody'\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli_runner import run
+from tests.cli_runner import invoke
 from tests.export.chromium_check import ink, load
 from tests.export.conftest_data import build
 
@@ -19,7 +19,7 @@ def db(tmp_path_factory) -> str:
 @pytest.fixture(scope="module")
 def report(db, tmp_path_factory):
     out = tmp_path_factory.mktemp("html") / "report.html"
-    res = run("report", "-o", str(out), "--title", "Team <review> 2024", db=db)
+    res = invoke("report", "-o", str(out), "--title", "Team <review> 2024", db=db)
     assert res.code == 0, res.err
     return out
 
@@ -42,7 +42,7 @@ def test_report_in_headless_chromium(chromium, report, tmp_path):
 
 
 def test_report_for_one_forecaster_to_stdout(db):
-    res = run("report", "--by", "alice", "-o", "-", db=db)
+    res = invoke("report", "--by", "alice", "-o", "-", db=db)
     assert res.code == 0, res.err
     assert res.out.startswith("<!DOCTYPE html>") and "Calibration of alice" in res.out
 
@@ -55,7 +55,7 @@ def test_report_for_one_forecaster_to_stdout(db):
 ])  # fmt: skip
 def test_plots(db, tmp_path, kind, name, magic):
     out = tmp_path / name
-    res = run("plot", kind, "-o", str(out), db=db)
+    res = invoke("plot", kind, "-o", str(out), db=db)
     assert res.code == 0, res.err
     data = out.read_bytes()
     assert data.startswith(magic) and len(data) > 2000
@@ -64,5 +64,5 @@ def test_plots(db, tmp_path, kind, name, magic):
 
 
 def test_plot_needs_a_known_format(db, tmp_path):
-    res = run("plot", "calibration", "-o", str(tmp_path / "x.gif"), db=db)
+    res = invoke("plot", "calibration", "-o", str(tmp_path / "x.gif"), db=db)
     assert res.code == 2 and "name it .png or .svg" in res.err

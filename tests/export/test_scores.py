@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from tests.cli_runner import run
+from tests.cli_runner import invoke
 from tests.export.conftest_data import LN2, build
 
 COLUMNS = [
@@ -31,7 +31,7 @@ def full_csv(db) -> str:
 
 
 def export(db: str, *args: str):
-    res = run("export", "scores", *args, db=db)
+    res = invoke("export", "scores", *args, db=db)
     assert res.code == 0, res.err
     return res
 
@@ -118,7 +118,7 @@ def test_json_and_parquet_hold_the_same_numbers(db, full_csv, tmp_path):
 
 
 def test_calibration_export(db):
-    res = run("export", "calibration", "--format", "json", db=db)
+    res = invoke("export", "calibration", "--format", "json", db=db)
     assert res.code == 0, res.err
     rows = res.json()
     groups = {(r["group"], r["forecaster"]) for r in rows}
@@ -130,16 +130,16 @@ def test_calibration_export(db):
 
 
 def test_bad_options(db):
-    res = run("export", "scores", "--format", "xlsx", db=db)
+    res = invoke("export", "scores", "--format", "xlsx", db=db)
     assert res.code == 2 and "--format 'xlsx' is not one of: csv, json, parquet" in res.err
-    res = run("export", "scores", "--tag", "nope", db=db)
+    res = invoke("export", "scores", "--tag", "nope", db=db)
     assert res.code == 1 and res.err == "forecast: no tag named 'nope'\n"
 
 
 def test_same_file_from_every_backend(db_url, full_csv, tmp_path):
     build(db_url)
-    res = run("export", "scores", db=db_url)
+    res = invoke("export", "scores", db=db_url)
     assert res.code == 0, res.err
     assert res.out == full_csv
-    report = run("report", "-o", str(tmp_path / "r.html"), db=db_url)
+    report = invoke("report", "-o", str(tmp_path / "r.html"), db=db_url)
     assert report.code == 0, report.err

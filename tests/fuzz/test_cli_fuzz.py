@@ -1,27 +1,26 @@
 """CLI fuzzing (issue 10 §7): random argument vectors, drawn from the real commands and options (the same
-Click tree `forecast --help` prints), with hostile values, through the real executable against a small
+Click tree `forecast --help` prints), with hostile values, through the command line's entry in this process
+(tests/cli_runner.py `invoke`: a second less per run than the executable, so more runs) against a small
 database. Asserted for every run: the exit code is documented, stderr has no traceback, and a failed
 command (exit 1, 2 or 75) left the database exactly as it was.
 
-Default: FUZZ_EXAMPLES runs (about 30-60 s). Long runs: FORECAST_FUZZ_EXAMPLES=2000 (docs/reliability.md).
+Default: FUZZ_EXAMPLES runs (a few seconds). Long runs: FORECAST_FUZZ_EXAMPLES=2000 (docs/reliability.md).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
-import subprocess
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.cli_runner import EXE
-from tests.reliability.conftest import make_small_db, sqlite_fingerprint
+from tests.cli_runner import Result, invoke
+from tests.small_db import sqlite_fingerprint
 
-FUZZ_EXAMPLES = int(os.environ.get("FORECAST_FUZZ_EXAMPLES", "20"))
+FUZZ_EXAMPLES = int(os.environ.get("FORECAST_FUZZ_EXAMPLES", "100"))
 DOCUMENTED_EXIT_CODES = {0, 1, 2, 10, 75}
 
 EXCLUDED = {
@@ -54,14 +53,10 @@ CATALOG = _catalog()
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
+def template(tmp_path_factory, small_db_template) -> Path:
     folder = tmp_path_factory.mktemp("fuzz")
     path = folder / "template.db"
-    os.environ.setdefault("FORECAST_DATA_DIR", str(folder / "data"))
-    make_small_db(str(path))
-    con = sqlite3.connect(path)  # fold the WAL into the file, so that copying the file copies everything
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
+    shutil.copyfile(small_db_template, path)
     os.mkfifo(folder / "fifo")
     (folder / "a-directory").mkdir()
     return path
@@ -110,11 +105,10 @@ def argv(draw, folder: Path):
     return args, stdin
 
 
-def run_fuzzed(db: Path, args: list[str], stdin: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "FORECAST_ALLOW_PRIVATE_URLS": "0", "NO_COLOR": "1"}
+def run_fuzzed(db: Path, args: list[str], stdin: str) -> Result:
+    env = {"FORECAST_ALLOW_PRIVATE_URLS": "0", "NO_COLOR": "1"}
     # cwd: relative -o paths and `report`'s default report.html land in the run's own directory.
-    return subprocess.run([EXE, "--db", str(db), *args], input=stdin.encode("utf-8", "surrogateescape"),
-                          capture_output=True, env=env, timeout=60, cwd=db.parent)
+    return invoke(*args, db=str(db), input=stdin, env=env, cwd=db.parent, allow_internal=True)
 
 
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=False)
@@ -126,10 +120,10 @@ def test_random_argument_vectors(template, tmp_path_factory, data):
     shutil.copy(template, db)
     before = sqlite_fingerprint(db)
     proc = run_fuzzed(db, args, stdin)
-    err = proc.stderr.decode("utf-8", "replace")
+    err = proc.err
     shown = f"forecast {' '.join(repr(a) for a in args)}\n{err}"
-    assert proc.returncode in DOCUMENTED_EXIT_CODES, shown
+    assert proc.code in DOCUMENTED_EXIT_CODES, shown
     assert "Traceback" not in err, shown
     writes_on_attention = args[:1] == ["check"]  # `check` records its run and exits 10 when something is due
-    if proc.returncode not in (0,) and not (proc.returncode == 10 and writes_on_attention):
+    if proc.code not in (0,) and not (proc.code == 10 and writes_on_attention):
         assert sqlite_fingerprint(db) == before, f"the database changed although the command failed:\n{shown}"

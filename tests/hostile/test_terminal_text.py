@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_runner import run
+from tests.cli_runner import invoke
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "trackers"
 EVIL = "\x1b]2;pwned\x07Evil \x1b[2J\u202ething\u2066 \x9b31m\x7f"
@@ -35,11 +35,11 @@ def assert_clean_db(path: str) -> None:
 
 
 def assert_clean_output(db: str) -> None:
-    listed = run("q", "list", "--status", "all", db=db)
+    listed = invoke("q", "list", "--status", "all", db=db)
     assert listed.code == 0, listed.err
     assert not UNSAFE.search(listed.out) and "\x1b" not in listed.out
-    for q in run("q", "list", "--status", "all", "--json", db=db).json():
-        shown = run("q", "show", q["slug"], db=db)
+    for q in invoke("q", "list", "--status", "all", "--json", db=db).json():
+        shown = invoke("q", "show", q["slug"], db=db)
         assert shown.code == 0, shown.err
         assert not UNSAFE.search(shown.out.replace("\n", "")), shown.out
     assert_clean_db(db)
@@ -47,15 +47,15 @@ def assert_clean_output(db: str) -> None:
 
 def test_cli_and_by(tmp_path):
     db = str(tmp_path / "f.db")
-    added = run("q", "add", EVIL, "--closes", "in 30 days", "--criteria", f"line one\n{EVIL}", "--slug", "evil",
+    added = invoke("q", "add", EVIL, "--closes", "in 30 days", "--criteria", f"line one\n{EVIL}", "--slug", "evil",
                 "-t", "ta\x1b[1mg", db=db)  # fmt: skip
     assert added.code == 0, added.err
-    said = run("predict", "evil", "30%", "--by", EVIL_NAME, "--why", EVIL, db=db)
+    said = invoke("predict", "evil", "30%", "--by", EVIL_NAME, "--why", EVIL, db=db)
     assert said.code == 0, said.err
-    assert run("q", "show", "evil", "--json", db=db).json()["title"] == "Evil thing"
-    again = run("predict", "evil", "40%", "--by", "mallory", db=db)  # the same forecaster as the cleaned name
+    assert invoke("q", "show", "evil", "--json", db=db).json()["title"] == "Evil thing"
+    again = invoke("predict", "evil", "40%", "--by", "mallory", db=db)  # the same forecaster as the cleaned name
     assert again.code == 0
-    assert [f["forecaster"] for f in run("q", "show", "evil", "--json", db=db).json()["forecasts"]] == ["mallory"] * 2
+    assert [f["forecaster"] for f in invoke("q", "show", "evil", "--json", db=db).json()["forecasts"]] == ["mallory"] * 2
     assert_clean_output(db)
 
 
@@ -70,10 +70,10 @@ def test_jsonl(tmp_path):
          "links": [{"question": "evil", "note": EVIL}]},
     ]  # fmt: skip
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    imported = run("import", "jsonl", str(path), db=db)
+    imported = invoke("import", "jsonl", str(path), db=db)
     assert imported.code == 0, imported.err
     assert_clean_output(db)
-    exported = run("export", "jsonl", db=db).out
+    exported = invoke("export", "jsonl", db=db).out
     assert "secret" not in exported and "https://example.test/a" in exported
 
 
@@ -84,7 +84,7 @@ def test_jsonl_refuses_nul_and_other_schemes_with_the_line(tmp_path):
     bad_url = {"type": "evidence", "key": "j", "url": "javascript:x()"}
     lines = [q, {**q, "slug": "nul", "title": "bad\x00title"}, bad_url]
     path.write_text("".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
-    res = run("import", "jsonl", str(path), db=db)
+    res = invoke("import", "jsonl", str(path), db=db)
     assert res.code == 1
     assert res.err.splitlines()[:2] == [
         f"forecast: {path}:2: title contains a NUL character (U+0000); remove it and try again",
@@ -102,11 +102,11 @@ def test_toml_sync(tmp_path):
         f'made_at = 2026-02-01T00:00:00Z\nwhy = "{esc}"\n',
         encoding="utf-8",
     )
-    synced = run("q", "sync", str(qdir), db=db)
+    synced = invoke("q", "sync", str(qdir), db=db)
     assert synced.code == 0, synced.err
     assert_clean_output(db)
     (qdir / "evil.toml").write_text('slug = "evil"\ntitle = "a\\u0000b"\n', encoding="utf-8")
-    refused = run("q", "sync", str(qdir), db=db)
+    refused = invoke("q", "sync", str(qdir), db=db)
     assert refused.code == 1
     assert refused.err == f"forecast: {qdir / 'evil.toml'}:2: title contains a NUL character (U+0000); remove it\n"
 
@@ -140,8 +140,8 @@ def test_trackers(tmp_path, tracker):
                       {"Will the bill pass, by 2024-06-30?": csv_evil})  # fmt: skip
         _hostile_copy(root / "forecast_data.csv", root / "forecast_data.csv", {",alice,": f",{EVIL_NAME},"})
         args = ["import", "metaculus", str(root)]
-    imported = run(*args, db=db)
+    imported = invoke(*args, db=db)
     assert imported.code == 0, imported.err
-    titles = [q["title"] for q in run("q", "list", "--status", "all", "--json", db=db).json()]
+    titles = [q["title"] for q in invoke("q", "list", "--status", "all", "--json", db=db).json()]
     assert any(t.startswith("Evil thing") for t in titles), titles
     assert_clean_output(db)

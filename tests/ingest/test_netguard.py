@@ -57,9 +57,11 @@ def test_address_rule(ip, unattended, origin_public, allow, expected):
 
 
 class Drip(str):
-    """The server's URL; `held` lists, per connection, how long the client stayed before hanging up."""
+    """The server's URL; `held` lists, per connection, how long the client stayed before hanging up, and
+    `hung_up` is set when a client has."""
 
     held: list[float]
+    hung_up: threading.Event
 
 
 @contextmanager
@@ -68,6 +70,7 @@ def dripping_server(prefix: bytes, interval: float):
     listener = socket.create_server(("127.0.0.1", 0))
     stop = threading.Event()
     held: list[float] = []
+    hung_up = threading.Event()
 
     def serve(conn: socket.socket) -> None:
         opened = time.monotonic()
@@ -79,6 +82,7 @@ def dripping_server(prefix: bytes, interval: float):
                     conn.sendall(b"x")
             except OSError:
                 held.append(time.monotonic() - opened)  # the client hung up: what we want
+                hung_up.set()
 
     def accept() -> None:
         while not stop.is_set():
@@ -91,6 +95,7 @@ def dripping_server(prefix: bytes, interval: float):
     threading.Thread(target=accept, daemon=True).start()
     url = Drip(f"http://127.0.0.1:{listener.getsockname()[1]}/article")
     url.held = held
+    url.hung_up = hung_up
     try:
         yield url
     finally:
@@ -122,17 +127,11 @@ def test_evidence_add_url_ends_at_the_deadline(tmp_path, monkeypatch):
             capture_output=True, text=True, timeout=60,
         )  # fmt: skip
         elapsed = time.monotonic() - started
-        _wait_for(lambda: url.held)
+        assert url.hung_up.wait(10), "the client never hung up"
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr.strip().splitlines() == [f"forecast: timed out after 1.5s fetching {url}"]
     assert url.held[0] < 1.5 + 1.0  # measured by the server: start-up on a busy machine does not count
     assert elapsed < 60  # without the deadline this never ends
-
-
-def _wait_for(condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.05)
 
 
 class _Redirect(BaseHTTPRequestHandler):
@@ -201,21 +200,25 @@ def _forecast(tmp_path, *args, env=None):
                           capture_output=True, text=True, timeout=60, env=full)  # fmt: skip
 
 
-def test_feeds_on_loopback_need_the_switch(tmp_path):
+def test_feeds_on_loopback_need_the_switch(tmp_path, monkeypatch):
+    from tests.cli_runner import invoke
+
+    monkeypatch.delenv("FORECAST_ALLOW_PRIVATE_URLS")
+    db = str(tmp_path / "f.db")
     with http_server("127.0.0.1") as site:
-        refused = _forecast(tmp_path, "feeds", "add", site + "/feed")
-        assert refused.returncode == 1
-        assert len(refused.stderr.strip().splitlines()) == 1
-        assert "refusing to connect to 127.0.0.1" in refused.stderr
-        assert "FORECAST_ALLOW_PRIVATE_URLS=1" in refused.stderr
-        added = _forecast(tmp_path, "feeds", "add", site + "/feed", env={"FORECAST_ALLOW_PRIVATE_URLS": "1"})
-        assert added.returncode == 0, added.stderr
+        refused = invoke("feeds", "add", site + "/feed", db=db)
+        assert refused.code == 1
+        assert len(refused.err.strip().splitlines()) == 1
+        assert "refusing to connect to 127.0.0.1" in refused.err
+        assert "FORECAST_ALLOW_PRIVATE_URLS=1" in refused.err
+        added = invoke("feeds", "add", site + "/feed", env={"FORECAST_ALLOW_PRIVATE_URLS": "1"}, db=db)
+        assert added.code == 0, added.err
         config = tmp_path / "allow.toml"
         config.write_text('name = "tester"\nallow_private_urls = true\n', encoding="utf-8")
-        polled = _forecast(tmp_path, "feeds", "poll", env={"FORECAST_CONFIG": str(config)})
-        assert polled.returncode == 0, polled.stderr
-        blocked = _forecast(tmp_path, "feeds", "poll", "--json")
-        assert "refusing to connect to 127.0.0.1" in blocked.stdout + blocked.stderr
+        polled = invoke("feeds", "poll", env={"FORECAST_CONFIG": str(config)}, db=db)
+        assert polled.code == 0, polled.err
+        blocked = invoke("feeds", "poll", "--json", db=db)
+        assert "refusing to connect to 127.0.0.1" in blocked.out + blocked.err
 
 
 def test_check_with_a_dripping_feed_ends_at_the_deadline(tmp_path):
@@ -233,7 +236,7 @@ def test_check_with_a_dripping_feed_ends_at_the_deadline(tmp_path):
         proc = _forecast(tmp_path, "check", "--json",
                          env={"FORECAST_FETCH_DEADLINE": "1.5", "FORECAST_ALLOW_PRIVATE_URLS": "1"})  # fmt: skip
         elapsed = time.monotonic() - started
-        _wait_for(lambda: url.held)
+        assert url.hung_up.wait(10), "the client never hung up"
     assert proc.returncode in (0, 10), proc.stderr
     assert "timed out after 1.5s fetching" in proc.stdout
     assert url.held[0] < 1.5 + 1.0

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.cli_runner import run
+from tests.cli_runner import invoke
 
 READ_COMMANDS = [
     ("q", "list"),
@@ -34,40 +34,40 @@ def one_line(err: str) -> bool:
 @pytest.mark.parametrize("args", READ_COMMANDS, ids=" ".join)
 def test_read_commands_never_create_a_database(tmp_path, args):
     target = tmp_path / "no" / "such" / "dir" / "f.db"
-    r = run(*args, db=str(target))
+    r = invoke(*args, db=str(target))
     assert r.code == 1 and one_line(r.err) and f"no database at {target}" in r.err, r.err
     assert not (tmp_path / "no").exists()
     here = tmp_path / "typo.db"
-    r = run(*args, db=str(here))
+    r = invoke(*args, db=str(here))
     assert r.code == 1 and "no database at" in r.err and not here.exists()
 
 
 def test_a_write_command_creates_a_database_only_in_an_existing_directory(tmp_path):
     target = tmp_path / "missing" / "f.db"
-    r = run("q", "add", "T", "--closes", "2030-01-01", db=str(target))
+    r = invoke("q", "add", "T", "--closes", "2030-01-01", db=str(target))
     assert r.code == 1 and one_line(r.err) and "directory" in r.err and "does not exist" in r.err
     assert not (tmp_path / "missing").exists()
-    ok = run("q", "add", "T", "--closes", "2030-01-01", db=str(tmp_path / "f.db"))
-    assert ok.code == 0 and run("q", "list", db=str(tmp_path / "f.db")).code == 0
+    ok = invoke("q", "add", "T", "--closes", "2030-01-01", db=str(tmp_path / "f.db"))
+    assert ok.code == 0 and invoke("q", "list", db=str(tmp_path / "f.db")).code == 0
 
 
 def test_the_default_data_directory_is_created_by_a_write_command(isolated_env):
     data = isolated_env / "data"
     assert not data.exists()
-    r = run("q", "list")
+    r = invoke("q", "list")
     assert r.code == 1 and "no database at" in r.err and not data.exists()
-    assert run("q", "add", "T", "--closes", "2030-01-01").code == 0
+    assert invoke("q", "add", "T", "--closes", "2030-01-01").code == 0
     assert (data / "forecast.db").is_file()
-    assert run("q", "list").code == 0
+    assert invoke("q", "list").code == 0
 
 
 def test_an_empty_file_is_initialised_by_a_write_command_only(tmp_path):
     path = tmp_path / "empty.db"
     path.touch()
-    r = run("q", "list", db=str(path))
+    r = invoke("q", "list", db=str(path))
     assert r.code == 1 and "no database at" in r.err and path.stat().st_size == 0
-    assert run("q", "add", "T", "--closes", "2030-01-01", db=str(path)).code == 0
-    assert "T" in run("q", "list", db=str(path)).out
+    assert invoke("q", "add", "T", "--closes", "2030-01-01", db=str(path)).code == 0
+    assert "T" in invoke("q", "list", db=str(path)).out
 
 
 @pytest.mark.parametrize("args", [("q", "list"), ("q", "add", "T", "--closes", "2030-01-01"), ("db", "upgrade"),
@@ -80,7 +80,7 @@ def test_a_foreign_sqlite_file_is_refused_untouched(tmp_path, args):
     con.commit()
     con.close()
     before = path.read_bytes()
-    r = run(*args, db=str(path), input="")
+    r = invoke(*args, db=str(path), input="")
     assert r.code == 1 and one_line(r.err) and f"{path} is not a forecast database" in r.err, r.err
     assert path.read_bytes() == before  # no tables added, journal mode not switched to WAL
     assert not (tmp_path / "theirs.db-wal").exists()
@@ -94,13 +94,13 @@ def test_a_foreign_alembic_database_and_a_text_file_are_refused(tmp_path):
     con.execute("CREATE TABLE users (id INTEGER)")
     con.commit()
     con.close()
-    r = run("q", "add", "T", "--closes", "2030-01-01", db=str(other))
+    r = invoke("q", "add", "T", "--closes", "2030-01-01", db=str(other))
     assert r.code == 1 and "is not a forecast database" in r.err
     text = tmp_path / "notes.db"
     text.write_text("hello\n")
-    r = run("q", "add", "T", "--closes", "2030-01-01", db=str(text))
+    r = invoke("q", "add", "T", "--closes", "2030-01-01", db=str(text))
     assert r.code == 1 and "not a forecast database (not a SQLite file)" in r.err and text.read_text() == "hello\n"
-    r = run("q", "list", db=str(tmp_path))
+    r = invoke("q", "list", db=str(tmp_path))
     assert r.code == 1 and "is a directory" in r.err
 
 
@@ -110,7 +110,7 @@ def test_a_foreign_postgresql_database_is_refused_untouched(pg_url):
     engine = create_engine(pg_url)
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE invoices (id integer)"))
-    r = run("q", "add", "T", "--closes", "2030-01-01", db=pg_url)
+    r = invoke("q", "add", "T", "--closes", "2030-01-01", db=pg_url)
     assert r.code == 1 and one_line(r.err) and "is not a forecast database" in r.err
     with engine.connect() as conn:
         assert inspect(conn).get_table_names() == ["invoices"]
@@ -118,10 +118,10 @@ def test_a_foreign_postgresql_database_is_refused_untouched(pg_url):
 
 
 def test_an_empty_postgresql_database_is_initialised_by_a_write_command_only(pg_url):
-    r = run("q", "list", db=pg_url)
+    r = invoke("q", "list", db=pg_url)
     assert r.code == 1 and "no forecast database at" in r.err
-    assert run("q", "add", "T", "--closes", "2030-01-01", db=pg_url).code == 0
-    assert run("q", "list", db=pg_url).code == 0
+    assert invoke("q", "add", "T", "--closes", "2030-01-01", db=pg_url).code == 0
+    assert invoke("q", "list", db=pg_url).code == 0
 
 
 @pytest.mark.parametrize(
@@ -137,7 +137,7 @@ def test_an_empty_postgresql_database_is_initialised_by_a_write_command_only(pg_
 )
 @pytest.mark.parametrize("args", [("q", "list"), ("q", "add", "T", "--closes", "2030-01-01")], ids=" ".join)
 def test_bad_database_urls_fail_in_one_line(url, message, args):
-    r = run(*args, db=url)
+    r = invoke(*args, db=url)
     assert r.code == 1 and one_line(r.err) and message in r.err, r.err
 
 
@@ -146,17 +146,17 @@ def _chattr(flag: str, path) -> bool:
 
 
 def test_an_immutable_database_reads_and_refuses_writes_in_one_line(small_db):
-    from tests.reliability.conftest import sqlite_fingerprint
+    from tests.small_db import sqlite_fingerprint
 
-    run("db", "info", db=str(small_db))
+    invoke("db", "info", db=str(small_db))
     before = sqlite_fingerprint(small_db)
     if not _chattr("+i", small_db):
         pytest.skip("chattr +i needs root on a file system with attributes")
     try:
-        listed = run("q", "list", db=str(small_db))
+        listed = invoke("q", "list", db=str(small_db))
         assert listed.code == 0 and "rain" in listed.out
         for args in (("predict", "rain", "0.5"), ("q", "add", "X", "--closes", "2030-01-01")):
-            r = run(*args, db=str(small_db))
+            r = invoke(*args, db=str(small_db))
             assert r.code == 1 and one_line(r.err) and "readonly database" in r.err, r.err
     finally:
         _chattr("-i", small_db)

@@ -6,15 +6,16 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from forecast.store.engine import database_url
-from tests.cli_runner import run
-from tests.reliability.conftest import make_small_db
+from tests.cli_runner import invoke
+from tests.small_db import make_small_db
 
 YEAR_0 = -62135600400000000  # 0001-01-01T00:00:00+01:00, i.e. in year 0 in UTC: beyond datetime's range
 INT64_MAX = 9223372036854775807
 
 
 @pytest.fixture
-def bad_db(db_url) -> str:
+def bad_db(db_url_at_head) -> str:
+    db_url = db_url_at_head
     make_small_db(db_url)
     engine = create_engine(database_url(db_url))
     with engine.begin() as conn:
@@ -31,7 +32,7 @@ def bad_db(db_url) -> str:
 
 
 def test_db_check_names_every_bad_row(bad_db):
-    r = run("db", "check", db=bad_db)
+    r = invoke("db", "check", db=bad_db)
     assert r.code == 10, r.err
     lines = r.out.splitlines()
     assert any(line.startswith("question id=1: opens_at:") and "outside 1900-01-01..2200-12-31" in line for line in lines)
@@ -40,7 +41,7 @@ def test_db_check_names_every_bad_row(bad_db):
     assert any("title: contains U+001B" in line for line in lines)
     assert any("forecast id=2: supersedes_id: supersedes itself" in line for line in lines)
     assert any("forecast id=1: superseded: marked superseded" in line for line in lines)
-    data = run("db", "check", "--json", db=bad_db).json()
+    data = invoke("db", "check", "--json", db=bad_db).json()
     assert data["counts"] == {"time-range": 2, "slug": 1, "control-characters": 1, "supersedes": 3}
     assert {"table", "row", "column", "rule", "detail"} <= set(data["problems"][0])
 
@@ -48,7 +49,7 @@ def test_db_check_names_every_bad_row(bad_db):
 @pytest.mark.parametrize("args", [("q", "show", "rain"), ("q", "list"), ("export", "jsonl"), ("check",),
                                   ("forecasts", "snow"), ("q", "show", "snow", "--json")], ids=" ".join)
 def test_readers_report_a_bad_row_and_go_on(bad_db, args):
-    r = run(*args, db=bad_db)
+    r = invoke(*args, db=bad_db)
     assert r.code in (0, 10) and "Traceback" not in r.err, r.err
     if args[0] != "check":  # check reads no stored time that is out of range here
         assert "run `forecast db check`" in r.err and ("question id=1" in r.err or "forecast id=3" in r.err)
@@ -56,9 +57,9 @@ def test_readers_report_a_bad_row_and_go_on(bad_db, args):
 
 def test_a_clean_database_passes(db_url):
     make_small_db(db_url)
-    r = run("db", "check", db=db_url)
+    r = invoke("db", "check", db=db_url)
     assert r.code == 0 and r.out == "" and "no problems found" in r.err
-    assert run("db", "check", "--json", db=db_url).json() == {"problems": [], "counts": {}}
+    assert invoke("db", "check", "--json", db=db_url).json() == {"problems": [], "counts": {}}
 
 
 def test_a_correction_cycle_and_a_dangling_target_are_found(tmp_path):
@@ -73,7 +74,7 @@ def test_a_correction_cycle_and_a_dangling_target_are_found(tmp_path):
     con.execute("UPDATE forecast SET supersedes_id = 99 WHERE id = 3")
     con.commit()
     con.close()
-    r = run("db", "check", db=str(path))
+    r = invoke("db", "check", db=str(path))
     assert r.code == 10
     assert "correction cycle: 1 -> 2 -> 1" in r.out and "supersedes forecast 99, which does not exist" in r.out
-    assert run("forecasts", "rain", db=str(path)).code == 0
+    assert invoke("forecasts", "rain", db=str(path)).code == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -12,8 +13,8 @@ import pytest
 
 from forecast.core.errors import ForecastError, InvalidInput
 from forecast.files import BoundedStream, atomic_output, read_regular_file
-from tests.cli_runner import run
-from tests.reliability.conftest import make_small_db, sqlite_fingerprint
+from tests.cli_runner import invoke, run
+from tests.small_db import make_small_db, sqlite_fingerprint
 
 
 def one_line(err: str) -> bool:
@@ -73,7 +74,7 @@ def test_devices_and_fifos_are_refused_at_once(small_db, tmp_path, args, source)
         source = str(tmp_path / "fifo")
         os.mkfifo(source)
     before = sqlite_fingerprint(small_db)
-    r = run(*args, source, db=str(small_db))
+    r = invoke(*args, source, db=str(small_db))
     assert r.code == 1 and one_line(r.err) and "not a regular file" in r.err, r.err
     assert sqlite_fingerprint(small_db) == before
 
@@ -82,7 +83,7 @@ def test_q_sync_refuses_a_fifo_question_file(small_db, tmp_path):
     folder = tmp_path / "questions"
     folder.mkdir()
     os.mkfifo(folder / "q.toml")
-    r = run("q", "sync", str(folder), db=str(small_db))
+    r = invoke("q", "sync", str(folder), db=str(small_db))
     assert r.code == 1 and "not a regular file" in r.err
 
 
@@ -114,10 +115,10 @@ def test_a_zip_with_a_huge_cell_is_refused_in_bounded_memory(small_db, tmp_path)
 
 @pytest.fixture
 def tiny_disk(tmp_path):
-    """A 3 MB tmpfs: a real full disk (ENOSPC from the kernel), needs root; skipped elsewhere."""
+    """A 1 MB tmpfs: a real full disk (ENOSPC from the kernel), needs root; skipped elsewhere."""
     mount = tmp_path / "disk"
     mount.mkdir()
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True)
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True)
     if proc.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.decode().strip()}")
     yield mount
@@ -132,40 +133,42 @@ def _fill(mount: Path, leave: int) -> None:
         fh.write(b"\0" * max(free - leave, 0))
 
 
-def test_a_failed_export_on_a_full_disk_leaves_the_old_backup_byte_identical(tiny_disk, tmp_path):
-    db = tmp_path / "f.db"
-    make_small_db(str(db))
+def test_a_failed_export_on_a_full_disk_leaves_the_old_backup_byte_identical(tiny_disk, small_db):
+    db = str(small_db)
     backup = tiny_disk / "backup.jsonl"
-    assert run("export", "jsonl", "-o", str(backup), db=str(db)).code == 0
+    assert invoke("export", "jsonl", "-o", str(backup), db=db).code == 0
     old = backup.read_bytes()
-    for i in range(40):  # the new export is much larger than the old one
-        run("q", "add", f"Question number {i} " + "x" * 300, "--closes", "2030-01-01", "--criteria", "y" * 2000,
-            db=str(db))
+    for i in range(10):  # the new export is much larger than the old one
+        invoke("q", "add", f"Question number {i} " + "x" * 300, "--closes", "2030-01-01", "--criteria", "y" * 8000,
+               db=db)  # fmt: skip
     _fill(tiny_disk, leave=len(old) + 4096)
-    r = run("export", "jsonl", "-o", str(backup), db=str(db))
+    r = run("export", "jsonl", "-o", str(backup), db=db)  # the real executable, on the real full disk
     assert r.code == 1 and one_line(r.err) and "No space left on device" in r.err, r.err
     assert backup.read_bytes() == old
     assert sorted(p.name for p in tiny_disk.iterdir()) == ["backup.jsonl", "filler"]
-    r = run("export", "forecasts", "-o", str(tiny_disk / "f.csv"), db=str(db))
+    r = invoke("export", "forecasts", "-o", str(tiny_disk / "f.csv"), db=db)
     assert r.code == 0 or ("No space" in r.err and not (tiny_disk / "f.csv").exists())
 
 
-def test_writes_to_a_database_on_a_full_disk_fail_in_one_line_and_lose_nothing(tiny_disk):
+def test_writes_to_a_database_on_a_full_disk_fail_in_one_line_and_lose_nothing(tiny_disk, small_db):
     db = tiny_disk / "f.db"
-    make_small_db(str(db))
-    run("db", "info", db=str(db))
+    shutil.copyfile(small_db, db)
+    invoke("db", "info", db=str(db))
     before = sqlite_fingerprint(db)
     _fill(tiny_disk, leave=0)
+    add = ("q", "add", "Q{} " + "z" * 5000, "--closes", "2030-01-01", "--criteria", "w" * 20000)
     failures = 0
     for i in range(30):
-        r = run("q", "add", f"Q{i} " + "z" * 5000, "--closes", "2030-01-01", "--criteria", "w" * 20000, db=str(db))
+        r = invoke(add[0], add[1], add[2].format(i), *add[3:], db=str(db))
         assert r.code in (0, 1) and "Traceback" not in r.err, r.err
         if r.code == 1:
             failures += 1
             assert one_line(r.err) and ("full" in r.err or "No space" in r.err or "disk" in r.err), r.err
     assert failures > 0
+    r = run(add[0], add[1], add[2].format("real"), *add[3:], db=str(db))  # the real executable fails alike
+    assert r.code == 1 and one_line(r.err) and ("full" in r.err or "No space" in r.err or "disk" in r.err), r.err
     (tiny_disk / "filler").unlink()
-    after = run("q", "list", "--status", "all", "--json", db=str(db))
+    after = invoke("q", "list", "--status", "all", "--json", db=str(db))
     assert after.code == 0
     slugs = {q["slug"] for q in after.json()}
     assert {"rain", "snow"} <= slugs

@@ -1,7 +1,9 @@
-"""Concurrent writers all succeed: real `forecast` processes started together on one database.
+"""Concurrent writers all succeed: `forecast` processes started together on one database.
 
-Each writer is a small driver process that waits on a barrier (a byte on its stdin) and then runs its commands one
-after another through the real executable (tests/cli_runner.EXE). Together they import the same file,
+Each writer is a driver process that loads the command line, waits on a barrier (a byte on its stdin) and then
+runs its commands one after another through the command line's entry (tests/cli_runner.invoke: a second of
+start-up less per command, so the commands overlap more, not less); `forecast check` runs as the real
+executable (tests/cli_runner.EXE) among them. Together they import the same file,
 record forecasts on shared questions, add questions with the same title (derived slugs race) and give
 first forecasts by new names, while a reader lists questions and `forecast check` runs. Every process
 must exit 0 without a traceback, and every write must be stored exactly once.
@@ -19,23 +21,28 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from tests.cli_runner import EXE, run
+from tests.cli_runner import EXE, invoke
 
+REPO = Path(__file__).resolve().parents[2]
 WRITERS = 4
 SHARED = ("shared-a", "shared-b", "shared-c")
 RACE_TITLE = "Will the concurrent writers all succeed?"
-TIMEOUT = 300.0  # ~20 `forecast` processes per backend on a busy 2-core machine; generous, never reached normally
+TIMEOUT = 300.0  # generous for a busy 2-core machine, never reached normally
 
 DRIVER = r"""
-import json, os, subprocess, sys, time
-plan, out, barrier = sys.argv[1], sys.argv[2], sys.argv[3]
+import json, sys
+plan, out, repo = sys.argv[1], sys.argv[2], sys.argv[3]
+sys.path.insert(0, repo)
+from tests.cli_runner import invoke, run
+import forecast.services.database, forecast.cli.app  # loaded before the barrier: the commands start together
+forecast.cli.app._register()
 commands = json.load(open(plan))
 if sys.stdin.buffer.read(1) != b"g":  # the barrier: blocks until every driver is running
     sys.exit("barrier never opened")
 results = []
-for argv in commands:
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=200)
-    results.append({"argv": argv, "code": proc.returncode, "out": proc.stdout, "err": proc.stderr})
+for command in commands:
+    r = (run if command["executable"] else invoke)(*command["argv"][3:], db=command["argv"][2], allow_internal=True)
+    results.append({"argv": command["argv"], "code": r.code, "out": r.out, "err": r.err})
 json.dump(results, open(out, "w"))
 """
 
@@ -57,12 +64,12 @@ def _question(slug: str, title: str, tags: list[str]) -> dict:
 
 
 def _plans(db: str, shared_file: Path) -> tuple[list[list[list[str]]], dict]:
-    """Each writer's commands, and what they must leave in the database."""
+    """Each writer's commands (argv as `forecast --db DB ...`), and what they must leave in the database."""
     expect = {"markers": [], "race_adds": 0, "new_names": []}
     plans = []
     for w in range(WRITERS):
         cmds = [[EXE, "--db", db, "import", "jsonl", str(shared_file), "--json"]]
-        ops = ["predict", "q-add", "new-name"]  # each `forecast` process costs ~1 CPU-second: few, all racing
+        ops = ["predict", "q-add", "new-name"]
         for i, op in enumerate(ops, start=1):
             q = SHARED[(w + i) % len(SHARED)]
             marker = f"writer {w} op {i}"
@@ -92,7 +99,7 @@ def _engine(db_url: str):
 
 def test_concurrent_writers_all_succeed(db_url, tmp_path):
     setup = _write_jsonl(tmp_path / "setup.jsonl", [_question(s, f"Shared question {s}?", ["shared"]) for s in SHARED])
-    assert run("import", "jsonl", str(setup), db=db_url).code == 0
+    assert invoke("import", "jsonl", str(setup), db=db_url).code == 0
     imported = [_question("imported-one", "Imported one?", ["imported", "race"]),
                 _question("imported-two", "Imported two?", ["imported"])]  # fmt: skip
     imported += [
@@ -103,13 +110,13 @@ def test_concurrent_writers_all_succeed(db_url, tmp_path):
     shared_file = _write_jsonl(tmp_path / "shared.jsonl", imported)
 
     plans, expect = _plans(db_url, shared_file)
-    barrier = tmp_path / "go"
     drivers = []
     for n, plan in enumerate(plans):
         plan_file = tmp_path / f"plan-{n}.json"
-        plan_file.write_text(json.dumps(plan), encoding="utf-8")
+        commands = [{"argv": argv, "executable": argv[3] == "check"} for argv in plan]
+        plan_file.write_text(json.dumps(commands), encoding="utf-8")
         out = tmp_path / f"out-{n}.json"
-        proc = subprocess.Popen([sys.executable, "-c", DRIVER, str(plan_file), str(out), str(barrier)],
+        proc = subprocess.Popen([sys.executable, "-c", DRIVER, str(plan_file), str(out), str(REPO)],
                                 stdin=subprocess.PIPE)  # fmt: skip
         drivers.append((proc, out))
     for proc, _ in drivers:  # all started: open the barrier (each driver blocks reading its stdin)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli_runner import run
+from tests.cli_runner import invoke
 
 
 @pytest.fixture
@@ -13,18 +13,18 @@ def db(tmp_path) -> str:
 
 
 def test_fatebook_twice(db, fixtures):
-    first = run("import", "fatebook", str(fixtures / "fatebook.csv"), "--json", db=db)
+    first = invoke("import", "fatebook", str(fixtures / "fatebook.csv"), "--json", db=db)
     assert first.code == 0, first.err
     report = first.json()
     assert (report["questions_added"], report["forecasts_added"]) == (4, 7)
     assert {s["line"] for s in report["skipped"]} == {5, 10, 11, 12, 13, 14, 15}
     assert report["source"]["late_forecasts"] == 1 and report["source"]["duplicate_rows"] == 1
-    again = run("import", "fatebook", str(fixtures / "fatebook.csv"), "--json", db=db).json()
+    again = invoke("import", "fatebook", str(fixtures / "fatebook.csv"), "--json", db=db).json()
     assert (again["questions_added"], again["forecasts_added"], again["forecasts_existing"]) == (0, 0, 7)
 
 
 def test_fatebook_text_report_names_skipped_rows(db, fixtures):
-    res = run("import", "fatebook", str(fixtures / "fatebook.csv"), "--tz", "Europe/London", db=db)
+    res = invoke("import", "fatebook", str(fixtures / "fatebook.csv"), "--tz", "Europe/London", db=db)
     assert res.code == 0, res.err
     assert "questions: 4 added" in res.out and "forecasts: 7 added" in res.out
     assert "7 rows skipped:" in res.err
@@ -32,7 +32,7 @@ def test_fatebook_text_report_names_skipped_rows(db, fixtures):
 
 
 def test_iqisa_with_titles_and_source(db, fixtures):
-    res = run(
+    res = invoke(
         "import", "iqisa", str(fixtures / "iqisa.csv"), "--titles", str(fixtures / "iqisa_titles.csv.zip"),
         "--source", "pb", "--json", db=db,
     )  # fmt: skip
@@ -40,16 +40,16 @@ def test_iqisa_with_titles_and_source(db, fixtures):
     report = res.json()
     assert (report["questions_added"], report["forecasts_added"], len(report["skipped"])) == (4, 7, 5)
     assert report["source"]["never_scored_questions"] == 1
-    listed = run("q", "list", "-s", "all", "--json", db=db).json()
+    listed = invoke("q", "list", "-s", "all", "--json", db=db).json()
     titles = {q["slug"]: q["title"] for q in listed}
     assert titles["pb-7"] == "Obama will win the 2008 US presidential election"
 
 
 def test_metaculus_dry_run_writes_nothing(db, fixtures):
-    res = run("import", "metaculus", str(fixtures / "metaculus"), "--dry-run", db=db)
+    res = invoke("import", "metaculus", str(fixtures / "metaculus"), "--dry-run", db=db)
     assert res.code == 0, res.err
     assert "forecasts: 8 added" in res.out and "dry run" in res.err
-    again = run("import", "metaculus", str(fixtures / "metaculus"), "--json", db=db).json()
+    again = invoke("import", "metaculus", str(fixtures / "metaculus"), "--json", db=db).json()
     assert again["forecasts_added"] == 8 and again["source"]["withdrawn_forecasts"] == 1
 
 
@@ -64,13 +64,13 @@ def test_metaculus_dry_run_writes_nothing(db, fixtures):
     ],
 )
 def test_failures_are_one_line(db, fixtures, args, code, message):
-    res = run("import", *(a.format(fx=fixtures) for a in args), db=db)
+    res = invoke("import", *(a.format(fx=fixtures) for a in args), db=db)
     assert res.code == code
     assert message in res.err and res.err.count("\n") == 1
 
 
 def test_metaculus_compare_scores(db, fixtures):
-    res = run("import", "metaculus", str(fixtures / "metaculus"), "--compare-scores", "--json", db=db)
+    res = invoke("import", "metaculus", str(fixtures / "metaculus"), "--compare-scores", "--json", db=db)
     assert res.code == 0, res.err
     report = res.json()
     assert report["forecasts_added"] == 8 and report["comparison_unmatched"] == 1  # the aggregate's score
@@ -88,7 +88,7 @@ def test_metaculus_compare_scores(db, fixtures):
 
 
 def test_compare_scores_text_table(db, fixtures):
-    res = run("import", "metaculus", str(fixtures / "metaculus"), "--compare-scores", db=db)
+    res = invoke("import", "metaculus", str(fixtures / "metaculus"), "--compare-scores", db=db)
     assert res.code == 0, res.err
     assert "METACULUS" in res.out and "metaculus-102  alice" in res.out
     assert "differences come from the data, not the formulas" in res.err

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from forecast.core.errors import InvalidInput
 from forecast.ingest.trackers import fatebook
 from forecast.ingest.trackers.common import micros, zone
-from tests.cli_runner import run
+from tests.cli_runner import invoke
 
 NY = zone("America/New_York")
 
@@ -110,15 +110,15 @@ def test_parse_stamp_raises_only_invalid_input(text):
 def test_reimport_with_the_right_zone_retimes_instead_of_duplicating(tmp_path, fixtures):
     db = str(tmp_path / "f.db")
     path = str(fixtures / "fatebook_export.csv")
-    first = run("import", "fatebook", path, "--json", db=db).json()  # forgot --tz: read as UTC
+    first = invoke("import", "fatebook", path, "--json", db=db).json()  # forgot --tz: read as UTC
     assert first["forecasts_added"] == 7
-    fixed = run("import", "fatebook", path, "--tz", "America/New_York", db=db)
+    fixed = invoke("import", "fatebook", path, "--tz", "America/New_York", db=db)
     assert fixed.code == 0, fixed.err
     assert "forecasts: 0 added, 7 already present" in fixed.out
     assert "7 forecasts re-timed" in fixed.err
-    again = run("import", "fatebook", path, "--tz", "America/New_York", "--json", db=db).json()
+    again = invoke("import", "fatebook", path, "--tz", "America/New_York", "--json", db=db).json()
     assert (again["forecasts_added"], again["forecasts_retimed"], again["questions_updated"]) == (0, 0, 0)
-    exported = run("export", "jsonl", db=db)
+    exported = invoke("export", "jsonl", db=db)
     assert exported.code == 0, exported.err
     made = sorted(m for m in exported.out.split('"made_at":')[1:])
     assert len(made) == 7 and any(m.startswith('"2025-03-30T00:30:00Z"') for m in made)  # Bob's, in UTC

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from forecast.core.errors import InvalidInput
 from forecast.ingest.trackers import metaculus
-from tests.cli_runner import run
+from tests.cli_runner import invoke
 
 
 @pytest.fixture
@@ -124,7 +124,7 @@ def test_convert_on_any_forecast_rows_raises_only_invalid_input(tmp_path_factory
 
 @pytest.mark.parametrize("export", ["metaculus_named", "metaculus_anonymized.zip"])
 def test_compare_scores_agrees_with_metaculus_when_bots_leave_the_crowd(tmp_path, fixtures, export):
-    res = run("import", "metaculus", str(fixtures / export), "--compare-scores", "--json", db=str(tmp_path / "f.db"))
+    res = invoke("import", "metaculus", str(fixtures / export), "--compare-scores", "--json", db=str(tmp_path / "f.db"))
     assert res.code == 0, res.err
     rows = res.json()["comparison"]
     assert len(rows) == 14  # every baseline and peer score Metaculus gives on the two resolved questions
@@ -135,7 +135,7 @@ def test_compare_scores_agrees_with_metaculus_when_bots_leave_the_crowd(tmp_path
 
 
 def test_compare_scores_on_a_personal_export_says_why_peer_differs(tmp_path, fixtures):
-    res = run("import", "metaculus", str(fixtures / "metaculus_personal.zip"), "--compare-scores", "--json",
+    res = invoke("import", "metaculus", str(fixtures / "metaculus_personal.zip"), "--compare-scores", "--json",
               db=str(tmp_path / "f.db"))  # fmt: skip
     assert res.code == 0, res.err
     report = res.json()

@@ -12,7 +12,7 @@ import pytest
 from forecast.core.slug import is_valid_slug
 from forecast.ingest.trackers import fatebook, iqisa, metaculus
 from forecast.services.batch_import import import_batch
-from tests.cli_runner import run
+from tests.cli_runner import invoke as run
 
 IQISA_ROW = ("{qid},{user},0,0.7,1,2020-01-02 00:00:00+00:00,,{opens},2030-01-01 00:00:00+00:00,,x,2,o,open,0\n")
 

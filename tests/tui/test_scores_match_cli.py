@@ -1,7 +1,7 @@
 """The Scores screen shows the same figures, under the same names, as `forecast score --json` on the same database.
 
 "Brier" is the time-weighted headline (`brier`), "Brier/forecast" the mean per forecast (`brier_forecasts`);
-see the glossary in docs/scoring.md. The CLI runs as a real subprocess on the test's database file.
+see the glossary in docs/scoring.md. The CLI runs (in this process) on the test's database file.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 
 from forecast.core.numbers import fixed
 from forecast.tui.scores_data import ScoresFilter
-from tests.cli_runner import run
+from tests.cli_runner import invoke, run
 from tests.tui.conftest import SIZE, settle, until
 
 pytestmark = pytest.mark.anyio
@@ -21,7 +21,7 @@ DIGITS = {"brier": 3, "brier_forecasts": 3, "baseline": 1, "peer": 1}
 
 
 def cli_json(db, *args: str) -> dict:
-    r = run("score", *args, "--json", db=db.url)
+    r = invoke("score", *args, "--json", db=db.url)
     assert r.code == 0, r.err
     return r.json()
 
