@@ -12,7 +12,7 @@ import pytest
 
 from forecast.core.numbers import fixed
 from forecast.tui.scores_data import ScoresFilter
-from tests.cli_runner import invoke, run
+from tests.cli_runner import invoke
 from tests.tui.conftest import SIZE, settle, until
 
 pytestmark = pytest.mark.anyio
