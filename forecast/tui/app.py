@@ -265,6 +265,10 @@ class ForecastApp(Guarded, App):
         said = "\n".join(line for line in (message.done, message.note) if line)
         if said:
             self.notify(said, title="Saved" if message.done else "", timeout=6, markup=False)
+            from forecast.tui.widgets.keybar import KeyBar
+
+            for bar in self.screen.query(KeyBar):  # and in the footer of the screen the change returns to
+                bar.say(message.done or message.note)
         for screen in self.screen_stack:
             hook = getattr(screen, "data_changed", None)
             if hook is not None:

@@ -107,6 +107,7 @@ async def test_every_saved_change_is_confirmed(app_factory, fixture_db):
     from forecast.tui.forms.link import LinkEvidenceForm
     from forecast.tui.forms.question import QuestionForm
     from forecast.tui.forms.resolve import ResolveForm, UnresolveForm
+    from forecast.tui.widgets.keybar import KeyBar
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
@@ -119,6 +120,14 @@ async def test_every_saved_change_is_confirmed(app_factory, fixture_db):
         await pilot.press("f")
         await save_form(pilot, ForecastForm, value("#probability-input", "35%"), said)
         assert said.pop() == "Saved forecast 35% on eu-summit-deal"
+        footer = app.screen.query_one(KeyBar)  # the footer says it too, until the keys come back
+        await until(pilot, lambda: "✓ Saved forecast 35% on eu-summit-deal" in str(footer.render()), what="the footer")
+        await pilot.press("u")
+        await until(pilot, lambda: "✓ Undid: forecast 35% on eu-summit-deal" in str(footer.render()),
+                    what="the undo in the footer")  # fmt: skip
+        footer._unsay()  # what the timer does after SAID_SECONDS: the keys are back
+        assert "Forecast" in str(footer.render()) and "✓" not in str(footer.render())
+        said.clear()
 
         await pilot.press("e")
         await save_form(pilot, QuestionForm, value("#tags-input", "eu politics budget"), said)

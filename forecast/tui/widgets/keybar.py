@@ -24,7 +24,28 @@ def _preferred(bindings: list[Binding], keymap: dict[str, str]) -> Binding:
     return min(bindings, key=lambda b: declared.index(b.key) if b.key in declared else len(declared))
 
 
+SAID_SECONDS = 6.0
+"""How long the key bar shows what was just saved or undone before the keys come back."""
+
+
 class KeyBar(Guarded, Static):
+    """The keys; after a change, for a few seconds, what the change was ("✓ Saved forecast 35% on nk")."""
+
+    _said = ""
+    _said_timer = None
+
+    def say(self, text: str) -> None:
+        """Confirm a change here, in the footer, until the next one or SAID_SECONDS from now."""
+        self._said = text.splitlines()[0] if text else ""
+        if self._said_timer is not None:
+            self._said_timer.stop()
+        self._said_timer = self.set_timer(SAID_SECONDS, self._unsay) if self._said else None
+        self._draw()
+
+    def _unsay(self) -> None:
+        self._said, self._said_timer = "", None
+        self._draw()
+
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._changed)
         self.app.theme_changed_signal.subscribe(self, self._changed)
@@ -41,6 +62,9 @@ class KeyBar(Guarded, Static):
         if not self.is_attached:
             return
         accent = f"bold {getattr(self.app, 'palette').accent}"
+        if self._said:
+            self.update(Content.assemble((" ✓ ", accent), (self._said, "bold")))
+            return
         keymap = getattr(self.app, "keymap", {})
         by_action: dict[str, list] = {}
         for active in self.screen.active_bindings.values():
