@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -25,13 +25,20 @@ T = TypeVar("T")
 class Database:
     url: str
     engine: Engine
+    _snapshot_engine: Engine | None = field(default=None, repr=False, compare=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session for reading: it never takes SQLite's write lock, so it never blocks a writer.
         Writes go through `write`."""
-        with session_scope(self.engine) as session:
+        with session_scope(self._read_engine) as session:
             yield session
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """A connection for several reads that must agree with each other (one snapshot, see `_read_engine`)."""
+        with self._read_engine.connect() as conn:
+            yield conn
 
     def write(self, work: Callable[[Session], T]) -> T:
         """Run one use case's unit of work, `work(session)`, as a write transaction and commit it; run it
@@ -42,6 +49,18 @@ class Database:
     def write_connection(self, work: Callable[[Connection], T]) -> T:
         """`write` for plain SQL on a connection."""
         return run_write_connection(self.engine, work)
+
+    @property
+    def _read_engine(self) -> Engine:
+        """Reads see one snapshot from their first statement to their last. SQLite's read transactions
+        already do; PostgreSQL's default (READ COMMITTED) lets each statement see newer commits, so a listing
+        read while a writer adds a forecaster found a forecast whose forecaster it had not read (KeyError, in
+        tests/store/test_concurrent_writes.py). A read-only REPEATABLE READ transaction never fails to serialise."""
+        if self.dialect != "postgresql":
+            return self.engine
+        if self._snapshot_engine is None:
+            self._snapshot_engine = self.engine.execution_options(isolation_level="REPEATABLE READ")
+        return self._snapshot_engine
 
     @property
     def dialect(self) -> str:

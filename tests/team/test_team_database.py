@@ -44,8 +44,7 @@ def team_db(pg_url):
     with _pg_connect(dbname) as conn:  # roles own nothing but may hold grants in this database
         for n in names.values():
             conn.execute(f'DROP OWNED BY "{n}"')
-    with _pg_connect() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
+    with _pg_connect() as conn:  # the database itself goes back to the test pool, which drops it (its schema changed)
         for n in names.values():
             conn.execute(f'DROP ROLE IF EXISTS "{n}"')
 

@@ -157,7 +157,7 @@ def _reminders(db, report: CheckReport, previous: int | None) -> None:
     stale_us = int(opts.stale_days * _DAY_US)
     soon_us = int(opts.soon_days * _DAY_US)
     resolved_now = {q["id"] for q in report.auto_resolved}  # a dry run has not resolved them
-    with db.engine.connect() as conn:
+    with db.snapshot() as conn:  # the stale forecasts and their forecasters' names from one snapshot
         overdue = [r for r in queries.overdue(conn, now_us) if r[0] not in resolved_now]
         soon = queries.closing_soon(conn, now_us, now_us + soon_us)
         stale = queries.stale_forecasts(conn, now_us, now_us - stale_us, opts.forecasters)
