@@ -163,7 +163,8 @@ def _reminders(db, report: CheckReport, previous: int | None) -> None:
         stale = queries.stale_forecasts(conn, now_us, now_us - stale_us, opts.forecasters)
         reminders = queries.due_reminders(conn, now_us)
         names = queries.forecaster_names(conn) if stale else {}
-    titles: dict[int, tuple[str, str]] = {}
+        # the stale rows' questions from the same snapshot: a question deleted meanwhile is no KeyError
+        titles: dict[int, tuple[str, str]] = queries.question_names(conn, {r[0] for r in stale}, now_us) if stale else {}
 
     def name_questions(rows: list[tuple]) -> None:
         wanted = {r[0] for r in rows} - titles.keys()
