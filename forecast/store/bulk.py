@@ -80,10 +80,21 @@ def _positional(names: tuple[str, ...], params: Params) -> tuple:
 
 @contextmanager
 def cursor(conn: Connection) -> Iterator[Any]:
-    """The DB-API cursor of `conn`'s current transaction."""
+    """The DB-API cursor of `conn`'s current transaction.
+
+    The driver's own errors come out as SQLAlchemy's (IntegrityError, OperationalError, ... with the driver's
+    exception as `.orig`), as from any other statement: the write retry (a unique race, a busy database, a
+    serialization failure), the crash handler and the team database's refusals all read them one way. A raw
+    psycopg UniqueViolation from an import racing another writer used to escape the retry as a crash.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    dbapi_error = conn.dialect.loaded_dbapi.Error
     raw = conn.connection.driver_connection.cursor()
     try:
         yield raw
+    except dbapi_error as exc:
+        raise DBAPIError.instance(None, None, exc, dbapi_error, dialect=conn.dialect) from exc
     finally:
         raw.close()
 

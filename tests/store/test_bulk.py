@@ -74,3 +74,19 @@ def test_a_question_mark_placeholder_is_refused(conn):
 def test_an_unknown_dialect_is_refused():
     with pytest.raises(ValueError, match="no bulk path"):
         bulk._compiled("SELECT 1", "mysql")
+
+
+def test_driver_errors_come_out_as_sqlalchemy_errors_the_write_retry_knows(conn):
+    """A raw driver error (psycopg's UniqueViolation, sqlite3's IntegrityError) escaped the write retry, so an
+    import racing another writer for a new forecaster's name crashed instead of running again."""
+    from sqlalchemy.exc import IntegrityError
+
+    from forecast.store.transaction import retry_reason
+
+    bulk.execute(conn, "INSERT INTO forecaster (name, created_at) VALUES (:n, 0)", ("racer",))
+    with pytest.raises(IntegrityError) as caught:
+        bulk.execute_many(conn, "INSERT INTO forecaster (name, created_at) VALUES (:n, 0)", [("racer",)])
+    if conn.dialect.name == "postgresql":
+        assert retry_reason(caught.value) == ("unique violation", True)
+    else:
+        assert caught.value.orig.sqlite_errorcode == 2067  # SQLITE_CONSTRAINT_UNIQUE
