@@ -11,6 +11,7 @@ import orjson
 from forecast.core.bulk_objects import no_cycle_collection
 from forecast.core.errors import InvalidInput
 from forecast.interchange.records import (
+    CommentRec,
     EvidenceRec,
     ForecasterRec,
     ForecastRec,
@@ -37,6 +38,8 @@ class Batch:
     forecaster_lines: list[int] = field(default_factory=list)
     events: list[ResolutionEventRec] = field(default_factory=list)
     event_lines: list[int] = field(default_factory=list)
+    comments: list[CommentRec] = field(default_factory=list)
+    comment_lines: list[int] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
 
     def add(self, kind: str, rec, line: int) -> None:
@@ -55,6 +58,9 @@ class Batch:
         elif kind == "resolution_event":
             self.events.append(rec)
             self.event_lines.append(line)
+        elif kind == "comment":
+            self.comments.append(rec)
+            self.comment_lines.append(line)
 
 
 def raise_line_errors(source: str, errors: list[tuple[int, str]]) -> None:
@@ -77,6 +83,8 @@ def _identity(kind: str, rec) -> tuple | None:
         return (rec.name,)
     if kind == "resolution_event":
         return (rec.question, rec.action, rec.at)
+    if kind == "comment":
+        return (rec.question, rec.author, rec.created_at)
     return None
 
 
@@ -87,6 +95,8 @@ def _conflict_reason(kind: str, ident: tuple, first: int) -> str:
     if kind == "forecast":
         return (f"forecast by {ident[1]!r} on {ident[0]!r} with the same made_at and recorded_at as line {first} "
                 "has different content")  # fmt: skip
+    if kind == "comment":
+        return f"comment by {ident[1]!r} on {ident[0]!r} at the same time as line {first} has different content"
     return f"resolution event {ident[1]!r} on {ident[0]!r} at the same time as line {first} has different content"
 
 

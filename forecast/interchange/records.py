@@ -156,6 +156,17 @@ class ResolutionEventRec:
     at: int
 
 
+@dataclass(slots=True)
+class CommentRec:
+    """A comment on a question; the same (question, author, created_at) is the same comment."""
+
+    question: str
+    author: str
+    body: str
+    created_at: int
+    updated_at: int
+
+
 def parse_question(obj: dict) -> QuestionRec:
     slug = _str(obj, "slug", required=True)
     if not is_valid_slug(slug):
@@ -305,6 +316,21 @@ def parse_resolution_event(obj: dict) -> ResolutionEventRec:
     )
 
 
+def parse_comment(obj: dict) -> CommentRec:
+    body = _str(obj, "body", required=True)
+    if not body.strip():
+        raise InvalidInput("a comment's body must not be empty")
+    created = micros_from_iso(obj.get("created_at"), "created_at")
+    updated = micros_from_iso(obj.get("updated_at"), "updated_at", required=False)
+    return CommentRec(
+        question=_str(obj, "question", required=True),
+        author=_str(obj, "author", required=True).strip(),
+        body=body,
+        created_at=created,
+        updated_at=created if updated is None else updated,
+    )
+
+
 def check_header(obj: dict) -> None:
     if obj.get("format") != FORMAT:
         raise InvalidInput(f"header format must be {FORMAT!r}")
@@ -318,6 +344,7 @@ PARSERS = {
     "evidence": parse_evidence,
     "forecaster": parse_forecaster,
     "resolution_event": parse_resolution_event,
+    "comment": parse_comment,
 }
 
 

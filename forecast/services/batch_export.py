@@ -20,7 +20,7 @@ def export_jsonl(session: Session, out: BinaryIO, *, progress: Callable[[int], N
         return bulk.iterate(conn, sql)
 
     dumps = orjson.dumps
-    counts = {"forecasters": 0, "questions": 0, "evidence": 0, "forecasts": 0, "resolution_events": 0}
+    counts = {"forecasters": 0, "questions": 0, "evidence": 0, "forecasts": 0, "resolution_events": 0, "comments": 0}
 
     def emit(obj: dict) -> None:
         out.write(dumps(obj))
@@ -128,4 +128,11 @@ def export_jsonl(session: Session, out: BinaryIO, *, progress: Callable[[int], N
             }
         )
         counts["resolution_events"] += 1
+
+    for qid, author, body, created, updated in q(
+        "SELECT question_id, author, body, created_at, updated_at FROM comment ORDER BY id"
+    ):
+        emit({"type": "comment", "question": slugs[qid], "author": author, "body": body, "created_at": iso(created),
+              "updated_at": iso(updated)})  # fmt: skip
+        counts["comments"] += 1
     return counts

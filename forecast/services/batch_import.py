@@ -43,6 +43,7 @@ class ImportReport:
     evidence_existing: int = 0
     links_added: int = 0
     resolution_events_added: int = 0
+    comments_added: int = 0
     skipped: list[dict] = field(default_factory=list)
     # One item per changed field of a stored record: {"question", "field", "from", "to"}
     # (forecasts: {"forecast": {question, forecaster, made_at, recorded_at}, "field", "from", "to"}).
@@ -142,7 +143,7 @@ def _check_references(w: _Writer, batch: Batch) -> tuple[set[str], set[str]]:
         for link in rec.links:
             if link.question not in slugs:
                 errors.append((line, f"link to unknown question {link.question!r}"))
-    for rec, line in zip(batch.events, batch.event_lines, strict=True):
+    for rec, line in zip([*batch.events, *batch.comments], [*batch.event_lines, *batch.comment_lines], strict=True):
         if rec.question not in slugs:
             errors.append((line, f"unknown question {rec.question!r}"))
     errors.sort()
@@ -463,6 +464,23 @@ def _import_events(w: _Writer, batch: Batch, qids: dict[str, int], now_us: int, 
     report.resolution_events_added = len(rows)
 
 
+def _import_comments(w: _Writer, batch: Batch, qids: dict[str, int], report: ImportReport) -> None:
+    """New comments are added; one already stored (same question, author and time) keeps its stored text."""
+    stored = set(w.all("SELECT question_id, author, created_at FROM comment"))
+    rows = []
+    for c in batch.comments:
+        ident = (qids[c.question], c.author, c.created_at)
+        if ident not in stored:
+            stored.add(ident)
+            rows.append((*ident, c.body, c.updated_at))
+    w.many(
+        "INSERT INTO comment (question_id, author, created_at, body, updated_at) "
+        "VALUES (:question_id, :author, :created_at, :body, :updated_at)",
+        rows,
+    )
+    report.comments_added = len(rows)
+
+
 def import_batch(
     session: Session, batch: Batch, *, progress: Callable[[int], None] | None = None, actor: str = "import"
 ) -> ImportReport:
@@ -482,4 +500,5 @@ def import_batch(
         if report.forecasts_added:
             refresh_standing(w.conn, pairs)
         _import_events(w, batch, qids, now_us, actor, report)
+        _import_comments(w, batch, qids, report)
     return report

@@ -29,6 +29,7 @@ _FORECASTER = {"name": ("forecaster", "name")}
 _EVENT = {
     "question": ("question", "slug"), "note": ("resolution_event", "note"), "actor": ("resolution_event", "actor"),
 }  # fmt: skip
+_COMMENT = {"question": ("question", "slug"), "author": ("comment", "author"), "body": ("comment", "body")}
 
 
 # Names that repeat on every forecast; other text (rationales, articles) is mostly distinct.
@@ -99,6 +100,7 @@ def clean_batch(batch: Batch) -> None:
     each(batch.evidence, batch.evidence_lines, _EVIDENCE, evidence_links)
     each(batch.forecasters, batch.forecaster_lines, _FORECASTER)
     each(batch.events, batch.event_lines, _EVENT)
+    each(batch.comments, batch.comment_lines, _COMMENT)
     errors.sort()
     raise_line_errors(batch.source, errors)
 

@@ -83,6 +83,8 @@ class DetailScreen(BaseScreen):
                     yield Static(id="evidence-detail", classes="item-detail")
                 with TabPane("About", id="tab-about"):
                     yield VerticalScroll(Static(id="about-text"), id="about")
+                with TabPane("Comments", id="tab-comments"):
+                    yield VerticalScroll(Static(id="comments-text"), id="comments")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -147,6 +149,8 @@ class DetailScreen(BaseScreen):
         tabs.get_tab("tab-updates").label = f"Updates ({len(self.updates)})"
         tabs.get_tab("tab-evidence").label = f"Evidence ({len(self.evidence)})"
         self.query_one("#about-text", Static).update(self._about(data))
+        tabs.get_tab("tab-comments").label = f"Comments ({len(data.comments)})"
+        self.query_one("#comments-text", Static).update(self._comments(data))
         if new_question:
             for table in self.query(ListTable):
                 table.move_cursor(row=0)
@@ -225,6 +229,22 @@ class DetailScreen(BaseScreen):
             Text(e.outlet or "", style=pal.muted, no_wrap=True, overflow="ellipsis"),
             Text(e.title or e.key or "", no_wrap=True, overflow="ellipsis"),
         ]
+
+    def _comments(self, data: QuestionDetail) -> Text:
+        """The discussion, oldest first; stored text is shown as plain text, never as markup."""
+        out = Text()
+        if not data.comments:
+            out.append("No comments yet: `forecast comment Q \"text\"` adds one.", style=self.palette.muted)
+            return out
+        for c in data.comments:
+            out.append(c.author, style="bold")
+            out.append(f"  {fmt.local_time(c.created_at, self.ctx.tz)}", style=self.palette.muted)
+            if c.updated_at != c.created_at:
+                out.append("  (edited)", style=self.palette.muted)
+            out.append(f"  #{c.id}\n", style=self.palette.muted)
+            out.append(c.body + "\n\n")
+        out.rstrip()
+        return out
 
     def _about(self, data: QuestionDetail) -> Text:
         now, tz = self.ctx.now(), self.ctx.tz
