@@ -9,7 +9,7 @@ import typer
 from forecast.cli import params
 from forecast.cli.app import app
 from forecast.cli.context import state
-from forecast.cli.output import UsageFailure, guarded, note, print_json
+from forecast.cli.output import JsonFlag, UsageFailure, guarded, note, print_json
 
 
 @app.command("comment")
@@ -21,7 +21,7 @@ def comment(
     edit: Annotated[int | None, typer.Option("--edit", callback=params.ROW_ID, help="Replace the text of your comment ID.")] = None,
     delete: Annotated[int | None, typer.Option("--delete", callback=params.ROW_ID, help="Delete your comment ID.")] = None,
     by: Annotated[str | None, typer.Option("--by", help="Comment as this forecaster (default: you).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the comment as JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Comment on a question; `--edit ID` or `--delete ID` change one of your own comments."""
     from forecast.services import comments

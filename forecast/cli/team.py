@@ -9,7 +9,7 @@ import typer
 
 from forecast.cli.app import app
 from forecast.cli.context import state
-from forecast.cli.output import guarded, note, print_json, print_table
+from forecast.cli.output import JsonFlag, guarded, note, print_json, print_table
 
 team_app = typer.Typer(help="A team on one PostgreSQL database: members are database roles (docs/teams.md).",
                        no_args_is_help=True)
@@ -62,7 +62,7 @@ def add(
     role: Annotated[str, typer.Option("--role", help=ROLE_HELP)] = "member",
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
     no_password: Annotated[bool, typer.Option("--no-password", help="Set no password (pg_hba.conf decides).")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the member as JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Add a member: a LOGIN role in the team's group for ROLE, and their forecaster."""
     from forecast.services import team
@@ -80,7 +80,7 @@ def add(
 @guarded
 def list_members(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the members as JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """The team's members and their roles (removed members keep their history)."""
     from forecast.services import team

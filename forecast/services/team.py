@@ -239,6 +239,12 @@ def _member(db: Database, name: str) -> TeamMember:
     return found
 
 
+def _revoke_groups(conn: Connection, who: str, *, keep: str | None = None) -> None:
+    for group in GROUPS:
+        if group != keep:
+            _run(conn, f"REVOKE {group} FROM {who}")
+
+
 def set_role(db: Database, name: str, role: str) -> TeamMember:
     _require_postgres(db)
     _check_name(name)
@@ -247,9 +253,7 @@ def set_role(db: Database, name: str, role: str) -> TeamMember:
 
     def work(conn: Connection) -> None:
         who = _quote(conn, name)
-        for group in GROUPS:
-            if group != GROUP_OF_ROLE[role]:
-                _run(conn, f"REVOKE {group} FROM {who}")
+        _revoke_groups(conn, who, keep=GROUP_OF_ROLE[role])
         _run(conn, f"GRANT {GROUP_OF_ROLE[role]} TO {who}")
         _run(conn, f"ALTER ROLE {who} LOGIN")
 
@@ -265,8 +269,7 @@ def remove(db: Database, name: str) -> TeamMember:
 
     def work(conn: Connection) -> None:
         who = _quote(conn, name)
-        for group in GROUPS:
-            _run(conn, f"REVOKE {group} FROM {who}")
+        _revoke_groups(conn, who)
         _run(conn, f"REVOKE CONNECT ON DATABASE {quoted(bulk.scalar(conn, 'SELECT current_database()'))} FROM {who}")
         _run(conn, f"ALTER ROLE {who} NOLOGIN")
 
