@@ -105,6 +105,18 @@ class Comment(SQLModel, table=True):
     updated_at: datetime = _time()
 
 
+class WriteLog(SQLModel, table=True):
+    """In a team database, each write statement with the role that made it (migration 0008; filled by the
+    triggers `forecast team init` installs, not by the application, so no client can leave it out)."""
+
+    __tablename__ = "write_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _time()
+    role: str = Field(max_length=200)
+    table_name: str = Field(max_length=100)
+    action: str = Field(max_length=20)
+
+
 class Tag(SQLModel, table=True):
     __tablename__ = "tag"
     id: int | None = Field(default=None, primary_key=True)

@@ -14,7 +14,8 @@ around them either:
 - observers read and write nothing (SELECT only).
 - comments: anyone but an observer writes one; only its author edits or deletes it (admins may delete).
 - the trash (deleted rows kept whole for `restore`) is seen and changed only by who deleted, and admins.
-- every forecast, question, resolution, comment and deletion records the role that made it (a trigger).
+- every forecast, question, resolution, comment and deletion records the role that made it (a trigger),
+  and every write statement on any table is logged with its role in `write_log`.
 
 Policies on `forecast` cannot query `forecast` (PostgreSQL refuses the recursion), so the checks that
 must see rows the caller may not are SECURITY DEFINER functions owned by the database owner; they use
@@ -82,6 +83,30 @@ BEGIN
 END
 $$;
 
+CREATE OR REPLACE FUNCTION forecast_log_write() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, public AS $$
+-- One row per write statement, whoever ran it and however (the CLI, the TUI, psql): members cannot write
+-- write_log themselves (no grant), only through this function.
+BEGIN
+  INSERT INTO public.write_log (at, role, table_name, action)
+  VALUES ({_NOW_US}, session_user, TG_TABLE_NAME, TG_OP);
+  RETURN NULL;
+END
+$$;
+
+-- every table but the log itself and alembic's: a statement-level trigger each
+CREATE OR REPLACE FUNCTION forecast_log_all_writes() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE t text;
+BEGIN
+  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public'
+                                             AND tablename NOT IN ('write_log', 'alembic_version') LOOP
+    EXECUTE format('DROP TRIGGER IF EXISTS forecast_log_write ON %I', t);
+    EXECUTE format('CREATE TRIGGER forecast_log_write AFTER INSERT OR UPDATE OR DELETE ON %I '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION forecast_log_write()', t);
+  END LOOP;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION forecast_stamp_role() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_TABLE_NAME = 'forecast' THEN
@@ -101,6 +126,7 @@ $$;
 """
 
 TRIGGERS = """
+SELECT forecast_log_all_writes();
 DROP TRIGGER IF EXISTS forecast_stamp_role ON forecast;
 CREATE TRIGGER forecast_stamp_role BEFORE INSERT ON forecast FOR EACH ROW EXECUTE FUNCTION forecast_stamp_role();
 DROP TRIGGER IF EXISTS forecast_stamp_role ON question;
@@ -200,6 +226,7 @@ GRANT USAGE ON SCHEMA public TO forecast_admin, forecast_member, forecast_observ
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO forecast_admin, forecast_member, forecast_observer;
 GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO forecast_admin, forecast_member;
 REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM forecast_admin, forecast_member;
+REVOKE INSERT, UPDATE, DELETE ON write_log FROM forecast_admin, forecast_member;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO forecast_admin, forecast_member;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO forecast_admin, forecast_member, forecast_observer;
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT INSERT, UPDATE, DELETE ON TABLES TO forecast_admin, forecast_member;

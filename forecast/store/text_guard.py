@@ -60,6 +60,7 @@ RULES: dict[str, dict[str, Callable[[str, str], str]]] = {
     "trash": {"kind": LINE, "label": LINE, "title": LINE, "payload": JSON, "deleted_by": LINE, "state": LINE,
               "closed_by": LINE},
     "team_setting": {"key": LINE, "value": LINE},
+    "write_log": {"role": LINE, "table_name": LINE, "action": LINE},
     "comment": {"author": LINE, "body": TEXT},
     "alembic_version": {"version_num": LINE},
 }  # fmt: skip

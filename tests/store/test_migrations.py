@@ -61,6 +61,7 @@ def _assert_data_kept(engine) -> None:
         assert conn.execute(text("SELECT recorded_by FROM forecast")).scalars().all() == [None, None]
         assert conn.execute(text("SELECT created_by FROM question")).scalars().all() == [None]
         assert conn.execute(text("SELECT count(*) FROM team_setting")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM write_log")).scalar() == 0
 
 
 def test_upgrade_from_first_revision_keeps_everything(db_url):

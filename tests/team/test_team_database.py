@@ -139,6 +139,12 @@ def test_only_admins_or_the_creator_edit_or_resolve_and_observers_only_read(team
     assert _sql(u["adam"], "SELECT author, body FROM comment ORDER BY id") == [
         (team_db["names"]["alice"], "The Met Office expects a mild winter."), (team_db["names"]["bob"], "x")]
     assert invoke("resolve", slug, "no", db=u["adam"]).code == 0
+    # every write statement is logged with the role that made it, by the database; members cannot forge it
+    logged = set(_sql(u["adam"], "SELECT role, table_name, action FROM write_log"))
+    a, d = team_db["names"]["alice"], team_db["names"]["adam"]
+    assert {(a, "question", "INSERT"), (a, "comment", "INSERT"), (d, "resolution_event", "INSERT")} <= logged
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        _sql(u["alice"], "INSERT INTO write_log (at, role, table_name, action) VALUES (1, 'bob', 'forecast', 'DELETE')")
     # a closed question shows everyone's forecasts, to observers too
     assert _sql(u["olga"], "SELECT title FROM question") == [("Will the Thames freeze in London before 2027-03-01?",)]
 

@@ -27,6 +27,15 @@ def upgrade() -> None:
         sa.Column("value", sa.String(), nullable=False),
         sa.PrimaryKeyConstraint("key"),
     )
+    op.create_table(  # in a team database, every write statement and the role that made it (team init's triggers)
+        "write_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.BigInteger(), nullable=False),
+        sa.Column("role", sa.String(length=200), nullable=False),
+        sa.Column("table_name", sa.String(length=100), nullable=False),
+        sa.Column("action", sa.String(length=20), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
     op.create_table(
         "comment",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -46,6 +55,7 @@ def downgrade() -> None:
     with op.batch_alter_table("comment", schema=None) as batch_op:
         batch_op.drop_index("ix_comment_question")
     op.drop_table("comment")
+    op.drop_table("write_log")
     op.drop_table("team_setting")
     with op.batch_alter_table("forecast", schema=None) as batch_op:
         batch_op.drop_column("recorded_by")
