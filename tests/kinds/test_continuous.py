@@ -134,7 +134,9 @@ def test_open_bounds_keep_mass_outside_and_closed_ones_do_not():
     opened = distribution.from_quantiles(typed, OPEN)
     assert closed[0] == 0.0 and closed[-1] == 1.0
     assert opened[0] == pytest.approx(0.988 * (0.1 - 0.8 * 5 / 90) + 0.001)
-    assert 1.0 - opened[-1] == pytest.approx(opened[0])
+    # and above: F(1) = 0.9 + 0.8 * 5 / 90 before standardising, so 1 - (0.988 F(1) + 0.01 + 0.001) beyond the top
+    assert 1.0 - opened[-1] == pytest.approx(1.0 - (0.988 * (0.9 + 0.8 * 5 / 90) + 0.011))
+    assert 1.0 - opened[-1] == pytest.approx(0.0559, abs=1e-4)
     with pytest.raises(InvalidInput, match="upper bound 100, which is closed"):
         distribution.from_quantiles({0.1: -10.0, 0.9: 150.0}, LAUNCHES)
     assert distribution.from_quantiles({0.1: -10.0, 0.9: 150.0}, OPEN)[-1] < 0.85
