@@ -69,6 +69,7 @@ def add(
 
     st = state(ctx)
     db = st.database(write=True)
+    team.require_postgres(db)  # before asking for a password the database could never use
     member = team.add(db, name, role, password=_password(password_stdin, no_password))
     if as_json:
         print_json(_member_dict(member))

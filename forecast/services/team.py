@@ -45,7 +45,7 @@ class TeamMember:
     forecaster_id: int | None
 
 
-def _require_postgres(db: Database) -> None:
+def require_postgres(db: Database) -> None:
     if db.dialect != "postgresql":
         raise InvalidInput("teams need a PostgreSQL database (SQLite is single-user); pass --db postgresql://…")
 
@@ -133,7 +133,7 @@ def _run(conn: Connection, script: str) -> None:
 
 def init(db: Database, *, hide_until_forecast: bool = True) -> None:
     """Install the roles, grants, triggers and policies (again, harmlessly, on an initialised database)."""
-    _require_postgres(db)
+    require_postgres(db)
 
     def work(conn: Connection) -> None:
         owner = bulk.scalar(
@@ -176,7 +176,7 @@ def _quote(conn: Connection, name: str) -> str:
 
 
 def add(db: Database, name: str, role: str, *, password: str | None = None) -> TeamMember:
-    _require_postgres(db)
+    require_postgres(db)
     _check_name(name)
     _check_role(role)
 
@@ -210,7 +210,7 @@ def add(db: Database, name: str, role: str, *, password: str | None = None) -> T
 
 
 def members(db: Database) -> list[TeamMember]:
-    _require_postgres(db)
+    require_postgres(db)
     with db.engine.connect() as conn:
         found = bulk.rows(
             conn,
@@ -246,7 +246,7 @@ def _revoke_groups(conn: Connection, who: str, *, keep: str | None = None) -> No
 
 
 def set_role(db: Database, name: str, role: str) -> TeamMember:
-    _require_postgres(db)
+    require_postgres(db)
     _check_name(name)
     _check_role(role)
     _member(db, name)
@@ -263,7 +263,7 @@ def set_role(db: Database, name: str, role: str) -> TeamMember:
 
 def remove(db: Database, name: str) -> TeamMember:
     """Revoke membership and login; the role and everything it recorded stay (history is kept)."""
-    _require_postgres(db)
+    require_postgres(db)
     _check_name(name)
     _member(db, name)
 
@@ -282,6 +282,7 @@ __all__ = [
     "TeamIdentity",
     "TeamMember",
     "add",
+    "require_postgres",
     "forecaster_for",
     "identity",
     "init",
