@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 def predict(
     ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="Question id or slug.")],
-    probability: Annotated[str, typer.Argument(help="0.35 or 35%.")],
+    probability: Annotated[str, typer.Argument(
+        help="0.35 or 35%; on a choice question 'kim=50% moon=30% other=20%'; on a numeric or date question "
+             "quantiles 'p10=12 p50=30 p90=75' or normal(MEAN, SD), lognormal(...), logistic(...).")],
     at: Annotated[str | None, typer.Option("--at", help="When the forecast was made (default: now).")] = None,
     by: Annotated[str | None, typer.Option("--by", help="Forecaster name (default: from config or login).")] = None,
     why: Annotated[str, typer.Option("--why", help="Rationale.")] = "",
@@ -34,7 +36,9 @@ def predict(
     from forecast.services.forecasts import ForecastRequest, record_forecast_summary
 
     st = state(ctx)
-    p = usage(parse_probability, probability)
+    # A forecast on a choice, numeric or date question is text its question's kind reads (services/forecasts.py);
+    # anything else must be a probability, refused here before the database is opened.
+    p = probability if _kind_forecast(probability) else usage(parse_probability, probability)
     req = ForecastRequest(
         question=question,
         probability=p,
@@ -52,7 +56,14 @@ def predict(
         print(out["id"])
         from forecast.core.timeparse import shown_time
 
-        note(f"recorded {p:.4g} on {question} by {req.forecaster} at {shown_time(out['made_at'])}")
+        what = out.get("shown") or f"{p:.4g}"
+        note(f"recorded {what} on {question} by {req.forecaster} at {shown_time(out['made_at'])}")
+        if out.get("normalised"):
+            note("the probabilities did not sum to exactly 100 %; they were scaled to sum to 100 %")
+
+
+def _kind_forecast(text: str) -> bool:
+    return "=" in text or "(" in text
 
 
 @app.command("forecasts")
@@ -66,6 +77,8 @@ def forecasts(
     """A question's update history with rationale and evidence."""
     from forecast.core.timeparse import local
     from forecast.services.forecasts import history
+    from forecast.services.kinds import shown_values, spec_of
+    from forecast.services.lookup import get_question
 
     from forecast.core.backfill import GLYPH, MEANING
 
@@ -73,6 +86,7 @@ def forecasts(
     out = output_format(as_json, fmt)
     with st.database().session() as session:
         rows = history(session, question, backfill_after=st.settings.backfill_after)
+        spec = spec_of(get_question(session, question))
     if out == "json":
         print_json(rows)
         return
@@ -83,8 +97,9 @@ def forecasts(
         status = "corrected" if r.superseded else (f"fixes {r.supersedes}" if r.supersedes else "")
         if r.backfilled:
             status = f"{status} {GLYPH}".strip()
+        shown = percent(r.probability) if r.values is None else shown_values(spec, r.values)
         table.append((r.id, local(r.made_at, st.tz), r.forecaster,
-                      percent(r.probability), change, status, r.rationale, ev))  # fmt: skip
+                      shown, change, status, r.rationale, ev))  # fmt: skip
     if not table:
         note("no forecasts yet")
         return
@@ -94,12 +109,16 @@ def forecasts(
 
 
 def _resolution(value: str):
+    """yes/no/annulled as the enum; anything else is passed on as an outcome its question's kind reads
+    (an option key, a value, below/above; services/resolution.py), refused there for a binary question."""
     from forecast.core.model import Resolution
 
+    if not value.strip():
+        raise UsageFailure("give a resolution: yes, no or annulled, or a choice, numeric or date question's outcome")
     try:
-        return Resolution(value.lower())
+        return Resolution(value.strip().lower())
     except ValueError:
-        raise UsageFailure(f"resolution {value!r} must be yes, no or annulled") from None
+        return value
 
 
 @app.command("resolve")
@@ -107,7 +126,9 @@ def _resolution(value: str):
 def resolve(
     ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="Question id or slug.")],
-    resolution: Annotated[str, typer.Argument(help="yes, no or annulled.")],
+    resolution: Annotated[str, typer.Argument(
+        help="yes, no or annulled; for a choice question an option key, for a numeric one a value (or below/above "
+             "an open bound), for a date one a date (or before/after).")],
     at: Annotated[str | None, typer.Option("--at", help="When the outcome happened or became known (default: now).")] = None,
     note_text: Annotated[str, typer.Option("--note", help="Why / source.")] = "",
     by: Annotated[str | None, typer.Option("--by", help="Who resolves (default: you).")] = None,
@@ -133,7 +154,15 @@ def resolve(
     else:
         from forecast.core.timeparse import shown_time
 
-        note(f"resolved {data.slug} {data.resolution} at {shown_time(data.resolved_at)}")
+        note(f"resolved {data.slug} {_outcome_shown(data)} at {shown_time(data.resolved_at)}")
+
+
+def _outcome_shown(q) -> str:
+    if q.outcome is None:
+        return q.resolution
+    from forecast.core.kind_spec import KindSpec
+
+    return KindSpec.from_dict(q.kind, q.spec).shown_outcome(q.outcome)
 
 
 @app.command("unresolve")

@@ -11,7 +11,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from forecast.cli.exit_codes import ExitCode
-from forecast.core.errors import ForecastError, InvalidInput, OutOfRange
+from forecast.core.errors import ForecastError, InvalidInput, OutOfRange, UnreadableValue
 from forecast.core.numbers import fixed, percent  # noqa: F401 (the CLI's number formats, one rule for all)
 
 
@@ -64,7 +64,7 @@ def guarded(fn: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (UsageFailure, OutOfRange) as exc:  # OutOfRange here came from an argument, e.g. an id past 64 bits
+        except (UsageFailure, OutOfRange, UnreadableValue) as exc:  # from an argument, e.g. an id past 64 bits
             fail(str(exc), ExitCode.USAGE)
         except ForecastError as exc:
             fail(str(exc), ExitCode.ERROR)
@@ -113,8 +113,9 @@ def json_object(record) -> dict:
 
 
 def status_text(status: str, resolution: str | None) -> str:
-    """A question's state in one word or two: "open", "resolved:yes", "annulled" (not "annulled:annulled")."""
-    if resolution is None or resolution == status:
+    """A question's state in one word or two: "open", "resolved:yes", "annulled" (not "annulled:annulled"); a
+    non-binary question's outcome (resolution 'outcome') is shown by `q show`, not here."""
+    if resolution is None or resolution in (status, "outcome"):
         return status
     return f"{status}:{resolution}"
 

@@ -63,6 +63,8 @@ def print_question_list(
         prob = _pct(mine) if mine is not None else ""
         if others:
             prob = f"{prob} ({others})" if prob else others
+        if r.kind != "binary":  # its forecasts are distributions: `forecasts Q` and `q show Q` show them
+            prob = r.kind
         badge = status_text(r.status, r.resolution)
         table.append((r.id, r.slug, badge, r.title, prob, _when_cell(r.days_to_close, r.status),
                       ",".join(r.tags)))  # fmt: skip
@@ -70,6 +72,38 @@ def print_question_list(
         note(f"no {status if status != 'all' else ''} questions".replace("  ", " "))
         return
     print_table(("ID", "SLUG", "STATUS", "TITLE", "P", "CLOSES", "TAGS"), table, flex=3, fmt=fmt)
+
+
+def _first_shown(first: float | str) -> str:
+    return f"{first * 100:g}%" if isinstance(first, float) else repr(first)
+
+
+def kind_spec_of(kind: str, option, other: bool, range_: str | None, open_lower: bool, open_upper: bool, log: bool,
+                 unit: str):  # fmt: skip
+    """The KindSpec `q add`'s kind options describe; refuses options that do not belong to the kind."""
+    from forecast.core.errors import InvalidInput
+    from forecast.core.kind_spec import BINARY, choice_spec, continuous_spec
+    from forecast.core.model import Kind
+
+    try:
+        k = Kind(kind.strip().lower())
+    except ValueError:
+        raise InvalidInput(f"--kind {kind!r} must be one of: {', '.join(x.value for x in Kind)}") from None
+    given = {"--option": bool(option), "--other": other, "--range": range_ is not None, "--open-lower": open_lower,
+             "--open-upper": open_upper, "--log": log, "--unit": bool(unit)}  # fmt: skip
+    allowed = {Kind.BINARY: set(), Kind.CHOICE: {"--option", "--other"},
+               Kind.NUMERIC: {"--range", "--open-lower", "--open-upper", "--log", "--unit"},
+               Kind.DATE: {"--range", "--open-lower", "--open-upper"}}[k]  # fmt: skip
+    stray = [name for name, on in given.items() if on and name not in allowed]
+    if stray:
+        raise InvalidInput(f"{', '.join(stray)} {'does' if len(stray) == 1 else 'do'} not apply to a {k} question")
+    if k is Kind.BINARY:
+        return BINARY
+    if k is Kind.CHOICE:
+        return choice_spec(option or [], other=other)
+    if range_ is None:
+        raise InvalidInput(f"a {k} question needs --range LOW..HIGH")
+    return continuous_spec(k, range_, open_lower=open_lower, open_upper=open_upper, log=log, unit=unit)
 
 
 @q_app.command("add")
@@ -91,6 +125,16 @@ def add(
     why: Annotated[str, typer.Option("--why", help="Rationale for the first forecast.")] = "",
     remind: Annotated[str | None, typer.Option("--remind", metavar="WHEN",
                                                help="Remind me then (listed by `forecast check`).")] = None,
+    kind: Annotated[str, typer.Option("--kind", help="binary, choice, numeric or date.")] = "binary",
+    option: Annotated[list[str] | None, typer.Option("--option", metavar="KEY=LABEL",
+                      help="A choice question's option (repeatable, 2 to 50).")] = None,
+    other: Annotated[bool, typer.Option("--other", help="Add an 'other' option to a choice question.")] = False,
+    range_: Annotated[str | None, typer.Option("--range", metavar="LOW..HIGH",
+                      help="A numeric question's range (numbers) or a date question's (dates).")] = None,
+    open_lower: Annotated[bool, typer.Option("--open-lower", help="The outcome may fall below the range.")] = False,
+    open_upper: Annotated[bool, typer.Option("--open-upper", help="The outcome may fall above the range.")] = False,
+    log: Annotated[bool, typer.Option("--log", help="A numeric range on a log scale (LOW > 0).")] = False,
+    unit: Annotated[str, typer.Option("--unit", help="A numeric question's unit.")] = "",
     as_json: JsonFlag = False,
 ) -> None:
     """Add a question, optionally with your first forecast: `q add "Will X happen before 2027-03-01?" 35%`."""
@@ -103,7 +147,14 @@ def add(
 
     st = state(ctx)
     now = utcnow()
-    first = usage(parse_probability, probability) if probability is not None else None
+    spec = usage(lambda _: kind_spec_of(kind, option, other, range_, open_lower, open_upper, log, unit), kind)
+    if probability is None:
+        first = None
+    elif spec.binary:
+        first = usage(parse_probability, probability)
+    else:
+        first = probability
+        usage(spec.parse_forecast, probability)  # refused here, before anything is written
     if closes is not None:
         closes_at = st.when(closes, now=now)
     else:
@@ -124,6 +175,7 @@ def add(
         tags=tuple(tag or ()),
         slug=slug,
         auto=usage(_auto, auto) or None,
+        spec=spec,
     )
 
     remind_at = st.when(remind, now=now)
@@ -148,7 +200,7 @@ def add(
         from forecast.core.timeparse import shown_time
 
         note(f"added question {data.id} ({data.slug}), closes {shown_time(data.closes_at)}{where}"
-             + (f"; your forecast {first * 100:g}% recorded" if first is not None else ""))  # fmt: skip
+             + (f"; your forecast {_first_shown(first)} recorded" if first is not None else ""))  # fmt: skip
     if data.status != "open":
         note(f"its deadline has passed, so question {data.slug} was created closed; add the forecasts you "
              f"made while it was open with `forecast predict {data.slug} P --at WHEN`")  # fmt: skip
@@ -208,15 +260,23 @@ def show(
     def t(value):
         return local(value, tz) if value else "-"
 
-    shown_resolution = data.resolution and data.resolution != data.status  # never "annulled:annulled"
+    shown_resolution = data.resolution not in (None, data.status, "outcome")  # never "annulled:annulled"
     say(f"#{data.id} {data.slug}  [{data.status}{':' + data.resolution if shown_resolution else ''}]")
     say(f"  {data.title}")
+    spec = None
+    if data.spec is not None:
+        from forecast.core.kind_spec import KindSpec
+        from forecast.services.kinds import shown_values
+
+        spec = KindSpec.from_dict(data.kind, data.spec)
+        say(f"  {spec.describe()}")
     for label, key in (("criteria", "criteria"), ("description", "description")):
         if getattr(data, key):
             say(f"  {label}: {getattr(data, key)}")
     say(f"  opens {t(data.opens_at)}  closes {t(data.closes_at)}  resolves {t(data.resolves_at)}")
     if data.resolved_at:
-        say(f"  resolved {data.resolution} at {t(data.resolved_at)}  {data.resolution_note}")
+        outcome = data.resolution if spec is None or data.outcome is None else spec.shown_outcome(data.outcome)
+        say(f"  resolved {outcome} at {t(data.resolved_at)}  {data.resolution_note}")
     if data.auto:
         say(f"  auto: {data.auto}")
     if data.tags:
@@ -225,7 +285,8 @@ def show(
         say("  forecasts:")
         for f in data.forecasts:
             mark = (" (corrected)" if f.superseded else "") + (f" {GLYPH} backfilled" if f.backfilled else "")
-            say(f"    {t(f.made_at)}  {f.forecaster:<12} {_pct(f.probability):>6}{mark}  {f.rationale}")
+            value = _pct(f.probability) if spec is None else shown_values(spec, f.values)
+            say(f"    {t(f.made_at)}  {f.forecaster:<12} {value:>6}{mark}  {f.rationale}")
         if any(f.backfilled for f in data.forecasts):
             say(f"  {GLYPH} " + MEANING.format(hours=st.settings.backfill_after.total_seconds() / 3600))
     if data.evidence:
@@ -238,7 +299,7 @@ def show(
     if data.resolution_history:
         say("  resolution history:")
         for ev in data.resolution_history:
-            say("    " + _resolution_event(ev, t))
+            say("    " + _resolution_event(ev, t, spec))
     if data.comments:
         say("  comments:")
         for c in data.comments:
@@ -342,9 +403,12 @@ def sync(
         note("dry run: nothing was written")
 
 
-def _resolution_event(ev: ResolutionEventRow, t) -> str:
+def _resolution_event(ev: ResolutionEventRow, t, spec=None) -> str:
     """One line of `q show`'s resolution history: when, what, by whom, and why."""
-    what = ev.action + (f" {ev.resolution}" if ev.resolution else "")
+    resolved = ev.resolution
+    if ev.outcome is not None and spec is not None:
+        resolved = spec.shown_outcome(ev.outcome)
+    what = ev.action + (f" {resolved}" if resolved else "")
     outcome_at = f" (outcome at {t(ev.resolved_at)})" if ev.resolved_at else ""
     note = f"  {ev.note}" if ev.note else ""
     return f"{t(ev.at)}  {what}{outcome_at} by {ev.actor}{note}"

@@ -91,13 +91,16 @@ def normalise(values: np.ndarray) -> tuple[float, ...]:
     return tuple(float(v) for v in scaled)
 
 
-def parse_continuous(text: str, rng: ContinuousRange, value: Callable[[str], float] | None = None) -> ContinuousForecast:
-    """Quantiles or a named distribution; `value` reads one value (a number, or a date for date questions)."""
+def parse_continuous(text: str, rng: ContinuousRange, value: Callable[[str], float] | None = None,
+                     spread: Callable[[str], float] | None = None) -> ContinuousForecast:  # fmt: skip
+    """Quantiles or a named distribution; `value` reads one value (a number, or a date for date questions) and
+    `spread` a distribution's second parameter (in days for a date question)."""
     read = value or parse_decimal
     named = _NAMED.match(text)
     if named is not None:
         name, a, b = named.groups()
-        return ContinuousForecast(distribution.from_distribution(name, (read(a), parse_spread(b)), rng), text.strip())
+        width = (spread or parse_spread)(b)
+        return ContinuousForecast(distribution.from_distribution(name, (read(a), width), rng), text.strip())
     quantiles: dict[float, float] = {}
     for key, raw in _pairs(text, "quantiles, e.g. p10=12 p50=30 p90=75, or normal(MEAN, SD)"):
         m = _QUANTILE_KEY.match(key)

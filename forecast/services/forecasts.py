@@ -9,11 +9,13 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from forecast.core.backfill import DEFAULT_BACKFILL_AFTER, is_backfilled_us
-from forecast.core.errors import InvalidInput, NotFound
-from forecast.core.model import Kind, Status
+from forecast.core.errors import InvalidInput, NotFound, UnreadableValue
+from forecast.core.model import Status
 from forecast.core.probability import parse_probability
 from forecast.core.timeparse import from_micros, iso_z, utcnow, shown_time
 from forecast.core.text import multi_line
+from forecast.core.kind_spec import encode_vector
+from forecast.services.kinds import forecast_values, shown_values, spec_of
 from forecast.services.lookup import get_evidence, get_or_create_forecaster, get_question
 from forecast.services.views import EvidenceRef, UpdateRow
 from forecast.store.standing import refresh_standing
@@ -41,8 +43,6 @@ def check_forecast_time(q: Question, made_at: datetime, now: datetime) -> None:
     (at or after it opened, before it closed, before it was resolved, not in the future) is accepted even
     when the question has closed or resolved since, so a user can log the history they kept elsewhere.
     """
-    if q.kind != Kind.BINARY.value:
-        raise InvalidInput(f"question {q.slug} is {q.kind}; only binary questions take forecasts yet")
     if made_at > now + CLOCK_SKEW:
         raise InvalidInput(f"forecast time {shown_time(made_at)} is in the future")
     if made_at < q.opens_at:
@@ -63,7 +63,19 @@ def check_forecast_time(q: Question, made_at: datetime, now: datetime) -> None:
 def record_forecast(session: Session, req: ForecastRequest, *, now: datetime | None = None) -> ForecastRow:
     now = now or utcnow()
     q = get_question(session, req.question)
-    p = parse_probability(req.probability)
+    spec = spec_of(q)
+    vector = None
+    entered = ""
+    if spec.binary:
+        try:
+            p = parse_probability(req.probability)
+        except InvalidInput as exc:  # e.g. 'kim=50%' given to a binary question
+            raise UnreadableValue(f"question {q.slug} is binary: {exc}") from None
+    elif not isinstance(req.probability, str):
+        raise UnreadableValue(f"question {q.slug} is a {q.kind} question: {_kind_hint(spec)}")
+    else:
+        p, values, entered = spec.parse_forecast(req.probability)
+        vector = encode_vector(values)
     made_at = req.at or now
     check_forecast_time(q, made_at, now)
     if not req.forecaster.strip():
@@ -101,6 +113,8 @@ def record_forecast(session: Session, req: ForecastRequest, *, now: datetime | N
         recorded_at=recorded_at,
         rationale=multi_line(req.rationale, "rationale"),
         supersedes_id=old.id if old else None,
+        vector=vector,
+        entered=multi_line(entered, "forecast"),
     )
     session.add(row)
     session.flush()
@@ -114,17 +128,32 @@ def record_forecast(session: Session, req: ForecastRequest, *, now: datetime | N
     return row
 
 
+def _kind_hint(spec) -> str:
+    if spec.choices is not None:
+        return "give a probability per option, e.g. " + " ".join(f"{k}=…" for k in spec.choices.keys)
+    return "give quantiles, e.g. p10=… p50=… p90=…, or normal(MEAN, SD)"
+
+
 def record_forecast_summary(session: Session, req: ForecastRequest, *, now: datetime | None = None) -> dict:
     """`record_forecast`, and what `forecast predict` prints of the recorded row (`--json`)."""
     row = record_forecast(session, req, now=now)
-    return {
+    q = session.get(Question, row.question_id)
+    out = {
         "id": row.id,
-        "question": session.get(Question, row.question_id).slug,
+        "question": q.slug,
         "forecaster": req.forecaster,
         "probability": row.probability,
         "made_at": iso_z(row.made_at),
         "supersedes": row.supersedes_id,
     }
+    if row.vector is not None:
+        spec = spec_of(q)
+        out["kind"] = q.kind
+        out["values"] = forecast_values(spec, row.vector)
+        out["shown"] = shown_values(spec, out["values"])
+        out["entered"] = row.entered
+        out["normalised"] = spec.normalised(row.entered)
+    return out
 
 
 def history(
@@ -135,7 +164,8 @@ def history(
     q = get_question(session, ref)
     rows = session.exec(
         text(
-            "SELECT f.id, fr.name, f.probability, f.made_at, f.recorded_at, f.rationale, f.supersedes_id, f.superseded "
+            "SELECT f.id, fr.name, f.probability, f.made_at, f.recorded_at, f.rationale, f.supersedes_id, f.superseded, "
+            "f.vector, f.entered "
             "FROM forecast f JOIN forecaster fr ON fr.id = f.forecaster_id "
             "WHERE f.question_id = :q ORDER BY f.made_at, f.recorded_at, f.id"
         ).bindparams(q=q.id)
@@ -151,10 +181,11 @@ def history(
         evidence.setdefault(fid, []).append(EvidenceRef(eid, key, title, url))
     out = []
     previous: dict[str, float] = {}
-    for fid, name, p, made, recorded, why, sup, superseded in rows:
+    spec = spec_of(q)
+    for fid, name, p, made, recorded, why, sup, superseded, vector, entered in rows:
         if superseded and not include_superseded:
             continue
-        prev = previous.get(name)
+        prev = previous.get(name) if spec.binary else None  # a change is a binary forecast's alone
         out.append(
             UpdateRow(
                 id=fid,
@@ -168,6 +199,8 @@ def history(
                 supersedes=sup,
                 superseded=bool(superseded),
                 backfilled=is_backfilled_us(made, recorded, backfill_after),
+                values=forecast_values(spec, vector),
+                entered=entered or "",
             )
         )
         if not superseded:

@@ -18,7 +18,6 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from forecast.core.model import Resolution
 from forecast.core.timeparse import from_micros, to_micros, utcnow
 from forecast.services.lookup import get_question
 from forecast.store.tables import EvidenceLink, ForecastRow, Question
@@ -51,7 +50,7 @@ def for_resolution(q: Question, *, before: dict | None) -> UndoToken:
 
 def resolution_state(q: Question) -> dict:
     return {"resolution": q.resolution, "resolved_at": to_micros(q.resolved_at) if q.resolved_at else None,
-            "note": q.resolution_note}  # fmt: skip
+            "note": q.resolution_note, "outcome": q.outcome}  # fmt: skip
 
 
 EDITABLE = ("title", "slug", "description", "criteria", "opens_at", "closes_at", "resolves_at", "auto_rule")
@@ -105,7 +104,7 @@ def undo(session: Session, token: UndoToken, *, actor: str, now: datetime | None
         resolution.unresolve(session, d["question"], actor=actor, note="undone", now=now)
     elif token.kind == "unresolve":
         at = from_micros(d["resolved_at"]) if d["resolved_at"] is not None else None
-        resolution.resolve(session, d["question"], Resolution(d["resolution"]), actor=actor, at=at, note=d["note"],
+        resolution.resolve(session, d["question"], d.get("outcome") or d["resolution"], actor=actor, at=at, note=d["note"],
                            now=now)  # fmt: skip
     elif token.kind == "edit":
         fields = dict(d["fields"])

@@ -37,6 +37,10 @@ class UpdateRow:
     supersedes: int | None
     superseded: bool
     backfilled: bool
+    values: dict[str, float] | None = None
+    """A non-binary forecast's probability per option, or its p10/p50/p90 (services/kinds.py); None for binary."""
+    entered: str = ""
+    """What the user typed for a non-binary forecast."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,7 @@ class ResolutionEventRow:
     note: str | None
     actor: str | None
     at: datetime
+    outcome: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +99,10 @@ class QuestionFields:
     created_at: datetime
     updated_at: datetime
     source_file: str | None
+    spec: dict | None
+    """A non-binary question's options or range (core/kind_spec.py, `KindSpec.to_dict`); None for binary."""
+    outcome: str | None
+    """A non-binary question's outcome when `resolution` is 'outcome' (core/kind_spec.py)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from forecast.store.engine import sqlite_path
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The newest revision this code knows; a test checks it against Alembic's own view of the scripts.
-HEAD = "0008_team"
+HEAD = "0009_kinds"
 REVISIONS = (
     "0001_initial",
     "0002_evidence_feeds",
@@ -25,6 +25,7 @@ REVISIONS = (
     "0006_reminders",
     "0007_soft_delete",
     "0008_team",
+    "0009_kinds",
 )
 
 

@@ -53,6 +53,10 @@ class Question(SQLModel, table=True):
     updated_at: datetime = _time()
     source_file: str | None = None
     created_by: str | None = Field(default=None, max_length=200)  # migration 0008: the role, in a team database
+    kind_spec: str = ""  # migration 0009: the options or range of a non-binary question (core/kind_spec.py)
+    outcome: str | None = None  # migration 0009: a non-binary question's outcome (resolution 'outcome')
+    # migration 0009: a binary "before X" question's date question on the same event (X is this one's closes_at)
+    event_question_id: int | None = _fk("question.id", nullable=True, ondelete="SET NULL")
 
 
 class QuestionSync(SQLModel, table=True):
@@ -150,6 +154,8 @@ class ForecastRow(SQLModel, table=True):
     supersedes_id: int | None = _fk("forecast.id", nullable=True, ondelete="SET NULL")
     superseded: bool = False
     recorded_by: str | None = Field(default=None, max_length=200)  # migration 0008: the role that wrote it (team)
+    vector: str | None = None  # migration 0009: a non-binary forecast's probabilities or CDF (core/kind_spec.py)
+    entered: str = ""  # migration 0009: what the user typed for a non-binary forecast
 
 
 class Evidence(SQLModel, table=True):
@@ -207,6 +213,7 @@ class ResolutionEvent(SQLModel, table=True):
     action: str = Field(max_length=20)
     resolution: str | None = Field(default=None, max_length=20)
     resolved_at: datetime | None = _time(nullable=True)
+    outcome: str | None = None  # migration 0009
     note: str = ""
     actor: str = ""
     at: datetime = _time()

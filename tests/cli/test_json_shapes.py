@@ -3,7 +3,9 @@
 The expected files in json_golden/ were written by the code before the services returned typed records
 (the dicts, through the same `print_json`), from the database `build` makes; on SQLite and PostgreSQL.
 A `NAME.postgresql.json` is PostgreSQL's where it differs: `latest` lists forecasters in the order the
-database returns the standing forecasts. `q show` gained "comments" (issue 15) after they were written: added to its files by hand.
+database returns the standing forecasts. `q show` gained "comments" (issue 15) after they were written: added to its files by hand; question kinds (issue 14)
+added "spec" and "outcome" to a question, "values" and "entered" to a forecast and "outcome" to a resolution event
+(null or empty for binary questions): those files were rewritten by this script and the diff checked to add only them.
 """
 
 from __future__ import annotations

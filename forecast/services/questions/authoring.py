@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from forecast.core.errors import Conflict, InvalidInput
 from forecast.core.model import AutoRule, Status
 from forecast.core.echo import shown
+from forecast.core.kind_spec import BINARY, KindSpec
 from forecast.core.slug import is_valid_slug, readable_slug
 from forecast.core.timeparse import utcnow
 from forecast.core.text import multi_line, one_line
@@ -32,6 +33,7 @@ class QuestionDraft:
     slug: str | None = None
     auto: AutoRule | None = None
     source_file: str | None = None
+    spec: KindSpec = BINARY
 
 
 def _check_dates(opens: datetime, closes: datetime, resolves: datetime) -> None:
@@ -82,6 +84,8 @@ def add_question(session: Session, draft: QuestionDraft, *, now: datetime | None
     row = Question(
         slug=slug,
         title=title,
+        kind=draft.spec.kind.value,
+        kind_spec=draft.spec.to_json(),
         description=multi_line(draft.description, "description"),
         criteria=multi_line(draft.criteria, "criteria"),
         opens_at=opens,

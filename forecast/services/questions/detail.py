@@ -13,6 +13,7 @@ from forecast.services import resolution as resolution_service
 from forecast.services import tags as tag_service
 from forecast.services.forecasts import history
 from forecast.services.comments import comments_of
+from forecast.services.kinds import spec_of
 from forecast.services.lookup import get_question
 from forecast.services.questions.listing import latest_by_question
 from forecast.services.views import LinkedEvidenceRow, QuestionDetail, QuestionFields
@@ -39,6 +40,8 @@ def _question_values(q: Question, tags: list[str]) -> dict:
         "created_at": _utc(q.created_at),
         "updated_at": _utc(q.updated_at),
         "source_file": q.source_file,
+        "spec": spec_of(q).to_dict(),
+        "outcome": q.outcome,
     }
 
 
@@ -76,7 +79,7 @@ def show_question(
     now = now or utcnow()
     return QuestionDetail(
         **_question_values(q, tag_service.tags_of(session, q.id)),
-        latest=latest_by_question(session, {q.id}).get(q.id, {}),
+        latest=latest_by_question(session, {q.id}).get(q.id, {}) if q.kind == "binary" else {},
         days_to_close=round((to_micros(q.closes_at) - to_micros(now)) / 86_400_000_000, 3),
         forecasts=tuple(history(session, q.id, backfill_after=backfill_after)),
         evidence=tuple(linked_evidence(session, q.id)),

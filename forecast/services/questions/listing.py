@@ -81,7 +81,7 @@ def list_questions(
     rows = sorted(bulk.rows(conn, sql, params), key=lambda r: (r[6], r[0]))
     wanted = {r[0] for r in rows}
     tags = tags_by_question(session)
-    latest = latest_by_question(session, wanted if len(wanted) < 1000 else None)
+    latest = binary_only(latest_by_question(session, wanted if len(wanted) < 1000 else None), {r[0]: r[4] for r in rows})
     columns = list(zip(*rows, strict=True)) if rows else [()] * 11
     opens_t, closes_t, resolves_t, resolved_t = (datetimes_many(list(columns[i])) for i in (5, 6, 7, 9))
     return [
@@ -89,3 +89,9 @@ def list_questions(
                     tuple(tags.get(qid, ())), latest.get(qid, {}), round((closes - now_us) / _DAY_US, 3))  # fmt: skip
         for i, (qid, slug, title, st, kind, _o, closes, _r, resolution, _ra, auto) in enumerate(rows)
     ]
+
+
+def binary_only(latest: dict[int, dict[str, float]], kinds: dict[int, str]) -> dict[int, dict[str, float]]:
+    """`latest` without non-binary questions: their standing_forecast.probability is a display summary of a
+    distribution (core/kind_spec.py), not a probability, so no listing, median or chart may show it as one."""
+    return {qid: v for qid, v in latest.items() if kinds.get(qid, "binary") == "binary"}
