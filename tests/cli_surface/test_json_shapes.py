@@ -110,7 +110,7 @@ def test_json_of_the_read_models_is_unchanged(database):
         assert printed == (own if own.exists() else GOLDEN / f"{name}.json").read_bytes(), name
 
 
-if __name__ == "__main__":  # writes the golden files: python tests/cli/test_json_shapes.py URL
+if __name__ == "__main__":  # writes the golden files: python tests/cli_surface/test_json_shapes.py URL
     from forecast.services.database import open_database
 
     target = open_database(sys.argv[1])
