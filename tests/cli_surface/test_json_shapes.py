@@ -3,7 +3,8 @@
 The expected files in json_golden/ were written by the code before the services returned typed records
 (the dicts, through the same `print_json`), from the database `build` makes; on SQLite and PostgreSQL.
 A `NAME.postgresql.json` is PostgreSQL's where it differs: `latest` lists forecasters in the order the
-database returns the standing forecasts. `q show` gained "comments" (issue 15) after they were written: added to its files by hand.
+database returns the standing forecasts. `q show` gained "comments" and "others_hidden" (issue 15) after they
+were written: added to its files by hand.
 """
 
 from __future__ import annotations
