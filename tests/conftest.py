@@ -342,7 +342,7 @@ def small_db(small_db_template, tmp_path) -> Path:
 def pytest_xdist_make_scheduler(config, log):
     """`pytest -n 2` (the README's and CI's command) steals work instead of xdist's default `load`: the
     seconds-long tests (README, concurrent writers, TUI flows) then never leave one worker finishing alone.
-    Measured on tests/cli, check, store and reliability with -n 2: 254 s with load, 158 s with worksteal.
+    Measured on tests/cli, check, store and reliability (the layout before tests/README.md) with -n 2: 254 s with load, 158 s with worksteal.
     An explicit --dist (or -d) is obeyed."""
     chosen = any(a == "-d" or a.startswith("--dist") for a in config.invocation_params.args)
     if config.getvalue("dist") == "load" and not chosen:

@@ -1,4 +1,4 @@
-"""`forecast export forecasts|scores|calibration`: tables as CSV, JSON or Parquet (docs/exports.md)."""
+"""`forecast export forecasts|scores|calibration|comments`: tables as CSV, JSON or Parquet (docs/exports.md)."""
 
 from __future__ import annotations
 
@@ -146,3 +146,30 @@ def export_calibration(
     with st.database().session() as session:
         scored = score_db(session, flt, unit=unit, bin_width=bin_width, aggregates=True)
     write_table(calibration_table(scored), fmt, output, bom=bom, what="calibration bins")
+
+
+@export_app.command("comments")
+@guarded
+def export_comments(
+    ctx: typer.Context,
+    output: Output = None,
+    fmt: Format = None,
+    by: Annotated[list[str] | None, typer.Option("--by", metavar="NAME", help="Only this author's comments (repeatable).")] = None,
+    tag: Tag = None,
+    since: Annotated[str | None, typer.Option("--since", metavar="WHEN", help="Comments written from then on.")] = None,
+    until: Annotated[str | None, typer.Option("--until", metavar="WHEN", help="Comments written before then.")] = None,
+    bom: Bom = False,
+) -> None:
+    """One row per comment on a live question: its id, question, author, text and times.
+
+    Columns: id, slug, title, tags, author, body, created_at, updated_at, edited (docs/exports.md).
+    --since/--until select comments by the time they were written.
+    """
+    from forecast.services.exports import comments_table
+
+    st = state(ctx)
+    fmt = pick_format(fmt, output)
+    flt = export_filter(st, by, tag, since, until)
+    with st.database().session() as session:
+        table = comments_table(session, flt)
+    write_table(table, fmt, output, bom=bom, what="comments")

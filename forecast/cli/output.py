@@ -21,7 +21,7 @@ class UsageFailure(ForecastError):
 
 # The shared output options, applied to every command that prints data (the way sqlite-utils shares its
 # `output_options`): `as_json: JsonFlag = False`, and where a table is printed also `fmt: TableFormat = None`.
-# docs/cli.md ("Output") describes them once; tests/cli/test_cli_docs.py checks every command has its entry.
+# docs/cli.md ("Output") describes them once; tests/cli_surface/test_cli_docs.py checks every command has its entry.
 FORMATS = ("table", "json", "csv", "tsv")
 
 

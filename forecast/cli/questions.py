@@ -289,6 +289,10 @@ def show(
             say(f"    {t(f.made_at)}  {f.forecaster:<12} {value:>6}{mark}  {f.rationale}")
         if any(f.backfilled for f in data.forecasts):
             say(f"  {GLYPH} " + MEANING.format(hours=st.settings.backfill_after.total_seconds() / 3600))
+    if data.others_hidden:
+        from forecast.services.views import HIDDEN_NOTE
+
+        say("  " + HIDDEN_NOTE[data.others_hidden])
     if data.evidence:
         say("  evidence:")
         for e in data.evidence:

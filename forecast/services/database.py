@@ -55,7 +55,7 @@ class Database:
         """Reads see one snapshot from their first statement to their last. SQLite's read transactions
         already do; PostgreSQL's default (READ COMMITTED) lets each statement see newer commits, so a listing
         read while a writer adds a forecaster found a forecast whose forecaster it had not read (KeyError, in
-        tests/store/test_concurrent_writes.py). A read-only REPEATABLE READ transaction never fails to serialise."""
+        tests/storage/test_concurrent_writes.py). A read-only REPEATABLE READ transaction never fails to serialise."""
         if self.dialect != "postgresql":
             return self.engine
         if self._snapshot_engine is None:

@@ -1,4 +1,4 @@
-"""Tables for `forecast export forecasts|scores|calibration` (columns in docs/exports.md).
+"""Tables for `forecast export forecasts|scores|calibration|comments` (columns in docs/exports.md).
 
 Bulk reads go through the driver's cursor into numpy columns: a million forecasts must export in seconds.
 """
@@ -14,7 +14,7 @@ from sqlmodel import Session
 from forecast.core.backfill import DEFAULT_BACKFILL_AFTER, lag_micros
 from forecast.core.errors import NotFound
 from forecast.core.timeparse import to_micros
-from forecast.export.table import Table, bools, coded, floats, ints, times
+from forecast.export.table import Table, bools, coded, floats, ints, text, times
 from forecast.store import bulk
 from forecast.store.bulk import Params
 
@@ -175,5 +175,64 @@ def forecasts_table(session: Session, flt: ExportFilter = ExportFilter()) -> Tab
             floats("brier", (p - o) ** 2),
             bools("late", scored & (made >= end), valid=scored),
             bools("backfilled", rec - made > lag_micros(flt.backfill_after)),
+        )
+    )
+
+
+COMMENT_COLUMNS = ("id", "slug", "title", "tags", "author", "body", "created_at", "updated_at", "edited")
+
+
+def _check_authors(session: Session, names: tuple[str, ...]) -> None:
+    """A name that neither commented nor forecast is a typo, not an empty export: say so, as --by does elsewhere."""
+    conn = session.connection()
+    known = {r[0] for r in bulk.iterate(conn, "SELECT DISTINCT author FROM comment")}
+    known |= {r[0] for r in bulk.iterate(conn, "SELECT name FROM forecaster")}
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise NotFound(f"no forecaster or comment author named {missing[0]!r}")
+
+
+def comments_table(session: Session, flt: ExportFilter = ExportFilter()) -> Table:
+    """One row per comment, ordered by question slug, then time written; `--since`/`--until` select by that time.
+
+    `edited` is true when the text was changed after it was written (`updated_at` later than `created_at`).
+    """
+    qs = load_questions(session)
+    where, params = [], {}
+    if flt.forecasters:
+        _check_authors(session, flt.forecasters)
+        where.append("author IN (" + ", ".join(f":a{i}" for i in range(len(flt.forecasters))) + ")")
+        params.update({f"a{i}": name for i, name in enumerate(flt.forecasters)})
+    if flt.since is not None:
+        where.append("created_at >= :since")
+        params["since"] = to_micros(flt.since)
+    if flt.until is not None:
+        where.append("created_at < :until")
+        params["until"] = to_micros(flt.until)
+    sql = "SELECT id, question_id, author, body, created_at, updated_at FROM comment"
+    rows = bulk.rows(session.connection(), sql + (f" WHERE {' AND '.join(where)}" if where else ""), params)
+    if flt.tag is not None:
+        tagged = set(_tag_question_ids(session, flt.tag))
+        rows = [r for r in rows if r[1] in tagged]
+    # only comments on live questions, as for forecasts (a row without its question has nothing to name it by)
+    rows = [r for r in rows if r[1] < len(qs.pos) and qs.pos[r[1]] >= 0]
+    qi = np.array([qs.pos[r[1]] for r in rows], dtype=np.int64)
+    created = np.array([r[4] for r in rows], dtype=np.int64)
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    order = np.lexsort((ids, created, qi))  # slugs are sorted, so question positions sort like them
+    rows = [rows[i] for i in order.tolist()]
+    qi, created, ids = qi[order], created[order], ids[order]
+    updated = np.array([r[5] for r in rows], dtype=np.int64)
+    return Table(
+        (
+            ints("id", ids),
+            coded("slug", qi, qs.slugs),
+            coded("title", qi, qs.titles),
+            coded("tags", qi, qs.tags, kind="tags"),
+            text("author", [r[2] for r in rows]),
+            text("body", [r[3] for r in rows]),
+            times("created_at", created),
+            times("updated_at", updated),
+            bools("edited", updated > created),
         )
     )

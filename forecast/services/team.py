@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from forecast.core.errors import InvalidInput, NotFound
 from forecast.services.database import Database
 from forecast.store import bulk
+from forecast.services.views import HIDDEN_UNTIL_CLOSE, HIDDEN_UNTIL_FORECAST
 from forecast.store.team_sql import FUNCTIONS, GROUP_OF_ROLE, GROUPS, POLICIES, ROLE_OF_GROUP, TRIGGERS, grants, quoted
 
 ROLES = ("admin", "member", "observer")
@@ -87,6 +88,28 @@ def identity(db: Database) -> TeamIdentity | None:
     groups = [r[0] for r in found]
     role = next((ROLE_OF_GROUP[g] for g in GROUPS if g in groups), None)
     return TeamIdentity(user=user, role=role, hide_until_forecast=hide != "false")
+
+
+def others_hidden(conn: Connection, question_id: int) -> str | None:
+    """Why row-level security hides other members' forecasts on this question from the connected role, or None.
+
+    The database's own rule decides (forecast_hidden_from_me, store/team_sql.py), so what the app says is
+    what the policy does; readers cannot tell a hidden forecast from none without it. Admins see everything,
+    and so does the owner (RLS does not apply to a table's owner).
+    """
+    if not is_team_database(conn):
+        return None
+    hidden, admin, member, observer = bulk.rows(
+        conn,
+        "SELECT forecast_hidden_from_me(:q), pg_has_role(session_user, 'forecast_admin', 'USAGE'), "
+        "pg_has_role(session_user, 'forecast_member', 'USAGE'), pg_has_role(session_user, 'forecast_observer', 'USAGE')",
+        (question_id,),
+    )[0]
+    if not hidden or admin:
+        return None
+    if member:
+        return HIDDEN_UNTIL_FORECAST
+    return HIDDEN_UNTIL_CLOSE if observer else None
 
 
 def forecaster_for(db: Database, by: str | None, default: str) -> str:

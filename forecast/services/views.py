@@ -105,6 +105,15 @@ class QuestionFields:
     """A non-binary question's outcome when `resolution` is 'outcome' (core/kind_spec.py)."""
 
 
+HIDDEN_UNTIL_FORECAST = "until_you_forecast"  # a team member with no forecast of their own on the open question
+HIDDEN_UNTIL_CLOSE = "until_close"  # a team observer, while the question is open
+HIDDEN_NOTE = {
+    HIDDEN_UNTIL_FORECAST: "Others' forecasts are hidden until you forecast (this team hides them until then).",
+    HIDDEN_UNTIL_CLOSE: "Others' forecasts are hidden until the question closes (observers see them then).",
+}
+"""What `q show` and the TUI's detail screen say for each QuestionDetail.others_hidden."""
+
+
 @dataclass(frozen=True, slots=True)
 class QuestionDetail(QuestionFields):
     """One question with its standing forecasts, history, evidence, resolution history and reminder."""
@@ -117,6 +126,10 @@ class QuestionDetail(QuestionFields):
     resolution_history: tuple[ResolutionEventRow, ...]
     reminder: ReminderRow | None
     comments: tuple[CommentRow, ...] = ()
+    others_hidden: str | None = None
+    """In a team database with hide_until_forecast: why others' forecasts are left out of `latest` and
+    `forecasts` for the connected member — "until_you_forecast" (a member who has not forecast yet) or
+    "until_close" (an observer); None when nothing is hidden."""
 
 
 @dataclass(frozen=True, slots=True)

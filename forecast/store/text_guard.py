@@ -6,7 +6,7 @@ LINE   one-line field: controls and escape sequences removed, line breaks and ta
 TEXT   multi-line field: controls and escape sequences removed, newlines and tabs kept;
 URL    an http(s) URL, credentials stripped (core.urls.http_url) - anything else is refused;
 JSON   our own JSON (controls are escaped by the encoder), only NUL is refused.
-Every rule refuses NUL with one line. tests/store/test_text_guard.py fails when a text column has no rule.
+Every rule refuses NUL with one line. tests/untrusted_input/test_text_guard.py fails when a text column has no rule.
 """
 
 from __future__ import annotations

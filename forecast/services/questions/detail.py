@@ -74,6 +74,7 @@ def show_question(
     session: Session, ref: str | int, *, now: datetime | None = None, backfill_after: timedelta = DEFAULT_BACKFILL_AFTER
 ) -> QuestionDetail:
     from forecast.services.reminders import reminder_of
+    from forecast.services.team import others_hidden
 
     q = get_question(session, ref)
     now = now or utcnow()
@@ -86,4 +87,5 @@ def show_question(
         resolution_history=tuple(resolution_service.events(session, q.id)),
         reminder=reminder_of(session, q.id),
         comments=tuple(comments_of(session, q.id)),
+        others_hidden=others_hidden(session.connection(), q.id),
     )

@@ -14,6 +14,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from forecast.core.backfill import GLYPH
 from forecast.core.team_median import median
+from forecast.services.views import HIDDEN_NOTE, HIDDEN_UNTIL_FORECAST
 from forecast.tui import format as fmt
 from forecast.tui.bindings import bindings
 from forecast.tui.detail_model import chart_data, previous_probability
@@ -181,6 +182,9 @@ class DetailScreen(BaseScreen):
         elif others:
             (name, p), = others.items()
             parts += ["  ·  ", (name, ""), f" {fmt.pct(p)}"]
+        if data.others_hidden:
+            until = "you forecast" if data.others_hidden == HIDDEN_UNTIL_FORECAST else "it closes"
+            parts += ["  ·  ", (f"others hidden until {until}", self.palette.warn)]
         reminder = data.reminder
         if reminder and self.reminder_due is not None:
             at = fmt.local_time(reminder.remind_at, tz)
@@ -301,6 +305,11 @@ class DetailScreen(BaseScreen):
     def _show_update(self, row: int) -> None:
         panel = self.query_one("#update-detail", Static)
         if not 0 <= row < len(self.updates):
+            hidden = self.data is not None and self.data.others_hidden
+            if hidden:  # an empty list here is not "nobody forecast": the database hides the others' forecasts
+                panel.update(Text.assemble((HIDDEN_NOTE[hidden], f"bold {self.palette.warn}"),
+                                           ("\nPress f to record a forecast.", self.palette.muted)))  # fmt: skip
+                return
             panel.update(Text("No updates yet. Press f to record a forecast.", style=self.palette.muted))
             return
         f = self.updates[row]

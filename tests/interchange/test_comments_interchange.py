@@ -13,7 +13,7 @@ from forecast.services.batch_export import export_jsonl
 from forecast.services.batch_import import import_batch
 from forecast.services.comments import add_comment, comments_of
 from forecast.services.questions.authoring import QuestionDraft, add_question
-from tests.store.test_question_shape import T0
+from tests.questions.test_question_shape import T0
 
 from datetime import timedelta
 

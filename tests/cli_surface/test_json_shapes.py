@@ -3,9 +3,10 @@
 The expected files in json_golden/ were written by the code before the services returned typed records
 (the dicts, through the same `print_json`), from the database `build` makes; on SQLite and PostgreSQL.
 A `NAME.postgresql.json` is PostgreSQL's where it differs: `latest` lists forecasters in the order the
-database returns the standing forecasts. `q show` gained "comments" (issue 15) after they were written: added to its files by hand; question kinds (issue 14)
-added "spec" and "outcome" to a question, "values" and "entered" to a forecast and "outcome" to a resolution event
-(null or empty for binary questions): those files were rewritten by this script and the diff checked to add only them.
+database returns the standing forecasts. `q show` gained "comments" and "others_hidden" (issue 15) after they
+were written: added to its files by hand. Question kinds (issue 14) added "spec" and "outcome" to a question,
+"values" and "entered" to a forecast and "outcome" to a resolution event (null or empty for binary questions):
+those files were rewritten by this script and the diff checked to add only them.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ def test_json_of_the_read_models_is_unchanged(database):
         assert printed == (own if own.exists() else GOLDEN / f"{name}.json").read_bytes(), name
 
 
-if __name__ == "__main__":  # writes the golden files: python tests/cli/test_json_shapes.py URL
+if __name__ == "__main__":  # writes the golden files: python tests/cli_surface/test_json_shapes.py URL
     from forecast.services.database import open_database
 
     target = open_database(sys.argv[1])

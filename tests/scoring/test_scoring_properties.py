@@ -14,7 +14,7 @@ from forecast.core.scoring import medians as medians_module
 from forecast.core.scoring.calibration import wilson_interval
 from forecast.core.scoring.segments import sort_order
 from forecast.core.scoring.timeline import build
-from tests.unit.scoring_reference import reference
+from tests.scoring.scoring_reference import reference
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NAMES = ["a", "b", "c", "d"]

@@ -23,7 +23,7 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
 )
 """Commands whose output depends only on the database and the arguments, not on the clock (`q show` and
 `q list` are not: they print the days left to close); a command of
-each group the README test (tests/cli/test_readme.py, which runs its commands through bash) leaves out."""
+each group the README test (tests/cli_surface/test_readme.py, which runs its commands through bash) leaves out."""
 
 
 def _session(work: Path, small_db_template: Path, how) -> list:
