@@ -70,7 +70,7 @@ def parse_choice(text: str, choices: Choices) -> ChoiceForecast:
     low = [k for k, v in zip(choices.keys, values, strict=True) if v < MIN_OPTION]
     if low:
         raise InvalidInput(f"every option needs at least 0.1 %; {', '.join(low)} has less")
-    total = float(values.sum())
+    total = math.fsum(values)  # correctly rounded: 0.7 + 0.2 + 0.1 is 1.0, needing no normalising
     if abs(total - 1.0) > SUM_TOLERANCE:
         raise InvalidInput(f"the probabilities sum to {total * 100:.4g} %, not 100 % (within 0.5 %)")
     normalised = total != 1.0

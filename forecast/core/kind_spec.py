@@ -136,7 +136,7 @@ class KindSpec:
             return summary(self.kind, vector), vector, text.strip()
         assert self.range is not None
         if self.kind is Kind.DATE and text.strip().lower().startswith("lognormal"):
-            raise InvalidInput("a date question takes normal(DATE, DAYS) or logistic(DATE, DAYS), or quantiles")
+            raise InvalidInput("a date question takes no lognormal: give normal(DATE, DAYS), logistic(DATE, DAYS) or quantiles")
         if self.kind is Kind.DATE:  # the spread of normal(2028-06-01, 200) is in days
             cont = kind_input.parse_continuous(text, self.range, self.read_value,
                                                lambda t: kind_input.parse_spread(t) * 86_400.0)  # fmt: skip
