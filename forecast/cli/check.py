@@ -65,7 +65,7 @@ def check(
         fail(str(exc), ExitCode.LOCKED)
     if report.happened or not quiet:
         if as_json:
-            print_json(report.to_json())
+            print_json(report_json(report))
         else:
             sys.stdout.write(_render(st, report))
             sys.stdout.flush()
@@ -95,7 +95,31 @@ def _render(st: CliState, report) -> str:
 def _json_text(report) -> str:
     import orjson
 
-    return orjson.dumps(report.to_json(), option=orjson.OPT_INDENT_2).decode() + "\n"
+    return orjson.dumps(report_json(report), option=orjson.OPT_INDENT_2 | orjson.OPT_UTC_Z).decode() + "\n"
+
+
+def report_json(report) -> dict:
+    """`check --json`: the report's sections in full (typed items; times ISO 8601 UTC, as print_json writes)."""
+    from forecast.core.timeparse import iso_z
+
+    return {
+        "as_of": iso_z(report.as_of),
+        "dry_run": report.options.dry_run,
+        "run_id": report.run_id,
+        "previous_check": iso_z(report.previous_as_of),
+        "attention": report.attention,
+        "counts": report.counts(),
+        "closed": report.closed,
+        "auto_resolved": report.auto_resolved,
+        "overdue": report.overdue.items(),
+        "stale": report.stale.items(),
+        "closing_soon": report.closing_soon.items(),
+        "reminders": report.reminders.items(),
+        "evidence": report.evidence,
+        "errors": report.errors,
+        "interrupted_runs": report.interrupted_runs,
+        "seconds": round(report.seconds, 3),
+    }
 
 
 def _notify(cmd: str, report, body: str) -> None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from forecast.cli.output import clean_cell
-from forecast.core.timeparse import local, parse_iso
+from forecast.core.timeparse import local
 
 MAX_LINES = 20  # per section; --json lists everything
 
 
-def _when(iso: str | None, tz: str) -> str:
-    return local(parse_iso(iso), tz) if iso else ""
+def _when(at: datetime | None, tz: str) -> str:
+    return local(at, tz) if at else ""
 
 
 def _span(days: float) -> str:
@@ -44,15 +46,15 @@ def summary_line(report) -> str:
 
 
 def _section(lines: list[str], title: str, items, render) -> None:
-    """A heading and at most MAX_LINES items; `items` is a list of dicts or a check_report.Section."""
+    """A heading and at most MAX_LINES items; `items` is a list of report items or a check report Section."""
     if not items:
         return
     lines.append(title)
-    shown = items.dicts(limit=MAX_LINES) if hasattr(items, "dicts") else items[:MAX_LINES]
-    width = min(max(len(i["slug"]) for i in shown), 40)
+    shown = items.items(limit=MAX_LINES) if hasattr(items, "items") else items[:MAX_LINES]
+    width = min(max(len(i.slug) for i in shown), 40)
     for item in shown:
-        mark = "  new" if item.get("new") else ""
-        lines.append(f"  {item['id']:>5}  {clean_cell(item['slug']):<{width}}  {render(item)}{mark}")
+        mark = "  new" if getattr(item, "new", False) else ""
+        lines.append(f"  {item.id:>5}  {clean_cell(item.slug):<{width}}  {render(item)}{mark}")
     if len(items) > MAX_LINES:
         lines.append(f"  … and {len(items) - MAX_LINES} more (forecast check --json lists all)")
 
@@ -64,21 +66,21 @@ def render_report(report, tz: str) -> str:
         head += " (dry run: nothing was changed)"
     lines = [head + ": " + summary_line(report)]
     _section(lines, f"Closed ({len(report.closed)}):", report.closed,
-             lambda i: f"{clean_cell(i['title'])}  (closed at {_when(i['closes_at'], tz)})")
+             lambda i: f"{clean_cell(i.title)}  (closed at {_when(i.closes_at, tz)})")
     _section(lines, f"Auto-resolved ({len(report.auto_resolved)}):", report.auto_resolved,
-             lambda i: f"{i['resolution'].upper()} at {_when(i['resolved_at'], tz)} by rule {i['rule']}  "
-                       f"{clean_cell(i['title'])}")
+             lambda i: f"{i.resolution.upper()} at {_when(i.resolved_at, tz)} by rule {i.rule}  "
+                       f"{clean_cell(i.title)}")
     _section(lines, f"Overdue, resolution date passed ({len(report.overdue)}):", report.overdue,
-             lambda i: f"{_span(i['overdue_days'])} overdue  {clean_cell(i['title'])}")
+             lambda i: f"{_span(i.overdue_days)} overdue  {clean_cell(i.title)}")
     _section(lines, f"Stale forecasts, no update for {opts.stale_days:g}+ days ({len(report.stale)}):", report.stale,
-             lambda i: f"{clean_cell(i['forecaster'])}: last update {_when(i['last_update'], tz)} "
-                       f"({_span(i['days_since'])} ago)  {clean_cell(i['title'])}")
+             lambda i: f"{clean_cell(i.forecaster)}: last update {_when(i.last_update, tz)} "
+                       f"({_span(i.days_since)} ago)  {clean_cell(i.title)}")
     _section(lines, f"Closing within {opts.soon_days:g} days ({len(report.closing_soon)}):", report.closing_soon,
-             lambda i: f"closes {_when(i['closes_at'], tz)} (in {_span(i['closes_in_days'])})  "
-                       f"{clean_cell(i['title'])}")
+             lambda i: f"closes {_when(i.closes_at, tz)} (in {_span(i.closes_in_days)})  "
+                       f"{clean_cell(i.title)}")
     _section(lines, f"Reminders due ({len(report.reminders)}):", report.reminders,
-             lambda i: f"since {_when(i['remind_at'], tz)}  {clean_cell(i['title'])}"
-                       + (f"  ({clean_cell(i['note'])})" if i["note"] else ""))
+             lambda i: f"since {_when(i.remind_at, tz)}  {clean_cell(i.title)}"
+                       + (f"  ({clean_cell(i.note)})" if i.note else ""))
     _evidence(lines, report.evidence)
     if report.errors:
         lines.append(f"Errors ({len(report.errors)}):")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import text
 
@@ -17,7 +19,7 @@ ACTOR = "forecast check"
 
 
 def slugs(items) -> list[str]:
-    return [i["slug"] for i in (items.dicts() if hasattr(items, "dicts") else items)]
+    return [i.slug for i in (items.items() if hasattr(items, "items") else items)]
 
 
 def test_before_any_deadline_nothing_changes_and_deadlines_are_reminders(database):
@@ -40,7 +42,7 @@ def test_closes_due_questions_and_auto_resolves_at_closes_at(database):
     assert got["d-later"] == ("open", None, None)
     assert slugs(report.auto_resolved) == ["a-auto-no", "b-auto-yes"]
     assert slugs(report.closed) == ["c-manual"]
-    assert report.auto_resolved[0]["resolved_at"] == "2030-01-03T00:00:00Z"
+    assert report.auto_resolved[0].resolved_at == datetime(2030, 1, 3, tzinfo=UTC)
     # The resolution history says the check did it: auto-resolved questions go from open to resolved in one step.
     assert events(database) == [
         ("a-auto-no", "resolve", "no", ACTOR),
@@ -65,8 +67,8 @@ def test_items_are_new_only_when_they_became_due_since_the_previous_run(database
     populate(database)
     run_check(database, T0 + 1 * DAY)
     later = run_check(database, T0 + 6 * DAY)
-    overdue = later.overdue.dicts()
-    assert [(i["slug"], i["new"], i["overdue_days"]) for i in overdue] == [("c-manual", True, 1.0)]
+    overdue = later.overdue.items()
+    assert [(i.slug, i.new, i.overdue_days) for i in overdue] == [("c-manual", True, 1.0)]
     # An earlier "now" than the latest run (time travel backwards) compares with the runs before it.
     again = run_check(database, T0 + 1 * DAY)
     assert again.new_attention == 0
@@ -88,17 +90,17 @@ def test_dry_run_changes_nothing_but_says_what_would_change(database):
 def test_overdue_stale_and_closing_soon(database):
     populate(database)
     report = run_check(database, T0 + 24 * DAY)
-    assert [(i["slug"], i["overdue_days"]) for i in report.overdue.dicts()] == [("c-manual", 19.0)]
+    assert [(i.slug, i.overdue_days) for i in report.overdue.items()] == [("c-manual", 19.0)]
     # d-later: alice last updated on day 1 (23 days), bob on day 9 (15 days); both past 14 days.
-    assert [(i["slug"], i["forecaster"], i["days_since"]) for i in report.stale.dicts()] == [
+    assert [(i.slug, i.forecaster, i.days_since) for i in report.stale.items()] == [
         ("d-later", "alice", 23.0),
         ("d-later", "bob", 15.0),
     ]
-    assert [(i["slug"], i["closes_in_days"]) for i in report.closing_soon.dicts()] == [("d-later", 6.0)]
+    assert [(i.slug, i.closes_in_days) for i in report.closing_soon.items()] == [("d-later", 6.0)]
     narrower = run_check(database, T0 + 24 * DAY, CheckOptions(stale_days=20, soon_days=3))
-    assert [i["forecaster"] for i in narrower.stale.dicts()] == ["alice"] and not narrower.closing_soon
+    assert [i.forecaster for i in narrower.stale.items()] == ["alice"] and not narrower.closing_soon
     only_bob = run_check(database, T0 + 24 * DAY, CheckOptions(forecasters=("bob",)))
-    assert [i["forecaster"] for i in only_bob.stale.dicts()] == ["bob"]
+    assert [i.forecaster for i in only_bob.stale.items()] == ["bob"]
 
 
 def test_a_correction_counts_by_its_own_date_not_the_one_it_replaced(database):
@@ -107,7 +109,7 @@ def test_a_correction_counts_by_its_own_date_not_the_one_it_replaced(database):
         first = forecast(s, "q", 0.3, day=18)
         forecast(s, "q", 0.35, day=2, corrects=first.id)  # the update really was made on day 2
     report = run_check(database, T0 + 20 * DAY)
-    assert [(i["forecaster"], i["days_since"]) for i in report.stale.dicts()] == [("alice", 18.0)]
+    assert [(i.forecaster, i.days_since) for i in report.stale.items()] == [("alice", 18.0)]
 
 
 def test_a_question_unresolved_by_hand_is_left_to_people(database):
@@ -147,7 +149,7 @@ def test_first_run_summary_names_the_questions_it_changed(database):
     populate(database)
     report = run_check(database, T0 + 4 * DAY)
     summary = history(database.engine)[0]["summary"]
-    assert summary["closed_ids"] == [q["id"] for q in report.closed]
+    assert summary["closed_ids"] == [q.id for q in report.closed]
     assert summary["auto_resolved"] == 2 and summary["feeds"] is None
 
 

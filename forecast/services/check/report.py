@@ -1,7 +1,8 @@
 """The result of `forecast check`: what it changed, what needs attention, and what is new.
 
 Reminder lists can run to tens of thousands of rows on a big shared database, and cron only mails
-the first few, so each list stays as raw rows and becomes dicts only when asked (JSON wants all).
+the first few, so each list stays as raw rows and becomes typed items only when asked (JSON wants all).
+The CLI shapes the items as JSON (cli/check.py) or text (cli/check_text.py).
 """
 
 from __future__ import annotations
@@ -10,11 +11,76 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from forecast.core.timeparse import iso_z
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedItem:
+    """A question this check closed (its deadline passed)."""
+
+    id: int
+    slug: str
+    title: str
+    closes_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AutoResolvedItem:
+    """A question this check resolved by its auto rule, at its close."""
+
+    id: int
+    slug: str
+    title: str
+    closes_at: datetime
+    resolution: str
+    resolved_at: datetime
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueItem:
+    id: int
+    slug: str
+    title: str
+    resolves_at: datetime
+    overdue_days: float
+    new: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ClosingSoonItem:
+    id: int
+    slug: str
+    title: str
+    closes_at: datetime
+    closes_in_days: float
+    new: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderItem:
+    id: int
+    slug: str
+    title: str
+    remind_at: datetime
+    note: str
+    new: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StaleItem:
+    """A forecaster's standing forecast not updated for the stale period, on an open question."""
+
+    id: int
+    slug: str
+    title: str
+    forecaster: str
+    last_update: datetime
+    days_since: float
+    new: bool
 
 
 class Section:
-    """One list of the report: raw rows, a row -> dict function, and which rows are new.
+    """One list of the report: raw rows, a (row, new) -> item function, and which rows are new.
 
     `prepare`, when given, is called with the rows about to become dicts, so names can be looked up
     for just those rows (cron's text report shows twenty, JSON all of them).
@@ -22,7 +88,8 @@ class Section:
 
     __slots__ = ("rows", "_make", "_is_new", "_new", "_prepare")
 
-    def __init__(self, rows: list = (), make: Callable[[object], dict] = dict, is_new: Callable | None = None,
+    def __init__(self, rows: list = (), make: Callable[[object, bool], object] | None = None,
+                 is_new: Callable | None = None,
                  prepare: Callable[[list], None] | None = None):  # fmt: skip
         self.rows = list(rows)
         self._make = make
@@ -46,7 +113,7 @@ class Section:
     def new_count(self) -> int:
         return sum(self.flags)
 
-    def dicts(self, limit: int | None = None) -> list[dict]:
+    def items(self, limit: int | None = None) -> list:
         """All items in order; with a limit, new items first (what a shortened list must not hide)."""
         order = range(len(self.rows))
         if limit is not None:
@@ -54,13 +121,7 @@ class Section:
         if self._prepare is not None:
             self._prepare([self.rows[i] for i in order])
         make, rows, flags = self._make, self.rows, self.flags
-        out = []
-        for i in order:
-            item = make(rows[i])
-            if self._is_new is not None:
-                item["new"] = flags[i]
-            out.append(item)
-        return out
+        return [make(rows[i], flags[i]) for i in order]
 
 
 @dataclass
@@ -70,8 +131,8 @@ class CheckReport:
     run_id: int | None = None
     previous_as_of: datetime | None = None
     interrupted_runs: int = 0
-    closed: list[dict] = field(default_factory=list)
-    auto_resolved: list[dict] = field(default_factory=list)
+    closed: list[ClosedItem] = field(default_factory=list)
+    auto_resolved: list[AutoResolvedItem] = field(default_factory=list)
     overdue: Section = field(default_factory=Section)
     stale: Section = field(default_factory=Section)
     closing_soon: Section = field(default_factory=Section)
@@ -121,30 +182,10 @@ class CheckReport:
         """What the check_run row keeps: counts, and the ids of the questions the run changed."""
         return {
             **self.counts(),
-            "closed_ids": [q["id"] for q in self.closed],
-            "auto_resolved_ids": [q["id"] for q in self.auto_resolved],
+            "closed_ids": [q.id for q in self.closed],
+            "auto_resolved_ids": [q.id for q in self.auto_resolved],
             "stale_days": self.options.stale_days,
             "soon_days": self.options.soon_days,
             "interrupted_runs": self.interrupted_runs,
             "feeds": None if self.evidence is None else {k: v for k, v in self.evidence.items() if k != "new"},
-        }
-
-    def to_json(self) -> dict:
-        return {
-            "as_of": iso_z(self.as_of),
-            "dry_run": self.options.dry_run,
-            "run_id": self.run_id,
-            "previous_check": iso_z(self.previous_as_of),
-            "attention": self.attention,
-            "counts": self.counts(),
-            "closed": self.closed,
-            "auto_resolved": self.auto_resolved,
-            "overdue": self.overdue.dicts(),
-            "stale": self.stale.dicts(),
-            "closing_soon": self.closing_soon.dicts(),
-            "reminders": self.reminders.dicts(),
-            "evidence": self.evidence,
-            "errors": self.errors,
-            "interrupted_runs": self.interrupted_runs,
-            "seconds": round(self.seconds, 3),
         }

@@ -18,12 +18,14 @@ from datetime import datetime
 from sqlalchemy.exc import OperationalError
 
 from forecast.core.errors import ForecastError, InvalidInput
-from forecast.core.timeparse import from_micros, iso_from_micros, to_micros
+from forecast.core.timeparse import from_micros, to_micros
 from forecast.services.check import queries
 from forecast.services.check import runs as check_runs
 from forecast.services.check.lock import check_lock
 from forecast.services.check.poll import poll_feeds
-from forecast.services.check.report import CheckReport, Section
+from forecast.services.check.report import (
+    AutoResolvedItem, CheckReport, ClosedItem, ClosingSoonItem, OverdueItem, ReminderItem, Section, StaleItem,
+)  # fmt: skip
 from forecast.store.transaction import DatabaseBusy
 
 _DAY_US = 86_400_000_000
@@ -126,7 +128,7 @@ def _apply(db, report: CheckReport) -> None:
     dry = report.options.dry_run
     with Applier(db.engine, now, gate=None if dry else gate_for_tests()) as applier:
         for d in due:
-            item = {"id": d.id, "slug": d.slug, "title": d.title, "closes_at": iso_from_micros(d.closes_at)}
+            closes_at = from_micros(d.closes_at)
             if dry:
                 closed, resolved = d.needs_close, rules.get(d.auto_rule)
             else:
@@ -145,10 +147,10 @@ def _apply(db, report: CheckReport) -> None:
                 closed, resolved = applied.closed, applied.resolution
             if resolved is not None:
                 report.auto_resolved.append(
-                    {**item, "resolution": resolved, "resolved_at": item["closes_at"], "rule": d.auto_rule}
+                    AutoResolvedItem(d.id, d.slug, d.title, closes_at, resolved, closes_at, d.auto_rule)
                 )
             elif closed:
-                report.closed.append(item)
+                report.closed.append(ClosedItem(d.id, d.slug, d.title, closes_at))
 
 
 def _reminders(db, report: CheckReport, previous: int | None) -> None:
@@ -156,7 +158,7 @@ def _reminders(db, report: CheckReport, previous: int | None) -> None:
     now_us = to_micros(report.as_of)
     stale_us = int(opts.stale_days * _DAY_US)
     soon_us = int(opts.soon_days * _DAY_US)
-    resolved_now = {q["id"] for q in report.auto_resolved}  # a dry run has not resolved them
+    resolved_now = {q.id for q in report.auto_resolved}  # a dry run has not resolved them
     with db.snapshot() as conn:  # the stale forecasts and their forecasters' names from one snapshot
         overdue = [r for r in queries.overdue(conn, now_us) if r[0] not in resolved_now]
         soon = queries.closing_soon(conn, now_us, now_us + soon_us)
@@ -177,25 +179,24 @@ def _reminders(db, report: CheckReport, previous: int | None) -> None:
 
     report.overdue = Section(
         overdue,
-        lambda r: {"id": r[0], "slug": r[1], "title": r[2], "resolves_at": iso_from_micros(r[3]),
-                   "overdue_days": round((now_us - r[3]) / _DAY_US, 2)},
+        lambda r, new: OverdueItem(r[0], r[1], r[2], from_micros(r[3]), round((now_us - r[3]) / _DAY_US, 2), new),
         lambda r: crossed(r[3]) or crossed(r[4]),
     )  # fmt: skip
     report.closing_soon = Section(
         soon,
-        lambda r: {"id": r[0], "slug": r[1], "title": r[2], "closes_at": iso_from_micros(r[3]),
-                   "closes_in_days": round((r[3] - now_us) / _DAY_US, 2)},
+        lambda r, new: ClosingSoonItem(r[0], r[1], r[2], from_micros(r[3]), round((r[3] - now_us) / _DAY_US, 2),
+                                       new),
         lambda r: crossed(r[3] - soon_us) or crossed(r[4]),
     )  # fmt: skip
     report.reminders = Section(
         reminders,
-        lambda r: {"id": r[0], "slug": r[1], "title": r[2], "remind_at": iso_from_micros(r[3]), "note": r[4]},
+        lambda r, new: ReminderItem(r[0], r[1], r[2], from_micros(r[3]), r[4], new),
         lambda r: crossed(r[3]),
     )  # fmt: skip
     report.stale = Section(
         stale,
-        lambda r: {"id": r[0], "slug": titles[r[0]][0], "title": titles[r[0]][1], "forecaster": names[r[1]],
-                   "last_update": iso_from_micros(r[2]), "days_since": round((now_us - r[2]) / _DAY_US, 2)},
+        lambda r, new: StaleItem(r[0], titles[r[0]][0], titles[r[0]][1], names[r[1]], from_micros(r[2]),
+                                 round((now_us - r[2]) / _DAY_US, 2), new),
         lambda r: crossed(r[2] + stale_us),
         name_questions,
     )  # fmt: skip
