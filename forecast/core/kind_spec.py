@@ -25,11 +25,14 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import numpy as np
+from typing import TYPE_CHECKING
 
 from forecast.core.errors import InvalidInput, UnreadableValue
 from forecast.core.kinds import ABOVE, BELOW, GRID_POINTS, ChoiceOption, Choices, ContinuousRange
 from forecast.core.model import Kind
+
+if TYPE_CHECKING:  # numpy loads only when a non-binary value is read: binary commands start without it
+    import numpy as np
 
 OUTCOME = "outcome"  # question.resolution of a resolved non-binary question; the value is in question.outcome
 BEFORE, AFTER = "before", "after"  # how a date question's open bounds are named when resolving
@@ -128,6 +131,8 @@ class KindSpec:
             raise UnreadableValue(str(exc)) from None
 
     def _parse_forecast(self, text: str) -> tuple[float, np.ndarray, str]:
+        import numpy as np
+
         from forecast.core import kind_input
 
         if self.choices is not None:
@@ -154,6 +159,8 @@ class KindSpec:
 
     def check_vector(self, vector: np.ndarray) -> np.ndarray:
         """A vector from a file (import, restore): refused unless it is a forecast this question can take."""
+        import numpy as np
+
         v = np.asarray(vector, dtype=np.float64)
         if not np.all(np.isfinite(v)):
             raise InvalidInput("a forecast's values must be finite numbers")
@@ -173,6 +180,8 @@ class KindSpec:
 
     def pmf(self, vector: np.ndarray) -> np.ndarray:
         """The probability per bucket that scoring reads (choice: the vector; continuous: its PMF)."""
+        import numpy as np
+
         if self.choices is not None:
             return np.asarray(vector, dtype=np.float64)
         from forecast.core.distribution import to_pmf
@@ -268,6 +277,8 @@ BINARY = KindSpec(Kind.BINARY)
 
 def summary(kind: Kind, vector: np.ndarray) -> float:
     """forecast.probability of a non-binary forecast: display only (see the module docstring)."""
+    import numpy as np
+
     v = np.asarray(vector, dtype=np.float64)
     if kind is Kind.CHOICE:
         return float(v.max())
@@ -317,10 +328,14 @@ def iso_date(seconds: float) -> str:
 
 
 def encode_vector(vector: np.ndarray) -> str:
+    import numpy as np
+
     return base64.b64encode(np.asarray(vector, dtype="<f8").tobytes()).decode("ascii")
 
 
 def decode_vector(text: str) -> np.ndarray:
+    import numpy as np
+
     raw = base64.b64decode(text.encode("ascii"), validate=True)
     if len(raw) % 8:
         raise InvalidInput("a stored forecast vector is not a whole number of float64 values")
