@@ -19,6 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the compiler itself needs no SQLAlchemy (sqlite_rows runs before it is imported)
     from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
+
+    Bind = Connection | Session
+    """What services that run SQL take: a connection, or an ORM session (its connection, see `connection_of`)."""
 
 Params = Sequence[Any] | Mapping[str, Any]
 
@@ -58,6 +62,18 @@ def _compiled(sql: str, dialect_name: str) -> tuple[str, tuple[str, ...]]:
         return token.replace("%", "%%") if double else token
 
     return _TOKEN.sub(one, sql), tuple(names)
+
+
+def connection_of(bind: Bind) -> Connection:
+    """The connection to run SQL on: `bind` itself, or a session's connection after writing what the session
+    holds (so the SQL sees it, as the session's own queries would). Services that read and write with SQL take
+    either: the everyday commands pass a connection and never load the ORM; ORM callers pass their session."""
+    from sqlalchemy.engine import Connection
+
+    if isinstance(bind, Connection):
+        return bind
+    bind.flush()
+    return bind.connection()
 
 
 def statement(conn: Connection, sql: str) -> tuple[str, tuple[str, ...]]:
@@ -150,4 +166,4 @@ def execute_many(conn: Connection, sql: str, param_rows: Iterable[Params]) -> No
         cur.executemany(driver_sql, param_rows)
 
 
-__all__ = ["Params", "cursor", "execute", "execute_many", "iterate", "rows", "scalar", "sqlite_rows", "statement"]
+__all__ = ["Params", "connection_of", "cursor", "execute", "execute_many", "iterate", "rows", "scalar", "sqlite_rows", "statement"]
