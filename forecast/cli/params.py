@@ -127,9 +127,11 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def plain_coercion(command) -> None:
-    """Give `command`'s parameters the coercion above (once; a parameter typer already built keeps its own)."""
-    for param in command.params:
+def plain_coercion(command, ctx) -> None:
+    """Give `command`'s parameters the coercion above (once; a parameter typer already built keeps its own),
+    its --help option too: `get_params` makes that once, from the help option names of `ctx`, the group's
+    context, which a command's own context inherits (no command of ours sets other names)."""
+    for param in command.get_params(ctx):
         if isinstance(param, _TyperParameter) and param._runtime_param is None:
             descriptor = param.type_descriptor
             if descriptor.file_annotation is None and descriptor.parameter_info.parser is None:
@@ -140,11 +142,11 @@ class PlainCoercionGroup(TyperGroup):
     """A command group whose own options and whose commands' parameters use `plain_coercion`."""
 
     def parse_args(self, ctx, args):
-        plain_coercion(self)
+        plain_coercion(self, ctx)
         return super().parse_args(ctx, args)
 
     def resolve_command(self, ctx, args):
         name, command, rest = super().resolve_command(ctx, args)
         if command is not None:
-            plain_coercion(command)
+            plain_coercion(command, ctx)
         return name, command, rest
