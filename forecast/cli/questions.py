@@ -193,8 +193,8 @@ def show(
     from forecast.services.questions.detail import show_question
 
     st = state(ctx)
-    with st.database().session() as session:
-        data = show_question(session, question, backfill_after=st.settings.backfill_after)
+    with st.database().snapshot() as conn:
+        data = show_question(conn, question, backfill_after=st.settings.backfill_after)
     if as_json:
         print_json(data)
         return

@@ -154,6 +154,16 @@ def execute(conn: Connection, sql: str, params: Params = ()) -> int:
         return cur.rowcount
 
 
+def insert(conn: Connection, sql: str, params: Params = ()) -> int:
+    """Run one INSERT of one row into a table with an `id` key; the new row's id (PostgreSQL: RETURNING,
+    as the ORM's inserts do, so row-level security checks the same; SQLite: the cursor's lastrowid)."""
+    postgres = conn.dialect.name == "postgresql"
+    driver_sql, names = statement(conn, sql + " RETURNING id" if postgres else sql)
+    with cursor(conn) as cur:
+        cur.execute(driver_sql, _positional(names, params))
+        return cur.fetchone()[0] if postgres else cur.lastrowid
+
+
 def execute_many(conn: Connection, sql: str, param_rows: Iterable[Params]) -> None:
     """One statement for many parameter rows (the driver's executemany)."""
     driver_sql, names = statement(conn, sql)
@@ -166,4 +176,4 @@ def execute_many(conn: Connection, sql: str, param_rows: Iterable[Params]) -> No
         cur.executemany(driver_sql, param_rows)
 
 
-__all__ = ["Params", "connection_of", "cursor", "execute", "execute_many", "iterate", "rows", "scalar", "sqlite_rows", "statement"]
+__all__ = ["Params", "connection_of", "cursor", "execute", "execute_many", "insert", "iterate", "rows", "scalar", "sqlite_rows", "statement"]
