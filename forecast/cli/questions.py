@@ -15,7 +15,8 @@ from forecast.cli.params import PlainCoercionGroup
 if TYPE_CHECKING:
     from forecast.services.views import QuestionDetail, ResolutionEventRow
 
-q_app = typer.Typer(cls=PlainCoercionGroup, help="Questions: add, list, show, edit, sync from TOML files.", no_args_is_help=True)
+q_app = typer.Typer(cls=PlainCoercionGroup, help="Questions: add, list, show, edit, sync from TOML files.",
+                    no_args_is_help=True)
 app.add_typer(q_app, name="q")
 
 AUTO_HELP = "Auto-resolution when closes_at passes unresolved: no_at_close or yes_at_close."

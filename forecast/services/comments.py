@@ -84,8 +84,12 @@ def delete_comment(session: Session, comment_id: int, author: str, *, admin: boo
 
 
 def comments_of(bind: Bind, question_id: int) -> list[CommentRow]:
-    rows = bulk.rows(bulk.connection_of(bind), "SELECT id, question_id, author, body, created_at, updated_at FROM comment "
-                                               "WHERE question_id = :q ORDER BY created_at, id", (question_id,))  # fmt: skip
+    rows = bulk.rows(
+        bulk.connection_of(bind),
+        "SELECT id, question_id, author, body, created_at, updated_at FROM comment "
+        "WHERE question_id = :q ORDER BY created_at, id",
+        (question_id,),
+    )
     return [CommentRow(cid, qid, author, body, from_micros(created), from_micros(updated))
             for cid, qid, author, body, created, updated in rows]  # fmt: skip
 

@@ -136,8 +136,12 @@ _INSERT_FORECAST = (
 
 
 def _forecast(conn, forecast_id: int) -> RecordedForecast | None:
-    found = bulk.rows(conn, "SELECT id, question_id, forecaster_id, probability, made_at, recorded_at, rationale, "
-                            "supersedes_id, superseded, recorded_by FROM forecast WHERE id = :id", (forecast_id,))  # fmt: skip
+    found = bulk.rows(
+        conn,
+        "SELECT id, question_id, forecaster_id, probability, made_at, recorded_at, rationale, supersedes_id, "
+        "superseded, recorded_by FROM forecast WHERE id = :id",
+        (forecast_id,),
+    )
     if not found:
         return None
     fid, qid, who, p, made, recorded, why, sup, superseded, by = found[0]

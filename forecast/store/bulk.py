@@ -176,4 +176,5 @@ def execute_many(conn: Connection, sql: str, param_rows: Iterable[Params]) -> No
         cur.executemany(driver_sql, param_rows)
 
 
-__all__ = ["Params", "connection_of", "cursor", "execute", "execute_many", "insert", "iterate", "rows", "scalar", "sqlite_rows", "statement"]
+__all__ = ["Params", "connection_of", "cursor", "execute", "execute_many", "insert", "iterate", "rows", "scalar",
+           "sqlite_rows", "statement"]

@@ -19,6 +19,5 @@ def insert_if_absent(bind: Bind, table: str, key: str, values: dict) -> None:
     """Insert `values` into `table` unless a row with the same unique `key` column exists."""
     cols = ", ".join(values)
     params = ", ".join(f":{c}" for c in values)
-    bulk.execute(
-        bulk.connection_of(bind), f"INSERT INTO {table} ({cols}) VALUES ({params}) ON CONFLICT ({key}) DO NOTHING", values
-    )
+    sql = f"INSERT INTO {table} ({cols}) VALUES ({params}) ON CONFLICT ({key}) DO NOTHING"
+    bulk.execute(bulk.connection_of(bind), sql, values)
