@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.small_db import make_small_db
 
@@ -63,3 +65,18 @@ def test_everyday_commands_stay_off_the_orm(name, tmp_path):
     assert "sqlalchemy" in loaded  # the check is not vacuous: the command did reach the database
     for heavy in HEAVY_FOR_EVERYDAY:
         assert heavy not in loaded, f"`forecast {name}` imported {heavy}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.one_of(st.text(), st.binary(), st.lists(st.text(), max_size=3)))
+def test_plain_coercion_gives_what_typers_adapter_gives(value):
+    """The text parameters skip typer's pydantic adapter (cli/params.py) and get the same values from it."""
+    from typer._coercion import build_runtime_param, resolve_type_descriptor
+    from typer.models import OptionInfo
+
+    from forecast.cli.params import _PlainCoercion
+
+    descriptor = resolve_type_descriptor(list[str] if isinstance(value, list) else str, OptionInfo())
+    expected = build_runtime_param(descriptor)._coerce_value(value, param=None, ctx=None)
+    got = _PlainCoercion(descriptor.parameter_info, descriptor.annotation)._coerce_value(value, param=None, ctx=None)
+    assert got == expected and type(got) is type(expected)
