@@ -7,13 +7,14 @@ import sys
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 
 from forecast import __version__
 from forecast.cli.context import CliState, state
 from forecast.cli.exit_codes import ExitCode
+from forecast.cli.params import PlainCoercionGroup
 
-class _Router(TyperGroup):
+
+class _Router(PlainCoercionGroup):
     """`forecast forecasts rm ID` reaches the hidden `forecasts-rm` command: `forecasts Q` stays one command
     taking a question, and a question slugged `rm` still shows its history (`forecasts rm` alone)."""
 

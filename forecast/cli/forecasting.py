@@ -49,7 +49,7 @@ def predict(
         corrects=corrects,
     )
 
-    out = st.database(write=True).write(lambda session: record_forecast_summary(session, req))
+    out = st.database(write=True).write_connection(lambda conn: record_forecast_summary(conn, req))
     if as_json:
         print_json(out)
     else:
@@ -78,15 +78,15 @@ def forecasts(
     from forecast.core.timeparse import local
     from forecast.services.forecasts import history
     from forecast.services.kinds import shown_values, spec_of
-    from forecast.services.lookup import get_question
+    from forecast.services.lookup import find_question
 
     from forecast.core.backfill import GLYPH, MEANING
 
     st = state(ctx)
     out = output_format(as_json, fmt)
-    with st.database().session() as session:
-        rows = history(session, question, backfill_after=st.settings.backfill_after)
-        spec = spec_of(get_question(session, question))
+    with st.database().snapshot() as conn:
+        rows = history(conn, question, backfill_after=st.settings.backfill_after)
+        spec = spec_of(find_question(conn, question))
     if out == "json":
         print_json(rows)
         return
@@ -144,11 +144,11 @@ def resolve(
     res = _resolution(resolution)
     when = st.when(at)
 
-    def work(session) -> QuestionFields:
-        q = service.resolve(session, question, res, actor=st.forecaster(by), at=when, note=note_text)
-        return question_record(q, tags_of(session, q.id))
+    def work(conn) -> QuestionFields:
+        q = service.resolve_question(conn, question, res, actor=st.forecaster(by), at=when, note=note_text)
+        return question_record(q, tags_of(conn, q.id))
 
-    data = st.database(write=True).write(work)
+    data = st.database(write=True).write_connection(work)
     if as_json:
         print_json(data)
     else:

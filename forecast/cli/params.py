@@ -12,9 +12,13 @@ import os
 import re
 import sys
 
+from dataclasses import dataclass
+from typing import Any
+
 import typer
 from typer._click.parser import _OptionParser
-from typer.core import TyperCommand
+from typer._coercion import RuntimeParam, build_runtime_param
+from typer.core import TyperCommand, TyperGroup, _TyperParameter
 
 from forecast.cli.exit_codes import ExitCode
 from forecast.core.echo import shown
@@ -86,3 +90,63 @@ class NumbersAsArguments(TyperCommand):
         for param in self.get_params(ctx):
             param.add_to_parser(parser, ctx)
         return parser
+
+
+@dataclass(frozen=True)
+class _PlainCoercion(RuntimeParam):
+    """Typer turns every value into its parameter's type through a pydantic TypeAdapter, built on first use;
+    importing pydantic and building the adapters cost an everyday command a third of its start-up. Text is
+    what the command line already holds, so text parameters get typer's own rule for it (`_parse_cli_str`:
+    bytes decoded, anything else `str()`), and other types typer's adapter, only once a value is given
+    (`RuntimeParam.coerce` answers a missing value itself)."""
+
+    def _coerce_value(self, value: Any, param, ctx) -> Any:
+        if self.annotation is str:
+            return _text(value)
+        if self.annotation == list[str]:
+            return [_text(item) for item in (value if isinstance(value, (list, tuple)) else [value])]
+        adapter = build_runtime_param(param.type_descriptor)
+        param._runtime_param = adapter  # built once, as typer would
+        return adapter._coerce_value(value, param=param, ctx=ctx)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):  # as typer._adapters._parse_cli_str
+        from typer._click._compat import _get_argv_encoding
+
+        try:
+            return value.decode(_get_argv_encoding())
+        except UnicodeError:
+            fs_enc = sys.getfilesystemencoding()
+            if fs_enc != _get_argv_encoding():
+                try:
+                    return value.decode(fs_enc)
+                except UnicodeError:
+                    pass
+            return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def plain_coercion(command, ctx) -> None:
+    """Give `command`'s parameters the coercion above (once; a parameter typer already built keeps its own),
+    its --help option too: `get_params` makes that once, from the help option names of `ctx`, the group's
+    context, which a command's own context inherits (no command of ours sets other names)."""
+    for param in command.get_params(ctx):
+        if isinstance(param, _TyperParameter) and param._runtime_param is None:
+            descriptor = param.type_descriptor
+            if descriptor.file_annotation is None and descriptor.parameter_info.parser is None:
+                param._runtime_param = _PlainCoercion(descriptor.parameter_info, descriptor.annotation)
+
+
+class PlainCoercionGroup(TyperGroup):
+    """A command group whose own options and whose commands' parameters use `plain_coercion`."""
+
+    def parse_args(self, ctx, args):
+        plain_coercion(self, ctx)
+        return super().parse_args(ctx, args)
+
+    def resolve_command(self, ctx, args):
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            plain_coercion(command, ctx)
+        return name, command, rest

@@ -10,11 +10,13 @@ from forecast.cli.app import app
 from forecast.cli.context import CliState, state
 from forecast.cli.output import JsonFlag, TableFormat, output_format
 from forecast.cli.output import UsageFailure, guarded, note, print_json, print_table, status_text, usage
+from forecast.cli.params import PlainCoercionGroup
 
 if TYPE_CHECKING:
     from forecast.services.views import QuestionDetail, ResolutionEventRow
 
-q_app = typer.Typer(help="Questions: add, list, show, edit, sync from TOML files.", no_args_is_help=True)
+q_app = typer.Typer(cls=PlainCoercionGroup, help="Questions: add, list, show, edit, sync from TOML files.",
+                    no_args_is_help=True)
 app.add_typer(q_app, name="q")
 
 AUTO_HELP = "Auto-resolution when closes_at passes unresolved: no_at_close or yes_at_close."
@@ -52,8 +54,8 @@ def print_question_list(
     from forecast.services.questions.listing import list_questions
 
     db = st.database()
-    with db.session() as session:
-        rows = list_questions(session, status=status, tag=tag, search=search)
+    with db.snapshot() as conn:
+        rows = list_questions(conn, status=status, tag=tag, search=search)
     me = st.forecaster(write=False)
     table = []
     for r in rows:
@@ -226,8 +228,8 @@ def list_(
     if out != "json":
         print_question_list(st, status=status, tag=tag, search=search, fmt=out)
         return
-    with st.database().session() as session:
-        rows = list_questions(session, status=status, tag=tag, search=search)
+    with st.database().snapshot() as conn:
+        rows = list_questions(conn, status=status, tag=tag, search=search)
     print_json(rows)
 
 
@@ -244,8 +246,8 @@ def show(
     from forecast.services.questions.detail import show_question
 
     st = state(ctx)
-    with st.database().session() as session:
-        data = show_question(session, question, backfill_after=st.settings.backfill_after)
+    with st.database().snapshot() as conn:
+        data = show_question(conn, question, backfill_after=st.settings.backfill_after)
     if as_json:
         print_json(data)
         return

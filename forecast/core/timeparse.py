@@ -122,6 +122,8 @@ def iso_many(values: list[int | None]) -> list[str | None]:
 
 def datetimes_many(values: list[int | None]) -> list[datetime | None]:
     """from_micros over a whole column at once (numpy), keeping None as None."""
+    if len(values) < 1_000:  # the same datetimes; numpy's import costs more than a short column does
+        return [None if v is None else from_micros(v) for v in values]
     import numpy as np
 
     arr = np.array([0 if v is None else v for v in values], dtype=np.int64)
@@ -276,7 +278,7 @@ def local(dt: datetime | None, tz: str = "UTC", fmt: str = "YYYY-MM-DD HH:mm") -
         return ""
     pattern = _LOCAL_FORMATS.get(fmt)
     zone = _zone(tz) if pattern is not None else None
-    if zone is None:  # other formats, and zones only arrow reads ("local", "+09:00")
+    if zone is None:  # other formats, and zones only arrow reads ("+09:00")
         return _arrow().get(dt).to(tz).format(fmt)
     return pattern.format(dt.astimezone(zone))  # what arrow prints, without importing it for a listing
 
@@ -284,8 +286,8 @@ def local(dt: datetime | None, tz: str = "UTC", fmt: str = "YYYY-MM-DD HH:mm") -
 def _zone(tz: str) -> tzinfo | None:
     from zoneinfo import ZoneInfo
 
-    if tz == "local":  # arrow's "local" (dateutil's tzlocal) differs from the system's rules on some dates
-        return None
+    if tz == "local":  # arrow's "local", as arrow reads it: today's offset, for every date
+        return datetime.now().astimezone().tzinfo
     try:
         return UTC if tz == "UTC" else ZoneInfo(tz)
     except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
@@ -313,5 +315,9 @@ def shown_time(dt: datetime | str | None, tz: str | None = None) -> str:
     ("2019-03-17 09:00 KST"), never raw ISO with microseconds. The one formatting of times in messages."""
     if dt is None:
         return "-"
+    at = parse_iso(dt) if isinstance(dt, str) else dt
+    zone = _zone(tz or _display_zone[0]) if at.tzinfo is not None else None
+    if zone is not None and (name := at.astimezone(zone).tzname()):  # what arrow prints, without importing it
+        return f"{_LOCAL_FORMATS['YYYY-MM-DD HH:mm'].format(at.astimezone(zone))} {name}"
     moment = _arrow().get(parse_iso(dt) if isinstance(dt, str) else dt).to(tz or _display_zone[0])
     return f"{moment.format('YYYY-MM-DD HH:mm')} {moment.tzname() or moment.format('ZZ')}"

@@ -7,14 +7,19 @@ enforces that and stamps the author itself (store/team_sql.py); here the same ru
 from __future__ import annotations
 
 from datetime import datetime
-
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING
 
 from forecast.core.errors import InvalidInput, NotFound
-from forecast.core.timeparse import utcnow
+from forecast.core.timeparse import from_micros, utcnow
 from forecast.services.lookup import get_question
 from forecast.services.views import CommentRow
-from forecast.store.tables import Comment
+from forecast.store import bulk
+
+if TYPE_CHECKING:  # the ORM loads only for writing comments: `q show` reads them with SQL
+    from sqlmodel import Session
+
+    from forecast.store.bulk import Bind
+    from forecast.store.tables import Comment
 
 MAX_COMMENT = 20_000
 
@@ -39,6 +44,8 @@ def _body(text: str) -> str:
 
 
 def add_comment(session: Session, question: str | int, text: str, author: str, *, now: datetime | None = None) -> CommentRow:
+    from forecast.store.tables import Comment
+
     q = get_question(session, question)
     now = now or utcnow()
     row = Comment(question_id=q.id, author=author, body=_body(text), created_at=now, updated_at=now)
@@ -49,6 +56,8 @@ def add_comment(session: Session, question: str | int, text: str, author: str, *
 
 
 def _own(session: Session, comment_id: int, author: str, *, may_delete_any: bool = False) -> Comment:
+    from forecast.store.tables import Comment
+
     row = session.get(Comment, comment_id)
     if row is None:
         raise NotFound(f"no comment {comment_id}")
@@ -74,9 +83,15 @@ def delete_comment(session: Session, comment_id: int, author: str, *, admin: boo
     return gone
 
 
-def comments_of(session: Session, question_id: int) -> list[CommentRow]:
-    rows = session.exec(select(Comment).where(Comment.question_id == question_id).order_by(Comment.created_at, Comment.id))
-    return [_view(c) for c in rows]
+def comments_of(bind: Bind, question_id: int) -> list[CommentRow]:
+    rows = bulk.rows(
+        bulk.connection_of(bind),
+        "SELECT id, question_id, author, body, created_at, updated_at FROM comment "
+        "WHERE question_id = :q ORDER BY created_at, id",
+        (question_id,),
+    )
+    return [CommentRow(cid, qid, author, body, from_micros(created), from_micros(updated))
+            for cid, qid, author, body, created, updated in rows]  # fmt: skip
 
 
 __all__ = ["NotFound", "CommentRow", "add_comment", "comments_of", "delete_comment", "edit_comment"]

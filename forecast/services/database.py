@@ -7,16 +7,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session
 
 from forecast.store.engine import checkpoint_sqlite, make_engine, session_scope, sqlite_path
 from forecast.store.opening import check_sqlite_file, database_url
 from forecast.store import bulk
 from forecast.store.migrate import HEAD, current_revision, ensure_current
 from forecast.store.transaction import run_write, run_write_connection
+
+if TYPE_CHECKING:  # the ORM loads only for sessions: the everyday commands read and write on connections
+    from sqlmodel import Session
 
 T = TypeVar("T")
 

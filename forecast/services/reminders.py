@@ -8,14 +8,19 @@ it asked for), is resolved or annulled, or the reminder is cleared. `forecast ch
 from __future__ import annotations
 
 from datetime import datetime
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from forecast.core.errors import InvalidInput
 from forecast.core.timeparse import from_micros, to_micros, utcnow
 from forecast.services.lookup import get_question
 from forecast.services.views import ReminderRow
-from forecast.store.tables import Reminder
+from forecast.store import bulk
+
+if TYPE_CHECKING:  # the ORM loads only for setting reminders: `q show` reads them with SQL
+    from sqlmodel import Session
+
+    from forecast.store.bulk import Bind
+    from forecast.store.tables import Reminder
 
 _OPEN = ("open", "closed")  # a resolved or annulled question needs no more looking at
 
@@ -23,6 +28,8 @@ _OPEN = ("open", "closed")  # a resolved or annulled question needs no more look
 def set_reminder(session: Session, ref: str | int, when: datetime, *, note: str = "",
                  now: datetime | None = None) -> ReminderRow:  # fmt: skip
     """Set (or move) the question's reminder."""
+    from forecast.store.tables import Reminder
+
     q = get_question(session, ref)
     if q.status not in _OPEN:
         raise InvalidInput(f"question {q.slug} is {q.status}; it needs no reminder")
@@ -38,6 +45,8 @@ def set_reminder(session: Session, ref: str | int, when: datetime, *, note: str 
 
 def clear_reminder(session: Session, ref: str | int) -> bool:
     """Remove the question's reminder; False when it had none."""
+    from forecast.store.tables import Reminder
+
     q = get_question(session, ref)
     row = session.get(Reminder, q.id)
     if row is None:
@@ -47,13 +56,14 @@ def clear_reminder(session: Session, ref: str | int) -> bool:
     return True
 
 
-def reminder_of(session: Session, question_id: int) -> ReminderRow | None:
-    row = session.get(Reminder, question_id)
-    if row is None:
+def reminder_of(bind: Bind, question_id: int) -> ReminderRow | None:
+    rows = bulk.rows(bulk.connection_of(bind), "SELECT q.slug, r.remind_at, r.note FROM reminder r "
+                                               "JOIN question q ON q.id = r.question_id WHERE r.question_id = :q",
+                     (question_id,))  # fmt: skip
+    if not rows:
         return None
-    from forecast.store.tables import Question
-
-    return reminder_fields(row, session.get(Question, question_id).slug)
+    slug, remind_at, note = rows[0]
+    return ReminderRow(slug, from_micros(remind_at), note)
 
 
 def reminder_marks(session: Session, now: datetime) -> dict[int, bool]:

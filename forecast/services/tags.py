@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-from sqlalchemy import delete
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING
 
 from forecast.core.errors import InvalidInput
 from forecast.core.text import one_line
+from forecast.store import bulk
 from forecast.store.first_use import insert_if_absent
-from forecast.store.tables import QuestionTag, Tag
+
+if TYPE_CHECKING:
+    from forecast.store.bulk import Bind
 
 
 def clean_tags(names: Iterable[str]) -> list[str]:
@@ -25,30 +26,32 @@ def clean_tags(names: Iterable[str]) -> list[str]:
     return sorted(out)
 
 
-def tag_ids(session: Session, names: Iterable[str]) -> list[int]:
+def tag_ids(bind: Bind, names: Iterable[str]) -> list[int]:
+    conn = bulk.connection_of(bind)
     ids = []
     for name in clean_tags(names):
-        row = session.exec(select(Tag.id).where(Tag.name == name)).first()
+        row = bulk.scalar(conn, "SELECT id FROM tag WHERE name = :name", (name,))
         if row is None:  # a concurrent writer may be adding the same tag
-            insert_if_absent(session, "tag", "name", {"name": name})
-            row = session.exec(select(Tag.id).where(Tag.name == name)).one()
+            insert_if_absent(conn, "tag", "name", {"name": name})
+            row = bulk.scalar(conn, "SELECT id FROM tag WHERE name = :name", (name,))
         ids.append(row)
     return ids
 
 
-def set_tags(session: Session, question_id: int, names: Iterable[str]) -> None:
-    session.exec(delete(QuestionTag).where(QuestionTag.question_id == question_id))
-    for tid in tag_ids(session, names):
-        session.add(QuestionTag(question_id=question_id, tag_id=tid))
-    session.flush()
+def set_tags(bind: Bind, question_id: int, names: Iterable[str]) -> None:
+    conn = bulk.connection_of(bind)
+    bulk.execute(conn, "DELETE FROM question_tag WHERE question_id = :q", (question_id,))
+    ids = tag_ids(conn, names)
+    if ids:
+        bulk.execute_many(conn, "INSERT INTO question_tag (question_id, tag_id) VALUES (:q, :t)",
+                          [(question_id, t) for t in ids])  # fmt: skip
 
 
-def all_tags(session: Session) -> list[str]:
-    return list(session.exec(select(Tag.name).order_by(Tag.name)).all())
+def all_tags(bind: Bind) -> list[str]:
+    return [r[0] for r in bulk.rows(bulk.connection_of(bind), "SELECT name FROM tag ORDER BY name")]
 
 
-def tags_of(session: Session, question_id: int) -> list[str]:
-    rows = session.exec(
-        select(Tag.name).join(QuestionTag, QuestionTag.tag_id == Tag.id).where(QuestionTag.question_id == question_id)
-    ).all()
-    return sorted(rows)
+def tags_of(bind: Bind, question_id: int) -> list[str]:
+    rows = bulk.rows(bulk.connection_of(bind), "SELECT t.name FROM tag t JOIN question_tag qt ON qt.tag_id = t.id "
+                                               "WHERE qt.question_id = :q", (question_id,))  # fmt: skip
+    return sorted(r[0] for r in rows)

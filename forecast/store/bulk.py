@@ -19,6 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the compiler itself needs no SQLAlchemy (sqlite_rows runs before it is imported)
     from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
+
+    Bind = Connection | Session
+    """What services that run SQL take: a connection, or an ORM session (its connection, see `connection_of`)."""
 
 Params = Sequence[Any] | Mapping[str, Any]
 
@@ -58,6 +62,18 @@ def _compiled(sql: str, dialect_name: str) -> tuple[str, tuple[str, ...]]:
         return token.replace("%", "%%") if double else token
 
     return _TOKEN.sub(one, sql), tuple(names)
+
+
+def connection_of(bind: Bind) -> Connection:
+    """The connection to run SQL on: `bind` itself, or a session's connection after writing what the session
+    holds (so the SQL sees it, as the session's own queries would). Services that read and write with SQL take
+    either: the everyday commands pass a connection and never load the ORM; ORM callers pass their session."""
+    from sqlalchemy.engine import Connection
+
+    if isinstance(bind, Connection):
+        return bind
+    bind.flush()
+    return bind.connection()
 
 
 def statement(conn: Connection, sql: str) -> tuple[str, tuple[str, ...]]:
@@ -138,6 +154,16 @@ def execute(conn: Connection, sql: str, params: Params = ()) -> int:
         return cur.rowcount
 
 
+def insert(conn: Connection, sql: str, params: Params = ()) -> int:
+    """Run one INSERT of one row into a table with an `id` key; the new row's id (PostgreSQL: RETURNING,
+    as the ORM's inserts do, so row-level security checks the same; SQLite: the cursor's lastrowid)."""
+    postgres = conn.dialect.name == "postgresql"
+    driver_sql, names = statement(conn, sql + " RETURNING id" if postgres else sql)
+    with cursor(conn) as cur:
+        cur.execute(driver_sql, _positional(names, params))
+        return cur.fetchone()[0] if postgres else cur.lastrowid
+
+
 def execute_many(conn: Connection, sql: str, param_rows: Iterable[Params]) -> None:
     """One statement for many parameter rows (the driver's executemany)."""
     driver_sql, names = statement(conn, sql)
@@ -150,4 +176,5 @@ def execute_many(conn: Connection, sql: str, param_rows: Iterable[Params]) -> No
         cur.executemany(driver_sql, param_rows)
 
 
-__all__ = ["Params", "cursor", "execute", "execute_many", "iterate", "rows", "scalar", "sqlite_rows", "statement"]
+__all__ = ["Params", "connection_of", "cursor", "execute", "execute_many", "insert", "iterate", "rows", "scalar",
+           "sqlite_rows", "statement"]

@@ -7,14 +7,17 @@ following SELECT, a new statement, sees the committed row.
 
 from __future__ import annotations
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
+
+from forecast.store import bulk
+
+if TYPE_CHECKING:
+    from forecast.store.bulk import Bind
 
 
-def insert_if_absent(session: Session, table: str, key: str, values: dict) -> None:
+def insert_if_absent(bind: Bind, table: str, key: str, values: dict) -> None:
     """Insert `values` into `table` unless a row with the same unique `key` column exists."""
     cols = ", ".join(values)
     params = ", ".join(f":{c}" for c in values)
-    session.execute(
-        text(f"INSERT INTO {table} ({cols}) VALUES ({params}) ON CONFLICT ({key}) DO NOTHING"), values
-    )
+    sql = f"INSERT INTO {table} ({cols}) VALUES ({params}) ON CONFLICT ({key}) DO NOTHING"
+    bulk.execute(bulk.connection_of(bind), sql, values)

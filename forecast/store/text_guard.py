@@ -1,7 +1,8 @@
 """The storage boundary for text: every column that holds text has one rule here, applied to every write.
 
-ORM writes pass through the mapper events below (insert, and update of a changed column); the bulk
-import writes straight to the driver and applies the same rules first (services/batch_text.py). Rules:
+ORM writes pass through the mapper events below (insert, and update of a changed column), installed by
+store/types.py, which every table module imports; writes in plain SQL pass their values through `cleaned`
+(the everyday commands), and the bulk import applies the same rules first (services/batch_text.py). Rules:
 LINE   one-line field: controls and escape sequences removed, line breaks and tabs become a space;
 TEXT   multi-line field: controls and escape sequences removed, newlines and tabs kept;
 URL    an http(s) URL, credentials stripped (core.urls.http_url) - anything else is refused;
@@ -11,10 +12,7 @@ Every rule refuses NUL with one line. tests/untrusted_input/test_text_guard.py f
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import Mapper
+from collections.abc import Callable, Mapping
 
 from forecast.core.text import multi_line, one_line, refuse_nul
 from forecast.core.urls import http_url
@@ -74,7 +72,14 @@ def clean(table: str, column: str, value):
     return rule(value, column.replace("_", " "))
 
 
+def cleaned(table: str, values: Mapping[str, object]) -> dict[str, object]:
+    """`values` (column -> value) of a row written to `table` with SQL, each as it may be stored."""
+    return {column: clean(table, column, value) for column, value in values.items()}
+
+
 def _guard(target, *, only_changed: bool, table: str) -> None:
+    from sqlalchemy import inspect
+
     rules = RULES.get(table)
     if not rules:
         return
@@ -90,11 +95,19 @@ def _guard(target, *, only_changed: bool, table: str) -> None:
             setattr(target, column, new)
 
 
-@event.listens_for(Mapper, "before_insert")
 def _before_insert(mapper, connection, target) -> None:
     _guard(target, only_changed=False, table=mapper.local_table.name)
 
 
-@event.listens_for(Mapper, "before_update")
 def _before_update(mapper, connection, target) -> None:
     _guard(target, only_changed=True, table=mapper.local_table.name)
+
+
+def install_mapper_events() -> None:
+    """Apply the rules to every ORM insert and update (once; the ORM is imported here, not by `clean`'s users)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Mapper
+
+    if not event.contains(Mapper, "before_insert", _before_insert):
+        event.listen(Mapper, "before_insert", _before_insert)
+        event.listen(Mapper, "before_update", _before_update)

@@ -24,4 +24,6 @@ class UTCMicros(TypeDecorator):
 
 
 # Every table module imports this one, so every ORM write passes the text rules (store/text_guard.py).
-from forecast.store import text_guard as _text_guard  # noqa: E402,F401
+from forecast.store import text_guard as _text_guard  # noqa: E402
+
+_text_guard.install_mapper_events()

@@ -6,6 +6,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.small_db import make_small_db
+
 
 def test_cli_start_up_stays_light():
     """`forecast --help` must not load the database stack, statsmodels, pandas or textual."""
@@ -20,3 +26,57 @@ def test_cli_start_up_stays_light():
     loaded = set(json.loads(proc.stderr.strip().splitlines()[-1]))
     for heavy in ("sqlalchemy", "sqlmodel", "statsmodels", "pandas", "textual", "numpy", "matplotlib", "trafilatura"):
         assert heavy not in loaded, f"`forecast --help` imported {heavy}"
+
+
+EVERYDAY = {
+    "predict": ["predict", "rain", "45%", "--why", "a new model run"],
+    "q list": ["q", "list"],
+    "q show": ["q", "show", "snow"],
+    "resolve": ["resolve", "rain", "no"],
+    "forecasts": ["forecasts", "rain"],
+}
+HEAVY_FOR_EVERYDAY = ("sqlmodel", "pydantic", "sqlalchemy.orm", "numpy", "arrow", "alembic")
+"""What the everyday commands must not load on a small database: the ORM and the table classes (sqlmodel,
+pydantic, sqlalchemy.orm), numpy, arrow; each alone costs more than the 0.3x of `import sqlalchemy, typer`
+these commands may take beyond it (docs/benchmarks.md, "Everyday commands"). pydantic is also what typer
+would load to coerce each parameter (cli/params.py, `PlainCoercionGroup`)."""
+
+
+def _loaded_by(argv: list[str]) -> set[str]:
+    code = (
+        "import sys, json\n"
+        f"sys.argv = ['forecast'] + {argv!r}\n"
+        "from forecast.cli.app import run\n"
+        "try:\n    run()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return set(json.loads(proc.stderr.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize("name", list(EVERYDAY))
+def test_everyday_commands_stay_off_the_orm(name, tmp_path):
+    """`predict`, `q list`, `q show`, `resolve` and `forecasts` run on SQL alone, in the user's zone (the
+    default, "local"), without the modules above."""
+    db = str(tmp_path / "small.db")
+    make_small_db(db)
+    loaded = _loaded_by(["--db", db, *EVERYDAY[name]])
+    assert "sqlalchemy" in loaded  # the check is not vacuous: the command did reach the database
+    for heavy in HEAVY_FOR_EVERYDAY:
+        assert heavy not in loaded, f"`forecast {name}` imported {heavy}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.one_of(st.text(), st.binary(), st.lists(st.text(), max_size=3)))
+def test_plain_coercion_gives_what_typers_adapter_gives(value):
+    """The text parameters skip typer's pydantic adapter (cli/params.py) and get the same values from it."""
+    from typer._coercion import build_runtime_param, resolve_type_descriptor
+    from typer.models import OptionInfo
+
+    from forecast.cli.params import _PlainCoercion
+
+    descriptor = resolve_type_descriptor(list[str] if isinstance(value, list) else str, OptionInfo())
+    expected = build_runtime_param(descriptor)._coerce_value(value, param=None, ctx=None)
+    got = _PlainCoercion(descriptor.parameter_info, descriptor.annotation)._coerce_value(value, param=None, ctx=None)
+    assert got == expected and type(got) is type(expected)

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from forecast.core.errors import InvalidInput
 from forecast.core.timeparse import datetimes_many, to_micros, utcnow
 from forecast.services.views import QuestionRow
 from forecast.store import bulk
 
+if TYPE_CHECKING:
+    from forecast.store.bulk import Bind
+
 STATUSES = ("open", "closed", "resolved", "annulled", "all")
 _DAY_US = 86_400_000_000
 
 
-def latest_by_question(session: Session, question_ids: set[int] | None = None) -> dict[int, dict[str, float]]:
+def latest_by_question(bind: Bind, question_ids: set[int] | None = None) -> dict[int, dict[str, float]]:
     """Each question's standing probability per forecaster (superseded corrections ignored)."""
-    conn = session.connection()
+    conn = bulk.connection_of(bind)
     # A few questions are looked up through the primary key; many are read in one pass.
     few = question_ids is not None and len(question_ids) < 1000
     if few and not question_ids:
@@ -37,10 +39,10 @@ def latest_by_question(session: Session, question_ids: set[int] | None = None) -
     return out
 
 
-def tags_by_question(session: Session) -> dict[int, list[str]]:
+def tags_by_question(bind: Bind) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     for qid, name in bulk.iterate(
-        session.connection(),
+        bulk.connection_of(bind),
         "SELECT qt.question_id, t.name FROM question_tag qt JOIN tag t ON t.id = qt.tag_id ORDER BY t.name",
     ):
         out.setdefault(qid, []).append(name)
@@ -48,7 +50,7 @@ def tags_by_question(session: Session) -> dict[int, list[str]]:
 
 
 def list_questions(
-    session: Session,
+    bind: Bind,
     *,
     status: str = "open",
     tag: str | None = None,
@@ -58,7 +60,7 @@ def list_questions(
     if status not in STATUSES:
         raise InvalidInput(f"status {status!r} is not one of: {', '.join(STATUSES)}")
     now_us = to_micros(now or utcnow())
-    conn = session.connection()
+    conn = bulk.connection_of(bind)
     where, params = [], {}
     if status != "all":
         where.append("q.status = :status")
@@ -80,8 +82,8 @@ def list_questions(
     # Sorting here is cheaper than SQLite walking the closes_at index and fetching each row from it.
     rows = sorted(bulk.rows(conn, sql, params), key=lambda r: (r[6], r[0]))
     wanted = {r[0] for r in rows}
-    tags = tags_by_question(session)
-    latest = binary_only(latest_by_question(session, wanted if len(wanted) < 1000 else None), {r[0]: r[4] for r in rows})
+    tags = tags_by_question(conn)
+    latest = binary_only(latest_by_question(conn, wanted if len(wanted) < 1000 else None), {r[0]: r[4] for r in rows})
     columns = list(zip(*rows, strict=True)) if rows else [()] * 11
     opens_t, closes_t, resolves_t, resolved_t = (datetimes_many(list(columns[i])) for i in (5, 6, 7, 9))
     return [
