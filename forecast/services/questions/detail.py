@@ -15,6 +15,7 @@ from forecast.services.forecasts import history
 from forecast.services.comments import comments_of
 from forecast.services.kinds import spec_of
 from forecast.services.lookup import get_question
+from forecast.services.questions.event_link import event_link
 from forecast.services.questions.listing import latest_by_question
 from forecast.services.views import LinkedEvidenceRow, QuestionDetail, QuestionFields
 from forecast.store.tables import Question
@@ -88,4 +89,5 @@ def show_question(
         reminder=reminder_of(session, q.id),
         comments=tuple(comments_of(session, q.id)),
         others_hidden=others_hidden(session.connection(), q.id),
+        event_link=event_link(session, q),
     )
