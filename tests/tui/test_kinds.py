@@ -225,10 +225,10 @@ async def test_detail_of_a_linked_binary_question_flags_the_gap(kinds_app):
     async with app.run_test(size=(160, 48)) as pilot:
         await open_detail(pilot, "launch-before-july")
         line = str(app.screen.query_one("#detail-link").render())
-        assert "date question next-launch" in line and "P(before 2026-07-01 12:00)" in line
-        assert "you 49.7% vs 30% ⚠ 20 pts apart" in line  # 0.497 implied by the date CDF, 0.30 given
-        assert "alice" in line  # her date forecast implies about 23%: within 10 points of her 30%, not flagged
-        assert line.count("⚠") == 1
+        assert line.startswith("Event ⚠ inconsistent next-launch implies P(before 2026-07-01 12:00): ")
+        assert "you 49.7% vs 30% here ⚠ 20 pts" in line  # 0.497 implied by the date CDF, 0.30 given
+        assert "alice 2" in line  # her date forecast implies about 23%: within 10 points of her 30%, not flagged
+        assert line.count("⚠") == 2
         await open_detail(pilot, "summit-host")
         assert not app.screen.query_one("#detail-link").display
 

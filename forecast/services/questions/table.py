@@ -46,8 +46,12 @@ class QuestionColumns:
     """The user's standing probability; NaN where they have none."""
     mine_at: np.ndarray
     """When the user's standing forecast was made; 0 where they have none."""
-    kinds: list[str]
-    """Each question's kind; `mine` is NaN for a non-binary one (its standing summary is no probability)."""
+    kinds: list[str] | None = None
+    """Each question's kind (None: all binary); `mine` is NaN for a non-binary one (its standing summary is
+    no probability)."""
+
+    def kind(self, i: int) -> str:
+        return "binary" if self.kinds is None else self.kinds[i]
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -240,23 +240,26 @@ class DetailScreen(BaseScreen):
         return Content.assemble(*parts, *who)
 
     def _event_line(self, data: QuestionDetail) -> Content:
-        """The binary "before X" question's linked date question: what the date forecasts imply, gaps flagged."""
+        """The binary "before X" question's linked date question: what the date forecasts imply, gaps flagged
+        first (so a narrow terminal still shows them)."""
         link = data.event_link
         assert link is not None
-        parts: list = [("Event ", "bold"), f"date question {link.date_question}: P(before ",
-                       fmt.local_time(link.threshold, self.ctx.tz), ") implied "]  # fmt: skip
+        parts: list = [("Event ", "bold")]
+        if any(r.inconsistent for r in link.forecasters):
+            parts.append(("⚠ inconsistent ", f"bold {self.palette.warn}"))
+        day = fmt.local_time(link.threshold, self.ctx.tz)
+        parts.append(f"{link.date_question} implies P(before {day}): ")
         rows = sorted(link.forecasters, key=lambda r: (r.forecaster != self.ctx.me, r.forecaster))
         shown = [r for r in rows if r.implied is not None]
         if not shown:
-            parts.append(("— no date forecasts yet", "dim"))
+            parts.append(("no date forecasts yet", "dim"))
         for n, r in enumerate(shown):
             name = "you" if r.forecaster == self.ctx.me else r.forecaster
             parts += ["  ·  " if n else "", (name, "bold" if name == "you" else ""), f" {fmt.pct(r.implied)}"]
             if r.binary is not None:
-                parts.append((f" vs {fmt.pct(r.binary)}", "dim"))
+                parts.append((f" vs {fmt.pct(r.binary)} here", "dim"))
             if r.inconsistent:
-                gap = abs(r.binary - r.implied) * 100
-                parts.append((f" ⚠ {gap:.0f} pts apart", f"bold {self.palette.warn}"))
+                parts.append((f" ⚠ {abs(r.binary - r.implied) * 100:.0f} pts", f"bold {self.palette.warn}"))
         return Content.assemble(*parts)
 
     def _legend(self, chart) -> Content:

@@ -91,14 +91,14 @@ class QuestionRows:
     def _mine(self, i: int) -> Text:
         """The user's probability; for a non-binary question its kind (its forecasts are distributions)."""
         c = self.view.columns
-        kind = c.kinds[i]
+        kind = c.kind(i)
         if kind != "binary":
             return Text(fmt.KIND_SHORT.get(kind, kind), style=self.palette.muted, justify="right", no_wrap=True)
         return Text(fmt.pct(float(c.mine[i])), style="bold", justify="right")
 
     def _team(self, i: int) -> Text:
         team = self.view.team
-        if self.view.columns.kinds[i] != "binary":
+        if self.view.columns.kind(i) != "binary":
             return Text("", justify="right")
         if team is None:
             return Text("…", style=self.palette.muted, justify="right")
