@@ -289,3 +289,18 @@ def test_fan_shades_p10_to_p90_and_draws_the_median():
     assert column[0] == column[8] == " " or column[0] in "┊·"
     assert column[2] == "░" and column[6] == "░" and column[4] not in "░ "  # the median's braille line at u = 0.5
     assert lines[4].lstrip().startswith("5 ┤")
+
+
+async def test_sorting_and_the_scores_screen_take_non_binary_questions_in_their_stride(kinds_app):
+    from forecast.tui.screens.scores import ScoresScreen
+
+    app = kinds_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "Which city" in screen_text(app), what="the questions")
+        await pilot.press("s", "s", "s", "o", "o", "o")  # all statuses, sorted by probability then by Brier
+        await settle(pilot)
+        assert "How much rain" in screen_text(app)
+        await pilot.press("3")
+        await until(pilot, lambda: isinstance(app.screen, ScoresScreen), what="the scores screen")
+        await settle(pilot)
+        assert not app.unexpected_errors
