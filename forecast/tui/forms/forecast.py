@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.message import Message
 from textual.widgets import Input, SelectionList, TextArea
 from textual.widgets.selection_list import Selection
 
@@ -25,9 +24,6 @@ from forecast.tui.workers import db_work
 class ForecastForm(FormScreen):
     save_label = "Record"
     AUTO_FOCUS = "#probability-input"
-
-    class EntryReady(Message):
-        """A non-binary question's entry has replaced the probability field (tests wait for it)."""
 
     def __init__(self, question_id: int, *, evidence: tuple[str, ...] = ()) -> None:
         super().__init__()
@@ -146,7 +142,6 @@ class ForecastForm(FormScreen):
             entry.focus()
         else:
             entry.query(Input).first().focus()
-        self.post_message(self.EntryReady())
 
     def collect(self) -> dict:
         values = super().collect()

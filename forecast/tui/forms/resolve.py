@@ -146,10 +146,12 @@ class ResolveForm(_QuestionForm):
             now=self.ctx.now(),
         )
         slug = get_question(session, self.question_id).slug
-        outcome = str(getattr(values["outcome"], "value", values["outcome"]))
-        if q.outcome is not None:
-            outcome = spec_of(q).shown_outcome(q.outcome)
-        done = f"Annulled {slug}" if outcome == "annulled" else f"Resolved {slug} {outcome.upper() if q.outcome is None else outcome}"
+        if q.resolution == Resolution.ANNULLED.value:
+            done = f"Annulled {slug}"
+        elif q.outcome is not None:
+            done = f"Resolved {slug}: {spec_of(q).shown_outcome(q.outcome)}"
+        else:
+            done = f"Resolved {slug} {q.resolution.upper()}"
         return DataChanged("resolution", self.question_id, undo=undo.for_resolution(q, before=None), done=done)
 
 
