@@ -295,6 +295,9 @@ def show(
         from forecast.services.views import HIDDEN_NOTE
 
         say("  " + HIDDEN_NOTE[data.others_hidden])
+    if data.event_link is not None:
+        for line in _event_lines(data.event_link, t):
+            say(line)
     if data.evidence:
         say("  evidence:")
         for e in data.evidence:
@@ -331,6 +334,9 @@ def edit(
     tag: Annotated[list[str] | None, typer.Option("--tag", help="Add a tag (repeatable).")] = None,
     untag: Annotated[list[str] | None, typer.Option("--untag", help="Remove a tag (repeatable).")] = None,
     auto: Annotated[str | None, typer.Option("--auto", help=AUTO_HELP + " 'none' removes it.")] = None,
+    event: Annotated[str | None, typer.Option("--event", metavar="DATE_Q|none",
+                                              help="Link this binary \"before X\" question (X: its close) to a date "
+                                              "question on the same event; 'none' unlinks it.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Edit a question's fields."""
@@ -347,6 +353,8 @@ def edit(
             changes[key] = st.when(value)
     if auto is not None:
         changes["auto"] = usage(_auto, auto) or None
+    if event is not None:
+        changes["event"] = None if event.strip().lower() == "none" else event
 
     def work(session) -> tuple[QuestionDetail, list[str]]:
         row, changed = edit_question(
@@ -407,6 +415,19 @@ def sync(
         print(f"conflict on {k['question']} {k['field']} settled by --prefer {k['kept']}")
     if dry_run:
         note("dry run: nothing was written")
+
+
+def _event_lines(link, t) -> list[str]:
+    """`q show`'s lines for a binary question linked to a date question."""
+    lines = [f"  event: date question {link.date_question}; P(before {t(link.threshold)}) implied by its forecasts:"]
+    for r in link.forecasters:
+        binary = "-" if r.binary is None else _pct(round(r.binary, 3))
+        implied = "-" if r.implied is None else _pct(round(r.implied, 3))
+        gap = f"  inconsistent ({abs(r.binary - r.implied) * 100:.0f} points apart)" if r.inconsistent else ""
+        lines.append(f"    {r.forecaster:<12} binary {binary:>6}  implied {implied:>6}{gap}")
+    if not link.forecasters:
+        lines.append("    no forecasts on either question yet")
+    return lines
 
 
 def _resolution_event(ev: ResolutionEventRow, t, spec=None) -> str:

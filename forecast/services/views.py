@@ -115,6 +115,35 @@ HIDDEN_NOTE = {
 
 
 @dataclass(frozen=True, slots=True)
+class EventLinkRow:
+    """One forecaster's two views of the linked event: the binary probability and the one their date CDF implies."""
+
+    forecaster: str
+    binary: float | None
+    """Their standing probability on the binary question; None when they have not forecast it."""
+    implied: float | None
+    """P(the date falls before the threshold) under their standing date forecast; None without one."""
+    inconsistent: bool
+    """Both given and more than EVENT_TOLERANCE apart."""
+
+
+EVENT_TOLERANCE = 0.10
+"""How far a binary "before X" forecast may sit from what the same forecaster's date forecast implies."""
+
+
+@dataclass(frozen=True, slots=True)
+class EventLink:
+    """A binary "before X" question's link to a date question on the same event (X: the binary's closes_at)."""
+
+    date_question: str
+    """The date question's slug."""
+    date_title: str
+    threshold: datetime
+    forecasters: tuple[EventLinkRow, ...]
+    """By forecaster name."""
+
+
+@dataclass(frozen=True, slots=True)
 class QuestionDetail(QuestionFields):
     """One question with its standing forecasts, history, evidence, resolution history and reminder."""
 
@@ -130,6 +159,8 @@ class QuestionDetail(QuestionFields):
     """In a team database with hide_until_forecast: why others' forecasts are left out of `latest` and
     `forecasts` for the connected member — "until_you_forecast" (a member who has not forecast yet) or
     "until_close" (an observer); None when nothing is hidden."""
+    event_link: EventLink | None = None
+    """A binary "before X" question linked to a date question: what each forecaster's date forecast implies."""
 
 
 @dataclass(frozen=True, slots=True)

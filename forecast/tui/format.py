@@ -16,6 +16,8 @@ from forecast.tui.palette import Palette
 SPARK = "▁▂▃▄▅▆▇█"
 REMINDER = "◷"  # a question with a reminder waiting (bold when due); the help screen says so
 STANCE_MARK = {"yes": "▲", "no": "▼", "neutral": "•"}
+KIND_SHORT = {"choice": "opts", "numeric": "num", "date": "date"}
+"""A non-binary question's kind where the questions table shows a probability (the Me column is 5 wide)."""
 
 
 def pct(p: float | None, *, blank: str = "–") -> str:

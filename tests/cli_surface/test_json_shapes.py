@@ -6,7 +6,8 @@ A `NAME.postgresql.json` is PostgreSQL's where it differs: `latest` lists foreca
 database returns the standing forecasts. `q show` gained "comments" and "others_hidden" (issue 15) after they
 were written: added to its files by hand. Question kinds (issue 14) added "spec" and "outcome" to a question,
 "values" and "entered" to a forecast and "outcome" to a resolution event (null or empty for binary questions):
-those files were rewritten by this script and the diff checked to add only them.
+those files were rewritten by this script and the diff checked to add only them; then "event_link" (null: no
+binary question there is linked to a date question) was added to `q show`'s by hand.
 """
 
 from __future__ import annotations

@@ -107,6 +107,50 @@ def build_fixture(db: Database) -> dict[str, int]:
     return ids
 
 
+def build_kinds(db: Database) -> dict[str, int]:
+    """A choice, a date and a resolved numeric question, and a binary "before July" question linked to the
+    date question (its forecast 20 points from what the date forecast implies). Returns ids by slug."""
+    from forecast.core.kind_spec import choice_spec, continuous_spec
+    from forecast.core.model import Kind
+    from forecast.services.evidence import LinkSpec, add_from_text
+    from forecast.services.questions.authoring import edit_question
+
+    ids: dict[str, int] = {}
+    with db.session() as s:
+
+        def question(slug, title, opens, closes, spec=None, tags=()):
+            draft = QuestionDraft(title=title, slug=slug, opens_at=_days(opens), closes_at=_days(closes), tags=tags,
+                                  **({"spec": spec} if spec is not None else {}))  # fmt: skip
+            ids[slug] = add_question(s, draft, now=_days(opens)).id
+
+        def forecast(slug, who, text, day, why=""):
+            record_forecast(s, ForecastRequest(question=slug, probability=text, forecaster=who, at=_days(day),
+                                               rationale=why), now=_days(day))  # fmt: skip
+
+        question("summit-host", "Which city hosts the 2027 summit?", -60, 120,
+                 choice_spec(["paris=Paris", "rome=Rome", "berlin=Berlin"], other=True), ("eu",))
+        question("next-launch", "When will the next crewed launch happen?", -60, 300,
+                 continuous_spec(Kind.DATE, "2026-01-01..2027-12-31", open_upper=True), ("space",))
+        question("launch-before-july", "Will the crewed launch happen before July 2026?", -60, 122, tags=("space",))
+        question("march-rain", "How much rain falls in March [mm]?", -90, -5,
+                 continuous_spec(Kind.NUMERIC, "0..200", unit="mm"), ("climate",))
+        edit_question(s, "launch-before-july", event="next-launch", now=_days(-59))
+        add_from_text(s, "The launch provider finished its integrated tests ahead of schedule.",
+                      title="Integrated tests done", link=LinkSpec("next-launch", stance="yes"),
+                      published=_days(-20), now=_days(-19))  # fmt: skip
+        forecast("summit-host", ME, "paris=50% rome=30% berlin=15% other=5%", -50, "Paris has the venue.")
+        forecast("summit-host", "alice", "paris=30% rome=50% berlin=15% other=5%", -40)
+        forecast("summit-host", ME, "paris=40% rome=40% berlin=15% other=5%", -10, "Rome's bid improved.")
+        forecast("next-launch", ME, "p10=2026-04-01 p50=2026-08-01 p90=2027-03-01", -50, "Schedules slip.")
+        forecast("next-launch", "alice", "p10=2026-05-01 p50=2026-10-01 p90=2027-06-01", -40)
+        forecast("next-launch", ME, "p10=2026-04-15 p50=2026-07-01 p90=2026-12-01", -15, "Tests went well.")
+        forecast("launch-before-july", ME, 0.30, -14)
+        forecast("launch-before-july", "alice", 0.30, -30)
+        forecast("march-rain", ME, "p10=40 p50=80 p90=130", -60)
+        resolve(s, "march-rain", "87", actor=ME, at=_days(-3), note="Met office total", now=_days(-3))
+    return ids
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
@@ -116,11 +160,13 @@ def clock() -> Clock:
 def _templates(tmp_path_factory) -> dict[str, Path]:
     """Built (and migrated) once per session; each test gets its own copy."""
     root = tmp_path_factory.mktemp("templates")
-    paths = {"fixture": root / "fixture.db", "empty": root / "empty.db"}
+    paths = {"fixture": root / "fixture.db", "empty": root / "empty.db", "kinds": root / "kinds.db"}
     for name, path in paths.items():
         db = open_database(str(path))
         if name == "fixture":
             build_fixture(db)
+        elif name == "kinds":
+            build_kinds(db)
         with db.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         db.engine.dispose()
@@ -137,6 +183,21 @@ def fixture_db(_templates, tmp_path) -> Database:
     db = _copy(_templates["fixture"], tmp_path / "fixture.db")
     yield db
     db.engine.dispose()
+
+
+@pytest.fixture
+def kinds_db(_templates, tmp_path) -> Database:
+    db = _copy(_templates["kinds"], tmp_path / "kinds.db")
+    yield db
+    db.engine.dispose()
+
+
+@pytest.fixture
+def kinds_app(kinds_db, clock):
+    def make(**kwargs):
+        return make_app(kinds_db, clock, **kwargs)
+
+    return make
 
 
 @pytest.fixture

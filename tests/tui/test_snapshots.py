@@ -127,3 +127,28 @@ EVERY_SCREEN = {
 def test_every_screen_at(colour, app_factory, snap_compare, screen, size):
     """Each screen at the smallest and a large terminal (the resize tests check the same sizes reached by resizing)."""
     assert snap_compare(app_factory(), terminal_size=size, run_before=EVERY_SCREEN[screen])
+
+
+def _typed(text: str) -> tuple[str, ...]:
+    names = {" ": "space", "=": "equals_sign", "%": "percent_sign", "-": "minus", "(": "left_parenthesis",
+             ")": "right_parenthesis", ",": "comma", ".": "full_stop"}  # fmt: skip
+    return tuple(names.get(ch, ch) for ch in text)
+
+
+KINDS_SCREEN = {
+    # On the kinds fixture (conftest.build_kinds): by close, summit-host, launch-before-july, next-launch.
+    "questions": keys(),
+    "detail_choice": keys("enter"),
+    "detail_linked_binary": keys("down", "enter"),
+    "detail_date_fan": keys("down", "down", "enter"),
+    "forecast_choice": keys("enter", "f", *_typed("50%"), "tab", *_typed("30%"), "tab", *_typed("15")),
+    "forecast_quantiles": keys("down", "down", "enter", "f", *_typed("p10=2026-05-01 p50=2026-08-01 p90=2027-01-01")),
+}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+@pytest.mark.parametrize("screen", list(KINDS_SCREEN))
+def test_kinds_at(colour, kinds_app, snap_compare, screen, size):
+    """Choice, numeric and date questions: the table's kind column, the stacked and fan charts, the event
+    line of a linked binary question, the option table's running sum and the quantile entry's sparklines."""
+    assert snap_compare(kinds_app(), terminal_size=size, run_before=KINDS_SCREEN[screen])

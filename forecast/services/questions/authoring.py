@@ -119,9 +119,12 @@ def edit_question(
     add_tags: tuple[str, ...] = (),
     remove_tags: tuple[str, ...] = (),
     source_file=_UNSET,
+    event=_UNSET,
     now: datetime | None = None,
 ) -> tuple[Question, list[str]]:
-    """Apply the given changes; returns the row and the names of the fields that changed."""
+    """Apply the given changes; returns the row and the names of the fields that changed.
+
+    `event` is the date question (id or slug) a binary "before X" question is linked to, or None to unlink."""
     now = now or utcnow()
     row = get_question(session, ref)
     changed: list[str] = []
@@ -143,6 +146,13 @@ def edit_question(
     put("criteria", criteria if criteria is _UNSET else multi_line(criteria, "criteria"))
     put("auto_rule", auto.value if isinstance(auto, AutoRule) else auto)
     put("source_file", source_file)
+    if event is not _UNSET:
+        from forecast.services.questions.event_link import checked_event
+
+        linked = checked_event(session, row, event)
+        if linked != row.event_question_id:
+            row.event_question_id = linked
+            changed.append("event")
     new_opens = row.opens_at if opens_at is _UNSET else opens_at
     new_closes = row.closes_at if closes_at is _UNSET else closes_at
     if resolves_at is _UNSET:

@@ -46,6 +46,12 @@ class QuestionColumns:
     """The user's standing probability; NaN where they have none."""
     mine_at: np.ndarray
     """When the user's standing forecast was made; 0 where they have none."""
+    kinds: list[str] | None = None
+    """Each question's kind (None: all binary); `mine` is NaN for a non-binary one (its standing summary is
+    no probability)."""
+
+    def kind(self, i: int) -> str:
+        return "binary" if self.kinds is None else self.kinds[i]
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -69,7 +75,7 @@ def _fetch(session: Session, sql: str, params: Params = ()) -> list[tuple]:
 
 
 _QUESTION_SQL = (
-    "SELECT id, slug, title, status, opens_at, closes_at, resolves_at, resolution FROM question{where} "
+    "SELECT id, slug, title, status, opens_at, closes_at, resolves_at, resolution, kind FROM question{where} "
     "ORDER BY closes_at, id{limit}"
 )
 _TAG_SQL = "SELECT qt.question_id, t.name FROM question_tag qt JOIN tag t ON t.id = qt.tag_id{where} ORDER BY t.name"
@@ -136,7 +142,7 @@ def first_page_sqlite(
 
 def _columns(rows: list[tuple], tag_rows: list[tuple], mine_rows: list[tuple]) -> QuestionColumns:
     n = len(rows)
-    cols = list(zip(*rows, strict=True)) if rows else [()] * 8
+    cols = list(zip(*rows, strict=True)) if rows else [()] * 9
     position = {qid: i for i, qid in enumerate(cols[0])}
     tags: list[list[str]] = [[] for _ in range(n)]
     for qid, name in tag_rows:
@@ -145,10 +151,12 @@ def _columns(rows: list[tuple], tag_rows: list[tuple], mine_rows: list[tuple]) -
             tags[i].append(name)
     mine = np.full(n, np.nan)
     mine_at = np.zeros(n, dtype=np.int64)
+    kinds = list(cols[8])
     for qid, p, made in mine_rows:
         i = position.get(qid)
         if i is not None:
-            mine[i] = p
+            # A non-binary standing "probability" is a display summary of a distribution (core/kind_spec.py).
+            mine[i] = p if kinds[i] == "binary" else np.nan
             mine_at[i] = made
     resolution = list(cols[7])
     return QuestionColumns(
@@ -164,11 +172,13 @@ def _columns(rows: list[tuple], tag_rows: list[tuple], mine_rows: list[tuple]) -
         tags=[tuple(t) for t in tags],
         mine=mine,
         mine_at=mine_at,
+        kinds=kinds,
     )
 
 
 def load_team(session: Session, ids: np.ndarray) -> TeamColumns:
-    """Count, median and latest time of the standing forecasts of each question in `ids`."""
+    """Count, median and latest time of the standing forecasts of each question in `ids` (no median for a
+    non-binary question: its standing summaries are not probabilities)."""
     rows = _fetch(session, "SELECT question_id, probability, made_at FROM standing_forecast")
     n = len(ids)
     count = np.zeros(n, dtype=np.int64)
@@ -191,6 +201,9 @@ def load_team(session: Session, ids: np.ndarray) -> TeamColumns:
     count[target] = sizes[found]
     median[target] = med[found]
     last_at[target] = latest[found]
+    other_kinds = [r[0] for r in _fetch(session, "SELECT id FROM question WHERE kind <> 'binary'")]
+    if other_kinds:
+        median[np.isin(ids, np.array(other_kinds, dtype=np.int64))] = np.nan
     return TeamColumns(count, median, last_at)
 
 
@@ -198,7 +211,7 @@ def sparklines(session: Session, ids: Sequence[int], *, forecaster: str, points:
     """The last `points` probabilities of the user's updates on each question, oldest first.
 
     Where the user has none, the running median of everyone's standing forecasts instead; the flag
-    says whether the series is the user's own.
+    says whether the series is the user's own. A non-binary question has none (its forecasts are distributions).
     """
     ids = [int(i) for i in ids]
     if not ids:
@@ -207,8 +220,8 @@ def sparklines(session: Session, ids: Sequence[int], *, forecaster: str, points:
     rows = _fetch(
         session,
         "SELECT f.question_id, f.forecaster_id, f.probability, fr.name = :me "
-        f"FROM forecast f JOIN forecaster fr ON fr.id = f.forecaster_id "
-        f"WHERE f.question_id IN ({marks}) AND NOT f.superseded "
+        "FROM forecast f JOIN forecaster fr ON fr.id = f.forecaster_id JOIN question q ON q.id = f.question_id "
+        f"WHERE f.question_id IN ({marks}) AND NOT f.superseded AND q.kind = 'binary' "
         "ORDER BY f.question_id, f.made_at, f.recorded_at, f.id",
         (forecaster,),
     )

@@ -8,13 +8,15 @@ from textual.widgets import Input, SelectionList, TextArea
 from textual.widgets.selection_list import Selection
 
 from forecast.core.backfill import GLYPH, is_backfilled
-from forecast.services.forecasts import ForecastRequest, check_forecast_time, record_forecast
+from forecast.services.forecasts import ForecastRequest, check_forecast_time, history, record_forecast
+from forecast.services.kinds import spec_of
 from forecast.services.lookup import get_question
 from forecast.services.questions.detail import linked_evidence
 from forecast.services.questions.listing import latest_by_question
 from forecast.tui import format as fmt
 from forecast.tui.forms import checks
 from forecast.tui.forms.base import Field, FormScreen
+from forecast.tui.guard import guarded
 from forecast.tui.messages import DataChanged
 from forecast.tui.workers import db_work
 
@@ -30,6 +32,8 @@ class ForecastForm(FormScreen):
         self.previous: float | None = None
         self.question = None
         """The question, once loaded: its window decides which "made at" times are accepted."""
+        self.spec = None
+        """A non-binary question's KindSpec, once loaded (its entry replaces the probability field)."""
 
     def _made_at(self, text: str):
         """The parser `predict --at` uses; accepted by the rule `predict` applies (the question's window)."""
@@ -75,17 +79,28 @@ class ForecastForm(FormScreen):
             return
         with db.session() as session:
             q = get_question(session, self.question_id)
-            latest = latest_by_question(session, {q.id}).get(q.id, {})
+            latest = latest_by_question(session, {q.id}).get(q.id, {}) if q.kind == "binary" else {}
             evidence = linked_evidence(session, q.id)
-        self.post_message(self.ContextLoaded({"q": q, "latest": latest, "evidence": evidence}))
+            last = None
+            if q.kind != "binary":
+                own = [f for f in history(session, q.id) if f.forecaster == self.ctx.me and not f.superseded]
+                last = own[-1].entered if own else None
+        self.post_message(self.ContextLoaded({"q": q, "latest": latest, "evidence": evidence, "spec": spec_of(q),
+                                              "last": last}))  # fmt: skip
 
     def show_context(self, data) -> None:
         q = data["q"]
         self.question = q
         self.previous = data["latest"].get(self.ctx.me)
-        field = self.query_one("#probability", Field)
-        field.check = checks.probability(self.previous, self.palette)
         context = Text.assemble((q.title, "bold"), "\n", (q.slug, self.palette.muted))
+        if data["spec"].binary:
+            field = self.query_one("#probability", Field)
+            field.check = checks.probability(self.previous, self.palette)
+        else:
+            self._kind_fields(data["spec"])
+            context.append(f"  ·  {data['spec'].describe()}", style=self.palette.muted)
+            if data["last"]:
+                context.append(f"\nyour last: {data['last']}", style=self.palette.muted)
         if self.previous is not None:
             context.append(f"  ·  your last: {round(self.previous * 100, 1):g}%", style=self.palette.muted)
         if q.status != "open" or q.closes_at <= self.ctx.now():
@@ -102,6 +117,32 @@ class ForecastForm(FormScreen):
         if not data["evidence"]:
             self.query_one("#evidence", Field).display = False
 
+    def _kind_fields(self, spec) -> None:
+        """A choice or continuous question: its own entry in place of the probability, checked by its KindSpec."""
+        from forecast.tui.forms import kinds
+
+        self.spec = spec
+        if spec.choices is not None:
+            widget = kinds.OptionTable(spec, id="distribution-input")
+            field = Field("Forecast", widget, check=kinds.choice_check(spec, self.palette),
+                          hint="a probability per option, summing to 100%", id="distribution")  # fmt: skip
+        else:
+            widget = Input(placeholder="p10=… p50=… p90=…", id="distribution-input", compact=True)
+            field = Field("Forecast", widget, check=kinds.distribution_check(spec, self.palette),
+                          hint=kinds.forecast_hint(spec), id="distribution")  # fmt: skip
+        self.call_later(self._swap_entry, field)
+
+    @guarded
+    async def _swap_entry(self, field: Field) -> None:
+        binary = self.query_one("#probability", Field)
+        await self.query_one(".form-body").mount(field, before=binary)
+        await binary.remove()
+        entry = self.query_one("#distribution-input")
+        if isinstance(entry, Input):
+            entry.focus()
+        else:
+            entry.query(Input).first().focus()
+
     def collect(self) -> dict:
         values = super().collect()
         values["evidence"] = tuple(self.query_one("#evidence-input", SelectionList).selected)
@@ -112,7 +153,7 @@ class ForecastForm(FormScreen):
             session,
             ForecastRequest(
                 question=self.question_id,
-                probability=values["probability"],
+                probability=values["probability"] if "probability" in values else values["distribution"],
                 forecaster=self.ctx.me,
                 at=values["when"],
                 rationale=values["rationale"].strip(),
@@ -124,5 +165,6 @@ class ForecastForm(FormScreen):
 
         slug = get_question(session, row.question_id).slug
         when = "" if values["when"] is None else f", made {fmt.local_time(row.made_at, self.ctx.tz)}"
-        done = f"Saved forecast {fmt.pct(row.probability)} on {slug}{when}"
+        shown = fmt.pct(row.probability) if row.vector is None else (row.entered or "")
+        done = f"Saved forecast {shown} on {slug}{when}"
         return DataChanged("forecast", row.question_id, undo=for_forecast(session, row), done=done)

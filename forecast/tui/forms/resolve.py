@@ -8,12 +8,13 @@ from textual.widgets import Input, RadioButton, RadioSet
 
 from forecast.core.errors import InvalidInput
 from forecast.core.model import Resolution
+from forecast.services.kinds import spec_of
 from forecast.services.lookup import get_question
 from forecast.services import undo
 from forecast.services.resolution import resolve, unresolve
 from forecast.tui.forms import checks
 from forecast.tui.forms.base import Field, FormScreen
-from forecast.tui.guard import on
+from forecast.tui.guard import guarded, on
 from forecast.tui.messages import DataChanged
 from forecast.tui.workers import db_work
 
@@ -34,14 +35,46 @@ class _QuestionForm(FormScreen):
 
     def show_context(self, q) -> None:
         text = Text.assemble((q.title, "bold"), "\n", (f"{q.slug} · {q.status}", self.palette.muted))
+        spec = spec_of(q)
         if q.resolution:
-            text.append(f" · resolved {q.resolution.upper()}", style=self.palette.muted)
+            shown = q.resolution.upper() if q.outcome is None else spec.shown_outcome(q.outcome)
+            text.append(f" · resolved {shown}", style=self.palette.muted)
+        if not spec.binary:
+            text.append(f" · {spec.describe()}", style=self.palette.muted)
         self.set_context(text)
 
 
 class ResolveForm(_QuestionForm):
     save_label = "Resolve"
     AUTO_FOCUS = "#outcome-input"
+    spec = None
+    """A non-binary question's KindSpec, once loaded: its outcome entry replaces YES / NO."""
+
+    def show_context(self, q) -> None:
+        super().show_context(q)
+        spec = spec_of(q)
+        if spec.binary:
+            return
+        from forecast.tui.forms import kinds
+
+        self.spec = spec
+        binary = self.query_one("#outcome", Field)
+        if spec.choices is not None:
+            buttons = [RadioButton(o.label if o.label == o.key else f"{o.label} ({o.key})", id=f"option-{o.key}")
+                       for o in spec.choices.options]  # fmt: skip
+            field = Field("Outcome", RadioSet(*buttons, RadioButton("annulled", id="annulled"), id="kind-outcome-input"),
+                          hint="arrows and space; a: annulled", id="kind-outcome")  # fmt: skip
+        else:
+            field = Field("Outcome", Input(placeholder=kinds.outcome_hint(spec), id="kind-outcome-input", compact=True),
+                          check=_or_annulled(kinds.outcome_check(spec, self.palette)),
+                          hint=kinds.outcome_hint(spec) + ", or annulled", id="kind-outcome")  # fmt: skip
+        self.call_later(self._swap_outcome, field, binary)
+
+    @guarded
+    async def _swap_outcome(self, field: Field, binary: Field) -> None:
+        await self.query_one(".form-body").mount(field, before=binary)
+        await binary.remove()
+        self.query_one("#kind-outcome-input").focus()
 
     def form_title(self) -> str:
         return "Resolve question"
@@ -65,6 +98,10 @@ class ResolveForm(_QuestionForm):
 
     def on_key(self, event) -> None:
         # Quick picks while the outcome has focus.
+        if self.focused is not None and self.focused.id == "kind-outcome-input" and event.key == "a" and \
+                isinstance(self.focused, RadioSet):  # fmt: skip
+            self.query_one("#annulled", RadioButton).value = True
+            event.stop()
         if self.focused is not None and self.focused.id == "outcome-input" and event.key in ("y", "n", "a"):
             target = {"y": "yes", "n": "no", "a": "annulled"}[event.key]
             self.query_one(f"#{target}", RadioButton).value = True
@@ -72,15 +109,30 @@ class ResolveForm(_QuestionForm):
 
     @on(RadioSet.Changed)
     def _picked(self) -> None:
-        self.query_one("#outcome", Field).query_one(".field-hint").update("")
+        for field in self.query("#outcome, #kind-outcome").results(Field):
+            field.query_one(".field-hint").update("")
 
     def collect(self) -> dict:
         values = super().collect()
+        if self.spec is not None:
+            return self._kind_collect(values)
         pressed = self.query_one("#outcome-input", RadioSet).pressed_button
         if pressed is None:
             self.query_one("#outcome-input", RadioSet).focus()
             raise InvalidInput("choose an outcome: YES, NO or annulled")
         values["outcome"] = Resolution(pressed.id)
+        return values
+
+    def _kind_collect(self, values: dict) -> dict:
+        if self.spec.choices is not None:
+            radio = self.query_one("#kind-outcome-input", RadioSet)
+            pressed = radio.pressed_button
+            if pressed is None:
+                radio.focus()
+                raise InvalidInput("choose the option it resolved as, or annulled")
+            values["outcome"] = pressed.id.removeprefix("option-")
+        else:
+            values["outcome"] = values.pop("kind-outcome")
         return values
 
     def save(self, session, values: dict) -> DataChanged:
@@ -94,9 +146,24 @@ class ResolveForm(_QuestionForm):
             now=self.ctx.now(),
         )
         slug = get_question(session, self.question_id).slug
-        outcome = values["outcome"].value
-        done = f"Annulled {slug}" if outcome == "annulled" else f"Resolved {slug} {outcome.upper()}"
+        if q.resolution == Resolution.ANNULLED.value:
+            done = f"Annulled {slug}"
+        elif q.outcome is not None:
+            done = f"Resolved {slug}: {spec_of(q).shown_outcome(q.outcome)}"
+        else:
+            done = f"Resolved {slug} {q.resolution.upper()}"
         return DataChanged("resolution", self.question_id, undo=undo.for_resolution(q, before=None), done=done)
+
+
+def _or_annulled(check):
+    """`annulled` as well as what the kind's outcome check reads."""
+
+    def run(text: str):
+        if text.strip().lower() == "annulled":
+            return "annulled", "annulled: no outcome, nothing scored"
+        return check(text)
+
+    return run
 
 
 class UnresolveForm(_QuestionForm):

@@ -17,7 +17,7 @@ from forecast.core.team_median import median
 from forecast.services.views import HIDDEN_NOTE, HIDDEN_UNTIL_FORECAST
 from forecast.tui import format as fmt
 from forecast.tui.bindings import bindings
-from forecast.tui.detail_model import chart_data, previous_probability
+from forecast.tui.detail_model import chart_data, kind_chart_data, previous_probability
 from forecast.tui.guard import on
 from forecast.tui.screens.base import BaseScreen
 from forecast.tui.widgets.keybar import KeyBar
@@ -74,6 +74,7 @@ class DetailScreen(BaseScreen):
                 yield Static(id="detail-title")
                 yield Static(id="detail-meta")
                 yield Static(id="detail-criteria")
+                yield Static(id="detail-link")
             yield StepChart(id="chart")
             with TabbedContent(id="detail-tabs"):
                 with TabPane("Updates", id="tab-updates"):
@@ -140,8 +141,15 @@ class DetailScreen(BaseScreen):
             Content.assemble(("Criteria ", "bold"), criteria or ("none written yet (e to edit)", "italic"))
         )
         chart = self.query_one("#chart", StepChart)
-        chart.set_data(chart_data(data, me=self.ctx.me, now=now, tz=tz))
-        chart.border_title = self._legend(chart.data)
+        if data.spec is None:
+            chart.set_data(chart_data(data, me=self.ctx.me, now=now, tz=tz))
+            chart.border_title = self._legend(chart.data)
+        else:
+            chart.set_data(kind_chart_data(data, me=self.ctx.me, now=now, tz=tz))
+            chart.border_title = self._kind_legend(chart.data)
+        link = self.query_one("#detail-link", Static)
+        link.display = data.event_link is not None
+        link.update(self._event_line(data) if data.event_link is not None else "")
         self.updates = list(reversed(data.forecasts))
         self.query_one("#updates-table", ListTable).set_items(self.updates, self._update_row)
         self.evidence = list(data.evidence)
@@ -169,12 +177,17 @@ class DetailScreen(BaseScreen):
                        (f" ({fmt.local_time(closes, tz)})", "dim")]  # fmt: skip
         if data.resolution:
             resolved = data.resolved_at
-            parts += ["  ·  resolved ", (data.resolution.upper(), "bold")]
+            parts += ["  ·  resolved ", (self._outcome(data), "bold")]
             if resolved is not None:
                 parts.append(f" {fmt.when_text(resolved, now)}")
-        mine = previous_probability(data, self.ctx.me)
+        mine = previous_probability(data, self.ctx.me) if data.spec is None else None
         if mine is not None:
             parts += ["  ·  you ", (fmt.pct(mine), "bold")]
+        elif data.spec is not None:
+            parts += [f"  ·  {data.kind}"]
+            own = next((f for f in reversed(data.forecasts) if f.forecaster == self.ctx.me and not f.superseded), None)
+            if own is not None:
+                parts += ["  ·  you ", (self._values(data, own), "bold")]
         others = {k: v for k, v in data.latest.items() if k != self.ctx.me}
         if len(data.latest) > 1:
             team = data.latest.values()
@@ -196,6 +209,59 @@ class DetailScreen(BaseScreen):
             parts += ["  ", (" ".join("#" + t for t in data.tags), "dim")]
         return Content.assemble(*parts)
 
+    def _spec(self, data: QuestionDetail):
+        from forecast.core.kind_spec import KindSpec
+
+        return KindSpec.from_dict(data.kind, data.spec)
+
+    def _values(self, data: QuestionDetail, f: UpdateRow) -> str:
+        """A non-binary forecast in one line: each option's probability, or its p10 · p50 · p90."""
+        from forecast.services.kinds import shown_values
+
+        return shown_values(self._spec(data), f.values)
+
+    def _outcome(self, data: QuestionDetail) -> str:
+        if data.spec is not None and data.outcome is not None:
+            return self._spec(data).shown_outcome(data.outcome)
+        return (data.resolution or "").upper()
+
+    def _kind_legend(self, chart) -> Content:
+        from forecast.tui.widgets.kind_charts import StackData, option_colours
+
+        who = [("  (", "dim"), (chart.who, ""), (")", "dim")] if chart.who else []
+        if isinstance(chart, StackData):
+            parts: list = ["Probability by option "]
+            for key, colour in zip(chart.keys, option_colours(self.palette, len(chart.keys)), strict=True):
+                parts += [("█ ", colour), (key, ""), " "]
+        else:
+            parts = ["Forecast ", ("░ ", self.palette.accent), "p10–p90 ", ("━ ", f"bold {self.palette.primary}"), "median "]
+        if chart.evidence:
+            parts += [("▲▼◆", self.palette.muted), " evidence"]
+        return Content.assemble(*parts, *who)
+
+    def _event_line(self, data: QuestionDetail) -> Content:
+        """The binary "before X" question's linked date question: what the date forecasts imply, gaps flagged
+        first (so a narrow terminal still shows them)."""
+        link = data.event_link
+        assert link is not None
+        parts: list = [("Event ", "bold")]
+        if any(r.inconsistent for r in link.forecasters):
+            parts.append(("⚠ inconsistent ", f"bold {self.palette.warn}"))
+        day = fmt.local_time(link.threshold, self.ctx.tz)
+        parts.append(f"{link.date_question} implies P(before {day}): ")
+        rows = sorted(link.forecasters, key=lambda r: (r.forecaster != self.ctx.me, r.forecaster))
+        shown = [r for r in rows if r.implied is not None]
+        if not shown:
+            parts.append(("no date forecasts yet", "dim"))
+        for n, r in enumerate(shown):
+            name = "you" if r.forecaster == self.ctx.me else r.forecaster
+            parts += ["  ·  " if n else "", (name, "bold" if name == "you" else ""), f" {fmt.pct(r.implied)}"]
+            if r.binary is not None:
+                parts.append((f" vs {fmt.pct(r.binary)} here", "dim"))
+            if r.inconsistent:
+                parts.append((f" ⚠ {abs(r.binary - r.implied) * 100:.0f} pts", f"bold {self.palette.warn}"))
+        return Content.assemble(*parts)
+
     def _legend(self, chart) -> Content:
         parts: list = ["Probability "]
         styles = {"mine": f"bold {self.palette.primary}", "team": self.palette.accent, "other": self.palette.muted}
@@ -212,6 +278,17 @@ class DetailScreen(BaseScreen):
         why = fmt.first_line(f.rationale)
         if f.supersedes:
             why = f"(correction) {why}"
+        if f.values is not None and self.data is not None and self.data.spec is not None:
+            return [  # a distribution: its values lead the wide column, no probability or change to show
+                Text(fmt.local_time(made, self.ctx.tz), style=style),
+                Text(f.forecaster, style=style or ("bold" if f.forecaster == self.ctx.me else ""),
+                     no_wrap=True, overflow="ellipsis"),  # fmt: skip
+                Text(GLYPH if f.backfilled else "", justify="right"),
+                Text("corrected", style="dim") if f.superseded else Text(""),
+                Text(str(len(f.evidence)) if f.evidence else "", justify="right"),
+                Text.assemble((self._values(self.data, f), f"bold {style}".strip()), ("  " + why if why else "", style),
+                              no_wrap=True, overflow="ellipsis"),  # fmt: skip
+            ]
         return [
             Text(fmt.local_time(made, self.ctx.tz), style=style),
             Text(f.forecaster, style=style or ("bold" if f.forecaster == self.ctx.me else ""),
@@ -276,12 +353,29 @@ class DetailScreen(BaseScreen):
             out.append(f"{fmt.REMINDER} {state}" + (f"  {r.note}" if r.note else "") + "\n",
                        style=f"bold {self.palette.warn}" if self.reminder_due else self.palette.muted)
         out.append("\n")
+        if data.spec is not None:
+            section("Kind")
+            out.append(self._spec(data).describe() + "\n\n")
+        if data.event_link is not None:
+            link = data.event_link
+            section("Linked event")
+            out.append(f"date question {link.date_question} ({link.date_title}); "
+                       f"before {fmt.local_time(link.threshold, tz)} is this question\n")  # fmt: skip
+            for r in link.forecasters:
+                implied = "–" if r.implied is None else fmt.pct(r.implied)
+                binary = "–" if r.binary is None else fmt.pct(r.binary)
+                out.append(f"{r.forecaster:>12}  binary {binary:>6}  implied {implied:>6}")
+                out.append("  ⚠ inconsistent\n" if r.inconsistent else "\n",
+                           style=f"bold {self.palette.warn}" if r.inconsistent else "")  # fmt: skip
+            out.append("\n")
         if data.resolution_history:
             section("Resolution history")
             for ev in data.resolution_history:
                 at = ev.at
                 line = f"{fmt.local_time(at, tz)}  {ev.action}"
-                if ev.resolution and ev.action == "resolve":
+                if ev.outcome is not None and data.spec is not None and ev.action == "resolve":
+                    line += f" {self._spec(data).shown_outcome(ev.outcome)}"
+                elif ev.resolution and ev.action == "resolve":
                     line += f" {ev.resolution.upper()}"
                 if ev.actor:
                     line += f" by {ev.actor}"
@@ -314,7 +408,12 @@ class DetailScreen(BaseScreen):
             return
         f = self.updates[row]
         out = Text()
-        out.append(f"{f.forecaster} · {fmt.pct(f.probability)}", style="bold")
+        if f.values is not None and self.data is not None and self.data.spec is not None:
+            out.append(f"{f.forecaster} · {self._values(self.data, f)}", style="bold")
+            if f.entered:
+                out.append(f"  (typed: {f.entered})", style=self.palette.muted)
+        else:
+            out.append(f"{f.forecaster} · {fmt.pct(f.probability)}", style="bold")
         if f.change is not None:
             out.append(f"  {fmt.delta_points(f.change)}", style=self.palette.muted)
         out.append(f"  ·  made {fmt.local_time(f.made_at, self.ctx.tz)}", style=self.palette.muted)
@@ -386,7 +485,8 @@ class DetailScreen(BaseScreen):
             row = self.query_one("#updates-table", ListTable).cursor_row
             if 0 <= row < len(self.updates):
                 f = self.updates[row]
-                label = f"{fmt.pct(f.probability)} by {f.forecaster} (#{f.id})"
+                shown = fmt.pct(f.probability) if f.values is None or self.data is None else self._values(self.data, f)
+                label = f"{shown} by {f.forecaster} (#{f.id})"
                 self.app.confirm_delete("forecast", f.id, label, self.question_id)
                 return
         elif tabs.active == "tab-evidence":

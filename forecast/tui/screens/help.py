@@ -61,7 +61,9 @@ class HelpScreen(Guarded, ModalScreen[None]):
         marks = [(glyph, f"{meaning}. A forecast written with hindsight is no evidence of skill: the Scores "
                          "screen can leave these out (b)."),
                  (fmt.REMINDER, "a reminder is set on the question (`forecast q remind`); bold when it is due, until "
-                                "you record an update, resolve the question or clear the reminder.")]  # fmt: skip
+                                "you record an update, resolve the question or clear the reminder."),
+                 (" ".join(fmt.KIND_SHORT.values()), "in the Me column: a choice, numeric or date question, whose "
+                  "forecasts are distributions; its detail draws them and f takes one.")]  # fmt: skip
         table = Table(title=Text("Marks: what the glyphs mean", style="bold"), title_justify="left",
                       show_header=False, box=None, padding=(0, 1), expand=True)  # fmt: skip
         table.add_column("mark", width=15, style="bold")

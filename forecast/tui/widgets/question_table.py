@@ -68,7 +68,7 @@ class QuestionRows:
             elif key == "title":
                 out.append(self._title(qid, c.titles[i]))
             elif key == "mine":
-                out.append(Text(fmt.pct(float(c.mine[i])), style="bold", justify="right"))
+                out.append(self._mine(i))
             elif key == "team":
                 out.append(self._team(i))
             elif key == "trend":
@@ -88,8 +88,18 @@ class QuestionRows:
         cell.append(title)
         return cell
 
+    def _mine(self, i: int) -> Text:
+        """The user's probability; for a non-binary question its kind (its forecasts are distributions)."""
+        c = self.view.columns
+        kind = c.kind(i)
+        if kind != "binary":
+            return Text(fmt.KIND_SHORT.get(kind, kind), style=self.palette.muted, justify="right", no_wrap=True)
+        return Text(fmt.pct(float(c.mine[i])), style="bold", justify="right")
+
     def _team(self, i: int) -> Text:
         team = self.view.team
+        if self.view.columns.kind(i) != "binary":
+            return Text("", justify="right")
         if team is None:
             return Text("…", style=self.palette.muted, justify="right")
         n = int(team.forecasters[i])

@@ -77,6 +77,19 @@ def render_chart(data: ChartData, width: int, height: int, pal: Palette = DEFAUL
         tick = "┤" if label else "│"
         lines.append(Text.assemble((f"{label:>4} {tick}", pal.muted), row))
 
+    lines += footer(data, plot_w, AXIS, pal)
+    return lines
+
+
+def footer(data, plot_w: int, axis: int, pal: Palette = DEFAULT) -> list[Text]:
+    """The marker lane (updates, evidence, the resolution) and the time axis under a plot `plot_w` wide.
+
+    `data` has start, end, updates, evidence, resolution, now and tz as ChartData does (the kinds' charts too)."""
+    start, end = data.start, max(data.end, data.start + 1)
+
+    def x_of(t: int) -> int:
+        return scale(t, start, end, plot_w)
+
     lane = Canvas(plot_w, 1)
     for t in data.updates:
         if start <= t <= end:
@@ -88,20 +101,20 @@ def render_chart(data: ChartData, width: int, height: int, pal: Palette = DEFAUL
             lane.glyph(x_of(t), 0, ch, style)
     if data.resolution is not None:
         t, outcome = data.resolution
-        ch, style = {"yes": ("✔", pal.yes), "no": ("✘", pal.no)}.get(outcome, ("∅", pal.muted))
+        ch, style = {"yes": ("✔", pal.yes), "no": ("✘", pal.no), "annulled": ("∅", pal.muted)}.get(outcome, ("✔", pal.yes))
         lane.glyph(x_of(t), 0, ch, f"bold {style}")
-    lines.append(Text.assemble((" " * (AXIS - 1) + "└", pal.muted), lane.lines()[0]))
+    lines = [Text.assemble((" " * (axis - 1) + "└", pal.muted), lane.lines()[0])]
 
     left = local(from_micros(start), data.tz, "YYYY-MM-DD")
     right = local(from_micros(end), data.tz, "YYYY-MM-DD")
-    axis = [" "] * plot_w
-    _put(axis, 0, left)
-    _put(axis, plot_w - len(right), right)
+    ticks = [" "] * plot_w
+    _put(ticks, 0, left)
+    _put(ticks, plot_w - len(right), right)
     if data.now is not None and start < data.now < end:
         cx = x_of(data.now)
         if len(left) + 1 < cx - 1 and cx + 4 < plot_w - len(right) - 1:
-            _put(axis, cx - 1, "now")
-    lines.append(Text(" " * AXIS + "".join(axis), style=pal.muted))
+            _put(ticks, cx - 1, "now")
+    lines.append(Text(" " * axis + "".join(ticks), style=pal.muted))
     return lines
 
 
@@ -141,11 +154,12 @@ def _put(buf: list[str], at: int, text: str) -> None:
 class StepChart(Guarded, Widget, can_focus=False):
     """Redrawn from its ChartData at whatever size the layout gives it."""
 
-    def __init__(self, data: ChartData | None = None, **kwargs) -> None:
+    def __init__(self, data=None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.data = data
 
-    def set_data(self, data: ChartData) -> None:
+    def set_data(self, data) -> None:
+        """A ChartData (binary), or a StackData or FanData (kind_charts.py)."""
         self.data = data
         self.refresh()
 
@@ -156,4 +170,8 @@ class StepChart(Guarded, Widget, can_focus=False):
         if not self.data.series:
             return Text("No forecasts yet: press f to record the first.", style=pal.muted)
         size = self.content_size
+        if not isinstance(self.data, ChartData):  # a choice or continuous question's chart (kind_charts.py)
+            from forecast.tui.widgets.kind_charts import render_kind
+
+            return Group(*render_kind(self.data, size.width, size.height, pal))
         return Group(*render_chart(self.data, size.width, size.height, pal))
