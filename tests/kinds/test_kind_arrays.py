@@ -52,7 +52,7 @@ def test_choice_matches_score_choice(rows, outcome, resolved_at):
         assert pairs.values["log"][k] == pytest.approx(w.log, abs=1e-12)
         assert pairs.baseline[k] == pytest.approx(w.baseline, abs=1e-9)
         assert pairs.peer[k] == pytest.approx(w.peer, abs=1e-9)
-        assert pairs.coverage[k] == pytest.approx(w.coverage, abs=1e-12)
+        assert pairs.coverage[k] == pytest.approx(w.coverage * 100 / min(100, resolved_at), abs=1e-12)
         assert pairs.n_forecasts[k] == w.n_forecasts
 
 

@@ -112,7 +112,7 @@ class PairScores:
     q: np.ndarray  # per pair: question index
     f: np.ndarray  # per pair: forecaster code
     n_forecasts: np.ndarray
-    coverage: np.ndarray  # standing time over the scheduled horizon
+    coverage: np.ndarray  # standing time over the window (opens to the actual end), as binary coverage is
     values: dict[str, np.ndarray]  # each per-forecast value averaged over the pair's standing time
     baseline: np.ndarray
     peer: np.ndarray
@@ -158,11 +158,14 @@ def time_weighted(q: np.ndarray, f: np.ndarray, t: np.ndarray, tie: np.ndarray, 
 
     d_sum = total(d)
     h = horizon[first] if n_pairs else np.zeros(0)
+    # kinds.ForecasterScore.coverage is over the scheduled horizon; here it is the binary engine's, over the
+    # window that was actually open (docs/scoring.md), so the `coverage` columns of all kinds mean one thing
+    window = (close[keep] - opens[sq]).astype(np.float64)[first] if n_pairs else np.zeros(0)
     last = np.zeros(len(sq), dtype=bool)
     if n_pairs:
         last[np.append(first[1:], len(sq)) - 1] = True
     return PairScores(
-        q=sq[first], f=sf[first], n_forecasts=np.diff(np.append(first, len(sq))), coverage=d_sum / h,
+        q=sq[first], f=sf[first], n_forecasts=np.diff(np.append(first, len(sq))), coverage=d_sum / window,
         values={k: total(v[rows] * d) / d_sum for k, v in values.items()}, baseline=total(baseline[rows] * d) / h,
         peer=total(peer), span_row=rows, span_pair=span_pair, span_weight=d / d_sum[span_pair] if n_pairs else d,
         span_last=last,

@@ -1,0 +1,488 @@
+"""Scores of resolved choice, numeric and date questions, for `forecast score`, `export scores --kind` and `report`.
+
+The binary path (services/scoring.py, core/scoring/engine.py) reads only questions resolved YES or NO; this
+module scores the other kinds with the definitions of core/scoring/kinds.py, run on whole arrays by
+core/scoring/kind_arrays.py. It takes the binary path's ScoreFilter and question filter (--tag,
+--since/--until on the resolution time, --exclude-backfilled), reads through the same session (so in a team
+database the same row-level security decides what is seen), and, as for binary scores, --by chooses whose
+rows are shown after scoring: peer scores always compare with the whole crowd of each question.
+
+Vectors are read in chunks straight from the driver's cursor and decoded a chunk at a time (base64 of every
+row, joined, one np.frombuffer), then gathered into one matrix per kind (and per option count for choice):
+no Python runs per forecast beyond the decode.
+"""
+
+from __future__ import annotations
+
+import binascii
+from dataclasses import dataclass, field
+from itertools import islice
+
+import numpy as np
+from sqlmodel import Session
+
+from forecast.core.backfill import lag_micros
+from forecast.core.errors import InvalidInput
+from forecast.core.kind_spec import KindSpec
+from forecast.core.kinds import GRID_POINTS, INBOUND_BUCKETS
+from forecast.core.model import Kind
+from forecast.core.scoring import kind_arrays as ka
+from forecast.core.scoring.calibration import n_bins_for
+from forecast.services.scoring import ScoreFilter, _question_where
+from forecast.store import bulk
+
+KINDS = (Kind.CHOICE, Kind.NUMERIC, Kind.DATE)
+CHOICE_METRICS = ("brier", "brier2", "log_score", "baseline", "peer")  # the columns of each kind, in order
+CONTINUOUS_METRICS = ("log_score", "crps", "baseline", "peer")
+_CHUNK = 20_000  # forecast rows decoded at a time: bounds the memory of the base64 text held at once
+
+QUESTIONS_SQL = (
+    "SELECT id, kind, kind_spec, resolution, outcome, opens_at, closes_at, resolved_at FROM question "
+    "WHERE kind <> 'binary' AND {where} ORDER BY id"
+)
+# As the binary FORECASTS_SQL: the unary plus keeps SQLite scanning the table rather than probing an index.
+FORECASTS_SQL = (
+    "SELECT question_id, forecaster_id, made_at, recorded_at, vector FROM forecast "
+    "WHERE NOT superseded AND vector IS NOT NULL {backfill} AND +question_id IN "
+    "(SELECT id FROM question WHERE kind <> 'binary' AND resolution = 'outcome' AND {where}) ORDER BY id"
+)
+
+
+# ---- read models --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bin:
+    """One calibration bin (choice: every (forecast, option) is a forecast that the option wins) or PIT bin."""
+
+    lo: float
+    hi: float
+    count: int
+    weight: float
+    mean_forecast: float | None  # choice; None for a PIT bin or an empty bin
+    observed: float | None  # choice: the weighted share of wins; PIT: the bin's share of the weight
+
+    def to_json(self) -> dict:
+        return {"lo": self.lo, "hi": self.hi, "count": self.count, "weight": self.weight,
+                "mean_forecast": self.mean_forecast, "observed": self.observed}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Pit:
+    """The PIT histogram of numeric or date forecasts and a Kolmogorov-Smirnov test of its uniformity."""
+
+    bins: tuple[Bin, ...]
+    n: int  # PIT values in the test (the unit's forecasts with weight)
+    ks_statistic: float | None
+    p_value: float | None
+
+    def to_json(self) -> dict:
+        return {"bins": [{"lo": b.lo, "hi": b.hi, "count": b.count, "weight": b.weight, "share": b.observed}
+                         for b in self.bins],
+                "n": self.n, "ks_statistic": self.ks_statistic, "p_value": self.p_value}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class KindForecaster:
+    """A forecaster's scores on one kind: means over the questions they scored on (sums as *_total)."""
+
+    name: str
+    n_questions: int
+    n_forecasts: int
+    log_score: float | None
+    baseline: float | None
+    baseline_total: float
+    peer: float | None
+    peer_total: float
+    coverage: float | None
+    brier: float | None = None  # choice: half the multi-category Brier score (0-1)
+    brier2: float | None = None  # choice: the multi-category Brier score (0-2)
+    crps: float | None = None  # numeric and date
+    calibration: tuple[Bin, ...] = ()  # choice
+    pit: Pit | None = None  # numeric and date
+
+    def to_json(self, kind: Kind) -> dict:
+        out: dict = {"name": self.name, "n_questions": self.n_questions, "n_forecasts": self.n_forecasts}
+        if kind is Kind.CHOICE:
+            out.update(brier=self.brier, brier2=self.brier2)
+        out["log_score"] = self.log_score
+        if kind is not Kind.CHOICE:
+            out["crps"] = self.crps
+        out.update(baseline=self.baseline, baseline_total=self.baseline_total, peer=self.peer,
+                   peer_total=self.peer_total, coverage=self.coverage)  # fmt: skip
+        if kind is Kind.CHOICE:
+            out["calibration"] = [b.to_json() for b in self.calibration]
+        else:
+            out["pit"] = None if self.pit is None else self.pit.to_json()
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class KindPairs:
+    """Per scored (question, forecaster) pair, for exports: question ids, forecaster names, numbers."""
+
+    question_id: np.ndarray
+    forecaster: tuple[str, ...]
+    n_forecasts: np.ndarray
+    first_forecast_at: np.ndarray  # micros: the first and the last forecast that stood
+    last_forecast_at: np.ndarray
+    coverage: np.ndarray
+    metrics: dict[str, np.ndarray]  # CHOICE_METRICS or CONTINUOUS_METRICS
+
+
+@dataclass(frozen=True)
+class KindScores:
+    kind: Kind
+    scored: int  # questions resolved with an outcome
+    not_scored: int  # open, closed unresolved, or annulled
+    empty_window: int  # resolved, but no time between opening and the end
+    forecasters: tuple[KindForecaster, ...]
+    overall_calibration: tuple[Bin, ...] = ()  # choice, the shown forecasters pooled
+    overall_pit: Pit | None = None  # numeric and date, the shown forecasters pooled
+    backfilled: int = 0  # backfilled forecasts among those scored
+    pairs: KindPairs | None = field(default=None, compare=False)
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        return CHOICE_METRICS if self.kind is Kind.CHOICE else CONTINUOUS_METRICS
+
+    def to_json(self) -> dict:
+        out = {
+            "questions": {"scored": self.scored, "not_scored": self.not_scored, "empty_window": self.empty_window},
+            "forecasters": [f.to_json(self.kind) for f in self.forecasters],
+        }
+        if self.kind is Kind.CHOICE:
+            out["overall"] = {"calibration": [b.to_json() for b in self.overall_calibration]}
+        else:
+            out["overall"] = {"pit": None if self.overall_pit is None else self.overall_pit.to_json()}
+        return out
+
+
+@dataclass(frozen=True)
+class KindReport:
+    """Every non-binary kind with a question that passes the filter, in KINDS order."""
+
+    kinds: tuple[KindScores, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.kinds)
+
+    def get(self, kind: Kind) -> KindScores | None:
+        return next((k for k in self.kinds if k.kind is kind), None)
+
+    def to_json(self) -> dict:
+        return {k.kind.value: k.to_json() for k in self.kinds}
+
+    @property
+    def n_questions(self) -> int:
+        return sum(k.scored + k.not_scored for k in self.kinds)
+
+    @property
+    def backfilled(self) -> int:
+        return sum(k.backfilled for k in self.kinds)
+
+
+# ---- loading ------------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _Questions:
+    ids: np.ndarray
+    kinds: list[Kind]
+    specs: list[KindSpec | None]  # None: not scored
+    outcomes: list  # KindSpec.outcome_value, or None
+    opens: np.ndarray
+    closes: np.ndarray
+    resolved_at: np.ndarray
+
+
+def _questions(session: Session, where: str, params: dict) -> _Questions:
+    rows = bulk.rows(session.connection(), QUESTIONS_SQL.format(where=where), params)
+    specs, outcomes = [], []
+    for _id, kind, spec, resolution, outcome, _o, _c, _r in rows:
+        if resolution == "outcome" and outcome is not None:
+            s = KindSpec.from_stored(kind, spec)
+            specs.append(s)
+            outcomes.append(s.outcome_value(outcome))
+        else:
+            specs.append(None)
+            outcomes.append(None)
+    return _Questions(
+        ids=np.array([r[0] for r in rows], dtype=np.int64),
+        kinds=[Kind(r[1]) for r in rows],
+        specs=specs,
+        outcomes=outcomes,
+        opens=np.array([r[5] for r in rows], dtype=np.int64),
+        closes=np.array([r[6] for r in rows], dtype=np.int64),
+        resolved_at=np.array([r[7] if r[7] is not None else 0 for r in rows], dtype=np.int64),
+    )
+
+
+@dataclass(eq=False)
+class _Forecasts:
+    q: np.ndarray  # question id
+    f: np.ndarray  # forecaster id
+    t: np.ndarray
+    rec: np.ndarray
+    start: np.ndarray  # offset of each row's vector in `flat`
+    width: np.ndarray  # values in each row's vector
+    flat: np.ndarray  # every vector, concatenated
+
+
+def _forecasts(session: Session, where: str, params: dict, flt: ScoreFilter) -> _Forecasts:
+    backfill = ""
+    if flt.exclude_backfilled:
+        backfill = "AND recorded_at - made_at <= :lag"
+        params = {**params, "lag": lag_micros(flt.backfill_after)}
+    rows = bulk.iterate(session.connection(), FORECASTS_SQL.format(where=where, backfill=backfill), params)
+    meta, widths, blobs = [], [], []
+    while chunk := list(islice(rows, _CHUNK)):
+        q, f, t, rec, vec = zip(*chunk, strict=True)
+        del chunk
+        meta.append(np.array((q, f, t, rec), dtype=np.int64))
+        raw = list(map(binascii.a2b_base64, vec))  # the stored form: core/kind_spec.encode_vector
+        del vec
+        widths.append(np.fromiter(map(len, raw), dtype=np.int64, count=len(raw)) // 8)
+        blobs.append(np.frombuffer(b"".join(raw), dtype="<f8"))
+    m = np.concatenate(meta, axis=1) if meta else np.zeros((4, 0), dtype=np.int64)
+    width = np.concatenate(widths) if widths else np.zeros(0, dtype=np.int64)
+    flat = np.concatenate(blobs).astype(np.float64, copy=False) if blobs else np.zeros(0)
+    start = np.cumsum(width) - width
+    return _Forecasts(q=m[0], f=m[1], t=m[2], rec=m[3], start=start, width=width, flat=flat)
+
+
+def _matrix(fc: _Forecasts, rows: np.ndarray, width: int) -> np.ndarray:
+    return fc.flat[fc.start[rows][:, None] + np.arange(width)[None, :]]
+
+
+# ---- scoring ------------------------------------------------------------------------------------
+
+
+def kind_scores(session: Session, flt: ScoreFilter = ScoreFilter(), *, unit: str = "time",
+                bin_width: float = 0.1, pairs: bool = False) -> KindReport:  # fmt: skip
+    """The scores of every non-binary kind with a question passing the filter (none: an empty report).
+
+    `pairs`: also keep the per-(question, forecaster) numbers (for exports).
+    """
+    n_bins = n_bins_for(bin_width)
+    where, params = _question_where(session, flt)
+    qs = _questions(session, where, params)
+    if len(qs.ids) == 0:
+        return KindReport()
+    names = dict(bulk.rows(session.connection(), "SELECT id, name FROM forecaster"))
+    missing = [n for n in flt.forecasters if n not in names.values()]
+    if missing:
+        from forecast.core.errors import NotFound
+
+        raise NotFound(f"no forecaster named {missing[0]!r}")
+    fc = _forecasts(session, where, params, flt)
+    order = sorted(names, key=lambda i: names[i])  # forecaster codes in name order
+    code = np.full(max(names, default=0) + 1, -1, dtype=np.int64)
+    code[order] = np.arange(len(order))
+    all_names = tuple(names[i] for i in order)
+    pos = np.full(int(qs.ids.max()) + 1, -1, dtype=np.int64)
+    pos[qs.ids] = np.arange(len(qs.ids))
+    q_of = pos[fc.q]
+    f_of = code[fc.f]
+    lag = lag_micros(flt.backfill_after)
+    out = []
+    for kind in KINDS:
+        in_kind = np.array([k is kind for k in qs.kinds], dtype=bool)
+        if not in_kind.any():
+            continue
+        out.append(_score_kind(kind, qs, in_kind, fc, q_of, f_of, all_names, flt, unit, n_bins, lag, pairs))
+    return KindReport(tuple(out))
+
+
+def _score_kind(kind: Kind, qs: _Questions, in_kind: np.ndarray, fc: _Forecasts, q_of: np.ndarray,
+                f_of: np.ndarray, all_names: tuple[str, ...], flt: ScoreFilter, unit: str, n_bins: int, lag: int,
+                keep_pairs: bool) -> KindScores:  # fmt: skip
+    scored_q = in_kind & np.array([s is not None for s in qs.specs], dtype=bool)
+    ends = np.minimum(qs.closes, qs.resolved_at)
+    empty = int(np.count_nonzero(scored_q & (ends <= qs.opens)))
+    n_scored = int(scored_q.sum())
+    rows = np.flatnonzero(scored_q[q_of]) if len(q_of) else np.zeros(0, np.int64)
+    per: dict[str, np.ndarray] = {}
+    groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # choice: (rows, matrix, outcome index per row)
+    if kind is Kind.CHOICE:
+        n_opt = np.array([len(s.choices.options) if s is not None and s.choices else 0 for s in qs.specs])
+        outcome = np.array([o if isinstance(o, int) else -1 for o in qs.outcomes], dtype=np.int64)
+        for k in ("p_o", "brier2", "log", "baseline"):
+            per[k] = np.zeros(len(rows))
+        want = n_opt[q_of[rows]]
+        _check_widths(fc, rows, want, qs, q_of, kind)
+        for w in np.unique(want).tolist():
+            sel = np.flatnonzero(want == w)
+            m = _matrix(fc, rows[sel], w)
+            o = outcome[q_of[rows[sel]]]
+            for k, v in ka.choice_rows(m, o).items():
+                per[k][sel] = v
+            groups.append((sel, m, o))
+    else:
+        bucket, u_o, open_b = _continuous_outcomes(qs)
+        _check_widths(fc, rows, np.full(len(rows), GRID_POINTS), qs, q_of, kind)
+        m = _matrix(fc, rows, GRID_POINTS)
+        qr = q_of[rows]
+        per = ka.continuous_rows(m, bucket[qr], u_o[qr], open_b[qr])
+        del m
+    values = {"brier2": per["brier2"], "log": per["log"]} if kind is Kind.CHOICE else \
+        {"log": per["log"], "crps": per["crps"]}  # fmt: skip
+    tie = np.lexsort((np.arange(len(rows)), fc.rec[rows]))  # of two forecasts at one instant the later-recorded stands
+    rank = np.empty(len(rows), dtype=np.int64)
+    rank[tie] = np.arange(len(rows))
+    pt = ka.time_weighted(q_of[rows], f_of[rows], fc.t[rows], rank, opens=qs.opens, closes=qs.closes,
+                          resolved_at=qs.resolved_at, p_o=per["p_o"], values=values, baseline=per["baseline"],
+                          clamp=kind is Kind.CHOICE, halve=kind is not Kind.CHOICE)  # fmt: skip
+    shown = _shown(pt, all_names, flt)
+    weights = ka.unit_weights(pt, unit)
+    span_f = pt.f[pt.span_pair]
+    if kind is Kind.CHOICE:
+        cal = _choice_bins(groups, len(rows), pt, span_f, weights, len(all_names), n_bins)
+        person_cal = {c: _bins(cal, c, n_bins) for c in shown}
+        pooled = _bins(tuple(x[shown].sum(axis=0, keepdims=True) for x in cal), 0, n_bins) if shown else _bins(
+            tuple(np.zeros((1, n_bins)) for _ in range(4)), 0, n_bins)  # fmt: skip
+        person_pit, pooled_pit = {}, None
+    else:
+        pit = per["pit"][pt.span_row]
+        person_pit = {c: _pit(pit, weights, span_f == c, n_bins) for c in shown}
+        pooled_pit = _pit(pit, weights, np.isin(span_f, shown), n_bins)
+        person_cal, pooled = {}, ()
+    people = tuple(_forecaster(kind, all_names[c], pt, c, person_cal.get(c, ()), person_pit.get(c)) for c in shown)
+    backfilled = int(np.count_nonzero(fc.rec[rows] - fc.t[rows] > lag))
+    return KindScores(
+        kind=kind, scored=n_scored, not_scored=int(in_kind.sum()) - n_scored, empty_window=empty, forecasters=people,
+        overall_calibration=pooled, overall_pit=pooled_pit, backfilled=backfilled,
+        pairs=_pairs(kind, pt, qs, rows, fc, all_names) if keep_pairs else None,
+    )  # fmt: skip
+
+
+def _check_widths(fc: _Forecasts, rows: np.ndarray, want: np.ndarray, qs: _Questions, q_of: np.ndarray, kind: Kind) -> None:
+    bad = np.flatnonzero(fc.width[rows] != want)
+    if len(bad):
+        i = rows[bad[0]]
+        raise InvalidInput(f"a stored forecast on {kind} question {int(qs.ids[q_of[i]])} has {int(fc.width[i])} "
+                           f"values, not {int(want[bad[0]])}: run `forecast db check`")  # fmt: skip
+
+
+def _continuous_outcomes(qs: _Questions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per question: the PMF bucket of the outcome, its location u (-1 below, 2 above) and the open bounds."""
+    n = len(qs.ids)
+    bucket = np.zeros(n, dtype=np.int64)
+    u_o = np.zeros(n)
+    open_b = np.zeros(n)
+    for i, (spec, outcome) in enumerate(zip(qs.specs, qs.outcomes, strict=True)):
+        if spec is None or spec.range is None:
+            continue
+        b = spec.range.bucket(outcome)
+        bucket[i] = b
+        u_o[i] = {0: -1.0, INBOUND_BUCKETS + 1: 2.0}.get(b, None) or 0.0
+        if b not in (0, INBOUND_BUCKETS + 1):
+            u_o[i] = spec.range.unscaled(float(outcome))
+        open_b[i] = spec.range.open_bounds
+    return bucket, u_o, open_b
+
+
+def _shown(pt: ka.PairScores, all_names: tuple[str, ...], flt: ScoreFilter) -> list[int]:
+    """Forecaster codes shown: the --by names, else everyone with a scored pair, in name order."""
+    if flt.forecasters:
+        return sorted(all_names.index(n) for n in dict.fromkeys(flt.forecasters))
+    return np.unique(pt.f).tolist()
+
+
+def _choice_bins(groups, n_rows: int, pt: ka.PairScores, span_f: np.ndarray, weights: np.ndarray, n_codes: int,
+                 n_bins: int):  # fmt: skip
+    """Per (forecaster, bin) sums over every (standing forecast, option): its probability, whether it won."""
+    total = None
+    span_pos = np.full(n_rows, -1, dtype=np.int64)  # a forecast's span, or -1 when it never stood
+    span_pos[pt.span_row] = np.arange(len(pt.span_row))
+    for sel, m, o in groups:
+        s = span_pos[sel]
+        on = s >= 0
+        if not on.any():
+            continue
+        mm, oo, ss = m[on], o[on], s[on]
+        w = m.shape[1]
+        hit = (np.arange(w)[None, :] == oo[:, None]).astype(np.float64)
+        part = ka.weighted_bins(np.repeat(span_f[ss], w), mm.ravel(), hit.ravel(), np.repeat(weights[ss], w),
+                                n_codes, n_bins)  # fmt: skip
+        total = part if total is None else tuple(a + b for a, b in zip(total, part, strict=True))
+    if total is None:
+        return tuple(np.zeros((max(n_codes, 1), n_bins)) for _ in range(4))
+    return total
+
+
+def _bins(cal, row: int, n_bins: int) -> tuple[Bin, ...]:
+    count, weight, wp, wh = (x[row] for x in cal)
+    out = []
+    for b in range(n_bins):
+        filled = weight[b] > 0
+        out.append(Bin(lo=b / n_bins, hi=(b + 1) / n_bins, count=int(count[b]), weight=float(weight[b]),
+                       mean_forecast=float(wp[b] / weight[b]) if filled else None,
+                       observed=float(wh[b] / weight[b]) if filled else None))  # fmt: skip
+    return tuple(out)
+
+
+def _pit(pit: np.ndarray, weights: np.ndarray, mine: np.ndarray, n_bins: int) -> Pit:
+    sel = mine & (weights > 0)
+    count, weight, _, _ = ka.weighted_bins(np.zeros(int(sel.sum()), np.int64), pit[sel], np.zeros(int(sel.sum())),
+                                           weights[sel], 1, n_bins)  # fmt: skip
+    total = weight.sum()
+    bins = tuple(Bin(lo=b / n_bins, hi=(b + 1) / n_bins, count=int(count[0, b]), weight=float(weight[0, b]),
+                     mean_forecast=None, observed=float(weight[0, b] / total) if total > 0 else None)
+                 for b in range(n_bins))  # fmt: skip
+    ks, p = ka.ks_uniform(pit[sel])
+    return Pit(bins=bins, n=int(sel.sum()), ks_statistic=ks, p_value=p)
+
+
+def _num(x) -> float | None:
+    x = float(x)
+    return x if np.isfinite(x) else None
+
+
+def _forecaster(kind: Kind, name: str, pt: ka.PairScores, c: int, cal: tuple[Bin, ...], pit: Pit | None) -> KindForecaster:
+    mine = pt.f == c
+    nq = int(mine.sum())
+
+    def mean(v: np.ndarray) -> float | None:
+        return _num(v[mine].sum() / nq) if nq else None
+
+    brier2 = mean(pt.values["brier2"]) if kind is Kind.CHOICE else None
+    return KindForecaster(
+        name=name, n_questions=nq, n_forecasts=int(pt.n_forecasts[mine].sum()), log_score=mean(pt.values["log"]),
+        baseline=mean(pt.baseline), baseline_total=float(pt.baseline[mine].sum()), peer=mean(pt.peer),
+        peer_total=float(pt.peer[mine].sum()), coverage=mean(pt.coverage),
+        brier=None if brier2 is None else brier2 / 2.0, brier2=brier2,
+        crps=mean(pt.values["crps"]) if kind is not Kind.CHOICE else None, calibration=cal, pit=pit,
+    )  # fmt: skip
+
+
+def _pairs(kind: Kind, pt: ka.PairScores, qs: _Questions, rows: np.ndarray, fc: _Forecasts,
+           all_names: tuple[str, ...]) -> KindPairs:  # fmt: skip
+    made = fc.t[rows][pt.span_row]
+    n = len(pt.q)
+    first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    last = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+    np.minimum.at(first, pt.span_pair, made)
+    np.maximum.at(last, pt.span_pair, made)
+    if kind is Kind.CHOICE:
+        metrics = {"brier": pt.values["brier2"] / 2.0, "brier2": pt.values["brier2"], "log_score": pt.values["log"],
+                   "baseline": pt.baseline, "peer": pt.peer}  # fmt: skip
+    else:
+        metrics = {"log_score": pt.values["log"], "crps": pt.values["crps"], "baseline": pt.baseline, "peer": pt.peer}
+    return KindPairs(question_id=qs.ids[pt.q], forecaster=tuple(all_names[int(c)] for c in pt.f.tolist()),
+                     n_forecasts=pt.n_forecasts, first_forecast_at=first, last_forecast_at=last,
+                     coverage=pt.coverage, metrics=metrics)  # fmt: skip
+
+
+__all__ = [
+    "CHOICE_METRICS",
+    "CONTINUOUS_METRICS",
+    "KINDS",
+    "Bin",
+    "KindForecaster",
+    "KindPairs",
+    "KindReport",
+    "KindScores",
+    "Pit",
+    "kind_scores",
+]
