@@ -334,20 +334,26 @@ def _score_kind(kind: Kind, qs: _Questions, in_kind: np.ndarray, fc: _Forecasts,
                           resolved_at=qs.resolved_at, p_o=per["p_o"], values=values, baseline=per["baseline"],
                           clamp=kind is Kind.CHOICE, halve=kind is not Kind.CHOICE)  # fmt: skip
     shown = _shown(pt, all_names, flt)
+    n_codes = max(len(all_names), 1)
     weights = ka.unit_weights(pt, unit)
     span_f = pt.f[pt.span_pair]
+    person_cal: dict[int, tuple[Bin, ...]] = {}
+    person_pit: dict[int, Pit] = {}
+    pooled, pooled_pit = (), None
     if kind is Kind.CHOICE:
-        cal = _choice_bins(groups, len(rows), pt, span_f, weights, len(all_names), n_bins)
+        cal = _choice_bins(groups, len(rows), pt, span_f, weights, n_codes, n_bins)
         person_cal = {c: _bins(cal, c, n_bins) for c in shown}
-        pooled = _bins(tuple(x[shown].sum(axis=0, keepdims=True) for x in cal), 0, n_bins) if shown else _bins(
-            tuple(np.zeros((1, n_bins)) for _ in range(4)), 0, n_bins)  # fmt: skip
-        person_pit, pooled_pit = {}, None
+        pooled = _bins(tuple(x[shown].sum(axis=0, keepdims=True) for x in cal), 0, n_bins)
     else:
         pit = per["pit"][pt.span_row]
-        person_pit = {c: _pit(pit, weights, span_f == c, n_bins) for c in shown}
-        pooled_pit = _pit(pit, weights, np.isin(span_f, shown), n_bins)
-        person_cal, pooled = {}, ()
-    people = tuple(_forecaster(kind, all_names[c], pt, c, person_cal.get(c, ()), person_pit.get(c)) for c in shown)
+        on = weights > 0
+        hist = ka.weighted_bins(span_f, pit, np.zeros(len(pit)), weights, n_codes, n_bins)
+        n, d, p = ka.ks_uniform(span_f[on], pit[on], n_codes)
+        person_pit = {c: _pit(hist, c, int(n[c]), d[c], p[c], n_bins) for c in shown}
+        mine = on & np.isin(span_f, shown)
+        pn, pd, pp = ka.ks_uniform(np.zeros(int(mine.sum()), np.int64), pit[mine], 1)
+        pooled_pit = _pit(tuple(x[shown].sum(axis=0, keepdims=True) for x in hist), 0, int(pn[0]), pd[0], pp[0], n_bins)
+    people = _forecasters(kind, all_names, pt, shown, n_codes, person_cal, person_pit)
     backfilled = int(np.count_nonzero(fc.rec[rows] - fc.t[rows] > lag))
     return KindScores(
         kind=kind, scored=n_scored, not_scored=int(in_kind.sum()) - n_scored, empty_window=empty, forecasters=people,
@@ -422,16 +428,13 @@ def _bins(cal, row: int, n_bins: int) -> tuple[Bin, ...]:
     return tuple(out)
 
 
-def _pit(pit: np.ndarray, weights: np.ndarray, mine: np.ndarray, n_bins: int) -> Pit:
-    sel = mine & (weights > 0)
-    count, weight, _, _ = ka.weighted_bins(np.zeros(int(sel.sum()), np.int64), pit[sel], np.zeros(int(sel.sum())),
-                                           weights[sel], 1, n_bins)  # fmt: skip
+def _pit(hist, row: int, n: int, d: float, p: float, n_bins: int) -> Pit:
+    count, weight = hist[0][row], hist[1][row]
     total = weight.sum()
-    bins = tuple(Bin(lo=b / n_bins, hi=(b + 1) / n_bins, count=int(count[0, b]), weight=float(weight[0, b]),
-                     mean_forecast=None, observed=float(weight[0, b] / total) if total > 0 else None)
+    bins = tuple(Bin(lo=b / n_bins, hi=(b + 1) / n_bins, count=int(count[b]), weight=float(weight[b]),
+                     mean_forecast=None, observed=float(weight[b] / total) if total > 0 else None)
                  for b in range(n_bins))  # fmt: skip
-    ks, p = ka.ks_uniform(pit[sel])
-    return Pit(bins=bins, n=int(sel.sum()), ks_statistic=ks, p_value=p)
+    return Pit(bins=bins, n=n, ks_statistic=_num(d), p_value=_num(p))
 
 
 def _num(x) -> float | None:
@@ -439,21 +442,30 @@ def _num(x) -> float | None:
     return x if np.isfinite(x) else None
 
 
-def _forecaster(kind: Kind, name: str, pt: ka.PairScores, c: int, cal: tuple[Bin, ...], pit: Pit | None) -> KindForecaster:
-    mine = pt.f == c
-    nq = int(mine.sum())
+def _forecasters(kind: Kind, all_names: tuple[str, ...], pt: ka.PairScores, shown: list[int], n_codes: int,
+                 cal: dict[int, tuple[Bin, ...]], pit: dict[int, Pit]) -> tuple[KindForecaster, ...]:  # fmt: skip
+    """Means over each forecaster's questions (and sums), for every forecaster at once."""
+    nq = np.bincount(pt.f, minlength=n_codes)
 
-    def mean(v: np.ndarray) -> float | None:
-        return _num(v[mine].sum() / nq) if nq else None
+    def total(v: np.ndarray) -> np.ndarray:
+        return np.bincount(pt.f, weights=v, minlength=n_codes)
 
-    brier2 = mean(pt.values["brier2"]) if kind is Kind.CHOICE else None
-    return KindForecaster(
-        name=name, n_questions=nq, n_forecasts=int(pt.n_forecasts[mine].sum()), log_score=mean(pt.values["log"]),
-        baseline=mean(pt.baseline), baseline_total=float(pt.baseline[mine].sum()), peer=mean(pt.peer),
-        peer_total=float(pt.peer[mine].sum()), coverage=mean(pt.coverage),
-        brier=None if brier2 is None else brier2 / 2.0, brier2=brier2,
-        crps=mean(pt.values["crps"]) if kind is not Kind.CHOICE else None, calibration=cal, pit=pit,
-    )  # fmt: skip
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = {k: total(v) / nq for k, v in pt.values.items()}
+        base, peer, cover = total(pt.baseline), total(pt.peer), total(pt.coverage)
+    n_fc = total(pt.n_forecasts.astype(np.float64))
+    out = []
+    for c in shown:
+        brier2 = _num(mean["brier2"][c]) if kind is Kind.CHOICE else None
+        q = int(nq[c])
+        out.append(KindForecaster(
+            name=all_names[c], n_questions=q, n_forecasts=int(n_fc[c]), log_score=_num(mean["log"][c]),
+            baseline=_num(base[c] / q) if q else None, baseline_total=float(base[c]),
+            peer=_num(peer[c] / q) if q else None, peer_total=float(peer[c]), coverage=_num(cover[c] / q) if q else None,
+            brier=None if brier2 is None else brier2 / 2.0, brier2=brier2,
+            crps=_num(mean["crps"][c]) if kind is not Kind.CHOICE else None, calibration=cal.get(c, ()), pit=pit.get(c),
+        ))  # fmt: skip
+    return tuple(out)
 
 
 def _pairs(kind: Kind, pt: ka.PairScores, qs: _Questions, rows: np.ndarray, fc: _Forecasts,

@@ -140,3 +140,16 @@ def test_bins_per_forecast_match_choice_calibration():
         assert wp[0, b] / weight[0, b] == pytest.approx(r["mean_p"], abs=1e-12)
         assert wh[0, b] / weight[0, b] == pytest.approx(r["observed"], abs=1e-12)
     assert count.sum() == m.size
+
+
+def test_ks_per_group_matches_pit_uniformity():
+    from forecast.core.scoring.kinds import pit_uniformity
+
+    rng = np.random.default_rng(5)
+    values = np.concatenate([rng.uniform(0, 1, 40), rng.beta(2, 5, 25), [0.5], rng.uniform(0, 1, 3)])
+    group = np.repeat([0, 2, 3, 4], [40, 25, 1, 3])
+    n, d, p = ka.ks_uniform(group, values, 5)
+    assert n.tolist() == [40, 0, 25, 1, 3] and np.isnan(d[1])
+    for g in (0, 2, 3, 4):
+        want = pit_uniformity(values[group == g])
+        assert d[g] == pytest.approx(want[0], abs=1e-12) and p[g] == pytest.approx(want[1], abs=1e-12)
