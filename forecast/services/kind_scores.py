@@ -122,6 +122,7 @@ class KindPairs:
     """Per scored (question, forecaster) pair, for exports: question ids, forecaster names, numbers."""
 
     question_id: np.ndarray
+    outcome: tuple[str, ...]  # as stored
     forecaster: tuple[str, ...]
     n_forecasts: np.ndarray
     first_forecast_at: np.ndarray  # micros: the first and the last forecast that stood
@@ -191,6 +192,7 @@ class _Questions:
     kinds: list[Kind]
     specs: list[KindSpec | None]  # None: not scored
     outcomes: list  # KindSpec.outcome_value, or None
+    outcome_text: list  # as stored: an option key, a number, below/above, an ISO date
     opens: np.ndarray
     closes: np.ndarray
     resolved_at: np.ndarray
@@ -212,6 +214,7 @@ def _questions(session: Session, where: str, params: dict) -> _Questions:
         kinds=[Kind(r[1]) for r in rows],
         specs=specs,
         outcomes=outcomes,
+        outcome_text=[r[4] for r in rows],
         opens=np.array([r[5] for r in rows], dtype=np.int64),
         closes=np.array([r[6] for r in rows], dtype=np.int64),
         resolved_at=np.array([r[7] if r[7] is not None else 0 for r in rows], dtype=np.int64),
@@ -481,9 +484,60 @@ def _pairs(kind: Kind, pt: ka.PairScores, qs: _Questions, rows: np.ndarray, fc: 
                    "baseline": pt.baseline, "peer": pt.peer}  # fmt: skip
     else:
         metrics = {"log_score": pt.values["log"], "crps": pt.values["crps"], "baseline": pt.baseline, "peer": pt.peer}
-    return KindPairs(question_id=qs.ids[pt.q], forecaster=tuple(all_names[int(c)] for c in pt.f.tolist()),
+    return KindPairs(question_id=qs.ids[pt.q], outcome=tuple(qs.outcome_text[int(i)] for i in pt.q.tolist()),
+                     forecaster=tuple(all_names[int(c)] for c in pt.f.tolist()),
                      n_forecasts=pt.n_forecasts, first_forecast_at=first, last_forecast_at=last,
                      coverage=pt.coverage, metrics=metrics)  # fmt: skip
+
+
+# ---- exports ------------------------------------------------------------------------------------
+
+EXPORT_KINDS = tuple(k.value for k in KINDS)
+COMMON_COLUMNS = ("slug", "title", "tags", "forecaster", "outcome", "resolved_at", "n_forecasts",
+                  "first_forecast_at", "last_forecast_at")  # fmt: skip
+
+
+def columns_of(kind: Kind) -> tuple[str, ...]:
+    """The columns of `export scores --kind KIND` (docs/exports.md)."""
+    return COMMON_COLUMNS + (CHOICE_METRICS if kind is Kind.CHOICE else CONTINUOUS_METRICS) + ("coverage",)
+
+
+def kind_scores_table(session: Session, flt, kind: Kind):
+    """`export scores --kind`: one row per scored (question, forecaster) of that kind, by slug then name.
+
+    `flt` is the exports' ExportFilter (forecasters, tag, resolved since/until, backfill), as for binary rows.
+    """
+    from forecast.export.table import Table, coded, floats, ints, text, times
+    from forecast.services.exports import load_questions
+
+    sflt = ScoreFilter(forecasters=flt.forecasters, tag=flt.tag, since=flt.since, until=flt.until,
+                       exclude_backfilled=flt.exclude_backfilled, backfill_after=flt.backfill_after)  # fmt: skip
+    block = kind_scores(session, sflt, pairs=True).get(kind)
+    qs = load_questions(session)
+    pairs = block.pairs if block is not None else None
+    if pairs is None:
+        pairs = KindPairs(np.zeros(0, np.int64), (), (), np.zeros(0, np.int64), np.zeros(0, np.int64),
+                          np.zeros(0, np.int64), np.zeros(0), {m: np.zeros(0) for m in columns_of(kind)[9:-1]})  # fmt: skip
+    wanted = set(flt.forecasters)
+    qpos = qs.pos[pairs.question_id]
+    names = np.array(pairs.forecaster, dtype=object)
+    keep = np.flatnonzero([not wanted or n in wanted for n in pairs.forecaster]) if len(names) else np.zeros(0, np.int64)
+    keep = keep[np.lexsort((names[keep].astype(str), qpos[keep]))] if len(keep) else keep  # slugs are sorted
+    qp = qpos[keep]
+    cols = [
+        coded("slug", qp, qs.slugs),
+        coded("title", qp, qs.titles),
+        coded("tags", qp, qs.tags, kind="tags"),
+        text("forecaster", [pairs.forecaster[i] for i in keep.tolist()]),
+        text("outcome", [pairs.outcome[i] for i in keep.tolist()]),
+        times("resolved_at", qs.resolved_at[qp]),
+        ints("n_forecasts", pairs.n_forecasts[keep]),
+        times("first_forecast_at", pairs.first_forecast_at[keep]),
+        times("last_forecast_at", pairs.last_forecast_at[keep]),
+    ]
+    cols += [floats(m, pairs.metrics[m][keep]) for m in columns_of(kind)[len(COMMON_COLUMNS):-1]]
+    cols.append(floats("coverage", pairs.coverage[keep]))
+    return Table(tuple(cols))
 
 
 __all__ = [
@@ -496,5 +550,7 @@ __all__ = [
     "KindReport",
     "KindScores",
     "Pit",
+    "columns_of",
     "kind_scores",
+    "kind_scores_table",
 ]
