@@ -497,6 +497,12 @@ COMMON_COLUMNS = ("slug", "title", "tags", "forecaster", "outcome", "resolved_at
                   "first_forecast_at", "last_forecast_at")  # fmt: skip
 
 
+def score_filter(flt) -> ScoreFilter:
+    """The scoring filter of an exports' ExportFilter (its --since/--until select by resolution time here)."""
+    return ScoreFilter(forecasters=flt.forecasters, tag=flt.tag, since=flt.since, until=flt.until,
+                       exclude_backfilled=flt.exclude_backfilled, backfill_after=flt.backfill_after)  # fmt: skip
+
+
 def columns_of(kind: Kind) -> tuple[str, ...]:
     """The columns of `export scores --kind KIND` (docs/exports.md)."""
     return COMMON_COLUMNS + (CHOICE_METRICS if kind is Kind.CHOICE else CONTINUOUS_METRICS) + ("coverage",)
@@ -510,9 +516,7 @@ def kind_scores_table(session: Session, flt, kind: Kind):
     from forecast.export.table import Table, coded, floats, ints, text, times
     from forecast.services.exports import load_questions
 
-    sflt = ScoreFilter(forecasters=flt.forecasters, tag=flt.tag, since=flt.since, until=flt.until,
-                       exclude_backfilled=flt.exclude_backfilled, backfill_after=flt.backfill_after)  # fmt: skip
-    block = kind_scores(session, sflt, pairs=True).get(kind)
+    block = kind_scores(session, score_filter(flt), pairs=True).get(kind)
     qs = load_questions(session)
     pairs = block.pairs if block is not None else None
     if pairs is None:
@@ -553,4 +557,5 @@ __all__ = [
     "columns_of",
     "kind_scores",
     "kind_scores_table",
+    "score_filter",
 ]
