@@ -75,11 +75,13 @@ class Pit:
     n: int  # PIT values in the test (the unit's forecasts with weight)
     ks_statistic: float | None
     p_value: float | None
+    p_method: str = "exact"  # scipy's kstest; "asymptotic" per forecaster when more than EXACT_KS_GROUPS are shown
 
     def to_json(self) -> dict:
         return {"bins": [{"lo": b.lo, "hi": b.hi, "count": b.count, "weight": b.weight, "share": b.observed}
                          for b in self.bins],
-                "n": self.n, "ks_statistic": self.ks_statistic, "p_value": self.p_value}  # fmt: skip
+                "n": self.n, "ks_statistic": self.ks_statistic, "p_value": self.p_value,
+                "p_method": self.p_method}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -201,9 +203,12 @@ class _Questions:
 def _questions(session: Session, where: str, params: dict) -> _Questions:
     rows = bulk.rows(session.connection(), QUESTIONS_SQL.format(where=where), params)
     specs, outcomes = [], []
+    known: dict[tuple[str, str], KindSpec] = {}  # a spec is read once however many questions share it
     for _id, kind, spec, resolution, outcome, _o, _c, _r in rows:
         if resolution == "outcome" and outcome is not None:
-            s = KindSpec.from_stored(kind, spec)
+            s = known.get((kind, spec))
+            if s is None:
+                s = known[(kind, spec)] = KindSpec.from_stored(kind, spec)
             specs.append(s)
             outcomes.append(s.outcome_value(outcome))
         else:
@@ -232,29 +237,45 @@ class _Forecasts:
     flat: np.ndarray  # every vector, concatenated
 
 
-def _forecasts(session: Session, where: str, params: dict, flt: ScoreFilter) -> _Forecasts:
+def _forecasts(session: Session, where: str, params: dict, flt: ScoreFilter,
+               group_of: np.ndarray) -> dict[int, _Forecasts]:  # fmt: skip
+    """The forecasts of each group of questions (`group_of`: question id -> group), each group's vectors
+    contiguous in its own `flat`, so that a kind's CDFs are one reshape, not a gather."""
     backfill = ""
     if flt.exclude_backfilled:
         backfill = "AND recorded_at - made_at <= :lag"
         params = {**params, "lag": lag_micros(flt.backfill_after)}
     rows = bulk.iterate(session.connection(), FORECASTS_SQL.format(where=where, backfill=backfill), params)
-    meta, widths, blobs = [], [], []
+    parts: dict[int, tuple[list, list, list]] = {}
     while chunk := list(islice(rows, _CHUNK)):
         q, f, t, rec, vec = zip(*chunk, strict=True)
         del chunk
-        meta.append(np.array((q, f, t, rec), dtype=np.int64))
+        meta = np.array((q, f, t, rec), dtype=np.int64)
         raw = list(map(binascii.a2b_base64, vec))  # the stored form: core/kind_spec.encode_vector
         del vec
-        widths.append(np.fromiter(map(len, raw), dtype=np.int64, count=len(raw)) // 8)
-        blobs.append(np.frombuffer(b"".join(raw), dtype="<f8"))
-    m = np.concatenate(meta, axis=1) if meta else np.zeros((4, 0), dtype=np.int64)
-    width = np.concatenate(widths) if widths else np.zeros(0, dtype=np.int64)
-    flat = np.concatenate(blobs).astype(np.float64, copy=False) if blobs else np.zeros(0)
-    start = np.cumsum(width) - width
-    return _Forecasts(q=m[0], f=m[1], t=m[2], rec=m[3], start=start, width=width, flat=flat)
+        g = group_of[meta[0]]
+        for k in np.unique(g).tolist():
+            idx = np.flatnonzero(g == k)
+            mine = raw if len(idx) == len(raw) else [raw[i] for i in idx.tolist()]
+            m, w, b = parts.setdefault(k, ([], [], []))
+            m.append(meta[:, idx])
+            w.append(np.fromiter(map(len, mine), dtype=np.int64, count=len(mine)) // 8)
+            b.append(np.frombuffer(b"".join(mine), dtype="<f8"))
+    out = {}
+    for k, (m, w, b) in parts.items():
+        meta, width = np.concatenate(m, axis=1), np.concatenate(w)
+        flat = (np.concatenate(b) if len(b) > 1 else b[0]).astype(np.float64, copy=False)
+        out[k] = _Forecasts(q=meta[0], f=meta[1], t=meta[2], rec=meta[3], start=np.cumsum(width) - width,
+                            width=width, flat=flat)  # fmt: skip
+    return out
+
+
+_NO_FORECASTS = _Forecasts(*(np.zeros(0, dtype=np.int64) for _ in range(6)), flat=np.zeros(0))
 
 
 def _matrix(fc: _Forecasts, rows: np.ndarray, width: int) -> np.ndarray:
+    if len(rows) == len(fc.q) and len(fc.flat) == len(rows) * width:  # every row, all this wide: a view
+        return fc.flat.reshape(len(rows), width)
     return fc.flat[fc.start[rows][:, None] + np.arange(width)[None, :]]
 
 
@@ -278,22 +299,23 @@ def kind_scores(session: Session, flt: ScoreFilter = ScoreFilter(), *, unit: str
         from forecast.core.errors import NotFound
 
         raise NotFound(f"no forecaster named {missing[0]!r}")
-    fc = _forecasts(session, where, params, flt)
+    group_of = np.full(int(qs.ids.max()) + 1, -1, dtype=np.int64)
+    group_of[qs.ids] = [KINDS.index(k) for k in qs.kinds]
+    by_kind = _forecasts(session, where, params, flt, group_of)
     order = sorted(names, key=lambda i: names[i])  # forecaster codes in name order
     code = np.full(max(names, default=0) + 1, -1, dtype=np.int64)
     code[order] = np.arange(len(order))
     all_names = tuple(names[i] for i in order)
     pos = np.full(int(qs.ids.max()) + 1, -1, dtype=np.int64)
     pos[qs.ids] = np.arange(len(qs.ids))
-    q_of = pos[fc.q]
-    f_of = code[fc.f]
     lag = lag_micros(flt.backfill_after)
     out = []
-    for kind in KINDS:
+    for g, kind in enumerate(KINDS):
         in_kind = np.array([k is kind for k in qs.kinds], dtype=bool)
         if not in_kind.any():
             continue
-        out.append(_score_kind(kind, qs, in_kind, fc, q_of, f_of, all_names, flt, unit, n_bins, lag, pairs))
+        fc = by_kind.pop(g, _NO_FORECASTS)  # dropped once scored: its vectors' memory goes with it
+        out.append(_score_kind(kind, qs, in_kind, fc, pos[fc.q], code[fc.f], all_names, flt, unit, n_bins, lag, pairs))
     return KindReport(tuple(out))
 
 
@@ -351,8 +373,9 @@ def _score_kind(kind: Kind, qs: _Questions, in_kind: np.ndarray, fc: _Forecasts,
         pit = per["pit"][pt.span_row]
         on = weights > 0
         hist = ka.weighted_bins(span_f, pit, np.zeros(len(pit)), weights, n_codes, n_bins)
-        n, d, p = ka.ks_uniform(span_f[on], pit[on], n_codes)
-        person_pit = {c: _pit(hist, c, int(n[c]), d[c], p[c], n_bins) for c in shown}
+        exact = len(shown) <= ka.EXACT_KS_GROUPS
+        n, d, p = ka.ks_uniform(span_f[on], pit[on], n_codes, exact=exact)
+        person_pit = {c: _pit(hist, c, int(n[c]), d[c], p[c], n_bins, exact) for c in shown}
         mine = on & np.isin(span_f, shown)
         pn, pd, pp = ka.ks_uniform(np.zeros(int(mine.sum()), np.int64), pit[mine], 1)
         pooled_pit = _pit(tuple(x[shown].sum(axis=0, keepdims=True) for x in hist), 0, int(pn[0]), pd[0], pp[0], n_bins)
@@ -431,13 +454,13 @@ def _bins(cal, row: int, n_bins: int) -> tuple[Bin, ...]:
     return tuple(out)
 
 
-def _pit(hist, row: int, n: int, d: float, p: float, n_bins: int) -> Pit:
+def _pit(hist, row: int, n: int, d: float, p: float, n_bins: int, exact: bool = True) -> Pit:
     count, weight = hist[0][row], hist[1][row]
     total = weight.sum()
     bins = tuple(Bin(lo=b / n_bins, hi=(b + 1) / n_bins, count=int(count[b]), weight=float(weight[b]),
                      mean_forecast=None, observed=float(weight[b] / total) if total > 0 else None)
                  for b in range(n_bins))  # fmt: skip
-    return Pit(bins=bins, n=n, ks_statistic=_num(d), p_value=_num(p))
+    return Pit(bins=bins, n=n, ks_statistic=_num(d), p_value=_num(p), p_method="exact" if exact else "asymptotic")
 
 
 def _num(x) -> float | None:

@@ -188,7 +188,7 @@ def test_vectors_decode_exactly(world):
     from forecast.store import bulk
 
     where, params = ks._question_where(world, ScoreFilter())
-    fc = ks._forecasts(world, where, params, ScoreFilter())
+    fc = ks._forecasts(world, where, params, ScoreFilter(), np.zeros(100, dtype=np.int64))[0]  # all in one group
     stored = [decode_vector(r[0]) for r in bulk.rows(world.connection(),
               "SELECT vector FROM forecast WHERE vector IS NOT NULL ORDER BY id")]  # fmt: skip
     assert len(stored) == len(fc.width)

@@ -236,12 +236,18 @@ def weighted_bins(group: np.ndarray, p: np.ndarray, hit: np.ndarray, w: np.ndarr
     return agg(np.ones(int(on.sum()))), agg(w[on]), agg(w[on] * p[on]), agg(w[on] * hit[on])
 
 
-def ks_uniform(group: np.ndarray, values: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+EXACT_KS_GROUPS = 100  # up to this many groups get exact p-values; kstwo.sf costs up to 1-2 ms per group
+
+
+def ks_uniform(group: np.ndarray, values: np.ndarray, n_groups: int,
+               exact: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """kinds.pit_uniformity of each group's values at once: (n, KS statistic, p-value), NaN for an empty group.
 
     D = max_i max(i/n - x_(i), x_(i) - (i-1)/n) over each group's sorted values, and the p-value is
     scipy's kstwo.sf(D, n), as kstest computes them (its "exact" mode, which it always picks), one
-    vectorised call instead of one kstest per forecaster.
+    vectorised call instead of one kstest per forecaster. `exact=False`: the asymptotic Kolmogorov
+    distribution with Stephens' small-sample correction, kstwobign.sf(D (sqrt n + 0.12 + 0.11 / sqrt n)),
+    within about 0.02 of the exact p-value and a thousand times cheaper.
     """
     n = np.bincount(group, minlength=n_groups)
     d = np.full(n_groups, np.nan)
@@ -256,9 +262,15 @@ def ks_uniform(group: np.ndarray, values: np.ndarray, n_groups: int) -> tuple[np
     gap = np.maximum((rank + 1) / size - x, x - rank / size)
     present = g[first]
     d[present] = np.maximum.reduceat(gap, first)
-    from scipy.stats import kstwo
+    if exact:
+        from scipy.stats import kstwo
 
-    p[present] = np.clip(kstwo.sf(d[present], n[present]), 0.0, 1.0)
+        p[present] = np.clip(kstwo.sf(d[present], n[present]), 0.0, 1.0)
+    else:
+        from scipy.stats import kstwobign
+
+        root = np.sqrt(n[present])
+        p[present] = np.clip(kstwobign.sf(d[present] * (root + 0.12 + 0.11 / root)), 0.0, 1.0)
     return n, d, p
 
 
