@@ -186,12 +186,43 @@ def _print_kinds(kinds: dict) -> None:
                   f"({count(pit['n'], 'value')})")  # fmt: skip
 
 
+def _one_kind_question(st, kq, as_json: bool) -> None:
+    """`score QUESTION` for a choice, numeric or date question (services/kind_scores.question_scores)."""
+    from forecast.core.timeparse import local, parse_iso
+
+    out = kq.to_json()
+    if as_json:
+        print_json(out)
+        return
+    kind = "choice" if kq.kind.value == "choice" else "numeric"
+    if not kq.scored:
+        note(f"{kq.slug}: not scored ({kq.reason})")
+    people = [_kind_row(kind, {**f, "n_questions": 1})[:1] + _kind_row(kind, {**f, "n_questions": 1})[2:]
+              for f in out["forecasters"]]  # fmt: skip
+    heads = KIND_HEADERS[kind]
+    print_table(heads[:1] + heads[2:], people, flex=0)
+    keys = ("brier", "brier2", "log_score", "baseline") if kind == "choice" else ("log_score", "crps", "baseline", "pit")
+    spec = {"brier": ".4f", "brier2": ".4f", "log_score": ".3f", "baseline": ".1f", "crps": ".4f", "pit": ".3f"}
+    rows = [(r["id"], r["forecaster"], local(parse_iso(r["made_at"]), st.tz), r["values"], r["status"], _pct(r["weight"]))
+            + tuple(_num(r[k], spec[k]) for k in keys) for r in out["forecasts"]]  # fmt: skip
+    print()
+    print_table(("ID", "FORECASTER", "MADE", "FORECAST", "STATUS", "WEIGHT") + tuple(k.upper().replace("_SCORE", "")
+                                                                                   for k in keys), rows)  # fmt: skip
+    note(f"{kq.slug} ({kq.kind.value}): outcome {kq.outcome or 'none'}; window {kq.opens} .. "
+         f"{min(kq.closes, kq.resolved_at) if kq.resolved_at else kq.closes}")  # fmt: skip
+
+
 def _one_question(st, question: str, names: tuple[str, ...], as_json: bool) -> None:
     from forecast.core.timeparse import local, parse_iso
+    from forecast.services.kind_scores import question_scores
     from forecast.services.scoring import score_one_question
 
     with st.database().session() as session:
-        out = score_one_question(session, question, names)
+        kq = question_scores(session, question, names)  # None: a binary question, scored below as always
+        out = score_one_question(session, question, names) if kq is None else None
+    if kq is not None:
+        _one_kind_question(st, kq, as_json)
+        return
     if as_json:
         print_json(out)
         return

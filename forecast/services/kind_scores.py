@@ -513,6 +513,139 @@ def _pairs(kind: Kind, pt: ka.PairScores, qs: _Questions, rows: np.ndarray, fc: 
                      coverage=pt.coverage, metrics=metrics)  # fmt: skip
 
 
+# ---- one question ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KindForecastRow:
+    """One forecast on a non-binary question: what it said and what it scored on its own."""
+
+    id: int
+    forecaster: str
+    made_at: str  # ISO 8601 UTC
+    values: str  # services/kinds.shown_values: 'kim 50% · moon 30%' or 'p10 12 · p50 30 · p90 75'
+    status: str  # scored | late | replaced | not scored
+    weight: float | None  # its share of the forecaster's standing time
+    # the forecast's own scores (choice: brier, brier2, log_score; continuous: log_score, crps, pit), and baseline:
+    # its contribution to the forecaster's (its baseline times its standing time over the horizon)
+    scores: dict[str, float | None]
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "forecaster": self.forecaster, "made_at": self.made_at, "values": self.values,
+                "status": self.status, "weight": self.weight, **self.scores}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class KindQuestion:
+    """`forecast score QUESTION` for a choice, numeric or date question."""
+
+    id: int
+    slug: str
+    title: str
+    kind: Kind
+    outcome: str | None  # shown (KindSpec.shown_outcome)
+    opens: str
+    closes: str
+    resolved_at: str | None
+    scored: bool
+    reason: str | None
+    forecasters: tuple[KindForecaster, ...]
+    forecasts: tuple[KindForecastRow, ...]
+
+    def to_json(self) -> dict:
+        return {
+            "question": {"id": self.id, "slug": self.slug, "title": self.title, "kind": self.kind.value,
+                         "outcome": self.outcome, "opens": self.opens, "closes": self.closes,
+                         "resolved_at": self.resolved_at, "scored": self.scored, "reason": self.reason},
+            "forecasters": [{k: v for k, v in f.to_json(self.kind).items() if k not in ("calibration", "pit")}
+                            for f in self.forecasters],
+            "forecasts": [r.to_json() for r in self.forecasts],
+        }  # fmt: skip
+
+
+def question_scores(session: Session, ref: str | int, forecasters: tuple[str, ...] = ()) -> KindQuestion | None:
+    """One non-binary question forecaster by forecaster and forecast by forecast; None for a binary question."""
+    from forecast.core.errors import NotFound
+    from forecast.core.timeparse import iso_from_micros, to_micros
+    from forecast.services.kinds import forecast_values, shown_values, spec_of
+    from forecast.services.lookup import get_question
+
+    q = get_question(session, ref)
+    if q.kind == Kind.BINARY.value:
+        return None
+    spec = spec_of(q)
+    kind = Kind(q.kind)
+    names = dict(bulk.rows(session.connection(), "SELECT id, name FROM forecaster"))
+    missing = [n for n in forecasters if n not in names.values()]
+    if missing:
+        raise NotFound(f"no forecaster named {missing[0]!r}")
+    rows = bulk.rows(session.connection(), "SELECT id, forecaster_id, made_at, recorded_at, vector FROM forecast "
+                     "WHERE question_id = :id AND NOT superseded AND vector IS NOT NULL ORDER BY id", (q.id,))  # fmt: skip
+    opens, closes = to_micros(q.opens_at), to_micros(q.closes_at)
+    res_at = to_micros(q.resolved_at) if q.resolved_at is not None else None
+    scored = q.resolution == "outcome" and q.outcome is not None and res_at is not None
+    reason = None if scored else ("annulled" if q.resolution == "annulled" else "not resolved")
+    from forecast.core.kind_spec import decode_vector
+
+    vectors = [decode_vector(r[4]) for r in rows]
+    f_names = [names[r[1]] for r in rows]
+    people_names = sorted(set(f_names))
+    code = {n: i for i, n in enumerate(people_names)}
+    n = len(rows)
+    per_row: dict[str, np.ndarray] = {}
+    pt = None
+    if scored and n:
+        outcome = spec.outcome_value(q.outcome)
+        m = np.stack(vectors)
+        if kind is Kind.CHOICE:
+            per_row = ka.choice_rows(m, np.full(n, outcome))
+            values = {"brier2": per_row["brier2"], "log": per_row["log"]}
+        else:
+            b = spec.range.bucket(outcome)
+            u = {0: -1.0, INBOUND_BUCKETS + 1: 2.0}.get(b)
+            u = spec.range.unscaled(float(outcome)) if u is None else u
+            per_row = ka.continuous_rows(m, np.full(n, b), np.full(n, u), np.full(n, spec.range.open_bounds))
+            values = {"log": per_row["log"], "crps": per_row["crps"]}
+        rec = np.array([r[3] for r in rows], dtype=np.int64)
+        rank = np.empty(n, dtype=np.int64)
+        rank[np.lexsort((np.arange(n), rec))] = np.arange(n)
+        pt = ka.time_weighted(np.zeros(n, np.int64), np.array([code[x] for x in f_names]),
+                              np.array([r[2] for r in rows], dtype=np.int64), rank, opens=np.array([opens]),
+                              closes=np.array([closes]), resolved_at=np.array([res_at]), p_o=per_row["p_o"],
+                              values=values, baseline=per_row["baseline"], clamp=kind is Kind.CHOICE,
+                              halve=kind is not Kind.CHOICE)  # fmt: skip
+    shown = sorted(code[x] for x in dict.fromkeys(forecasters) if x in code) if forecasters else list(range(len(code)))
+    people: tuple[KindForecaster, ...] = ()
+    if pt is not None:
+        people = _forecasters(kind, tuple(people_names), pt, shown, max(len(code), 1), {}, {})
+    weight = dict(zip(pt.span_row.tolist(), pt.span_weight.tolist(), strict=True)) if pt is not None else {}
+    share = dict(zip(pt.span_row.tolist(), pt.span_horizon.tolist(), strict=True)) if pt is not None else {}
+    end = min(closes, res_at) if res_at is not None else closes
+    keys = ("brier", "brier2", "log_score", "baseline") if kind is Kind.CHOICE else ("log_score", "crps", "baseline", "pit")
+    source = {"brier2": "brier2", "log_score": "log", "baseline": "baseline", "crps": "crps", "pit": "pit"}
+    want = set(forecasters)
+    out_rows = []
+    for i, r in enumerate(rows):
+        if want and f_names[i] not in want:
+            continue
+        status = "not scored" if pt is None else "scored" if i in weight else "late" if r[2] >= end else "replaced"
+        if per_row:
+            sc = {k: _num(per_row["brier2"][i] / 2.0) if k == "brier" else _num(per_row[source[k]][i]) for k in keys}
+            # as for binary, a forecast's baseline is its contribution: the forecaster's baseline is their sum
+            sc["baseline"] = _num(per_row["baseline"][i] * share[i]) if i in share else None
+        else:
+            sc = dict.fromkeys(keys)
+        out_rows.append(KindForecastRow(id=int(r[0]), forecaster=f_names[i], made_at=iso_from_micros(r[2]),
+                                        values=shown_values(spec, forecast_values(spec, r[4])), status=status,
+                                        weight=weight.get(i), scores=sc))  # fmt: skip
+    return KindQuestion(
+        id=int(q.id), slug=q.slug, title=q.title, kind=kind,
+        outcome=spec.shown_outcome(q.outcome) if q.outcome is not None else None, opens=iso_from_micros(opens),
+        closes=iso_from_micros(closes), resolved_at=None if res_at is None else iso_from_micros(res_at), scored=scored,
+        reason=reason, forecasters=people, forecasts=tuple(out_rows),
+    )  # fmt: skip
+
+
 # ---- exports ------------------------------------------------------------------------------------
 
 EXPORT_KINDS = tuple(k.value for k in KINDS)
@@ -572,7 +705,9 @@ __all__ = [
     "CONTINUOUS_METRICS",
     "KINDS",
     "Bin",
+    "KindForecastRow",
     "KindForecaster",
+    "KindQuestion",
     "KindPairs",
     "KindReport",
     "KindScores",
@@ -580,5 +715,6 @@ __all__ = [
     "columns_of",
     "kind_scores",
     "kind_scores_table",
+    "question_scores",
     "score_filter",
 ]

@@ -93,3 +93,22 @@ def test_csv_cells_are_guarded(tmp_path):
     r = invoke("export", "scores", "--kind", "choice", db=db)
     assert r.code == 0, r.err
     assert "'=cmd" in r.out
+
+
+def test_one_question_forecast_by_forecast(db):
+    r = invoke("score", "leader", "--json", db=db)
+    assert r.code == 0, r.err
+    out = r.json()
+    assert out["question"]["kind"] == "choice" and out["question"]["outcome"] == "kim (Kim Jong Un)"
+    people = {f["name"]: f for f in out["forecasters"]}
+    assert people["bob"]["brier2"] == pytest.approx(0.96) and people["bob"]["coverage"] == pytest.approx(0.5)
+    rows = out["forecasts"]
+    assert [x["status"] for x in rows] == ["scored", "scored"]
+    assert rows[0]["values"] == "kim 50% · moon 30% · other 20%" and rows[0]["brier"] == pytest.approx(0.19)
+    for f in rows:  # contributions add up to the forecaster's baseline, as for binary questions
+        assert f["baseline"] == pytest.approx(people[f["forecaster"]]["baseline"])
+    r = invoke("score", "launches", db=db)
+    assert r.code == 0, r.err
+    assert "CRPS" in r.out and "p10 11.99 · p50 30.22 · p90 75.17" in r.out and "%" not in r.out.split("\n")[0]
+    r = invoke("score", "next-test", "--by", "ann", "--json", db=db)
+    assert r.code == 0 and r.json()["forecasts"][0]["pit"] > 0.9

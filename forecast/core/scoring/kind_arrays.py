@@ -120,6 +120,7 @@ class PairScores:
     span_pair: np.ndarray  # per span: its pair
     span_weight: np.ndarray  # per span: its share of the pair's standing time
     span_last: np.ndarray  # per span: whether it is the pair's last (the one standing at the end)
+    span_horizon: np.ndarray  # per span: its standing time over the scheduled horizon (what baseline weighs)
 
 
 def time_weighted(q: np.ndarray, f: np.ndarray, t: np.ndarray, tie: np.ndarray, *, opens: np.ndarray,
@@ -168,7 +169,7 @@ def time_weighted(q: np.ndarray, f: np.ndarray, t: np.ndarray, tie: np.ndarray, 
         q=sq[first], f=sf[first], n_forecasts=np.diff(np.append(first, len(sq))), coverage=d_sum / window,
         values={k: total(v[rows] * d) / d_sum for k, v in values.items()}, baseline=total(baseline[rows] * d) / h,
         peer=total(peer), span_row=rows, span_pair=span_pair, span_weight=d / d_sum[span_pair] if n_pairs else d,
-        span_last=last,
+        span_last=last, span_horizon=d / horizon,
     )  # fmt: skip
 
 
