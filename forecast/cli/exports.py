@@ -104,19 +104,34 @@ def export_scores(
     until: ResolvedUntil = None,
     bom: Bom = False,
     exclude_backfilled: ExcludeBackfilled = False,
+    kind: Annotated[str, typer.Option("--kind", help="Questions of this kind: binary, choice, numeric or date "
+                                      "(each has its own columns).")] = "binary",
 ) -> None:
     """One row per scored (question, forecaster): the scoring engine's numbers at full precision.
 
     Columns: slug, title, tags, forecaster, outcome, resolved_at, n_forecasts, first/last forecast time and
     probability, brier_last, brier_mean, time_weighted_brier, brier2, log_score, baseline, peer,
-    relative_brier, coverage (docs/exports.md). --by picks rows after scoring, so peer scores still
-    compare with everyone who forecast the question.
+    relative_brier, coverage (docs/exports.md). --kind choice: brier, brier2, log_score, baseline, peer;
+    --kind numeric or date: log_score, crps, baseline, peer. --by picks rows after scoring, so peer scores
+    still compare with everyone who forecast the question.
     """
-    from forecast.services.score_tables import score_db, scores_table
+    from forecast.services.kind_scores import EXPORT_KINDS
 
+    if kind not in ("binary",) + EXPORT_KINDS:
+        raise UsageFailure(f"--kind {kind!r} is not one of: binary, {', '.join(EXPORT_KINDS)}")
     st = state(ctx)
     fmt = pick_format(fmt, output)
     flt = export_filter(st, by, tag, since, until, exclude_backfilled)
+    if kind != "binary":
+        from forecast.core.model import Kind
+        from forecast.services.kind_scores import kind_scores_table
+
+        with st.database().session() as session:
+            table = kind_scores_table(session, flt, Kind(kind))
+        write_table(table, fmt, output, bom=bom, what=f"{kind} scores")
+        return
+    from forecast.services.score_tables import score_db, scores_table
+
     with st.database().session() as session:
         scored = score_db(session, flt)
     write_table(scores_table(scored), fmt, output, bom=bom, what="scores")

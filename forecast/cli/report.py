@@ -75,6 +75,13 @@ def report(
                           exclude_backfilled=exclude_backfilled)  # fmt: skip
     data = build_report(scored, title=title, generated_at=iso_z(utcnow().replace(microsecond=0)),
                         scope=_scope(flt, scored), max_questions=max_questions)  # fmt: skip
+    # choice, numeric and date questions: a section each (services/kind_scores.py), none when there are none
+    from dataclasses import replace
+
+    from forecast.services.kind_scores import kind_scores, score_filter
+
+    with st.database().session() as session:
+        data = replace(data, kinds=kind_scores(session, score_filter(flt), unit=unit, bin_width=bin_width))
     page = render_html(data).encode("utf-8")
     from forecast.files import atomic_output
 

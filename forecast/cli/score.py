@@ -69,6 +69,7 @@ def score_command(
         print_json(out)
         return
     _print_summary(out)
+    _print_kinds(out.get("kinds", {}))
     _backfill_note(out["backfilled"])
 
 
@@ -141,12 +142,87 @@ def _print_summary(out: dict) -> None:
         note(f"@extremized: not fitted ({ext['reason']})")
 
 
+# Choice, numeric and date questions (services/kind_scores.py): each kind with its own columns.
+KIND_HEADERS = {
+    "choice": ("FORECASTER", "QUESTIONS", "FORECASTS", "BRIER", "BRIER2", "LOG", "BASELINE", "PEER", "COVER"),
+    "numeric": ("FORECASTER", "QUESTIONS", "FORECASTS", "LOG", "CRPS", "BASELINE", "PEER", "COVER"),
+}
+
+
+def _kind_row(kind: str, f: dict) -> tuple:
+    head = (f["name"], f["n_questions"], f["n_forecasts"])
+    tail = (_num(f["baseline"], ".1f"), _num(f["peer"], ".1f"), _pct(f["coverage"]))
+    if kind == "choice":
+        return head + (_num(f["brier"], ".4f"), _num(f["brier2"], ".4f"), _num(f["log_score"])) + tail
+    return head + (_num(f["log_score"]), _num(f["crps"], ".4f")) + tail
+
+
+def _print_kinds(kinds: dict) -> None:
+    for kind, block in kinds.items():
+        q = block["questions"]
+        people = block["forecasters"]
+        print()
+        print(f"{kind.capitalize()} questions: {q['scored']:,} scored, {q['not_scored']:,} not "
+              "(unresolved or annulled)")  # fmt: skip
+        print_table(KIND_HEADERS.get(kind, KIND_HEADERS["numeric"]), [_kind_row(kind, f) for f in people], flex=0)
+        single = people[0] if len(people) == 1 else None
+        whose = f" of {single['name']}" if single else ", all forecasters pooled"
+        if kind == "choice":
+            bins = (single or block["overall"])["calibration"]
+            print(f"Calibration per option{whose} (each option of each forecast: does it win?)")
+            print_table(("BIN", "COUNT", "WEIGHT", "MEAN P", "OBSERVED"),
+                        [(f"{b['lo']:.2f}-{b['hi']:.2f}", b["count"], _num(b["weight"], ".1f"), _pct(b["mean_forecast"]),
+                          _pct(b["observed"])) for b in bins])  # fmt: skip
+            continue
+        pit = (single or block["overall"])["pit"]
+        if pit is None:
+            continue
+        print(f"PIT histogram{whose} (F(outcome) per forecast; uniform when calibrated)")
+        print_table(("BIN", "COUNT", "WEIGHT", "SHARE"), [(f"{b['lo']:.2f}-{b['hi']:.2f}", b["count"],
+                                                            _num(b["weight"], ".1f"), _pct(b["share"]))
+                                                           for b in pit["bins"]])  # fmt: skip
+        if pit["ks_statistic"] is not None:
+            print(f"Uniformity: Kolmogorov-Smirnov D {pit['ks_statistic']:.3f}, p {pit['p_value']:.3g} "
+                  f"({count(pit['n'], 'value')})")  # fmt: skip
+
+
+def _one_kind_question(st, kq, as_json: bool) -> None:
+    """`score QUESTION` for a choice, numeric or date question (services/kind_scores.question_scores)."""
+    from forecast.core.timeparse import local, parse_iso
+
+    out = kq.to_json()
+    if as_json:
+        print_json(out)
+        return
+    kind = "choice" if kq.kind.value == "choice" else "numeric"
+    if not kq.scored:
+        note(f"{kq.slug}: not scored ({kq.reason})")
+    people = [_kind_row(kind, {**f, "n_questions": 1})[:1] + _kind_row(kind, {**f, "n_questions": 1})[2:]
+              for f in out["forecasters"]]  # fmt: skip
+    heads = KIND_HEADERS[kind]
+    print_table(heads[:1] + heads[2:], people, flex=0)
+    keys = ("brier", "brier2", "log_score", "baseline") if kind == "choice" else ("log_score", "crps", "baseline", "pit")
+    spec = {"brier": ".4f", "brier2": ".4f", "log_score": ".3f", "baseline": ".1f", "crps": ".4f", "pit": ".3f"}
+    rows = [(r["id"], r["forecaster"], local(parse_iso(r["made_at"]), st.tz), r["values"], r["status"], _pct(r["weight"]))
+            + tuple(_num(r[k], spec[k]) for k in keys) for r in out["forecasts"]]  # fmt: skip
+    print()
+    print_table(("ID", "FORECASTER", "MADE", "FORECAST", "STATUS", "WEIGHT") + tuple(k.upper().replace("_SCORE", "")
+                                                                                   for k in keys), rows)  # fmt: skip
+    note(f"{kq.slug} ({kq.kind.value}): outcome {kq.outcome or 'none'}; window {kq.opens} .. "
+         f"{min(kq.closes, kq.resolved_at) if kq.resolved_at else kq.closes}")  # fmt: skip
+
+
 def _one_question(st, question: str, names: tuple[str, ...], as_json: bool) -> None:
     from forecast.core.timeparse import local, parse_iso
+    from forecast.services.kind_scores import question_scores
     from forecast.services.scoring import score_one_question
 
     with st.database().session() as session:
-        out = score_one_question(session, question, names)
+        kq = question_scores(session, question, names)  # None: a binary question, scored below as always
+        out = score_one_question(session, question, names) if kq is None else None
+    if kq is not None:
+        _one_kind_question(st, kq, as_json)
+        return
     if as_json:
         print_json(out)
         return

@@ -69,6 +69,7 @@ class ReportData:
     tag_rows: list[dict] = field(default_factory=list)
     question_rows: list[dict] = field(default_factory=list)
     question_total: int = 0
+    kinds: object = None  # services.kind_scores.KindReport: a section per non-binary kind present
 
 
 def esc(value) -> str:
@@ -186,6 +187,51 @@ def _questions(data: ReportData) -> str:
     return note + _table(headers, rows)
 
 
+KIND_METRICS = {
+    "choice": (("brier", "Brier", "f4"), ("brier2", "Brier (0-2)", "f4"), ("log_score", "log score", "f4"),
+               ("baseline", "baseline", "f2"), ("peer", "peer", "f2")),
+    "continuous": (("log_score", "log score", "f4"), ("crps", "CRPS", "f4"), ("baseline", "baseline", "f2"),
+                   ("peer", "peer", "f2")),
+}  # fmt: skip
+
+
+def _kind(block, max_people: int = 25) -> str:
+    """One non-binary kind: its forecasters with the kind's own columns, then per-option calibration (choice) or
+    the PIT histogram with its uniformity test (numeric, date), pooled over the forecasters listed."""
+    kind = block.kind.value
+    metrics = KIND_METRICS["choice" if kind == "choice" else "continuous"]
+    people = sorted(block.forecasters, key=lambda f: (-f.n_questions, f.name))
+    shown = people[:max_people]
+    headers = [("forecaster", False), ("questions", True), ("forecasts", True)]
+    headers += [(label, True) for _k, label, _f in metrics] + [("coverage", True)]
+    rows = [[(esc(f.name), "t"), (esc(fmt(f.n_questions, "int")), "n"), (esc(fmt(f.n_forecasts, "int")), "n")]
+            + [(esc(fmt(getattr(f, k), how)), "n") for k, _l, how in metrics] + [(esc(fmt(f.coverage, "pct")), "n")]
+            for f in shown]  # fmt: skip
+    intro = (f'<p class="note">{block.scored:,} scored; {block.not_scored:,} not (unresolved or annulled). '
+             "Log score, baseline, peer: higher is better; Brier and CRPS: lower is better.</p>")  # fmt: skip
+    more = f'<p class="note">{len(people) - len(shown):,} more forecasters not listed.</p>' if len(people) > len(shown) else ""
+    if kind == "choice":
+        bins = [b for b in block.overall_calibration if b.count]
+        cal_rows = [[(esc(f"[{b.lo:.2f}, {b.hi:.2f}{']' if b.hi >= 1 else ')'}"), "t"), (esc(fmt(b.count, "int")), "n"),
+                     (esc(f"{b.weight:.2f}"), "n"), (esc(fmt(b.mean_forecast, "f4")), "n"),
+                     (esc(fmt(b.observed, "f4")), "n")] for b in bins]  # fmt: skip
+        detail = ('<p class="note">Per-option calibration, forecasters pooled: every option of every forecast is a '
+                  "forecast that the option wins.</p>" + _table([("bin", False), ("options", True), ("weight", True),
+                                                                  ("mean forecast", True), ("observed", True)], cal_rows))  # fmt: skip
+    else:
+        pit = block.overall_pit
+        pit_rows = [[(esc(f"[{b.lo:.2f}, {b.hi:.2f}{']' if b.hi >= 1 else ')'}"), "t"), (esc(fmt(b.count, "int")), "n"),
+                     (esc(f"{b.weight:.2f}"), "n"), (esc(fmt(b.observed, "pct")), "n")] for b in pit.bins] if pit else []  # fmt: skip
+        test = ""
+        if pit is not None and pit.ks_statistic is not None:
+            test = (f'<p class="note">Uniformity (Kolmogorov-Smirnov, {pit.n:,} values): D = {pit.ks_statistic:.3f}, '
+                    f"p = {pit.p_value:.3g}.</p>")  # fmt: skip
+        detail = ('<p class="note">PIT histogram, forecasters pooled: F(outcome) of each forecast; flat when the '
+                  "forecasts are calibrated.</p>" + _table([("PIT", False), ("forecasts", True), ("weight", True),
+                                                            ("share", True)], pit_rows) + test)  # fmt: skip
+    return intro + _table(headers, rows) + more + detail
+
+
 def render_html(data: ReportData) -> str:
     scope = "; ".join(esc(s) for s in data.scope) or "all forecasts"
     sections = [
@@ -195,6 +241,8 @@ def render_html(data: ReportData) -> str:
         ("By tag", _tags(data)),
         ("By question", _questions(data)),
     ]
+    for block in getattr(data.kinds, "kinds", ()):
+        sections.append((f"{block.kind.value.capitalize()} questions", _kind(block)))
     body = "".join(
         f'<section><h2 id="s{i}">{esc(t)}</h2>{content}</section>' for i, (t, content) in enumerate(sections)
     )

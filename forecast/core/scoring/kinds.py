@@ -238,13 +238,15 @@ def score_continuous(forecasts: Sequence[KindForecast], rng: ContinuousRange, *,
 
 def choice_calibration(pmfs: Sequence[np.ndarray], outcomes: Sequence[int], bin_width: float = 0.1) -> list[dict]:
     """Per-option reliability: every (forecast, option) is a binary forecast that the option wins."""
+    from forecast.core.scoring.calibration import bin_index
+
     n_bins = round(1.0 / bin_width)
     counts = np.zeros(n_bins)
     hits = np.zeros(n_bins)
     sums = np.zeros(n_bins)
     for pmf, outcome in zip(pmfs, outcomes, strict=True):
         for i, p in enumerate(pmf):
-            b = min(int(p / bin_width), n_bins - 1)
+            b = int(bin_index(np.float64(p), n_bins))  # the binary bins' rule: 0.3 starts [0.3, 0.4)
             counts[b] += 1
             sums[b] += p
             hits[b] += 1.0 if i == outcome else 0.0
