@@ -270,7 +270,25 @@ def _is_deck(ln: _Line) -> bool:
     return n >= _PARAGRAPH_WORDS and _is_prose(ln.text) and (ln.text.rstrip().endswith(".") or n > 25)
 
 
-def _headline(lines: list[_Line], body_start: int, counts: dict[str, int]) -> int | None:
+def _stems(text: str) -> set[str]:
+    """Content words, cut to their first five letters so that inflections meet ("Gottesdienste" and
+    "Gottesdienst", "rips" and "ripped" do not, which is fine: most words of a headline recur as they are)."""
+    return {w.lower()[:5] for w in re.findall(r"[^\W\d_]{4,}", text)}
+
+
+def _overlap(text: str, vocab: set[str]) -> float:
+    """The share of a line's content words that the article's text uses: a headline names what the text
+    is about; a menu, a widget, a UI message or another story's teaser mostly does not."""
+    own = _stems(text)
+    share = len(own & vocab) / len(own) if own else 0.0
+    return min(share, _OVERLAP_ENOUGH) / _OVERLAP_ENOUGH
+
+
+_OVERLAP_WEIGHT = float(__import__("os").environ.get("FC_OW", "8"))
+_OVERLAP_ENOUGH = float(__import__("os").environ.get("FC_OC", "0.5"))
+
+
+def _headline(lines: list[_Line], body_start: int, counts: dict[str, int], body_end: int | None = None) -> int | None:
     """The headline. News pages print it just above the byline and date (or just below a date stamp),
     with at most a deck between: the headline sits above the deck, and a deck is the longer of the two."""
     window = [i for i in range(max(0, body_start - 3 * _HEADLINE_WINDOW), body_start) if lines[i].why in (None, "repeated")]
@@ -287,7 +305,16 @@ def _headline(lines: list[_Line], body_start: int, counts: dict[str, int]) -> in
             between = [j for j in window if i < j < anchor]
             if len(between) <= 4 and not any(_headline_candidate(lines[j]) for j in between):
                 anchor = i
-    return max(cands, key=lambda i: (_headline_score(lines, window, i, anchor, body_start), -i))
+    end = body_end if body_end is not None else len(lines) - 1
+    vocab: set[str] = set()
+    for j in range(body_start, min(end + 1, len(lines))):
+        if _is_paragraph(lines[j]):
+            vocab |= _stems(lines[j].text)
+
+    def score(i: int) -> float:
+        return _headline_score(lines, window, i, anchor, body_start) + _OVERLAP_WEIGHT * _overlap(lines[i].text, vocab)
+
+    return max(cands, key=lambda i: (score(i), -i))
 
 
 # Small words an English title-case headline has ("Is", "The", "Of"); a row of menu items has none.
@@ -398,7 +425,7 @@ def _read(raw: str, text: str) -> TextParts:
         body_start, body_end = kept[0], kept[-1]
     else:
         body_start, body_end = run
-    headline_at = _headline(lines, body_start, counts)
+    headline_at = _headline(lines, body_start, counts, body_end)
     # A long headline can read like a paragraph; it is the headline when a byline or date follows it
     # before the text does ("Jamie's war on toxic US food: ... trade deals" / "By ..." / "Published: ...").
     first = lines[body_start]
