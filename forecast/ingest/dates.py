@@ -148,29 +148,47 @@ _YEARISH = re.compile(r"(?<!\d)(?:(?:19|20)\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2})(?!
 _GLUED = re.compile(
     r"(?<=[^\W\d_])(?=\d)|(?<=(?:19|20)\d{2})(?=\d{1,2}:\d{2})|(?<=\s(?:19|20)\d{2})(?=\d{1,2}\.\s*[^\W\d_]{3})"
     r"|(?<=[a-zß-ÿ])(?=[A-ZÀ-Þ][a-zß-ÿ]{2,}\.?\s*\d)"  # "Shana Nys DambrotNovember 6, 2023"
+    r"|(?<=[\s/.](?:19|20)\d{2})(?=\d{1,4}(?:\s|$))"  # a count after the year: "7. Januar 20220 (comments)"
 )
 LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk", "el", "tr")
 
 
 # The order of day and month in "02/11/2023" on the page being read ("DMY", "MDY"), None when unknown.
 _ORDER: ContextVar[str | None] = ContextVar("numeric_date_order", default=None)
-_NUMERIC = re.compile(r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})[/.](?:19|20)\d{2}(?!\d)")
+_NUMERIC = re.compile(r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})[/.]((?:19|20)\d{2}|\d{2})(?![\d/.])")
 _ENGLISH = frozenset("the and of to in is for on that with was it as by".split())
 
 
 def numeric_order(text: str) -> str | None:
-    """How a page writes numeric dates: told by its unambiguous ones ("19/02/2020" is day first), else
+    """How a page writes numeric dates: told by its unambiguous ones ("19/02/2020" is day first), then by
+    the days it also writes out ("02/11/2023" on a page that says "November 2, 2023" is day first), else
     by its language (only English pages write the month first), None when it writes none."""
-    pairs = [(int(a), int(b)) for a, b in _NUMERIC.findall(text)]
-    if not pairs:
+    found = _NUMERIC.findall(text)
+    if not found:
         return None
+    pairs = [(int(a), int(b)) for a, b, _ in found]
     day_first = sum(1 for a, b in pairs if a > 12 >= b)
     month_first = sum(1 for a, b in pairs if b > 12 >= a)
+    if day_first == month_first:
+        written = {(m.year, m.month, m.day) for m in _written_dates(text)}
+        for a, b, y in found:
+            year = int(y) if len(y) == 4 else 2000 + int(y)
+            day_first += (year, int(b), int(a)) in written and a != b
+            month_first += (year, int(a), int(b)) in written and a != b
     if day_first != month_first:
         return "DMY" if day_first > month_first else "MDY"
     tokens = re.findall(r"[^\W\d_]+", text.lower())
     english = sum(1 for t in tokens if t in _ENGLISH)
     return None if tokens and english / len(tokens) >= 0.03 else "DMY"
+
+
+def _written_dates(text: str) -> Iterator[DateMatch]:
+    """The dates a text writes with an English month name and a year (the page's unambiguous days)."""
+    for pattern in _PATTERNS[1:3]:
+        for m in pattern.finditer(text):
+            found = _build(m)
+            if found is not None and found.year is not None:
+                yield found
 
 
 @contextmanager

@@ -442,12 +442,20 @@ def _read(raw: str, text: str) -> TextParts:
     found: dict[str, LineDate] = {}
     # Down to the third paragraph: a deck and a photo caption often come between headline and byline.
     # (captions are often printed twice, so count distinct paragraphs).
-    paras_after = list(dict.fromkeys(
-        F.normal(lines[i].text) for i in range(body_start, len(lines)) if _is_paragraph(lines[i])
-    ))[:3]  # fmt: skip
+    # (captions are often printed twice, the second time with a credit or cut short, so a paragraph that
+    # mostly repeats an earlier one's words is not counted again).
     date_end = body_start + 3
-    if len(paras_after) == 3:
-        date_end = next(i for i in range(body_start, len(lines)) if F.normal(lines[i].text) == paras_after[2])
+    seen: list[set[str]] = []
+    for i in range(body_start, len(lines)):
+        if not _is_paragraph(lines[i]):
+            continue
+        own = _stems(lines[i].text)
+        if any(len(own & s) >= 0.7 * min(len(own), len(s)) for s in seen if own and s):
+            continue
+        seen.append(own)
+        if len(seen) == 3:
+            date_end = i
+            break
     for i in range(max(0, top - _ABOVE_HEADLINE), min(len(lines), date_end)):
         ln = lines[i]
         d = ln.date
