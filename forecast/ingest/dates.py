@@ -150,7 +150,11 @@ _GLUED = re.compile(
     r"|(?<=[a-zß-ÿ])(?=[A-ZÀ-Þ][a-zß-ÿ]{2,}\.?\s*\d)"  # "Shana Nys DambrotNovember 6, 2023"
     r"|(?<=[\s/.](?:19|20)\d{2})(?=\d{1,4}(?:\s|$))"  # a count after the year: "7. Januar 20220 (comments)"
 )
-LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk", "el", "tr")
+LANGUAGES = (
+    "en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk", "el", "tr",
+    "ca", "sv", "da", "nb", "fi", "cs", "ro", "bg", "id", "hu",
+)  # fmt: skip
+_SHORT_WEEKDAY_LANGUAGES = 12
 
 
 # The order of day and month in "02/11/2023" on the page being read ("DMY", "MDY"), None when unknown.
@@ -274,10 +278,13 @@ def _weekdays() -> frozenset[str]:
     from dateparser.languages.loader import default_loader
 
     names = set()
-    for lang in LANGUAGES:
+    for n, lang in enumerate(LANGUAGES):
         info = default_loader.get_locale(lang).info
+        # Short forms only from the first languages: in others they are common words ("Min." is
+        # Indonesian for Sunday and German for minutes).
+        shortest = 3 if n < _SHORT_WEEKDAY_LANGUAGES else 5
         for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"):
-            names.update(n.lower().strip(".") for n in info.get(day, []) if len(n) >= 3)
+            names.update(n.lower().strip(".") for n in info.get(day, []) if len(n) >= shortest)
     return frozenset(names)
 
 
