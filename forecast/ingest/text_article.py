@@ -14,6 +14,7 @@ Dates are honest: a date alone in the header *above* the headline is what news s
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -310,11 +311,25 @@ def _headline(lines: list[_Line], body_start: int, counts: dict[str, int], body_
         if _is_paragraph(lines[j]):
             vocab |= _stems(lines[j].text)
 
-    def score(i: int) -> float:
-        f = _headline_features(lines, window, i, anchor, body_start, vocab, counts)
-        return sum(_HEADLINE_WEIGHTS[k] * v for k, v in f.items())
+    features = {i: _headline_features(lines, window, i, anchor, body_start, vocab, counts) for i in cands}
+    if (sink := _CANDIDATES.get()) is not None:
+        sink.extend((lines[i].text, features[i]) for i in cands)
+    return max(cands, key=lambda i: (sum(_HEADLINE_WEIGHTS[k] * v for k, v in features[i].items()), -i))
 
-    return max(cands, key=lambda i: (score(i), -i))
+
+# Where the headline's candidates and their features go while fitting the weights (benchmarks/fit_headline.py).
+_CANDIDATES: ContextVar[list[tuple[str, dict[str, float]]] | None] = ContextVar("headline_candidates", default=None)
+
+
+def headline_candidates(raw: str) -> list[tuple[str, dict[str, float]]]:
+    """The lines the reader weighed as the headline of this text, each with its features."""
+    sink: list[tuple[str, dict[str, float]]] = []
+    token = _CANDIDATES.set(sink)
+    try:
+        read_text(raw)
+    finally:
+        _CANDIDATES.reset(token)
+    return sink
 
 
 # Small words an English title-case headline has ("Is", "The", "Of"); a row of menu items has none.
