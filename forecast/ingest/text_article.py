@@ -41,6 +41,7 @@ _BODY_GAP = 8  # non-paragraph lines (captions, subheads, ad slots) allowed betw
 _HEADLINE_WINDOW = 25  # lines above the text searched for the headline
 _ABOVE_HEADLINE = 3  # a date this close above the headline is the article's (reuters, CBS); further up, the site's
 _ABOVE_META = 12  # lines above the byline/date searched for the headline (kicker, deck, caption, share bar between)
+_MENU_GAP = 30  # recurring (navigation) lines that part two runs of text
 _AFTER_TEXT = 12  # lines after the text searched for an info box with the date
 
 
@@ -191,7 +192,9 @@ def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
         # is no new start: a date counts only before any other run, a byline ("Von Tim Ehlers",
         # "Published ...") anywhere.
         starts = len(run) <= 2 and any(_is_byline(lines[j]) or (not runs and _is_meta(lines[j])) for j in between)
-        if len(gap) <= _BODY_GAP and not starts:
+        # A whole menu between two paragraphs (navigation that recurs on the page) parts two texts.
+        menu = sum(1 for j in range(run[-1] + 1, i) if lines[j].why == "repeated") > _MENU_GAP
+        if len(gap) <= _BODY_GAP and not starts and not menu:
             run.append(i)
         else:
             runs.append(run)
