@@ -298,6 +298,17 @@ def _headline(lines: list[_Line], body_start: int, counts: dict[str, int], body_
     window = window[-_HEADLINE_WINDOW:]
     metas = [i for i in window if _is_meta(lines[i])]
     cands = [i for i in window if _headline_candidate(lines[i])]
+    end = body_end if body_end is not None else len(lines) - 1
+    paras = [j for j in range(body_start, min(end + 1, len(lines))) if _is_paragraph(lines[j])]
+    # The text's first "paragraph" may be a long headline (a headline has no full stop, a paragraph
+    # has): it is weighed too when more text follows it.
+    opening = lines[body_start]
+    same = F.normal(opening.text)
+    if (
+        not F.is_sentence(opening.text) and _headline_candidate(opening)
+        and any(F.normal(lines[j].text) != same for j in paras)
+    ):  # fmt: skip
+        cands.append(body_start)
     if not cands:
         return None
     anchor = None
@@ -308,13 +319,19 @@ def _headline(lines: list[_Line], body_start: int, counts: dict[str, int], body_
             between = [j for j in window if i < j < anchor]
             if len(between) <= 4 and not any(_headline_candidate(lines[j]) for j in between):
                 anchor = i
-    end = body_end if body_end is not None else len(lines) - 1
     vocab: set[str] = set()
-    for j in range(body_start, min(end + 1, len(lines))):
-        if _is_paragraph(lines[j]):
-            vocab |= _stems(lines[j].text)
+    for j in paras:
+        vocab |= _stems(lines[j].text)
+    # (the opening line's words are counted from the rest of the text only)
+    rest: set[str] = set()
+    for j in paras:
+        if F.normal(lines[j].text) != same:
+            rest |= _stems(lines[j].text)
 
-    features = {i: _headline_features(lines, window, i, anchor, body_start, vocab, counts) for i in cands}
+    features = {
+        i: _headline_features(lines, window, i, anchor, body_start, rest if i == body_start else vocab, counts)
+        for i in cands
+    }  # fmt: skip
     if (sink := _CANDIDATES.get()) is not None:
         sink.extend((lines[i].text, features[i]) for i in cands)
     return max(cands, key=lambda i: (sum(_HEADLINE_WEIGHTS[k] * v for k, v in features[i].items()), -i))
@@ -456,6 +473,10 @@ def _read(raw: str, text: str) -> TextParts:
     else:
         body_start, body_end = run
     headline_at = _headline(lines, body_start, counts, body_end)
+    if run is not None and headline_at == body_start:  # the text's first line was its headline
+        same = F.normal(lines[body_start].text)
+        rest = range(body_start + 1, body_end + 1)
+        body_start = next(j for j in rest if _is_paragraph(lines[j]) and F.normal(lines[j].text) != same)
     # A long headline can read like a paragraph; it is the headline when a byline or date follows it
     # before the text does ("Jamie's war on toxic US food: ... trade deals" / "By ..." / "Published: ...").
     first = lines[body_start]
