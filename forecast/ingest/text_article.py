@@ -175,6 +175,12 @@ def _is_byline(ln: _Line) -> bool:
     return bool((ln.date and ln.date.kind in ("published", "updated", "byline")) or byline_author(ln.text))
 
 
+def _introduced(lines: list[_Line], start: int) -> bool:
+    """A byline or date among the dozen lines above: how an article's text begins."""
+    above = [j for j in range(max(0, start - _HEADLINE_WINDOW), start) if lines[j].why in (None, "repeated")]
+    return any(_is_meta(lines[j]) for j in above[-12:])
+
+
 def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
     """The article: the run of paragraphs (allowing captions, subheads and ads between them) with the
     most words. Menus, teasers and comment threads come in shorter runs."""
@@ -192,6 +198,13 @@ def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
         # is no new start: a date counts only before any other run, a byline ("Von Tim Ehlers",
         # "Published ...") anywhere.
         starts = len(run) <= 2 and any(_is_byline(lines[j]) or (not runs and _is_meta(lines[j])) for j in between)
+        # Further down, a headline right on its date or byline starts another text (an article under a
+        # wall of teasers) -- unless this run had its own byline or date: an article's text can hold
+        # a dated teaser of another story.
+        dated = _introduced(lines, run[0]) or any(_is_meta(lines[j]) for j in range(run[0], run[-1]))
+        starts = starts or not dated and any(
+            _is_meta(lines[j]) and any(_headline_candidate(lines[k]) for k in between if j - 2 <= k < j) for j in between
+        )
         # A whole menu between two paragraphs (navigation that recurs on the page) parts two texts.
         menu = sum(1 for j in range(run[-1] + 1, i) if lines[j].why == "repeated") > _MENU_GAP
         if len(gap) <= _BODY_GAP and not starts and not menu:
@@ -206,8 +219,7 @@ def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
         dated = sum(1 for j in range(r[0], r[-1] + 1) if lines[j].date is not None and not _is_paragraph(lines[j]))
         words = sum(len(F.words(lines[i].text)) for i in r)
         # An article is introduced by its byline or date; a list of teasers or a comment thread is not.
-        above = [j for j in range(max(0, r[0] - _HEADLINE_WINDOW), r[0]) if lines[j].why in (None, "repeated")]
-        introduced = any(_is_meta(lines[j]) for j in above[-12:])
+        introduced = _introduced(lines, r[0])
         # ... and a run right under "Don't miss", "Most read" or "Related" is that list.
         listed = any(lines[j].why == "list label" for j in range(max(0, r[0] - 3), r[0]))
         if dated >= 3:  # one date per comment (or per teaser): the more of them, the less it is one article
