@@ -440,6 +440,15 @@ def _headline_features(
     f["question"] = float(text.rstrip().endswith("?"))
     f["colon end"] = float(text.rstrip().endswith(":"))
     f["digits"] = sum(c.isdigit() for c in text) / max(1, len(text))
+    f["commas"] = max(0, text.count(",") - 1)  # captions list names; decks are sentences
+    # A title-shaped line naming the text just above (not this line printed again, longer or shorter):
+    # this one is its deck or a caption.
+    own = F.normal(text)
+    f["title above"] = float(any(
+        _headline_candidate(lines[j]) and not lines[j].text.rstrip().endswith(".") and len(F.words(lines[j].text)) >= 3
+        and _overlap(lines[j].text, vocab) >= 1.0 and own not in (other := F.normal(lines[j].text)) and other not in own
+        for j in window if i - 4 <= j < i
+    ))  # fmt: skip
     return f
 
 
@@ -450,7 +459,7 @@ _HEADLINE_WEIGHTS: dict[str, float] = {
     "distance above": -0.5, "far above": -6.0, "deck": -6.0, "full stop": -3.0, "under deck": -8.0,
     "teaser": -4.0, "sits": 1.0, "kicker above": 2.0, "author": -3.0, "shouted": -2.0, "lower start": -3.0,
     "menu": -5.0, "among items": -6.0, "overlap": 8.0, "repeated": 0.0, "question": 0.0, "colon end": 0.0,
-    "digits": 0.0,
+    "digits": 0.0, "commas": -1.5, "title above": -3.0,
 }  # fmt: skip
 
 
