@@ -58,6 +58,9 @@ _UPDATED = re.compile(
     r"(?:\s+(?:on|am|le|el|il|alle))?\W*",
     re.I,
 )
+_LEADING_STAMP = re.compile(
+    r"^(?:\d{1,2}[./]\d{1,2}[./](?:19|20)\d{2}|(?:19|20)\d{2}-\d{2}-\d{2})[,\s|–-]*(?:[01]?\d|2[0-3])[:.][0-5]\d"
+)
 _BY = re.compile(r"^\s*(?:by|von|par|por|di|de)\s+(?P<rest>.+)$", re.I)
 _BY_SPLIT = re.compile(r"\s*(?:\||·|•|—|–|\s-\s|,|\bon\b|\bpublished\b|\bposted\b|\bupdated\b)\s*", re.I)
 # "SEOUL, March 8 (Reuters) -", "NEW YORK, March 1, 2019 /PRNewswire/ --"
@@ -269,7 +272,8 @@ def _pattern_date(text: str) -> DateMatch | None:
 
 _CLOCK = re.compile(
     r"(?<!\d)(?:[01]?\d|2[0-3])(?:[:.h]\s?[0-5]\d(?::[0-5]\d)?|\s*[ap]\.?\s?m\.?)(?:\s*[ap]\.?\s?m\.?)?(?:\s*(?:uhr|h))?(?![\w:])"
-    r"|\b(?:[A-Z]{1,4}T|UTC|GMT|Z|uhr|at|um|alle|ore|à|a\s+las|[+-]\d{2}:?\d{2})\b|\([^()]{0,20}\)",
+    r"|\b(?:[A-Z]{1,4}T|UTC|GMT|Z|uhr|at|um|alle|ore|à|a\s+las|[+-]\d{2}:?\d{2})\b|\([^()]{0,20}\)"
+    r"|(?<!\w)[πμ]\.?μ\.?(?!\w)",  # Greek a.m./p.m.: "19 Αυγούστου 2020 9:02 μμ"
     re.I,
 )
 
@@ -345,9 +349,10 @@ def line_date(line: str) -> LineDate | None:
             if found is not None and (near or len(text.split()) <= 16):
                 return LineDate(kind, found)
     by = _BY.match(text)
-    if by and len(text.split()) <= 25:
+    if by and (len(text.split()) <= 25 or len(text) < 300):
         found = find_date(by.group("rest"))
-        if found is not None:
+        # (a long line: a byline the renderer ran into the text, "by Jane Doe, Posted: July 18, 2020 ...")
+        if found is not None and (len(text.split()) <= 25 or found.start < 80 and _author_from_by(by.group("rest"))):
             return LineDate("byline", found, _author_from_by(by.group("rest")))
     place = _DATELINE_PLACE.match(text)
     if place and place.group("place").split()[0][:1].isupper():
@@ -363,6 +368,12 @@ def line_date(line: str) -> LineDate | None:
     if len(text.split()) <= 18 and not text.rstrip().endswith((".", "?", "!", ":")):
         found = find_date(text)
         if found is not None and found.year is not None:
+            return LineDate("stamp", found)
+    # A date and time opening a line, the text run into it: "19.10.2019, 15:30 UhrAm 8. Spieltag ...".
+    stamp = _LEADING_STAMP.match(text)
+    if stamp is not None:
+        found = find_date(stamp.group(0))
+        if found is not None and found.year is not None and found.start == 0:
             return LineDate("stamp", found)
     return None
 
