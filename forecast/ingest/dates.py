@@ -219,13 +219,36 @@ def _dateparse_in(span: str, order: str | None) -> datetime | None:
     settings = {"STRICT_PARSING": True, "PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False}
     if order:
         settings["DATE_ORDER"] = order
+    # Only the languages that name a month (or a weekday) of the span: dateparser weighs every language
+    # it is given, which is most of its cost; numbers alone read the same in any of them.
+    words = {w.lower().strip(".") for w in re.findall(r"[^\W\d_]+\.?", span)}
+    names = _names_by_language()
+    languages = [lang for lang in LANGUAGES if words & names[lang]] if words else ["en"]
+    if not languages:
+        return None
     try:
-        got = dateparser.parse(span, languages=list(LANGUAGES), settings=settings)
+        got = dateparser.parse(span, languages=languages, settings=settings)
     except Exception:  # dateparser raises assorted errors on odd input; no date is the honest answer
         return None
     if got is None or not 1990 <= got.year <= 2100:
         return None
     return datetime(got.year, got.month, got.day, tzinfo=UTC)
+
+
+_MONTH_KEYS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")  # fmt: skip
+
+
+@functools.cache
+def _names_by_language() -> dict[str, frozenset[str]]:
+    """The month and weekday names (and their short forms) of each language, lower case."""
+    from dateparser.languages.loader import default_loader
+
+    out = {}
+    for lang in LANGUAGES:
+        info = default_loader.get_locale(lang).info
+        out[lang] = frozenset(n.lower().strip(".") for key in _MONTH_KEYS for n in info.get(key, []))
+    return out
 
 
 def _dateparser_date(text: str) -> DateMatch | None:
