@@ -398,6 +398,14 @@ def line_date(line: str) -> LineDate | None:
         found = find_date(stamp.group(0))
         if found is not None and found.year is not None and found.start == 0:
             return LineDate("stamp", found)
+    # ... or a written date with a caption or credit run into it ("25. Oktober 2023 US-NEWS-MD-... Der
+    # Markt ..."): the next word is no lower-case word continuing a sentence.
+    if len(text) > 40:
+        found = find_date(text[:40])
+        if found is not None and found.year is not None and found.start == 0:
+            nxt = text[found.end :].split(maxsplit=1)[:1]
+            if nxt and not nxt[0][0].islower() and not nxt[0][0].isdigit() and re.search(r"[^\W\d_]", found.text):
+                return LineDate("stamp", found)
     return None
 
 

@@ -528,7 +528,7 @@ def _read(raw: str, text: str) -> TextParts:
         if len(seen) == 3:
             date_end = i
             break
-    for i in range(max(0, top - _ABOVE_HEADLINE), min(len(lines), date_end)):
+    for i in range(max(0, top - _ABOVE_HEADLINE), min(len(lines), date_end, body_end + 1)):
         ln = lines[i]
         d = ln.date
         if d is None or ln.why not in (None, "repeated") or d.match.when is None and d.kind != "dateline":
