@@ -231,13 +231,19 @@ def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
     heaviest = max(weight(r) for r in runs)
     best = next(r for r in runs if weight(r) >= heaviest / 2)
     end = best[-1]
-    # A short closing sentence ("Hatchlings are expected from late August.") still belongs to the text.
-    for j in range(end + 1, min(len(lines), end + 1 + _BODY_GAP)):
+    # A short closing sentence ("Hatchlings are expected from late August.") still belongs to the text,
+    # and so do the steps of a list written in sentences ("• Remove and drain on paper towels."), which
+    # menus and lists of other stories are not.
+    # (A list's items do not count against the gap: the ingredients above a recipe's steps.)
+    gap = 0
+    for j in range(end + 1, len(lines)):
         ln = lines[j]
-        if ln.why in ("list label", "teaser", "promoted links"):
+        if ln.why in ("list label", "teaser", "promoted links") or gap > _BODY_GAP:
             break
-        if ln.why is None and F.is_sentence(ln.text) and not ln.bullet:
-            end = j
+        if ln.why is None and F.is_sentence(ln.text) and (not ln.bullet or len(F.words(ln.text)) >= 5):
+            end, gap = j, 0
+        elif ln.why is None and not ln.bullet or j - end > 3 * _BODY_GAP:
+            gap += 1
     return best[0], end
 
 
