@@ -543,7 +543,10 @@ def _read(raw: str, text: str) -> TextParts:
         if kind in ("bare", "stamp"):
             # "Friday, March 29, 2024" (a weekday, no time) is how sites print today's date in the page
             # header; an article's date in that form sits right under its headline.
-            today_like = has_weekday(ln.text) and not has_clock(ln.text)
+            # (Unless it is run on from the article's section label, "Gossip / martes 29 de septiembre
+            # de 2020", which a renderer prints as a line opening with the separator.)
+            kicker = bool(re.match(r"^\s*[/|·]\s", ln.text)) and headline_at is not None and 0 < headline_at - i <= 3
+            today_like = has_weekday(ln.text) and not has_clock(ln.text) and not kicker
             under = headline_at is not None and i > headline_at
             if today_like and not (under and i - headline_at <= 3):
                 notes.append(f"ignored the page-header date {ln.text!r}: it is likely the day the page was viewed")
