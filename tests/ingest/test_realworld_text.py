@@ -1,7 +1,7 @@
 """Plain text copied from real news pages (tests/fixtures/realworld, see LICENSES.md there): headline,
 publication day and body over the whole corpus, and the date forms real pages print, in five languages.
 
-The floors below are what the reader achieves today on the development cases (263 dumps of 109 pages);
+The floors below are two points under what the reader achieves on the development cases (482 dumps of 182 pages);
 the issue's target is 90 % (docs/realworld.md has the per-case table). The held-out cases are scored but not asserted, so
 that rules are never tuned to them.
 """
@@ -22,9 +22,9 @@ from forecast.ingest.sanitize import clean_text
 from forecast.ingest.text_article import read_text
 from tests.ingest.realworld_corpus import ROOT, evaluate, load_cases
 
-HEADLINE_FLOOR = 0.80
-DATE_FLOOR = 0.85
-BODY_FLOOR = 0.92
+HEADLINE_FLOOR = 0.86
+DATE_FLOOR = 0.90
+BODY_FLOOR = 0.91
 
 
 @pytest.fixture(scope="module")
