@@ -6,7 +6,7 @@ development cases of the real-world corpus, never the held-out ones.
 A listwise model: for each case, a softmax over the candidate lines' scores, trained to put its weight on
 the lines that are the page's headline, with an L2 pull towards the hand-set weights (the rules the
 features came from) so that a feature few cases exercise keeps its hand-set sense. `--check` fits on
-one batch of pages and scores the other (batch 0: the first pages, batch 4: pages added later), which
+one batch of pages and scores the other (batch 0: the first pages, "4": the pages added later), which
 says how well the weights carry to pages they were not fitted on; the weights printed are fitted on all
 development cases.
 """

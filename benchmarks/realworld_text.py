@@ -32,7 +32,7 @@ def main() -> None:
             print("|---|---|---|---|---|---|---|")
         kept = "all" if not o.missing else f"missing {len(o.missing)}"
         if md:
-            print(f"| {o.name} | {o.form} | {o.split} | {'ok' if o.headline_ok else 'WRONG: ' + o.headline[:60]} | "
+            print(f"| {o.name} | {o.form} | {o.split} | {'ok' if o.headline_ok else 'WRONG: ' + o.headline[:60].replace('|', '/')} | "
                   f"{'ok' if o.date_ok else 'WRONG'} {o.date or '–'} / {o.expected_date or '–'} | {kept} | "
                   f"{', '.join(o.leaked) or '–'} |")
         else:
