@@ -1,8 +1,9 @@
 """Plain-text extraction on the real-world corpus: one row per case, then the rates per split.
 
-    python benchmarks/realworld_text.py [--markdown] [--split dev|holdout]
+    python benchmarks/realworld_text.py [--markdown] [--split dev|holdout] [--batch B]
 
-Develop with `--split dev`: the held-out cases are for measuring, not for reading.
+Develop with `--split dev`: the held-out cases are for measuring, not for reading. `--batch B` keeps
+one batch of added pages ("0" for the first cases, which have no batch); the totals are given per batch too.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from tests.ingest.realworld_corpus import evaluate, load_cases  # noqa: E402
 def main() -> None:
     md = "--markdown" in sys.argv
     only = sys.argv[sys.argv.index("--split") + 1] if "--split" in sys.argv else None
-    rows = [evaluate(c) for c in load_cases(only)]
+    batch = sys.argv[sys.argv.index("--batch") + 1] if "--batch" in sys.argv else None
+    cases = [c for c in load_cases(only) if batch is None or c.get("batch", "0") == batch]
+    rows = [evaluate(c) for c in cases]
+    batch_of = {c["name"]: c.get("batch", "0") for c in cases}
     if md:  # one table per split, the held-out cases apart
         rows = sorted(rows, key=lambda o: o.split != "dev")
     for n, o in enumerate(rows):
@@ -28,7 +32,7 @@ def main() -> None:
             print("|---|---|---|---|---|---|---|")
         kept = "all" if not o.missing else f"missing {len(o.missing)}"
         if md:
-            print(f"| {o.name} | {o.form} | {o.split} | {'ok' if o.headline_ok else 'WRONG: ' + o.headline[:60]} | "
+            print(f"| {o.name} | {o.form} | {o.split} | {'ok' if o.headline_ok else 'WRONG: ' + o.headline[:60].replace('|', '/')} | "
                   f"{'ok' if o.date_ok else 'WRONG'} {o.date or '–'} / {o.expected_date or '–'} | {kept} | "
                   f"{', '.join(o.leaked) or '–'} |")
         else:
@@ -36,16 +40,19 @@ def main() -> None:
                   f"D={'ok ' if o.date_ok else 'BAD'} {o.date or '-':10} exp {o.expected_date or '-':10} "
                   f"{kept:10} leak={len(o.leaked)} {'' if o.headline_ok else o.headline[:50]}{o.error}")
     print()
-    for split in ("dev", "holdout"):
-        part = [o for o in rows if o.split == split]
-        if not part:
+    groups = [(s, None) for s in ("dev", "holdout")]
+    groups += [(s, b) for s in ("dev", "holdout") for b in sorted(set(batch_of.values()))]
+    for split, b in groups:
+        part = [o for o in rows if o.split == split and (b is None or batch_of[o.name] == b)]
+        if not part or (b is not None and len(part) == len([o for o in rows if o.split == split])):
             continue
+        split_name = split if b is None else f"{split}, batch {b}"
         n = len(part)
         h = sum(o.headline_ok for o in part)
         d = sum(o.date_ok for o in part)
         k = sum(not o.missing for o in part)
         lk = sum(len(o.leaked) for o in part)
-        line = (f"{split}: {n} cases, headline {h}/{n} ({100 * h / n:.0f} %), date {d}/{n} ({100 * d / n:.0f} %), "
+        line = (f"{split_name}: {n} cases, headline {h}/{n} ({100 * h / n:.0f} %), date {d}/{n} ({100 * d / n:.0f} %), "
                 f"all body sentences kept {k}/{n}, furniture lines leaked {lk}")
         print(("- " if md else "") + line)
 

@@ -58,6 +58,9 @@ _UPDATED = re.compile(
     r"(?:\s+(?:on|am|le|el|il|alle))?\W*",
     re.I,
 )
+_LEADING_STAMP = re.compile(
+    r"^(?:\d{1,2}[./]\d{1,2}[./](?:19|20)\d{2}|(?:19|20)\d{2}-\d{2}-\d{2})[,\s|–-]*(?:[01]?\d|2[0-3])[:.][0-5]\d"
+)
 _BY = re.compile(r"^\s*(?:by|von|par|por|di|de)\s+(?P<rest>.+)$", re.I)
 _BY_SPLIT = re.compile(r"\s*(?:\||·|•|—|–|\s-\s|,|\bon\b|\bpublished\b|\bposted\b|\bupdated\b)\s*", re.I)
 # "SEOUL, March 8 (Reuters) -", "NEW YORK, March 1, 2019 /PRNewswire/ --"
@@ -148,29 +151,51 @@ _YEARISH = re.compile(r"(?<!\d)(?:(?:19|20)\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2})(?!
 _GLUED = re.compile(
     r"(?<=[^\W\d_])(?=\d)|(?<=(?:19|20)\d{2})(?=\d{1,2}:\d{2})|(?<=\s(?:19|20)\d{2})(?=\d{1,2}\.\s*[^\W\d_]{3})"
     r"|(?<=[a-zß-ÿ])(?=[A-ZÀ-Þ][a-zß-ÿ]{2,}\.?\s*\d)"  # "Shana Nys DambrotNovember 6, 2023"
+    r"|(?<=[\s/.](?:19|20)\d{2})(?=\d{1,4}(?:\s|$))"  # a count after the year: "7. Januar 20220 (comments)"
 )
-LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk", "el", "tr")
+LANGUAGES = (
+    "en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk", "el", "tr",
+    "ca", "sv", "da", "nb", "fi", "cs", "ro", "bg", "id", "hu",
+)  # fmt: skip
+_SHORT_WEEKDAY_LANGUAGES = 12
 
 
 # The order of day and month in "02/11/2023" on the page being read ("DMY", "MDY"), None when unknown.
 _ORDER: ContextVar[str | None] = ContextVar("numeric_date_order", default=None)
-_NUMERIC = re.compile(r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})[/.](?:19|20)\d{2}(?!\d)")
+_NUMERIC = re.compile(r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})[/.]((?:19|20)\d{2}|\d{2})(?![\d/.])")
 _ENGLISH = frozenset("the and of to in is for on that with was it as by".split())
 
 
 def numeric_order(text: str) -> str | None:
-    """How a page writes numeric dates: told by its unambiguous ones ("19/02/2020" is day first), else
+    """How a page writes numeric dates: told by its unambiguous ones ("19/02/2020" is day first), then by
+    the days it also writes out ("02/11/2023" on a page that says "November 2, 2023" is day first), else
     by its language (only English pages write the month first), None when it writes none."""
-    pairs = [(int(a), int(b)) for a, b in _NUMERIC.findall(text)]
-    if not pairs:
+    found = _NUMERIC.findall(text)
+    if not found:
         return None
+    pairs = [(int(a), int(b)) for a, b, _ in found]
     day_first = sum(1 for a, b in pairs if a > 12 >= b)
     month_first = sum(1 for a, b in pairs if b > 12 >= a)
+    if day_first == month_first:
+        written = {(m.year, m.month, m.day) for m in _written_dates(text)}
+        for a, b, y in found:
+            year = int(y) if len(y) == 4 else 2000 + int(y)
+            day_first += (year, int(b), int(a)) in written and a != b
+            month_first += (year, int(a), int(b)) in written and a != b
     if day_first != month_first:
         return "DMY" if day_first > month_first else "MDY"
     tokens = re.findall(r"[^\W\d_]+", text.lower())
     english = sum(1 for t in tokens if t in _ENGLISH)
     return None if tokens and english / len(tokens) >= 0.03 else "DMY"
+
+
+def _written_dates(text: str) -> Iterator[DateMatch]:
+    """The dates a text writes with an English month name and a year (the page's unambiguous days)."""
+    for pattern in _PATTERNS[1:3]:
+        for m in pattern.finditer(text):
+            found = _build(m)
+            if found is not None and found.year is not None:
+                yield found
 
 
 @contextmanager
@@ -194,13 +219,36 @@ def _dateparse_in(span: str, order: str | None) -> datetime | None:
     settings = {"STRICT_PARSING": True, "PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False}
     if order:
         settings["DATE_ORDER"] = order
+    # Only the languages that name a month (or a weekday) of the span: dateparser weighs every language
+    # it is given, which is most of its cost; numbers alone read the same in any of them.
+    words = {w.lower().strip(".") for w in re.findall(r"[^\W\d_]+\.?", span)}
+    names = _names_by_language()
+    languages = [lang for lang in LANGUAGES if words & names[lang]] if words else ["en"]
+    if not languages:
+        return None
     try:
-        got = dateparser.parse(span, languages=list(LANGUAGES), settings=settings)
+        got = dateparser.parse(span, languages=languages, settings=settings)
     except Exception:  # dateparser raises assorted errors on odd input; no date is the honest answer
         return None
     if got is None or not 1990 <= got.year <= 2100:
         return None
     return datetime(got.year, got.month, got.day, tzinfo=UTC)
+
+
+_MONTH_KEYS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")  # fmt: skip
+
+
+@functools.cache
+def _names_by_language() -> dict[str, frozenset[str]]:
+    """The month and weekday names (and their short forms) of each language, lower case."""
+    from dateparser.languages.loader import default_loader
+
+    out = {}
+    for lang in LANGUAGES:
+        info = default_loader.get_locale(lang).info
+        out[lang] = frozenset(n.lower().strip(".") for key in _MONTH_KEYS for n in info.get(key, []))
+    return out
 
 
 def _dateparser_date(text: str) -> DateMatch | None:
@@ -247,7 +295,8 @@ def _pattern_date(text: str) -> DateMatch | None:
 
 _CLOCK = re.compile(
     r"(?<!\d)(?:[01]?\d|2[0-3])(?:[:.h]\s?[0-5]\d(?::[0-5]\d)?|\s*[ap]\.?\s?m\.?)(?:\s*[ap]\.?\s?m\.?)?(?:\s*(?:uhr|h))?(?![\w:])"
-    r"|\b(?:[A-Z]{1,4}T|UTC|GMT|Z|uhr|at|um|alle|ore|à|a\s+las|[+-]\d{2}:?\d{2})\b|\([^()]{0,20}\)",
+    r"|\b(?:[A-Z]{1,4}T|UTC|GMT|Z|uhr|at|um|alle|ore|à|a\s+las|[+-]\d{2}:?\d{2})\b|\([^()]{0,20}\)"
+    r"|(?<!\w)[πμ]\.?μ\.?(?!\w)",  # Greek a.m./p.m.: "19 Αυγούστου 2020 9:02 μμ"
     re.I,
 )
 
@@ -256,10 +305,13 @@ def _weekdays() -> frozenset[str]:
     from dateparser.languages.loader import default_loader
 
     names = set()
-    for lang in LANGUAGES:
+    for n, lang in enumerate(LANGUAGES):
         info = default_loader.get_locale(lang).info
+        # Short forms only from the first languages: in others they are common words ("Min." is
+        # Indonesian for Sunday and German for minutes).
+        shortest = 3 if n < _SHORT_WEEKDAY_LANGUAGES else 5
         for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"):
-            names.update(n.lower().strip(".") for n in info.get(day, []) if len(n) >= 3)
+            names.update(n.lower().strip(".") for n in info.get(day, []) if len(n) >= shortest)
     return frozenset(names)
 
 
@@ -320,9 +372,10 @@ def line_date(line: str) -> LineDate | None:
             if found is not None and (near or len(text.split()) <= 16):
                 return LineDate(kind, found)
     by = _BY.match(text)
-    if by and len(text.split()) <= 25:
+    if by and (len(text.split()) <= 25 or len(text) < 300):
         found = find_date(by.group("rest"))
-        if found is not None:
+        # (a long line: a byline the renderer ran into the text, "by Jane Doe, Posted: July 18, 2020 ...")
+        if found is not None and (len(text.split()) <= 25 or found.start < 80 and _author_from_by(by.group("rest"))):
             return LineDate("byline", found, _author_from_by(by.group("rest")))
     place = _DATELINE_PLACE.match(text)
     if place and place.group("place").split()[0][:1].isupper():
@@ -339,6 +392,20 @@ def line_date(line: str) -> LineDate | None:
         found = find_date(text)
         if found is not None and found.year is not None:
             return LineDate("stamp", found)
+    # A date and time opening a line, the text run into it: "19.10.2019, 15:30 UhrAm 8. Spieltag ...".
+    stamp = _LEADING_STAMP.match(text)
+    if stamp is not None:
+        found = find_date(stamp.group(0))
+        if found is not None and found.year is not None and found.start == 0:
+            return LineDate("stamp", found)
+    # ... or a written date with a caption or credit run into it ("25. Oktober 2023 US-NEWS-MD-... Der
+    # Markt ..."): the next word is no lower-case word continuing a sentence.
+    if len(text) > 40:
+        found = find_date(text[:40])
+        if found is not None and found.year is not None and found.start == 0:
+            nxt = text[found.end :].split(maxsplit=1)[:1]
+            if nxt and not nxt[0][0].islower() and not nxt[0][0].isdigit() and re.search(r"[^\W\d_]", found.text):
+                return LineDate("stamp", found)
     return None
 
 

@@ -14,6 +14,7 @@ Dates are honest: a date alone in the header *above* the headline is what news s
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -40,6 +41,7 @@ _BODY_GAP = 8  # non-paragraph lines (captions, subheads, ad slots) allowed betw
 _HEADLINE_WINDOW = 25  # lines above the text searched for the headline
 _ABOVE_HEADLINE = 3  # a date this close above the headline is the article's (reuters, CBS); further up, the site's
 _ABOVE_META = 12  # lines above the byline/date searched for the headline (kicker, deck, caption, share bar between)
+_MENU_GAP = 30  # recurring (navigation) lines that part two runs of text
 _AFTER_TEXT = 12  # lines after the text searched for an info box with the date
 
 
@@ -173,6 +175,12 @@ def _is_byline(ln: _Line) -> bool:
     return bool((ln.date and ln.date.kind in ("published", "updated", "byline")) or byline_author(ln.text))
 
 
+def _introduced(lines: list[_Line], start: int) -> bool:
+    """A byline or date among the dozen lines above: how an article's text begins."""
+    above = [j for j in range(max(0, start - _HEADLINE_WINDOW), start) if lines[j].why in (None, "repeated")]
+    return any(_is_meta(lines[j]) for j in above[-12:])
+
+
 def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
     """The article: the run of paragraphs (allowing captions, subheads and ads between them) with the
     most words. Menus, teasers and comment threads come in shorter runs."""
@@ -190,7 +198,16 @@ def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
         # is no new start: a date counts only before any other run, a byline ("Von Tim Ehlers",
         # "Published ...") anywhere.
         starts = len(run) <= 2 and any(_is_byline(lines[j]) or (not runs and _is_meta(lines[j])) for j in between)
-        if len(gap) <= _BODY_GAP and not starts:
+        # Further down, a headline right on its date or byline starts another text (an article under a
+        # wall of teasers) -- unless this run had its own byline or date: an article's text can hold
+        # a dated teaser of another story.
+        dated = _introduced(lines, run[0]) or any(_is_meta(lines[j]) for j in range(run[0], run[-1]))
+        starts = starts or not dated and any(
+            _is_meta(lines[j]) and any(_headline_candidate(lines[k]) for k in between if j - 2 <= k < j) for j in between
+        )
+        # A whole menu between two paragraphs (navigation that recurs on the page) parts two texts.
+        menu = sum(1 for j in range(run[-1] + 1, i) if lines[j].why == "repeated") > _MENU_GAP
+        if len(gap) <= _BODY_GAP and not starts and not menu:
             run.append(i)
         else:
             runs.append(run)
@@ -202,8 +219,7 @@ def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
         dated = sum(1 for j in range(r[0], r[-1] + 1) if lines[j].date is not None and not _is_paragraph(lines[j]))
         words = sum(len(F.words(lines[i].text)) for i in r)
         # An article is introduced by its byline or date; a list of teasers or a comment thread is not.
-        above = [j for j in range(max(0, r[0] - _HEADLINE_WINDOW), r[0]) if lines[j].why in (None, "repeated")]
-        introduced = any(_is_meta(lines[j]) for j in above[-12:])
+        introduced = _introduced(lines, r[0])
         # ... and a run right under "Don't miss", "Most read" or "Related" is that list.
         listed = any(lines[j].why == "list label" for j in range(max(0, r[0] - 3), r[0]))
         if dated >= 3:  # one date per comment (or per teaser): the more of them, the less it is one article
@@ -215,13 +231,19 @@ def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
     heaviest = max(weight(r) for r in runs)
     best = next(r for r in runs if weight(r) >= heaviest / 2)
     end = best[-1]
-    # A short closing sentence ("Hatchlings are expected from late August.") still belongs to the text.
-    for j in range(end + 1, min(len(lines), end + 1 + _BODY_GAP)):
+    # A short closing sentence ("Hatchlings are expected from late August.") still belongs to the text,
+    # and so do the steps of a list written in sentences ("• Remove and drain on paper towels."), which
+    # menus and lists of other stories are not.
+    # (A list's items do not count against the gap: the ingredients above a recipe's steps.)
+    gap = 0
+    for j in range(end + 1, len(lines)):
         ln = lines[j]
-        if ln.why in ("list label", "teaser", "promoted links"):
+        if ln.why in ("list label", "teaser", "promoted links") or gap > _BODY_GAP:
             break
-        if ln.why is None and F.is_sentence(ln.text) and not ln.bullet:
-            end = j
+        if ln.why is None and F.is_sentence(ln.text) and (not ln.bullet or len(F.words(ln.text)) >= 5):
+            end, gap = j, 0
+        elif ln.why is None and not ln.bullet or j - end > 3 * _BODY_GAP:
+            gap += 1
     return best[0], end
 
 
@@ -270,13 +292,41 @@ def _is_deck(ln: _Line) -> bool:
     return n >= _PARAGRAPH_WORDS and _is_prose(ln.text) and (ln.text.rstrip().endswith(".") or n > 25)
 
 
-def _headline(lines: list[_Line], body_start: int, counts: dict[str, int]) -> int | None:
+def _stems(text: str) -> set[str]:
+    """Content words, cut to their first five letters so that inflections meet ("Gottesdienste" and
+    "Gottesdienst", "rips" and "ripped" do not, which is fine: most words of a headline recur as they are)."""
+    return {w.lower()[:5] for w in re.findall(r"[^\W\d_]{4,}", text)}
+
+
+def _overlap(text: str, vocab: set[str]) -> float:
+    """The share of a line's content words that the article's text uses: a headline names what the text
+    is about; a menu, a widget, a UI message or another story's teaser mostly does not."""
+    own = _stems(text)
+    share = len(own & vocab) / len(own) if own else 0.0
+    return min(share, _OVERLAP_ENOUGH) / _OVERLAP_ENOUGH
+
+
+_OVERLAP_ENOUGH = 0.5  # a headline names a few of the text's words; more is no surer sign
+
+
+def _headline(lines: list[_Line], body_start: int, counts: dict[str, int], body_end: int | None = None) -> int | None:
     """The headline. News pages print it just above the byline and date (or just below a date stamp),
     with at most a deck between: the headline sits above the deck, and a deck is the longer of the two."""
     window = [i for i in range(max(0, body_start - 3 * _HEADLINE_WINDOW), body_start) if lines[i].why in (None, "repeated")]
     window = window[-_HEADLINE_WINDOW:]
     metas = [i for i in window if _is_meta(lines[i])]
     cands = [i for i in window if _headline_candidate(lines[i])]
+    end = body_end if body_end is not None else len(lines) - 1
+    paras = [j for j in range(body_start, min(end + 1, len(lines))) if _is_paragraph(lines[j])]
+    # The text's first "paragraph" may be a long headline (a headline has no full stop, a paragraph
+    # has): it is weighed too when more text follows it.
+    opening = lines[body_start]
+    same = F.normal(opening.text)
+    if (
+        not F.is_sentence(opening.text) and _headline_candidate(opening)
+        and any(F.normal(lines[j].text) != same for j in paras)
+    ):  # fmt: skip
+        cands.append(body_start)
     if not cands:
         return None
     anchor = None
@@ -287,7 +337,37 @@ def _headline(lines: list[_Line], body_start: int, counts: dict[str, int]) -> in
             between = [j for j in window if i < j < anchor]
             if len(between) <= 4 and not any(_headline_candidate(lines[j]) for j in between):
                 anchor = i
-    return max(cands, key=lambda i: (_headline_score(lines, window, i, anchor, body_start), -i))
+    vocab: set[str] = set()
+    for j in paras:
+        vocab |= _stems(lines[j].text)
+    # (the opening line's words are counted from the rest of the text only)
+    rest: set[str] = set()
+    for j in paras:
+        if F.normal(lines[j].text) != same:
+            rest |= _stems(lines[j].text)
+
+    features = {
+        i: _headline_features(lines, window, i, anchor, body_start, rest if i == body_start else vocab)
+        for i in cands
+    }  # fmt: skip
+    if (sink := _CANDIDATES.get()) is not None:
+        sink.extend((lines[i].text, features[i]) for i in cands)
+    return max(cands, key=lambda i: (sum(_HEADLINE_WEIGHTS[k] * v for k, v in features[i].items()), -i))
+
+
+# Where the headline's candidates and their features go while fitting the weights (benchmarks/fit_headline.py).
+_CANDIDATES: ContextVar[list[tuple[str, dict[str, float]]] | None] = ContextVar("headline_candidates", default=None)
+
+
+def headline_candidates(raw: str) -> list[tuple[str, dict[str, float]]]:
+    """The lines the reader weighed as the headline of this text, each with its features."""
+    sink: list[tuple[str, dict[str, float]]] = []
+    token = _CANDIDATES.set(sink)
+    try:
+        read_text(raw)
+    finally:
+        _CANDIDATES.reset(token)
+    return sink
 
 
 # Small words an English title-case headline has ("Is", "The", "Of"); a row of menu items has none.
@@ -311,61 +391,78 @@ def _lower_start(text: str) -> bool:
     return first.islower()
 
 
-def _headline_score(lines: list[_Line], window: list[int], i: int, anchor: int | None, body_start: int) -> float:
-    """How much a line looks like the headline: long for a title (section labels, names and site names
-    are short), close above the byline/date (or just under a date stamp), not an item of a list, and
-    above the deck (lines under a sentence-long deck are photo captions)."""
-    n = len(F.words(lines[i].text))
-    score = float(min(n, 8)) - (2 if n < 4 else 0)
+def _headline_features(
+    lines: list[_Line], window: list[int], i: int, anchor: int | None, body_start: int, vocab: set[str]
+) -> dict[str, float]:
+    """What makes a line look like the headline, as numbers: long for a title (section labels, names and
+    site names are short), close above the byline/date (or just under a date stamp), not an item of a
+    list, above the deck (lines under a sentence-long deck are photo captions), and about what the text
+    is about. The weights are in _HEADLINE_WEIGHTS."""
+    text = lines[i].text
+    n = len(F.words(text))
+    f: dict[str, float] = {"words": float(min(n, 8)), "short": float(n < 4)}
     # Right under a headline-long line (share bars and credits aside), a line is its deck (a kicker
     # above a headline is shorter).
     up = [j for j in window if j < i][-1:]
     upper = lines[up[0]].text if up else ""
     # (unless the line above is this one with navigation glued on: "Headline NEWS FEATURES ...")
-    if (
-        up and _headline_candidate(lines[up[0]]) and len(F.words(upper)) >= 6 and not _lower_start(upper)
-        and not (F.normal(lines[i].text) in F.normal(upper) and len(F.normal(lines[i].text)) < len(F.normal(upper)))
-    ):  # fmt: skip
-        if not lines[up[0]].text.rstrip().endswith((".", ":")):
-            score -= 4
+    f["under title"] = float(
+        bool(up) and _headline_candidate(lines[up[0]]) and len(F.words(upper)) >= 6 and not _lower_start(upper)
+        and not (F.normal(text) in F.normal(upper) and len(F.normal(text)) < len(F.normal(upper)))
+        and not upper.rstrip().endswith((".", ":"))
+    )  # fmt: skip
     ref = anchor if anchor is not None else body_start
     # lines between the candidate and the byline/date; share buttons and labels ("Twittern") count little
     dist = sum(1 if len(F.words(lines[j].text)) >= 3 else 0.2 for j in window if min(i, ref) < j < max(i, ref))
-    if anchor is not None and i > anchor:
-        score -= 1 + dist  # "30 septembre 2018" printed above the headline: the headline is right under it
-    else:
-        score -= 0.5 * dist
-    if anchor is not None and i < anchor - _ABOVE_META and dist > 6:
-        score -= 6  # far above the byline, past its share bars and captions
-    if _is_deck(lines[i]):
-        score -= 6
-    elif lines[i].text.rstrip().endswith("."):
-        score -= 3  # headlines do not end with a full stop; captions and decks do
-    if any(_is_deck(lines[j]) for j in window if j < i and j >= ref - _ABOVE_META):
-        score -= 8
+    below = anchor is not None and i > anchor
+    # "30 septembre 2018" printed above the headline: the headline is right under it
+    f["below meta"] = float(below)
+    f["distance below"] = dist if below else 0.0
+    f["distance above"] = 0.0 if below else dist
+    f["far above"] = float(anchor is not None and i < anchor - _ABOVE_META and dist > 6)  # past share bars, captions
+    deck = _is_deck(lines[i])
+    f["deck"] = float(deck)
+    f["full stop"] = float(not deck and text.rstrip().endswith("."))  # captions and decks end so, headlines not
+    f["under deck"] = float(any(_is_deck(lines[j]) for j in window if j < i and j >= ref - _ABOVE_META))
     # A headline sits right on its deck or byline, often under a short kicker ("Deutschland").
     nxt = next((j for j in range(i + 1, len(lines)) if lines[j].why in (None, "repeated")), None)
     # (Below the date, only right under it: further down, a line on the text is a caption.)
     placed = anchor is None or i < anchor or dist == 0
     sits = nxt is not None and (_is_deck(lines[nxt]) or _is_meta(lines[nxt]))
-    if sits and anchor is not None and nxt < anchor and _is_meta(lines[nxt]):
-        # dated, but not with the article's byline: another story's teaser above the article
-        score -= 4
-    elif sits and placed:
-        score += 1
-        if up and len(F.words(lines[up[0]].text)) <= 3 and not _headline_candidate(lines[up[0]]):
-            score += 2
-    if n <= 6 and _AUTHOR_LINE.match(lines[i].text):
-        score -= 3  # "Norbert Lehmann, agrarheute Redakteur": the author's line above the date
-    if _shouted(lines[i].text):
-        score -= 2  # a long line in capitals can be a headline, but most are kickers and banners
-    if _lower_start(lines[i].text):
-        score -= 3  # a headline starts with a capital; a pull quote or a fragment of a caption may not
-    if _flattened_menu(lines[i].text) and not sits:  # a menu does not sit on a byline
-        score -= 5
-    if up and nxt is not None and lines[up[0]].bullet and lines[nxt].bullet:
-        score -= 6  # an item among list items: a menu or a list of other stories
-    return score
+    teaser = sits and anchor is not None and nxt < anchor and _is_meta(lines[nxt])
+    # dated, but not with the article's byline: another story's teaser above the article
+    f["teaser"] = float(teaser)
+    f["sits"] = float(sits and placed and not teaser)
+    f["kicker above"] = float(
+        f["sits"] > 0 and bool(up) and len(F.words(upper)) <= 3 and not _headline_candidate(lines[up[0]])
+    )
+    f["author"] = float(n <= 6 and bool(_AUTHOR_LINE.match(text)))  # "Norbert Lehmann, agrarheute Redakteur"
+    f["shouted"] = float(_shouted(text))  # a long line in capitals can be a headline; most are kickers, banners
+    f["lower start"] = float(_lower_start(text))  # a pull quote or a fragment of a caption
+    f["menu"] = float(_flattened_menu(text) and not sits)  # a menu does not sit on a byline
+    f["among items"] = float(bool(up) and nxt is not None and lines[up[0]].bullet and lines[nxt].bullet)
+    f["overlap"] = _overlap(text, vocab)
+    f["commas"] = max(0, text.count(",") - 1)  # captions list names; decks are sentences
+    # A title-shaped line naming the text just above (not this line printed again, longer or shorter):
+    # this one is its deck or a caption.
+    own = F.normal(text)
+    f["title above"] = float(any(
+        _headline_candidate(lines[j]) and not lines[j].text.rstrip().endswith(".") and len(F.words(lines[j].text)) >= 3
+        and _overlap(lines[j].text, vocab) >= 1.0 and own not in (other := F.normal(lines[j].text)) and other not in own
+        for j in window if i - 4 <= j < i
+    ))  # fmt: skip
+    return f
+
+
+# Hand-set from the rules these features came from, the new ones tuned one at a time on the development
+# cases; benchmarks/fit_headline.py found no fitted set that does better on a batch it was not fitted on.
+# (Tried and left out, as no help on dev: length past 14 words, the line recurring on the page.)
+_HEADLINE_WEIGHTS: dict[str, float] = {
+    "words": 1.0, "short": -2.0, "under title": -4.0, "below meta": -1.0, "distance below": -1.0,
+    "distance above": -0.5, "far above": -6.0, "deck": -6.0, "full stop": -3.0, "under deck": -8.0,
+    "teaser": -4.0, "sits": 1.0, "kicker above": 2.0, "author": -3.0, "shouted": -2.0, "lower start": -3.0,
+    "menu": -5.0, "among items": -6.0, "overlap": 8.0, "commas": -1.5, "title above": -3.0,
+}  # fmt: skip
 
 
 def read_text(raw: str) -> TextParts:
@@ -398,7 +495,11 @@ def _read(raw: str, text: str) -> TextParts:
         body_start, body_end = kept[0], kept[-1]
     else:
         body_start, body_end = run
-    headline_at = _headline(lines, body_start, counts)
+    headline_at = _headline(lines, body_start, counts, body_end)
+    if run is not None and headline_at == body_start:  # the text's first line was its headline
+        same = F.normal(lines[body_start].text)
+        rest = range(body_start + 1, body_end + 1)
+        body_start = next(j for j in rest if _is_paragraph(lines[j]) and F.normal(lines[j].text) != same)
     # A long headline can read like a paragraph; it is the headline when a byline or date follows it
     # before the text does ("Jamie's war on toxic US food: ... trade deals" / "By ..." / "Published: ...").
     first = lines[body_start]
@@ -415,13 +516,21 @@ def _read(raw: str, text: str) -> TextParts:
     found: dict[str, LineDate] = {}
     # Down to the third paragraph: a deck and a photo caption often come between headline and byline.
     # (captions are often printed twice, so count distinct paragraphs).
-    paras_after = list(dict.fromkeys(
-        F.normal(lines[i].text) for i in range(body_start, len(lines)) if _is_paragraph(lines[i])
-    ))[:3]  # fmt: skip
+    # (captions are often printed twice, the second time with a credit or cut short, so a paragraph that
+    # mostly repeats an earlier one's words is not counted again).
     date_end = body_start + 3
-    if len(paras_after) == 3:
-        date_end = next(i for i in range(body_start, len(lines)) if F.normal(lines[i].text) == paras_after[2])
-    for i in range(max(0, top - _ABOVE_HEADLINE), min(len(lines), date_end)):
+    seen: list[set[str]] = []
+    for i in range(body_start, len(lines)):
+        if not _is_paragraph(lines[i]):
+            continue
+        own = _stems(lines[i].text)
+        if any(len(own & s) >= 0.7 * min(len(own), len(s)) for s in seen if own and s):
+            continue
+        seen.append(own)
+        if len(seen) == 3:
+            date_end = i
+            break
+    for i in range(max(0, top - _ABOVE_HEADLINE), min(len(lines), date_end, body_end + 1)):
         ln = lines[i]
         d = ln.date
         if d is None or ln.why not in (None, "repeated") or d.match.when is None and d.kind != "dateline":
@@ -430,7 +539,10 @@ def _read(raw: str, text: str) -> TextParts:
         if kind in ("bare", "stamp"):
             # "Friday, March 29, 2024" (a weekday, no time) is how sites print today's date in the page
             # header; an article's date in that form sits right under its headline.
-            today_like = has_weekday(ln.text) and not has_clock(ln.text)
+            # (Unless it is run on from the article's section label, "Gossip / martes 29 de septiembre
+            # de 2020", which a renderer prints as a line opening with the separator.)
+            kicker = bool(re.match(r"^\s*[/|·]\s", ln.text)) and headline_at is not None and 0 < headline_at - i <= 3
+            today_like = has_weekday(ln.text) and not has_clock(ln.text) and not kicker
             under = headline_at is not None and i > headline_at
             if today_like and not (under and i - headline_at <= 3):
                 notes.append(f"ignored the page-header date {ln.text!r}: it is likely the day the page was viewed")

@@ -1,7 +1,7 @@
 """Plain text copied from real news pages (tests/fixtures/realworld, see LICENSES.md there): headline,
 publication day and body over the whole corpus, and the date forms real pages print, in five languages.
 
-The floors below are what the reader achieves today on the development cases (263 dumps of 109 pages);
+The floors below are two points under what the reader achieves on the development cases (482 dumps of 182 pages);
 the issue's target is 90 % (docs/realworld.md has the per-case table). The held-out cases are scored but not asserted, so
 that rules are never tuned to them.
 """
@@ -20,11 +20,11 @@ from forecast.core.errors import InvalidInput
 from forecast.ingest.dates import find_date, line_date
 from forecast.ingest.sanitize import clean_text
 from forecast.ingest.text_article import read_text
-from tests.ingest.realworld_corpus import evaluate, load_cases
+from tests.ingest.realworld_corpus import ROOT, evaluate, load_cases
 
-HEADLINE_FLOOR = 0.84
-DATE_FLOOR = 0.88
-BODY_FLOOR = 0.94
+HEADLINE_FLOOR = 0.86
+DATE_FLOOR = 0.90
+BODY_FLOOR = 0.91
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +56,20 @@ def test_body_sentences_kept_on_real_pages(dev_outcomes):
 
 
 def test_never_takes_a_weekday_page_header_date(dev_outcomes):
-    """Every case whose only date is the site's "today" line comes out without a date."""
+    """Every case whose only date is the site's "today" line comes out without a date. (Pages added by
+    add_pages.py whose text does not print htmldate's annotated day are left out: their empty answer
+    says the annotation is not printed, not that no date is -- tegernseerstimme prints 6 November 2023
+    under its headline, annotated 2018-11-16.)"""
+    cases = {c["name"]: c for c in load_cases("dev")}
     for o in dev_outcomes:
-        if o.expected_date == "":
+        if o.expected_date != "":
+            continue
+        if cases[o.name].get("note") != "the text does not print the annotated day":
             assert o.date == "", o.name
+        elif o.date:  # then at least a day some line of the text prints, never one made up
+            text = (ROOT / cases[o.name]["file"]).read_text(encoding="utf-8")
+            printed = {(m.when.date().isoformat() if m.when else "") for line in text.splitlines() if (m := find_date(line))}
+            assert o.date in printed, o.name
 
 
 @pytest.mark.parametrize(
