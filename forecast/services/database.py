@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session
+
+if TYPE_CHECKING:  # imported with the first session (store/engine.py): bulk reads on a connection skip it
+    from sqlmodel import Session
 
 from forecast.store.engine import checkpoint_sqlite, make_engine, session_scope, sqlite_path
 from forecast.store.opening import check_sqlite_file, database_url

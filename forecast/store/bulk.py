@@ -115,6 +115,17 @@ def iterate(conn: Connection, sql: str, params: Params = ()) -> Iterator[tuple]:
         yield from cur
 
 
+def array(conn: Connection, sql: str, params: Params, dtype: Any) -> Any:
+    """All rows of a query in a numpy structured array of `dtype`, numpy reading the driver's cursor itself:
+    no Python frame per row between them (through `iterate`'s generator a million rows took 0.1 s longer)."""
+    import numpy as np
+
+    driver_sql, names = statement(conn, sql)
+    with cursor(conn) as cur:
+        cur.execute(driver_sql, _positional(names, params))
+        return np.fromiter(cur, dtype=dtype)
+
+
 def sqlite_rows(raw: Any, sql: str, params: Params = ()) -> list[tuple]:
     """`rows` on a standard-library sqlite3 connection: for reads before SQLAlchemy is imported."""
     driver_sql, names = _compiled(sql, "sqlite")

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import event
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlmodel import Session, create_engine
+
+if TYPE_CHECKING:  # SQLModel (with pydantic and the ORM) loads with the first session, not with the engine
+    from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 10_000
 WRITE = "forecast_write"
@@ -80,6 +83,8 @@ def make_engine(url: str) -> Engine:
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One unit of work: commits on success, rolls back on any error."""
+    from sqlmodel import Session
+
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
