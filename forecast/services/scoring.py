@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy.engine import Connection
 
 from forecast.core.backfill import DEFAULT_BACKFILL_AFTER, lag_micros
 from forecast.core.errors import NotFound
@@ -22,8 +21,11 @@ from forecast.core.timeparse import iso_from_micros, to_micros
 from forecast.store import bulk
 from forecast.store.bulk import Params
 
-if TYPE_CHECKING:  # a summary reads on a plain connection: `forecast score` never loads the ORM or SQLModel
+if TYPE_CHECKING:  # a summary reads on a plain connection: `forecast score` loads neither the ORM nor SQLModel
+    from sqlalchemy.engine import Connection
     from sqlmodel import Session
+
+    Reader = Session | Connection | bulk.Sqlite
 
 _FORECAST_ROW = np.dtype([("q", "i8"), ("f", "i8"), ("p", "f8"), ("t", "i8"), ("rec", "i8")])
 # The same with question and forecaster in one integer (question_id << bits | forecaster_id): every value
@@ -49,8 +51,10 @@ class ScoreFilter:
     backfill_after: timedelta = DEFAULT_BACKFILL_AFTER
 
 
-def _connection(src: Session | Connection) -> Connection:
-    return src if isinstance(src, Connection) else src.connection()
+def _connection(src: Reader) -> Connection | bulk.Sqlite:
+    """What the bulk reads run on: a session's connection, or the connection given (SQLAlchemy's, or a
+    standard-library one from services/sqlite_read.py)."""
+    return src.connection() if hasattr(src, "get_bind") else src  # only a Session has get_bind
 
 
 def _rows(conn: Connection, sql: str, params: Params, dtype: np.dtype) -> np.ndarray:
@@ -85,7 +89,7 @@ FORECASTS_SQL = "SELECT question_id, forecaster_id, probability, made_at, record
 _PACKED_SQL = "SELECT CAST(question_id AS BIGINT) * :scale + forecaster_id, probability, made_at, recorded_at " + _FORECASTS_FROM
 
 
-def load_input(src: Session | Connection, flt: ScoreFilter = ScoreFilter(), *, labels: bool = True,
+def load_input(src: Reader, flt: ScoreFilter = ScoreFilter(), *, labels: bool = True,
                tags: bool = True) -> ScoringInput:  # fmt: skip
     """The questions that pass the filter and the forecasts on those that resolved YES or NO.
 
@@ -181,7 +185,7 @@ def _tags(conn: Connection, q_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
 
 
 def score_database(
-    src: Session | Connection,
+    src: Reader,
     flt: ScoreFilter = ScoreFilter(),
     *,
     unit: str = "time",
