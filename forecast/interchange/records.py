@@ -71,6 +71,8 @@ def _enum(obj: dict, name: str, enum, *, default=None):
     value = obj.get(name)
     if value is None:
         return default
+    if value.__class__ is str and (member := enum._value2member_map_.get(value)) is not None:
+        return member  # what enum(value) finds first, without its call (50,000 questions, four enums each)
     try:
         return enum(value)
     except ValueError:

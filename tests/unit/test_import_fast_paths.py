@@ -95,3 +95,33 @@ def test_utc_times_at_the_range_ends():
     for text in ("1900-01-01T00:00:00Z", "2200-12-31T23:59:59Z", "1899-12-31T23:59:59Z", "2201-01-01T00:00:00Z",
                  "2019-02-29T00:00:00Z", "2019-03-16T24:00:00Z", "2019-03-16T07+01:00Z"):  # fmt: skip
         assert _fast(text) == _general(text)
+
+
+def test_objects_built_without_the_collector_go_to_the_oldest_generation():
+    import gc
+
+    from forecast.core.bulk_objects import no_cycle_collection
+
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    with no_cycle_collection():
+        assert not gc.isenabled()
+        built = [[i] for i in range(20_000)]
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert gc.get_count()[0] < 700  # no young collection is due that would walk them again
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert id(built[0]) in oldest and id(built[-1]) in oldest
+
+
+def test_objects_frozen_on_purpose_stay_frozen():
+    import gc
+
+    from forecast.core.bulk_objects import no_cycle_collection
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with no_cycle_collection():
+            built = [[i] for i in range(1_000)]
+        assert gc.isenabled() and gc.get_freeze_count() == frozen and len(built) == 1_000
+    finally:
+        gc.unfreeze()
