@@ -30,7 +30,9 @@ def read_sqlite(target: str, work: Callable[[bulk.Sqlite], T]) -> T | None:
     path = Path(target).expanduser().resolve()
     try:
         check_sqlite_file(path, create=False)  # another program's file is left untouched, as by the usual way
-        raw = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+        # Read-only: closing it never checkpoints the write-ahead log into the file (a read-write
+        # connection, the last to close, would: a read command writing up to the log's size).
+        raw = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
                               isolation_level=None, check_same_thread=False)  # fmt: skip
     except (ForecastError, OSError, sqlite3.Error):
         return None  # the usual way says why
