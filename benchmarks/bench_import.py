@@ -1,20 +1,21 @@
 """`forecast import jsonl` of a million forecasts that nearly all open a new (question, forecaster) pair,
 against a naive baseline measured in the same run.
 
-    python benchmarks/bench_import.py [--runs 1] [--per-question 20] [--skip-baseline]
+    python benchmarks/bench_import.py [--runs 1] [--per-question 20]
 
 The dataset (`make_dataset.py --per-question 20`: 50,000 questions x 20 forecasts, each by one of 1,000
 forecasters drawn at random; about 990,000 pairs) is generated once into `benchmarks/data/new-pairs.jsonl`.
 The baseline is the least any importer must do: a fresh process that parses each line with the standard
 library's `json`, then `executemany`s the questions and the forecasts into two plain SQLite tables with one
 index, in one transaction. The import is the installed `forecast` executable into a fresh database file.
-Both are wall time of a fresh process, best of `--runs`.
+Both are a fresh process, run alternately `--runs` times; medians of wall and CPU time and of the ratios.
 """
 
 from __future__ import annotations
 
 import argparse
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -64,15 +65,12 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def best(runs: int, make_cmd) -> tuple[float, float]:
-    """Best wall time and best CPU time (user + system: steadier when other work shares the cores)."""
-    walls, cpus = [], []
-    for _ in range(runs):
-        with tempfile.TemporaryDirectory(dir=DATA) as tmp:
-            cpu = _children_cpu()
-            walls.append(timed(make_cmd(Path(tmp) / "import.db"))[0])
-            cpus.append(_children_cpu() - cpu)
-    return min(walls), min(cpus)
+def once(make_cmd) -> tuple[float, float]:
+    """Wall time and CPU time (user + system: steadier when other work shares the cores) of one fresh run."""
+    with tempfile.TemporaryDirectory(dir=DATA) as tmp:
+        cpu = _children_cpu()
+        wall = timed(make_cmd(Path(tmp) / "import.db"))[0]
+        return wall, _children_cpu() - cpu
 
 
 def main() -> None:
@@ -82,11 +80,21 @@ def main() -> None:
     args = ap.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
     dataset = ensure_new_pairs(args.per_question)
-    base, base_cpu = best(args.runs, lambda db: [sys.executable, "-c", BASELINE, str(dataset), str(db)])
-    print(f"baseline (json + executemany, 2 tables, 1 index): {base:.1f} s wall, {base_cpu:.1f} s CPU", flush=True)
-    ours, ours_cpu = best(args.runs, lambda db: [EXE, "--db", str(db), "import", "jsonl", str(dataset)])
-    print(f"forecast import jsonl:                            {ours:.1f} s wall, {ours_cpu:.1f} s CPU", flush=True)
-    print(f"ratio: {ours / base:.2f}x wall, {ours_cpu / base_cpu:.2f}x CPU (targets: <= 2x and <= 30 s)")
+    base_cmd = lambda db: [sys.executable, "-c", BASELINE, str(dataset), str(db)]  # noqa: E731
+    ours_cmd = lambda db: [EXE, "--db", str(db), "import", "jsonl", str(dataset)]  # noqa: E731
+    base, ours = [], []
+    for _ in range(args.runs):  # alternately, so that both see the same load
+        base.append(once(base_cmd))
+        ours.append(once(ours_cmd))
+        print(f"baseline {base[-1][0]:.1f} s ({base[-1][1]:.1f} s CPU), forecast import jsonl {ours[-1][0]:.1f} s "
+              f"({ours[-1][1]:.1f} s CPU): {ours[-1][0] / base[-1][0]:.2f}x", flush=True)  # fmt: skip
+    med = statistics.median
+    print(f"baseline (json + executemany, 2 tables, 1 index): median {med(w for w, _ in base):.1f} s wall, "
+          f"{med(c for _, c in base):.1f} s CPU")  # fmt: skip
+    print(f"forecast import jsonl:                            median {med(w for w, _ in ours):.1f} s wall, "
+          f"{med(c for _, c in ours):.1f} s CPU")  # fmt: skip
+    print(f"ratio, median of the {args.runs} pairs: {med(o[0] / b[0] for o, b in zip(ours, base)):.2f}x wall, "
+          f"{med(o[1] / b[1] for o, b in zip(ours, base)):.2f}x CPU (targets: <= 2x and <= 30 s)")  # fmt: skip
 
 
 if __name__ == "__main__":

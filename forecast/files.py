@@ -168,15 +168,43 @@ class BoundedStream(io.RawIOBase):
             super().close()
 
 
-def bounded_lines(fh: BinaryIO, limit: int, label: str) -> Iterator[bytes]:
-    """The lines of a stream, each at most `limit` bytes: a file without newlines (or /dev/zero behind a
-    symlink) cannot grow one line without end."""
+_BLOCK = 1 << 20
+
+
+def bounded_lines(fh: BinaryIO, limit: int, label: str, *, block_size: int = _BLOCK) -> Iterator[bytes]:
+    """The lines of a stream without their line ends, each at most `limit` bytes: a file without newlines
+    (or /dev/zero behind a symlink) cannot grow one line without end.
+
+    Read in blocks and split by `bytes.split` (a million-line import spent 0.4 s in `readline` calls); a
+    line can only be long if it spans blocks or the block is longer than `limit`, so only then is it measured."""
     number = 0
+    head: list[bytes] = []  # the start of a line that goes on in the next block
+    size = 0
     while True:
-        line = fh.readline(limit + 1)
-        if not line:
-            return
-        number += 1
-        if len(line) > limit and not line.endswith(b"\n"):
-            raise InvalidInput(f"{label}:{number}: line longer than {_mib(limit)}")
-        yield line
+        block = fh.read(block_size)
+        if not block:
+            break
+        if b"\n" not in block:
+            head.append(block)
+            size += len(block)
+            if size > limit:
+                raise InvalidInput(f"{label}:{number + 1}: line longer than {_mib(limit)}")
+            continue
+        lines = block.split(b"\n")
+        if head:
+            lines[0] = b"".join(head) + lines[0]
+        last = lines.pop()
+        if (head and len(lines[0]) > limit) or len(block) > limit:
+            for line in lines:
+                number += 1
+                if len(line) > limit:
+                    raise InvalidInput(f"{label}:{number}: line longer than {_mib(limit)}")
+                yield line
+        else:
+            number += len(lines)
+            yield from lines
+        head, size = ([last], len(last)) if last else ([], 0)
+        if size > limit:
+            raise InvalidInput(f"{label}:{number + 1}: line longer than {_mib(limit)}")
+    if head:
+        yield b"".join(head)

@@ -57,14 +57,22 @@ def score_command(
         return
     from forecast.core.scoring.calibration import n_bins_for
     from forecast.services.scoring import ScoreFilter, score_database
+    from forecast.services.sqlite_read import read_sqlite
 
     from forecast.cli.output import usage
 
     usage(n_bins_for, bin_width)
     flt = ScoreFilter(forecasters=names, tag=tag, since=st.when(since), until=st.when(until),
                       exclude_backfilled=exclude_backfilled, backfill_after=st.settings.backfill_after)  # fmt: skip
-    with st.database().session() as session:
-        out = score_database(session, flt, unit=unit, bin_width=bin_width, breakdown=breakdown)
+    def summary(conn):
+        return score_database(conn, flt, unit=unit, bin_width=bin_width, breakdown=breakdown)
+
+    # A SQLite file at this version's schema is read through the standard library (no SQLAlchemy import);
+    # anything else, and any driver error there, goes the usual way (on a connection, not a session: no ORM).
+    out = read_sqlite(st.target, summary)
+    if out is None:
+        with st.database().snapshot() as conn:
+            out = summary(conn)
     if as_json:
         print_json(out)
         return

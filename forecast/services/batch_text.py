@@ -110,13 +110,22 @@ def _clean_forecasts(batch: Batch, rules: _Rules, errors: list[tuple[int, str]])
     question, forecaster, rationale = (rules.of(_FORECAST[attr]) for attr in ("question", "forecaster", "rationale"))
     key = rules.of(("evidence", "key"))
     lines = batch.forecast_lines
+    # The rules remember each name they cleaned; these two lookups, inline, spare a call per forecast.
+    questions: dict[str, str] = {}
+    forecasters: dict[str, str] = {}
     for i, rec in enumerate(batch.forecasts):
         try:
             value = rec.question
-            if (new := question(value)) is not value:
+            new = questions.get(value)
+            if new is None:
+                new = questions[value] = question(value)
+            if new is not value:
                 rec.question = new
             value = rec.forecaster
-            if (new := forecaster(value)) is not value:
+            new = forecasters.get(value)
+            if new is None:
+                new = forecasters[value] = forecaster(value)
+            if new is not value:
                 rec.forecaster = new
             value = rec.rationale
             if value and (new := rationale(value)) is not value:  # its rule (TEXT) keeps "" as it is

@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.engine import Connection, Engine
 
+if TYPE_CHECKING:  # imported with the first session (store/engine.py): bulk reads on a connection skip it
+    from sqlmodel import Session
+
 from forecast.store.engine import checkpoint_sqlite, make_engine, session_scope, sqlite_path
 from forecast.store.opening import check_sqlite_file, database_url
 from forecast.store import bulk

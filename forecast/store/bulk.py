@@ -94,8 +94,19 @@ def _positional(names: tuple[str, ...], params: Params) -> tuple:
     return params
 
 
+class Sqlite:
+    """A standard-library sqlite3 connection where the functions here take a SQLAlchemy one: for reads of a
+    command that never imports SQLAlchemy (services/sqlite_read.py). Errors stay the driver's own."""
+
+    class dialect:  # noqa: N801 (read as `conn.dialect.name`, as on a SQLAlchemy connection)
+        name = "sqlite"
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+
+
 @contextmanager
-def cursor(conn: Connection) -> Iterator[Any]:
+def cursor(conn: Connection | Sqlite) -> Iterator[Any]:
     """The DB-API cursor of `conn`'s current transaction.
 
     The driver's own errors come out as SQLAlchemy's (IntegrityError, OperationalError, ... with the driver's
@@ -103,6 +114,13 @@ def cursor(conn: Connection) -> Iterator[Any]:
     serialization failure), the crash handler and the team database's refusals all read them one way. A raw
     psycopg UniqueViolation from an import racing another writer used to escape the retry as a crash.
     """
+    if isinstance(conn, Sqlite):
+        raw = conn.raw.cursor()
+        try:
+            yield raw
+        finally:
+            raw.close()
+        return
     from sqlalchemy.exc import DBAPIError
 
     dbapi_error = conn.dialect.loaded_dbapi.Error
@@ -129,6 +147,17 @@ def iterate(conn: Connection, sql: str, params: Params = ()) -> Iterator[tuple]:
     with cursor(conn) as cur:
         cur.execute(driver_sql, _positional(names, params))
         yield from cur
+
+
+def array(conn: Connection, sql: str, params: Params, dtype: Any) -> Any:
+    """All rows of a query in a numpy structured array of `dtype`, numpy reading the driver's cursor itself:
+    no Python frame per row between them (through `iterate`'s generator a million rows took 0.1 s longer)."""
+    import numpy as np
+
+    driver_sql, names = statement(conn, sql)
+    with cursor(conn) as cur:
+        cur.execute(driver_sql, _positional(names, params))
+        return np.fromiter(cur, dtype=dtype)
 
 
 def sqlite_rows(raw: Any, sql: str, params: Params = ()) -> list[tuple]:

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Engine, make_url
 
-if TYPE_CHECKING:  # the ORM loads only for sessions: the everyday commands run on plain connections
+from forecast.store.opening import BUSY_TIMEOUT_MS
+
+if TYPE_CHECKING:  # SQLModel (with pydantic and the ORM) loads with the first session, not with the engine
     from sqlmodel import Session
 
-BUSY_TIMEOUT_MS = 10_000
 WRITE = "forecast_write"
 """Execution option of write connections (store/transaction.py): SQLite starts them with BEGIN IMMEDIATE."""
 

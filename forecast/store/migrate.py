@@ -12,21 +12,9 @@ from sqlalchemy.engine import Engine
 
 from forecast.core.errors import ForecastError
 from forecast.store.engine import sqlite_path
+from forecast.store.revisions import HEAD, REVISIONS
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-# The newest revision this code knows; a test checks it against Alembic's own view of the scripts.
-HEAD = "0009_kinds"
-REVISIONS = (
-    "0001_initial",
-    "0002_evidence_feeds",
-    "0003_check_runs",
-    "0004_standing_forecast",
-    "0005_question_sync",
-    "0006_reminders",
-    "0007_soft_delete",
-    "0008_team",
-    "0009_kinds",
-)
 
 
 def _alembic_config(connection):

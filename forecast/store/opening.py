@@ -16,6 +16,8 @@ from urllib.parse import quote
 from forecast.core.errors import ForecastError, NotFound
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000
+"""How long a SQLite connection waits for a lock (store/engine.py and services/sqlite_read.py)."""
 SCHEMES = ("sqlite", "postgresql", "postgres")
 POSTGRES_DRIVERS = (None, "psycopg")
 """The drivers installed with forecast; another (psycopg2, asyncpg) would fail later with an ImportError."""
@@ -94,7 +96,7 @@ def check_sqlite_file(path: Path, *, create: bool) -> None:
         raise NotForecastDatabase(f"{path} is not a forecast database (not a SQLite file)")
     objects, revision = _schema(path)
     if revision is not None:
-        from forecast.store.migrate import REVISIONS
+        from forecast.store.revisions import REVISIONS
 
         if "question" in objects or revision in REVISIONS:
             return  # ours; a revision newer than this version knows is reported by migrate.ensure_current

@@ -133,3 +133,36 @@ def test_same_instant_forecasts_the_later_recorded_stands(session):
 def test_empty_database(session):
     out = score_database(session)
     assert out["forecasters"] == [] and out["questions"] == {"scored": 0, "not_scored": 0, "empty_window": 0}
+
+
+def test_large_ids_load_the_same(world):
+    """Question and forecaster ids come packed in one integer (question_id << bits | forecaster_id, bits for
+    the largest forecaster id): a forecaster id of 2^24 takes 25 bits, and nothing else changes."""
+    from forecast.store import bulk
+
+    before, inp = score_database(world), load_input(world)
+    big = 2**24  # the loader's id-indexed tables are this long (16 M entries)
+    bulk.execute(world.connection(), "INSERT INTO forecaster (id, name, created_at) VALUES (:id, 'zed', 0)", (big,))
+    assert score_database(world) == before
+    again = load_input(world)
+    for name in ("q_idx", "f_idx", "t", "p", "seq"):
+        assert getattr(again, name).tolist() == getattr(inp, name).tolist()
+    assert again.forecasters == inp.forecasters
+    with_zed = by_name(score_database(world, ScoreFilter(forecasters=("zed",))))
+    assert with_zed["zed"]["n_forecasts"] == 0
+
+
+def test_ids_too_large_to_pack_are_read_as_they_are(world):
+    from forecast.services import scoring
+
+    conn, flt = world.connection(), ScoreFilter()
+    where, params = scoring._question_where(conn, flt)
+    q_ids = scoring._rows(conn, scoring.QUESTIONS_SQL.format(where=where), params, scoring._QUESTION_ROW)["id"]
+    names = dict(scoring._pairs(conn, "SELECT id, name FROM forecaster"))
+    packed = scoring._forecasts(conn, where, params, flt, q_ids, names)
+    plain = scoring._forecasts(conn, where, params, flt, q_ids, {**names, 2**61: "as if"})  # 62 bits: no room
+    assert "qf" in packed[2].dtype.names and "q" in plain[2].dtype.names
+    for a, b in zip(packed[:2], plain[:2], strict=True):
+        assert a.tolist() == b.tolist()
+    for name in ("p", "t", "rec"):
+        assert packed[2][name].tolist() == plain[2][name].tolist()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from forecast.core.errors import InvalidInput
+from forecast.core.scoring.segments import distinct
 
 
 def n_bins_for(width: float) -> int:
@@ -46,7 +47,7 @@ class WeightedRows:
             return cls(g, p, o, w, w * w, np.zeros(0, np.int64))
         if len(p) > 40_000 and not np.any(g != g[0]):
             sample = p[:: len(p) // 20_000]
-            if len(np.unique(sample)) > len(sample) // 2:  # mostly distinct: merging would not pay
+            if len(distinct(sample)) > len(sample) // 2:  # mostly distinct: merging would not pay
                 return cls(g, p, o, w, w * w, np.ones(len(p), dtype=np.int64))
         values, p_code = _codes(p)
         g0 = int(g.min())

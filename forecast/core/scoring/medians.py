@@ -19,6 +19,7 @@ from functools import cache, partial
 
 import numpy as np
 
+from forecast.core.scoring.segments import distinct
 from forecast.core.team_median import middle
 
 _CELLS_PER_BATCH = 1 << 22
@@ -96,7 +97,7 @@ def _batches(ev_q: np.ndarray, row_q: np.ndarray, m: int):
     """Slices of events and rows covering whole questions, about _CELLS_PER_BATCH cells each."""
     q_start = np.flatnonzero(np.r_[True, ev_q[1:] != ev_q[:-1]])
     per_batch = max(_CELLS_PER_BATCH // m, 1)
-    cut = np.unique(q_start[np.searchsorted(q_start, np.arange(0, len(ev_q), per_batch), side="right") - 1])
+    cut = distinct(q_start[np.searchsorted(q_start, np.arange(0, len(ev_q), per_batch), side="right") - 1])
     bounds = np.append(cut, len(ev_q))
     for a, b in zip(bounds[:-1], bounds[1:], strict=True):
         ra, rb = np.searchsorted(row_q, [ev_q[a], ev_q[b - 1] + 1])

@@ -13,6 +13,7 @@ from forecast.core.scoring.calibration import Bins, WeightedRows
 from forecast.core.scoring.engine import Scores
 from forecast.core.scoring.parallel import pmap
 from forecast.core.scoring.regression import GroupFit, fit_logistic, verdict
+from forecast.core.scoring.segments import distinct
 
 def num(x) -> float | None:
     """A JSON-safe float: None for NaN and infinities."""
@@ -141,7 +142,7 @@ def _calibration(scores: Scores, sel: np.ndarray, human: np.ndarray) -> tuple[Bi
         keep = pos[rows.g] >= 0
         part = rows if keep.all() else rows.select(keep)
         part = WeightedRows(pos[part.g], part.p, part.o, part.w, part.w2, part.count)
-        covered = np.unique(part.g)
+        covered = distinct(part.g)
         if len(covered):
             parts.append((part, covered))
     parts.sort(key=lambda item: -len(item[0].p))  # largest first, so that the two threads finish together
