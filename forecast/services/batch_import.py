@@ -154,27 +154,34 @@ def _check_references(w: _Writer, batch: Batch) -> tuple[set[str], set[str]]:
     for rec, line in zip(batch.questions, batch.question_lines, strict=True):
         if rec.event_question is not None and rec.event_question not in slugs:
             errors.append((line, f"event_question names unknown question {rec.event_question!r}"))
-    _check_kinds(w, batch, errors)
+    _check_kinds(w, batch, stored_slugs, errors)
     errors.sort()
     raise_line_errors(batch.source, errors)
     return slugs, keys
 
 
-def _check_kinds(w: _Writer, batch: Batch, errors: list[tuple[int, str]]) -> None:
+def _check_kinds(w: _Writer, batch: Batch, stored_slugs: set[str], errors: list[tuple[int, str]]) -> None:
     """Every forecast against its question's kind (the file's question, else the stored one), and no change
-    of kind or spec on a stored question that has forecasts (they were made for the old one)."""
-    stored = {slug: (kind, spec or "") for slug, kind, spec in w.all("SELECT slug, kind, kind_spec FROM question")}
-    kinds = stored | {q.slug: (q.kind, q.kind_spec) for q in batch.questions}
-    specs = {slug: KindSpec.from_stored(kind, spec) for slug, (kind, spec) in kinds.items() if kind != "binary"}
+    of kind or spec on a stored question that has forecasts (they were made for the old one).
+
+    Allocates next to nothing for a binary-only import (a million records are alive and the collector runs)."""
+    stored = {slug: (kind, spec) for slug, kind, spec in w.all("SELECT slug, kind, kind_spec FROM question WHERE kind <> 'binary'")}
+    specs = {slug: KindSpec.from_stored(kind, spec) for slug, (kind, spec) in stored.items()}
+    changed = []
+    for rec, line in zip(batch.questions, batch.question_lines, strict=True):
+        if rec.kind != "binary":
+            specs[rec.slug] = KindSpec.from_stored(rec.kind, rec.kind_spec)
+        elif rec.slug in specs:
+            del specs[rec.slug]
+        if rec.slug in stored_slugs and stored.get(rec.slug, ("binary", "")) != (rec.kind, rec.kind_spec):
+            changed.append((rec, line))
     # A binary-only import into a binary-only database needs no pass over its forecasts unless one has a vector.
     if specs or any(f.vector is not None for f in batch.forecasts):
-        check_forecast_kinds(batch, specs, errors, kinds.keys() - specs.keys())
-    for rec, line in zip(batch.questions, batch.question_lines, strict=True):
-        old = stored.get(rec.slug)
-        if old is None or old == (rec.kind, rec.kind_spec):
-            continue
+        binary = stored_slugs.union(q.slug for q in batch.questions).difference(specs)
+        check_forecast_kinds(batch, specs, errors, binary)
+    for rec, line in changed:
         n = w.scalar("SELECT count(*) FROM forecast f JOIN question q ON q.id = f.question_id WHERE q.slug = :slug",
-                        (rec.slug,))  # fmt: skip
+                     (rec.slug,))  # fmt: skip
         if n:
             errors.append((line, f"question {rec.slug!r} has {n} forecast(s): its kind and spec cannot change "
                                  "(they were made for the stored ones)"))  # fmt: skip
@@ -199,8 +206,8 @@ _E_COLS = (
     "key", "url", "canonical_url", "title", "outlet", "author", "published_at", "published_source",
     "retrieved_at", "text", "excerpt", "content_hash", "inbox", "dismissed", "created_at",
 )  # fmt: skip
-_F_COLS = ("question_id", "forecaster_id", "probability", "made_at", "recorded_at", "rationale", "superseded",
-           "vector", "entered")  # fmt: skip
+_F_COLS = ("question_id", "forecaster_id", "probability", "made_at", "recorded_at", "rationale", "superseded")
+_KIND_F_COLS = (*_F_COLS, "vector", "entered")
 _TIME_COLS = {"opens_at", "closes_at", "resolves_at", "resolved_at", "created_at", "updated_at"}
 _RESOLUTION_COLS = ("status", "resolution", "resolved_at", "resolution_note", "outcome")
 # What an import compares: everything but the bookkeeping times (an older export's `updated_at` alone is
@@ -383,22 +390,34 @@ def _import_forecasts(
 ) -> set[tuple[int, int]]:
     """Insert the file's forecasts; returns the (question_id, forecaster_id) pairs they are on."""
     rows = [
+        (qids[f.question], fids[f.forecaster], f.probability, f.made_at, f.recorded_at, f.rationale, False)
+        for f in batch.forecasts
+        if f.vector is None
+    ]
+    # Non-binary forecasts (checked and encoded by check_forecast_kinds) take two more columns; binary rows
+    # leave them to their defaults (NULL, '') so the million-row path binds nothing more than before.
+    kind_rows = [
         (qids[f.question], fids[f.forecaster], f.probability, f.made_at, f.recorded_at, f.rationale, False, f.vector,
          f.entered)
         for f in batch.forecasts
-    ]
+        if f.vector is not None
+    ] if len(rows) < len(batch.forecasts) else []  # fmt: skip
     before = w.scalar("SELECT count(*) FROM forecast")
     special = [f for f in batch.forecasts if f.evidence or f.supersedes]
     last_stored_id = w.scalar("SELECT max(id) FROM forecast") if special else None
-    with index_rebuilt_after(w.conn, "ix_forecast_forecaster_question", rebuild=len(rows) > before):
+    with index_rebuilt_after(w.conn, "ix_forecast_forecaster_question", rebuild=len(rows) + len(kind_rows) > before):
         w.many(
             f"INSERT INTO forecast ({', '.join(_F_COLS)}) VALUES ({_values(_F_COLS)}) ON CONFLICT DO NOTHING",
             rows,
             progress,
         )
+        w.many(
+            f"INSERT INTO forecast ({', '.join(_KIND_F_COLS)}) VALUES ({_values(_KIND_F_COLS)}) ON CONFLICT DO NOTHING",
+            kind_rows,
+        )
     added = w.scalar("SELECT count(*) FROM forecast") - before
-    report.forecasts_added, report.forecasts_existing = added, len(rows) - added
-    pairs = {row[:2] for row in rows}
+    report.forecasts_added, report.forecasts_existing = added, len(rows) + len(kind_rows) - added
+    pairs = {row[:2] for row in rows} | {row[:2] for row in kind_rows}
     if not special:
         return pairs
     ident = (
