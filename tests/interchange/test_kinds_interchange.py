@@ -168,9 +168,11 @@ JSON = st.recursive(
 )  # fmt: skip
 NUMERIC_Q = {"type": "question", "slug": "n", "title": "N?", "kind": "numeric", "opens_at": "2019-03-16",
              "closes_at": "2019-07-01", "spec": {"low": 0, "high": 10, "open_lower": False, "open_upper": True}}
+DATE_Q = {**NUMERIC_Q, "slug": "d", "kind": "date", "spec": {"low": "2019-03-16", "high": "2021-12-31", "open_upper": True}}
 VALID = {
     "question": CHOICE_Q,
     "numeric": NUMERIC_Q,
+    "date": DATE_Q,
     "forecast": {**F, "question": "who", "vector": [0.5, 0.5], "entered": "a=50% b=50%"},
     "resolution_event": {"type": "resolution_event", "question": "who", "action": "resolve", "resolution": "outcome",
                          "outcome": "a", "resolved_at": "2019-05-04T00:00:00Z", "at": "2019-05-05T00:00:00Z"},
