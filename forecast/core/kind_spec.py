@@ -100,7 +100,7 @@ class KindSpec:
                 return cls(k, choices=Choices(tuple(
                     _option(o["key"], o.get("label", o["key"])) if isinstance(o, dict) else _option(*o) for o in opts
                 )))  # fmt: skip
-            read = date_seconds if k is Kind.DATE else _number
+            read = _date if k is Kind.DATE else _number
             zp = data.get("zero_point")
             rng = ContinuousRange(
                 read(data["low"]), read(data["high"]), _flag(data.get("open_lower", False)),
@@ -296,6 +296,12 @@ def _number(value: object) -> float:
     if not math.isfinite(x):
         raise InvalidInput(f"{value!r} is not a finite number")
     return x
+
+
+def _date(value: object) -> float:
+    if not isinstance(value, str):  # a file's range bound: JSON or TOML may give anything
+        raise InvalidInput(f"{value!r} is not a date (write 2020-05-01 or an ISO 8601 time)")
+    return date_seconds(value)
 
 
 def _flag(value: object) -> bool:

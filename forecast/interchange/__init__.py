@@ -1,4 +1,6 @@
-"""The JSON Lines interchange format v1 (docs/interchange.md)."""
+"""The JSON Lines interchange format (docs/interchange.md): v2 carries question kinds; v1 files (all binary)
+still import."""
 
 FORMAT = "forecast-jsonl"
-VERSION = 1
+VERSION = 2
+READS = (1, 2)

@@ -10,6 +10,7 @@ import orjson
 
 from forecast.core.bulk_objects import no_cycle_collection
 from forecast.core.errors import InvalidInput
+from forecast.core.kind_spec import KindSpec, encode_vector, summary
 from forecast.interchange.records import (
     CommentRec,
     EvidenceRec,
@@ -137,6 +138,36 @@ def _forecast_duplicates(batch: Batch, hashes: array, errors: list[tuple[int, st
         batch.forecast_lines = [n for i, n in enumerate(batch.forecast_lines) if i not in drop]
 
 
+def check_forecast_kinds(batch: Batch, specs: dict[str, KindSpec], errors: list[tuple[int, str]],
+                         binary: frozenset[str] | set[str] = frozenset()) -> None:
+    """Each forecast on a question of `specs` (non-binary) must carry a vector that question can take, and one
+    on a question of `binary` none. A checked vector is replaced by its stored text, and the forecast's
+    probability by the display summary (core/kind_spec.py), so a forecast is checked once."""
+    for i, rec in enumerate(batch.forecasts):
+        vector = rec.vector
+        if vector.__class__ is str:
+            continue
+        spec = specs.get(rec.question)
+        if spec is None:
+            if vector is not None and rec.question in binary:
+                errors.append((_line(batch, i), f"a forecast on binary question {rec.question!r} has a probability, not a vector"))
+            continue
+        if vector is None:
+            errors.append((_line(batch, i), f"a forecast on {spec.kind.value} question {rec.question!r} needs its vector"))
+            continue
+        try:
+            v = spec.check_vector(vector)
+        except InvalidInput as exc:
+            errors.append((_line(batch, i), f"vector: {exc}"))
+            continue
+        rec.vector = encode_vector(v)
+        rec.probability = summary(spec.kind, v)
+
+
+def _line(batch: Batch, index: int) -> int:
+    return batch.forecast_lines[index] if index < len(batch.forecast_lines) else 0
+
+
 def read_lines(lines: Iterable[bytes | str], source: str, *, progress: Callable[[int], None] | None = None) -> Batch:
     """Validate every line; two records with one identity must be identical (the second is then dropped)."""
     with no_cycle_collection():
@@ -181,6 +212,9 @@ def _read_lines(lines: Iterable[bytes | str], source: str, progress: Callable[[i
             continue  # an identical repeat adds nothing
         batch.add(kind, rec, number)
     _forecast_duplicates(batch, forecast_hashes, errors)
+    specs = {q.slug: KindSpec.from_stored(q.kind, q.kind_spec) for q in batch.questions if q.kind != "binary"}
+    if specs:  # a binary-only file is checked by the import, which knows the stored questions too
+        check_forecast_kinds(batch, specs, errors, {q.slug for q in batch.questions if q.kind == "binary"})
     errors.sort()
     raise_line_errors(source, errors)
     return batch

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from forecast.core.echo import shown
-from forecast.core.errors import InvalidInput
+from forecast.core.errors import InvalidInput, UnreadableValue
+from forecast.core.kind_spec import BINARY, OUTCOME, KindSpec
 from forecast.core.model import AutoRule, DateSource, Kind, Resolution, Stance, Status
 from forecast.core.slug import is_valid_slug
 from forecast.core.timeparse import iso_micros
-from forecast.interchange import FORMAT, VERSION
+from forecast.interchange import FORMAT, READS
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -99,6 +100,11 @@ class QuestionRec:
     created_at: int | None
     updated_at: int | None
     source_file: str | None
+    # v2 (question kinds): the stored spec (KindSpec.to_json, '' for binary), the canonical outcome when
+    # resolution is 'outcome', and the slug of the linked date question of a "before X" binary question.
+    kind_spec: str = ""
+    outcome: str | None = None
+    event_question: str | None = None
 
 
 @dataclass(slots=True)
@@ -111,6 +117,10 @@ class ForecastRec:
     rationale: str
     evidence: list[str]
     supersedes: tuple[int, int] | None
+    # v2: a non-binary forecast's vector as read (a tuple of floats), replaced by its stored text
+    # (encode_vector) once `check_forecast_kinds` has checked it against the question's spec; None: binary.
+    vector: tuple[float, ...] | str | None = None
+    entered: str = ""
 
 
 @dataclass(slots=True)
@@ -156,6 +166,7 @@ class ResolutionEventRec:
     note: str
     actor: str
     at: int
+    outcome: str | None = None  # v2: the canonical outcome of a non-binary 'resolve' event
 
 
 @dataclass(slots=True)
@@ -174,8 +185,7 @@ def parse_question(obj: dict) -> QuestionRec:
     if not is_valid_slug(slug):
         raise InvalidInput(f"slug {shown(slug)} must be lowercase letters, digits and dashes (not only digits)")
     kind = _enum(obj, "kind", Kind, default=Kind.BINARY)
-    if kind is not Kind.BINARY:
-        raise InvalidInput(f"kind {kind.value!r} is not supported yet (only binary)")
+    spec = _spec(kind, obj.get("spec"))
     opens = micros_from_iso(obj.get("opens_at"), "opens_at")
     closes = micros_from_iso(obj.get("closes_at"), "closes_at")
     resolves = micros_from_iso(obj.get("resolves_at"), "resolves_at", required=False)
@@ -183,7 +193,9 @@ def parse_question(obj: dict) -> QuestionRec:
     if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
         raise InvalidInput("tags must be a list of non-empty strings")
     auto = _enum(obj, "auto", AutoRule)
-    resolution = _enum(obj, "resolution", Resolution)
+    if auto is not None and not spec.binary:
+        raise InvalidInput(f"auto {auto.value!r} resolves a binary question; this one is {kind.value}")
+    resolution, outcome = _resolution(obj, spec)
     resolved_at = micros_from_iso(obj.get("resolved_at"), "resolved_at", required=False)
     if resolution is not None and resolved_at is None:
         raise InvalidInput("resolved_at is required when resolution is set")
@@ -191,9 +203,9 @@ def parse_question(obj: dict) -> QuestionRec:
         raise InvalidInput("resolved_at is set but resolution is null")
     status = _enum(obj, "status", Status)
     if resolution is not None:
-        expected = resolution.status
+        expected = Status.ANNULLED if resolution == Resolution.ANNULLED.value else Status.RESOLVED
         if status is not None and status is not expected:
-            raise InvalidInput(f"status {status.value!r} contradicts resolution {resolution.value!r}")
+            raise InvalidInput(f"status {status.value!r} contradicts resolution {resolution!r}")
         status = expected
     elif status in (Status.RESOLVED, Status.ANNULLED):
         raise InvalidInput(f"status {status.value!r} needs a resolution")
@@ -209,22 +221,95 @@ def parse_question(obj: dict) -> QuestionRec:
         tags=sorted({t.strip() for t in tags}),
         auto=auto.value if auto else None,
         status=(status or Status.OPEN).value,
-        resolution=resolution.value if resolution else None,
+        resolution=resolution,
         resolved_at=resolved_at,
         resolution_note=_str(obj, "resolution_note"),
         created_at=micros_from_iso(obj.get("created_at"), "created_at", required=False),
         updated_at=micros_from_iso(obj.get("updated_at"), "updated_at", required=False),
         source_file=_opt_str(obj, "source_file"),
+        kind_spec=spec.to_json(),
+        outcome=outcome,
+        event_question=_event_question(obj, slug),
     )
+
+
+def _spec(kind: Kind, data: object) -> KindSpec:
+    if kind is Kind.BINARY:
+        if data is not None:
+            raise InvalidInput("spec must be null for a binary question")
+        return BINARY
+    if not isinstance(data, dict):
+        raise InvalidInput(f"a {kind.value} question needs its spec (an object with its "
+                           f"{'options' if kind is Kind.CHOICE else 'range'})")  # fmt: skip
+    try:
+        return KindSpec.from_dict(kind.value, data)
+    except (InvalidInput, ValueError) as exc:
+        raise InvalidInput(f"spec: {exc}") from None
+
+
+def _resolution(obj: dict, spec: KindSpec) -> tuple[str | None, str | None]:
+    """(resolution, canonical outcome): yes/no/annulled for binary, 'outcome' (with `outcome`) or annulled else."""
+    value, outcome = obj.get("resolution"), obj.get("outcome")
+    if outcome is not None and not isinstance(outcome, str):
+        raise InvalidInput("outcome must be a string or null")
+    if spec.binary:
+        if outcome is not None:
+            raise InvalidInput("outcome is for a non-binary question (a binary one resolves yes or no)")
+        res = _enum(obj, "resolution", Resolution)
+        return (res.value if res else None), None
+    if value is None or value == Resolution.ANNULLED.value:
+        if outcome is not None:
+            raise InvalidInput(f"outcome is set but resolution is {shown(value)} (it must be 'outcome')")
+        return value, None
+    if value != OUTCOME:
+        raise InvalidInput(f"resolution {shown(value)} of a {spec.kind.value} question is not one of: outcome, annulled")
+    if outcome is None:
+        raise InvalidInput("resolution 'outcome' needs the outcome")
+    try:
+        return OUTCOME, spec.parse_outcome(outcome)
+    except (InvalidInput, UnreadableValue) as exc:
+        raise InvalidInput(f"outcome {shown(outcome)}: {exc}") from None
+
+
+def _event_question(obj: dict, slug: str) -> str | None:
+    linked = _opt_str(obj, "event_question")
+    if linked is not None and (not is_valid_slug(linked) or linked == slug):
+        raise InvalidInput(f"event_question {shown(linked)} must be the slug of another question")
+    return linked
+
+
+MAX_VECTOR = 1000
+"""More values than any kind's vector has (a CDF has GRID_POINTS, a choice at most 50 options)."""
+
+
+def _vector(value: object) -> tuple[float, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not value or len(value) > MAX_VECTOR:
+        raise InvalidInput(f"vector must be a list of 1 to {MAX_VECTOR} numbers")
+    out = []
+    for x in value:
+        if x.__class__ is not float and (isinstance(x, bool) or not isinstance(x, (int, float))):
+            raise InvalidInput(f"vector holds {shown(x)}, not a number")
+        x = float(x)
+        if not math.isfinite(x):
+            raise InvalidInput("vector values must be finite numbers")
+        out.append(x)
+    return tuple(out)
 
 
 def parse_forecast(obj: dict) -> ForecastRec:
     p = obj.get("probability")
+    vector = None
     # A float in range is the common case (a comparison with NaN is false, so NaN and inf fail it too).
     if not (p.__class__ is float and 0.0 <= p <= 1.0) and (
         isinstance(p, bool) or not isinstance(p, (int, float)) or not math.isfinite(p) or not 0 <= p <= 1
     ):
-        raise InvalidInput(f"probability {shown(p)} must be a number in [0, 1]")
+        if p is not None or obj.get("vector") is None:
+            raise InvalidInput(f"probability {shown(p)} must be a number in [0, 1]")
+        p = math.nan  # a non-binary forecast's summary is computed from its vector (check_forecast_kinds)
+    if "vector" in obj:  # v2: a non-binary forecast (absent from every binary line: the hot path skips it)
+        vector = _vector(obj["vector"])
     made = obj.get("made_at")
     made = iso_micros(made, field="made_at") if made.__class__ is str else micros_from_iso(made, "made_at")
     recorded = obj.get("recorded_at")
@@ -257,7 +342,10 @@ def parse_forecast(obj: dict) -> ForecastRec:
     rationale = obj.get("rationale")
     if rationale.__class__ is not str:
         rationale = _str(obj, "rationale")
-    return ForecastRec(question, forecaster, float(p), made, recorded, rationale, evidence, supersedes)
+    if vector is None and "entered" not in obj:
+        return ForecastRec(question, forecaster, float(p), made, recorded, rationale, evidence, supersedes)
+    return ForecastRec(question, forecaster, float(p), made, recorded, rationale, evidence, supersedes, vector,
+                       _str(obj, "entered"))  # fmt: skip
 
 
 def parse_evidence(obj: dict) -> EvidenceRec:
@@ -312,15 +400,24 @@ def parse_resolution_event(obj: dict) -> ResolutionEventRec:
     action = _str(obj, "action", required=True)
     if action not in ("resolve", "unresolve", "close", "reopen"):
         raise InvalidInput(f"action {shown(action)} is not one of: resolve, unresolve, close, reopen")
-    resolution = _enum(obj, "resolution", Resolution)
+    resolution = obj.get("resolution")
+    outcome = _opt_str(obj, "outcome")
+    if resolution != OUTCOME:
+        resolution = _enum(obj, "resolution", Resolution)
+        resolution = resolution.value if resolution else None
+        if outcome is not None:
+            raise InvalidInput("outcome is set but resolution is not 'outcome'")
+    elif outcome is None:
+        raise InvalidInput("resolution 'outcome' needs the outcome")
     return ResolutionEventRec(
         question=_str(obj, "question", required=True),
         action=action,
-        resolution=resolution.value if resolution else None,
+        resolution=resolution,
         resolved_at=micros_from_iso(obj.get("resolved_at"), "resolved_at", required=False),
         note=_str(obj, "note"),
         actor=_str(obj, "actor"),
         at=micros_from_iso(obj.get("at"), "at"),
+        outcome=outcome,
     )
 
 
@@ -342,8 +439,10 @@ def parse_comment(obj: dict) -> CommentRec:
 def check_header(obj: dict) -> None:
     if obj.get("format") != FORMAT:
         raise InvalidInput(f"header format must be {FORMAT!r}")
-    if obj.get("version") != VERSION:
-        raise InvalidInput(f"unsupported interchange version {shown(obj.get('version'))} (this forecast reads {VERSION})")
+    version = obj.get("version")
+    if version.__class__ is not int or version not in READS:
+        raise InvalidInput(f"unsupported interchange version {shown(version)} (this forecast reads "
+                           f"{', '.join(map(str, READS))})")  # fmt: skip
 
 
 PARSERS = {

@@ -1,4 +1,4 @@
-"""Write the whole database as interchange v1 JSON Lines, in a stable order (docs/interchange.md)."""
+"""Write the whole database as interchange v2 JSON Lines, in a stable order (docs/interchange.md)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import BinaryIO
 import orjson
 from sqlmodel import Session
 
+from forecast.core.kind_spec import decode_vector
 from forecast.interchange import FORMAT, VERSION
 from forecast.interchange.writer import QUESTION_COLUMNS, iso, question_record
 from forecast.store import bulk
@@ -37,9 +38,11 @@ def export_jsonl(session: Session, out: BinaryIO, *, progress: Callable[[int], N
     ):
         tags.setdefault(qid, []).append(name)
     slugs: dict[int, str] = {}
-    for qid, *row in q(f"SELECT id, {', '.join(QUESTION_COLUMNS)} FROM question ORDER BY slug"):
-        slugs[qid] = row[0]
-        emit({"type": "question", **question_record(row, tags.get(qid, []))})
+    rows = list(q(f"SELECT id, event_question_id, {', '.join(QUESTION_COLUMNS)} FROM question ORDER BY slug"))
+    slugs.update((qid, row[0]) for qid, _, *row in rows)
+    for qid, event, *row in rows:
+        record = question_record(row, tags.get(qid, []))
+        emit({"type": "question", **record, "event_question": None if event is None else slugs[event]})
         counts["questions"] += 1
 
     links: dict[int, list[dict]] = {}
@@ -88,32 +91,39 @@ def export_jsonl(session: Session, out: BinaryIO, *, progress: Callable[[int], N
     names = dict(q("SELECT id, name FROM forecaster"))
     rows = q(
         "SELECT f.id, f.question_id, f.forecaster_id, f.probability, f.made_at, f.recorded_at, f.rationale, "
-        "f.supersedes_id FROM forecast f JOIN question qq ON qq.id = f.question_id "
+        "f.supersedes_id, f.vector, f.entered FROM forecast f JOIN question qq ON qq.id = f.question_id "
         "JOIN forecaster fr ON fr.id = f.forecaster_id ORDER BY qq.slug, fr.name, f.made_at, f.recorded_at"
     )
     n = 0
-    for fid, qid, forecaster_id, p, made, rec, why, sup in rows:
+    for fid, qid, forecaster_id, p, made, rec, why, sup, vector, entered in rows:
         old = ident.get(sup) if sup is not None else None
-        emit(
-            {
-                "type": "forecast",
-                "question": slugs[qid],
-                "forecaster": names[forecaster_id],
-                "probability": p,
-                "made_at": iso(made),
-                "recorded_at": iso(rec),
-                "rationale": why,
-                "evidence": sorted(fev.get(fid, [])),
-                "supersedes": {"made_at": iso(old[0]), "recorded_at": iso(old[1])} if old else None,
-            }
-        )
+        record = {
+            "type": "forecast",
+            "question": slugs[qid],
+            "forecaster": names[forecaster_id],
+            "probability": p,
+            "made_at": iso(made),
+            "recorded_at": iso(rec),
+            "rationale": why,
+            "evidence": sorted(fev.get(fid, [])),
+            "supersedes": {"made_at": iso(old[0]), "recorded_at": iso(old[1])} if old else None,
+        }
+        if vector is not None:
+            # A list of floats: orjson writes each as its shortest round-trip repr, so the import gets the
+            # same float64 values back. The probability column is only a display summary: not written.
+            record["probability"] = None
+            record["vector"] = decode_vector(vector).tolist()
+            record["entered"] = entered
+        elif entered:
+            record["entered"] = entered
+        emit(record)
         n += 1
         if progress is not None and n % 50_000 == 0:
             progress(n)
     counts["forecasts"] = n
 
-    for qid, action, res, res_at, note, actor, at in q(
-        "SELECT question_id, action, resolution, resolved_at, note, actor, at FROM resolution_event ORDER BY id"
+    for qid, action, res, res_at, note, actor, at, outcome in q(
+        "SELECT question_id, action, resolution, resolved_at, note, actor, at, outcome FROM resolution_event ORDER BY id"
     ):
         emit(
             {
@@ -125,6 +135,7 @@ def export_jsonl(session: Session, out: BinaryIO, *, progress: Callable[[int], N
                 "note": note,
                 "actor": actor,
                 "at": iso(at),
+                "outcome": outcome,
             }
         )
         counts["resolution_events"] += 1

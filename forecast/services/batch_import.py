@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 from forecast.core.bulk_objects import no_cycle_collection
 from forecast.core.errors import Conflict
 from forecast.core.timeparse import iso_from_micros, to_micros, utcnow
-from forecast.interchange.reader import Batch, raise_line_errors
+from forecast.core.kind_spec import KindSpec
+from forecast.interchange.reader import Batch, check_forecast_kinds, raise_line_errors
 from forecast.services.batch_text import clean_batch
 from forecast.store import bulk
 from forecast.store.large_write import index_rebuilt_after, large_write
@@ -77,6 +78,8 @@ _Q_COLS = (
     "created_at",
     "updated_at",
     "source_file",
+    "kind_spec",
+    "outcome",
 )
 
 
@@ -95,8 +98,8 @@ class _Writer:
     def all(self, sql: str, params: tuple = ()) -> list[tuple]:
         return bulk.rows(self.conn, sql, params)
 
-    def scalar(self, sql: str):
-        return bulk.scalar(self.conn, sql)
+    def scalar(self, sql: str, params: tuple = ()):
+        return bulk.scalar(self.conn, sql, params)
 
 
 def _values(columns) -> str:
@@ -122,6 +125,8 @@ def _question_row(rec, now_us: int) -> tuple:
         created,
         rec.updated_at if rec.updated_at is not None else created,
         rec.source_file,
+        rec.kind_spec,
+        rec.outcome,
     )
 
 
@@ -146,9 +151,40 @@ def _check_references(w: _Writer, batch: Batch) -> tuple[set[str], set[str]]:
     for rec, line in zip([*batch.events, *batch.comments], [*batch.event_lines, *batch.comment_lines], strict=True):
         if rec.question not in slugs:
             errors.append((line, f"unknown question {rec.question!r}"))
+    for rec, line in zip(batch.questions, batch.question_lines, strict=True):
+        if rec.event_question is not None and rec.event_question not in slugs:
+            errors.append((line, f"event_question names unknown question {rec.event_question!r}"))
+    _check_kinds(w, batch, stored_slugs, errors)
     errors.sort()
     raise_line_errors(batch.source, errors)
     return slugs, keys
+
+
+def _check_kinds(w: _Writer, batch: Batch, stored_slugs: set[str], errors: list[tuple[int, str]]) -> None:
+    """Every forecast against its question's kind (the file's question, else the stored one), and no change
+    of kind or spec on a stored question that has forecasts (they were made for the old one).
+
+    Allocates next to nothing for a binary-only import (a million records are alive and the collector runs)."""
+    stored = {slug: (kind, spec) for slug, kind, spec in w.all("SELECT slug, kind, kind_spec FROM question WHERE kind <> 'binary'")}
+    specs = {slug: KindSpec.from_stored(kind, spec) for slug, (kind, spec) in stored.items()}
+    changed = []
+    for rec, line in zip(batch.questions, batch.question_lines, strict=True):
+        if rec.kind != "binary":
+            specs[rec.slug] = KindSpec.from_stored(rec.kind, rec.kind_spec)
+        elif rec.slug in specs:
+            del specs[rec.slug]
+        if rec.slug in stored_slugs and stored.get(rec.slug, ("binary", "")) != (rec.kind, rec.kind_spec):
+            changed.append((rec, line))
+    # A binary-only import into a binary-only database needs no pass over its forecasts unless one has a vector.
+    if specs or any(f.vector is not None for f in batch.forecasts):
+        binary = stored_slugs.union(q.slug for q in batch.questions).difference(specs)
+        check_forecast_kinds(batch, specs, errors, binary)
+    for rec, line in changed:
+        n = w.scalar("SELECT count(*) FROM forecast f JOIN question q ON q.id = f.question_id WHERE q.slug = :slug",
+                     (rec.slug,))  # fmt: skip
+        if n:
+            errors.append((line, f"question {rec.slug!r} has {n} forecast(s): its kind and spec cannot change "
+                                 "(they were made for the stored ones)"))  # fmt: skip
 
 
 def _import_forecasters(w: _Writer, batch: Batch, now_us: int, report: ImportReport) -> dict[str, int]:
@@ -171,8 +207,9 @@ _E_COLS = (
     "retrieved_at", "text", "excerpt", "content_hash", "inbox", "dismissed", "created_at",
 )  # fmt: skip
 _F_COLS = ("question_id", "forecaster_id", "probability", "made_at", "recorded_at", "rationale", "superseded")
+_KIND_F_COLS = (*_F_COLS, "vector", "entered")
 _TIME_COLS = {"opens_at", "closes_at", "resolves_at", "resolved_at", "created_at", "updated_at"}
-_RESOLUTION_COLS = ("status", "resolution", "resolved_at", "resolution_note")
+_RESOLUTION_COLS = ("status", "resolution", "resolved_at", "resolution_note", "outcome")
 # What an import compares: everything but the bookkeeping times (an older export's `updated_at` alone is
 # no change, and `created_at` of a stored question is never moved).
 _CONTENT_COLS = tuple(c for c in _Q_COLS if c not in ("slug", "created_at", "updated_at"))
@@ -229,7 +266,7 @@ def _import_questions(w: _Writer, batch: Batch, now_us: int, report: ImportRepor
             continue
         res, at = _IDX["resolution"], _IDX["resolved_at"]
         if (new[res], new[at]) != (old[res], old[at]):
-            report.resolution_changes.append((rec.slug, new[res], new[at], new[_IDX["resolution_note"]]))
+            report.resolution_changes.append((rec.slug, new[res], new[at], new[_IDX["resolution_note"]], new[_IDX["outcome"]]))
         stamp = new[_IDX["updated_at"]]
         new = new[: _IDX["updated_at"]] + (stamp if stamp > old[_IDX["updated_at"]] else now_us,) + new[_IDX["updated_at"] + 1 :]
         updates.append(new[1:] + (rec.slug,))
@@ -245,6 +282,7 @@ def _import_questions(w: _Writer, batch: Batch, now_us: int, report: ImportRepor
     w.many(f"UPDATE question SET {sets} WHERE slug = :slug", updates)
     ids = {slug: qid for qid, slug in w.all("SELECT id, slug FROM question")}
     tag_changed = _import_tags(w, batch, ids, {slug for slug in stored}, report)
+    tag_changed |= _import_event_links(w, batch, ids, stored.keys(), report)
     if tag_changed - changed_slugs:
         w.many("UPDATE question SET updated_at = :updated_at WHERE slug = :slug", [(now_us, s) for s in sorted(tag_changed - changed_slugs)])
     changed_slugs |= tag_changed
@@ -252,6 +290,25 @@ def _import_questions(w: _Writer, batch: Batch, now_us: int, report: ImportRepor
     report.questions_added, report.questions_updated = len(inserts), len(changed_slugs)
     report.questions_unchanged = len(batch.questions) - len(inserts) - len(changed_slugs)
     return ids
+
+
+def _import_event_links(w: _Writer, batch: Batch, qids: dict[str, int], existing, report: ImportReport) -> set[str]:
+    """Link each "before X" binary question to its date question as the file says; returns the stored
+    questions whose link changed (each listed in the report)."""
+    stored = dict(w.all("SELECT q.slug, e.slug FROM question q JOIN question e ON e.id = q.event_question_id"))
+    if not stored and not any(q.event_question for q in batch.questions):
+        return set()
+    updates, changed = [], set()
+    for rec in batch.questions:
+        old = stored.get(rec.slug)
+        if old == rec.event_question:
+            continue
+        updates.append((None if rec.event_question is None else qids[rec.event_question], rec.slug))
+        if rec.slug in existing:
+            changed.add(rec.slug)
+            report.changes.append({"question": rec.slug, "field": "event_question", "from": old, "to": rec.event_question})
+    w.many("UPDATE question SET event_question_id = :event_question_id WHERE slug = :slug", updates)
+    return changed
 
 
 def _import_tags(w: _Writer, batch: Batch, qids: dict[str, int], existing: set[str], report: ImportReport) -> set[str]:
@@ -336,19 +393,34 @@ def _import_forecasts(
     rows = [
         (qids[f.question], fids[f.forecaster], f.probability, f.made_at, f.recorded_at, f.rationale, False)
         for f in batch.forecasts
+        if f.vector is None
     ]
+    # Non-binary forecasts (checked and encoded by check_forecast_kinds) take two more columns; binary rows
+    # leave them to their defaults (NULL, '') so the million-row path binds nothing more than before.
+    kind_rows = [
+        (qids[f.question], fids[f.forecaster], f.probability, f.made_at, f.recorded_at, f.rationale, False, f.vector,
+         f.entered)
+        for f in batch.forecasts
+        if f.vector is not None
+    ] if len(rows) < len(batch.forecasts) else []  # fmt: skip
     before = w.scalar("SELECT count(*) FROM forecast")
     special = [f for f in batch.forecasts if f.evidence or f.supersedes]
     last_stored_id = w.scalar("SELECT max(id) FROM forecast") if special else None
-    with index_rebuilt_after(w.conn, "ix_forecast_forecaster_question", rebuild=len(rows) > before):
+    with index_rebuilt_after(w.conn, "ix_forecast_forecaster_question", rebuild=len(rows) + len(kind_rows) > before):
         w.many(
             f"INSERT INTO forecast ({', '.join(_F_COLS)}) VALUES ({_values(_F_COLS)}) ON CONFLICT DO NOTHING",
             rows,
             progress,
         )
+        w.many(
+            f"INSERT INTO forecast ({', '.join(_KIND_F_COLS)}) VALUES ({_values(_KIND_F_COLS)}) ON CONFLICT DO NOTHING",
+            kind_rows,
+        )
     added = w.scalar("SELECT count(*) FROM forecast") - before
-    report.forecasts_added, report.forecasts_existing = added, len(rows) - added
+    report.forecasts_added, report.forecasts_existing = added, len(rows) + len(kind_rows) - added
     pairs = _pairs_of(rows)
+    if pairs is not None and kind_rows:
+        pairs |= {row[:2] for row in kind_rows}
     if not special:
         return pairs
     ident = (
@@ -461,16 +533,16 @@ def _import_events(w: _Writer, batch: Batch, qids: dict[str, int], now_us: int, 
         if ident in stored:
             continue
         stored.add(ident)
-        rows.append((*ident[:2], e.resolution, e.resolved_at, e.note, e.actor, e.at))
+        rows.append((*ident[:2], e.resolution, e.resolved_at, e.note, e.actor, e.at, e.outcome))
     # A resolution the import changed is history too, unless the file brought the event that made it.
     brought = {(qid, res, at) for qid, action, res, at, *_ in rows if action == "resolve"}
-    for slug, resolution, resolved_at, note in report.resolution_changes:
+    for slug, resolution, resolved_at, note, outcome in report.resolution_changes:
         qid = qids[slug]
         if (qid, resolution, resolved_at) not in brought:
-            rows.append((qid, "resolve", resolution, resolved_at, note, actor, now_us))
+            rows.append((qid, "resolve", resolution, resolved_at, note, actor, now_us, outcome))
     w.many(
-        "INSERT INTO resolution_event (question_id, action, resolution, resolved_at, note, actor, at) "
-        "VALUES (:question_id, :action, :resolution, :resolved_at, :note, :actor, :at)",
+        "INSERT INTO resolution_event (question_id, action, resolution, resolved_at, note, actor, at, outcome) "
+        "VALUES (:question_id, :action, :resolution, :resolved_at, :note, :actor, :at, :outcome)",
         rows,
     )
     report.resolution_events_added = len(rows)

@@ -14,7 +14,8 @@ from forecast.store.text_guard import clean
 _QUESTION = {
     "slug": ("question", "slug"), "title": ("question", "title"), "description": ("question", "description"),
     "criteria": ("question", "criteria"), "resolution_note": ("question", "resolution_note"),
-    "source_file": ("question", "source_file"),
+    "source_file": ("question", "source_file"), "outcome": ("question", "outcome"),
+    "event_question": ("question", "slug"),
 }  # fmt: skip
 _FORECAST = {
     "question": ("question", "slug"), "forecaster": ("forecaster", "name"), "rationale": ("forecast", "rationale"),
@@ -28,6 +29,7 @@ _LINK = {"question": ("question", "slug"), "note": ("evidence_link", "note")}
 _FORECASTER = {"name": ("forecaster", "name")}
 _EVENT = {
     "question": ("question", "slug"), "note": ("resolution_event", "note"), "actor": ("resolution_event", "actor"),
+    "outcome": ("resolution_event", "outcome"),
 }  # fmt: skip
 _COMMENT = {"question": ("question", "slug"), "author": ("comment", "author"), "body": ("comment", "body")}
 
@@ -109,6 +111,7 @@ def _clean_forecasts(batch: Batch, rules: _Rules, errors: list[tuple[int, str]])
     """`_FORECAST` and the evidence keys, as `each` would apply them, unrolled: this runs a million times."""
     question, forecaster, rationale = (rules.of(_FORECAST[attr]) for attr in ("question", "forecaster", "rationale"))
     key = rules.of(("evidence", "key"))
+    entered = rules.of(("forecast", "entered"))
     lines = batch.forecast_lines
     # The rules remember each name they cleaned; these two lookups, inline, spare a call per forecast.
     questions: dict[str, str] = {}
@@ -130,6 +133,8 @@ def _clean_forecasts(batch: Batch, rules: _Rules, errors: list[tuple[int, str]])
             value = rec.rationale
             if value and (new := rationale(value)) is not value:  # its rule (TEXT) keeps "" as it is
                 rec.rationale = new
+            if rec.entered:  # what was typed for a non-binary forecast ("" on every binary one)
+                rec.entered = entered(rec.entered)
             if rec.evidence:
                 rec.evidence = [key(k) for k in rec.evidence]
         except InvalidInput as exc:

@@ -4,9 +4,11 @@ A delete moves the item's rows out of the live tables into one `trash` entry (st
 who and when; nothing else reads the trash, so a deleted item is out of every list, score, export, search,
 check and the standing-forecast cache at once. What moves with what:
 
-- a question takes its forecasts, tags, evidence links, resolution history, reminder, sync record and link
-  proposals (the evidence itself stays: other questions may cite it); feeds aimed at it lose the aim until
-  it is restored;
+- a question takes its forecasts (with their vectors), tags, evidence links, resolution history, comments
+  (with their authors: in a team database the stamping trigger keeps the author of a comment that comes
+  back out of the trash, store/team_sql.py), reminder, sync record and link proposals (the evidence itself
+  stays: other questions may cite it); feeds aimed at it, and binary questions linked to it as their
+  event, lose the aim until it is restored;
 - a forecast takes its whole correction chain (every version: a correction is the same forecast, restated),
   so no remaining row supersedes a missing one and `forecast db check` stays clean;
 - evidence takes its links to questions and to the forecasts that cited it, and its link proposals.
@@ -61,13 +63,15 @@ def _question_rows(conn, qid: int) -> tuple[Snapshot, dict]:
     p = {"id": qid}
     snap = {"question": capture(conn, "question", "id = :id", p)}
     for table in ("question_tag", "forecast", "evidence_link", "resolution_event", "reminder", "question_sync",
-                  "link_proposal"):  # fmt: skip
+                  "link_proposal", "comment"):  # fmt: skip
         snap[table] = capture(conn, table, "question_id = :id", p)
     snap["forecast_evidence"] = capture(
         conn, "forecast_evidence", "forecast_id IN (SELECT id FROM forecast WHERE question_id = :id)", p
     )
     feeds = conn.execute(text("SELECT id FROM feed WHERE question_id = :id"), p).scalars().all()
-    return snap, {"feed.question_id": list(feeds)}
+    # "before X" questions linked to this (date) question lose the link (ON DELETE SET NULL) until it is back
+    linked = conn.execute(text("SELECT id FROM question WHERE event_question_id = :id"), p).scalars().all()
+    return snap, {"feed.question_id": list(feeds), "question.event_question_id": list(linked)}
 
 
 def _chain(session: Session, fid: int) -> list[ForecastRow]:

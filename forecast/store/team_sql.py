@@ -58,6 +58,17 @@ SECURITY DEFINER SET search_path = pg_catalog, public AS $$
   SELECT EXISTS (SELECT 1 FROM public.question WHERE id = qid AND created_by = session_user)
 $$;
 
+CREATE OR REPLACE FUNCTION forecast_comment_in_trash(who text, said text, created bigint) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+  -- A comment restored with its deleted question (services/trash.py) comes back as written: its author,
+  -- body and time are in an open trash entry, which only who deleted it (or an admin) can restore. Anything
+  -- else inserted under another's name is what the stamp exists to stop.
+  SELECT EXISTS (SELECT 1 FROM public.trash
+                 WHERE kind = 'question' AND state = 'deleted' AND payload <> ''
+                   AND (payload::jsonb -> 'rows' -> 'comment')
+                       @> jsonb_build_array(jsonb_build_object('author', who, 'body', said, 'created_at', created)))
+$$;
+
 CREATE OR REPLACE FUNCTION forecast_guard_change() RETURNS trigger LANGUAGE plpgsql AS $$
 -- Row-level security filters an UPDATE or DELETE of someone else's row silently (0 rows); these checks
 -- make the refusal loud, so a client learns why instead of seeing its change vanish.
@@ -116,7 +127,9 @@ BEGIN
   ELSIF TG_TABLE_NAME = 'resolution_event' THEN
     NEW.actor := session_user;
   ELSIF TG_TABLE_NAME = 'comment' THEN
-    IF TG_OP = 'INSERT' THEN NEW.author := session_user; ELSE NEW.author := OLD.author; END IF;
+    IF TG_OP = 'UPDATE' THEN NEW.author := OLD.author;
+    ELSIF NOT forecast_comment_in_trash(NEW.author, NEW.body, NEW.created_at) THEN NEW.author := session_user;
+    END IF;
   ELSIF TG_TABLE_NAME = 'trash' THEN
     IF TG_OP = 'INSERT' THEN NEW.deleted_by := session_user; ELSE NEW.deleted_by := OLD.deleted_by; END IF;
   END IF;

@@ -101,7 +101,7 @@ def test_round_trip_is_lossless(database, tmp_path):
         ({"type": "question", "slug": "Bad Slug", "title": "t", "opens_at": "2019-01-01", "closes_at": "2019-02-01"},
          "slug"),
         ({"type": "mystery"}, "unknown record type"),
-        ({"type": "header", "format": "forecast-jsonl", "version": 2}, "version"),
+        ({"type": "header", "format": "forecast-jsonl", "version": 3}, "version"),
     ],
 )  # fmt: skip
 def test_any_invalid_line_imports_nothing(session, bad, reason):

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from forecast.core.errors import Conflict, InvalidInput
+from forecast.core.errors import Conflict, InvalidInput, UnreadableValue
+from forecast.core.kind_spec import KindSpec
 from forecast.core.slug import slugify
 from forecast.core.text import nul_path
 from forecast.core.timeparse import to_micros, utcnow
@@ -30,13 +31,27 @@ from forecast.interchange.records import (
     parse_question,
 )
 from forecast.services.batch_import import import_batch
-from forecast.services.questions.sync import FILE_KEYS, app_view, dumps, file_view, loads, merge, shown
+from forecast.services.questions.sync import (
+    FILE_KEYS,
+    app_view,
+    dumps,
+    file_view,
+    loads,
+    merge,
+    outcome_of,
+    resolution_of,
+    shown,
+)
 from forecast.store import bulk
 
 QUESTION_KEYS = {
     "slug", "title", "kind", "description", "criteria", "opens_at", "closes_at", "resolves_at", "tags", "auto",
-    "resolution", "forecasts", "evidence",
+    "resolution", "forecasts", "evidence", *(SPEC_KEYS := ("options", "other", "range", "open_lower", "open_upper",
+                                                             "log", "unit")),
 }  # fmt: skip
+_KIND_KEYS = {"binary": (), "choice": ("options", "other"),
+              "numeric": ("range", "open_lower", "open_upper", "log", "unit"),
+              "date": ("range", "open_lower", "open_upper")}  # fmt: skip
 _TOML_LINE = re.compile(r"at line (\d+)")
 
 
@@ -55,6 +70,63 @@ def _iso(value, where: str) -> str | None:
     raise InvalidInput(f"{where}: expected a date")
 
 
+def _spec_of(data: dict, fail) -> dict | None:
+    """The `spec` (KindSpec.to_dict form) a file's kind keys describe; None for binary (or an unknown kind,
+    which the question parser names)."""
+    kind = data.get("kind", "binary")
+    allowed = _KIND_KEYS.get(kind) if isinstance(kind, str) else None
+    if allowed is None:
+        return None
+    for key in SPEC_KEYS:
+        if key in data and key not in allowed:
+            raise fail(key, f"{key} is not for a {kind} question" + ("" if allowed else " (set kind first)"))
+    if kind == "binary":
+        return None
+    if kind == "choice":
+        options = data.get("options")
+        if not isinstance(options, list) or len(options) < 1:
+            raise fail("options" if "options" in data else "kind",
+                       'a choice question needs options = [{key = "kim", label = "Kim Jong Un"}, ...]')
+        out = []
+        for item in options:
+            if isinstance(item, str):
+                item = {"key": item, "label": item}
+            if not isinstance(item, dict) or set(item) - {"key", "label"} or not isinstance(item.get("key"), str):
+                raise fail("options", "each option is {key = \"...\", label = \"...\"} (or a bare key)")
+            out.append({"key": item["key"], "label": item.get("label", item["key"])})
+        other = data.get("other", False)
+        if not isinstance(other, bool):
+            raise fail("other", "other must be true or false")
+        if other and "other" not in [o["key"] for o in out]:
+            out.append({"key": "other", "label": "Other"})
+        return {"options": out}
+    rng = data.get("range")
+    if not isinstance(rng, list) or len(rng) != 2:
+        raise fail("range" if "range" in data else "kind", f"a {kind} question needs range = [LOW, HIGH]")
+    log = data.get("log", False)
+    if not isinstance(log, bool):
+        raise fail("log", "log must be true or false")
+    if kind == "date":
+        try:
+            low, high = (_iso(v, "range") if isinstance(v, (dt.date, str)) else v for v in rng)
+        except InvalidInput as exc:
+            raise fail("range", str(exc)) from None
+    else:
+        low, high = rng
+    return {"low": low, "high": high, "open_lower": data.get("open_lower", False),
+            "open_upper": data.get("open_upper", False), "zero_point": 0.0 if log else None,
+            "unit": data.get("unit", "")}  # fmt: skip
+
+
+def _outcome_text(value) -> str | None:
+    """A `[resolution]` outcome as text (a TOML date for a date question, a number for a numeric one)."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return _iso(value, "resolution.outcome")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(value)
+    return value
+
+
 def _line_of(text: str, key: str, *, table: str | None = None, index: int = 0) -> int:
     """Line of `key = ...`, searched inside the index-th `[[table]]` block when a table is given."""
     start, end = 0, len(text)
@@ -70,7 +142,8 @@ def _line_of(text: str, key: str, *, table: str | None = None, index: int = 0) -
 
 
 def _field_of(message: str, fields: tuple[str, ...], default: str) -> str:
-    return next((f for f in fields if message.startswith(f) or f" {f}" in message or f"{f} " in message), default)
+    first = next((f for f in fields if message.startswith(f)), None)  # "forecast 'x': ..." names its key first
+    return first or next((f for f in fields if f" {f}" in message or f"{f} " in message), default)
 
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -113,12 +186,21 @@ def parse_question_file(path: Path, root: Path, default_forecaster: str, *, text
     res = data.get("resolution") or {}
     if not isinstance(res, dict):
         raise fail("resolution", "resolution must be a table with outcome, resolved_at and note")
+    spec = _spec_of(data, fail)
+    outcome = _outcome_text(res.get("outcome"))
+    resolution = outcome
+    if spec is not None and outcome is not None and outcome != "annulled":
+        resolution = "outcome"  # a choice, numeric or date question resolves to its outcome (core/kind_spec.py)
+    else:
+        outcome = None
     try:
         question = parse_question(
             {
                 "slug": data.get("slug") or slugify(str(data.get("title", ""))),
                 "title": data.get("title"),
                 "kind": data.get("kind", "binary"),
+                "spec": spec,
+                "outcome": outcome,
                 "description": str(data.get("description", "")).strip(),
                 "criteria": str(data.get("criteria", "")).strip(),
                 "opens_at": _iso(data.get("opens_at"), "opens_at"),
@@ -126,16 +208,23 @@ def parse_question_file(path: Path, root: Path, default_forecaster: str, *, text
                 "resolves_at": _iso(data.get("resolves_at"), "resolves_at"),
                 "tags": data.get("tags", []),
                 "auto": data.get("auto"),
-                "resolution": res.get("outcome"),
+                "resolution": resolution,
                 "resolved_at": _iso(res.get("resolved_at"), "resolution.resolved_at"),
                 "resolution_note": res.get("note", ""),
                 "source_file": rel,
             }
         )
     except InvalidInput as exc:
+        message = str(exc)
         key = next((k for k in ("closes_at", "opens_at", "resolves_at", "title", "slug", "tags", "auto", "kind")
-                    if k in str(exc)), "title")  # fmt: skip
-        raise fail(key, str(exc)) from None
+                    if k in message), "title")  # fmt: skip
+        if message.startswith("spec: "):  # the kind keys' values: the parser's reason, at the key it names
+            message = message[6:]
+            key = next((k for k in ("options", "range", "unit", "open_lower", "open_upper") if k in data
+                        and (k in message or k == "options" or k == "range")), "kind")  # fmt: skip
+        elif message.startswith("outcome") or "resolution" in message:
+            key = "outcome"
+        raise fail(key, message) from None
     if question.closes_at <= question.opens_at:
         raise fail("closes_at", "closes_at must be after opens_at")
     if question.resolves_at < question.closes_at:
@@ -189,11 +278,27 @@ def parse_question_file(path: Path, root: Path, default_forecaster: str, *, text
             missing = [h for h in cited if h not in handles]
             if missing:
                 raise InvalidInput(f"evidence {missing[0]!r} is not an [[evidence]] id in this file")
+            vector = entered = None
+            if question.kind != "binary":
+                # What one would type to `predict`: "kim=50% moon=50%", "p10=3 p50=12 p90=75", normal(...)
+                typed = item.get("forecast")
+                if "probability" in item or not isinstance(typed, str):
+                    raise InvalidInput(f'a {question.kind} question\'s forecast is forecast = "..." as typed to '
+                                       f'`predict` (e.g. {_EXAMPLE[question.kind]}), not a probability')  # fmt: skip
+                kind_spec = KindSpec.from_stored(question.kind, question.kind_spec)
+                try:
+                    _, values, entered = kind_spec.parse_forecast(typed)
+                except UnreadableValue as exc:
+                    raise InvalidInput(f"forecast {typed!r}: {exc}") from None
+                vector = values.tolist()
+            elif "forecast" in item:
+                raise InvalidInput("forecast is for a choice, numeric or date question; a binary one takes probability")
             rec = parse_forecast(
                 {
                     "question": question.slug,
                     "forecaster": item.get("by", default_forecaster),
-                    "probability": item.get("probability"),
+                    "probability": item.get("probability") if vector is None else None,
+                    **({} if vector is None else {"vector": vector, "entered": entered}),
                     "made_at": _iso(item.get("made_at"), f"{where}.made_at"),
                     "rationale": item.get("why", ""),
                     "evidence": [handles[h] for h in cited],
@@ -204,21 +309,26 @@ def parse_question_file(path: Path, root: Path, default_forecaster: str, *, text
             if question.resolved_at is not None and rec.made_at > question.resolved_at:
                 raise InvalidInput("made_at is after the resolution")
         except InvalidInput as exc:
-            key = _field_of(str(exc), ("probability", "made_at", "evidence", "by"), "made_at")
+            key = _field_of(str(exc), ("probability", "forecast", "made_at", "evidence", "by"), "made_at")
             line = _line_of(text, key, table="forecasts", index=i)
             raise InvalidInput(f"{path}:{line}: {where}: {exc}") from None
         forecasts.append(rec)
     return question, forecasts, evidence
 
 
+_EXAMPLE = {"choice": '"kim=50% moon=30% other=20%"', "numeric": '"p10=3 p50=12 p90=75"',
+            "date": '"p10=2020-01-01 p50=2021-01-01 p90=2023-01-01"'}  # fmt: skip
+
+
 def _sync_event(q, now_us: int) -> ResolutionEventRec:
-    return ResolutionEventRec(q.slug, "resolve", q.resolution, q.resolved_at, q.resolution_note, SYNC_ACTOR, now_us)
+    return ResolutionEventRec(q.slug, "resolve", q.resolution, q.resolved_at, q.resolution_note, SYNC_ACTOR, now_us,
+                              q.outcome)  # fmt: skip
 
 
 SYNC_ACTOR = "forecast q sync"
 _STORED_COLS = (
     "id", "slug", "title", "description", "criteria", "opens_at", "closes_at", "resolves_at", "auto_rule", "status",
-    "resolution", "resolved_at", "resolution_note", "created_at", "updated_at",
+    "resolution", "resolved_at", "resolution_note", "created_at", "updated_at", "kind", "kind_spec", "outcome",
 )  # fmt: skip
 
 
@@ -303,6 +413,7 @@ def sync_directory(
                 batch.add("resolution_event", _sync_event(q, now_us), 1)
             _add(batch, q, f)
             continue
+        _refuse_kind_change(conn, f, q, row)
         app = app_view(row, tags.get(row["id"], []))
         if state is not None and state[2] == f.digest:
             unchanged_files += 1  # the file is as last synced: whatever the app changed since stands
@@ -330,7 +441,9 @@ def sync_directory(
             q, slug=merged["slug"], title=merged["title"], description=merged["description"],
             criteria=merged["criteria"], opens_at=merged["opens_at"], closes_at=merged["closes_at"],
             resolves_at=merged["resolves_at"], tags=list(merged["tags"]), auto=merged["auto"],
-            resolution=resolution[0] if resolution else None, resolved_at=resolution[1] if resolution else None,
+            resolution=resolution_of(q.kind, resolution[0]) if resolution else None,
+            outcome=outcome_of(q.kind, resolution[0]) if resolution else None,
+            resolved_at=resolution[1] if resolution else None,
             resolution_note=resolution[2] if resolution else row["resolution_note"],
             status=row["status"] if same_resolution else ("annulled" if resolution[0] == "annulled" else "resolved"),
             created_at=row["created_at"], updated_at=row["updated_at"],
@@ -377,6 +490,19 @@ def sync_directory(
         "settled": settled,
         "renamed": len(renames),
     }
+
+
+def _refuse_kind_change(conn, f: _File, q: QuestionRec, row: dict) -> None:
+    """A question's forecasts were made for its kind and spec: with any, a file may not change either."""
+    if (row["kind"], row["kind_spec"] or "") == (q.kind, q.kind_spec):
+        return
+    n = bulk.scalar(conn, "SELECT count(*) FROM forecast WHERE question_id = :id", (row["id"],))
+    if n:
+        key = next((k for k in ("kind", "options", "range", "open_lower", "open_upper", "log", "unit", "other")
+                    if re.search(rf"^[ \t]*{k}[ \t]*=", f.text, re.MULTILINE)), "title")  # fmt: skip
+        raise InvalidInput(f"{f.path}:{_line_of(f.text, key)}: question {row['slug']} has {n} forecast(s): its kind "
+                           f"and {'options' if row['kind'] == 'choice' else 'range'} cannot change (stored: "
+                           f"{KindSpec.from_stored(row['kind'], row['kind_spec']).describe()})")  # fmt: skip
 
 
 def _add(batch: Batch, q: QuestionRec, f: _File) -> None:

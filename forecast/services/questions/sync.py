@@ -6,6 +6,10 @@ changed (`q edit`, `resolve`) is kept; a field both changed to different values 
 `--prefer file|app` settles. A question with no record of an earlier sync has no common ancestor, so
 any difference is a conflict.
 
+A non-binary question's resolution is stated by its outcome (an option key, a number, a date; core/kind_spec.py),
+so a changed outcome is a changed resolution. The kind and its options or range are not merged: the file's
+apply, unless the question has forecasts (then a change is refused, services/questions/files.py).
+
 A file's resolution is a claim only when the file has a `[resolution]` table: a file without one never
 changes the stored resolution.
 """
@@ -36,8 +40,17 @@ def file_view(q) -> dict:
         "resolves_at": q.resolves_at,
         "tags": sorted(q.tags),
         "auto": q.auto,
-        "resolution": [q.resolution, q.resolved_at, q.resolution_note] if q.resolution else None,
+        "resolution": [q.outcome or q.resolution, q.resolved_at, q.resolution_note] if q.resolution else None,
     }
+
+
+def resolution_of(kind: str, stated: str) -> str:
+    """question.resolution for the resolution a view states (a non-binary view states its outcome)."""
+    return stated if kind == "binary" or stated == "annulled" else "outcome"
+
+
+def outcome_of(kind: str, stated: str) -> str | None:
+    return None if kind == "binary" or stated == "annulled" else stated
 
 
 def app_view(row: dict, tags: list[str]) -> dict:
@@ -52,7 +65,8 @@ def app_view(row: dict, tags: list[str]) -> dict:
         "resolves_at": row["resolves_at"],
         "tags": sorted(tags),
         "auto": row["auto_rule"],
-        "resolution": [row["resolution"], row["resolved_at"], row["resolution_note"]] if row["resolution"] else None,
+        "resolution": [row.get("outcome") or row["resolution"], row["resolved_at"], row["resolution_note"]]
+        if row["resolution"] else None,
     }
 
 
