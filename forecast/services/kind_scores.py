@@ -28,7 +28,7 @@ from forecast.core.kinds import GRID_POINTS, INBOUND_BUCKETS
 from forecast.core.model import Kind
 from forecast.core.scoring import kind_arrays as ka
 from forecast.core.scoring.calibration import n_bins_for
-from forecast.services.scoring import ScoreFilter, _question_where
+from forecast.services.scoring import ScoreFilter, _connection, _question_where
 from forecast.store import bulk
 
 KINDS = (Kind.CHOICE, Kind.NUMERIC, Kind.DATE)
@@ -201,7 +201,7 @@ class _Questions:
 
 
 def _questions(session: Session, where: str, params: dict) -> _Questions:
-    rows = bulk.rows(session.connection(), QUESTIONS_SQL.format(where=where), params)
+    rows = bulk.rows(_connection(session), QUESTIONS_SQL.format(where=where), params)
     specs, outcomes = [], []
     known: dict[tuple[str, str], KindSpec] = {}  # a spec is read once however many questions share it
     for _id, kind, spec, resolution, outcome, _o, _c, _r in rows:
@@ -245,7 +245,7 @@ def _forecasts(session: Session, where: str, params: dict, flt: ScoreFilter,
     if flt.exclude_backfilled:
         backfill = "AND recorded_at - made_at <= :lag"
         params = {**params, "lag": lag_micros(flt.backfill_after)}
-    rows = bulk.iterate(session.connection(), FORECASTS_SQL.format(where=where, backfill=backfill), params)
+    rows = bulk.iterate(_connection(session), FORECASTS_SQL.format(where=where, backfill=backfill), params)
     parts: dict[int, tuple[list, list, list]] = {}
     while chunk := list(islice(rows, _CHUNK)):
         q, f, t, rec, vec = zip(*chunk, strict=True)
@@ -289,11 +289,11 @@ def kind_scores(session: Session, flt: ScoreFilter = ScoreFilter(), *, unit: str
     `pairs`: also keep the per-(question, forecaster) numbers (for exports).
     """
     n_bins = n_bins_for(bin_width)
-    where, params = _question_where(session, flt)
+    where, params = _question_where(_connection(session), flt)
     qs = _questions(session, where, params)
     if len(qs.ids) == 0:
         return KindReport()
-    names = dict(bulk.rows(session.connection(), "SELECT id, name FROM forecaster"))
+    names = dict(bulk.rows(_connection(session), "SELECT id, name FROM forecaster"))
     missing = [n for n in flt.forecasters if n not in names.values()]
     if missing:
         from forecast.core.errors import NotFound
@@ -575,11 +575,11 @@ def question_scores(session: Session, ref: str | int, forecasters: tuple[str, ..
         return None
     spec = spec_of(q)
     kind = Kind(q.kind)
-    names = dict(bulk.rows(session.connection(), "SELECT id, name FROM forecaster"))
+    names = dict(bulk.rows(_connection(session), "SELECT id, name FROM forecaster"))
     missing = [n for n in forecasters if n not in names.values()]
     if missing:
         raise NotFound(f"no forecaster named {missing[0]!r}")
-    rows = bulk.rows(session.connection(), "SELECT id, forecaster_id, made_at, recorded_at, vector FROM forecast "
+    rows = bulk.rows(_connection(session), "SELECT id, forecaster_id, made_at, recorded_at, vector FROM forecast "
                      "WHERE question_id = :id AND NOT superseded AND vector IS NOT NULL ORDER BY id", (q.id,))  # fmt: skip
     opens, closes = to_micros(q.opens_at), to_micros(q.closes_at)
     res_at = to_micros(q.resolved_at) if q.resolved_at is not None else None

@@ -204,17 +204,17 @@ def score_database(
     }
     if breakdown is not None:
         out["breakdown"] = scores.breakdown(breakdown, names)
-    _add_kinds(session, flt, out, unit, bin_width)
+    _add_kinds(src, flt, out, unit, bin_width)
     return out
 
 
-def _add_kinds(session: Session, flt: ScoreFilter, out: dict, unit: str, bin_width: float) -> None:
+def _add_kinds(src: Reader, flt: ScoreFilter, out: dict, unit: str, bin_width: float) -> None:
     """Call-out: choice, numeric and date questions (services/kind_scores.py), under `kinds`, each kind with its
     own columns. Absent when no such question passes the filter, so binary-only output is unchanged; present,
     `questions` and `backfilled` above count binary questions and all scored forecasts."""
     from forecast.services.kind_scores import kind_scores
 
-    kinds = kind_scores(session, flt, unit=unit, bin_width=bin_width)
+    kinds = kind_scores(src, flt, unit=unit, bin_width=bin_width)
     if not kinds:
         return
     out["questions"]["not_scored"] -= kinds.n_questions  # they are not binary: each kind counts its own

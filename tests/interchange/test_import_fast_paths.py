@@ -122,6 +122,8 @@ def test_objects_frozen_on_purpose_stay_frozen():
         frozen = gc.get_freeze_count()
         with no_cycle_collection():
             built = [[i] for i in range(1_000)]
-        assert gc.isenabled() and gc.get_freeze_count() == frozen and len(built) == 1_000
+        # Still frozen (unfreeze() would make it 0); frozen objects freed meanwhile by reference counting (in a
+        # worker that ran other tests first) may lower the count a little, never raise it.
+        assert gc.isenabled() and 0 < gc.get_freeze_count() <= frozen and frozen > 1_000 and len(built) == 1_000
     finally:
         gc.unfreeze()
