@@ -9,7 +9,7 @@ from forecast.services.database import open_database
 from forecast.services.scoring import score_database
 from forecast.services.sqlite_read import read_sqlite
 from forecast.store import bulk
-from tests.store.test_scoring_service import NOW, Resolution, predict, question, res
+from tests.scoring.test_scoring_service import NOW, Resolution, predict, question, res
 
 
 def _world(path) -> None:
