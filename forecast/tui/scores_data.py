@@ -52,12 +52,25 @@ class ScoresView:
     calibration: list[Bin] = field(default_factory=list)
     monthly: list[tuple[str, float]] = field(default_factory=list)
     by_tag: list[dict] = field(default_factory=list)
+    kinds: list[KindTable] = field(default_factory=list)
+    """Choice, numeric and date questions, each kind with its own columns (empty with only binary questions)."""
+
+
+@dataclass(frozen=True)
+class KindTable:
+    """One non-binary kind's table: its forecasters' scores (services/kind_scores.py, as `forecast score`)."""
+
+    kind: str  # choice, numeric or date
+    scored: int
+    not_scored: int
+    forecasters: tuple[dict, ...]  # KindForecaster.to_json() of each forecaster with a scored question
 
 
 def load_scores(session, flt: ScoresFilter, *, now: datetime, backfill_after: timedelta = DEFAULT_BACKFILL_AFTER
                 ) -> ScoresView:  # fmt: skip
     from forecast.core.scoring import score
     from forecast.services import scoring
+    from forecast.services.kind_scores import kind_scores
     from forecast.services.lookup import forecaster_names
     from forecast.services.tags import all_tags
 
@@ -67,13 +80,9 @@ def load_scores(session, flt: ScoresFilter, *, now: datetime, backfill_after: ti
     days = PERIODS[flt.period][1]
     wanted = (flt.forecaster,) if flt.forecaster and flt.forecaster in forecasters else ()
     tag = flt.tag if flt.tag in tags else None
-    inp = scoring.load_input(
-        session,
-        scoring.ScoreFilter(forecasters=wanted, tag=tag, since=now - timedelta(days=days) if days else None,
-                            exclude_backfilled=flt.exclude_backfilled, backfill_after=backfill_after),
-        labels=False,
-        tags=True,
-    )
+    sflt = scoring.ScoreFilter(forecasters=wanted, tag=tag, since=now - timedelta(days=days) if days else None,
+                               exclude_backfilled=flt.exclude_backfilled, backfill_after=backfill_after)  # fmt: skip
+    inp = scoring.load_input(session, sflt, labels=False, tags=True)
     scores = score(inp, unit="time", bin_width=0.1, aggregates=False)
     names = list(wanted) or None
     summary = scores.summary(names)
@@ -90,6 +99,13 @@ def load_scores(session, flt: ScoresFilter, *, now: datetime, backfill_after: ti
     ]
     view.monthly = [(key, brier) for key, brier, _ in _pooled(scores.breakdown("month", names))]
     view.by_tag = [{"tag": key, "brier": brier, "n_questions": n} for key, brier, n in _pooled(scores.breakdown("tag", names))]
+    kinds = kind_scores(session, sflt)
+    for k in kinds.kinds:  # a kind with nothing scored for the selection has no table (as binary: no headline)
+        rows = tuple(sorted((f.to_json(k.kind) for f in k.forecasters if f.n_questions),
+                            key=lambda f: (-f["n_questions"], f["name"])))  # the headline's order
+        if rows:
+            view.kinds.append(KindTable(k.kind.value, k.scored, k.not_scored, rows))
+    view.backfilled += kinds.backfilled
     return view
 
 

@@ -151,6 +151,16 @@ def build_kinds(db: Database) -> dict[str, int]:
     return ids
 
 
+def build_kinds_scored(db: Database) -> dict[str, int]:
+    """The kinds fixture with its choice and date questions resolved too (the binary one stays open), so the
+    scores screen has a table for each of choice, numeric and date and none for binary."""
+    ids = build_kinds(db)
+    with db.session() as s:
+        resolve(s, "summit-host", "rome", actor=ME, at=_days(-2), note="Announced", now=_days(-2))
+        resolve(s, "next-launch", "2026-02-20", actor=ME, at=_days(-1), now=_days(-1))
+    return ids
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
@@ -160,13 +170,16 @@ def clock() -> Clock:
 def _templates(tmp_path_factory) -> dict[str, Path]:
     """Built (and migrated) once per session; each test gets its own copy."""
     root = tmp_path_factory.mktemp("templates")
-    paths = {"fixture": root / "fixture.db", "empty": root / "empty.db", "kinds": root / "kinds.db"}
+    paths = {"fixture": root / "fixture.db", "empty": root / "empty.db", "kinds": root / "kinds.db",
+             "kinds_scored": root / "kinds_scored.db"}  # fmt: skip
     for name, path in paths.items():
         db = open_database(str(path))
         if name == "fixture":
             build_fixture(db)
         elif name == "kinds":
             build_kinds(db)
+        elif name == "kinds_scored":
+            build_kinds_scored(db)
         with db.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         db.engine.dispose()
@@ -196,6 +209,21 @@ def kinds_db(_templates, tmp_path) -> Database:
 def kinds_app(kinds_db, clock):
     def make(**kwargs):
         return make_app(kinds_db, clock, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def kinds_scored_db(_templates, tmp_path) -> Database:
+    db = _copy(_templates["kinds_scored"], tmp_path / "kinds_scored.db")
+    yield db
+    db.engine.dispose()
+
+
+@pytest.fixture
+def kinds_scored_app(kinds_scored_db, clock):
+    def make(**kwargs):
+        return make_app(kinds_scored_db, clock, **kwargs)
 
     return make
 

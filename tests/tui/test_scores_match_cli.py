@@ -167,3 +167,59 @@ async def test_the_scores_screen_shows_the_legend_of_its_calibration_chart(app_f
 
         shown = ["".join(row) for row in screen_cells(app)]
         assert any(chart.legend.strip() in row for row in shown)  # drawn in the chart's bottom border
+
+
+def kind_expected(kind: str, entry: dict) -> dict[str, str]:
+    from forecast.tui.screens.scores import DIGITS, KIND_COLUMNS
+
+    keys = [c.key for c in KIND_COLUMNS[kind]][2:-1]
+    out = {"name": entry["name"], "questions": str(entry["n_questions"])}
+    out.update({k: fixed(entry[k], DIGITS[k], blank="–") for k in keys})
+    out["coverage"] = f"{entry['coverage'] * 100:.0f}%"
+    return out
+
+
+async def test_each_kind_has_its_own_table_equal_to_score_json(kinds_scored_app, kinds_scored_db):
+    """Choice, numeric and date questions: one table per kind with that kind's columns and the numbers of
+    `forecast score --json` (its `kinds` block); no binary question is resolved, so no headline."""
+    mine = cli_json(kinds_scored_db, "--by", "tester")["kinds"]
+    everyone = cli_json(kinds_scored_db)["kinds"]
+    assert set(mine) == {"choice", "numeric", "date"}
+    app = kinds_scored_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "ScoresScreen" and app.screen.view.kinds,
+                    what="the scores")  # fmt: skip
+        screen = app.screen
+        assert screen.flt.forecaster == "tester"
+        assert not screen.query_one("#headline").display and not screen.query_one("#scores-note").display
+        labels = {k: [c.label for c in screen.query_one(f"#kind-{k} ListTable").specs] for k in mine}
+        assert labels["choice"] == ["Forecaster", "Questions", "Brier", "Brier2", "Log", "Baseline", "Peer", "Coverage"]
+        assert labels["numeric"] == labels["date"] == ["Forecaster", "Questions", "Log", "CRPS", "Baseline", "Peer",
+                                                       "Coverage"]  # fmt: skip
+        for kind, block in mine.items():
+            table = screen.query_one(f"#kind-{kind} ListTable")
+            assert table.display and screen.query_one(f"#kind-{kind}").display
+            assert shown_rows(table) == {f["name"]: kind_expected(kind, f) for f in block["forecasters"]}, kind
+            title = str(screen.query_one(f"#kind-{kind} .kind-title").render())
+            assert title.startswith(f"{kind.capitalize()} questions  {block['questions']['scored']} scored")
+        n = sum(b["questions"]["scored"] for b in mine.values())
+        assert f"{n} questions scored" in str(screen.query_one("#scores-filters").render())
+
+        screen._reload(ScoresFilter())  # everyone: alice forecast the choice and the date questions too
+        await until(pilot, lambda: screen.flt.forecaster is None and not screen.query_one("#scores-body").loading)
+        for kind, block in everyone.items():
+            rows = shown_rows(screen.query_one(f"#kind-{kind} ListTable"))
+            people = [f for f in block["forecasters"] if f["n_questions"]]
+            assert rows == {f["name"]: kind_expected(kind, f) for f in people}, kind
+        assert set(shown_rows(screen.query_one("#kind-choice ListTable"))) == {"tester", "alice"}
+
+
+async def test_only_binary_questions_show_no_kind_section(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "ScoresScreen" and app.screen.view.headline,
+                    what="the scores")  # fmt: skip
+        assert app.screen.view.kinds == []
+        assert not any(s.display for s in app.screen.query(".kind-section"))

@@ -152,3 +152,10 @@ def test_kinds_at(colour, kinds_app, snap_compare, screen, size):
     """Choice, numeric and date questions: the table's kind column, the stacked and fan charts, the event
     line of a linked binary question, the option table's running sum and the quantile entry's sparklines."""
     assert snap_compare(kinds_app(), terminal_size=size, run_before=KINDS_SCREEN[screen])
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_kind_scores_at(colour, kinds_scored_app, snap_compare, size):
+    """The scores screen with resolved choice, numeric and date questions and no resolved binary one: a table
+    per kind with that kind's columns (choice: Brier, Brier2, Log; numeric and date: Log, CRPS)."""
+    assert snap_compare(kinds_scored_app(), terminal_size=size, run_before=keys("3"))
