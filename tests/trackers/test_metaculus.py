@@ -30,7 +30,7 @@ def zipped(tmp_path, fixtures):
     return str(path)
 
 
-def test_binary_questions_only(folder):
+def test_questions_of_the_hand_made_export(folder):
     conv = metaculus.convert(folder)
     qs = {q.slug: q for q in conv.batch.questions}
     assert list(qs) == ["metaculus-101", "metaculus-102", "metaculus-104", "metaculus-105"]
@@ -53,7 +53,7 @@ def test_forecasts_and_reasons(folder):
     ]  # fmt: skip
     assert conv.batch.forecasts[3].made_at == us(2024, 1, 10, 8, 30, 0, 250000)
     assert conv.batch.skipped == [
-        (4, "question_data.csv: question 103 is numeric: only binary questions are supported"),
+        (4, "question_data.csv: question 103: no Lower Bound"),  # a numeric question needs its range
         (5, "forecast_data.csv: aggregate forecast (recency_weighted), not a forecaster's"),
         (6, "forecast_data.csv: aggregate forecast (recency_weighted), not a forecaster's"),
         (10, "forecast_data.csv: duplicate of line 9"),

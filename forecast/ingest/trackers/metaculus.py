@@ -1,11 +1,39 @@
 """Metaculus's data export (a zip, or the folder it unpacks to) -> an interchange batch.
 
 `question_data.csv` (one row per question) and `forecast_data.csv` (one row per forecast, users' and
-aggregates') as written by Metaculus's `utils/csv_utils.py`; `score_data.csv`, when exported with scores,
-holds Metaculus's own baseline and peer scores per question and user (`read_scores`).
-Only binary questions are imported; other types, and forecasts on them, are skipped with a reason.
-Aggregate rows (the community prediction and friends) are skipped unless `aggregates` is set, in which
-case they become forecasters named `metaculus:<method>`.
+aggregates') as written by `generate_data` in Metaculus's utils/csv_utils.py (commit 100c4088, 2026-08-20);
+`score_data.csv`, when exported with scores, holds Metaculus's own baseline and peer scores per question and
+user (`read_scores`). Aggregate rows (the community prediction and friends) are skipped unless `aggregates`
+is set, in which case they become forecasters named `metaculus:<method>`; the `geometric_mean` aggregate,
+an unnormalised geometric mean of PMFs that Metaculus writes into "Probability Yes Per Category" whatever the
+question's type (csv_utils.py lines 613-616), is no forecast and is always skipped with that reason.
+
+Question types (`Question.QuestionType`, questions/models.py:80-85):
+- binary -> binary; "Probability Yes".
+- multiple_choice -> choice, with one option per label of "MC Options (All)" (every option ever, the
+  catch-all last: `get_all_options_from_history`, questions/services/multiple_choice_handlers.py:83-105).
+  A key is derived from its label alone (`option_keys`: ASCII-folded, lowercase, dashes; a repeated key gets
+  -2, -3, ...), so importing again gives the same keys; labels are kept as one clean line. A forecast is its
+  "Probability Yes Per Category" over those options; None marks an option that was not available when the
+  forecast was made (an option added later, `multiple_choice_add_options`, lines 302-375): it gets 0 here,
+  where Metaculus reads the catch-all option for it and counts only the options then available in the
+  baseline (scoring/score_math.py:86-97); such questions are named in `options_changed`. The resolution is
+  an option's label -> its key.
+- numeric and discrete -> numeric; date -> date. The range is "Lower Bound" .. "Upper Bound" with the open
+  flags; the export has no zero-point column, so a log scale is read off "Continuous Range", the 201 values
+  `unscaled_location_to_scaled_location` gives at np.linspace(0, 1, 201) (csv_utils.py:437-443;
+  utils/the_math/formulas.py:77-103): linear, or geometric with the zero point `zero_point_of` solves for.
+  A date question's bounds and range are written to the day ("%Y-%m-%d", csv_utils.py:430-435): its range
+  here is those days at midnight UTC, and a date range that is not linear to within a day is refused. The
+  unit is not exported. A forecast is its "Continuous CDF": the CDF at 201 evenly spaced locations of the
+  range scaled to [0, 1], cdf[0] = P(below the lower bound), cdf[-1] = P(at most the upper one)
+  (questions/models.py:632-641). That is exactly the grid and space of our stored CDF (core/kinds.py,
+  core/distribution.py `to_pmf` = Metaculus's `get_pmf`), so it is stored unchanged after `check_vector`
+  (201 finite values, not decreasing, within 0 and 1); a discrete question with other than 200 outcomes
+  has a CDF of another length, refused row by row. Resolutions: `str(float)`, `str(datetime)` for a date
+  ("2025-08-20 12:00:00+00:00"; a naive one is UTC), "below_lower_bound" / "above_upper_bound" -> below /
+  above (questions/serializers/common.py:867-914).
+- "annulled" and "ambiguous" -> annulled, for every type. Other types are skipped with a reason.
 
 A question gets the slug `metaculus-<Question ID>`. It opens at Open Time, closes at Scheduled Close Time
 and resolves when the resolution became known (else at its Actual Close Time); scoring then ends at the
@@ -21,17 +49,26 @@ Resolution", "PDF at Resolution") when the question has no resolution bucket (ut
 them in its crowd; when it does not, Metaculus's peer scores compare everyone, bots included, with the
 crowd of the other forecasters only (scoring/score_math.py, lines 365-370). The conversion records both
 (`bots`, `bots_in_crowd`) so the score comparison can leave bots out of the crowd the same way.
+
+Every row that is not imported is in `batch.skipped` with its reason; a row is taken whole or not at all.
 """
 
 from __future__ import annotations
 
 import ast
+import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from forecast.core.errors import InvalidInput
+from forecast.core.kind_spec import OUTCOME, KindSpec, encode_vector, iso_date, summary
+from forecast.core.kinds import ABOVE, BELOW, GRID_POINTS, MAX_OPTIONS, ChoiceOption, Choices, ContinuousRange
+from forecast.core.model import Kind
 from forecast.core.slug import source_slug
+from forecast.core.text import clean_line
 from forecast.core.timeparse import iso_micros
 from forecast.interchange.reader import Batch
 from forecast.interchange.records import ForecastRec, QuestionRec
@@ -62,10 +99,21 @@ NAMED = ("Forecaster ID", "Forecaster Username")
 ANONYMIZED = "Forecaster (Anonymized)"
 IS_BOT = "Is Bot"
 BOTS_IN_CROWD = "Include Bots in Aggregates"
+PER_CATEGORY = "Probability Yes Per Category"
+CDF = "Continuous CDF"
+RANGE = "Continuous Range"
 SHORT_LAST = "PDF at Resolution"  # the column Metaculus leaves out on questions without a resolution bucket
 SCORE_COLUMNS = ("Question ID", "Score Type", "Score", "Coverage")
 RESOLUTIONS = {"yes": "yes", "no": "no", "annulled": "annulled", "ambiguous": "annulled", "": None, "none": None}
+UNSUCCESSFUL = {"annulled": "annulled", "ambiguous": "annulled", "": None, "none": None}
+KINDS = {"binary": Kind.BINARY, "multiple_choice": Kind.CHOICE, "numeric": Kind.NUMERIC, "discrete": Kind.NUMERIC,
+         "date": Kind.DATE}  # fmt: skip
+BELOW_LOWER, ABOVE_UPPER = "below_lower_bound", "above_upper_bound"
+GEOMETRIC_MEAN = "geometric_mean"
+DAY = 86_400.0
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_FLOAT = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+_NP_FLOAT = re.compile(r"^np\.float64\((.*)\)$")  # numpy >= 2's repr, should an export ever be written with it
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +133,26 @@ class MetaculusConversion(Conversion):
     bots_in_crowd: dict[str, bool] = field(default_factory=dict)  # slug -> Include Bots in Aggregates
     withdrawn: set[tuple[str, str]] = field(default_factory=set)  # (slug, forecaster) with a withdrawal
     crowd_counts: dict[str, int] = field(default_factory=dict)  # slug -> most forecasters an aggregate counted
+    options_changed: set[str] = field(default_factory=set)  # choice slugs whose options changed on Metaculus
+    unavailable: set[tuple[str, str]] = field(default_factory=set)  # (slug, forecaster) with a None category
+    refused: dict[str, int] = field(default_factory=dict)  # slug -> forecast rows refused (not aggregates)
+    kinds: dict[str, Kind] = field(default_factory=dict)  # slug -> kind
 
     def why(self, slug: str, forecaster: str, score_type: str) -> str:
         """Why our score of this pair may differ from Metaculus's, from what the export shows."""
+        if slug in self.options_changed:
+            mine = (slug, forecaster) in self.unavailable
+            return ("the options changed on Metaculus (MC Options History): "
+                    + ("this forecaster's" if mine else "some") + " forecasts were made before an option was "
+                    "added and give it 0 here, where Metaculus reads the catch-all option for it and counts only "
+                    "the options then available in the baseline")  # fmt: skip
+        if self.refused.get(slug):
+            return f"{self.refused[slug]} forecast rows on this question were refused on import (see the skipped rows)"
         if (slug, forecaster) in self.withdrawn:
             return "withdrawn on Metaculus; here the forecast stands until the next one or the close"
         if score_type != "peer":
+            if self.kinds.get(slug) is Kind.DATE:
+                return "a date question's bounds are exported to the day, so the range here may be up to a day off"
             return "not explained by the export"
         crowd = {f.forecaster for f in self.batch.forecasts if f.question == slug}
         crowd -= self.crowd_excludes().get(slug, frozenset())
@@ -100,6 +162,8 @@ class MetaculusConversion(Conversion):
             return f"the crowd had {self.crowd_counts[slug]} forecasters; the export holds {len(crowd)}"
         if any(self.withdrawn_on(slug)):
             return "another forecaster withdrew on Metaculus, which changes the crowd"
+        if self.kinds.get(slug) is Kind.DATE:
+            return "a date question's bounds are exported to the day, so the range here may be up to a day off"
         return "Metaculus also leaves non-primary bots and excluded users out of the crowd, which no export marks"
 
     def withdrawn_on(self, slug: str) -> list[str]:
@@ -116,18 +180,6 @@ class MetaculusConversion(Conversion):
                 if who:
                     out[q.slug] = who
         return out
-
-
-def _flag(text: str, column: str) -> bool | None:
-    """Python's str() of a bool as Metaculus writes it; empty or None for unknown."""
-    s = text.strip().lower()
-    if s in ("true", "1"):
-        return True
-    if s in ("false", "0"):
-        return False
-    if s in ("", "none"):
-        return None
-    raise InvalidInput(f"{column} {text!r} is not True or False")
 
 
 def slug_for(question_id: str) -> str:
@@ -169,7 +221,7 @@ def convert(root: str, *, aggregates: bool = False) -> MetaculusConversion:
     questions = _open(root, QUESTIONS, True)
     try:
         questions.require_columns(QUESTION_COLUMNS, f"Metaculus's {QUESTIONS}")
-        skipped_questions = _questions(questions, conv)
+        skipped_questions, specs = _questions(questions, conv)
     finally:
         questions.close()
     forecasts = _open(root, FORECASTS, True)
@@ -177,16 +229,19 @@ def convert(root: str, *, aggregates: bool = False) -> MetaculusConversion:
         forecasts.require_columns(FORECAST_COLUMNS, f"Metaculus's {FORECASTS}")
         if ANONYMIZED not in forecasts.header:
             forecasts.require_columns(NAMED, f"Metaculus's {FORECASTS}")
-        _forecasts(forecasts, conv, skipped_questions, aggregates)
+        _forecasts(forecasts, conv, skipped_questions, specs, aggregates)
     finally:
         forecasts.close()
     # Both files number their lines from 1; each reason starts with its file's name.
     return summarize(conv, order=lambda item: (not item[1].startswith(QUESTIONS), item[0]))
 
 
-def _questions(rows: CsvRows, conv: MetaculusConversion) -> dict[str, str]:
+def _questions(rows: CsvRows, conv: MetaculusConversion) -> tuple[dict[str, str], dict[str, tuple[KindSpec, dict]]]:
+    """Read every question row; returns (Question ID -> why skipped, slug -> (spec, raw label -> key))."""
     batch = conv.batch
     skipped: dict[str, str] = {}
+    specs: dict[str, tuple[KindSpec, dict]] = {}
+    seen: dict[str, int] = {}
     for line, row, cells in rows:
         where = f"{QUESTIONS}: "
         if row is None:
@@ -196,25 +251,37 @@ def _questions(rows: CsvRows, conv: MetaculusConversion) -> dict[str, str]:
         try:
             if not (qid.isascii() and qid.isdigit()):
                 raise InvalidInput(f"Question ID {qid!r} is not a number")
-            kind = row["Question Type"].strip().lower().replace(" ", "_")
-            if kind != "binary":
-                raise InvalidInput(f"question {qid} is {kind or 'of no type'}: only binary questions are supported")
-            q = _question(row, qid)
+            if qid in seen:
+                raise InvalidInput(f"question {qid} is also on line {seen[qid]}")
+            mtype = row["Question Type"].strip().lower().replace(" ", "_")
+            kind = KINDS.get(mtype)
+            if kind is None:
+                raise InvalidInput(f"question {qid} is {mtype or 'of no type'}: only binary, multiple_choice, "
+                                   "numeric, discrete and date questions are supported")  # fmt: skip
+            spec, labels = _spec(row, qid, kind, conv)
+            q = _question(row, qid, spec, labels)
             bots_in = _flag(row.get(BOTS_IN_CROWD, ""), BOTS_IN_CROWD)
-            batch.questions.append(q)
-            batch.question_lines.append(line)
-            conv.bots_in_crowd[q.slug] = bool(bots_in)  # Metaculus's default is False
         except InvalidInput as exc:
-            skipped[qid] = str(exc)
+            if qid not in seen:
+                skipped[qid] = str(exc)
             batch.skipped.append((line, f"{where}{exc}"))
-    return skipped
+            continue
+        seen[qid] = line
+        batch.questions.append(q)
+        batch.question_lines.append(line)
+        conv.bots_in_crowd[q.slug] = bool(bots_in)  # Metaculus's default is False
+        conv.kinds[q.slug] = kind
+        if kind is not Kind.BINARY:
+            specs[q.slug] = (spec, labels)
+    for slug in conv.options_changed:
+        if slug not in specs:
+            conv.options_changed.discard(slug)
+    return skipped, specs
 
 
-def _question(row: dict[str, str], qid: str) -> QuestionRec:
+def _question(row: dict[str, str], qid: str, spec: KindSpec, labels: dict[str, str]) -> QuestionRec:
     raw = row["Resolution"].strip()
-    if raw.lower() not in RESOLUTIONS:
-        raise InvalidInput(f"question {qid}: resolution {raw!r} is not yes, no, annulled or ambiguous")
-    resolution = RESOLUTIONS[raw.lower()]
+    resolution, outcome = _resolution(raw, qid, spec, labels)
     opens = _time(row["Open Time"], "Open Time")
     closes = _time(row["Scheduled Close Time"], "Scheduled Close Time")
     if opens is None or closes is None:
@@ -226,11 +293,11 @@ def _question(row: dict[str, str], qid: str) -> QuestionRec:
         resolved_at = known if known is not None else actual_close
         if resolved_at is None:
             raise InvalidInput(f"question {qid}: resolved {raw!r} but no Resolution Known Time or Actual Close Time")
-    title = row["Question Title"].strip() or f"Metaculus question {qid}"
+    title = clean_line(row["Question Title"], 500) or f"Metaculus question {qid}"
     return QuestionRec(
         slug=slug_for(qid),
         title=title,
-        kind="binary",
+        kind=spec.kind.value,
         description=row.get("Question URL", "").strip(),
         criteria="",
         opens_at=opens,
@@ -245,7 +312,254 @@ def _question(row: dict[str, str], qid: str) -> QuestionRec:
         created_at=opens,
         updated_at=None,
         source_file=None,
+        kind_spec=spec.to_json(),
+        outcome=outcome,
     )
+
+
+def _resolution(raw: str, qid: str, spec: KindSpec, labels: dict[str, str]) -> tuple[str | None, str | None]:
+    """(resolution, canonical outcome) of the Resolution cell as Metaculus stores it."""
+    low = raw.lower()
+    if spec.binary:
+        if low not in RESOLUTIONS:
+            raise InvalidInput(f"question {qid}: resolution {raw!r} is not yes, no, annulled or ambiguous")
+        return RESOLUTIONS[low], None
+    if low in UNSUCCESSFUL:
+        return UNSUCCESSFUL[low], None
+    try:
+        if spec.choices is not None:
+            if raw not in labels:
+                raise InvalidInput(f"resolution {raw!r} is not one of its options ({', '.join(map(repr, labels))})")
+            return OUTCOME, labels[raw]
+        if low == BELOW_LOWER:
+            return OUTCOME, spec.parse_outcome(BELOW)
+        if low == ABOVE_UPPER:
+            return OUTCOME, spec.parse_outcome(ABOVE)
+        if spec.kind is Kind.DATE:
+            return OUTCOME, spec.parse_outcome(iso_date(_instant(raw, "resolution")))
+        return OUTCOME, spec.parse_outcome(repr(_number(raw, "resolution")))
+    except InvalidInput as exc:
+        raise InvalidInput(f"question {qid}: {exc}") from None
+
+
+# ---- what a question is: options or range ------------------------------------------------------
+
+
+def _spec(row: dict[str, str], qid: str, kind: Kind, conv: MetaculusConversion) -> tuple[KindSpec, dict[str, str]]:
+    """The question's KindSpec, and for a choice question its raw labels -> keys (to read its resolution)."""
+    from forecast.core.kind_spec import BINARY
+
+    if kind is Kind.BINARY:
+        return BINARY, {}
+    try:
+        if kind is Kind.CHOICE:
+            return _choice_spec(row, qid, conv)
+        return _continuous_spec(row, kind), {}
+    except InvalidInput as exc:
+        raise InvalidInput(f"question {qid}: {exc}") from None
+
+
+def _choice_spec(row: dict[str, str], qid: str, conv: MetaculusConversion) -> tuple[KindSpec, dict[str, str]]:
+    text = row.get("MC Options (All)", "").strip() or row.get("MC Options (Current)", "").strip()
+    labels = _labels(text)
+    if not 2 <= len(labels) <= MAX_OPTIONS:
+        raise InvalidInput(f"a multiple-choice question has 2 to {MAX_OPTIONS} options, not {len(labels)}")
+    if len(set(labels)) != len(labels):
+        raise InvalidInput("MC Options (All) names an option twice")
+    keys = option_keys(labels)
+    options = tuple(ChoiceOption(k, clean_line(label, 200) or k) for k, label in zip(keys, labels, strict=True))
+    history = row.get("MC Options History", "").strip()
+    if history and history.lower() != "none":
+        try:
+            entries = ast.literal_eval(history)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            raise InvalidInput("MC Options History is not a list of (time, options)") from None
+        if not isinstance(entries, (list, tuple)) or not all(
+            isinstance(e, (list, tuple)) and len(e) == 2 and isinstance(e[1], (list, tuple)) for e in entries
+        ):
+            raise InvalidInput("MC Options History is not a list of (time, options)")
+        if len(entries) > 1 or (entries and list(entries[0][1]) != labels):
+            conv.options_changed.add(slug_for(qid))
+    return KindSpec(Kind.CHOICE, choices=Choices(options)), dict(zip(labels, keys, strict=True))
+
+
+def _labels(text: str) -> list[str]:
+    """"['Ajax', 'PSV Eindhoven']" (Python's str of a list of str) -> the labels."""
+    if not text or text.lower() == "none":
+        raise InvalidInput("no MC Options (All) or MC Options (Current)")
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        raise InvalidInput(f"MC Options {_short(text)} is not a list of labels") from None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidInput(f"MC Options {_short(text)} is not a list of labels")
+    return value
+
+
+def option_keys(labels: list[str]) -> list[str]:
+    """A stable key per label: ASCII-folded, lowercase, runs of other characters as one dash, at most 40
+    characters; a label with nothing left is option-N (its position); a repeat gets -2, -3, ..."""
+    keys: list[str] = []
+    taken: set[str] = set()
+    for i, label in enumerate(labels, start=1):
+        folded = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode("ascii").lower()
+        base = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:40].strip("-") or f"option-{i}"
+        key, n = base, 2
+        while key in taken:
+            suffix = f"-{n}"
+            key = base[: 40 - len(suffix)].rstrip("-") + suffix
+            n += 1
+        keys.append(key)
+        taken.add(key)
+    return keys
+
+
+def _continuous_spec(row: dict[str, str], kind: Kind) -> KindSpec:
+    read = _day if kind is Kind.DATE else _number
+    low, high = read(row.get("Lower Bound", ""), "Lower Bound"), read(row.get("Upper Bound", ""), "Upper Bound")
+    open_lower = _flag(row.get("Open Lower Bound", ""), "Open Lower Bound")
+    open_upper = _flag(row.get("Open Upper Bound", ""), "Open Upper Bound")
+    if open_lower is None or open_upper is None:
+        raise InvalidInput("Open Lower Bound and Open Upper Bound must be True or False")
+    if not low < high:
+        raise InvalidInput(f"Lower Bound {row.get('Lower Bound')!r} is not below Upper Bound {row.get('Upper Bound')!r}")
+    grid = _range_values(row.get(RANGE, ""), kind)
+    if kind is Kind.DATE:
+        linear = [low + (high - low) * i / (GRID_POINTS - 1) for i in range(GRID_POINTS)]
+        if any(abs(a - b) > DAY for a, b in zip(grid, linear, strict=True)):
+            raise InvalidInput("its Continuous Range is not linear: a date question on a log scale is not supported")
+        zero = None
+    else:
+        zero = zero_point_of(grid, low, high)
+    return KindSpec(kind, range=ContinuousRange(low, high, open_lower, open_upper, zero))
+
+
+def _range_values(text: str, kind: Kind) -> list[float]:
+    s = text.strip()
+    if not s or s.lower() == "none":
+        raise InvalidInput(f"no {RANGE} (the locations of the CDF, which tell a log scale from a linear one)")
+    if kind is Kind.DATE:
+        try:
+            days = ast.literal_eval(s)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            days = None
+        if not isinstance(days, list) or not all(isinstance(d, str) for d in days):
+            raise InvalidInput(f"{RANGE} is not a list of dates")
+        values = [_day(d, RANGE) for d in days]
+    else:
+        values = [v for v in parse_list_cell(s, RANGE) if v is not None]
+    if len(values) != GRID_POINTS:
+        raise InvalidInput(f"{RANGE} has {len(values)} locations, not {GRID_POINTS}")
+    return values
+
+
+def zero_point_of(grid: list[float], low: float, high: float) -> float | None:
+    """The zero point whose log scale puts `grid` (the range at 201 evenly spaced locations) where it is;
+    None for a linear range. InvalidInput when it is neither (or does not start and end at the bounds)."""
+    width = high - low
+    tol = 1e-9 * width
+
+    def fits(rng: ContinuousRange) -> bool:
+        n = len(grid) - 1
+        return all(abs(rng.scaled(i / n) - x) <= tol + 1e-12 * abs(x) for i, x in enumerate(grid))
+
+    if abs(grid[0] - low) > tol or abs(grid[-1] - high) > tol:
+        raise InvalidInput(f"{RANGE} runs from {grid[0]!r} to {grid[-1]!r}, not from the Lower to the Upper Bound")
+    if fits(ContinuousRange(low, high)):
+        return None
+    mid = grid[(len(grid) - 1) // 2]
+    # x(1/2) = low + width / (sqrt(r) + 1) for r = (high - z) / (low - z) (formulas.py:98-102)
+    root = width / (mid - low) - 1 if mid > low else -1.0
+    if not (root > 0 and math.isfinite(root)) or root == 1:
+        raise InvalidInput(f"{RANGE} is neither linear nor on a log scale")
+    ratio = root * root
+    z = (high - ratio * low) / (1 - ratio)
+    for candidate in (0.0, *(round(z, k) for k in range(0, 10)), z):
+        try:
+            rng = ContinuousRange(low, high, zero_point=candidate)
+        except InvalidInput:
+            continue
+        if fits(rng):
+            return candidate
+    raise InvalidInput(f"{RANGE} is neither linear nor on a log scale")
+
+
+# ---- cells -----------------------------------------------------------------------------------------------
+
+
+def parse_list_cell(text: str, column: str) -> list[float | None]:
+    """"[0.1, None, 0.9]" (Python's str of a list of floats, None where a value is missing) -> the values.
+
+    Only numbers and None: no expression is evaluated. InvalidInput names the column and the first bad item;
+    non-finite values (nan, inf) are refused.
+    """
+    s = text.strip()
+    if not (s.startswith("[") and s.endswith("]")):
+        raise InvalidInput(f"{column} {_short(text)} is not a list of numbers")
+    body = s[1:-1].strip()
+    if not body:
+        return []
+    out: list[float | None] = []
+    for i, item in enumerate(body.split(","), start=1):
+        token = item.strip()
+        m = _NP_FLOAT.match(token)
+        if m:
+            token = m.group(1).strip()
+        if token == "None":
+            out.append(None)
+            continue
+        if not _FLOAT.match(token):
+            raise InvalidInput(f"{column}: value {i} {_short(token)} is not a number")
+        x = float(token)
+        if not math.isfinite(x):
+            raise InvalidInput(f"{column}: value {i} {_short(token)} is not a finite number")
+        out.append(x)
+    return out
+
+
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 40 else repr(text[:37]) + "..."
+
+
+def _number(text: str, column: str) -> float:
+    s = text.strip()
+    if not s or s.lower() == "none":
+        raise InvalidInput(f"no {column}")
+    if not _FLOAT.match(s):
+        raise InvalidInput(f"{column} {_short(text)} is not a number")
+    x = float(s)
+    if not math.isfinite(x):
+        raise InvalidInput(f"{column} {_short(text)} is not a finite number")
+    return x
+
+
+def _instant(text: str, column: str) -> float:
+    """An ISO 8601 time or day as Python's datetime writes it -> POSIX seconds; a naive one is UTC."""
+    try:
+        dt = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{column} {_short(text)} is not a date or time") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+def _day(text: str, column: str) -> float:
+    if not text.strip():
+        raise InvalidInput(f"no {column}")
+    return _instant(text, column)
+
+
+def _flag(text: str, column: str) -> bool | None:
+    """Python's str() of a bool as Metaculus writes it; empty or None for unknown."""
+    s = text.strip().lower()
+    if s in ("true", "1"):
+        return True
+    if s in ("false", "0"):
+        return False
+    if s in ("", "none"):
+        return None
+    raise InvalidInput(f"{column} {text!r} is not True or False")
 
 
 def _categories(text: str) -> list[str]:
@@ -267,7 +581,8 @@ def forecast_row(header: list[str], cells: list[str], resolved: bool | None) -> 
 
     A row one cell short is what Metaculus writes for a question with no resolution bucket (open, annulled,
     ambiguous): its missing cell is the last, "PDF at Resolution". `resolved` says whether the row's
-    question resolved Yes or No (None when unknown), for which no row is ever short.
+    question has a resolution bucket (resolved yes, no, or to an outcome; None when unknown), for which no
+    row is ever short.
     """
     width = len(header)
     if len(cells) == width:
@@ -276,35 +591,68 @@ def forecast_row(header: list[str], cells: list[str], resolved: bool | None) -> 
         return dict(zip(header, [*cells, ""], strict=True))
     if len(cells) == width - 1 and header and header[-1] == SHORT_LAST:
         raise InvalidInput(f"expected {width} columns, found {len(cells)} (short rows are only written for "
-                           "questions without a Yes or No resolution)")  # fmt: skip
+                           "questions without a resolution: open, annulled or ambiguous)")  # fmt: skip
     raise InvalidInput(f"expected {width} columns, found {len(cells)}")
 
 
-def _forecasts(
-    rows: CsvRows, conv: MetaculusConversion, skipped_questions: dict[str, str], aggregates: bool
-) -> None:
+def choice_vector(text: str, spec: KindSpec) -> tuple[list[float], int]:
+    """A "Probability Yes Per Category" cell -> (the vector over the options, how many were None).
+
+    None (an option not available when the forecast was made) becomes 0; what remains must be a forecast
+    the question can take (`KindSpec.check_vector`: at least 0, summing to 1)."""
+    assert spec.choices is not None
+    values = parse_list_cell(text, PER_CATEGORY)
+    n = len(spec.choices.options)
+    if len(values) != n:
+        raise InvalidInput(f"{PER_CATEGORY} has {len(values)} probabilities for the question's {n} options")
+    missing = sum(v is None for v in values)
+    if missing == n:
+        raise InvalidInput(f"{PER_CATEGORY} has no probability (every option is None)")
+    if any(v is not None and not 0.0 <= v <= 1.0 for v in values):
+        raise InvalidInput(f"{PER_CATEGORY}: a probability is not between 0 and 1")
+    vector = [0.0 if v is None else v for v in values]
+    spec.check_vector(vector)
+    return vector, missing
+
+
+def cdf_vector(text: str, spec: KindSpec) -> list[float]:
+    """A "Continuous CDF" cell -> the stored CDF: the same 201 locations of the range scaled to [0, 1]."""
+    values = parse_list_cell(text, CDF)
+    if any(v is None for v in values):
+        raise InvalidInput(f"{CDF} has a None value")
+    if len(values) != GRID_POINTS:
+        hint = f" (a discrete question with {len(values) - 1} outcomes?)" if len(values) > 1 else ""
+        raise InvalidInput(f"{CDF} has {len(values)} values, not {GRID_POINTS}{hint}: only {GRID_POINTS}-point "
+                           "CDFs can be stored")  # fmt: skip
+    spec.check_vector(values)
+    return values  # type: ignore[return-value]
+
+
+def _forecasts(rows: CsvRows, conv: MetaculusConversion, skipped_questions: dict[str, str],
+               specs: dict[str, tuple[KindSpec, dict]], aggregates: bool) -> None:  # fmt: skip
     batch = conv.batch
     known = {q.slug: q for q in batch.questions}
     dedup = ForecastDedup(batch, f"{FORECASTS}: ")
     ends: dict[tuple[str, str, int], int | None] = {}
-    aggregate_rows = short_rows = bot_rows = 0
+    aggregate_rows = short_rows = bot_rows = unavailable = 0
     where = f"{FORECASTS}: "
     for line, row, cells in rows:
         qid = cells[0].strip() if cells else ""
-        q = known.get(slug_for(qid))
+        q = known.get(slug_for(qid)) if qid.isascii() and qid.isdigit() else None
         try:
             if row is None:
-                row = forecast_row(rows.header, cells, None if q is None else q.resolution in ("yes", "no"))
+                row = forecast_row(rows.header, cells, None if q is None else q.resolution in ("yes", "no", OUTCOME))
                 short_rows += 1
         except InvalidInput as exc:
             batch.skipped.append((line, f"{where}{exc}"))
             continue
+        is_aggregate = False
         try:
             if qid in skipped_questions:
                 raise InvalidInput(f"question {qid} was skipped")
-            slug = slug_for(qid)
-            if slug not in known:
+            if q is None:
                 raise InvalidInput(f"Question ID {qid!r} is not in {QUESTIONS}")
+            slug = q.slug
             who, is_aggregate = forecaster_name(row)
             if is_aggregate:
                 count = row.get("Forecaster Count", "").strip()
@@ -313,21 +661,40 @@ def _forecasts(
             if is_aggregate and not aggregates:
                 aggregate_rows += 1
                 raise InvalidInput(f"aggregate forecast ({who.split(':', 1)[1]}), not a forecaster's")
-            p = unit_probability(row["Probability Yes"], "Probability Yes")
+            if is_aggregate and who == f"{PREFIX}:{GEOMETRIC_MEAN}":
+                raise InvalidInput("aggregate geometric_mean: an unnormalised geometric mean of PMFs, not a forecast")
             made = _time(row["Start Time"], "Start Time")
             if made is None:
                 raise InvalidInput("no Start Time")
             end = _time(row.get("End Time", ""), "End Time")
             is_bot = _flag(row.get(IS_BOT, ""), IS_BOT)
+            missing = 0
+            if q.kind == Kind.BINARY.value:
+                p, vector = unit_probability(row["Probability Yes"], "Probability Yes"), None
+            else:
+                spec = specs[slug][0]
+                if spec.choices is not None:
+                    values, missing = choice_vector(row.get(PER_CATEGORY, ""), spec)
+                else:
+                    values = cdf_vector(row.get(CDF, ""), spec)
+                import numpy as np
+
+                v = np.asarray(values, dtype=np.float64)
+                p, vector = summary(spec.kind, v), encode_vector(v)
         except InvalidInput as exc:
             batch.skipped.append((line, f"{where}{exc}"))
+            if q is not None and qid not in skipped_questions and not is_aggregate:
+                conv.refused[q.slug] = conv.refused.get(q.slug, 0) + 1
             continue
         rec = ForecastRec(
             question=slug, forecaster=who, probability=p, made_at=made, recorded_at=made,
-            rationale="", evidence=[], supersedes=None,
+            rationale="", evidence=[], supersedes=None, vector=vector,
         )  # fmt: skip
         dedup.add(rec, line, tuple(cells))
         ends[(slug, who, made)] = end
+        if missing:
+            unavailable += 1
+            conv.unavailable.add((slug, who))
         if is_bot:
             conv.bots.add(who)
             bot_rows += 1
@@ -336,6 +703,12 @@ def _forecasts(
     conv.notes["duplicate_rows"] = dedup.duplicates
     conv.notes["replaced_rows"] = dedup.replaced
     conv.notes["aggregate_rows_skipped"] = aggregate_rows
+    conv.notes["unavailable_option_forecasts"] = unavailable
+    by_kind: dict[str, int] = {}
+    for q in batch.questions:
+        by_kind[q.kind] = by_kind.get(q.kind, 0) + 1
+    for kind in ("binary", "choice", "numeric", "date"):
+        conv.notes[f"{kind}_questions"] = by_kind.get(kind, 0)
     if aggregate_rows:
         conv.messages.append(f"{aggregate_rows} aggregate forecasts skipped (import them with --aggregates)")
     if bot_rows:
@@ -343,6 +716,11 @@ def _forecasts(
         conv.messages.append(
             f"{bot_rows} forecasts by {len(conv.bots)} bots (Is Bot): imported; {left_out} questions leave bots "
             "out of Metaculus's crowd, and --compare-scores does the same"
+        )
+    if unavailable:
+        conv.messages.append(
+            f"{unavailable} multiple-choice forecasts were made before an option was added: that option gets 0 "
+            "here (Metaculus reads the catch-all option for it)"
         )
     withdrawn, conv.withdrawn = _withdrawals(batch, known, ends)
     conv.notes["withdrawn_forecasts"] = withdrawn
