@@ -131,6 +131,8 @@ class KindPairs:
     last_forecast_at: np.ndarray
     coverage: np.ndarray
     metrics: dict[str, np.ndarray]  # CHOICE_METRICS or CONTINUOUS_METRICS
+    # standing time over the scheduled horizon, what Metaculus's score_data.csv calls a baseline score's coverage
+    horizon_coverage: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -510,7 +512,8 @@ def _pairs(kind: Kind, pt: ka.PairScores, qs: _Questions, rows: np.ndarray, fc: 
     return KindPairs(question_id=qs.ids[pt.q], outcome=tuple(qs.outcome_text[int(i)] for i in pt.q.tolist()),
                      forecaster=tuple(all_names[int(c)] for c in pt.f.tolist()),
                      n_forecasts=pt.n_forecasts, first_forecast_at=first, last_forecast_at=last,
-                     coverage=pt.coverage, metrics=metrics)  # fmt: skip
+                     coverage=pt.coverage, metrics=metrics,
+                     horizon_coverage=np.bincount(pt.span_pair, weights=pt.span_horizon, minlength=n))  # fmt: skip
 
 
 # ---- one question ---------------------------------------------------------------------------------

@@ -51,13 +51,30 @@ def peer_against_crowd(
     forecaster's next one. Times are in any one unit; `close` = min(closes, resolved_at).
     """
 
+    def p_o(p: float) -> float:
+        p = float(np.clip(p, 0.001, 0.999))
+        return p if outcome == 1.0 else 1.0 - p
+
+    return peer_outside_crowd([(t, p_o(p)) for t, p in own], [(who, t, p_o(p)) for who, t, p in crowd],
+                              opens=opens, close=close, horizon_end=horizon_end)  # fmt: skip
+
+
+def peer_outside_crowd(
+    own: list[tuple[int, float]],
+    crowd: list[tuple[str, int, float]],
+    *, opens: int, close: int, horizon_end: int, halve: bool = False,
+) -> tuple[float, float]:  # fmt: skip
+    """`peer_against_crowd` for any kind: each forecast as p_o, what it gave the outcome (a choice
+    question's option probability, a continuous question's bucket mass), so the GM is that of the crowd's
+    p_o, as picking the bucket of scipy's gmean of whole PMFs is. `halve`: a continuous question's peer
+    score is half the binary formula (score_math.py lines 195-196)."""
+
     def spans(rows: list[tuple[str, int, float]]) -> list[tuple[int, int | None, float]]:
         rows = sorted(rows, key=lambda r: (r[0], r[1]))
         out = []
         for i, (who, t, p) in enumerate(rows):
             nxt = rows[i + 1][1] if i + 1 < len(rows) and rows[i + 1][0] == who else None
-            p_o = float(np.clip(p, 0.001, 0.999))
-            out.append((t, nxt, p_o if outcome == 1.0 else 1.0 - p_o))
+            out.append((t, nxt, p))
         return [s for s in out if s[1] is None or s[1] > s[0]]
 
     crowd_spans = spans(crowd)
@@ -79,6 +96,9 @@ def peer_against_crowd(
             ts, gm, n = gms[i]
             if start <= ts < stop:
                 part = (times[i + 1] - times[i]) / total
-                score += 100.0 * (n / (n - 1) if n else 0.0) * np.log(p_o / gm) * part
+                interval = 100.0 * (n / (n - 1) if n else 0.0) * np.log(p_o / gm)
+                if halve:
+                    interval /= 2
+                score += interval * part
                 coverage += part
     return float(score), float(coverage)

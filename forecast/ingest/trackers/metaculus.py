@@ -15,10 +15,12 @@ Question types (`Question.QuestionType`, questions/models.py:80-85):
   A key is derived from its label alone (`option_keys`: ASCII-folded, lowercase, dashes; a repeated key gets
   -2, -3, ...), so importing again gives the same keys; labels are kept as one clean line. A forecast is its
   "Probability Yes Per Category" over those options; None marks an option that was not available when the
-  forecast was made (an option added later, `multiple_choice_add_options`, lines 302-375): it gets 0 here,
-  where Metaculus reads the catch-all option for it and counts only the options then available in the
-  baseline (scoring/score_math.py:86-97); such questions are named in `options_changed`. The resolution is
-  an option's label -> its key.
+  forecast was made. For an option added later (`multiple_choice_add_options`, lines 302-375; when, from
+  "MC Options History") the catch-all stood for it, so the catch-all's probability is shared equally between
+  them here (`choice_vector`); Metaculus reads the whole catch-all for it and counts only the options then
+  available in the baseline (scoring/score_math.py:86-97), which one vector cannot say, so scores on such
+  questions (`options_changed`) differ and --compare-scores says why. A deleted option's None is 0 (its mass
+  went to the catch-all, lines 192-299). The resolution is an option's label -> its key.
 - numeric and discrete -> numeric; date -> date. The range is "Lower Bound" .. "Upper Bound" with the open
   flags; the export has no zero-point column, so a log scale is read off "Continuous Range", the 201 values
   `unscaled_location_to_scaled_location` gives at np.linspace(0, 1, 201) (csv_utils.py:437-443;
@@ -133,7 +135,8 @@ class MetaculusConversion(Conversion):
     bots_in_crowd: dict[str, bool] = field(default_factory=dict)  # slug -> Include Bots in Aggregates
     withdrawn: set[tuple[str, str]] = field(default_factory=set)  # (slug, forecaster) with a withdrawal
     crowd_counts: dict[str, int] = field(default_factory=dict)  # slug -> most forecasters an aggregate counted
-    options_changed: set[str] = field(default_factory=set)  # choice slugs whose options changed on Metaculus
+    options_changed: set[str] = field(default_factory=set)  # choice slugs with an option added after the start
+    option_added_at: dict[str, list[int | None]] = field(default_factory=dict)  # slug -> per option, when added
     unavailable: set[tuple[str, str]] = field(default_factory=set)  # (slug, forecaster) with a None category
     refused: dict[str, int] = field(default_factory=dict)  # slug -> forecast rows refused (not aggregates)
     kinds: dict[str, Kind] = field(default_factory=dict)  # slug -> kind
@@ -142,10 +145,12 @@ class MetaculusConversion(Conversion):
         """Why our score of this pair may differ from Metaculus's, from what the export shows."""
         if slug in self.options_changed:
             mine = (slug, forecaster) in self.unavailable
-            return ("the options changed on Metaculus (MC Options History): "
-                    + ("this forecaster's" if mine else "some") + " forecasts were made before an option was "
-                    "added and give it 0 here, where Metaculus reads the catch-all option for it and counts only "
-                    "the options then available in the baseline")  # fmt: skip
+            return ("an option was added on Metaculus (MC Options History): " + ("this forecaster's" if mine
+                    else "some") + " forecasts were made before it and here share their catch-all's probability "
+                    "with it, where Metaculus reads the whole catch-all for it and counts only the options then "
+                    "available in the baseline" + ("; and withdrawn on Metaculus at the option's grace period, "
+                    "while here it stands until the next forecast" if (slug, forecaster) in self.withdrawn
+                    else ""))  # fmt: skip
         if self.refused.get(slug):
             return f"{self.refused[slug]} forecast rows on this question were refused on import (see the skipped rows)"
         if (slug, forecaster) in self.withdrawn:
@@ -370,17 +375,37 @@ def _choice_spec(row: dict[str, str], qid: str, conv: MetaculusConversion) -> tu
     options = tuple(ChoiceOption(k, clean_line(label, 200) or k) for k, label in zip(keys, labels, strict=True))
     history = row.get("MC Options History", "").strip()
     if history and history.lower() != "none":
-        try:
-            entries = ast.literal_eval(history)
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
-            raise InvalidInput("MC Options History is not a list of (time, options)") from None
-        if not isinstance(entries, (list, tuple)) or not all(
-            isinstance(e, (list, tuple)) and len(e) == 2 and isinstance(e[1], (list, tuple)) for e in entries
-        ):
-            raise InvalidInput("MC Options History is not a list of (time, options)")
-        if len(entries) > 1 or (entries and list(entries[0][1]) != labels):
+        added = _added_at(history, labels)
+        if any(a is not None for a in added):
             conv.options_changed.add(slug_for(qid))
+            conv.option_added_at[slug_for(qid)] = added
     return KindSpec(Kind.CHOICE, choices=Choices(options)), dict(zip(labels, keys, strict=True))
+
+
+def _added_at(history: str, labels: list[str]) -> list[int | None]:
+    """Per option, when it was added (micros), from "MC Options History" (Python's str of a list of
+    [isoformat time, options]); None for an option there from the start."""
+    try:
+        entries = ast.literal_eval(history)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        raise InvalidInput("MC Options History is not a list of (time, options)") from None
+    if not isinstance(entries, (list, tuple)) or not entries or not all(
+        isinstance(e, (list, tuple)) and len(e) == 2 and isinstance(e[0], str) and isinstance(e[1], (list, tuple))
+        for e in entries
+    ):
+        raise InvalidInput("MC Options History is not a list of (time, options)")
+    first: dict[str, int | None] = {}
+    for i, (when, options) in enumerate(entries):
+        at = None
+        if i > 0:
+            try:
+                dt = datetime.fromisoformat(when)
+            except ValueError:
+                raise InvalidInput(f"MC Options History: {_short(when)} is not a time") from None
+            at = iso_micros((dt if dt.tzinfo else dt.replace(tzinfo=UTC)).isoformat(), field="MC Options History")
+        for label in options:
+            first.setdefault(str(label), at)
+    return [first.get(label) for label in labels]
 
 
 def _labels(text: str) -> list[str]:
@@ -595,22 +620,33 @@ def forecast_row(header: list[str], cells: list[str], resolved: bool | None) -> 
     raise InvalidInput(f"expected {width} columns, found {len(cells)}")
 
 
-def choice_vector(text: str, spec: KindSpec) -> tuple[list[float], int]:
+def choice_vector(text: str, spec: KindSpec, added_at: list[int | None] | None = None,
+                  made: int | None = None) -> tuple[list[float], int]:  # fmt: skip
     """A "Probability Yes Per Category" cell -> (the vector over the options, how many were None).
 
-    None (an option not available when the forecast was made) becomes 0; what remains must be a forecast
-    the question can take (`KindSpec.check_vector`: at least 0, summing to 1)."""
+    None marks an option not available when the forecast was made. One added later (`added_at`, per option,
+    after `made`) was covered by the catch-all (the last option) then: the catch-all's probability is shared
+    equally between it and every such option. One deleted before (its mass moved to the catch-all,
+    multiple_choice_delete_options) gets 0. The result must be a forecast the question can take
+    (`KindSpec.check_vector`: at least 0, summing to 1)."""
     assert spec.choices is not None
     values = parse_list_cell(text, PER_CATEGORY)
     n = len(spec.choices.options)
     if len(values) != n:
         raise InvalidInput(f"{PER_CATEGORY} has {len(values)} probabilities for the question's {n} options")
     missing = sum(v is None for v in values)
-    if missing == n:
-        raise InvalidInput(f"{PER_CATEGORY} has no probability (every option is None)")
+    if missing == n or values[-1] is None:
+        raise InvalidInput(f"{PER_CATEGORY} has no probability for the catch-all (last) option")
     if any(v is not None and not 0.0 <= v <= 1.0 for v in values):
         raise InvalidInput(f"{PER_CATEGORY}: a probability is not between 0 and 1")
     vector = [0.0 if v is None else v for v in values]
+    later = [i for i, v in enumerate(values) if v is None and added_at and made is not None
+             and added_at[i] is not None and made < added_at[i]]  # fmt: skip
+    if later:
+        share = values[-1] / (len(later) + 1)
+        for i in later:
+            vector[i] = share
+        vector[-1] = share
     spec.check_vector(vector)
     return vector, missing
 
@@ -674,7 +710,8 @@ def _forecasts(rows: CsvRows, conv: MetaculusConversion, skipped_questions: dict
             else:
                 spec = specs[slug][0]
                 if spec.choices is not None:
-                    values, missing = choice_vector(row.get(PER_CATEGORY, ""), spec)
+                    values, missing = choice_vector(row.get(PER_CATEGORY, ""), spec, conv.option_added_at.get(slug),
+                                                    made)  # fmt: skip
                 else:
                     values = cdf_vector(row.get(CDF, ""), spec)
                 import numpy as np
@@ -719,8 +756,9 @@ def _forecasts(rows: CsvRows, conv: MetaculusConversion, skipped_questions: dict
         )
     if unavailable:
         conv.messages.append(
-            f"{unavailable} multiple-choice forecasts were made before an option was added: that option gets 0 "
-            "here (Metaculus reads the catch-all option for it)"
+            f"{unavailable} multiple-choice forecasts have no probability for an option not available then: one "
+            "added later shares the catch-all's probability here (Metaculus reads the whole catch-all for it), "
+            "one deleted before gets 0"
         )
     withdrawn, conv.withdrawn = _withdrawals(batch, known, ends)
     conv.notes["withdrawn_forecasts"] = withdrawn
