@@ -142,33 +142,37 @@ class MetaculusConversion(Conversion):
     kinds: dict[str, Kind] = field(default_factory=dict)  # slug -> kind
 
     def why(self, slug: str, forecaster: str, score_type: str) -> str:
-        """Why our score of this pair may differ from Metaculus's, from what the export shows."""
+        """Why our score of this pair may differ from Metaculus's, from what the export shows (every reason
+        that applies, the likeliest first)."""
+        reasons = []
+        if score_type == "peer" and not self.crowd_counts:
+            reasons.append("the export has no aggregates, so it may hold only part of the crowd (a personal "
+                           "export: yours)")  # fmt: skip
         if slug in self.options_changed:
             mine = (slug, forecaster) in self.unavailable
-            return ("an option was added on Metaculus (MC Options History): " + ("this forecaster's" if mine
-                    else "some") + " forecasts were made before it and here share their catch-all's probability "
-                    "with it, where Metaculus reads the whole catch-all for it and counts only the options then "
-                    "available in the baseline" + ("; and withdrawn on Metaculus at the option's grace period, "
-                    "while here it stands until the next forecast" if (slug, forecaster) in self.withdrawn
-                    else ""))  # fmt: skip
+            reasons.append("an option was added on Metaculus (MC Options History): " + ("this forecaster's" if mine
+                           else "some") + " forecasts were made before it and here share their catch-all's "
+                           "probability with it, where Metaculus reads the whole catch-all for it and counts only "
+                           "the options then available in the baseline")  # fmt: skip
         if self.refused.get(slug):
-            return f"{self.refused[slug]} forecast rows on this question were refused on import (see the skipped rows)"
+            reasons.append(f"{self.refused[slug]} forecast rows on this question were refused on import (see the "
+                           "skipped rows)")  # fmt: skip
         if (slug, forecaster) in self.withdrawn:
-            return "withdrawn on Metaculus; here the forecast stands until the next one or the close"
-        if score_type != "peer":
-            if self.kinds.get(slug) is Kind.DATE:
-                return "a date question's bounds are exported to the day, so the range here may be up to a day off"
-            return "not explained by the export"
-        crowd = {f.forecaster for f in self.batch.forecasts if f.question == slug}
-        crowd -= self.crowd_excludes().get(slug, frozenset())
-        if not self.crowd_counts:
-            return "the export has no aggregates, so it may hold only part of the crowd (a personal export: yours)"
-        if self.crowd_counts.get(slug, 0) > len(crowd):
-            return f"the crowd had {self.crowd_counts[slug]} forecasters; the export holds {len(crowd)}"
-        if any(self.withdrawn_on(slug)):
-            return "another forecaster withdrew on Metaculus, which changes the crowd"
+            reasons.append("withdrawn on Metaculus (here the forecast stands until the next one or the close)")
+        if score_type == "peer" and self.crowd_counts:
+            crowd = {f.forecaster for f in self.batch.forecasts if f.question == slug}
+            crowd -= self.crowd_excludes().get(slug, frozenset())
+            if self.crowd_counts.get(slug, 0) > len(crowd):
+                reasons.append(f"the crowd had {self.crowd_counts[slug]} forecasters; the export holds {len(crowd)}")
+            elif any(who != forecaster for who in self.withdrawn_on(slug)):
+                reasons.append("another forecaster withdrew on Metaculus, which changes the crowd")
         if self.kinds.get(slug) is Kind.DATE:
-            return "a date question's bounds are exported to the day, so the range here may be up to a day off"
+            reasons.append("a date question's bounds are exported to the day, so the range here may be up to a "
+                           "day off Metaculus's")  # fmt: skip
+        if reasons:
+            return "; ".join(reasons)
+        if score_type != "peer":
+            return "not explained by the export"
         return "Metaculus also leaves non-primary bots and excluded users out of the crowd, which no export marks"
 
     def withdrawn_on(self, slug: str) -> list[str]:
