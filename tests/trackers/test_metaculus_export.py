@@ -333,3 +333,13 @@ def test_personal_export_as_folder(tmp_path, fixtures):
     a = metaculus.convert(str(tmp_path / "unpacked"))
     b = metaculus.convert(str(fixtures / "metaculus_personal.zip"))
     assert a.batch.forecasts == b.batch.forecasts and {f.forecaster for f in a.batch.forecasts} == {"alice"}
+
+
+@pytest.mark.parametrize("export", ["metaculus_anonymized.zip", "metaculus_personal.zip"])
+def test_zip_and_its_folder_convert_alike_for_every_kind(tmp_path, fixtures, export):
+    with zipfile.ZipFile(fixtures / export) as zf:
+        zf.extractall(tmp_path / "unpacked")
+    a, b = metaculus.convert(str(tmp_path / "unpacked")), metaculus.convert(str(fixtures / export))
+    assert a.batch.questions == b.batch.questions and a.batch.forecasts == b.batch.forecasts
+    assert {q.kind for q in a.batch.questions} == {"binary", "choice", "numeric", "date"}
+    assert a.batch.skipped == b.batch.skipped

@@ -538,6 +538,8 @@ def parse_list_cell(text: str, column: str) -> list[float | None]:
             out.append(None)
             continue
         if not _FLOAT.match(token):
+            if token.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+                raise InvalidInput(f"{column}: value {i} {_short(token)} is not a finite number")
             raise InvalidInput(f"{column}: value {i} {_short(token)} is not a number")
         x = float(token)
         if not math.isfinite(x):
