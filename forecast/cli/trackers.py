@@ -102,7 +102,7 @@ def import_metaculus(
     dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_HELP)] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Import a Metaculus data export (binary questions only). Importing it again adds nothing."""
+    """Import a Metaculus data export: binary, multiple-choice, numeric and date questions. Importing it again adds nothing."""
     from forecast.core.errors import InvalidInput
     from forecast.ingest.trackers import metaculus
 
