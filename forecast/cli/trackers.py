@@ -135,7 +135,7 @@ def _compare(st: CliState, conv, theirs, report: dict | None) -> None:
         print_json(report)
         return
     if unmatched:
-        note(f"{unmatched} of Metaculus's scores have no counterpart here (aggregates or forecasts not imported)")
+        note(f"{unmatched} of Metaculus's scores have no counterpart here (aggregates, or forecasts skipped on import)")
     if not matched:
         note("no baseline or peer scores in score_data.csv to compare with")
         return

@@ -9,6 +9,9 @@ scoring/score_math.py of the Metaculus repository:
 - peer: between consecutive events, with n forecasters standing (own included) and GM the geometric
   mean of their p_o, 100 * n / (n - 1) * ln(p_o / GM), and 0 while n = 1.
 Probabilities are clamped to [0.001, 0.999] first (Metaculus bounds binary forecasts the same way).
+`peer_outside_crowd` is the scoring of one forecaster against a crowd they are not part of for any kind,
+from what each forecast gave the outcome (the score comparison of services/tracker_scores.py uses it for
+bots on choice, numeric and date questions).
 """
 
 from __future__ import annotations

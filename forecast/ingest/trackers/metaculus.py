@@ -451,7 +451,8 @@ def _continuous_spec(row: dict[str, str], kind: Kind) -> KindSpec:
     if open_lower is None or open_upper is None:
         raise InvalidInput("Open Lower Bound and Open Upper Bound must be True or False")
     if not low < high:
-        raise InvalidInput(f"Lower Bound {row.get('Lower Bound')!r} is not below Upper Bound {row.get('Upper Bound')!r}")
+        lo, hi = row.get("Lower Bound", ""), row.get("Upper Bound", "")
+        raise InvalidInput(f"Lower Bound {_short(lo)} is not below Upper Bound {_short(hi)}")
     grid = _range_values(row.get(RANGE, ""), kind)
     if kind is Kind.DATE:
         linear = [low + (high - low) * i / (GRID_POINTS - 1) for i in range(GRID_POINTS)]
