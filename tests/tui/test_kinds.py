@@ -304,3 +304,35 @@ async def test_sorting_and_the_scores_screen_take_non_binary_questions_in_their_
         await until(pilot, lambda: isinstance(app.screen, ScoresScreen), what="the scores screen")
         await settle(pilot)
         assert not app.unexpected_errors
+
+
+async def test_detail_of_a_date_question_lists_its_linked_binary_questions(kinds_app, kinds_db):
+    """The date side of the link: the head line and the About tab's section hold what `q show --json` gives."""
+    from forecast.services.questions.detail import show_question
+    from forecast.tui.format import pct
+
+    with kinds_db.session() as s:
+        [want] = show_question(s, "next-launch").linked_binaries
+    app = kinds_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_detail(pilot, "next-launch")
+        head = app.screen.query_one("#detail-link")
+        assert head.display
+        line = str(head.render())
+        # the medians: you 49.7 % and alice 26 % implied, both 30 % on the binary question
+        assert line == f"Linked ⚠ inconsistent launch-before-july: implied {pct(want.implied_median)} vs 30% there ⚠ " \
+                       "(before 2026-07-01 12:00)"  # fmt: skip
+        app.screen.query_one("TabbedContent").active = "tab-about"
+        await settle(pilot)
+        about = screen_text(app)
+        assert "Linked binary questions" in about
+        assert "launch-before-july  [open]  before 2026-07-01 12:00  ⚠ inconsistent" in about
+        assert f"      median  binary    30%  implied {pct(want.implied_median):>6}" in about
+        assert f"{ME:>12}  binary    30%  implied  49.7%  ⚠ inconsistent" in about
+        alice = next(r for r in want.forecasters if r.forecaster == "alice")
+        [row] = [x.strip(" │") for x in about.splitlines() if "alice  binary" in x]
+        assert row == f"alice  binary    30%  implied {pct(alice.implied):>6}"  # within 10 points: no flag
+        await open_detail(pilot, "summit-host")  # a choice question: no link line
+        assert not app.screen.query_one("#detail-link").display
+        await open_detail(pilot, "launch-before-july")  # the binary side keeps its own line
+        assert str(app.screen.query_one("#detail-link").render()).startswith("Event ⚠ inconsistent next-launch")
