@@ -336,3 +336,41 @@ async def test_detail_of_a_date_question_lists_its_linked_binary_questions(kinds
         assert not app.screen.query_one("#detail-link").display
         await open_detail(pilot, "launch-before-july")  # the binary side keeps its own line
         assert str(app.screen.query_one("#detail-link").render()).startswith("Event ⚠ inconsistent next-launch")
+
+
+async def test_help_documents_the_kind_tables_forms_and_charts(kinds_scored_app):
+    """`?` lists the Scores screen's kind tables with the columns that screen draws, what each column means,
+    and the kinds' forms and charts."""
+    from forecast.tui.screens.help import KIND_COLUMN_MEANINGS, HelpScreen
+    from forecast.tui.screens.scores import KIND_COLUMNS
+
+    assert {c.key for cols in KIND_COLUMNS.values() for c in cols} <= set(KIND_COLUMN_MEANINGS)
+    app = kinds_scored_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3", "question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help screen")
+        box = app.screen.query_one("#help-box")
+        box.scroll_to_widget(app.screen.query_one("#help-kind-scores"), animate=False, top=True)
+        await until(pilot, lambda: "a table per kind" in screen_text(app), what="the kind tables in view")
+        from tests.tui.screen_text import screen_cells
+
+        def in_box() -> list[str]:  # the help box's cells only: the Scores screen shows around it
+            inside = box.content_region
+            return [" ".join("".join(row[inside.x : inside.right]).split())
+                    for row in screen_cells(app)[inside.y : inside.bottom]]  # fmt: skip
+
+        shown = in_box()
+        flat = " ".join(shown)  # the meanings wrap in the 90-cell box
+        assert "Choice table Forecaster · Questions · Brier · Brier2 · Log · Baseline · Peer · Coverage Numeric" in flat
+        assert "Numeric table Forecaster · Questions · Log · CRPS · Baseline · Peer · Coverage Date" in flat
+        assert "Date table Forecaster · Questions · Log · CRPS · Baseline · Peer · Coverage Forecaster" in flat
+        for name in ("Brier2", "CRPS", "Coverage"):
+            assert any(line.startswith(f"{name} ") for line in shown), name
+        assert "0-2 scale" in flat  # Brier2's
+        box.scroll_to_widget(app.screen.query_one("#help-kinds"), animate=False, top=True)
+        await until(pilot, lambda: "forms and charts" in screen_text(app), what="the forms and charts in view")
+        shown = in_box()
+        flat = " ".join(shown)
+        for name in ("Option table", "Quantiles", "Stacked chart", "Fan chart", "Linked event"):
+            assert any(line.startswith(f"{name} ") for line in shown), name
+        assert "the Sum line adding them up" in flat and "p10=… p50=… p90=…" in flat and "10 points" in flat

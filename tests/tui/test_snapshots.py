@@ -175,3 +175,17 @@ def test_kind_scores_at(colour, kinds_scored_app, snap_compare, size):
     """The scores screen with resolved choice, numeric and date questions and no resolved binary one: a table
     per kind with that kind's columns (choice: Brier, Brier2, Log; numeric and date: Log, CRPS)."""
     assert snap_compare(kinds_scored_app(), terminal_size=size, run_before=keys("3"))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_help_kinds_at(colour, kinds_scored_app, snap_compare, size):
+    """The help opened on the scores screen, scrolled to the kind tables (their columns as the screen draws them)
+    and the kinds' forms and charts."""
+
+    async def run(pilot) -> None:
+        await keys("3", "question_mark")(pilot)
+        screen = pilot.app.screen
+        screen.query_one("#help-box").scroll_to_widget(screen.query_one("#help-kind-scores"), animate=False, top=True)
+        await settle(pilot)
+
+    assert snap_compare(kinds_scored_app(), terminal_size=size, run_before=run)
