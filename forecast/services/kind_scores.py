@@ -502,10 +502,11 @@ def _option_bins(groups, rows: np.ndarray, q_of: np.ndarray, qs: _Questions, pt:
     cal = ka.weighted_bins(dense.ravel(), p, hit, w, len(present), n_bins)
     pooled = ka.weighted_bins(k, p, hit, w, n_keys, n_bins)
     out = []
-    for g, pair in enumerate(present.tolist()):
-        if cal[0][g].sum() == 0:  # only zero weights (unit final: no last forecast with this key)
+    rows_of = tuple(x.tolist() for x in cal)  # one conversion for every group (thousands with many forecasters)
+    for g, (pair, n) in enumerate(zip(present.tolist(), cal[0].sum(axis=1).tolist(), strict=True)):
+        if n == 0:  # only zero weights (unit final: no last forecast with this key)
             continue
-        out.append(OptionBins(all_names[pair // n_keys], keys[pair % n_keys], _bins(cal, g, n_bins)))
+        out.append(OptionBins(all_names[pair // n_keys], keys[pair % n_keys], _bins_of(*(x[g] for x in rows_of), n_bins)))
     for c in range(n_keys):
         if pooled[0][c].sum() > 0:
             out.append(OptionBins(None, keys[c], _bins(pooled, c, n_bins)))
@@ -513,21 +514,24 @@ def _option_bins(groups, rows: np.ndarray, q_of: np.ndarray, qs: _Questions, pt:
 
 
 def _bins(cal, row: int, n_bins: int) -> tuple[Bin, ...]:
-    count, weight, wp, wh = (x[row] for x in cal)
+    return _bins_of(*(x[row].tolist() for x in cal), n_bins)  # Python floats: the same values, no numpy per bin
+
+
+def _bins_of(count: list, weight: list, wp: list, wh: list, n_bins: int) -> tuple[Bin, ...]:
     out = []
     for b in range(n_bins):
         filled = weight[b] > 0
-        out.append(Bin(lo=b / n_bins, hi=(b + 1) / n_bins, count=int(count[b]), weight=float(weight[b]),
-                       mean_forecast=float(wp[b] / weight[b]) if filled else None,
-                       observed=float(wh[b] / weight[b]) if filled else None))  # fmt: skip
+        out.append(Bin(lo=b / n_bins, hi=(b + 1) / n_bins, count=int(count[b]), weight=weight[b],
+                       mean_forecast=wp[b] / weight[b] if filled else None,
+                       observed=wh[b] / weight[b] if filled else None))  # fmt: skip
     return tuple(out)
 
 
 def _pit(hist, row: int, n: int, d: float, p: float, n_bins: int, exact: bool = True) -> Pit:
-    count, weight = hist[0][row], hist[1][row]
-    total = weight.sum()
-    bins = tuple(Bin(lo=b / n_bins, hi=(b + 1) / n_bins, count=int(count[b]), weight=float(weight[b]),
-                     mean_forecast=None, observed=float(weight[b] / total) if total > 0 else None)
+    total = float(hist[1][row].sum())
+    count, weight = hist[0][row].tolist(), hist[1][row].tolist()  # as in _bins
+    bins = tuple(Bin(lo=b / n_bins, hi=(b + 1) / n_bins, count=int(count[b]), weight=weight[b],
+                     mean_forecast=None, observed=weight[b] / total if total > 0 else None)
                  for b in range(n_bins))  # fmt: skip
     return Pit(bins=bins, n=n, ks_statistic=_num(d), p_value=_num(p), p_method="exact" if exact else "asymptotic")
 
