@@ -152,6 +152,12 @@ def test_a_date_question_lists_the_binary_questions_linked_to_it(session):
 
     edit_question(session, "early", event=None, now=NOW)
     assert [b.slug for b in show_question(session, "when", now=NOW).linked_binaries] == ["before"]
+    from forecast.services.trash import delete_question, restore
+
+    delete_question(session, "before", actor="alice", now=NOW)  # in the trash: not listed
+    assert show_question(session, "when", now=NOW).linked_binaries == ()
+    restore(session, "question", "before", actor="alice", now=NOW)  # back with its link
+    assert [b.slug for b in show_question(session, "when", now=NOW).linked_binaries] == ["before"]
 
 
 def test_q_show_of_the_date_question(db_url_at_head):
