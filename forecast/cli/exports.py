@@ -55,6 +55,25 @@ def write_table(table, fmt: str, output: str | None, *, bom: bool = False, what:
     note(f"{n} {what}" + (f" written to {output}" if output not in (None, "-") else ""))
 
 
+def checked_kind(kind: str) -> str:
+    """A --kind value (a question kind: core/model.Kind), or the one-line usage error (exit 2)."""
+    from forecast.core.model import Kind
+
+    kinds = tuple(k.value for k in Kind)
+    if kind not in kinds:
+        raise UsageFailure(f"--kind {kind!r} is not one of: {', '.join(kinds)}")
+    return kind
+
+
+def empty_kind_note(kind: str, block) -> str:
+    """Why a --kind export or plot has no bins to show."""
+    if block is None:
+        return f"no {kind} question matches: nothing to calibrate"
+    if block.scored == 0:
+        return f"no {kind} question matching is resolved: nothing to calibrate"
+    return f"no forecast stood on the resolved {kind} questions matching: nothing to calibrate"
+
+
 ExcludeBackfilled = Annotated[bool, typer.Option("--exclude-backfilled", help="Leave out forecasts recorded long "
                                                  "after the time they claim (written with hindsight).")]
 
@@ -115,10 +134,7 @@ def export_scores(
     --kind numeric or date: log_score, crps, baseline, peer. --by picks rows after scoring, so peer scores
     still compare with everyone who forecast the question.
     """
-    from forecast.services.kind_scores import EXPORT_KINDS
-
-    if kind not in ("binary",) + EXPORT_KINDS:
-        raise UsageFailure(f"--kind {kind!r} is not one of: binary, {', '.join(EXPORT_KINDS)}")
+    kind = checked_kind(kind)
     st = state(ctx)
     fmt = pick_format(fmt, output)
     flt = export_filter(st, by, tag, since, until, exclude_backfilled)
@@ -151,13 +167,31 @@ def export_calibration(
                                       "time), forecast, or final (each question's last forecast).")] = "time",
     bin_width: Annotated[float, typer.Option("--bin-width", callback=params.BIN_WIDTH, help="Bin width; must divide 1.")] = 0.1,
     bom: Bom = False,
+    kind: Annotated[str, typer.Option("--kind", help="Questions of this kind: binary, choice (bins per option) or "
+                                      "numeric or date (the PIT histogram and its uniformity test).")] = "binary",
 ) -> None:
-    """Calibration bins with 95% Wilson intervals: per forecaster, per aggregate, and pooled."""
-    from forecast.services.score_tables import calibration_table, score_db
+    """Calibration bins with 95% Wilson intervals: per forecaster, per aggregate, and pooled.
 
+    --kind choice: the reliability bins over all options and per option key; --kind numeric or date: the PIT
+    histogram with the counts expected under uniformity and the Kolmogorov-Smirnov test (docs/exports.md).
+    """
+    kind = checked_kind(kind)
     st = state(ctx)
     fmt = pick_format(fmt, output)
     flt = export_filter(st, by, tag, since, until)
+    if kind != "binary":
+        from forecast.core.model import Kind
+        from forecast.services.kind_calibration import calibration_block, has_forecasts, kind_calibration_table
+
+        with st.database().session() as session:
+            block = calibration_block(session, flt, Kind(kind), unit=unit, bin_width=bin_width)
+        if not has_forecasts(block):
+            note(empty_kind_note(kind, block))
+        what = "calibration bins" if kind == "choice" else "PIT bins"
+        write_table(kind_calibration_table(block, Kind(kind)), fmt, output, bom=bom, what=f"{kind} {what}")
+        return
+    from forecast.services.score_tables import calibration_table, score_db
+
     with st.database().session() as session:
         scored = score_db(session, flt, unit=unit, bin_width=bin_width, aggregates=True)
     write_table(calibration_table(scored), fmt, output, bom=bom, what="calibration bins")

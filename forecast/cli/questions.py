@@ -298,6 +298,9 @@ def show(
     if data.event_link is not None:
         for line in _event_lines(data.event_link, t):
             say(line)
+    if data.linked_binaries:
+        for line in _linked_lines(data.linked_binaries, t):
+            say(line)
     if data.evidence:
         say("  evidence:")
         for e in data.evidence:
@@ -420,13 +423,32 @@ def sync(
 def _event_lines(link, t) -> list[str]:
     """`q show`'s lines for a binary question linked to a date question."""
     lines = [f"  event: date question {link.date_question}; P(before {t(link.threshold)}) implied by its forecasts:"]
-    for r in link.forecasters:
+    lines += _comparison_lines(link.forecasters, "    ")
+    return lines
+
+
+def _comparison_lines(rows, indent: str) -> list[str]:
+    """Per forecaster: the binary forecast, the P(before X) their date forecast implies, and a gap flagged."""
+    lines = []
+    for r in rows:
         binary = "-" if r.binary is None else _pct(round(r.binary, 3))
         implied = "-" if r.implied is None else _pct(round(r.implied, 3))
         gap = f"  inconsistent ({abs(r.binary - r.implied) * 100:.0f} points apart)" if r.inconsistent else ""
-        lines.append(f"    {r.forecaster:<12} binary {binary:>6}  implied {implied:>6}{gap}")
-    if not link.forecasters:
-        lines.append("    no forecasts on either question yet")
+        lines.append(f"{indent}{r.forecaster:<12} binary {binary:>6}  implied {implied:>6}{gap}")
+    if not rows:
+        lines.append(f"{indent}no forecasts on either question yet")
+    return lines
+
+
+def _linked_lines(linked, t) -> list[str]:
+    """`q show`'s lines for a date question: the binary "before X" questions linked to it."""
+    lines = ["  linked binary questions (P(before X) implied by this question's forecasts):"]
+    for b in linked:
+        binary = "-" if b.binary_median is None else _pct(round(b.binary_median, 3))
+        implied = "-" if b.implied_median is None else _pct(round(b.implied_median, 3))
+        flag = "  inconsistent" if b.inconsistent else ""
+        lines.append(f"    {b.slug} [{b.status}]  before {t(b.threshold)}: median binary {binary}, implied {implied}{flag}")
+        lines += _comparison_lines(b.forecasters, "      ")
     return lines
 
 

@@ -128,15 +128,58 @@ def plot_calibration(
     until: ResolvedUntil = None,
     unit: Unit = "time",
     bin_width: BinWidth = 0.1,
+    kind: Annotated[str, typer.Option("--kind", help="Questions of this kind: binary, choice (a reliability diagram "
+                                      "per option) or numeric or date (the PIT histogram).")] = "binary",
 ) -> None:
-    """Calibration plot: bins with 95% Wilson intervals, a lowess curve and the diagonal."""
+    """Calibration plot: bins with 95% Wilson intervals, a lowess curve and the diagonal.
+
+    --kind choice: a reliability diagram over all options and one per option key (the most forecast eight);
+    --kind numeric or date: the PIT histogram against the uniform one, with the Kolmogorov-Smirnov test.
+    """
+    from forecast.cli.exports import checked_kind
+
+    kind = checked_kind(kind)
+    fmt = _plot_format(output, fmt)
+    if kind != "binary":
+        _plot_kind(state(ctx), kind, output, fmt, by, tag, since, until, unit=unit, bin_width=bin_width)
+        return
     from forecast.export.plots import calibration_figure
     from forecast.services.report import calibration_data
 
-    fmt = _plot_format(output, fmt)
     scored, _flt = _scored(state(ctx), by, tag, since, until, unit=unit, bin_width=bin_width)
     bins, curve, _decomposition, title = calibration_data(scored)
     _save(calibration_figure(bins, curve, title), output, fmt)
+
+
+def _plot_kind(st: CliState, kind: str, output: str, fmt: str, by, tag, since, until, *, unit: str,
+               bin_width: float) -> None:  # fmt: skip
+    """`plot calibration --kind choice|numeric|date`: the pooled bins of `export calibration --kind` drawn."""
+    from forecast.cli.exports import empty_kind_note, export_filter
+    from forecast.core.model import Kind
+    from forecast.services.kind_calibration import ALL_OPTIONS, calibration_block, has_forecasts, option_panels
+
+    flt = export_filter(st, by, tag, since, until)
+    with st.database().session() as session:
+        block = calibration_block(session, flt, Kind(kind), unit=unit, bin_width=bin_width)
+    if not has_forecasts(block):
+        note(empty_kind_note(kind, block))
+    whose = f"of {flt.forecasters[0]}" if len(flt.forecasters) == 1 else "forecasters pooled"
+    if kind == "choice":
+        from forecast.export.plots import option_calibration_figure
+
+        panels, left_out = option_panels(block)
+        drawn = [("all options" if p.option == ALL_OPTIONS else p.option, [b.to_json() for b in p.bins]) for p in panels]
+        fig = option_calibration_figure(drawn, f"Choice calibration per option ({unit} unit), {whose}", left_out)
+    else:
+        from forecast.export.plots import pit_figure
+
+        pit = block.overall_pit if block is not None and block.forecasters else None
+        test = ""
+        if pit is not None and pit.ks_statistic is not None:
+            test = f"Kolmogorov-Smirnov on {pit.n:,} values: D = {pit.ks_statistic:.3f}, p = {pit.p_value:.3g}"
+        fig = pit_figure(pit.to_json()["bins"] if pit is not None else [], f"{kind.capitalize()} PIT histogram "
+                         f"({unit} unit), {whose}", test)  # fmt: skip
+    _save(fig, output, fmt)
 
 
 @plot_app.command("brier-over-time")

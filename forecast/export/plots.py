@@ -80,6 +80,78 @@ def calibration_figure(bins: Sequence[dict], curve: tuple[np.ndarray, np.ndarray
     return fig
 
 
+def option_calibration_figure(panels: Sequence[tuple[str, Sequence[dict]]], title: str, left_out: int = 0):
+    """A reliability diagram per option: for each (name, bins) a panel with the bins at (mean forecast, observed
+    frequency), their counts, and the diagonal. `bins` are services/kind_scores.Bin.to_json() rows."""
+    plt = _pyplot()
+    n = max(len(panels), 1)
+    cols = min(3, n)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.3 * rows + 0.5), dpi=100, squeeze=False)
+    for i, ax in enumerate(axes.ravel()):
+        if i >= n:
+            ax.set_axis_off()
+            continue
+        ax.plot([0, 1], [0, 1], linestyle="--", color="#888888", linewidth=1)
+        name, bins = panels[i] if panels else ("", ())
+        filled = [b for b in bins if b.get("observed") is not None and b.get("mean_forecast") is not None]
+        if filled:
+            x = np.array([b["mean_forecast"] for b in filled])
+            y = np.array([b["observed"] for b in filled])
+            colour = COLORS[0] if i == 0 else COLORS[(i - 1) % (len(COLORS) - 2) + 2]
+            ax.plot(x, y, marker="o", markersize=5, linewidth=1.2, color=colour)
+            for b, xi, yi in zip(filled, x, y, strict=True):
+                ax.annotate(str(b["count"]), (xi, yi), textcoords="offset points", xytext=(5, -9), fontsize=6,
+                            color="#555555")  # fmt: skip
+        else:
+            ax.text(0.5, 0.5, "no scored forecasts", ha="center", va="center", color="#555555", fontsize=8)
+        total = sum(b.get("count", 0) for b in bins)
+        ax.set_title(label(f"{name} ({total:,})" if panels else "", 30), fontsize=9)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_aspect("equal")
+        ax.tick_params(labelsize=7)
+        ax.grid(True, color="#eeeeee")
+        if i % cols == 0:
+            ax.set_ylabel("observed frequency", fontsize=8)
+        if i >= n - cols:
+            ax.set_xlabel("forecast probability", fontsize=8)
+    more = f" ({left_out} more option{'s' if left_out != 1 else ''} not drawn)" if left_out else ""
+    fig.suptitle(label(title, 70) + more, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def pit_figure(bins: Sequence[dict], title: str, test: str = ""):
+    """The PIT histogram: each bin's share of the weight as a bar, the uniform share as a line; `test` (the
+    Kolmogorov-Smirnov line) under the title. `bins` are services/kind_scores.Pit.to_json()["bins"]."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=100)
+    shares = [b.get("share") for b in bins]
+    if bins and any(x is not None for x in shares):
+        lo = np.array([b["lo"] for b in bins])
+        width = np.array([b["hi"] - b["lo"] for b in bins])
+        height = np.array([0.0 if x is None else x for x in shares])
+        ax.bar(lo, height, width=width, align="edge", color=COLORS[0], edgecolor="white", linewidth=0.8,
+               label="share of forecasts")  # fmt: skip
+        ax.axhline(1.0 / len(bins), color=COLORS[1], linestyle="--", linewidth=1.2, label="uniform (calibrated)")
+        for b, x, h, w in zip(bins, lo, height, width, strict=True):
+            if b.get("count"):
+                ax.annotate(str(b["count"]), (x + w / 2, h), textcoords="offset points", xytext=(0, 2), ha="center",
+                            fontsize=7, color="#555555")  # fmt: skip
+        ax.legend(loc="upper right", fontsize=8, frameon=False)
+        ax.set_ylim(0, max(float(height.max()), 1.0 / len(bins)) * 1.2)
+    else:
+        ax.text(0.5, 0.5, "no scored forecasts", ha="center", va="center", color="#555555", transform=ax.transAxes)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("PIT: the forecast's CDF at the outcome")
+    ax.set_ylabel("share of forecasts")
+    ax.set_title(label(title, 70) + (f"\n{test}" if test else ""), fontsize=10)
+    ax.grid(True, axis="y", color="#eeeeee")
+    fig.tight_layout()
+    return fig
+
+
 def brier_figure(series: Sequence[Series], title: str, ylabel: str = "mean Brier score (lower is better)"):
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8.0, 4.2), dpi=100)

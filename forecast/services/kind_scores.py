@@ -85,6 +85,16 @@ class Pit:
 
 
 @dataclass(frozen=True)
+class OptionBins:
+    """Choice calibration of one option key: every (standing forecast, option with this key) is a forecast
+    that the option wins, over every question with such an option (`export calibration --kind choice`)."""
+
+    forecaster: str | None  # None: the shown forecasters pooled
+    option: str
+    bins: tuple[Bin, ...]
+
+
+@dataclass(frozen=True)
 class KindForecaster:
     """A forecaster's scores on one kind: means over the questions they scored on (sums as *_total)."""
 
@@ -146,6 +156,8 @@ class KindScores:
     overall_pit: Pit | None = None  # numeric and date, the shown forecasters pooled
     backfilled: int = 0  # backfilled forecasts among those scored
     pairs: KindPairs | None = field(default=None, compare=False)
+    # choice, with kind_scores(by_option=True): per (shown forecaster, option key) with a forecast, then pooled
+    by_option: tuple[OptionBins, ...] = field(default=(), compare=False)
 
     @property
     def metrics(self) -> tuple[str, ...]:
@@ -285,11 +297,16 @@ def _matrix(fc: _Forecasts, rows: np.ndarray, width: int) -> np.ndarray:
 
 
 def kind_scores(session: Session, flt: ScoreFilter = ScoreFilter(), *, unit: str = "time",
-                bin_width: float = 0.1, pairs: bool = False) -> KindReport:  # fmt: skip
+                bin_width: float = 0.1, pairs: bool = False, by_option: bool = False) -> KindReport:  # fmt: skip
     """The scores of every non-binary kind with a question passing the filter (none: an empty report).
 
-    `pairs`: also keep the per-(question, forecaster) numbers (for exports).
+    `pairs`: also keep the per-(question, forecaster) numbers (for exports). `by_option`: also the choice
+    calibration of each option key (for `export calibration --kind choice`).
     """
+    from forecast.core.scoring.engine import UNITS
+
+    if unit not in UNITS:  # as the binary engine says it
+        raise InvalidInput(f"unknown calibration unit {unit!r} (use time, forecast or final)")
     n_bins = n_bins_for(bin_width)
     where, params = _question_where(_connection(session), flt)
     qs = _questions(session, where, params)
@@ -317,13 +334,14 @@ def kind_scores(session: Session, flt: ScoreFilter = ScoreFilter(), *, unit: str
         if not in_kind.any():
             continue
         fc = by_kind.pop(g, _NO_FORECASTS)  # dropped once scored: its vectors' memory goes with it
-        out.append(_score_kind(kind, qs, in_kind, fc, pos[fc.q], code[fc.f], all_names, flt, unit, n_bins, lag, pairs))
+        out.append(_score_kind(kind, qs, in_kind, fc, pos[fc.q], code[fc.f], all_names, flt, unit, n_bins, lag, pairs,
+                               by_option))  # fmt: skip
     return KindReport(tuple(out))
 
 
 def _score_kind(kind: Kind, qs: _Questions, in_kind: np.ndarray, fc: _Forecasts, q_of: np.ndarray,
                 f_of: np.ndarray, all_names: tuple[str, ...], flt: ScoreFilter, unit: str, n_bins: int, lag: int,
-                keep_pairs: bool) -> KindScores:  # fmt: skip
+                keep_pairs: bool, by_option: bool = False) -> KindScores:  # fmt: skip
     scored_q = in_kind & np.array([s is not None for s in qs.specs], dtype=bool)
     ends = np.minimum(qs.closes, qs.resolved_at)
     empty = int(np.count_nonzero(scored_q & (ends <= qs.opens)))
@@ -367,10 +385,13 @@ def _score_kind(kind: Kind, qs: _Questions, in_kind: np.ndarray, fc: _Forecasts,
     person_cal: dict[int, tuple[Bin, ...]] = {}
     person_pit: dict[int, Pit] = {}
     pooled, pooled_pit = (), None
+    options: tuple[OptionBins, ...] = ()
     if kind is Kind.CHOICE:
         cal = _choice_bins(groups, len(rows), pt, span_f, weights, n_codes, n_bins)
         person_cal = {c: _bins(cal, c, n_bins) for c in shown}
         pooled = _bins(tuple(x[shown].sum(axis=0, keepdims=True) for x in cal), 0, n_bins)
+        if by_option:
+            options = _option_bins(groups, rows, q_of, qs, pt, span_f, weights, shown, all_names, n_bins)
     else:
         pit = per["pit"][pt.span_row]
         on = weights > 0
@@ -386,7 +407,7 @@ def _score_kind(kind: Kind, qs: _Questions, in_kind: np.ndarray, fc: _Forecasts,
     return KindScores(
         kind=kind, scored=n_scored, not_scored=int(in_kind.sum()) - n_scored, empty_window=empty, forecasters=people,
         overall_calibration=pooled, overall_pit=pooled_pit, backfilled=backfilled,
-        pairs=_pairs(kind, pt, qs, rows, fc, all_names) if keep_pairs else None,
+        pairs=_pairs(kind, pt, qs, rows, fc, all_names) if keep_pairs else None, by_option=options,
     )  # fmt: skip
 
 
@@ -445,22 +466,74 @@ def _choice_bins(groups, n_rows: int, pt: ka.PairScores, span_f: np.ndarray, wei
     return total
 
 
+def _option_bins(groups, rows: np.ndarray, q_of: np.ndarray, qs: _Questions, pt: ka.PairScores, span_f: np.ndarray,
+                 weights: np.ndarray, shown: list[int], all_names: tuple[str, ...], n_bins: int
+                 ) -> tuple[OptionBins, ...]:  # fmt: skip
+    """_choice_bins split by option key: per (shown forecaster, key) with a weighed forecast, then per key pooled
+    over the shown forecasters. Summed over the keys, each forecaster's bins are their all-options bins."""
+    keys = sorted({k for s in qs.specs if s is not None and s.choices for k in s.choices.keys})
+    if not keys or not groups:
+        return ()
+    key_code = {k: i for i, k in enumerate(keys)}
+    widest = max(m.shape[1] for _s, m, _o in groups)
+    qkey = np.full((len(qs.ids), widest), -1, dtype=np.int64)  # per question: the code of each option's key
+    for i, s in enumerate(qs.specs):
+        if s is not None and s.choices:
+            codes = [key_code[k] for k in s.choices.keys][:widest]
+            qkey[i, : len(codes)] = codes
+    span_pos = np.full(len(rows), -1, dtype=np.int64)
+    span_pos[pt.span_row] = np.arange(len(pt.span_row))
+    parts: list[tuple[np.ndarray, ...]] = []  # per width: forecaster, key, p, hit, weight of every (forecast, option)
+    for sel, m, o in groups:
+        s = span_pos[sel]
+        on = s >= 0
+        if not on.any():
+            continue
+        w = m.shape[1]
+        ss = s[on]
+        hit = (np.arange(w)[None, :] == o[on][:, None]).astype(np.float64)
+        k = qkey[q_of[rows[sel[on]]], :w]
+        parts.append((np.repeat(span_f[ss], w), k.ravel(), m[on].ravel(), hit.ravel(), np.repeat(weights[ss], w)))
+    if not parts:
+        return ()
+    f, k, p, hit, w = (np.concatenate(x) for x in zip(*parts, strict=True))
+    mine = np.isin(f, shown)
+    f, k, p, hit, w = f[mine], k[mine], p[mine], hit[mine], w[mine]
+    n_keys = len(keys)
+    present, dense = np.unique(f * n_keys + k, return_inverse=True)  # only the (forecaster, key) pairs with data
+    cal = ka.weighted_bins(dense.ravel(), p, hit, w, len(present), n_bins)
+    pooled = ka.weighted_bins(k, p, hit, w, n_keys, n_bins)
+    out = []
+    rows_of = tuple(x.tolist() for x in cal)  # one conversion for every group (thousands with many forecasters)
+    for g, (pair, n) in enumerate(zip(present.tolist(), cal[0].sum(axis=1).tolist(), strict=True)):
+        if n == 0:  # only zero weights (unit final: no last forecast with this key)
+            continue
+        out.append(OptionBins(all_names[pair // n_keys], keys[pair % n_keys], _bins_of(*(x[g] for x in rows_of), n_bins)))
+    for c in range(n_keys):
+        if pooled[0][c].sum() > 0:
+            out.append(OptionBins(None, keys[c], _bins(pooled, c, n_bins)))
+    return tuple(out)
+
+
 def _bins(cal, row: int, n_bins: int) -> tuple[Bin, ...]:
-    count, weight, wp, wh = (x[row] for x in cal)
+    return _bins_of(*(x[row].tolist() for x in cal), n_bins)  # Python floats: the same values, no numpy per bin
+
+
+def _bins_of(count: list, weight: list, wp: list, wh: list, n_bins: int) -> tuple[Bin, ...]:
     out = []
     for b in range(n_bins):
         filled = weight[b] > 0
-        out.append(Bin(lo=b / n_bins, hi=(b + 1) / n_bins, count=int(count[b]), weight=float(weight[b]),
-                       mean_forecast=float(wp[b] / weight[b]) if filled else None,
-                       observed=float(wh[b] / weight[b]) if filled else None))  # fmt: skip
+        out.append(Bin(lo=b / n_bins, hi=(b + 1) / n_bins, count=int(count[b]), weight=weight[b],
+                       mean_forecast=wp[b] / weight[b] if filled else None,
+                       observed=wh[b] / weight[b] if filled else None))  # fmt: skip
     return tuple(out)
 
 
 def _pit(hist, row: int, n: int, d: float, p: float, n_bins: int, exact: bool = True) -> Pit:
-    count, weight = hist[0][row], hist[1][row]
-    total = weight.sum()
-    bins = tuple(Bin(lo=b / n_bins, hi=(b + 1) / n_bins, count=int(count[b]), weight=float(weight[b]),
-                     mean_forecast=None, observed=float(weight[b] / total) if total > 0 else None)
+    total = float(hist[1][row].sum())
+    count, weight = hist[0][row].tolist(), hist[1][row].tolist()  # as in _bins
+    bins = tuple(Bin(lo=b / n_bins, hi=(b + 1) / n_bins, count=int(count[b]), weight=weight[b],
+                     mean_forecast=None, observed=weight[b] / total if total > 0 else None)
                  for b in range(n_bins))  # fmt: skip
     return Pit(bins=bins, n=n, ks_statistic=_num(d), p_value=_num(p), p_method="exact" if exact else "asymptotic")
 
@@ -714,6 +787,7 @@ __all__ = [
     "KindPairs",
     "KindReport",
     "KindScores",
+    "OptionBins",
     "Pit",
     "columns_of",
     "kind_scores",

@@ -89,6 +89,13 @@ def question_by_id(bind: Bind, question_id: int) -> QuestionRecord:
     return _question(bulk.rows(bulk.connection_of(bind), _QUESTION + " WHERE id = :id", (question_id,))[0])
 
 
+def questions_linked_to(bind: Bind, date_question_id: int) -> list[QuestionRecord]:
+    """The binary "before X" questions whose event is this date question, soonest threshold (close) first."""
+    rows = bulk.rows(bulk.connection_of(bind), _QUESTION + " WHERE event_question_id = :q ORDER BY closes_at, slug",
+                     (date_question_id,))  # fmt: skip
+    return [_question(r) for r in rows]
+
+
 _PREFIX = re.compile(r"[a-z0-9][a-z0-9-]*")  # slug characters only, so LIKE needs no escaping
 
 

@@ -144,6 +144,25 @@ class EventLink:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkedBinary:
+    """On a date question: one binary "before X" question linked to it (the EventLink that question shows)."""
+
+    slug: str
+    title: str
+    status: str
+    threshold: datetime
+    """X: the binary question's closes_at."""
+    binary_median: float | None
+    """The median of the standing forecasts on the binary question (each forecaster's latest); None without any."""
+    implied_median: float | None
+    """The median over forecasters of P(the date falls before X) under their standing date forecast."""
+    inconsistent: bool
+    """Some forecaster's two answers are more than EVENT_TOLERANCE apart (EventLinkRow.inconsistent)."""
+    forecasters: tuple[EventLinkRow, ...]
+    """By forecaster name, as the binary question's EventLink has them."""
+
+
+@dataclass(frozen=True, slots=True)
 class QuestionDetail(QuestionFields):
     """One question with its standing forecasts, history, evidence, resolution history and reminder."""
 
@@ -161,6 +180,8 @@ class QuestionDetail(QuestionFields):
     "until_close" (an observer); None when nothing is hidden."""
     event_link: EventLink | None = None
     """A binary "before X" question linked to a date question: what each forecaster's date forecast implies."""
+    linked_binaries: tuple[LinkedBinary, ...] = ()
+    """A date question: the binary "before X" questions linked to it, soonest X first (empty for other kinds)."""
 
 
 @dataclass(frozen=True, slots=True)

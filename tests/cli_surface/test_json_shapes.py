@@ -7,7 +7,8 @@ database returns the standing forecasts. `q show` gained "comments" and "others_
 were written: added to its files by hand. Question kinds (issue 14) added "spec" and "outcome" to a question,
 "values" and "entered" to a forecast and "outcome" to a resolution event (null or empty for binary questions):
 those files were rewritten by this script and the diff checked to add only them; then "event_link" (null: no
-binary question there is linked to a date question) was added to `q show`'s by hand.
+binary question there is linked to a date question) was added to `q show`'s by hand, and "linked_binaries" (empty:
+neither question is a date question) after it.
 """
 
 from __future__ import annotations

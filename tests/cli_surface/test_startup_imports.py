@@ -67,6 +67,24 @@ def test_everyday_commands_stay_off_the_orm(name, tmp_path):
         assert heavy not in loaded, f"`forecast {name}` imported {heavy}"
 
 
+def test_q_show_of_a_date_question_with_linked_binaries_stays_off_the_orm(tmp_path):
+    """The date question's linked binary questions are read in SQL too; only numpy (the CDFs) comes in."""
+    from tests.cli_runner import invoke
+
+    db = str(tmp_path / "kinds.db")
+    for args in (("q", "add", "When is the next launch?", "--kind", "date", "--range", "2026-01-01..2027-12-31",
+                  "--closes", "2027-06-01", "--slug", "launch"),
+                 ("q", "add", "Launch before 2027?", "--closes", "2027-01-01", "--slug", "before"),
+                 ("q", "edit", "before", "--event", "launch"),
+                 ("predict", "launch", "p10=2026-04-01 p50=2026-08-01 p90=2027-03-01", "--by", "ann"),
+                 ("predict", "before", "40%", "--by", "ann")):  # fmt: skip
+        assert invoke(*args, db=db).code == 0
+    loaded = _loaded_by(["--db", db, "q", "show", "launch"])
+    assert "sqlalchemy" in loaded and "forecast.core.distribution" in loaded  # the CDFs were read
+    for heavy in ("sqlmodel", "pydantic", "sqlalchemy.orm", "arrow", "alembic"):
+        assert heavy not in loaded, f"`forecast q show` of a date question imported {heavy}"
+
+
 @settings(max_examples=200, deadline=None)
 @given(value=st.one_of(st.text(), st.binary(), st.lists(st.text(), max_size=3)))
 def test_plain_coercion_gives_what_typers_adapter_gives(value):

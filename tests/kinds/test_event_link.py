@@ -120,3 +120,65 @@ def test_q_edit_event_and_q_show(db_url_at_head):
     assert r.code == 1 and "no question" in r.err
     r = invoke("q", "edit", "before", "--event", "none", "--json", db=db_url_at_head)
     assert r.code == 0 and r.json()["event_link"] is None
+
+
+def test_a_date_question_lists_the_binary_questions_linked_to_it(session):
+    """The date side shows each linked binary question with the very comparison that question shows."""
+    questions(session)
+    add_question(session, QuestionDraft("Will North Korea launch a satellite before mid-2019?", opens_at=T0,
+                                        closes_at=datetime(2019, 7, 1, tzinfo=UTC), slug="early"), now=NOW)  # fmt: skip
+    assert show_question(session, "when", now=NOW).linked_binaries == ()  # nothing linked yet
+    edit_question(session, "before", event="when", now=NOW)
+    edit_question(session, "early", event="when", now=NOW)
+    forecast(session, "when", DATE_FORECAST, "alice")
+    forecast(session, "when", "p10=2019-05-01 p50=2019-07-01 p90=2019-12-01", "bob")
+    forecast(session, "before", "35%", "alice")
+    forecast(session, "before", "95%", "bob")
+    forecast(session, "before", "60%", "carol")
+    forecast(session, "early", "10%", "alice")
+
+    linked = show_question(session, "when", now=NOW).linked_binaries
+    assert [b.slug for b in linked] == ["early", "before"]  # soonest threshold first
+    early, before = linked
+    assert before.forecasters == show_question(session, "before", now=NOW).event_link.forecasters
+    assert early.forecasters == show_question(session, "early", now=NOW).event_link.forecasters
+    assert (before.threshold, before.title, before.status) == (X, "Will North Korea launch a satellite before 2020?", "open")
+    assert before.binary_median == pytest.approx(0.60)  # of 35 %, 95 % and 60 %
+    by = {r.forecaster: r for r in before.forecasters}
+    assert before.implied_median == pytest.approx((by["alice"].implied + by["bob"].implied) / 2)
+    assert before.inconsistent  # alice: 35 % against about 50 %
+    assert early.binary_median == 0.10 and not early.inconsistent  # alice's date forecast implies about 14 % by July
+    assert show_question(session, "who", now=NOW).linked_binaries == ()  # a choice question: never any
+
+    edit_question(session, "early", event=None, now=NOW)
+    assert [b.slug for b in show_question(session, "when", now=NOW).linked_binaries] == ["before"]
+    from forecast.services.trash import delete_question, restore
+
+    delete_question(session, "before", actor="alice", now=NOW)  # in the trash: not listed
+    assert show_question(session, "when", now=NOW).linked_binaries == ()
+    restore(session, "question", "before", actor="alice", now=NOW)  # back with its link
+    assert [b.slug for b in show_question(session, "when", now=NOW).linked_binaries] == ["before"]
+
+
+def test_q_show_of_the_date_question(db_url_at_head):
+    from forecast.services.database import open_database
+
+    db = open_database(db_url_at_head)
+    try:
+        db.write(questions)
+        db.write(lambda s: (forecast(s, "when", DATE_FORECAST, "alice"), forecast(s, "before", "20%", "alice"),
+                            edit_question(s, "before", event="when", now=NOW)))  # fmt: skip
+    finally:
+        db.engine.dispose()
+    r = invoke("q", "show", "when", "--json", db=db_url_at_head)
+    assert r.code == 0, r.err
+    [before] = r.json()["linked_binaries"]
+    assert {k: before[k] for k in ("slug", "threshold", "binary_median", "inconsistent")} == \
+        {"slug": "before", "threshold": "2020-01-01T00:00:00Z", "binary_median": 0.2, "inconsistent": True}  # fmt: skip
+    assert before["implied_median"] == pytest.approx(0.497, abs=1e-3)
+    assert before["forecasters"] == invoke("q", "show", "before", "--json", db=db_url_at_head).json()["event_link"]["forecasters"]
+    text = invoke("q", "show", "when", db=db_url_at_head).out
+    assert "linked binary questions (P(before X) implied by this question's forecasts):" in text
+    assert "  before 2020-01-01 00:00: median binary 20%, implied 49.7%  inconsistent\n" in text
+    assert "alice        binary    20%  implied  49.7%  inconsistent (30 points apart)" in text
+    assert invoke("q", "show", "before", "--json", db=db_url_at_head).json()["linked_binaries"] == []

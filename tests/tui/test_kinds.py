@@ -304,3 +304,73 @@ async def test_sorting_and_the_scores_screen_take_non_binary_questions_in_their_
         await until(pilot, lambda: isinstance(app.screen, ScoresScreen), what="the scores screen")
         await settle(pilot)
         assert not app.unexpected_errors
+
+
+async def test_detail_of_a_date_question_lists_its_linked_binary_questions(kinds_app, kinds_db):
+    """The date side of the link: the head line and the About tab's section hold what `q show --json` gives."""
+    from forecast.services.questions.detail import show_question
+    from forecast.tui.format import pct
+
+    with kinds_db.session() as s:
+        [want] = show_question(s, "next-launch").linked_binaries
+    app = kinds_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_detail(pilot, "next-launch")
+        head = app.screen.query_one("#detail-link")
+        assert head.display
+        line = str(head.render())
+        # the medians: you 49.7 % and alice 26 % implied, both 30 % on the binary question
+        assert line == f"Linked ⚠ inconsistent launch-before-july: implied {pct(want.implied_median)} vs 30% there ⚠ " \
+                       "(before 2026-07-01 12:00)"  # fmt: skip
+        app.screen.query_one("TabbedContent").active = "tab-about"
+        await settle(pilot)
+        about = screen_text(app)
+        assert "Linked binary questions" in about
+        assert "launch-before-july  [open]  before 2026-07-01 12:00  ⚠ inconsistent" in about
+        assert f"      median  binary    30%  implied {pct(want.implied_median):>6}" in about
+        assert f"{ME:>12}  binary    30%  implied  49.7%  ⚠ inconsistent" in about
+        alice = next(r for r in want.forecasters if r.forecaster == "alice")
+        [row] = [x.strip(" │") for x in about.splitlines() if "alice  binary" in x]
+        assert row == f"alice  binary    30%  implied {pct(alice.implied):>6}"  # within 10 points: no flag
+        await open_detail(pilot, "summit-host")  # a choice question: no link line
+        assert not app.screen.query_one("#detail-link").display
+        await open_detail(pilot, "launch-before-july")  # the binary side keeps its own line
+        assert str(app.screen.query_one("#detail-link").render()).startswith("Event ⚠ inconsistent next-launch")
+
+
+async def test_help_documents_the_kind_tables_forms_and_charts(kinds_scored_app):
+    """`?` lists the Scores screen's kind tables with the columns that screen draws, what each column means,
+    and the kinds' forms and charts."""
+    from forecast.tui.screens.help import KIND_COLUMN_MEANINGS, HelpScreen
+    from forecast.tui.screens.scores import KIND_COLUMNS
+
+    assert {c.key for cols in KIND_COLUMNS.values() for c in cols} <= set(KIND_COLUMN_MEANINGS)
+    app = kinds_scored_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3", "question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help screen")
+        box = app.screen.query_one("#help-box")
+        box.scroll_to_widget(app.screen.query_one("#help-kind-scores"), animate=False, top=True)
+        await until(pilot, lambda: "a table per kind" in screen_text(app), what="the kind tables in view")
+        from tests.tui.screen_text import screen_cells
+
+        def in_box() -> list[str]:  # the help box's cells only: the Scores screen shows around it
+            inside = box.content_region
+            return [" ".join("".join(row[inside.x : inside.right]).split())
+                    for row in screen_cells(app)[inside.y : inside.bottom]]  # fmt: skip
+
+        shown = in_box()
+        flat = " ".join(shown)  # the meanings wrap in the 90-cell box
+        assert "Choice table Forecaster · Questions · Brier · Brier2 · Log · Baseline · Peer · Coverage Numeric" in flat
+        assert "Numeric table Forecaster · Questions · Log · CRPS · Baseline · Peer · Coverage Date" in flat
+        assert "Date table Forecaster · Questions · Log · CRPS · Baseline · Peer · Coverage Forecaster" in flat
+        for name in ("Brier2", "CRPS", "Coverage"):
+            assert any(line.startswith(f"{name} ") for line in shown), name
+        assert "0-2 scale" in flat  # Brier2's
+        box.scroll_to_widget(app.screen.query_one("#help-kinds"), animate=False, top=True)
+        await until(pilot, lambda: "forms and charts" in screen_text(app), what="the forms and charts in view")
+        shown = in_box()
+        flat = " ".join(shown)
+        for name in ("Option table", "Quantiles", "Stacked chart", "Fan chart", "Linked event"):
+            assert any(line.startswith(f"{name} ") for line in shown), name
+        assert "the Sum line adding them up" in flat and "p10=… p50=… p90=…" in flat and "10 points" in flat

@@ -135,12 +135,27 @@ def _typed(text: str) -> tuple[str, ...]:
     return tuple(names.get(ch, ch) for ch in text)
 
 
+def _about(before):
+    """After `before` opens a question's detail: its About tab, scrolled to its end (the linked questions)."""
+
+    async def run(pilot) -> None:
+        await before(pilot)
+        pilot.app.screen.query_one("TabbedContent").active = "tab-about"
+        await settle(pilot)
+        pilot.app.screen.query_one("#about").scroll_end(animate=False, immediate=True)
+        steady_cursors(pilot.app)
+        await settle(pilot)
+
+    return run
+
+
 KINDS_SCREEN = {
     # On the kinds fixture (conftest.build_kinds): by close, summit-host, launch-before-july, next-launch.
     "questions": keys(),
     "detail_choice": keys("enter"),
     "detail_linked_binary": keys("down", "enter"),
     "detail_date_fan": keys("down", "down", "enter"),
+    "detail_date_linked": _about(keys("down", "down", "enter")),
     "forecast_choice": keys("enter", "f", *_typed("50%"), "tab", *_typed("30%"), "tab", *_typed("15")),
     "forecast_quantiles": keys("down", "down", "enter", "f", *_typed("p10=2026-05-01 p50=2026-08-01 p90=2027-01-01")),
 }
@@ -150,7 +165,8 @@ KINDS_SCREEN = {
 @pytest.mark.parametrize("screen", list(KINDS_SCREEN))
 def test_kinds_at(colour, kinds_app, snap_compare, screen, size):
     """Choice, numeric and date questions: the table's kind column, the stacked and fan charts, the event
-    line of a linked binary question, the option table's running sum and the quantile entry's sparklines."""
+    line of a linked binary question and, on the date question, the binary questions linked to it (its head
+    line and About tab), the option table's running sum and the quantile entry's sparklines."""
     assert snap_compare(kinds_app(), terminal_size=size, run_before=KINDS_SCREEN[screen])
 
 
@@ -159,3 +175,17 @@ def test_kind_scores_at(colour, kinds_scored_app, snap_compare, size):
     """The scores screen with resolved choice, numeric and date questions and no resolved binary one: a table
     per kind with that kind's columns (choice: Brier, Brier2, Log; numeric and date: Log, CRPS)."""
     assert snap_compare(kinds_scored_app(), terminal_size=size, run_before=keys("3"))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_help_kinds_at(colour, kinds_scored_app, snap_compare, size):
+    """The help opened on the scores screen, scrolled to the kind tables (their columns as the screen draws them)
+    and the kinds' forms and charts."""
+
+    async def run(pilot) -> None:
+        await keys("3", "question_mark")(pilot)
+        screen = pilot.app.screen
+        screen.query_one("#help-box").scroll_to_widget(screen.query_one("#help-kind-scores"), animate=False, top=True)
+        await settle(pilot)
+
+    assert snap_compare(kinds_scored_app(), terminal_size=size, run_before=run)

@@ -13,7 +13,7 @@ from forecast.services.forecasts import history
 from forecast.services.comments import comments_of
 from forecast.services.kinds import spec_of
 from forecast.services.lookup import QuestionRecord, find_question
-from forecast.services.questions.event_link import event_link
+from forecast.services.questions.event_link import event_link, linked_binaries
 from forecast.services.questions.listing import latest_by_question
 from forecast.services.views import LinkedEvidenceRow, QuestionDetail, QuestionFields
 from forecast.store import bulk
@@ -93,4 +93,5 @@ def show_question(
         comments=tuple(comments_of(conn, q.id)),
         others_hidden=others_hidden(conn, q.id),
         event_link=event_link(conn, q),
+        linked_binaries=linked_binaries(conn, q),
     )

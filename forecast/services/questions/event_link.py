@@ -2,7 +2,8 @@
 
 X is the binary question's closes_at, so moving its deadline moves the threshold with it. Each forecaster's
 standing date forecast implies P(the date falls before X) = its CDF at X; the detail view shows that next
-to their binary forecast and flags a gap over EVENT_TOLERANCE.
+to their binary forecast and flags a gap over EVENT_TOLERANCE. The date question's detail lists the binary
+questions linked to it with the same comparison (`linked_binaries`).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from forecast.core.kind_spec import decode_vector
 from forecast.core.model import Kind
 from forecast.core.timeparse import from_micros, to_micros
 from forecast.services.kinds import spec_of
-from forecast.services.lookup import QuestionRecord, find_question, question_by_id
-from forecast.services.views import EVENT_TOLERANCE, EventLink, EventLinkRow
+from forecast.services.lookup import QuestionRecord, find_question, question_by_id, questions_linked_to
+from forecast.services.views import EVENT_TOLERANCE, EventLink, EventLinkRow, LinkedBinary
 from forecast.store import bulk
 
 if TYPE_CHECKING:  # `q show` reads through a connection: no ORM on its path
@@ -54,6 +55,12 @@ def event_link(bind: Bind, q: Question | QuestionRecord) -> EventLink | None:
         return None
     if target.kind != Kind.DATE.value:
         return None
+    return _link(conn, q, target, bulk.rows(conn, _STANDING, {"q": target.id}))
+
+
+def _link(conn, q: Question | QuestionRecord, target: Question | QuestionRecord, date_standing: list) -> EventLink:
+    """The one comparison: each forecaster's standing binary forecast on `q` and what their standing forecast
+    on the date question `target` (its rows `date_standing`) implies for "before q's close"."""
     from forecast.core.distribution import cdf_at
 
     rng = spec_of(target).range
@@ -61,7 +68,7 @@ def event_link(bind: Bind, q: Question | QuestionRecord) -> EventLink | None:
     threshold = from_micros(to_micros(q.closes_at))
     x = threshold.timestamp()
     binary = {name: p for name, p, _v in bulk.rows(conn, _STANDING, {"q": q.id})}
-    implied = {name: cdf_at(decode_vector(v), rng, x) for name, _p, v in bulk.rows(conn, _STANDING, {"q": target.id}) if v}
+    implied = {name: cdf_at(decode_vector(v), rng, x) for name, _p, v in date_standing if v}
     rows = []
     for name in sorted(binary.keys() | implied.keys()):
         b, i = binary.get(name), implied.get(name)
@@ -69,4 +76,32 @@ def event_link(bind: Bind, q: Question | QuestionRecord) -> EventLink | None:
     return EventLink(target.slug, target.title, threshold, tuple(rows))
 
 
-__all__ = ["checked_event", "event_link"]
+def linked_binaries(bind: Bind, q: Question | QuestionRecord) -> tuple[LinkedBinary, ...]:
+    """For a date question, each binary "before X" question linked to it with the EventLink that question
+    shows (the same comparison, `_link`), and the medians of both sides; () for other kinds or no link."""
+    if q.kind != Kind.DATE.value:
+        return ()
+    conn = bulk.connection_of(bind)
+    linked = questions_linked_to(conn, q.id)
+    if not linked:
+        return ()
+    from forecast.core.team_median import median
+
+    def mid(values: list[float]) -> float | None:
+        return median(values) if values else None
+
+    standing = bulk.rows(conn, _STANDING, {"q": q.id})  # read once for every linked question
+    out = []
+    for b in linked:
+        link = _link(conn, b, q, standing)
+        rows = link.forecasters
+        out.append(LinkedBinary(
+            slug=b.slug, title=b.title, status=b.status, threshold=link.threshold,
+            binary_median=mid([r.binary for r in rows if r.binary is not None]),
+            implied_median=mid([r.implied for r in rows if r.implied is not None]),
+            inconsistent=any(r.inconsistent for r in rows), forecasters=rows,
+        ))  # fmt: skip
+    return tuple(out)
+
+
+__all__ = ["checked_event", "event_link", "linked_binaries"]

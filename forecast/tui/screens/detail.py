@@ -148,8 +148,9 @@ class DetailScreen(BaseScreen):
             chart.set_data(kind_chart_data(data, me=self.ctx.me, now=now, tz=tz))
             chart.border_title = self._kind_legend(chart.data)
         link = self.query_one("#detail-link", Static)
-        link.display = data.event_link is not None
-        link.update(self._event_line(data) if data.event_link is not None else "")
+        link.display = data.event_link is not None or bool(data.linked_binaries)
+        link.update(self._event_line(data) if data.event_link is not None else
+                    self._linked_line(data) if data.linked_binaries else "")  # fmt: skip
         self.updates = list(reversed(data.forecasts))
         self.query_one("#updates-table", ListTable).set_items(self.updates, self._update_row)
         self.evidence = list(data.evidence)
@@ -262,6 +263,38 @@ class DetailScreen(BaseScreen):
                 parts.append((f" ⚠ {abs(r.binary - r.implied) * 100:.0f} pts", f"bold {self.palette.warn}"))
         return Content.assemble(*parts)
 
+    def _linked_line(self, data: QuestionDetail) -> Content:
+        """A date question's linked binary questions: per question, the median of its forecasts and the median
+        P(before X) this question's forecasts imply, gaps flagged first (the About tab has every forecaster)."""
+        parts: list = [("Linked ", "bold")]
+        if any(b.inconsistent for b in data.linked_binaries):
+            parts.append(("⚠ inconsistent ", f"bold {self.palette.warn}"))
+        for n, b in enumerate(data.linked_binaries):  # the numbers before the threshold: a narrow screen keeps them
+            parts += ["  ·  " if n else "", (b.slug, "bold"), f": implied {fmt.pct(b.implied_median)}",
+                      (f" vs {fmt.pct(b.binary_median)} there", "dim")]  # fmt: skip
+            if b.inconsistent:
+                parts.append((" ⚠", f"bold {self.palette.warn}"))
+            parts.append((f" (before {fmt.local_time(b.threshold, self.ctx.tz)})", "dim"))
+        return Content.assemble(*parts)
+
+    def _linked_section(self, data: QuestionDetail, out: Text) -> None:
+        """The About tab's table of the binary questions linked to a date question, forecaster by forecaster."""
+        tz, warn = self.ctx.tz, f"bold {self.palette.warn}"
+        out.append("Each binary forecast against the P(before X) this question's forecasts imply: the medians, "
+                   "then forecaster by forecaster (⚠ more than 10 points apart)\n", style=self.palette.muted)  # fmt: skip
+        for b in data.linked_binaries:
+            out.append(f"{b.slug}", style="bold")
+            out.append(f"  [{b.status}]  before {fmt.local_time(b.threshold, tz)}")
+            out.append("  ⚠ inconsistent\n" if b.inconsistent else "\n", style=warn if b.inconsistent else "")
+            out.append(f"  {b.title}\n", style=self.palette.muted)
+            out.append(f"{'median':>12}  binary {fmt.pct(b.binary_median):>6}  implied {fmt.pct(b.implied_median):>6}\n",
+                       style=self.palette.muted)  # fmt: skip
+            for r in b.forecasters:
+                out.append(f"{r.forecaster:>12}", style="bold" if r.forecaster == self.ctx.me else "")
+                out.append(f"  binary {fmt.pct(r.binary):>6}  implied {fmt.pct(r.implied):>6}")
+                out.append("  ⚠ inconsistent\n" if r.inconsistent else "\n", style=warn if r.inconsistent else "")
+        out.append("\n")
+
     def _legend(self, chart) -> Content:
         parts: list = ["Probability "]
         styles = {"mine": f"bold {self.palette.primary}", "team": self.palette.accent, "other": self.palette.muted}
@@ -368,6 +401,9 @@ class DetailScreen(BaseScreen):
                 out.append("  ⚠ inconsistent\n" if r.inconsistent else "\n",
                            style=f"bold {self.palette.warn}" if r.inconsistent else "")  # fmt: skip
             out.append("\n")
+        if data.linked_binaries:
+            section("Linked binary questions")
+            self._linked_section(data, out)
         if data.resolution_history:
             section("Resolution history")
             for ev in data.resolution_history:

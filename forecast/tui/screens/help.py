@@ -1,4 +1,6 @@
-"""Help: every binding in the registry, the current screen's first, with the keys actually in effect."""
+"""Help: every binding in the registry, the current screen's first, with the keys actually in effect; then the
+marks, the scores' names, the Scores screen's kind tables (their columns read from the screen) and the kinds'
+forms and charts."""
 
 from __future__ import annotations
 
@@ -33,6 +35,57 @@ GLOSSARY = (
 )  # fmt: skip
 
 
+# The Scores screen's table per kind lists its own columns (screens/scores.py KIND_COLUMNS, which the help
+# reads); here is what each column means, as `forecast score` and docs/scoring.md define it.
+KIND_COLUMN_MEANINGS = {
+    "name": "Whose scores: each forecaster with a scored question of the kind (you in bold).",
+    "questions": "Resolved questions of the kind they forecast on (annulled and unresolved ones are not scored).",
+    "brier": "Choice: the multi-category Brier score halved, on binary's 0-1 scale, time-weighted over the "
+             "time each forecast stood; the mean over questions. Lower is better.",
+    "brier2": "Choice: the multi-category Brier score as is, the sum over the options of (p - outcome)^2: 0 "
+              "perfect, 2 all on a wrong option (Good Judgment Open's 0-2 scale).",
+    "log_score": "Time-weighted ln of what the forecast gave the outcome: choice, its probability (clamped to "
+                 "0.1%-99.9%); numeric and date, the density there on the range scaled to 0-1, or the mass "
+                 "beyond an open bound. Higher is better.",
+    "crps": "Numeric and date: the continuous ranked probability score, how far the forecast's CDF is from the "
+            "outcome's step, in fractions of the range. 0 is perfect; lower is better.",
+    "baseline": "Metaculus baseline score for the kind, against a uniform forecast (choice: 1/n per option; "
+                "numeric and date: a flat density), weighted by standing time over the scheduled window. Higher "
+                "is better.",
+    "peer": "Metaculus peer score: against the geometric mean of everyone's forecasts on the question; "
+            "above 0 beats the crowd.",
+    "coverage": "The share of the question's open window that their forecasts covered.",
+}  # fmt: skip
+
+
+def kind_entries() -> tuple[tuple[str, str], ...]:
+    """The forecast forms and detail charts of choice, numeric and date questions, and the link between a
+    binary "before X" question and a date question: (name, what it shows), with the rules' own numbers."""
+    from forecast.core.kind_input import MIN_OPTION, SUM_TOLERANCE
+    from forecast.services.views import EVENT_TOLERANCE
+
+    return (
+        ("Option table", "The forecast form of a choice question: one box per option (50, 50% or 0.5), each read "
+                         "back beside it, and the Sum line adding them up as you type, with how many options are "
+                         f"filled in and what is left to place. Within {SUM_TOLERANCE:.1%} of 100% the forecast is "
+                         f"scaled to exactly 100%; each option needs at least {MIN_OPTION:.1%}."),
+        ("Quantiles", "The forecast form of a numeric or date question: p10=… p50=… p90=… (or normal(mean, sd), "
+                      "lognormal(…), logistic(…); for dates, sd in days). The preview reads back the p10 · p50 · p90 "
+                      "it makes, and draws the density (PDF) and the CDF over the range as sparklines, with the "
+                      "mass beyond an open bound."),
+        ("Stacked chart", "The detail of a choice question: each option's probability over time as stacked bands, "
+                          "the first option at the bottom; the legend gives each option's colour and whose forecasts "
+                          "they are (yours, else another forecaster's or the team mean)."),
+        ("Fan chart", "The detail of a numeric or date question: the 10th-90th percentile band (░) and the median (━) "
+                      "of the forecasts over time (whose: at the end of the legend), on the question's range, with "
+                      "the outcome marked once resolved."),
+        ("Linked event", "A binary \"before X\" question linked to a date question (`forecast q edit B --event D`): "
+                         "its detail shows the P(before X) each forecaster's date forecast implies, ⚠ when more than "
+                         f"{EVENT_TOLERANCE * 100:.0f} points from their binary forecast; the date question's detail "
+                         "lists the binary questions linked to it (medians in the head line, everyone in About)."),
+    )  # fmt: skip
+
+
 class HelpScreen(Guarded, ModalScreen[None]):
     BINDINGS = [("escape,q,question_mark,f1", "app.pop_screen", "Close")]
 
@@ -50,6 +103,8 @@ class HelpScreen(Guarded, ModalScreen[None]):
                 yield Static(self._table(scope, REGISTRY[scope]))
             yield Static(self._marks(), id="help-marks")
             yield Static(self._glossary(), id="help-glossary")
+            yield Static(self._kind_scores(), id="help-kind-scores")
+            yield Static(self._kinds(), id="help-kinds")
 
     def _marks(self) -> Table:
         """The glyphs the screens draw beside things, and what each means."""
@@ -79,6 +134,34 @@ class HelpScreen(Guarded, ModalScreen[None]):
         table.add_column("meaning", ratio=1)
         for name, meaning in GLOSSARY:
             table.add_row(Text(name), Text(meaning, style="dim"))
+        return table
+
+    def _kind_scores(self) -> Table:
+        """The Scores screen's kind tables: each kind's columns as the screen draws them, then what each means."""
+        from forecast.tui.screens.scores import KIND_COLUMNS
+
+        table = self._two_columns("Scores of choice, numeric and date questions: a table per kind")
+        seen: dict[str, str] = {}
+        for kind, columns in KIND_COLUMNS.items():
+            table.add_row(Text(f"{kind.capitalize()} table"), Text(" · ".join(c.label for c in columns), style="dim"))
+            for c in columns:
+                seen.setdefault(c.key, c.label)
+        for key in sorted(seen, key=list(KIND_COLUMN_MEANINGS).index):  # the meanings' order: CRPS next to Log
+            table.add_row(Text(seen[key]), Text(KIND_COLUMN_MEANINGS[key], style="dim"))
+        return table
+
+    def _kinds(self) -> Table:
+        table = self._two_columns("Choice, numeric and date questions: forms and charts")
+        for name, meaning in kind_entries():
+            table.add_row(Text(name), Text(meaning, style="dim"))
+        return table
+
+    @staticmethod
+    def _two_columns(title: str) -> Table:
+        table = Table(title=Text(title, style="bold"), title_justify="left", show_header=False, box=None,
+                      padding=(0, 1), expand=True)  # fmt: skip
+        table.add_column("name", width=15, style="bold")
+        table.add_column("meaning", ratio=1)
         return table
 
     def _effective_key(self, command: Command) -> str:
