@@ -265,7 +265,7 @@ def summarize(conv: Conversion, order=lambda item: item[0]) -> Conversion:
     ends: dict[str, int] = {}
     never = 0
     for q in batch.questions:
-        if q.resolution in ("yes", "no"):
+        if q.resolution in ("yes", "no", "outcome"):
             end = min(q.closes_at, q.resolved_at if q.resolved_at is not None else q.closes_at)
             if q.closes_at <= q.opens_at or end <= q.opens_at:
                 never += 1
