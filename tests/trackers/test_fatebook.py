@@ -59,24 +59,25 @@ def test_questions_resolutions_and_tags(conv):
     assert formula.description == 'Notes with "quotes"\nand a second line'
     office = by_title["Will the new office open by June?"][0]
     assert (office.resolution, office.resolved_at, office.status) == (None, None, "open")
-    assert "Which team wins the cup?" not in by_title
+    cup = by_title["Which team wins the cup?"][0]  # Alice's Red 60 %, Blue 40 %: one choice forecast
+    assert (cup.kind, cup.status) == ("choice", "open")
 
 
 def test_forecasts_and_skipped_rows(conv):
     got = [(line, f.forecaster, f.probability) for f, line in zip(conv.batch.forecasts, conv.batch.forecast_lines)]
     assert got == [
         (2, "Alice", 0.7), (3, "Bob", 0.4), (4, "Alice", 0.85), (6, "Alice", 0.2), (7, "Bob", 0.1),
-        (8, "Alice", 0.5), (16, "Alice", 0.4),
+        (8, "Alice", 0.5), (16, "Alice", 0.4), (12, "Alice", 0.6),
     ]  # fmt: skip
+    assert conv.batch.forecasts[-1].vector == (0.4, 0.6, 0.0)  # blue, red, other
     assert conv.batch.forecasts[2].made_at == us(2024, 3, 6, 8, 0, 9)
     reasons = dict(conv.batch.skipped)
     assert reasons[5] == "duplicate of line 3"
     assert reasons[10].startswith("replaced by line 16")
-    assert "multiple-choice" in reasons[11] and "multiple-choice" in reasons[12]
     assert "1.7" in reasons[13]
     assert "yesterday" in reasons[14]
     assert reasons[15] == "expected 17 columns, found 4"
-    assert sorted(reasons) == [5, 10, 11, 12, 13, 14, 15]
+    assert sorted(reasons) == [5, 10, 13, 14, 15]
     assert conv.notes["late_forecasts"] == 1  # Bob forecast after question B resolved
     assert conv.notes["never_scored_questions"] == 0
 
@@ -100,7 +101,7 @@ def test_a_changed_header_is_refused(tmp_path, fixtures):
 def test_an_excel_byte_order_mark_is_ignored(tmp_path, fixtures):
     path = tmp_path / "bom.csv"
     path.write_bytes(b"\xef\xbb\xbf" + (fixtures / "fatebook.csv").read_bytes())
-    assert len(fatebook.convert(str(path)).batch.forecasts) == 7
+    assert len(fatebook.convert(str(path)).batch.forecasts) == 8
 
 
 def test_resolution_without_time_is_a_bad_row(tmp_path):

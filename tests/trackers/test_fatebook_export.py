@@ -59,18 +59,18 @@ def test_tags_may_hold_commas_and_times_follow_the_zone(fixtures):
     made = {(f.forecaster, f.probability): f.made_at for f in conv.batch.forecasts}
     assert made[("Bob", 0.35)] == us(2025, 3, 30, 0, 30)  # written 2025-03-29 20:30:0, after the DST change
     assert made[("Alice", 0.9)] == us(2025, 5, 2, 9, 0, 59)
-    assert [r for _l, r in conv.batch.skipped] == [
-        "multiple-choice option 'Red': multiple-choice questions are not supported yet",
-        "multiple-choice option 'Blue': multiple-choice questions are not supported yet",
-    ]
+    assert conv.batch.skipped == []
 
 
 def test_tournament_export(fixtures):
     conv = fatebook.convert(str(fixtures / "fatebook_tournament.csv"), tz=NY)
     mine = fatebook.convert(str(fixtures / "fatebook_export.csv"), tz=NY)
     assert {q.slug for q in conv.batch.questions} <= {q.slug for q in mine.batch.questions}  # same questions
-    assert all(q.tags == ["Spring cup, 2025"] for q in conv.batch.questions)
-    assert len(conv.batch.forecasts) == 6
+    parent = "fb-which-features-ship-in-q2-8c8d26ee"  # a non-exclusive question: a binary one per option
+    assert all(q.tags in (["Spring cup, 2025"], ["Spring cup, 2025", parent]) for q in conv.batch.questions)
+    assert len(conv.batch.forecasts) == 18 and conv.batch.skipped == []
+    vectors = {(f.question, f.forecaster, f.made_at): f.vector for f in mine.batch.forecasts}
+    assert all(vectors[(f.question, f.forecaster, f.made_at)] == f.vector for f in conv.batch.forecasts)
     assert {(f.question, f.forecaster, f.made_at) for f in conv.batch.forecasts} <= {
         (f.question, f.forecaster, f.made_at) for f in mine.batch.forecasts
     }
@@ -111,17 +111,18 @@ def test_reimport_with_the_right_zone_retimes_instead_of_duplicating(tmp_path, f
     db = str(tmp_path / "f.db")
     path = str(fixtures / "fatebook_export.csv")
     first = invoke("import", "fatebook", path, "--json", db=db).json()  # forgot --tz: read as UTC
-    assert first["forecasts_added"] == 7
+    assert first["forecasts_added"] == 21  # 7 binary, 9 choice (vectors), 5 on the options of a non-exclusive one
     fixed = invoke("import", "fatebook", path, "--tz", "America/New_York", db=db)
     assert fixed.code == 0, fixed.err
-    assert "forecasts: 0 added, 7 already present" in fixed.out
-    assert "7 forecasts re-timed" in fixed.err
+    assert "forecasts: 0 added, 21 already present" in fixed.out
+    assert "21 forecasts re-timed" in fixed.err
     again = invoke("import", "fatebook", path, "--tz", "America/New_York", "--json", db=db).json()
     assert (again["forecasts_added"], again["forecasts_retimed"], again["questions_updated"]) == (0, 0, 0)
     exported = invoke("export", "jsonl", db=db)
     assert exported.code == 0, exported.err
     made = sorted(m for m in exported.out.split('"made_at":')[1:])
-    assert len(made) == 7 and any(m.startswith('"2025-03-30T00:30:00Z"') for m in made)  # Bob's, in UTC
+    assert len(made) == 21 and any(m.startswith('"2025-03-30T00:30:00Z"') for m in made)  # Bob's, in UTC
+    assert any(m.startswith('"2025-03-01T09:00:03Z"') for m in made)  # Bob's Red up, on the choice question
 
 
 def test_retime_on_every_database(session, fixtures):
@@ -135,10 +136,10 @@ def test_retime_on_every_database(session, fixtures):
     import_batch(session, fatebook.convert(path).batch)
     ids = sorted(session.exec(text("SELECT id FROM forecast")).all())
     right = fatebook.convert(path, tz=NY).batch
-    assert retime_forecasts(session, right) == 7
+    assert retime_forecasts(session, right) == 21
     report = import_batch(session, right)
-    assert (report.forecasts_added, report.forecasts_existing) == (0, 7)
+    assert (report.forecasts_added, report.forecasts_existing) == (0, 21)
     assert sorted(session.exec(text("SELECT id FROM forecast")).all()) == ids
     assert retime_forecasts(session, right) == 0
     standing = session.exec(text("SELECT count(*) FROM standing_forecast")).one()[0]
-    assert standing == 6  # one per (question, forecaster) pair
+    assert standing == 16  # one per (question, forecaster) pair: 6 binary, 6 choice, 4 on the options
