@@ -202,7 +202,8 @@ def _row(line: int, row: dict[str, str], cells: list[str], tz: tzinfo) -> _Row:
     from forecast.ingest.trackers.fatebook import RESOLUTIONS, parse_stamp
 
     text = row["Multiple choice option"].strip()
-    option_label(text)  # refuses a NUL
+    if not option_label(text):  # which also refuses a NUL
+        raise InvalidInput(f"multiple-choice option {text!r} has no visible text")
     who = row["Forecast created by"].strip()
     if not who:
         raise InvalidInput("no forecaster name in 'Forecast created by'")
@@ -357,6 +358,8 @@ def _as_choice(q: QuestionFields, slug: str, options: list[tuple[str, str, str]]
     rec = _question_rec(q, slug, q.title, kind=Kind.CHOICE.value, tags=q.tags,
                         resolution=OUTCOME if outcome is not None else None,
                         resolved_at=resolved_at, kind_spec=spec.to_json(), outcome=outcome)  # fmt: skip
+    if undetermined:  # unresolved here, but Fatebook took no forecast after its resolution
+        rec.closes_at = resolved_at
     batch.questions.append(rec)
     batch.question_lines.append(min(r.line for r in rows))
     keys = [key for _t, key, _label in options]
