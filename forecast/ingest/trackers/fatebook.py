@@ -16,6 +16,12 @@ zone that was. Resolutions are YES, NO, AMBIGUOUS (imported as annulled) or empt
 
 Fatebook lets people forecast until a question is resolved, so a question resolved after its "resolve by"
 date closes at its resolution; otherwise it closes at "resolve by".
+
+Multiple-choice questions (rows that name a "Multiple choice option": a forecast on one is on one option,
+Forecast.optionId at prisma/schema.prisma line 32, and its row gives the option's text, resolution and
+resolution time, lib/web/export.ts lines 25-37) are read first and converted by fatebook_mc.py: a choice
+question, or one binary question per option for a non-exclusive one. A question whose rows mostly name an
+option is a multiple-choice one; a row that disagrees with the rest of its question is skipped.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ option).
 What Fatebook does (Sage-Future/fatebook at commit 3eb5379f94e9, 2025-12-16):
 
 - A multiple-choice question (`QuestionType.MULTIPLE_CHOICE`, prisma/schema.prisma lines 12-16) has
-  `QuestionOption`s (lines 56-69: `text`, its own `resolution` and `resolvedAt`) and `exclusiveAnswers`
+  `QuestionOption`s (lines 55-67: `text`, its own `resolution` and `resolvedAt`) and `exclusiveAnswers`
   (line 100, default true), which the export does not carry. A forecast is on one option (`Forecast.optionId`,
   line 32; addForecast refuses one without it, lib/web/question_router.ts lines 950-961), each with its own
   `createdAt`: a forecast on a question of three options is three rows (made at the same second when the
