@@ -54,7 +54,7 @@ def import_fatebook(
     dry_run: Annotated[bool, typer.Option("--dry-run", help=DRY_HELP)] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Import a Fatebook CSV export (yours or a tournament's); multiple-choice rows are skipped.
+    """Import a Fatebook CSV export (yours or a tournament's), multiple-choice questions as choice questions.
 
     Importing it again adds nothing; importing it again with another --tz re-times its forecasts."""
     from forecast.ingest.trackers import fatebook

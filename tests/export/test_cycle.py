@@ -33,7 +33,7 @@ def test_export_reimport_export(source_db, db_url, tmp_path):
     ok("export", "forecasts", "-o", str(first_csv), db=source_db)
     report = invoke("import", "jsonl", str(first_jsonl), "--json", db=db_url)
     assert report.code == 0, report.err
-    assert report.json()["forecasts_added"] == 22
+    assert report.json()["forecasts_added"] == 23  # one of them a choice forecast (Fatebook multiple choice)
     second_jsonl, second_csv = tmp_path / "b.jsonl", tmp_path / "b.csv"
     ok("export", "jsonl", "-o", str(second_jsonl), db=db_url)
     ok("export", "forecasts", "-o", str(second_csv), db=db_url)

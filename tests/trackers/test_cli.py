@@ -16,19 +16,20 @@ def test_fatebook_twice(db, fixtures):
     first = invoke("import", "fatebook", str(fixtures / "fatebook.csv"), "--json", db=db)
     assert first.code == 0, first.err
     report = first.json()
-    assert (report["questions_added"], report["forecasts_added"]) == (4, 7)
-    assert {s["line"] for s in report["skipped"]} == {5, 10, 11, 12, 13, 14, 15}
+    assert (report["questions_added"], report["forecasts_added"]) == (5, 8)
+    assert {s["line"] for s in report["skipped"]} == {5, 10, 13, 14, 15}
     assert report["source"]["late_forecasts"] == 1 and report["source"]["duplicate_rows"] == 1
     again = invoke("import", "fatebook", str(fixtures / "fatebook.csv"), "--json", db=db).json()
-    assert (again["questions_added"], again["forecasts_added"], again["forecasts_existing"]) == (0, 0, 7)
+    assert (again["questions_added"], again["forecasts_added"], again["forecasts_existing"]) == (0, 0, 8)
 
 
 def test_fatebook_text_report_names_skipped_rows(db, fixtures):
     res = invoke("import", "fatebook", str(fixtures / "fatebook.csv"), "--tz", "Europe/London", db=db)
     assert res.code == 0, res.err
-    assert "questions: 4 added" in res.out and "forecasts: 7 added" in res.out
-    assert "7 rows skipped:" in res.err
-    assert "line 11: multiple-choice option 'Red'" in res.err
+    assert "questions: 5 added" in res.out and "forecasts: 8 added" in res.out
+    assert "5 rows skipped:" in res.err
+    assert "line 13: Forecast (scale = 0-1) '1.7' is not between 0 and 1" in res.err
+    assert "1 multiple-choice questions imported as choice questions" in res.err
 
 
 def test_iqisa_with_titles_and_source(db, fixtures):

@@ -101,6 +101,23 @@ def test_fatebook_rows_never_crash(tmp_path, data):
 
 @FUZZ
 @given(data=st.data())
+def test_fatebook_multiple_choice_rows_never_crash(tmp_path, data):
+    """fatebook_export.csv is written by Fatebook's own code (fatebook_export.mjs): its multiple-choice rows."""
+    from forecast.core.kind_spec import KindSpec
+
+    path = tmp_path / "fatebook_export.csv"
+    write_rows(path, mangle(rows_of(FIXTURES / "fatebook_export.csv"), data))
+    converts_or_refuses(lambda p: fatebook.convert(p), str(path))
+    try:
+        conv = fatebook.convert(str(path))
+    except InvalidInput:
+        return
+    for q in conv.batch.questions:  # every choice question's options read back as stored
+        assert KindSpec.from_stored(q.kind, q.kind_spec).to_json() == q.kind_spec
+
+
+@FUZZ
+@given(data=st.data())
 def test_iqisa_rows_never_crash(tmp_path, data):
     path = tmp_path / "iqisa.csv"
     write_rows(path, mangle(rows_of(FIXTURES / "iqisa.csv"), data))

@@ -16,7 +16,7 @@ def _count(db, table: str) -> int:
 @pytest.mark.parametrize(
     ("convert", "questions", "forecasts", "forecasters"),
     [
-        (lambda fx: fatebook.convert(str(fx / "fatebook.csv")), 4, 7, 2),
+        (lambda fx: fatebook.convert(str(fx / "fatebook.csv")), 5, 8, 2),
         (lambda fx: iqisa.convert(str(fx / "iqisa.csv"), source="pb"), 4, 7, 5),
         (lambda fx: metaculus.convert(str(fx / "metaculus")), 4, 8, 3),
     ],

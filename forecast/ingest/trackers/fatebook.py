@@ -16,6 +16,12 @@ zone that was. Resolutions are YES, NO, AMBIGUOUS (imported as annulled) or empt
 
 Fatebook lets people forecast until a question is resolved, so a question resolved after its "resolve by"
 date closes at its resolution; otherwise it closes at "resolve by".
+
+Multiple-choice questions (rows that name a "Multiple choice option": a forecast on one is on one option,
+Forecast.optionId at prisma/schema.prisma line 32, and its row gives the option's text, resolution and
+resolution time, lib/web/export.ts lines 25-37) are read first and converted by fatebook_mc.py: a choice
+question, or one binary question per option for a non-exclusive one. A question whose rows mostly name an
+option is a multiple-choice one; a row that disagrees with the rest of its question is skipped.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from datetime import UTC, datetime, tzinfo
 from forecast.core.errors import InvalidInput
 from forecast.interchange.reader import Batch
 from forecast.interchange.records import ForecastRec, QuestionRec
+from forecast.ingest.trackers import fatebook_mc
 from forecast.ingest.trackers.common import Conversion, CsvRows, ForecastDedup, micros, open_text, summarize, title_slug, unit_probability
 
 HEADER = (
@@ -109,25 +116,47 @@ def convert(path: str, *, tz: tzinfo = UTC) -> Conversion:
     return summarize(conv)
 
 
+def _key(row: dict[str, str]) -> tuple[str, str]:
+    """(title, creation time as identity): what identifies a question in the file."""
+    title = row["Question title"].strip()
+    if not title:
+        raise InvalidInput("empty question title")
+    created = parse_stamp(row["Question created at"], "Question created at")
+    return title, _identity(created)
+
+
 def _convert_rows(rows: CsvRows, conv: Conversion, tz: tzinfo) -> None:
     batch = conv.batch
     questions: dict[tuple[str, str], QuestionRec] = {}
     first_line: dict[str, int] = {}
     dedup = ForecastDedup(batch)
-    multiple_choice = 0
+    # A question is multiple-choice when most of its rows name an option (every forecast on one does,
+    # lib/web/question_router.ts lines 950-961): the rows are read first, then sorted into the two.
+    read: list[tuple[int, dict[str, str], list[str], tuple[str, str], bool]] = []
+    counts: dict[tuple[str, str], list[int]] = {}
     for line, row, cells in rows:
         if row is None:
             batch.skipped.append((line, f"expected {len(rows.header)} columns, found {len(cells)}"))
             continue
-        option = row["Multiple choice option"].strip()
-        if option:
-            multiple_choice += 1
-            batch.skipped.append(
-                (line, f"multiple-choice option {option!r}: multiple-choice questions are not supported yet")
-            )
+        try:
+            key = _key(row)
+        except InvalidInput as exc:
+            batch.skipped.append((line, str(exc)))
+            continue
+        mc = bool(row["Multiple choice option"].strip())
+        read.append((line, row, cells, key, mc))
+        counts.setdefault(key, [0, 0])[mc] += 1
+    mc_rows: dict[tuple[str, str], list[tuple[int, dict[str, str], list[str]]]] = {}
+    for line, row, cells, key, mc in read:
+        binary_n, mc_n = counts[key]
+        if mc != (mc_n > binary_n):
+            batch.skipped.append((line, _odd_row(mc, row, mc_n, binary_n)))
+            continue
+        if mc:
+            mc_rows.setdefault(key, []).append((line, row, cells))
             continue
         try:
-            q = _question(row, questions, tz)
+            q = _question(row, key, questions, tz)
             if q.slug not in first_line:
                 first_line[q.slug] = line
                 batch.questions.append(q)
@@ -137,21 +166,70 @@ def _convert_rows(rows: CsvRows, conv: Conversion, tz: tzinfo) -> None:
             batch.skipped.append((line, str(exc)))
             continue
         dedup.add(f, line, tuple(cells))
-    if multiple_choice:
-        conv.messages.append(f"{multiple_choice} multiple-choice rows skipped (not supported yet)")
-    conv.notes["duplicate_rows"] = dedup.duplicates
-    conv.notes["replaced_rows"] = dedup.replaced
+    result = fatebook_mc.McResult()
+    for key in sorted(mc_rows):
+        fatebook_mc.convert_question(mc_rows[key], lambda row, key=key: _fields(row, key, tz), batch, tz, result)
+    _mc_messages(conv, result)
+    conv.notes["duplicate_rows"] = dedup.duplicates + result.duplicates
+    conv.notes["replaced_rows"] = dedup.replaced + result.replaced
 
 
-def _question(row: dict[str, str], questions: dict[tuple[str, str], QuestionRec], tz: tzinfo) -> QuestionRec:
-    title = row["Question title"].strip()
-    if not title:
-        raise InvalidInput("empty question title")
+def _odd_row(mc: bool, row: dict[str, str], mc_n: int, binary_n: int) -> str:
+    if mc:
+        return (f"multiple-choice option {row['Multiple choice option'].strip()!r} on a binary question "
+                f"({binary_n} of its rows name no option, {mc_n} do)")  # fmt: skip
+    return (f"no 'Multiple choice option' on a row of a multiple-choice question ({mc_n} of its rows name "
+            f"an option, {binary_n} do not)")  # fmt: skip
+
+
+def _mc_messages(conv: Conversion, result: fatebook_mc.McResult) -> None:
+    choice = [o for o in result.outcomes if o.as_choice]
+    split = [o for o in result.outcomes if not o.as_choice]
+    conv.notes["choice_questions"] = len(choice)
+    conv.notes["option_questions"] = len(split)
+    if choice:
+        conv.messages.append(f"{len(choice)} multiple-choice questions imported as choice questions (the rest "
+                             "of each forecast, Fatebook's OTHER, is option 'other')")  # fmt: skip
+    for o in split:
+        conv.messages.append(f"multiple-choice question {o.slug}: a binary question per option, tagged {o.slug} "
+                             f"(non-exclusive: {o.why_binary})")  # fmt: skip
+    undetermined = [o.slug for o in choice if o.undetermined]
+    if undetermined:
+        conv.messages.append(
+            f"{len(undetermined)} multiple-choice questions have every option resolved NO, which Fatebook writes "
+            "for OTHER and for AMBIGUOUS alike, and no score to tell them apart: left unresolved (resolve with "
+            "`forecast resolve SLUG other` or `annulled`): " + ", ".join(undetermined)
+        )
+
+
+def _fields(row: dict[str, str], key: tuple[str, str], tz: tzinfo) -> fatebook_mc.QuestionFields:
+    """What every row of a question repeats, checked."""
     created = parse_stamp(row["Question created at"], "Question created at")
-    key = (title, _identity(created))
+    return fatebook_mc.QuestionFields(
+        title=key[0],
+        identity=key[1],
+        opens=micros(created, tz, "Question created at"),
+        resolve_by=micros(parse_stamp(row["Question resolve by"], "Question resolve by"), tz, "Question resolve by"),
+        description=row["Question notes"],
+        tags=tuple(_tags(row)),
+    )
+
+
+def _tags(row: dict[str, str]) -> list[str]:
+    if "Question tags" in row:
+        return split_tags(row["Question tags"])
+    # a tournament export: its questions are tagged with the tournament's name
+    return [row["Tournament name"].strip()] if row["Tournament name"].strip() else []
+
+
+def _question(
+    row: dict[str, str], key: tuple[str, str], questions: dict[tuple[str, str], QuestionRec], tz: tzinfo
+) -> QuestionRec:
     known = questions.get(key)
     if known is not None:
         return known
+    title = key[0]
+    created = parse_stamp(row["Question created at"], "Question created at")
     resolve_by = micros(parse_stamp(row["Question resolve by"], "Question resolve by"), tz, "Question resolve by")
     raw_res = row["Resolution"].strip()
     if raw_res.upper() not in RESOLUTIONS:
@@ -164,10 +242,7 @@ def _question(row: dict[str, str], questions: dict[tuple[str, str], QuestionRec]
         resolved_at = micros(parse_stamp(row["Resolved at"], "Resolved at"), tz, "Resolved at")
     opens = micros(created, tz, "Question created at")
     closes = max(resolve_by, resolved_at) if resolved_at is not None else resolve_by
-    if "Question tags" in row:
-        tags = split_tags(row["Question tags"])
-    else:  # a tournament export: its questions are tagged with the tournament's name
-        tags = [row["Tournament name"].strip()] if row["Tournament name"].strip() else []
+    tags = _tags(row)
     rec = QuestionRec(
         slug=title_slug(PREFIX, title, key[1]),
         title=title,
