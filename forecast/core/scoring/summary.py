@@ -99,11 +99,16 @@ def metric_columns(metrics: dict) -> list[tuple]:
         if arr.dtype.kind in "iu" and not total:
             columns.append(arr.tolist())
             continue
-        out = arr.astype(object)
-        bad = ~np.isfinite(arr)
-        out[bad | no_questions if total else bad] = None
-        columns.append(out.tolist())
+        undefined = ~np.isfinite(arr)
+        columns.append(_values(arr, undefined | no_questions if total else undefined))
     return list(zip(*columns, strict=True))
+
+
+def _values(arr: np.ndarray, undefined: np.ndarray) -> list:
+    """The array as (nested) lists of Python numbers, None where `undefined`."""
+    out = arr.astype(object)
+    out[undefined] = None
+    return out.tolist()
 
 
 def summarize(scores: Scores, names: Iterable[str] | None = None) -> Summary:
@@ -186,26 +191,16 @@ def _calibration(scores: Scores, sel: np.ndarray, human: np.ndarray) -> tuple[Bi
 
 
 def _bin_tables(bins: Bins, width: float) -> list[tuple[CalibrationBin, ...]]:
-    n = bins.n_bins
-    edges = (np.arange(n + 1) / n).tolist()
+    edges = (np.arange(bins.n_bins + 1) / bins.n_bins).tolist()
     lo, hi = bins.wilson()
     columns = (bins.weight, bins.count, bins.mean_forecast(), bins.observed(), bins.n_eff(), lo, hi)
-    values = []
-    for arr in columns:  # NaN (an empty bin) becomes None
-        out = arr.astype(object)
-        out[np.isnan(arr)] = None
-        values.append(out.tolist())
+    values = [_values(arr, np.isnan(arr)) for arr in columns]  # NaN (an empty bin) becomes None
     lows, highs = edges[:-1], edges[1:]
     return [tuple(map(CalibrationBin, lows, highs, *(v[g] for v in values))) for g in range(bins.weight.shape[0])]
 
 
 def _decompositions(columns: dict[str, np.ndarray]) -> list[Decomposition]:
-    values = []
-    for key in DECOMPOSITION_FIELDS:
-        arr = columns[key]
-        out = arr.astype(object)
-        out[~np.isfinite(arr)] = None
-        values.append(out.tolist())
+    values = [_values(columns[key], ~np.isfinite(columns[key])) for key in DECOMPOSITION_FIELDS]
     return list(map(Decomposition, *values))
 
 
