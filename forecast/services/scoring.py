@@ -199,8 +199,8 @@ class Backfilled:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ScoreSummary(Summary):
     """`forecast score`: the engine's summary of binary questions (core/scoring/results.py), the backfilled count,
-    breakdown rows when asked for, and the other kinds (`kinds`, None when no such question passes the filter:
-    then `questions` counts binary questions only)."""
+    the breakdown rows (None unless asked for), and the other kinds (None when no choice, numeric or date question
+    passes the filter; when present, `questions` counts the binary questions only)."""
 
     backfilled: Backfilled
     breakdown: tuple[BreakdownRow, ...] | None = None
