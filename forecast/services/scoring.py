@@ -216,8 +216,6 @@ def score_database(
     breakdown: str | None = None,
 ) -> ScoreSummary:
     """The documented summary (docs/scoring.md), plus `breakdown` rows when asked for."""
-    from forecast.services.kind_scores import kind_scores
-
     inp = load_input(src, flt, labels=breakdown == "question", tags=breakdown == "tag")
     scores = score(inp, unit=unit, bin_width=bin_width)
     names = list(flt.forecasters) or None
@@ -226,7 +224,10 @@ def score_database(
     rows = scores.breakdown(breakdown, names) if breakdown is not None else None
     # Choice, numeric and date questions (services/kind_scores.py), each kind with its own columns. None when no
     # such question passes the filter, so binary-only output is unchanged; present, `questions` counts binary
-    # questions and `backfilled` all scored forecasts.
+    # questions and `backfilled` all scored forecasts. Imported here, after the scoring's peak of memory: it
+    # brings SQLModel.
+    from forecast.services.kind_scores import kind_scores
+
     kinds = kind_scores(src, flt, unit=unit, bin_width=bin_width) or None
     questions = summary.questions
     if kinds is not None:
