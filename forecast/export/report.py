@@ -18,7 +18,14 @@ from forecast.core.numbers import fixed
 from forecast.export.plots import Series, brier_figure, calibration_figure, inline_svg
 
 if TYPE_CHECKING:
-    from forecast.core.scoring.results import CalibrationBin, Decomposition, ForecasterScores, Metrics, QuestionCounts
+    from forecast.core.scoring.results import (
+        BreakdownRow,
+        CalibrationBin,
+        Decomposition,
+        ForecasterScores,
+        Metrics,
+        QuestionCounts,
+    )
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 STYLE = """
@@ -72,7 +79,7 @@ class ReportData:
     unit: str = "time"
     over_time: list[Series] = field(default_factory=list)
     period: str = "quarter"
-    tag_rows: Sequence[Metrics] = ()  # BreakdownRows by tag (key, name), or pooled over forecasters
+    tag_rows: Sequence[BreakdownRow] = ()  # by tag, per forecaster or pooled over forecasters
     question_rows: list[dict] = field(default_factory=list)
     question_total: int = 0
     kinds: object = None  # services.kind_scores.KindReport: a section per non-binary kind present
