@@ -77,7 +77,9 @@ def score_command(
     if as_json:
         from forecast.cli.score_json import summary_json
 
-        print_json(summary_json(out))
+        data = summary_json(out)
+        del out  # the records go before the text is made: a breakdown by question is 300,000 rows
+        print_json(data)
         return
     _print_summary(out)
     _print_kinds(out.kinds)
