@@ -74,26 +74,26 @@ def predictionbook(data: Path) -> None:
         rows = list(csv.DictReader(fh))
     print("PredictionBook (iqisa public.csv)")
     scores = score(iqisa_input(rows, cover_everything=True), unit="forecast", aggregates=False)
-    overall = scores.summary()["overall"]
-    n = sum(b["count"] for b in overall["calibration"])
-    mean = overall["decomposition"]["brier"]
+    overall = scores.summary().overall
+    n = sum(b.count for b in overall.calibration)
+    mean = overall.decomposition.brier
     inp, dropped = scores.tl.inp, scores.tl.dropped_src
     extra = ((inp.p[dropped] - inp.outcome[inp.q_idx[dropped]]) ** 2).sum()
     print(f"  mean Brier over every resolved forecast: ours {mean:.5f} on {n:,} forecasts; README 0.16145 on 51,135")
     print(f"    the {len(dropped)} others were replaced by the same user's forecast at the same instant; with them "
           f"counted too: {(mean * n + extra) / (n + len(dropped)):.5f} on {n + len(dropped):,}")  # fmt: skip
     print("  calibration (forecast unit): bin  ours mean p / observed / n   README")
-    for b, (ref_p, ref_o, ref_n) in zip(overall["calibration"], PB_BINS, strict=True):
-        print(f"    [{b['lo']:.1f}, {b['hi']:.1f}{']' if b['hi'] == 1 else ')'}  {b['mean_forecast']:.3f} / "
-              f"{b['observed']:.3f} / {b['count']:5d}   {ref_p:.3f} / {ref_o:.3f} / {ref_n:5d}")  # fmt: skip
+    for b, (ref_p, ref_o, ref_n) in zip(overall.calibration, PB_BINS, strict=True):
+        print(f"    [{b.lo:.1f}, {b.hi:.1f}{']' if b.hi == 1 else ')'}  {b.mean_forecast:.3f} / "
+              f"{b.observed:.3f} / {b.count:5d}   {ref_p:.3f} / {ref_o:.3f} / {ref_n:5d}")  # fmt: skip
     real = score(iqisa_input(rows), unit="time", aggregates=False).summary()
-    people = [f for f in real["forecasters"] if f["n_questions"]]
-    late = sum(f["n_late"] for f in real["forecasters"])
-    nq = sum(f["n_questions"] for f in people)
-    tw = sum(f["brier"] * f["n_questions"] for f in people) / nq
-    plain = sum(f["brier_forecasts"] * f["n_forecasts"] for f in people) / sum(f["n_forecasts"] for f in people)
-    print(f"  on the real windows: {real['questions']['scored']:,} questions scored, "
-          f"{real['questions']['empty_window']:,} with an empty window, {late:,} late forecasts left out; "
+    people = [f for f in real.forecasters if f.n_questions]
+    late = sum(f.n_late for f in real.forecasters)
+    nq = sum(f.n_questions for f in people)
+    tw = sum(f.brier * f.n_questions for f in people) / nq
+    plain = sum(f.brier_forecasts * f.n_forecasts for f in people) / sum(f.n_forecasts for f in people)
+    print(f"  on the real windows: {real.questions.scored:,} questions scored, "
+          f"{real.questions.empty_window:,} with an empty window, {late:,} late forecasts left out; "
           f"time-weighted Brier {tw:.5f} and plain {plain:.5f} over {nq:,} (question, forecaster) pairs")  # fmt: skip
 
 
@@ -124,15 +124,15 @@ def forecastbench(data: Path) -> None:
             tags[qi] = ["dataset" if k[0] in dataset_sources else "market"]
         rows.append((qi, f["user_id"], due, round(float(f["forecast"]), 6)))
     scores = score(ScoringInput.from_rows(questions, rows, tags), aggregates=True)
-    median = {r["key"]: r for r in scores.breakdown("tag") if r["name"] == "@median"}
+    median = {r.key: r for r in scores.breakdown("tag") if r.name == "@median"}
     d, m = median["dataset"], median["market"]
     print("ForecastBench 2024-07-21, superforecaster median (@median aggregate)")
-    print(f"  dataset score: ours {d['brier']:.5f} on N={d['n_questions']}; leaderboard 0.122 on N=521")
-    print(f"  market score (resolved): ours {m['brier']:.5f} on N={m['n_questions']}; leaderboard 0.082 on N=54")
-    print(f"  overall resolved: ours {(d['brier'] + m['brier']) / 2:.5f}; leaderboard 0.102")
-    people = [r for r in scores.breakdown("tag") if r["key"] == "dataset" and not r["name"].startswith("@")]
-    n = sum(r["n_forecasts"] for r in people if r["n_forecasts"])
-    plain = sum(r["brier_forecasts"] * r["n_forecasts"] for r in people if r["n_forecasts"]) / n
+    print(f"  dataset score: ours {d.brier:.5f} on N={d.n_questions}; leaderboard 0.122 on N=521")
+    print(f"  market score (resolved): ours {m.brier:.5f} on N={m.n_questions}; leaderboard 0.082 on N=54")
+    print(f"  overall resolved: ours {(d.brier + m.brier) / 2:.5f}; leaderboard 0.102")
+    people = [r for r in scores.breakdown("tag") if r.key == "dataset" and not r.name.startswith("@")]
+    n = sum(r.n_forecasts for r in people if r.n_forecasts)
+    plain = sum(r.brier_forecasts * r.n_forecasts for r in people if r.n_forecasts) / n
     print(f"  every individual resolved dataset forecast: ours {plain:.5f} on {n:,}; README 0.11427 on 3,883")
 
 
@@ -142,13 +142,13 @@ def metaculus(data: Path) -> None:
         rows = list(csv.DictReader(text))
     inp = iqisa_input(rows, zone=ZoneInfo("Europe/Berlin"))
     out = score(inp, aggregates=False).summary()
-    cp = out["forecasters"][0]
+    cp = out.forecasters[0]
     print("Metaculus community prediction (iqisa public.csv.zip; no published reference)")
-    print(f"  {out['questions']['scored']:,} questions scored; time-weighted Brier {cp['brier']:.5f}, plain "
-          f"{cp['brier_forecasts']:.5f}; baseline {cp['baseline']:.1f}; log score {cp['log_score']:.4f}; "
-          f"coverage {cp['coverage']:.3f}; {cp['n_late']:,} points at or after the close left out")  # fmt: skip
+    print(f"  {out.questions.scored:,} questions scored; time-weighted Brier {cp.brier:.5f}, plain "
+          f"{cp.brier_forecasts:.5f}; baseline {cp.baseline:.1f}; log score {cp.log_score:.4f}; "
+          f"coverage {cp.coverage:.3f}; {cp.n_late:,} points at or after the close left out")  # fmt: skip
     utc = iqisa_input(rows)  # the same timestamps wrongly taken as UTC: the caveat in the README
-    late_utc = score(utc, aggregates=False).summary()["forecasters"][0]["n_late"]
+    late_utc = score(utc, aggregates=False).summary().forecasters[0].n_late
     print(f"  (read as UTC instead of Europe/Berlin, {late_utc:,} points would fall at or after the close)")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import partial
 from typing import Annotated
 
 import typer
@@ -74,18 +75,22 @@ def score_command(
         with st.database().snapshot() as conn:
             out = summary(conn)
     if as_json:
-        print_json(out)
+        from forecast.cli.score_json import summary_json
+
+        data = summary_json(out)
+        del out  # the records go before the text is made: a breakdown by question is 300,000 rows
+        print_json(data)
         return
     _print_summary(out)
-    _print_kinds(out.get("kinds", {}))
-    _backfill_note(out["backfilled"])
+    _print_kinds(out.kinds)
+    _backfill_note(out.backfilled)
 
 
-def _backfill_note(info: dict) -> None:
-    if info["excluded"]:
-        note(f"backfilled forecasts (recorded over {info['after_hours']:g} h after their time) left out")
-    elif info["included"]:
-        n = info["included"]
+def _backfill_note(info) -> None:
+    if info.excluded:
+        note(f"backfilled forecasts (recorded over {info.after.total_seconds() / 3600:g} h after their time) left out")
+    elif info.included:
+        n = info.included
         note(f"these figures include {n} backfilled forecast{'s' if n != 1 else ''} "
              "(recorded long after their time); --exclude-backfilled leaves them out")  # fmt: skip
 
@@ -107,47 +112,48 @@ SUMMARY_HEADERS = ("FORECASTER", "QUESTIONS", "FORECASTS", "LATE", "BRIER", "BRI
                    "BASELINE", "PEER", "REL", "COVER")  # fmt: skip
 
 
-def _summary_row(f: dict) -> tuple:
-    return (f["name"], f["n_questions"], f["n_forecasts"], f["n_late"], _num(f["brier"], ".4f"),
-            _num(f["brier_forecasts"], ".4f"), _num(f["brier2"], ".4f"), _num(f["log_score"]),
-            _num(f["baseline"], ".1f"), _num(f["peer"], ".1f"), _num(f["relative_brier"], "+.4f"),
-            _pct(f["coverage"]))  # fmt: skip
+def _summary_row(f) -> tuple:
+    """A ForecasterScores or a BreakdownRow (core/scoring/results.py)."""
+    return (f.name, f.n_questions, f.n_forecasts, f.n_late, _num(f.brier, ".4f"), _num(f.brier_forecasts, ".4f"),
+            _num(f.brier2, ".4f"), _num(f.log_score), _num(f.baseline, ".1f"), _num(f.peer, ".1f"),
+            _num(f.relative_brier, "+.4f"), _pct(f.coverage))  # fmt: skip
 
 
-def _print_summary(out: dict) -> None:
-    people = out["forecasters"]
-    rows = [_summary_row(f) for f in people] + [_summary_row(a) for a in out["aggregates"]]
+def _print_summary(out) -> None:
+    """A services.scoring.ScoreSummary, as tables."""
+    people = out.forecasters
+    rows = [_summary_row(f) for f in people] + [_summary_row(a) for a in out.aggregates]
     print_table(SUMMARY_HEADERS, rows, flex=0)
     single = people[0] if len(people) == 1 else None
-    block = single if single is not None else out["overall"]
+    block = single if single is not None else out.overall
     print()
-    print(f"Calibration ({out['unit']} unit){' of ' + single['name'] if single else ', all forecasters pooled'}")
-    cal = [(f"{b['lo']:.2f}-{b['hi']:.2f}", b["count"], _num(b["weight"], ".1f"), _pct(b["mean_forecast"]),
-            _pct(b["observed"]), f"{_pct(b['ci_low'])}-{_pct(b['ci_high'])}" if b["ci_low"] is not None else "")
-           for b in block["calibration"]]  # fmt: skip
+    print(f"Calibration ({out.unit} unit){' of ' + single.name if single else ', all forecasters pooled'}")
+    cal = [(f"{b.lo:.2f}-{b.hi:.2f}", b.count, _num(b.weight, ".1f"), _pct(b.mean_forecast), _pct(b.observed),
+            f"{_pct(b.ci_low)}-{_pct(b.ci_high)}" if b.ci_low is not None else "")
+           for b in block.calibration]  # fmt: skip
     print_table(("BIN", "COUNT", "WEIGHT", "MEAN P", "OBSERVED", "95% CI"), cal)
-    d = block["decomposition"]
-    if d["brier"] is not None:
-        print(f"Murphy: reliability {d['reliability']:.4f} - resolution {d['resolution']:.4f} + uncertainty "
-              f"{d['uncertainty']:.4f} + within {d['within']:+.4f} = Brier {d['brier']:.4f}")  # fmt: skip
-    r = block["regression"]
-    if r["slope"] is not None:
-        print(f"Regression: intercept {r['intercept']:+.3f} [{r['intercept_ci'][0]:+.3f}, {r['intercept_ci'][1]:+.3f}], "
-              f"slope {r['slope']:.3f} [{r['slope_ci'][0]:.3f}, {r['slope_ci'][1]:.3f}]: {r['verdict']}")  # fmt: skip
+    d = block.decomposition
+    if d.brier is not None:
+        print(f"Murphy: reliability {d.reliability:.4f} - resolution {d.resolution:.4f} + uncertainty "
+              f"{d.uncertainty:.4f} + within {d.within:+.4f} = Brier {d.brier:.4f}")  # fmt: skip
+    r = block.regression
+    if r.slope is not None:
+        print(f"Regression: intercept {r.intercept:+.3f} [{r.intercept_ci[0]:+.3f}, {r.intercept_ci[1]:+.3f}], "
+              f"slope {r.slope:.3f} [{r.slope_ci[0]:.3f}, {r.slope_ci[1]:.3f}]: {r.verdict}")  # fmt: skip
     else:
-        print(f"Regression: {r['reason']}")
-    if "breakdown" in out:
+        print(f"Regression: {r.reason}")
+    if out.breakdown is not None:
         print()
-        rows = [(b["key"],) + _summary_row(b) for b in out["breakdown"]]
+        rows = [(b.key,) + _summary_row(b) for b in out.breakdown]
         print_table(("GROUP",) + SUMMARY_HEADERS, rows, flex=0)
-    q = out["questions"]
-    ext = out["extremizing"]
-    note(f"{count(q['scored'], 'question')} scored; {q['not_scored']:,} not (unresolved or annulled); "
-         f"{q['empty_window']:,} with an empty scoring window")  # fmt: skip
-    if ext["exponent"] is not None:
-        note(f"@extremized: geometric mean of odds raised to {ext['exponent']:.3f} (fitted on {ext['n_questions']} questions)")
+    q = out.questions
+    ext = out.extremizing
+    note(f"{count(q.scored, 'question')} scored; {q.not_scored:,} not (unresolved or annulled); "
+         f"{q.empty_window:,} with an empty scoring window")  # fmt: skip
+    if ext.exponent is not None:
+        note(f"@extremized: geometric mean of odds raised to {ext.exponent:.3f} (fitted on {ext.n_questions} questions)")
     else:
-        note(f"@extremized: not fitted ({ext['reason']})")
+        note(f"@extremized: not fitted ({ext.reason})")
 
 
 # Choice, numeric and date questions (services/kind_scores.py): each kind with its own columns.
@@ -157,62 +163,63 @@ KIND_HEADERS = {
 }
 
 
-def _kind_row(kind: str, f: dict) -> tuple:
-    head = (f["name"], f["n_questions"], f["n_forecasts"])
-    tail = (_num(f["baseline"], ".1f"), _num(f["peer"], ".1f"), _pct(f["coverage"]))
+def _kind_row(kind: str, f) -> tuple:
+    """A KindForecaster (services/kind_scores.py) with its kind's columns."""
+    head = (f.name, f.n_questions, f.n_forecasts)
+    tail = (_num(f.baseline, ".1f"), _num(f.peer, ".1f"), _pct(f.coverage))
     if kind == "choice":
-        return head + (_num(f["brier"], ".4f"), _num(f["brier2"], ".4f"), _num(f["log_score"])) + tail
-    return head + (_num(f["log_score"]), _num(f["crps"], ".4f")) + tail
+        return head + (_num(f.brier, ".4f"), _num(f.brier2, ".4f"), _num(f.log_score)) + tail
+    return head + (_num(f.log_score), _num(f.crps, ".4f")) + tail
 
 
-def _print_kinds(kinds: dict) -> None:
-    for kind, block in kinds.items():
-        q = block["questions"]
-        people = block["forecasters"]
+def _print_kinds(kinds) -> None:
+    """A services.kind_scores.KindReport (None: no other kind), a table per kind."""
+    for block in kinds.kinds if kinds is not None else ():
+        kind = block.kind.value
+        people = block.forecasters
         print()
-        print(f"{kind.capitalize()} questions: {q['scored']:,} scored, {q['not_scored']:,} not "
+        print(f"{kind.capitalize()} questions: {block.scored:,} scored, {block.not_scored:,} not "
               "(unresolved or annulled)")  # fmt: skip
         print_table(KIND_HEADERS.get(kind, KIND_HEADERS["numeric"]), [_kind_row(kind, f) for f in people], flex=0)
         single = people[0] if len(people) == 1 else None
-        whose = f" of {single['name']}" if single else ", all forecasters pooled"
+        whose = f" of {single.name}" if single else ", all forecasters pooled"
         if kind == "choice":
-            bins = (single or block["overall"])["calibration"]
+            bins = single.calibration if single else block.overall_calibration
             print(f"Calibration per option{whose} (each option of each forecast: does it win?)")
             print_table(("BIN", "COUNT", "WEIGHT", "MEAN P", "OBSERVED"),
-                        [(f"{b['lo']:.2f}-{b['hi']:.2f}", b["count"], _num(b["weight"], ".1f"), _pct(b["mean_forecast"]),
-                          _pct(b["observed"])) for b in bins])  # fmt: skip
+                        [(f"{b.lo:.2f}-{b.hi:.2f}", b.count, _num(b.weight, ".1f"), _pct(b.mean_forecast),
+                          _pct(b.observed)) for b in bins])  # fmt: skip
             continue
-        pit = (single or block["overall"])["pit"]
+        pit = single.pit if single else block.overall_pit
         if pit is None:
             continue
         print(f"PIT histogram{whose} (F(outcome) per forecast; uniform when calibrated)")
-        print_table(("BIN", "COUNT", "WEIGHT", "SHARE"), [(f"{b['lo']:.2f}-{b['hi']:.2f}", b["count"],
-                                                            _num(b["weight"], ".1f"), _pct(b["share"]))
-                                                           for b in pit["bins"]])  # fmt: skip
-        if pit["ks_statistic"] is not None:
-            print(f"Uniformity: Kolmogorov-Smirnov D {pit['ks_statistic']:.3f}, p {pit['p_value']:.3g} "
-                  f"({count(pit['n'], 'value')})")  # fmt: skip
+        print_table(("BIN", "COUNT", "WEIGHT", "SHARE"), [(f"{b.lo:.2f}-{b.hi:.2f}", b.count, _num(b.weight, ".1f"),
+                                                            _pct(b.observed)) for b in pit.bins])  # fmt: skip
+        if pit.ks_statistic is not None:
+            print(f"Uniformity: Kolmogorov-Smirnov D {pit.ks_statistic:.3f}, p {pit.p_value:.3g} "
+                  f"({count(pit.n, 'value')})")  # fmt: skip
 
 
 def _one_kind_question(st, kq, as_json: bool) -> None:
     """`score QUESTION` for a choice, numeric or date question (services/kind_scores.question_scores)."""
     from forecast.core.timeparse import local, parse_iso
 
-    out = kq.to_json()
     if as_json:
-        print_json(out)
+        from forecast.cli.score_json import kind_question_json
+
+        print_json(kind_question_json(kq))
         return
     kind = "choice" if kq.kind.value == "choice" else "numeric"
     if not kq.scored:
         note(f"{kq.slug}: not scored ({kq.reason})")
-    people = [_kind_row(kind, {**f, "n_questions": 1})[:1] + _kind_row(kind, {**f, "n_questions": 1})[2:]
-              for f in out["forecasters"]]  # fmt: skip
+    people = [row[:1] + row[2:] for row in map(partial(_kind_row, kind), kq.forecasters)]  # one question: no count
     heads = KIND_HEADERS[kind]
     print_table(heads[:1] + heads[2:], people, flex=0)
     keys = ("brier", "brier2", "log_score", "baseline") if kind == "choice" else ("log_score", "crps", "baseline", "pit")
     spec = {"brier": ".4f", "brier2": ".4f", "log_score": ".3f", "baseline": ".1f", "crps": ".4f", "pit": ".3f"}
-    rows = [(r["id"], r["forecaster"], local(parse_iso(r["made_at"]), st.tz), r["values"], r["status"], _pct(r["weight"]))
-            + tuple(_num(r[k], spec[k]) for k in keys) for r in out["forecasts"]]  # fmt: skip
+    rows = [(r.id, r.forecaster, local(parse_iso(r.made_at), st.tz), r.values, r.status, _pct(r.weight))
+            + tuple(_num(r.scores[k], spec[k]) for k in keys) for r in kq.forecasts]  # fmt: skip
     print()
     print_table(("ID", "FORECASTER", "MADE", "FORECAST", "STATUS", "WEIGHT") + tuple(k.upper().replace("_SCORE", "")
                                                                                    for k in keys), rows)  # fmt: skip

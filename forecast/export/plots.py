@@ -1,7 +1,8 @@
 """Calibration and Brier-over-time plots with matplotlib (Agg), as PNG, SVG or inline SVG for the report.
 
-Inputs are plain data (the scoring engine's calibration bins and per-period rows), so the plots hold the
-engine's numbers. Labels are untrusted text: `$` is escaped so matplotlib never reads them as mathtext.
+Inputs are the scoring engine's records (calibration bins, core/scoring/results.py) and plain series, so the
+plots hold the engine's numbers. Labels are untrusted text: `$` is escaped so matplotlib never reads them as
+mathtext.
 """
 
 from __future__ import annotations
@@ -10,10 +11,14 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from forecast.core.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from forecast.core.scoring.results import CalibrationBin
 
 PLOT_FORMATS = ("png", "svg")
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
@@ -45,26 +50,26 @@ def _pyplot():
     return plt
 
 
-def calibration_figure(bins: Sequence[dict], curve: tuple[np.ndarray, np.ndarray] | None, title: str):
+def calibration_figure(bins: Sequence[CalibrationBin], curve: tuple[np.ndarray, np.ndarray] | None, title: str):
     """Bins as points at (mean forecast, observed frequency) with 95% Wilson intervals, the lowess
     curve, and the diagonal of perfect calibration. `bins` are the engine's calibration rows."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 6.0), dpi=100)
     ax.plot([0, 1], [0, 1], linestyle="--", color="#888888", linewidth=1, label="perfect calibration")
-    filled = [b for b in bins if b.get("observed") is not None and b.get("mean_forecast") is not None]
+    filled = [b for b in bins if b.observed is not None and b.mean_forecast is not None]
     if curve is not None and len(curve[0]):
         ax.plot(curve[0], curve[1], color=COLORS[1], linewidth=1.8, label="lowess")
     if filled:
-        x = np.array([b["mean_forecast"] for b in filled])
-        y = np.array([b["observed"] for b in filled])
-        lo = np.array([b["ci_low"] if b["ci_low"] is not None else b["observed"] for b in filled])
-        hi = np.array([b["ci_high"] if b["ci_high"] is not None else b["observed"] for b in filled])
+        x = np.array([b.mean_forecast for b in filled])
+        y = np.array([b.observed for b in filled])
+        lo = np.array([b.ci_low if b.ci_low is not None else b.observed for b in filled])
+        hi = np.array([b.ci_high if b.ci_high is not None else b.observed for b in filled])
         ax.errorbar(
             x, y, yerr=[np.clip(y - lo, 0, None), np.clip(hi - y, 0, None)], fmt="o", color=COLORS[0],
             ecolor=COLORS[0], elinewidth=1.2, capsize=3, markersize=6, label="bins (95% Wilson interval)",
         )  # fmt: skip
         for b, xi, yi in zip(filled, x, y, strict=True):
-            ax.annotate(str(b["count"]), (xi, yi), textcoords="offset points", xytext=(6, -10), fontsize=7,
+            ax.annotate(str(b.count), (xi, yi), textcoords="offset points", xytext=(6, -10), fontsize=7,
                         color="#555555")  # fmt: skip
     else:
         ax.text(0.5, 0.5, "no scored forecasts", ha="center", va="center", color="#555555")

@@ -10,11 +10,22 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from forecast.core.numbers import fixed
 from forecast.export.plots import Series, brier_figure, calibration_figure, inline_svg
+
+if TYPE_CHECKING:
+    from forecast.core.scoring.results import (
+        BreakdownRow,
+        CalibrationBin,
+        Decomposition,
+        ForecasterScores,
+        Metrics,
+        QuestionCounts,
+    )
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 STYLE = """
@@ -52,21 +63,23 @@ METRICS = (
 
 @dataclass
 class ReportData:
+    """What the report shows: the scoring engine's records (core/scoring/results.py), in the services' order."""
+
     title: str
     generated_at: str
     scope: list[str]
-    questions: dict
-    people: list[dict]
-    aggregates: list[dict] = field(default_factory=list)
+    questions: QuestionCounts
+    people: Sequence[ForecasterScores]
+    aggregates: Sequence[ForecasterScores] = ()
     hidden_people: int = 0
     calibration_title: str = "Calibration"
-    calibration_bins: list[dict] = field(default_factory=list)
+    calibration_bins: Sequence[CalibrationBin] = ()
     curve: tuple[np.ndarray, np.ndarray] | None = None
-    decomposition: dict = field(default_factory=dict)
+    decomposition: Decomposition | None = None
     unit: str = "time"
     over_time: list[Series] = field(default_factory=list)
     period: str = "quarter"
-    tag_rows: list[dict] = field(default_factory=list)
+    tag_rows: Sequence[BreakdownRow] = ()  # by tag, per forecaster or pooled over forecasters
     question_rows: list[dict] = field(default_factory=list)
     question_total: int = 0
     kinds: object = None  # services.kind_scores.KindReport: a section per non-binary kind present
@@ -93,26 +106,25 @@ def _table(headers: Sequence[tuple[str, bool]], rows: Sequence[Sequence[tuple[st
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _metric_cells(entry: dict) -> list[tuple[str, str]]:
-    return [(esc(fmt(entry.get(key), kind)), "n") for key, _label, kind in METRICS]
+def _metric_cells(entry: Metrics) -> list[tuple[str, str]]:
+    return [(esc(fmt(getattr(entry, key), kind)), "n") for key, _label, kind in METRICS]
 
 
 def _headline(data: ReportData) -> str:
     q = data.questions
     cards = [
-        ("scored questions", fmt(q.get("scored"), "int")),
-        ("not scored (open or annulled)", fmt(q.get("not_scored"), "int")),
-        ("resolved, empty window", fmt(q.get("empty_window"), "int")),
+        ("scored questions", fmt(q.scored, "int")),
+        ("not scored (open or annulled)", fmt(q.not_scored, "int")),
+        ("resolved, empty window", fmt(q.empty_window, "int")),
     ]
     if len(data.people) == 1:
         p = data.people[0]
-        cards += [("Brier", fmt(p.get("brier"), "f4")), ("baseline", fmt(p.get("baseline"), "f2")),
-                  ("peer", fmt(p.get("peer"), "f2"))]  # fmt: skip
+        cards += [("Brier", fmt(p.brier, "f4")), ("baseline", fmt(p.baseline, "f2")), ("peer", fmt(p.peer, "f2"))]
     html_cards = "".join(f'<div class="card"><div class="v">{esc(v)}</div><div class="k">{esc(k)}</div></div>'
                          for k, v in cards)  # fmt: skip
     headers = [("forecaster", False)] + [(label, kind != "text") for _k, label, kind in METRICS]
-    rows = [[(esc(p["name"]), "t")] + _metric_cells(p) for p in data.people]
-    rows += [[(esc(a["name"]) + " <em>(aggregate)</em>", "t")] + _metric_cells(a) for a in data.aggregates]
+    rows = [[(esc(p.name), "t")] + _metric_cells(p) for p in data.people]
+    rows += [[(esc(a.name) + " <em>(aggregate)</em>", "t")] + _metric_cells(a) for a in data.aggregates]
     more = (
         f'<p class="note">{data.hidden_people:,} more forecasters with fewer scored questions are not listed '
         "(choose some with --by, or see <code>forecast export scores</code>).</p>"
@@ -129,19 +141,19 @@ def _calibration(data: ReportData) -> str:
                ("observed", True), ("95% interval", True)]  # fmt: skip
     rows = []
     for b in data.calibration_bins:
-        if not b.get("count"):
+        if not b.count:
             continue
-        ci = "–" if b.get("ci_low") is None else f"{b['ci_low']:.3f} – {b['ci_high']:.3f}"
+        ci = "–" if b.ci_low is None else f"{b.ci_low:.3f} – {b.ci_high:.3f}"
         rows.append([
-            (esc(f"[{b['lo']:.2f}, {b['hi']:.2f}{']' if b['hi'] >= 1 else ')'}"), "t"),
-            (esc(fmt(b["count"], "int")), "n"), (esc(f"{b['weight']:.2f}"), "n"),
-            (esc(fmt(b.get("mean_forecast"), "f4")), "n"), (esc(fmt(b.get("observed"), "f4")), "n"), (esc(ci), "n"),
+            (esc(f"[{b.lo:.2f}, {b.hi:.2f}{']' if b.hi >= 1 else ')'}"), "t"),
+            (esc(fmt(b.count, "int")), "n"), (esc(f"{b.weight:.2f}"), "n"),
+            (esc(fmt(b.mean_forecast, "f4")), "n"), (esc(fmt(b.observed, "f4")), "n"), (esc(ci), "n"),
         ])  # fmt: skip
     d = data.decomposition
     decomp = ""
-    if d:
-        parts = ", ".join(f"{esc(k)} {esc(fmt(d.get(k), 'f4'))}" for k in ("brier", "reliability", "resolution",
-                                                                            "uncertainty", "within"))  # fmt: skip
+    if d is not None:
+        parts = ", ".join(f"{esc(k)} {esc(fmt(getattr(d, k), 'f4'))}" for k in ("brier", "reliability", "resolution",
+                                                                                 "uncertainty", "within"))  # fmt: skip
         decomp = f'<p class="note">Murphy decomposition: {parts}.</p>'
     unit = UNIT_TEXT.get(data.unit, "")
     return (
@@ -162,7 +174,7 @@ def _tags(data: ReportData) -> str:
     if not data.tag_rows:
         return '<p class="note">No tagged questions were scored.</p>'
     headers = [("tag", False), ("forecaster", False)] + [(label, True) for _k, label, _kind in METRICS]
-    rows = [[(esc(r["key"]), "t"), (esc(r["name"]), "t")] + _metric_cells(r) for r in data.tag_rows]
+    rows = [[(esc(r.key), "t"), (esc(r.name), "t")] + _metric_cells(r) for r in data.tag_rows]
     return _table(headers, rows)
 
 

@@ -62,10 +62,6 @@ class Bin:
     mean_forecast: float | None  # choice; None for a PIT bin or an empty bin
     observed: float | None  # choice: the weighted share of wins; PIT: the bin's share of the weight
 
-    def to_json(self) -> dict:
-        return {"lo": self.lo, "hi": self.hi, "count": self.count, "weight": self.weight,
-                "mean_forecast": self.mean_forecast, "observed": self.observed}  # fmt: skip
-
 
 @dataclass(frozen=True)
 class Pit:
@@ -76,12 +72,6 @@ class Pit:
     ks_statistic: float | None
     p_value: float | None
     p_method: str = "exact"  # scipy's kstest; "asymptotic" per forecaster when more than EXACT_KS_GROUPS are shown
-
-    def to_json(self) -> dict:
-        return {"bins": [{"lo": b.lo, "hi": b.hi, "count": b.count, "weight": b.weight, "share": b.observed}
-                         for b in self.bins],
-                "n": self.n, "ks_statistic": self.ks_statistic, "p_value": self.p_value,
-                "p_method": self.p_method}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -112,21 +102,6 @@ class KindForecaster:
     crps: float | None = None  # numeric and date
     calibration: tuple[Bin, ...] = ()  # choice
     pit: Pit | None = None  # numeric and date
-
-    def to_json(self, kind: Kind) -> dict:
-        out: dict = {"name": self.name, "n_questions": self.n_questions, "n_forecasts": self.n_forecasts}
-        if kind is Kind.CHOICE:
-            out.update(brier=self.brier, brier2=self.brier2)
-        out["log_score"] = self.log_score
-        if kind is not Kind.CHOICE:
-            out["crps"] = self.crps
-        out.update(baseline=self.baseline, baseline_total=self.baseline_total, peer=self.peer,
-                   peer_total=self.peer_total, coverage=self.coverage)  # fmt: skip
-        if kind is Kind.CHOICE:
-            out["calibration"] = [b.to_json() for b in self.calibration]
-        else:
-            out["pit"] = None if self.pit is None else self.pit.to_json()
-        return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -163,17 +138,6 @@ class KindScores:
     def metrics(self) -> tuple[str, ...]:
         return CHOICE_METRICS if self.kind is Kind.CHOICE else CONTINUOUS_METRICS
 
-    def to_json(self) -> dict:
-        out = {
-            "questions": {"scored": self.scored, "not_scored": self.not_scored, "empty_window": self.empty_window},
-            "forecasters": [f.to_json(self.kind) for f in self.forecasters],
-        }
-        if self.kind is Kind.CHOICE:
-            out["overall"] = {"calibration": [b.to_json() for b in self.overall_calibration]}
-        else:
-            out["overall"] = {"pit": None if self.overall_pit is None else self.overall_pit.to_json()}
-        return out
-
 
 @dataclass(frozen=True)
 class KindReport:
@@ -186,9 +150,6 @@ class KindReport:
 
     def get(self, kind: Kind) -> KindScores | None:
         return next((k for k in self.kinds if k.kind is kind), None)
-
-    def to_json(self) -> dict:
-        return {k.kind.value: k.to_json() for k in self.kinds}
 
     @property
     def n_questions(self) -> int:
@@ -606,10 +567,6 @@ class KindForecastRow:
     # its contribution to the forecaster's (its baseline times its standing time over the horizon)
     scores: dict[str, float | None]
 
-    def to_json(self) -> dict:
-        return {"id": self.id, "forecaster": self.forecaster, "made_at": self.made_at, "values": self.values,
-                "status": self.status, "weight": self.weight, **self.scores}  # fmt: skip
-
 
 @dataclass(frozen=True)
 class KindQuestion:
@@ -627,16 +584,6 @@ class KindQuestion:
     reason: str | None
     forecasters: tuple[KindForecaster, ...]
     forecasts: tuple[KindForecastRow, ...]
-
-    def to_json(self) -> dict:
-        return {
-            "question": {"id": self.id, "slug": self.slug, "title": self.title, "kind": self.kind.value,
-                         "outcome": self.outcome, "opens": self.opens, "closes": self.closes,
-                         "resolved_at": self.resolved_at, "scored": self.scored, "reason": self.reason},
-            "forecasters": [{k: v for k, v in f.to_json(self.kind).items() if k not in ("calibration", "pit")}
-                            for f in self.forecasters],
-            "forecasts": [r.to_json() for r in self.forecasts],
-        }  # fmt: skip
 
 
 def question_scores(session: Session, ref: str | int, forecasters: tuple[str, ...] = ()) -> KindQuestion | None:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from forecast.core.errors import InvalidInput
+from forecast.core.scoring.results import BreakdownRow, CalibrationBin, Decomposition
 from forecast.export.plots import Series
 from forecast.export.report import ReportData
 from forecast.services.score_tables import Scored
@@ -30,7 +31,8 @@ def _human_index(scored: Scored) -> np.ndarray:
     return np.arange(sc.n_forecasters, dtype=np.int64)
 
 
-def calibration_data(scored: Scored) -> tuple[list[dict], tuple[np.ndarray, np.ndarray] | None, dict, str]:
+def calibration_data(scored: Scored) -> tuple[tuple[CalibrationBin, ...], tuple[np.ndarray, np.ndarray] | None,
+                                              Decomposition, str]:  # fmt: skip
     """(bins, lowess curve, decomposition, title) for one forecaster, or pooled over the selected ones.
 
     Bins and decomposition are the engine's; the curve is a lowess fit over the same forecasts, one
@@ -43,11 +45,11 @@ def calibration_data(scored: Scored) -> tuple[list[dict], tuple[np.ndarray, np.n
     names = [sc.names[i] for i in humans]
     summary = sc.summary(names)
     if len(humans) == 1:
-        entry = summary["forecasters"][0]
-        bins, decomposition = entry["calibration"], entry["decomposition"]
+        entry = summary.forecasters[0]
+        bins, decomposition = entry.calibration, entry.decomposition
         title = f"Calibration of {names[0]}"
     else:
-        bins, decomposition = summary["overall"]["calibration"], summary["overall"]["decomposition"]
+        bins, decomposition = summary.overall.calibration, summary.overall.decomposition
         title = f"Calibration, {len(humans):,} forecasters pooled"
     cal = sc.calibration
     rows = np.isin(cal.g, humans) & (cal.w > 0)
@@ -60,23 +62,31 @@ def calibration_data(scored: Scored) -> tuple[list[dict], tuple[np.ndarray, np.n
     return bins, ((x, y) if len(x) else None), decomposition, title
 
 
-def _pool(rows: Sequence[dict], label: str) -> list[dict]:
-    """Pool breakdown rows over forecasters, per key: sums of counts, pair-weighted means of scores."""
-    groups: dict[str, list[dict]] = {}
+def _mean(items: Sequence[BreakdownRow], key: str, weight: str) -> float | None:
+    vals = [(getattr(r, key), getattr(r, weight)) for r in items if getattr(r, key) is not None and getattr(r, weight)]
+    return sum(v * n for v, n in vals) / sum(n for _, n in vals) if vals else None
+
+
+def _sum(items: Sequence[BreakdownRow], key: str) -> float | None:
+    vals = [getattr(r, key) for r in items if getattr(r, key) is not None]
+    return sum(vals) if vals else None
+
+
+def _pool(rows: Sequence[BreakdownRow], label: str) -> list[BreakdownRow]:
+    """Pool breakdown rows over forecasters, per key: sums of counts, pair-weighted means of scores (the mean
+    per forecast weighted by forecasts, relative Brier by the questions where it is defined)."""
+    groups: dict[str, list[BreakdownRow]] = {}
     for r in rows:
-        groups.setdefault(r["key"], []).append(r)
+        groups.setdefault(r.key, []).append(r)
     out = []
     for key, items in groups.items():
-        entry = {"key": key, "name": label}
-        for s in SUM_KEYS:
-            entry[s] = sum(r[s] for r in items)
-        for m in MEAN_KEYS:
-            vals = [(r[m], r["n_questions"]) for r in items if r[m] is not None and r["n_questions"]]
-            entry[m] = sum(v * n for v, n in vals) / sum(n for _, n in vals) if vals else None
-        rel = [(r["relative_brier"], r["n_relative"]) for r in items
-               if r["relative_brier"] is not None and r["n_relative"]]  # fmt: skip
-        entry["relative_brier"] = sum(v * n for v, n in rel) / sum(n for _, n in rel) if rel else None
-        out.append(entry)
+        sums = {s: sum(getattr(r, s) for r in items) for s in SUM_KEYS}
+        means = {m: _mean(items, m, "n_questions") for m in MEAN_KEYS}
+        out.append(BreakdownRow(**sums, **means, by=items[0].by, key=key, name=label,
+                                brier_forecasts=_mean(items, "brier_forecasts", "n_forecasts"),
+                                baseline_total=_sum(items, "baseline_total"), peer_total=_sum(items, "peer_total"),
+                                relative_brier=_mean(items, "relative_brier", "n_relative"),
+                                n_relative=sum(r.n_relative for r in items)))  # fmt: skip
     return out
 
 
@@ -99,20 +109,20 @@ def over_time(scored: Scored, period: str | None = None) -> tuple[list[Series], 
     humans = _human_index(scored)
     names = [sc.names[i] for i in humans]
     keep = set(names)
-    rows = [r for r in sc.breakdown(period, names) if r["name"] in keep]
+    rows = [r for r in sc.breakdown(period, names) if r.name in keep]
     if len(names) > FEW:
         rows = _pool(rows, f"{len(names):,} forecasters")
-        by_name = {rows[0]["name"]: rows} if rows else {}
+        by_name = {rows[0].name: rows} if rows else {}
     else:
         by_name = {}
         for r in rows:
-            by_name.setdefault(r["name"], []).append(r)
+            by_name.setdefault(r.name, []).append(r)
     series = []
     for name, items in by_name.items():
-        items = sorted(items, key=lambda r: r["key"])
+        items = sorted(items, key=lambda r: r.key)
         series.append(
-            Series(name, [r["key"] for r in items], [np.nan if r["brier"] is None else r["brier"] for r in items],
-                   [r["n_questions"] for r in items])  # fmt: skip
+            Series(name, [r.key for r in items], [np.nan if r.brier is None else r.brier for r in items],
+                   [r.n_questions for r in items])  # fmt: skip
         )
     return series, period
 
@@ -179,12 +189,12 @@ def build_report(
         hidden = len(names) - max_people
         names = sorted(sc.names[i] for i in top)
     summary = sc.summary(names)
-    people = sorted(summary["forecasters"], key=lambda e: (-e["n_questions"], e["name"]))
+    people = sorted(summary.forecasters, key=lambda e: (-e.n_questions, e.name))
     bins, curve, decomposition, cal_title = calibration_data(scored)
     series, period = over_time(scored)
     all_names = [sc.names[i] for i in humans]
     keep = set(all_names)
-    tags = [r for r in sc.breakdown("tag", all_names) if r["name"] in keep]
+    tags = [r for r in sc.breakdown("tag", all_names) if r.name in keep]
     if len(all_names) > FEW:
         tags = _pool(tags, f"{len(all_names):,} forecasters")
     questions, total = _question_rows(scored, max_questions)
@@ -192,9 +202,9 @@ def build_report(
         title=title,
         generated_at=generated_at,
         scope=scope,
-        questions=summary["questions"],
+        questions=summary.questions,
         people=people,
-        aggregates=summary["aggregates"],
+        aggregates=summary.aggregates,
         hidden_people=hidden,
         calibration_title=cal_title,
         calibration_bins=bins,
@@ -203,7 +213,7 @@ def build_report(
         unit=sc.unit,
         over_time=series,
         period=period,
-        tag_rows=sorted(tags, key=lambda r: (r["key"], r["name"])),
+        tag_rows=sorted(tags, key=lambda r: (r.key, r.name)),
         question_rows=questions,
         question_total=total,
     )

@@ -114,13 +114,14 @@ def scores_table(scored: Scored) -> Table:
 def calibration_table(scored: Scored) -> Table:
     """The engine's calibration bins: per forecaster, per aggregate, and pooled over the forecasters."""
     summary = scored.scores.summary(scored.names)
-    groups = [("forecaster", e["name"], e["calibration"]) for e in summary["forecasters"]]
-    groups += [("aggregate", e["name"], e["calibration"]) for e in summary["aggregates"]]
-    groups.append(("pooled", "", summary["overall"]["calibration"]))
+    groups = [("forecaster", e.name, e.calibration) for e in summary.forecasters]
+    groups += [("aggregate", e.name, e.calibration) for e in summary.aggregates]
+    groups.append(("pooled", "", summary.overall.calibration))
     rows = [(g, name, b) for g, name, bins in groups for b in bins]
 
     def col(key):
-        return [np.nan if r[2][key] is None else r[2][key] for r in rows]
+        values = (getattr(r[2], key) for r in rows)
+        return [np.nan if v is None else v for v in values]
 
     return Table(
         (

@@ -8,7 +8,7 @@ and the team aggregates always compare against the whole crowd of each question.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,7 @@ import numpy as np
 from forecast.core.backfill import DEFAULT_BACKFILL_AFTER, lag_micros
 from forecast.core.errors import NotFound
 from forecast.core.scoring import NO_TIME, ScoringInput, question_detail, score
+from forecast.core.scoring.results import BreakdownRow, Summary
 from forecast.core.timeparse import iso_from_micros, to_micros
 from forecast.store import bulk
 from forecast.store.bulk import Params
@@ -24,6 +25,8 @@ from forecast.store.bulk import Params
 if TYPE_CHECKING:  # a summary reads on a plain connection: `forecast score` loads neither the ORM nor SQLModel
     from sqlalchemy.engine import Connection
     from sqlmodel import Session
+
+    from forecast.services.kind_scores import KindReport
 
     Reader = Session | Connection | bulk.Sqlite
 
@@ -184,6 +187,26 @@ def _tags(conn: Connection, q_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
     return pos[on], tag_index, tuple(r[1] for r in names)
 
 
+@dataclass(frozen=True, slots=True)
+class Backfilled:
+    """Backfilled forecasts (recorded more than `after` past the time they claim) and whether they were left out."""
+
+    excluded: bool
+    included: int  # among the forecasts scored (0 when excluded)
+    after: timedelta
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScoreSummary(Summary):
+    """`forecast score`: the engine's summary of binary questions (core/scoring/results.py), the backfilled count,
+    the breakdown rows (None unless asked for), and the other kinds (None when no choice, numeric or date question
+    passes the filter; when present, `questions` counts the binary questions only)."""
+
+    backfilled: Backfilled
+    breakdown: tuple[BreakdownRow, ...] | None = None
+    kinds: KindReport | None = None
+
+
 def score_database(
     src: Reader,
     flt: ScoreFilter = ScoreFilter(),
@@ -191,35 +214,27 @@ def score_database(
     unit: str = "time",
     bin_width: float = 0.1,
     breakdown: str | None = None,
-) -> dict:
+) -> ScoreSummary:
     """The documented summary (docs/scoring.md), plus `breakdown` rows when asked for."""
     inp = load_input(src, flt, labels=breakdown == "question", tags=breakdown == "tag")
     scores = score(inp, unit=unit, bin_width=bin_width)
     names = list(flt.forecasters) or None
-    out = scores.summary(names)
-    out["backfilled"] = {
-        "excluded": flt.exclude_backfilled,
-        "included": backfilled_count(inp, flt.backfill_after),
-        "after_hours": flt.backfill_after.total_seconds() / 3600,
-    }
-    if breakdown is not None:
-        out["breakdown"] = scores.breakdown(breakdown, names)
-    _add_kinds(src, flt, out, unit, bin_width)
-    return out
-
-
-def _add_kinds(src: Reader, flt: ScoreFilter, out: dict, unit: str, bin_width: float) -> None:
-    """Call-out: choice, numeric and date questions (services/kind_scores.py), under `kinds`, each kind with its
-    own columns. Absent when no such question passes the filter, so binary-only output is unchanged; present,
-    `questions` and `backfilled` above count binary questions and all scored forecasts."""
+    summary = scores.summary(names)
+    backfilled = Backfilled(flt.exclude_backfilled, backfilled_count(inp, flt.backfill_after), flt.backfill_after)
+    rows = scores.breakdown(breakdown, names) if breakdown is not None else None
+    # Choice, numeric and date questions (services/kind_scores.py), each kind with its own columns. None when no
+    # such question passes the filter, so binary-only output is unchanged; present, `questions` counts binary
+    # questions and `backfilled` all scored forecasts. Imported here, after the scoring's peak of memory: it
+    # brings SQLModel.
     from forecast.services.kind_scores import kind_scores
 
-    kinds = kind_scores(src, flt, unit=unit, bin_width=bin_width)
-    if not kinds:
-        return
-    out["questions"]["not_scored"] -= kinds.n_questions  # they are not binary: each kind counts its own
-    out["backfilled"]["included"] += kinds.backfilled
-    out["kinds"] = kinds.to_json()
+    kinds = kind_scores(src, flt, unit=unit, bin_width=bin_width) or None
+    questions = summary.questions
+    if kinds is not None:
+        questions = replace(questions, not_scored=questions.not_scored - kinds.n_questions)
+        backfilled = replace(backfilled, included=backfilled.included + kinds.backfilled)
+    core = {f.name: getattr(summary, f.name) for f in fields(Summary)}
+    return ScoreSummary(**{**core, "questions": questions}, backfilled=backfilled, breakdown=rows, kinds=kinds)
 
 
 def score_one_question(session: Session, ref: str | int, forecasters: tuple[str, ...] = ()) -> dict:

@@ -8,7 +8,9 @@ were written: added to its files by hand. Question kinds (issue 14) added "spec"
 "values" and "entered" to a forecast and "outcome" to a resolution event (null or empty for binary questions):
 those files were rewritten by this script and the diff checked to add only them; then "event_link" (null: no
 binary question there is linked to a date question) was added to `q show`'s by hand, and "linked_binaries" (empty:
-neither question is a date question) after it.
+neither question is a date question) after it. The `score*` files were written by the code before the scoring
+summary became typed records (core/scoring/results.py; score_database returned the dicts), the same on both
+backends.
 """
 
 from __future__ import annotations
@@ -68,8 +70,8 @@ def build(db) -> None:
 
 
 def outputs(db) -> dict[str, bytes]:
-    """What `q show`, `q list`, `forecasts`, `resolve`, `evidence list/show/search/inbox/edit` and `q remind` print
-    with --json."""
+    """What `q show`, `q list`, `forecasts`, `resolve`, `evidence list/show/search/inbox/edit`, `q remind` and
+    `score` print with --json."""
     from forecast.services.lookup import get_evidence, get_question
     from forecast.services.tags import tags_of
     from forecast.cli.output import print_json
@@ -78,6 +80,8 @@ def outputs(db) -> dict[str, bytes]:
     from forecast.services.questions.detail import question_record, show_question
     from forecast.services.questions.listing import list_questions
     from forecast.services.reminders import reminder_of
+    from forecast.cli.score_json import summary_json
+    from forecast.services.scoring import ScoreFilter, score_database
 
     with db.session() as session:
         data = {
@@ -93,6 +97,10 @@ def outputs(db) -> dict[str, bytes]:
             "q-remind": reminder_of(session, 2),
             "resolve": question_record(get_question(session, "nk"), tags_of(session, 1)),
             "evidence-edit": evidence_record(get_evidence(session, 1)),
+            "score": summary_json(score_database(session)),
+            "score-breakdown-question": summary_json(score_database(session, breakdown="question")),
+            "score-by-bob-final-tag": summary_json(score_database(session, ScoreFilter(forecasters=("bob",)),
+                                                                  unit="final", bin_width=0.5, breakdown="tag")),
         }
     out = {}
     for name, value in data.items():

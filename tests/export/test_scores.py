@@ -72,13 +72,13 @@ def test_full_precision_equals_the_engine(db, full_csv):
     with database.session() as session:
         scores = score_db(session).scores
     database.engine.dispose()
-    engine = {(r["key"], r["name"]): r for r in scores.breakdown("question")}
+    engine = {(r.key, r.name): r for r in scores.breakdown("question")}
     for r in rows_of(full_csv):
         name = r["forecaster"].removeprefix("'")
         e = engine[(r["slug"], name)]
         for ours, theirs in (("time_weighted_brier", "brier"), ("log_score", "log_score"), ("baseline", "baseline"),
                              ("peer", "peer"), ("coverage", "coverage")):  # fmt: skip
-            assert float(r[ours]) == e[theirs], (ours, r[ours], e[theirs])  # bit for bit
+            assert float(r[ours]) == getattr(e, theirs), (ours, r[ours], getattr(e, theirs))  # bit for bit
 
 
 def test_formula_guard_keeps_numbers_numeric(full_csv):

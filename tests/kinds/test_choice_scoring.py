@@ -69,7 +69,7 @@ def test_two_options_score_exactly_like_the_binary_question(rows, yes, resolved_
         ),
         aggregates=False,
     ).summary()
-    by_name = {f["name"]: f for f in binary["forecasters"] if f["n_questions"]}
+    by_name = {f.name: f for f in binary.forecasters if f.n_questions}
     choice = score_choice(
         [KindForecast(who, t, np.array([1.0 - p, p])) for who, t, p in rows],
         opens=opens, closes=closes, resolved_at=resolved_at, outcome=yes,
@@ -77,11 +77,11 @@ def test_two_options_score_exactly_like_the_binary_question(rows, yes, resolved_
     assert {c.forecaster for c in choice} == set(by_name)
     for c in choice:
         b = by_name[c.forecaster]
-        assert c.brier == pytest.approx(b["brier"], abs=1e-12)
-        assert c.brier2 == pytest.approx(b["brier2"], abs=1e-12)
-        assert c.log == pytest.approx(b["log_score"], abs=1e-12)
-        assert c.baseline == pytest.approx(b["baseline_total"], abs=1e-9)
-        assert c.peer == pytest.approx(b["peer_total"], abs=1e-9)
+        assert c.brier == pytest.approx(b.brier, abs=1e-12)
+        assert c.brier2 == pytest.approx(b.brier2, abs=1e-12)
+        assert c.log == pytest.approx(b.log_score, abs=1e-12)
+        assert c.baseline == pytest.approx(b.baseline_total, abs=1e-9)
+        assert c.peer == pytest.approx(b.peer_total, abs=1e-9)
 
 
 @settings(max_examples=100, deadline=None)

@@ -11,14 +11,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from forecast.cli.score_json import kind_forecaster_json, summary_json
 from forecast.core.kind_spec import choice_spec, continuous_spec, date_seconds
 from forecast.core.model import Kind, Resolution
 from forecast.core.scoring.kinds import KindForecast, score_continuous
+from forecast.core.scoring.results import QuestionCounts
 from forecast.services import resolution as res
 from forecast.services.forecasts import ForecastRequest, record_forecast
 from forecast.services.kind_scores import kind_scores
 from forecast.services.questions.authoring import QuestionDraft, add_question
 from forecast.services.scoring import ScoreFilter, score_database
+from tests.scoring.read_models import assert_plain_records
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -55,34 +58,47 @@ def world(session):
 
 
 def by_name(block):
-    return {f["name"]: f for f in block["forecasters"]}
+    return {f.name: f for f in block.forecasters}
+
+
+def counts(block) -> tuple[int, int, int]:
+    return block.scored, block.not_scored, block.empty_window
 
 
 def test_hand_worked_choice_and_numeric(world):
     out = score_database(world)
-    assert out["questions"] == {"scored": 0, "not_scored": 0, "empty_window": 0}  # no binary question at all
-    choice = out["kinds"]["choice"]
-    assert choice["questions"] == {"scored": 1, "not_scored": 1, "empty_window": 0}
+    assert out.questions == QuestionCounts(0, 0, 0)  # no binary question at all
+    choice = out.kinds.get(Kind.CHOICE)
+    assert counts(choice) == (1, 1, 0)
     a, b = by_name(choice)["alice"], by_name(choice)["bob"]
     # alice stands all 100 days; bob from day 50
-    assert a["brier2"] == pytest.approx(0.38) and a["brier"] == pytest.approx(0.19)
-    assert a["log_score"] == pytest.approx(math.log(0.5))
-    assert a["baseline"] == pytest.approx(100 * math.log(1.5) / math.log(3))
-    assert b["brier2"] == pytest.approx(0.64 + 0.16 + 0.16) and b["coverage"] == pytest.approx(0.5)
-    assert b["baseline"] == pytest.approx(100 * math.log(0.6) / math.log(3) * 0.5)
+    assert a.brier2 == pytest.approx(0.38) and a.brier == pytest.approx(0.19)
+    assert a.log_score == pytest.approx(math.log(0.5))
+    assert a.baseline == pytest.approx(100 * math.log(1.5) / math.log(3))
+    assert b.brier2 == pytest.approx(0.64 + 0.16 + 0.16) and b.coverage == pytest.approx(0.5)
+    assert b.baseline == pytest.approx(100 * math.log(0.6) / math.log(3) * 0.5)
     # peer on [50, 100): 100 * 2/1 * (ln 0.5 - (ln 0.5 + ln 0.2) / 2) * 0.5 = 50 ln 2.5
-    assert a["peer"] == pytest.approx(50 * math.log(2.5)) and b["peer"] == pytest.approx(-50 * math.log(2.5))
-    assert sum(x["count"] for x in a["calibration"]) == 3  # every option of the forecast that stood
-    assert set(a) >= {"n_questions", "n_forecasts", "baseline_total", "peer_total"} and "crps" not in a
-    numeric = out["kinds"]["numeric"]
+    assert a.peer == pytest.approx(50 * math.log(2.5)) and b.peer == pytest.approx(-50 * math.log(2.5))
+    assert sum(x.count for x in a.calibration) == 3  # every option of the forecast that stood
+    assert a.crps is None and a.pit is None
+    shaped = kind_forecaster_json(a, choice=True)  # as `score --json` writes it: the kind's own columns
+    assert set(shaped) >= {"n_questions", "n_forecasts", "baseline_total", "peer_total"} and "crps" not in shaped
+    numeric = out.kinds.get(Kind.NUMERIC)
     n = by_name(numeric)["alice"]
     # docs/scoring.md's worked example: p10=12 p50=30 p90=75 on 0..100, outcome 42
-    assert n["log_score"] == pytest.approx(math.log(200 * (0.99 * 0.4 / 90 + 0.01 / 200)))
-    assert n["baseline"] == pytest.approx(-5.83, abs=0.005)
-    assert n["crps"] == pytest.approx(0.0783, abs=5e-5)
-    assert n["pit"]["n"] == 1 and n["pit"]["bins"][6]["count"] == 1  # F(42) = 0.5 + 0.4 * 12/45 + standardising
-    assert "brier" not in n
-    assert "date" not in out["kinds"]
+    assert n.log_score == pytest.approx(math.log(200 * (0.99 * 0.4 / 90 + 0.01 / 200)))
+    assert n.baseline == pytest.approx(-5.83, abs=0.005)
+    assert n.crps == pytest.approx(0.0783, abs=5e-5)
+    assert n.pit.n == 1 and n.pit.bins[6].count == 1  # F(42) = 0.5 + 0.4 * 12/45 + standardising
+    assert n.brier is None and "brier" not in kind_forecaster_json(n, choice=False)
+    assert out.kinds.get(Kind.DATE) is None
+
+
+def test_the_service_returns_frozen_records_with_no_dict_inside(world):
+    out = score_database(world, breakdown="tag")
+    assert [k.kind for k in out.kinds.kinds] == [Kind.CHOICE, Kind.NUMERIC]
+    assert all(k.pairs is None for k in out.kinds.kinds)  # the per-pair arrays are kept for exports only
+    assert assert_plain_records(out, "score") > 100
 
 
 def test_date_question_against_the_core(session):
@@ -92,7 +108,7 @@ def test_date_question_against_the_core(session):
     predict(session, "launch-date", "bob", "normal(2020-01-01, 100)", 10)
     resolve(session, "launch-date", "after", 80)
     session.flush()
-    got = by_name(score_database(session)["kinds"]["date"])
+    got = by_name(score_database(session).kinds.get(Kind.DATE))
     fs = []
     for who, text, day in (("alice", "p10=2019-06-01 p50=2020-06-01 p90=2021-06-01", 0),
                            ("bob", "normal(2020-01-01, 100)", 10)):  # fmt: skip
@@ -101,22 +117,22 @@ def test_date_question_against_the_core(session):
                                                       outcome="above")}  # fmt: skip
     for who, s in want.items():
         g = got[who]
-        assert g["log_score"] == pytest.approx(s.log, abs=1e-12)
-        assert g["crps"] == pytest.approx(s.crps, abs=1e-12)
-        assert g["baseline"] == pytest.approx(s.baseline, abs=1e-9)
-        assert g["peer"] == pytest.approx(s.peer, abs=1e-9)
-        assert g["coverage"] == pytest.approx(s.coverage * 100 / 80, abs=1e-12)  # over the window, as binary
+        assert g.log_score == pytest.approx(s.log, abs=1e-12)
+        assert g.crps == pytest.approx(s.crps, abs=1e-12)
+        assert g.baseline == pytest.approx(s.baseline, abs=1e-9)
+        assert g.peer == pytest.approx(s.peer, abs=1e-9)
+        assert g.coverage == pytest.approx(s.coverage * 100 / 80, abs=1e-12)  # over the window, as binary
 
 
 def test_filters_and_by(world):
-    assert "kinds" not in score_database(world, ScoreFilter(tag="korea", since=NOW))  # nothing resolved since
-    only = score_database(world, ScoreFilter(tag="korea"))["kinds"]
-    assert set(only) == {"choice"} and only["choice"]["questions"]["not_scored"] == 0
-    bob = score_database(world, ScoreFilter(forecasters=("bob",)))["kinds"]
-    assert [f["name"] for f in bob["choice"]["forecasters"]] == ["bob"]
-    assert bob["choice"]["forecasters"][0]["peer"] == pytest.approx(-50 * math.log(2.5))  # the crowd stays
-    assert [f["name"] for f in bob["numeric"]["forecasters"]] == ["bob"]
-    assert bob["numeric"]["forecasters"][0]["n_questions"] == 0
+    assert score_database(world, ScoreFilter(tag="korea", since=NOW)).kinds is None  # nothing resolved since
+    only = score_database(world, ScoreFilter(tag="korea")).kinds
+    assert [k.kind for k in only.kinds] == [Kind.CHOICE] and only.get(Kind.CHOICE).not_scored == 0
+    bob = score_database(world, ScoreFilter(forecasters=("bob",))).kinds
+    assert [f.name for f in bob.get(Kind.CHOICE).forecasters] == ["bob"]
+    assert bob.get(Kind.CHOICE).forecasters[0].peer == pytest.approx(-50 * math.log(2.5))  # the crowd stays
+    assert [f.name for f in bob.get(Kind.NUMERIC).forecasters] == ["bob"]
+    assert bob.get(Kind.NUMERIC).forecasters[0].n_questions == 0
 
 
 def test_binary_output_unchanged_without_other_kinds(session):
@@ -127,7 +143,8 @@ def test_binary_output_unchanged_without_other_kinds(session):
     res.resolve(session, "rain", Resolution.YES, actor="t", at=T0 + 100 * DAY, now=NOW)
     session.flush()
     out = score_database(session)
-    assert "kinds" not in out and out["questions"] == {"scored": 1, "not_scored": 0, "empty_window": 0}
+    assert out.kinds is None and out.questions == QuestionCounts(scored=1, not_scored=0, empty_window=0)
+    assert "kinds" not in summary_json(out)
     assert not kind_scores(session)
 
 
@@ -140,11 +157,11 @@ def test_superseded_and_backfilled(session):
     record_forecast(session, ForecastRequest("leader", "kim=90% moon=5% other=5%", "alice", at=late), now=NOW)
     resolve(session, "leader", "kim", 100)
     session.flush()
-    a = score_database(session)["kinds"]["choice"]["forecasters"][0]
-    assert a["brier2"] == pytest.approx((0.38 * 40 + (0.01 + 0.0025 + 0.0025) * 60) / 100)
+    a = score_database(session).kinds.get(Kind.CHOICE).forecasters[0]
+    assert a.brier2 == pytest.approx((0.38 * 40 + (0.01 + 0.0025 + 0.0025) * 60) / 100)
     out = score_database(session, ScoreFilter(exclude_backfilled=True))
-    assert out["kinds"]["choice"]["forecasters"][0]["brier2"] == pytest.approx(0.38)
-    assert score_database(session)["backfilled"]["included"] == 1
+    assert out.kinds.get(Kind.CHOICE).forecasters[0].brier2 == pytest.approx(0.38)
+    assert score_database(session).backfilled.included == 1
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -167,17 +184,17 @@ def test_two_options_score_like_the_binary_question(session, rows, yes, end):
     res.resolve(session, "two", "yes" if yes else "no", actor="t", at=at, now=NOW)
     session.flush()
     out = score_database(session)
-    binary = {f["name"]: f for f in out["forecasters"] if f["n_questions"]}
-    choice = {f["name"]: f for f in out["kinds"]["choice"]["forecasters"]}
+    binary = {f.name: f for f in out.forecasters if f.n_questions}
+    choice = by_name(out.kinds.get(Kind.CHOICE))
     assert set(binary) == set(choice)
     for name, b in binary.items():
         c = choice[name]
-        assert c["brier"] == pytest.approx(b["brier"], abs=1e-12)
-        assert c["brier2"] == pytest.approx(b["brier2"], abs=1e-12)
-        assert c["log_score"] == pytest.approx(b["log_score"], abs=1e-12)
-        assert c["baseline"] == pytest.approx(b["baseline"], abs=1e-9)
-        assert c["peer"] == pytest.approx(b["peer"], abs=1e-9)
-        assert c["coverage"] == pytest.approx(b["coverage"], abs=1e-12)
+        assert c.brier == pytest.approx(b.brier, abs=1e-12)
+        assert c.brier2 == pytest.approx(b.brier2, abs=1e-12)
+        assert c.log_score == pytest.approx(b.log_score, abs=1e-12)
+        assert c.baseline == pytest.approx(b.baseline, abs=1e-9)
+        assert c.peer == pytest.approx(b.peer, abs=1e-9)
+        assert c.coverage == pytest.approx(b.coverage, abs=1e-12)
     session.rollback()
 
 

@@ -20,20 +20,20 @@ def test_bins_put_edges_in_the_upper_bin_and_one_in_the_last():
 
 def calibration(questions, forecasts, unit, **kw):
     out = score(ScoringInput.from_rows(questions, forecasts), unit=unit, **kw).summary()
-    return out["forecasters"][0]["calibration"]
+    return out.forecasters[0].calibration
 
 
 def test_units_weigh_forecasts_differently():
     q = {"opens": 0, "closes": 100, "outcome": 1}
     fs = [(0, "a", 0, 0.32), (0, "a", 25, 0.34), (0, "a", 50, 0.81)]
     time = calibration([q], fs, "time")
-    assert time[3]["weight"] == pytest.approx(0.5) and time[8]["weight"] == pytest.approx(0.5)
-    assert time[3]["mean_forecast"] == pytest.approx(0.33) and time[3]["count"] == 2
+    assert time[3].weight == pytest.approx(0.5) and time[8].weight == pytest.approx(0.5)
+    assert time[3].mean_forecast == pytest.approx(0.33) and time[3].count == 2
     forecast = calibration([q], fs, "forecast")
-    assert forecast[3]["weight"] == 2 and forecast[8]["weight"] == 1
+    assert forecast[3].weight == 2 and forecast[8].weight == 1
     final = calibration([q], fs, "final")
-    assert final[3]["weight"] == 0 and final[8]["weight"] == 1 and final[8]["observed"] == 1.0
-    assert final[3]["mean_forecast"] is None and final[3]["ci_low"] is None
+    assert final[3].weight == 0 and final[8].weight == 1 and final[8].observed == 1.0
+    assert final[3].mean_forecast is None and final[3].ci_low is None
 
 
 def test_wilson_interval_on_equal_weights_matches_statsmodels():
@@ -43,8 +43,8 @@ def test_wilson_interval_on_equal_weights_matches_statsmodels():
     fs = [(i, "a", 0, 0.62) for i in range(len(qs))]
     row = calibration(qs, fs, "forecast")[6]
     lo, hi = proportion_confint(4, 7, alpha=0.05, method="wilson")
-    assert row["n_eff"] == pytest.approx(7) and row["observed"] == pytest.approx(4 / 7)
-    assert (row["ci_low"], row["ci_high"]) == (pytest.approx(lo), pytest.approx(hi))
+    assert row.n_eff == pytest.approx(7) and row.observed == pytest.approx(4 / 7)
+    assert (row.ci_low, row.ci_high) == (pytest.approx(lo), pytest.approx(hi))
 
 
 def test_wilson_interval_uses_the_kish_effective_sample_size():
@@ -138,11 +138,11 @@ def test_regression_in_the_summary_reads_in_words():
     overconfident = 1 / (1 + np.exp(-2.5 * logit))
     qs = [{"opens": 0, "closes": 10, "outcome": int(o)} for o in outcomes]
     fs = [(i, "a", 0, float(p)) for i, p in enumerate(overconfident)]
-    reg = score(ScoringInput.from_rows(qs, fs)).summary()["forecasters"][0]["regression"]
-    assert reg["slope"] < 1 and reg["slope_ci"][1] < 1
-    assert reg["verdict"] == "your forecasts are too extreme"
-    assert reg["intercept_ci"][0] < reg["intercept"] < reg["intercept_ci"][1]
-    assert reg["n"] == n
+    reg = score(ScoringInput.from_rows(qs, fs)).summary().forecasters[0].regression
+    assert reg.slope < 1 and reg.slope_ci[1] < 1
+    assert reg.verdict == "your forecasts are too extreme"
+    assert reg.intercept_ci[0] < reg.intercept < reg.intercept_ci[1]
+    assert reg.n == n
 
 
 def test_verdict_words():
@@ -173,16 +173,16 @@ def test_extremizing_exponent_is_fitted_with_twenty_questions():
             fs.append((qi, name, 10 * j, float(np.clip(truth + rng.normal(0, 0.1), 0.01, 0.99))))
     scores = score(ScoringInput.from_rows(qs, fs))
     out = scores.summary()
-    ext = out["extremizing"]
-    assert ext["exponent"] is not None and ext["n_questions"] == 40
-    assert ext["ci"][0] < ext["exponent"] < ext["ci"][1]
+    ext = out.extremizing
+    assert ext.exponent is not None and ext.n_questions == 40
+    assert ext.ci[0] < ext.exponent < ext.ci[1]
     # same maximum-likelihood fit as statsmodels on the time-weighted crowd mean logit
     tl = scores.tl
     x = tl.ev_slogit / tl.ev_n
     w = tl.ev_len / tl.window[tl.ev_q]
     params, _, _ = _glm(x, tl.inp.outcome[tl.ev_q], w, intercept=False)
-    assert ext["exponent"] == pytest.approx(params[0], abs=1e-7)
-    names = [a["name"] for a in out["aggregates"]]
+    assert ext.exponent == pytest.approx(params[0], abs=1e-7)
+    names = [a.name for a in out.aggregates]
     assert names == ["@median", "@mean", "@geo-odds", "@extremized"]
-    extremized = out["aggregates"][3]
-    assert extremized["n_questions"] == 40 and extremized["brier"] is not None
+    extremized = out.aggregates[3]
+    assert extremized.n_questions == 40 and extremized.brier is not None

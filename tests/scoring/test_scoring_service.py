@@ -9,10 +9,12 @@ import pytest
 
 from forecast.core.errors import NotFound
 from forecast.core.model import Resolution
+from forecast.core.scoring.results import QuestionCounts
 from forecast.services import resolution as res
 from forecast.services.forecasts import ForecastRequest, record_forecast
 from forecast.services.questions.authoring import QuestionDraft, add_question
-from forecast.services.scoring import ScoreFilter, load_input, score_database, score_one_question
+from forecast.services.scoring import ScoreFilter, ScoreSummary, load_input, score_database, score_one_question
+from tests.scoring.read_models import assert_plain_records
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -49,38 +51,38 @@ def world(session):
 
 
 def by_name(out):
-    return {f["name"]: f for f in out["forecasters"] + out["aggregates"]}
+    return {f.name: f for f in out.forecasters + out.aggregates}
 
 
 def test_summary_from_the_database(world):
     out = score_database(world)
-    assert out["questions"] == {"scored": 2, "not_scored": 1, "empty_window": 0}
+    assert out.questions == QuestionCounts(scored=2, not_scored=1, empty_window=0)
     f = by_name(out)
     # yes-q: window [0, 40) days; alice 0.6 for 20 days then 0.8 (the correction) for 20
     alice_yes = (0.16 * 20 + 0.04 * 20) / 40
-    assert f["alice"]["brier"] == pytest.approx((alice_yes + 0.04) / 2)
-    assert f["alice"]["n_questions"] == 2 and f["alice"]["n_forecasts"] == 3
-    assert f["bob"]["brier"] == pytest.approx(0.49) and f["bob"]["n_late"] == 1
-    assert f["bob"]["coverage"] == pytest.approx(30 / 40)
+    assert f["alice"].brier == pytest.approx((alice_yes + 0.04) / 2)
+    assert f["alice"].n_questions == 2 and f["alice"].n_forecasts == 3
+    assert f["bob"].brier == pytest.approx(0.49) and f["bob"].n_late == 1
+    assert f["bob"].coverage == pytest.approx(30 / 40)
     assert "carol" not in f  # her only forecast is on a question not scored
     # Metaculus baseline divides by the scheduled 100 days: bob held 0.3 for 30 of them
-    assert f["bob"]["baseline"] == pytest.approx(100 * math.log2(0.6) * 0.3)
-    assert "@median" in f and out["extremizing"]["exponent"] is None
+    assert f["bob"].baseline == pytest.approx(100 * math.log2(0.6) * 0.3)
+    assert "@median" in f and out.extremizing.exponent is None
 
 
 def test_filters_pick_questions_and_by_picks_rows(world):
     politics = score_database(world, ScoreFilter(tag="politics"))
-    assert politics["questions"]["scored"] == 1
-    assert by_name(politics)["alice"]["n_questions"] == 1
+    assert politics.questions.scored == 1
+    assert by_name(politics)["alice"].n_questions == 1
     late = score_database(world, ScoreFilter(since=T0 + 50 * DAY))
-    assert late["questions"]["scored"] == 1 and by_name(late)["alice"]["brier"] == pytest.approx(0.04)
+    assert late.questions.scored == 1 and by_name(late)["alice"].brier == pytest.approx(0.04)
     early = score_database(world, ScoreFilter(until=T0 + 50 * DAY))
-    assert early["questions"]["scored"] == 1 and by_name(early)["bob"]["n_questions"] == 1
+    assert early.questions.scored == 1 and by_name(early)["bob"].n_questions == 1
     only_bob = score_database(world, ScoreFilter(forecasters=("bob",)))
-    assert [f["name"] for f in only_bob["forecasters"]] == ["bob"]
-    assert by_name(only_bob)["bob"]["peer"] == by_name(score_database(world))["bob"]["peer"]
+    assert [f.name for f in only_bob.forecasters] == ["bob"]
+    assert by_name(only_bob)["bob"].peer == by_name(score_database(world))["bob"].peer
     carol = by_name(score_database(world, ScoreFilter(forecasters=("carol",))))["carol"]
-    assert carol["n_questions"] == 0 and carol["brier"] is None  # named, so shown, with nothing scored
+    assert carol.n_questions == 0 and carol.brier is None  # named, so shown, with nothing scored
     with pytest.raises(NotFound, match="no forecaster named 'zoe'"):
         score_database(world, ScoreFilter(forecasters=("zoe",)))
     with pytest.raises(NotFound, match="no tag named 'sports'"):
@@ -90,9 +92,16 @@ def test_filters_pick_questions_and_by_picks_rows(world):
 def test_breakdown_and_units(world):
     out = score_database(world, unit="final", bin_width=0.5, breakdown="tag")
     alice = by_name(out)["alice"]
-    assert len(alice["calibration"]) == 2 and sum(b["weight"] for b in alice["calibration"]) == 2
-    keys = {(r["key"], r["name"]) for r in out["breakdown"]}
+    assert len(alice.calibration) == 2 and sum(b.weight for b in alice.calibration) == 2
+    keys = {(r.key, r.name) for r in out.breakdown}
     assert ("politics", "alice") in keys and ("economy", "alice") in keys
+
+
+def test_the_service_returns_frozen_records_with_no_dict_inside(world):
+    out = score_database(world, breakdown="question", flt=ScoreFilter(exclude_backfilled=True))
+    assert type(out) is ScoreSummary and out.kinds is None  # binary questions only
+    assert out.breakdown and out.backfilled.excluded and out.backfilled.after == timedelta(hours=24)
+    assert assert_plain_records(out, "score") > 500
 
 
 def test_input_columns(world):
@@ -125,14 +134,14 @@ def test_same_instant_forecasts_the_later_recorded_stands(session):
     res.resolve(session, "tie", Resolution.NO, actor="t", at=T0 + 100 * DAY, now=NOW)
     session.flush()
     f = by_name(score_database(session))["alice"]
-    assert f["n_forecasts"] == 1 and f["brier"] == pytest.approx(0.81)
+    assert f.n_forecasts == 1 and f.brier == pytest.approx(0.81)
     statuses = [x["status"] for x in score_one_question(session, "tie")["forecasters"][0]["forecasts"]]
     assert sorted(statuses) == ["replaced", "scored"]
 
 
 def test_empty_database(session):
     out = score_database(session)
-    assert out["forecasters"] == [] and out["questions"] == {"scored": 0, "not_scored": 0, "empty_window": 0}
+    assert out.forecasters == () and out.questions == QuestionCounts(scored=0, not_scored=0, empty_window=0)
 
 
 def test_large_ids_load_the_same(world):
@@ -149,7 +158,7 @@ def test_large_ids_load_the_same(world):
         assert getattr(again, name).tolist() == getattr(inp, name).tolist()
     assert again.forecasters == inp.forecasters
     with_zed = by_name(score_database(world, ScoreFilter(forecasters=("zed",))))
-    assert with_zed["zed"]["n_forecasts"] == 0
+    assert with_zed["zed"].n_forecasts == 0
 
 
 def test_ids_too_large_to_pack_are_read_as_they_are(world):

@@ -39,7 +39,7 @@ def test_a_file_at_head_reads_the_same_through_sqlite3(sqlite_path):
         usual = score_database(conn)
     db.engine.dispose()
     assert seen == [bulk.Sqlite]
-    assert fast == usual and fast["questions"]["scored"] == 2
+    assert fast == usual and fast.questions.scored == 2
 
 
 def test_anything_else_goes_the_usual_way(sqlite_path, tmp_path):

@@ -112,9 +112,9 @@ async def test_question_to_score(empty_db, clock):
         await settle(pilot)
         assert isinstance(app.screen, ScoresScreen)
         view = app.screen.view
-        assert [f["name"] for f in view.headline] == [ME]
-        assert view.headline[0]["n_questions"] == 1
-        assert view.headline[0]["brier_forecasts"] == pytest.approx((1 - 0.35) ** 2)
+        assert [f.name for f in view.headline] == [ME]
+        assert view.headline[0].n_questions == 1
+        assert view.headline[0].brier_forecasts == pytest.approx((1 - 0.35) ** 2)
         assert not app.unexpected_errors
 
 

@@ -1,8 +1,8 @@
 """The scoring engine: pure numpy on whole arrays (definitions and worked examples in docs/scoring.md).
 
     scores = score(ScoringInput(...), unit="time", bin_width=0.1)
-    scores.summary(names)          # the documented JSON shape, per forecaster and aggregate
-    scores.breakdown("tag")        # rows per (tag | question | month | quarter | year, forecaster)
+    scores.summary(names)          # a Summary: per forecaster and aggregate (results.py; JSON in docs/scoring.md)
+    scores.breakdown("tag")        # BreakdownRows per (tag | question | month | quarter | year, forecaster)
     question_detail(inp, q_index)  # one question, forecast by forecast
 """
 

@@ -30,14 +30,6 @@ class Extremizing:
     ci: tuple[float, float] | None = None
     reason: str | None = None  # why there is no exponent
 
-    def as_dict(self) -> dict:
-        return {
-            "exponent": self.exponent,
-            "ci": list(self.ci) if self.ci else None,
-            "n_questions": self.n_questions,
-            "reason": self.reason,
-        }
-
 
 def series(tl: Timeline, extremizing: Extremizing | None = None) -> dict[str, np.ndarray]:
     """Each aggregate's forecast at each event."""

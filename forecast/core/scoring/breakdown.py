@@ -9,12 +9,13 @@ import numpy as np
 from forecast.core.errors import InvalidInput
 from forecast.core.scoring.arrays import NO_TIME
 from forecast.core.scoring.engine import Scores
-from forecast.core.scoring.summary import group_metrics, metric_dict, positions, selection
+from forecast.core.scoring.results import BreakdownRow
+from forecast.core.scoring.summary import group_metrics, metric_columns, positions, selection
 
 BREAKDOWNS = ("tag", "question", "month", "quarter", "year")
 
 
-def breakdown(scores: Scores, by: str, names: Iterable[str] | None = None) -> list[dict]:
+def breakdown(scores: Scores, by: str, names: Iterable[str] | None = None) -> tuple[BreakdownRow, ...]:
     """One row per (group, forecaster) with the summary metrics (no calibration)."""
     if by not in BREAKDOWNS:
         raise InvalidInput(f"unknown breakdown {by!r} (use {', '.join(BREAKDOWNS)})")
@@ -30,10 +31,11 @@ def breakdown(scores: Scores, by: str, names: Iterable[str] | None = None) -> li
     late_code = late_key * k + pos[scores.late_f[late_idx]]
     used, compact = np.unique(np.concatenate([code, late_code]), return_inverse=True)  # sorted: key, then name
     metrics = group_metrics(scores, pair_idx, compact[: len(code)], len(used), compact[len(code) :])
-    return [
-        {"by": by, "key": labels[c // k], "name": scores.names[sel[c % k]], **metric_dict(metrics, i)}
-        for i, c in enumerate(used.tolist())
-    ]
+    group_names = [scores.names[g] for g in sel.tolist()]
+    return tuple(
+        BreakdownRow(*values, by=by, key=labels[c // k], name=group_names[c % k])
+        for c, values in zip(used.tolist(), metric_columns(metrics), strict=True)
+    )
 
 
 def _keys(scores: Scores, by: str, idx: np.ndarray, q: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:

@@ -15,6 +15,7 @@ from forecast.core.scoring.arrays import ScoringInput
 from forecast.core.scoring.calibration import WeightedRows, n_bins_for
 from forecast.core.scoring.parallel import pmap
 from forecast.core.scoring.pairs import Crowd, PairTable, RowScores, RowSet, reduce_pairs, score_rows
+from forecast.core.scoring.results import BreakdownRow, Summary
 from forecast.core.scoring.timeline import Timeline, build
 
 Unit = Literal["time", "forecast", "final"]
@@ -40,12 +41,12 @@ class Scores:
         """The forecasts weighted by the calibration unit (equal ones merged), g = index into names."""
         return WeightedRows.concat(self.calibration_parts)
 
-    def summary(self, names=None) -> dict:
+    def summary(self, names=None) -> Summary:
         from forecast.core.scoring.summary import summarize
 
         return summarize(self, names)
 
-    def breakdown(self, by: str, names=None) -> list[dict]:
+    def breakdown(self, by: str, names=None) -> tuple[BreakdownRow, ...]:
         from forecast.core.scoring.breakdown import breakdown
 
         return breakdown(self, by, names)

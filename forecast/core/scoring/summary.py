@@ -1,8 +1,9 @@
-"""Per-forecaster summaries: the documented JSON shape (docs/scoring.md)."""
+"""Per-forecaster summaries as typed records (core/scoring/results.py; the JSON shape is docs/scoring.md's)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import fields
 from functools import partial
 
 import numpy as np
@@ -13,7 +14,20 @@ from forecast.core.scoring.calibration import Bins, WeightedRows
 from forecast.core.scoring.engine import Scores
 from forecast.core.scoring.parallel import pmap
 from forecast.core.scoring.regression import GroupFit, fit_logistic, verdict
+from forecast.core.scoring.results import (
+    METRIC_FIELDS,
+    CalibrationBin,
+    Decomposition,
+    ForecasterScores,
+    PooledScores,
+    QuestionCounts,
+    Regression,
+    Summary,
+)
 from forecast.core.scoring.segments import distinct
+
+DECOMPOSITION_FIELDS = tuple(f.name for f in fields(Decomposition))
+
 
 def num(x) -> float | None:
     """A JSON-safe float: None for NaN and infinities."""
@@ -74,18 +88,30 @@ def group_metrics(scores: Scores, pair_idx: np.ndarray, code: np.ndarray, n_code
     return out
 
 
-def metric_dict(metrics: dict, i: int) -> dict:
-    out = {}
-    for key, arr in metrics.items():
-        v = arr[i]
-        out[key] = int(v) if arr.dtype.kind in "iu" else num(v)
-    for key in ("baseline_total", "peer_total"):
-        if out["n_questions"] == 0:
-            out[key] = None
-    return out
+def metric_columns(metrics: dict) -> list[tuple]:
+    """Per group, its metrics in Metrics field order as Python numbers (None for NaN and infinities, and for
+    the totals of a group without questions), read off the arrays a column at a time."""
+    no_questions = metrics["n_questions"] == 0
+    columns = []
+    for key in METRIC_FIELDS:
+        arr = metrics[key]
+        total = key in ("baseline_total", "peer_total")
+        if arr.dtype.kind in "iu" and not total:
+            columns.append(arr.tolist())
+            continue
+        undefined = ~np.isfinite(arr)
+        columns.append(_values(arr, undefined | no_questions if total else undefined))
+    return list(zip(*columns, strict=True))
 
 
-def summarize(scores: Scores, names: Iterable[str] | None = None) -> dict:
+def _values(arr: np.ndarray, undefined: np.ndarray) -> list:
+    """The array as (nested) lists of Python numbers, None where `undefined`."""
+    out = arr.astype(object)
+    out[undefined] = None
+    return out.tolist()
+
+
+def summarize(scores: Scores, names: Iterable[str] | None = None) -> Summary:
     sel = selection(scores, names)
     pos = positions(scores, sel)
     k = len(sel)
@@ -97,33 +123,28 @@ def summarize(scores: Scores, names: Iterable[str] | None = None) -> dict:
     human = sel < scores.n_forecasters
     bins, fits, pooled_fit = _calibration(scores, sel, human)
     tables = _bin_tables(bins, scores.bin_width)
-    decomposition = bins.decomposition()
+    decompositions = _decompositions(bins.decomposition())
+    regressions = _regressions(fits)
 
     people, teams = [], []
-    for i, gi in enumerate(sel):
-        entry = {"name": scores.names[gi], **metric_dict(metrics, i)}
-        entry["calibration"] = tables[i]
-        entry["decomposition"] = {key: num(v[i]) for key, v in decomposition.items()}
-        entry["regression"] = _regression_dict(fits, i)
+    for i, (gi, values) in enumerate(zip(sel.tolist(), metric_columns(metrics), strict=True)):
+        entry = ForecasterScores(*values, name=scores.names[gi], calibration=tables[i],
+                                 decomposition=decompositions[i], regression=regressions[i])  # fmt: skip
         (people if human[i] else teams).append(entry)
     tl = scores.tl
-    return {
-        "unit": scores.unit,
-        "bin_width": scores.bin_width,
-        "questions": {
-            "scored": int(tl.scored.sum()),
-            "not_scored": int(np.isnan(tl.inp.outcome).sum()),
-            "empty_window": int(tl.empty_window.sum()),
-        },
-        "forecasters": people,
-        "aggregates": teams,
-        "overall": {
-            "calibration": tables[k],
-            "decomposition": {key: num(v[k]) for key, v in decomposition.items()},
-            "regression": _regression_dict(pooled_fit, 0),
-        },
-        "extremizing": scores.extremizing.as_dict(),
-    }
+    return Summary(
+        unit=scores.unit,
+        bin_width=scores.bin_width,
+        questions=QuestionCounts(
+            scored=int(tl.scored.sum()),
+            not_scored=int(np.isnan(tl.inp.outcome).sum()),
+            empty_window=int(tl.empty_window.sum()),
+        ),
+        forecasters=tuple(people),
+        aggregates=tuple(teams),
+        overall=PooledScores(tables[k], decompositions[k], _regressions(pooled_fit)[0]),
+        extremizing=scores.extremizing,
+    )
 
 
 def _calibration(scores: Scores, sel: np.ndarray, human: np.ndarray) -> tuple[Bins, GroupFit, GroupFit]:
@@ -169,38 +190,30 @@ def _calibration(scores: Scores, sel: np.ndarray, human: np.ndarray) -> tuple[Bi
     return bins.take(np.arange(k), pooled=human), GroupFit(params, bse, ok, n), pooled_fit
 
 
-def _bin_tables(bins: Bins, width: float) -> list[list[dict]]:
+def _bin_tables(bins: Bins, width: float) -> list[tuple[CalibrationBin, ...]]:
     edges = (np.arange(bins.n_bins + 1) / bins.n_bins).tolist()
     lo, hi = bins.wilson()
-    columns = {
-        "weight": bins.weight, "count": bins.count, "mean_forecast": bins.mean_forecast(),
-        "observed": bins.observed(), "n_eff": bins.n_eff(), "ci_low": lo, "ci_high": hi,
-    }  # fmt: skip
-    values = {k: v.tolist() for k, v in columns.items()}  # NaN (empty bin) becomes None below
-    tables = []
-    for gi in range(bins.weight.shape[0]):
-        rows = [{"lo": edges[b], "hi": edges[b + 1]} for b in range(bins.n_bins)]
-        for key, table in values.items():
-            for row, v in zip(rows, table[gi], strict=True):
-                row[key] = v if v == v else None
-        tables.append(rows)
-    return tables
+    columns = (bins.weight, bins.count, bins.mean_forecast(), bins.observed(), bins.n_eff(), lo, hi)
+    values = [_values(arr, np.isnan(arr)) for arr in columns]  # NaN (an empty bin) becomes None
+    lows, highs = edges[:-1], edges[1:]
+    return [tuple(map(CalibrationBin, lows, highs, *(v[g] for v in values))) for g in range(bins.weight.shape[0])]
 
 
-def _regression_dict(fit: GroupFit, i: int) -> dict:
-    if not fit.ok[i]:
-        return {
-            "n": int(fit.n[i]), "intercept": None, "intercept_ci": None, "slope": None, "slope_ci": None,
-            "verdict": None, "reason": "not estimable: needs both outcomes, varied forecasts and no perfect separation",
-        }  # fmt: skip
+def _decompositions(columns: dict[str, np.ndarray]) -> list[Decomposition]:
+    values = [_values(columns[key], ~np.isfinite(columns[key])) for key in DECOMPOSITION_FIELDS]
+    return list(map(Decomposition, *values))
+
+
+NOT_ESTIMABLE = "not estimable: needs both outcomes, varied forecasts and no perfect separation"
+
+
+def _regressions(fit: GroupFit) -> list[Regression]:
     lo, hi = fit.ci()
-    a, b = fit.params[i]
-    return {
-        "n": int(fit.n[i]),
-        "intercept": float(a),
-        "intercept_ci": [float(lo[i, 0]), float(hi[i, 0])],
-        "slope": float(b),
-        "slope_ci": [float(lo[i, 1]), float(hi[i, 1])],
-        "verdict": verdict(float(b), float(lo[i, 1]), float(hi[i, 1])),
-        "reason": None,
-    }
+    out = []
+    for n, ok, (a, b), (a_lo, b_lo), (a_hi, b_hi) in zip(fit.n.tolist(), fit.ok.tolist(), fit.params.tolist(),
+                                                        lo.tolist(), hi.tolist(), strict=True):  # fmt: skip
+        if not ok:
+            out.append(Regression(n, None, None, None, None, None, NOT_ESTIMABLE))
+        else:
+            out.append(Regression(n, a, (a_lo, a_hi), b, (b_lo, b_hi), verdict(b, b_lo, b_hi), None))
+    return out

@@ -4,6 +4,7 @@ non-binary kind (choice, numeric, date) with that kind's own columns, as `foreca
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -23,6 +24,9 @@ from forecast.tui.widgets.nav import NavBar
 from forecast.tui.widgets.score_charts import CalibrationChart, LineChart
 from forecast.tui.widgets.view_table import ColumnSpec
 from forecast.tui.workers import db_work
+
+if TYPE_CHECKING:
+    from forecast.services.kind_scores import KindForecaster
 
 # The names are the glossary's (docs/scoring.md, and the help screen): "Brier" is always the time-weighted
 # headline (`brier` in `forecast score --json`), "Brier/forecast" the plain mean per forecast (`brier_forecasts`).
@@ -141,8 +145,8 @@ class ScoresScreen(BaseScreen):
             widget.display = bool(view.headline)
         self._show_kinds(view.kinds)
         self.query_one("#headline", ListTable).set_rows([
-            [Text(f["name"], style="bold" if f["name"] == self.ctx.me else ""), Text(str(f["n_questions"]), justify="right"),
-             _num(f["brier"]), _num(f["brier_forecasts"]), _num(f["baseline"], 1), _num(f["peer"], 1)]
+            [Text(f.name, style="bold" if f.name == self.ctx.me else ""), Text(str(f.n_questions), justify="right"),
+             _num(f.brier), _num(f.brier_forecasts), _num(f.baseline, 1), _num(f.peer, 1)]
             for f in view.headline
         ])  # fmt: skip
         self.query_one("#calibration", CalibrationChart).set_bins(view.calibration)
@@ -152,7 +156,7 @@ class ScoresScreen(BaseScreen):
                 self.query_one(f"#kind-{view.kinds[0].kind} ListTable", ListTable)  # fmt: skip
             first.focus()
         self.query_one("#tag-table", ListTable).set_rows([
-            [Text(t["tag"]), Text(str(t["n_questions"]), justify="right"), _num(t["brier"])] for t in view.by_tag
+            [Text(t.tag), Text(str(t.n_questions), justify="right"), _num(t.brier)] for t in view.by_tag
         ])  # fmt: skip
         self.query_one("#headline").styles.height = min(len(view.headline), 8) + 1
         self.query_one("#tag-table").styles.height = min(len(view.by_tag), 12) + 1
@@ -170,11 +174,10 @@ class ScoresScreen(BaseScreen):
             grid.set_rows([self._kind_row(f, columns) for f in table.forecasters])
             grid.styles.height = min(len(table.forecasters), 8) + 1
 
-    def _kind_row(self, f: dict, columns) -> list[Text]:
-        row = [Text(f["name"], style="bold" if f["name"] == self.ctx.me else ""),
-               Text(str(f["n_questions"]), justify="right")]  # fmt: skip
-        row += [_num(f[c.key], DIGITS[c.key]) for c in columns[2:-1]]
-        return [*row, _share(f["coverage"])]
+    def _kind_row(self, f: KindForecaster, columns) -> list[Text]:
+        row = [Text(f.name, style="bold" if f.name == self.ctx.me else ""), Text(str(f.n_questions), justify="right")]
+        row += [_num(getattr(f, c.key), DIGITS[c.key]) for c in columns[2:-1]]
+        return [*row, _share(f.coverage)]
 
     def _show_filters(self) -> None:
         flt = self.flt

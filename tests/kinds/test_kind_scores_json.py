@@ -1,0 +1,49 @@
+"""`score --json` with choice, numeric and date questions is a contract: the typed read models
+(services/kind_scores.py) shaped by cli/score_json.py print byte for byte what the dicts printed.
+
+The files in json_golden/ were written, on SQLite and PostgreSQL alike, by the code before the scoring summary
+became typed records (when `score_database` returned dicts and the kinds' records shaped their own JSON), from
+the database tests/kinds/kinds_world.py builds.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+from tests.kinds.kinds_world import build
+
+GOLDEN = Path(__file__).parent / "json_golden"
+
+
+def printed(value) -> bytes:
+    from forecast.cli.output import print_json
+
+    buffer = io.BytesIO()
+    wrapper = io.TextIOWrapper(buffer, encoding="utf-8")
+    stdout, sys.stdout = sys.stdout, wrapper
+    try:
+        print_json(value)
+    finally:
+        sys.stdout = stdout
+    out = buffer.getvalue()
+    wrapper.detach()
+    return out
+
+
+def test_score_json_of_every_kind_is_unchanged(session):
+    from forecast.cli.score_json import kind_question_json, summary_json
+    from forecast.services.kind_scores import question_scores
+    from forecast.services.scoring import ScoreFilter, score_database
+
+    build(session)
+    outputs = {
+        "score": summary_json(score_database(session)),
+        "score-by-bob": summary_json(score_database(session, ScoreFilter(forecasters=("bob",)), unit="forecast",
+                                                    bin_width=0.25)),
+        "score-leader": kind_question_json(question_scores(session, "leader")),
+        "score-launch-date": kind_question_json(question_scores(session, "launch-date")),
+    }  # fmt: skip
+    for name, value in outputs.items():
+        assert printed(value) == (GOLDEN / f"{name}.json").read_bytes(), name
