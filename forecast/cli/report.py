@@ -168,7 +168,7 @@ def _plot_kind(st: CliState, kind: str, output: str, fmt: str, by, tag, since, u
         from forecast.export.plots import option_calibration_figure
 
         panels, left_out = option_panels(block)
-        drawn = [("all options" if p.option == ALL_OPTIONS else p.option, [b.to_json() for b in p.bins]) for p in panels]
+        drawn = [("all options" if p.option == ALL_OPTIONS else p.option, p.bins) for p in panels]
         fig = option_calibration_figure(drawn, f"Choice calibration per option ({unit} unit), {whose}", left_out)
     else:
         from forecast.export.plots import pit_figure
@@ -177,7 +177,7 @@ def _plot_kind(st: CliState, kind: str, output: str, fmt: str, by, tag, since, u
         test = ""
         if pit is not None and pit.ks_statistic is not None:
             test = f"Kolmogorov-Smirnov on {pit.n:,} values: D = {pit.ks_statistic:.3f}, p = {pit.p_value:.3g}"
-        fig = pit_figure(pit.to_json()["bins"] if pit is not None else [], f"{kind.capitalize()} PIT histogram "
+        fig = pit_figure(pit.bins if pit is not None else (), f"{kind.capitalize()} PIT histogram "
                          f"({unit} unit), {whose}", test)  # fmt: skip
     _save(fig, output, fmt)
 

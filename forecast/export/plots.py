@@ -85,9 +85,9 @@ def calibration_figure(bins: Sequence[CalibrationBin], curve: tuple[np.ndarray, 
     return fig
 
 
-def option_calibration_figure(panels: Sequence[tuple[str, Sequence[dict]]], title: str, left_out: int = 0):
+def option_calibration_figure(panels: Sequence[tuple[str, Sequence]], title: str, left_out: int = 0):
     """A reliability diagram per option: for each (name, bins) a panel with the bins at (mean forecast, observed
-    frequency), their counts, and the diagonal. `bins` are services/kind_scores.Bin.to_json() rows."""
+    frequency), their counts, and the diagonal. `bins` are services/kind_scores.Bin records."""
     plt = _pyplot()
     n = max(len(panels), 1)
     cols = min(3, n)
@@ -99,18 +99,18 @@ def option_calibration_figure(panels: Sequence[tuple[str, Sequence[dict]]], titl
             continue
         ax.plot([0, 1], [0, 1], linestyle="--", color="#888888", linewidth=1)
         name, bins = panels[i] if panels else ("", ())
-        filled = [b for b in bins if b.get("observed") is not None and b.get("mean_forecast") is not None]
+        filled = [b for b in bins if b.observed is not None and b.mean_forecast is not None]
         if filled:
-            x = np.array([b["mean_forecast"] for b in filled])
-            y = np.array([b["observed"] for b in filled])
+            x = np.array([b.mean_forecast for b in filled])
+            y = np.array([b.observed for b in filled])
             colour = COLORS[0] if i == 0 else COLORS[(i - 1) % (len(COLORS) - 2) + 2]
             ax.plot(x, y, marker="o", markersize=5, linewidth=1.2, color=colour)
             for b, xi, yi in zip(filled, x, y, strict=True):
-                ax.annotate(str(b["count"]), (xi, yi), textcoords="offset points", xytext=(5, -9), fontsize=6,
+                ax.annotate(str(b.count), (xi, yi), textcoords="offset points", xytext=(5, -9), fontsize=6,
                             color="#555555")  # fmt: skip
         else:
             ax.text(0.5, 0.5, "no scored forecasts", ha="center", va="center", color="#555555", fontsize=8)
-        total = sum(b.get("count", 0) for b in bins)
+        total = sum(b.count for b in bins)
         ax.set_title(label(f"{name} ({total:,})" if panels else "", 30), fontsize=9)
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
@@ -127,22 +127,23 @@ def option_calibration_figure(panels: Sequence[tuple[str, Sequence[dict]]], titl
     return fig
 
 
-def pit_figure(bins: Sequence[dict], title: str, test: str = ""):
+def pit_figure(bins: Sequence, title: str, test: str = ""):
     """The PIT histogram: each bin's share of the weight as a bar, the uniform share as a line; `test` (the
-    Kolmogorov-Smirnov line) under the title. `bins` are services/kind_scores.Pit.to_json()["bins"]."""
+    Kolmogorov-Smirnov line) under the title. `bins` are services/kind_scores.Pit.bins (`observed` is the
+    bin's share of the weight)."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=100)
-    shares = [b.get("share") for b in bins]
+    shares = [b.observed for b in bins]
     if bins and any(x is not None for x in shares):
-        lo = np.array([b["lo"] for b in bins])
-        width = np.array([b["hi"] - b["lo"] for b in bins])
+        lo = np.array([b.lo for b in bins])
+        width = np.array([b.hi - b.lo for b in bins])
         height = np.array([0.0 if x is None else x for x in shares])
         ax.bar(lo, height, width=width, align="edge", color=COLORS[0], edgecolor="white", linewidth=0.8,
                label="share of forecasts")  # fmt: skip
         ax.axhline(1.0 / len(bins), color=COLORS[1], linestyle="--", linewidth=1.2, label="uniform (calibrated)")
         for b, x, h, w in zip(bins, lo, height, width, strict=True):
-            if b.get("count"):
-                ax.annotate(str(b["count"]), (x + w / 2, h), textcoords="offset points", xytext=(0, 2), ha="center",
+            if b.count:
+                ax.annotate(str(b.count), (x + w / 2, h), textcoords="offset points", xytext=(0, 2), ha="center",
                             fontsize=7, color="#555555")  # fmt: skip
         ax.legend(loc="upper right", fontsize=8, frameon=False)
         ax.set_ylim(0, max(float(height.max()), 1.0 / len(bins)) * 1.2)
