@@ -81,7 +81,7 @@ def outputs(db) -> dict[str, bytes]:
     from forecast.services.questions.listing import list_questions
     from forecast.services.reminders import reminder_of
     from forecast.cli.score_json import summary_json
-    from forecast.services.scoring import ScoreFilter, score_database
+    from forecast.services.scoring import ScoreFilter, score_database, score_one_question
 
     with db.session() as session:
         data = {
@@ -101,6 +101,8 @@ def outputs(db) -> dict[str, bytes]:
             "score-breakdown-question": summary_json(score_database(session, breakdown="question")),
             "score-by-bob-final-tag": summary_json(score_database(session, ScoreFilter(forecasters=("bob",)),
                                                                   unit="final", bin_width=0.5, breakdown="tag")),
+            "score-nk": score_one_question(session, "nk"),
+            "score-nk-bob": score_one_question(session, "nk", ("bob",)),
         }
     out = {}
     for name, value in data.items():
