@@ -228,7 +228,7 @@ def _one_kind_question(st, kq, as_json: bool) -> None:
 
 
 def _one_question(st, question: str, names: tuple[str, ...], as_json: bool) -> None:
-    from forecast.core.timeparse import local, parse_iso
+    from forecast.core.timeparse import iso_z, local
     from forecast.services.kind_scores import question_scores
     from forecast.services.scoring import score_one_question
 
@@ -239,24 +239,26 @@ def _one_question(st, question: str, names: tuple[str, ...], as_json: bool) -> N
         _one_kind_question(st, kq, as_json)
         return
     if as_json:
-        print_json(out)
+        from forecast.cli.score_json import one_question_json
+
+        print_json(one_question_json(out))
         return
-    q = out["question"]
-    if not q["scored"]:
-        note(f"{q['slug']}: not scored ({q['reason']})")
-    people = [(f["name"], f.get("n_forecasts", ""), f.get("n_late", ""), _num(f["brier"], ".4f"), _num(f["brier2"], ".4f"),
-               _num(f["log_score"]), _num(f["baseline"], ".1f"), _num(f["peer"], ".1f"),
-               _num(f["relative_brier"], "+.4f"), _pct(f["coverage"]))
-              for f in out["forecasters"] + out["aggregates"] if "forecasts" not in f or f["forecasts"]]  # fmt: skip
+    q = out.question
+    if not q.scored:
+        note(f"{out.slug}: not scored ({q.reason})")
+    people = [(f.name, getattr(f, "n_forecasts", ""), getattr(f, "n_late", ""), _num(f.brier, ".4f"),
+               _num(f.brier2, ".4f"), _num(f.log_score), _num(f.baseline, ".1f"), _num(f.peer, ".1f"),
+               _num(f.relative_brier, "+.4f"), _pct(f.coverage))
+              for f in out.forecasters + out.aggregates if getattr(f, "forecasts", True)]  # fmt: skip
     print_table(("FORECASTER", "FORECASTS", "LATE", "BRIER", "BRIER2", "LOG", "BASELINE", "PEER", "REL", "COVER"),
                 people, flex=0)  # fmt: skip
     rows = []
-    for f in out["forecasters"]:
-        for x in f["forecasts"]:
-            rows.append((x["id"], f["name"], local(parse_iso(x["made_at"]), st.tz), percent(x["p"]), x["status"],
-                         _num(x["brier"], ".4f"), _pct(x.get("weight")), _num(x.get("contribution"), ".4f"),
-                         _num(x.get("baseline"), ".1f"), _num(x.get("peer"), ".1f")))  # fmt: skip
+    for f in out.forecasters:
+        for x in f.forecasts:
+            rows.append((x.id, f.name, local(x.made_at, st.tz), percent(x.p), x.status, _num(x.brier, ".4f"),
+                         _pct(x.weight), _num(x.contribution, ".4f"), _num(x.baseline, ".1f"),
+                         _num(x.peer, ".1f")))  # fmt: skip
     print()
     print_table(("ID", "FORECASTER", "MADE", "P", "STATUS", "BRIER", "WEIGHT", "CONTRIB", "BASELINE", "PEER"), rows)
-    note(f"{q['slug']}: outcome {'YES' if q['outcome'] == 1 else 'NO' if q['outcome'] == 0 else 'none'}; "
-         f"window {q['opens']} .. {q['end']}")  # fmt: skip
+    note(f"{out.slug}: outcome {'YES' if q.outcome == 1 else 'NO' if q.outcome == 0 else 'none'}; "
+         f"window {iso_z(q.opens)} .. {iso_z(q.end)}")  # fmt: skip

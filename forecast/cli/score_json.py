@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from operator import attrgetter
 
+from forecast.core.timeparse import iso_z
+
 METRIC_KEYS = ("n_questions", "n_forecasts", "n_late", "brier", "brier_forecasts", "brier2", "log_score", "baseline",
                "baseline_total", "peer", "peer_total", "relative_brier", "n_relative", "coverage")  # fmt: skip
 BIN_KEYS = ("lo", "hi", "weight", "count", "mean_forecast", "observed", "n_eff", "ci_low", "ci_high")
@@ -150,3 +152,37 @@ def kind_question_json(q) -> dict:
         "forecasts": [{"id": r.id, "forecaster": r.forecaster, "made_at": r.made_at, "values": r.values,
                        "status": r.status, "weight": r.weight, **r.scores} for r in q.forecasts],
     }  # fmt: skip
+
+
+# ---- one binary question (services/scoring.score_one_question) ------------------------------------------------
+
+_DETAIL_METRICS = ("brier", "brier2", "log_score", "baseline", "peer", "relative_brier", "coverage")
+_detail_metrics = attrgetter(*_DETAIL_METRICS)
+_SCORED_KEYS = ("weight", "contribution", "baseline", "peer")
+_scored_values = attrgetter(*_SCORED_KEYS)
+
+
+def one_question_json(d) -> dict:
+    """`forecast score QUESTION --json` for a binary question (services/scoring.OneQuestion)."""
+    q = d.question
+    question = {"id": q.id, "label": q.label, "outcome": q.outcome, "opens": iso_z(q.opens), "closes": iso_z(q.closes),
+                "resolved_at": iso_z(q.resolved_at), "end": iso_z(q.end), "scored": q.scored, "reason": q.reason,
+                "n_forecasters": q.n_forecasters, "slug": d.slug, "title": d.title}  # fmt: skip
+    people = []
+    for f in d.forecasters:
+        entry = {"name": f.name, "n_forecasts": f.n_forecasts, "n_late": f.n_late}
+        entry.update(zip(_DETAIL_METRICS, _detail_metrics(f), strict=True))
+        entry["forecasts"] = [detail_forecast_json(x) for x in f.forecasts]
+        people.append(entry)
+    teams = [{"name": a.name, **dict(zip(_DETAIL_METRICS, _detail_metrics(a), strict=True))} for a in d.aggregates]
+    return {"question": question, "forecasters": people, "aggregates": teams}
+
+
+def detail_forecast_json(x) -> dict:
+    """A core.scoring.question.DetailForecast: the times, weight and contributions only when it was scored."""
+    out = {"made_at": iso_z(x.made_at), "p": x.p, "status": x.status, "brier": x.brier}
+    if x.starts is not None:
+        out.update(starts=iso_z(x.starts), stops=iso_z(x.stops))
+        out.update(zip(_SCORED_KEYS, _scored_values(x), strict=True))
+    out["id"] = x.id
+    return out

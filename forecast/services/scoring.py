@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,8 +18,9 @@ import numpy as np
 from forecast.core.backfill import DEFAULT_BACKFILL_AFTER, lag_micros
 from forecast.core.errors import NotFound
 from forecast.core.scoring import NO_TIME, ScoringInput, question_detail, score
+from forecast.core.scoring.question import DetailForecaster, DetailQuestion, DetailScores
 from forecast.core.scoring.results import BreakdownRow, Summary
-from forecast.core.timeparse import iso_from_micros, to_micros
+from forecast.core.timeparse import to_micros
 from forecast.store import bulk
 from forecast.store.bulk import Params
 
@@ -237,8 +239,20 @@ def score_database(
     return ScoreSummary(**{**core, "questions": questions}, backfilled=backfilled, breakdown=rows, kinds=kinds)
 
 
-def score_one_question(session: Session, ref: str | int, forecasters: tuple[str, ...] = ()) -> dict:
-    """One question forecast by forecast; times as ISO 8601 UTC, forecasts by their database id."""
+@dataclass(frozen=True, slots=True)
+class OneQuestion:
+    """`forecast score QUESTION` for a binary question: the engine's QuestionDetail with the question's slug and
+    title, forecasters by name (only those asked for), forecasts by their database id; JSON in cli/score_json.py."""
+
+    slug: str
+    title: str
+    question: DetailQuestion
+    forecasters: tuple[DetailForecaster, ...]
+    aggregates: tuple[DetailScores, ...]
+
+
+def score_one_question(session: Session, ref: str | int, forecasters: tuple[str, ...] = ()) -> OneQuestion:
+    """One question forecast by forecast, forecasts by their database id."""
     from forecast.services.lookup import get_question
 
     q = get_question(session, ref)
@@ -270,25 +284,8 @@ def score_one_question(session: Session, ref: str | int, forecasters: tuple[str,
         forecasters=tuple(names[int(i)] for i in f_ids.tolist()),
         labels=(q.slug,),
     )
-    detail = question_detail(inp, 0)
-    _iso_times(detail, fc["id"])
-    detail["question"]["slug"] = q.slug
-    detail["question"]["title"] = q.title
-    detail["forecasters"].sort(key=lambda f: f["name"])
+    detail = question_detail(inp, 0, ids=fc["id"])
+    people = sorted(detail.forecasters, key=attrgetter("name"))
     if forecasters:
-        detail["forecasters"] = [f for f in detail["forecasters"] if f["name"] in set(forecasters)]
-    return detail
-
-
-def _iso_times(detail: dict, forecast_ids: np.ndarray) -> None:
-    question = detail["question"]
-    for key in ("opens", "closes", "resolved_at", "end"):
-        if question[key] is not None:
-            question[key] = iso_from_micros(question[key])
-    question.pop("index")
-    for person in detail["forecasters"]:
-        for f in person["forecasts"]:
-            f["id"] = int(forecast_ids[f.pop("index")])
-            for key in ("made_at", "starts", "stops"):
-                if key in f:
-                    f[key] = iso_from_micros(f[key])
+        people = [f for f in people if f.name in set(forecasters)]
+    return OneQuestion(q.slug, q.title, detail.question, tuple(people), detail.aggregates)

@@ -1,6 +1,13 @@
-"""One question in detail: each forecaster's scores and each forecast's Brier and contribution."""
+"""One question in detail: each forecaster's scores and each forecast's Brier and contribution.
+
+`question_detail` returns frozen records of plain Python values, times as UTC-aware datetimes; the JSON of
+`forecast score QUESTION --json` is shaped from them by the CLI (forecast/cli/score_json.py).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 
@@ -11,10 +18,84 @@ from forecast.core.scoring.brier import brier
 from forecast.core.scoring.pairs import Crowd, RowSet, reduce_pairs, score_rows
 from forecast.core.scoring.summary import num
 from forecast.core.scoring.timeline import build
+from forecast.core.timeparse import from_micros
 
 
-def question_detail(inp: ScoringInput, qi: int) -> dict:
-    """Scores on question `qi` (an index into the question arrays). Times stay in microseconds.
+@dataclass(frozen=True, slots=True)
+class DetailQuestion:
+    """The question scored: its window and whether (or why not) it was scored."""
+
+    index: int  # into the input's question arrays
+    id: int
+    label: str | None
+    outcome: float | None  # 1.0 YES, 0.0 NO, None unresolved
+    opens: datetime
+    closes: datetime
+    resolved_at: datetime | None
+    end: datetime  # the end of the scoring window
+    scored: bool
+    reason: str | None  # why not scored
+    n_forecasters: int
+
+
+@dataclass(frozen=True, slots=True)
+class DetailForecast:
+    """One forecast: its Brier, and when it stood inside the window (scored only) its share and contributions."""
+
+    id: int  # the forecast's index in the input, or its id from `question_detail(..., ids=)`
+    made_at: datetime
+    p: float
+    status: str  # scored | late | replaced | not scored
+    brier: float | None
+    starts: datetime | None = None  # the rest: None unless scored
+    stops: datetime | None = None
+    weight: float | None = None
+    contribution: float | None = None
+    baseline: float | None = None
+    peer: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DetailScores:
+    """An aggregate's scores on the question (None: undefined)."""
+
+    name: str
+    brier: float | None
+    brier2: float | None
+    log_score: float | None
+    baseline: float | None
+    peer: float | None
+    relative_brier: float | None
+    coverage: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class DetailForecaster:
+    """A forecaster's scores on the question and each of their forecasts."""
+
+    name: str
+    n_forecasts: int  # scored
+    n_late: int
+    brier: float | None
+    brier2: float | None
+    log_score: float | None
+    baseline: float | None
+    peer: float | None
+    relative_brier: float | None
+    coverage: float | None
+    forecasts: tuple[DetailForecast, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionDetail:
+    question: DetailQuestion
+    forecasters: tuple[DetailForecaster, ...]  # in input order of the forecasters
+    aggregates: tuple[DetailScores, ...]
+
+
+def question_detail(inp: ScoringInput, qi: int, ids: np.ndarray | None = None) -> QuestionDetail:
+    """Scores on question `qi` (an index into the question arrays); `ids`: each input forecast's id (default:
+    its index).
 
     Each scored forecast reports `weight` (its share of the forecaster's span) and `contribution`
     (its Brier times that weight: they add up to the forecaster's time-weighted Brier), plus its
@@ -42,13 +123,12 @@ def question_detail(inp: ScoringInput, qi: int) -> dict:
     people = []
     for f in np.unique(inp.f_idx[mine]).tolist():
         rows = mine[inp.f_idx[mine] == f]
-        forecasts = [_forecast_entry(int(s), status[s], row_of_src[s], inp, tl, sc, pairs, pair_of_row) for s in rows]
+        forecasts = tuple(_forecast_entry(int(s), status[s], row_of_src[s], inp, tl, sc, pairs, pair_of_row, ids)
+                          for s in rows)  # fmt: skip
         pair = np.flatnonzero((pairs.q == qi) & (pairs.f == f))
-        entry = {"name": inp.forecasters[f], "n_forecasts": int(sum(s["status"] == "scored" for s in forecasts))}
-        entry["n_late"] = int(sum(s["status"] == "late" for s in forecasts))
-        entry.update(_pair_dict(pairs, int(pair[0]) if len(pair) else None))
-        entry["forecasts"] = forecasts
-        people.append(entry)
+        people.append(DetailForecaster(inp.forecasters[f], sum(x.status == "scored" for x in forecasts),
+                                       sum(x.status == "late" for x in forecasts),
+                                       *_pair_values(pairs, int(pair[0]) if len(pair) else None), forecasts))  # fmt: skip
 
     teams = []
     if tl.scored[qi] and tl.width[qi] > 0:
@@ -58,64 +138,57 @@ def question_detail(inp: ScoringInput, qi: int) -> dict:
             part = RowSet(agg.q[a:b], agg.f[a:b], agg.p[a:b], agg.dur[a:b], agg.e_start[a:b], agg.e_stop[a:b],
                           np.array([0]))  # fmt: skip
             table = reduce_pairs(tl, crowd, part, score_rows(tl, crowd, part))
-            teams.append({"name": name, **_pair_dict(table, 0)})
+            teams.append(DetailScores(name, *_pair_values(table, 0)))
 
     reason = None
     if np.isnan(o):
         reason = "not resolved YES or NO"
     elif tl.empty_window[qi]:
         reason = "empty scoring window (closes or resolves before it opens)"
-    return {
-        "question": {
-            "index": qi,
-            "id": int(inp.q_id[qi]),
-            "label": inp.labels[qi] if inp.labels is not None else None,
-            "outcome": num(o),
-            "opens": int(inp.opens[qi]),
-            "closes": int(inp.closes[qi]),
-            "resolved_at": None if inp.resolved_at[qi] == NO_TIME else int(inp.resolved_at[qi]),
-            "end": int(tl.end[qi]),
-            "scored": bool(tl.scored[qi]),
-            "reason": reason,
-            "n_forecasters": int(tl.width[qi]),
-        },
-        "forecasters": people,
-        "aggregates": teams,
-    }
+    head = DetailQuestion(
+        index=qi,
+        id=int(inp.q_id[qi]),
+        label=inp.labels[qi] if inp.labels is not None else None,
+        outcome=num(o),
+        opens=from_micros(inp.opens[qi]),
+        closes=from_micros(inp.closes[qi]),
+        resolved_at=None if inp.resolved_at[qi] == NO_TIME else from_micros(inp.resolved_at[qi]),
+        end=from_micros(tl.end[qi]),
+        scored=bool(tl.scored[qi]),
+        reason=reason,
+        n_forecasters=int(tl.width[qi]),
+    )
+    return QuestionDetail(head, tuple(people), tuple(teams))
 
 
-def _pair_dict(pairs, i: int | None) -> dict:
-    keys = ("brier", "brier2", "log_score", "baseline", "peer", "relative_brier", "coverage")
+def _pair_values(pairs, i: int | None) -> tuple:
+    """brier, brier2, log_score, baseline, peer, relative_brier, coverage of pair `i` (None: all None)."""
     if i is None:
-        return dict.fromkeys(keys)
-    return {
-        "brier": num(pairs.brier[i]),
-        "brier2": num(2 * pairs.brier[i]),
-        "log_score": num(pairs.log[i]),
-        "baseline": num(pairs.baseline[i]),
-        "peer": num(pairs.peer[i]),
-        "relative_brier": num(pairs.relative[i]),
-        "coverage": num(pairs.coverage[i]),
-    }
+        return (None,) * 7
+    return (
+        num(pairs.brier[i]),
+        num(2 * pairs.brier[i]),
+        num(pairs.log[i]),
+        num(pairs.baseline[i]),
+        num(pairs.peer[i]),
+        num(pairs.relative[i]),
+        num(pairs.coverage[i]),
+    )
 
 
-def _forecast_entry(s: int, status: str, row: int, inp, tl, sc, pairs, pair_of_row) -> dict:
+def _forecast_entry(s: int, status: str, row: int, inp, tl, sc, pairs, pair_of_row, ids) -> DetailForecast:
     o = inp.outcome[inp.q_idx[s]]
-    entry = {
-        "index": s,
-        "made_at": int(inp.t[s]),
-        "p": float(inp.p[s]),
-        "status": status,
-        "brier": num(brier(inp.p[s], o)),
-    }
-    if row >= 0:
-        weight = sc.u[row] / pairs.coverage[pair_of_row[row]]
-        entry.update(
-            starts=int(tl.te[row]),
-            stops=int(tl.stop[row]),
-            weight=num(weight),
-            contribution=num(sc.brier[row] * weight),
-            baseline=num(sc.baseline[row]),
-            peer=num(sc.peer[row]),
-        )
-    return entry
+    head = (s if ids is None else int(ids[s]), from_micros(inp.t[s]), float(inp.p[s]), str(status),
+            num(brier(inp.p[s], o)))  # fmt: skip
+    if row < 0:
+        return DetailForecast(*head)
+    weight = sc.u[row] / pairs.coverage[pair_of_row[row]]
+    return DetailForecast(
+        *head,
+        starts=from_micros(tl.te[row]),
+        stops=from_micros(tl.stop[row]),
+        weight=num(weight),
+        contribution=num(sc.brier[row] * weight),
+        baseline=num(sc.baseline[row]),
+        peer=num(sc.peer[row]),
+    )
