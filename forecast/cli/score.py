@@ -203,7 +203,8 @@ def _print_kinds(kinds) -> None:
 
 def _one_kind_question(st, kq, as_json: bool) -> None:
     """`score QUESTION` for a choice, numeric or date question (services/kind_scores.question_scores)."""
-    from forecast.core.timeparse import local, parse_iso
+    from forecast.cli.score_json import KIND_OWN_SCORES
+    from forecast.core.timeparse import iso_z, local
 
     if as_json:
         from forecast.cli.score_json import kind_question_json
@@ -216,15 +217,15 @@ def _one_kind_question(st, kq, as_json: bool) -> None:
     people = [row[:1] + row[2:] for row in map(partial(_kind_row, kind), kq.forecasters)]  # one question: no count
     heads = KIND_HEADERS[kind]
     print_table(heads[:1] + heads[2:], people, flex=0)
-    keys = ("brier", "brier2", "log_score", "baseline") if kind == "choice" else ("log_score", "crps", "baseline", "pit")
+    keys = KIND_OWN_SCORES[kind]
     spec = {"brier": ".4f", "brier2": ".4f", "log_score": ".3f", "baseline": ".1f", "crps": ".4f", "pit": ".3f"}
-    rows = [(r.id, r.forecaster, local(parse_iso(r.made_at), st.tz), r.values, r.status, _pct(r.weight))
-            + tuple(_num(r.scores[k], spec[k]) for k in keys) for r in kq.forecasts]  # fmt: skip
+    rows = [(r.id, r.forecaster, local(r.made_at, st.tz), r.values, r.status, _pct(r.weight))
+            + tuple(_num(getattr(r.scores, k), spec[k]) for k in keys) for r in kq.forecasts]  # fmt: skip
     print()
     print_table(("ID", "FORECASTER", "MADE", "FORECAST", "STATUS", "WEIGHT") + tuple(k.upper().replace("_SCORE", "")
                                                                                    for k in keys), rows)  # fmt: skip
-    note(f"{kq.slug} ({kq.kind.value}): outcome {kq.outcome or 'none'}; window {kq.opens} .. "
-         f"{min(kq.closes, kq.resolved_at) if kq.resolved_at else kq.closes}")  # fmt: skip
+    note(f"{kq.slug} ({kq.kind.value}): outcome {kq.outcome or 'none'}; window {iso_z(kq.opens)} .. "
+         f"{iso_z(min(kq.closes, kq.resolved_at) if kq.resolved_at else kq.closes)}")  # fmt: skip
 
 
 def _one_question(st, question: str, names: tuple[str, ...], as_json: bool) -> None:

@@ -144,14 +144,23 @@ def pit_json(p) -> dict:
 def kind_question_json(q) -> dict:
     """`forecast score QUESTION --json` for a choice, numeric or date question (services/kind_scores.KindQuestion)."""
     choice = q.kind.value == "choice"
+    own = _CHOICE_OWN if choice else _CONTINUOUS_OWN
+    values = attrgetter(*own)
     return {
         "question": {"id": q.id, "slug": q.slug, "title": q.title, "kind": q.kind.value, "outcome": q.outcome,
-                     "opens": q.opens, "closes": q.closes, "resolved_at": q.resolved_at, "scored": q.scored,
-                     "reason": q.reason},
+                     "opens": iso_z(q.opens), "closes": iso_z(q.closes), "resolved_at": iso_z(q.resolved_at),
+                     "scored": q.scored, "reason": q.reason},
         "forecasters": [kind_forecaster_json(f, choice, detail=False) for f in q.forecasters],
-        "forecasts": [{"id": r.id, "forecaster": r.forecaster, "made_at": r.made_at, "values": r.values,
-                       "status": r.status, "weight": r.weight, **r.scores} for r in q.forecasts],
+        "forecasts": [{"id": r.id, "forecaster": r.forecaster, "made_at": iso_z(r.made_at), "values": r.values,
+                       "status": r.status, "weight": r.weight, **dict(zip(own, values(r.scores), strict=True))}
+                      for r in q.forecasts],
     }  # fmt: skip
+
+
+# A forecast's own scores (services/kind_scores.KindForecastScores), in the order of their columns.
+KIND_OWN_SCORES = {"choice": ("brier", "brier2", "log_score", "baseline"),
+                   "numeric": ("log_score", "crps", "baseline", "pit")}  # fmt: skip
+_CHOICE_OWN, _CONTINUOUS_OWN = KIND_OWN_SCORES["choice"], KIND_OWN_SCORES["numeric"]
 
 
 # ---- one binary question (services/scoring.score_one_question) ------------------------------------------------

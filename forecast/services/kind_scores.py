@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import binascii
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import islice
 
 import numpy as np
@@ -554,18 +555,30 @@ def _pairs(kind: Kind, pt: ka.PairScores, qs: _Questions, rows: np.ndarray, fc: 
 
 
 @dataclass(frozen=True)
+class KindForecastScores:
+    """A forecast's own scores (None: not scored, or undefined). Choice: brier, brier2, log_score; numeric and
+    date: log_score, crps, pit. `baseline` is its contribution to the forecaster's (its baseline times its
+    standing time over the horizon)."""
+
+    log_score: float | None = None
+    baseline: float | None = None
+    brier: float | None = None  # choice
+    brier2: float | None = None  # choice
+    crps: float | None = None  # numeric and date
+    pit: float | None = None  # numeric and date
+
+
+@dataclass(frozen=True)
 class KindForecastRow:
     """One forecast on a non-binary question: what it said and what it scored on its own."""
 
     id: int
     forecaster: str
-    made_at: str  # ISO 8601 UTC
+    made_at: datetime  # UTC
     values: str  # services/kinds.shown_values: 'kim 50% · moon 30%' or 'p10 12 · p50 30 · p90 75'
     status: str  # scored | late | replaced | not scored
     weight: float | None  # its share of the forecaster's standing time
-    # the forecast's own scores (choice: brier, brier2, log_score; continuous: log_score, crps, pit), and baseline:
-    # its contribution to the forecaster's (its baseline times its standing time over the horizon)
-    scores: dict[str, float | None]
+    scores: KindForecastScores
 
 
 @dataclass(frozen=True)
@@ -577,9 +590,9 @@ class KindQuestion:
     title: str
     kind: Kind
     outcome: str | None  # shown (KindSpec.shown_outcome)
-    opens: str
-    closes: str
-    resolved_at: str | None
+    opens: datetime  # UTC
+    closes: datetime
+    resolved_at: datetime | None
     scored: bool
     reason: str | None
     forecasters: tuple[KindForecaster, ...]
@@ -589,7 +602,7 @@ class KindQuestion:
 def question_scores(session: Session, ref: str | int, forecasters: tuple[str, ...] = ()) -> KindQuestion | None:
     """One non-binary question forecaster by forecaster and forecast by forecast; None for a binary question."""
     from forecast.core.errors import NotFound
-    from forecast.core.timeparse import iso_from_micros, to_micros
+    from forecast.core.timeparse import from_micros, to_micros
     from forecast.services.kinds import forecast_values, shown_values, spec_of
     from forecast.services.lookup import get_question
 
@@ -652,19 +665,19 @@ def question_scores(session: Session, ref: str | int, forecasters: tuple[str, ..
         if want and f_names[i] not in want:
             continue
         status = "not scored" if pt is None else "scored" if i in weight else "late" if r[2] >= end else "replaced"
+        sc = KindForecastScores()
         if per_row:
-            sc = {k: _num(per_row["brier2"][i] / 2.0) if k == "brier" else _num(per_row[source[k]][i]) for k in keys}
+            own = {k: _num(per_row["brier2"][i] / 2.0) if k == "brier" else _num(per_row[source[k]][i]) for k in keys}
             # as for binary, a forecast's baseline is its contribution: the forecaster's baseline is their sum
-            sc["baseline"] = _num(per_row["baseline"][i] * share[i]) if i in share else None
-        else:
-            sc = dict.fromkeys(keys)
-        out_rows.append(KindForecastRow(id=int(r[0]), forecaster=f_names[i], made_at=iso_from_micros(r[2]),
+            own["baseline"] = _num(per_row["baseline"][i] * share[i]) if i in share else None
+            sc = KindForecastScores(**own)
+        out_rows.append(KindForecastRow(id=int(r[0]), forecaster=f_names[i], made_at=from_micros(r[2]),
                                         values=shown_values(spec, forecast_values(spec, r[4])), status=status,
                                         weight=weight.get(i), scores=sc))  # fmt: skip
     return KindQuestion(
         id=int(q.id), slug=q.slug, title=q.title, kind=kind,
-        outcome=spec.shown_outcome(q.outcome) if q.outcome is not None else None, opens=iso_from_micros(opens),
-        closes=iso_from_micros(closes), resolved_at=None if res_at is None else iso_from_micros(res_at), scored=scored,
+        outcome=spec.shown_outcome(q.outcome) if q.outcome is not None else None, opens=from_micros(opens),
+        closes=from_micros(closes), resolved_at=None if res_at is None else from_micros(res_at), scored=scored,
         reason=reason, forecasters=people, forecasts=tuple(out_rows),
     )  # fmt: skip
 
@@ -729,6 +742,7 @@ __all__ = [
     "KINDS",
     "Bin",
     "KindForecastRow",
+    "KindForecastScores",
     "KindForecaster",
     "KindQuestion",
     "KindPairs",

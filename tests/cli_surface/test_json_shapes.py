@@ -10,7 +10,8 @@ those files were rewritten by this script and the diff checked to add only them;
 binary question there is linked to a date question) was added to `q show`'s by hand, and "linked_binaries" (empty:
 neither question is a date question) after it. The `score*` files were written by the code before the scoring
 summary became typed records (core/scoring/results.py; score_database returned the dicts), the same on both
-backends.
+backends; `score-nk*` (`score QUESTION` of a binary question) by the code before `score_one_question` returned
+typed records (core/scoring/question.py; it returned the dicts, times as ISO text).
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def outputs(db) -> dict[str, bytes]:
     from forecast.services.questions.detail import question_record, show_question
     from forecast.services.questions.listing import list_questions
     from forecast.services.reminders import reminder_of
-    from forecast.cli.score_json import summary_json
+    from forecast.cli.score_json import one_question_json, summary_json
     from forecast.services.scoring import ScoreFilter, score_database, score_one_question
 
     with db.session() as session:
@@ -101,8 +102,8 @@ def outputs(db) -> dict[str, bytes]:
             "score-breakdown-question": summary_json(score_database(session, breakdown="question")),
             "score-by-bob-final-tag": summary_json(score_database(session, ScoreFilter(forecasters=("bob",)),
                                                                   unit="final", bin_width=0.5, breakdown="tag")),
-            "score-nk": score_one_question(session, "nk"),
-            "score-nk-bob": score_one_question(session, "nk", ("bob",)),
+            "score-nk": one_question_json(score_one_question(session, "nk")),
+            "score-nk-bob": one_question_json(score_one_question(session, "nk", ("bob",))),
         }
     out = {}
     for name, value in data.items():

@@ -71,11 +71,11 @@ def test_every_path_picks_the_same_standing_forecast_on_ties(session):
     # Scoring: of the forecasts made at one instant one is scored, the others "replaced"; the last one
     # scored is the standing one.
     last_scored = {}
-    for f in score_one_question(session, "tie")["forecasters"]:
-        scored = [x for x in f["forecasts"] if x["status"] == "scored"]
-        last = max(x["made_at"] for x in scored)
-        (winner,) = [x["id"] for x in scored if x["made_at"] == last]
-        last_scored[("tie", f["name"])] = winner
+    for f in score_one_question(session, "tie").forecasters:
+        scored = [x for x in f.forecasts if x.status == "scored"]
+        last = max(x.made_at for x in scored)
+        (winner,) = [x.id for x in scored if x.made_at == last]
+        last_scored[("tie", f.name)] = winner
     assert last_scored == {k: fid for k, (fid, _) in per_pair.items()}
 
 

@@ -47,3 +47,24 @@ def test_score_json_of_every_kind_is_unchanged(session):
     }  # fmt: skip
     for name, value in outputs.items():
         assert printed(value) == (GOLDEN / f"{name}.json").read_bytes(), name
+
+
+def test_one_question_of_each_kind_is_frozen_records_with_datetimes(session):
+    from datetime import datetime
+
+    from forecast.core.model import Kind
+    from forecast.services.kind_scores import KindForecastScores, KindQuestion, question_scores
+    from tests.scoring.read_models import assert_plain_records
+
+    build(session)
+    for slug in ("leader", "launch-date"):
+        q = question_scores(session, slug)
+        assert type(q) is KindQuestion and assert_plain_records(q, slug) > 20
+        assert all(type(t) is datetime for t in (q.opens, q.closes, q.resolved_at))
+        assert q.forecasts and all(type(r.made_at) is datetime and type(r.scores) is KindForecastScores
+                                   for r in q.forecasts)  # fmt: skip
+        scored = [r.scores for r in q.forecasts if r.status == "scored"]
+        if q.kind is Kind.CHOICE:
+            assert all(s.brier is not None and s.crps is None and s.pit is None for s in scored)
+        else:
+            assert all(s.crps is not None and s.brier is None for s in scored)

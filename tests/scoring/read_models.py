@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 
-PLAIN = (tuple, str, int, float, timedelta, Enum, type(None))
+PLAIN = (tuple, str, int, float, datetime, timedelta, Enum, type(None))
 
 
 def records(value, path: str = "model"):
@@ -29,6 +29,8 @@ def assert_plain_records(model, path: str = "model") -> int:
         assert not isinstance(value, (dict, list)), where
         assert dataclasses.is_dataclass(value) or isinstance(value, PLAIN), (where, type(value))
         assert type(value).__module__ != "numpy", where
+        if isinstance(value, datetime):
+            assert value.utcoffset() == timedelta(0), where  # UTC-aware
         if isinstance(value, float):
             assert value == value and abs(value) != float("inf"), where
         if dataclasses.is_dataclass(value):

@@ -13,7 +13,14 @@ from forecast.core.scoring.results import QuestionCounts
 from forecast.services import resolution as res
 from forecast.services.forecasts import ForecastRequest, record_forecast
 from forecast.services.questions.authoring import QuestionDraft, add_question
-from forecast.services.scoring import ScoreFilter, ScoreSummary, load_input, score_database, score_one_question
+from forecast.services.scoring import (
+    OneQuestion,
+    ScoreFilter,
+    ScoreSummary,
+    load_input,
+    score_database,
+    score_one_question,
+)
 from tests.scoring.read_models import assert_plain_records
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -114,17 +121,28 @@ def test_input_columns(world):
 
 def test_one_question_forecast_by_forecast(world):
     d = score_one_question(world, "yes-q")
-    assert d["question"]["slug"] == "yes-q" and d["question"]["end"] == "2024-02-10T00:00:00Z"
-    alice, bob = d["forecasters"]
-    assert [(x["p"], x["status"]) for x in alice["forecasts"]] == [(0.6, "scored"), (0.8, "scored")]
-    assert sum(x["contribution"] for x in alice["forecasts"]) == pytest.approx(alice["brier"])
-    assert alice["forecasts"][1]["starts"] == "2024-01-21T00:00:00Z"
-    assert [x["status"] for x in bob["forecasts"]] == ["scored", "late"]
-    assert all(isinstance(x["id"], int) for x in alice["forecasts"] + bob["forecasts"])
-    assert [a["name"] for a in d["aggregates"]] == ["@median", "@mean", "@geo-odds"]
-    assert [f["name"] for f in score_one_question(world, "yes-q", ("bob",))["forecasters"]] == ["bob"]
+    assert d.slug == "yes-q" and d.question.end == datetime(2024, 2, 10, tzinfo=UTC)
+    alice, bob = d.forecasters
+    assert [(x.p, x.status) for x in alice.forecasts] == [(0.6, "scored"), (0.8, "scored")]
+    assert sum(x.contribution for x in alice.forecasts) == pytest.approx(alice.brier)
+    assert alice.forecasts[1].starts == datetime(2024, 1, 21, tzinfo=UTC)
+    assert [x.status for x in bob.forecasts] == ["scored", "late"]
+    assert all(isinstance(x.id, int) for x in alice.forecasts + bob.forecasts)
+    assert [a.name for a in d.aggregates] == ["@median", "@mean", "@geo-odds"]
+    assert [f.name for f in score_one_question(world, "yes-q", ("bob",)).forecasters] == ["bob"]
     with pytest.raises(NotFound):
         score_one_question(world, "nope")
+
+
+def test_one_question_is_frozen_records_with_datetimes_and_no_dict_inside(world):
+    d = score_one_question(world, "yes-q")
+    assert type(d) is OneQuestion and assert_plain_records(d, "score_one_question") > 80
+    times = [d.question.opens, d.question.closes, d.question.resolved_at, d.question.end]
+    times += [t for f in d.forecasters for x in f.forecasts for t in (x.made_at, x.starts, x.stops) if t is not None]
+    assert all(type(t) is datetime and t.tzinfo is not None for t in times) and len(times) > 8
+    unresolved = score_one_question(world, "open-q")
+    assert not unresolved.question.scored and unresolved.question.resolved_at is None
+    assert_plain_records(unresolved, "open-q")
 
 
 def test_same_instant_forecasts_the_later_recorded_stands(session):
@@ -135,7 +153,7 @@ def test_same_instant_forecasts_the_later_recorded_stands(session):
     session.flush()
     f = by_name(score_database(session))["alice"]
     assert f.n_forecasts == 1 and f.brier == pytest.approx(0.81)
-    statuses = [x["status"] for x in score_one_question(session, "tie")["forecasters"][0]["forecasts"]]
+    statuses = [x.status for x in score_one_question(session, "tie").forecasters[0].forecasts]
     assert sorted(statuses) == ["replaced", "scored"]
 
 

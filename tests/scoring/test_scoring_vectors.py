@@ -10,6 +10,8 @@ import pytest
 from forecast.core.errors import InvalidInput
 from forecast.core.scoring import ScoringInput, question_detail, score
 from forecast.core.scoring.results import QuestionCounts
+from forecast.core.timeparse import from_micros
+from tests.scoring.read_models import assert_plain_records
 
 YES_0_100 = {"opens": 0, "closes": 100, "outcome": 1}
 NO_0_100 = {"opens": 0, "closes": 100, "outcome": 0}
@@ -228,27 +230,30 @@ def test_question_detail_contributions_add_up():
     fs = [(0, "a", -5, 0.5), (0, "a", 20, 0.7), (0, "b", 40, 0.4), (0, "a", 90, 0.1), (0, "a", 20, 0.6)]
     inp = ScoringInput.from_rows([q], fs)
     d = question_detail(inp, 0)
-    assert d["question"]["label"] == "rain" and d["question"]["scored"] and d["question"]["end"] == 80
-    a = next(f for f in d["forecasters"] if f["name"] == "a")
-    statuses = [x["status"] for x in a["forecasts"]]
+    assert d.question.label == "rain" and d.question.scored and d.question.end == from_micros(80)
+    a = next(f for f in d.forecasters if f.name == "a")
+    statuses = [x.status for x in a.forecasts]
     assert statuses == ["scored", "replaced", "scored", "late"]
-    scored = [x for x in a["forecasts"] if x["status"] == "scored"]
-    assert sum(x["contribution"] for x in scored) == pytest.approx(a["brier"])
-    assert sum(x["weight"] for x in scored) == pytest.approx(1.0)
-    assert sum(x["baseline"] for x in scored) == pytest.approx(a["baseline"])
-    assert sum(x["peer"] for x in scored) == pytest.approx(a["peer"])
-    assert a["brier"] == pytest.approx((0.25 * 20 + 0.16 * 60) / 80)  # 0.6 replaced 0.7 at 20
-    assert a["n_late"] == 1 and a["n_forecasts"] == 2
+    scored = [x for x in a.forecasts if x.status == "scored"]
+    assert sum(x.contribution for x in scored) == pytest.approx(a.brier)
+    assert sum(x.weight for x in scored) == pytest.approx(1.0)
+    assert sum(x.baseline for x in scored) == pytest.approx(a.baseline)
+    assert sum(x.peer for x in scored) == pytest.approx(a.peer)
+    assert a.brier == pytest.approx((0.25 * 20 + 0.16 * 60) / 80)  # 0.6 replaced 0.7 at 20
+    assert a.n_late == 1 and a.n_forecasts == 2
+    assert all(x.starts is None and x.weight is None for x in a.forecasts if x.status != "scored")
     totals = summary([q], fs)[0]
     for name in ("a", "b", "@median"):
-        entry = next(f for f in d["forecasters"] + d["aggregates"] if f["name"] == name)
+        entry = next(f for f in d.forecasters + d.aggregates if f.name == name)
         for key in ("brier", "baseline", "peer", "relative_brier", "coverage"):
-            assert entry[key] == pytest.approx(getattr(totals[name], key)), (name, key)
+            assert getattr(entry, key) == pytest.approx(getattr(totals[name], key)), (name, key)
+    assert assert_plain_records(d, "detail") > 50
 
 
 def test_question_detail_of_an_unscored_question():
     inp = ScoringInput.from_rows([{"opens": 0, "closes": 10, "outcome": None}], [(0, "a", 1, 0.5)])
-    d = question_detail(inp, 0)
-    assert not d["question"]["scored"] and d["question"]["reason"] == "not resolved YES or NO"
-    assert d["forecasters"][0]["forecasts"][0]["status"] == "not scored"
-    assert d["forecasters"][0]["brier"] is None and d["aggregates"] == []
+    d = question_detail(inp, 0, ids=np.array([41]))
+    assert not d.question.scored and d.question.reason == "not resolved YES or NO"
+    (x,) = d.forecasters[0].forecasts
+    assert x.status == "not scored" and x.id == 41 and x.made_at == from_micros(1)
+    assert d.forecasters[0].brier is None and d.aggregates == ()
