@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -18,6 +18,7 @@ from forecast.core.scoring.brier import brier
 from forecast.core.scoring.pairs import Crowd, RowSet, reduce_pairs, score_rows
 from forecast.core.scoring.summary import num
 from forecast.core.scoring.timeline import build
+from forecast.core.time_range import MAX_MICROS, MIN_MICROS
 from forecast.core.timeparse import from_micros
 
 
@@ -120,11 +121,16 @@ def question_detail(inp: ScoringInput, qi: int, ids: np.ndarray | None = None) -
     mine = np.flatnonzero(inp.q_idx == qi)
     mine = mine[np.lexsort((mine, inp.t[mine], inp.f_idx[mine]))]
     o = float(inp.outcome[qi])
+    made = dict(zip(mine.tolist(), _datetimes(inp.t[mine]), strict=True))
+    in_window = row_of_src[mine][row_of_src[mine] >= 0]
+    starts = dict(zip(in_window.tolist(), _datetimes(tl.te[in_window]), strict=True))
+    stops = dict(zip(in_window.tolist(), _datetimes(tl.stop[in_window]), strict=True))
+    times = (made, starts, stops)
     people = []
     for f in np.unique(inp.f_idx[mine]).tolist():
         rows = mine[inp.f_idx[mine] == f]
-        forecasts = tuple(_forecast_entry(int(s), status[s], row_of_src[s], inp, tl, sc, pairs, pair_of_row, ids)
-                          for s in rows)  # fmt: skip
+        forecasts = tuple(_forecast_entry(s, status[s], int(row_of_src[s]), inp, sc, pairs, pair_of_row, ids, times)
+                          for s in rows.tolist())  # fmt: skip
         pair = np.flatnonzero((pairs.q == qi) & (pairs.f == f))
         people.append(DetailForecaster(inp.forecasters[f], sum(x.status == "scored" for x in forecasts),
                                        sum(x.status == "late" for x in forecasts),
@@ -176,17 +182,24 @@ def _pair_values(pairs, i: int | None) -> tuple:
     )
 
 
-def _forecast_entry(s: int, status: str, row: int, inp, tl, sc, pairs, pair_of_row, ids) -> DetailForecast:
+def _datetimes(us: np.ndarray) -> list[datetime]:
+    """from_micros over an array: numpy's conversion when every value is in range (the usual case)."""
+    if len(us) == 0 or us.min() < MIN_MICROS or us.max() > MAX_MICROS:
+        return [from_micros(v) for v in us.tolist()]
+    return [d.replace(tzinfo=UTC) for d in us.astype("datetime64[us]").astype(object).tolist()]
+
+
+def _forecast_entry(s: int, status: str, row: int, inp, sc, pairs, pair_of_row, ids, times) -> DetailForecast:
+    made, starts, stops = times
     o = inp.outcome[inp.q_idx[s]]
-    head = (s if ids is None else int(ids[s]), from_micros(inp.t[s]), float(inp.p[s]), str(status),
-            num(brier(inp.p[s], o)))  # fmt: skip
+    head = (s if ids is None else int(ids[s]), made[s], float(inp.p[s]), status, num(brier(inp.p[s], o)))
     if row < 0:
         return DetailForecast(*head)
     weight = sc.u[row] / pairs.coverage[pair_of_row[row]]
     return DetailForecast(
         *head,
-        starts=from_micros(tl.te[row]),
-        stops=from_micros(tl.stop[row]),
+        starts=starts[row],
+        stops=stops[row],
         weight=num(weight),
         contribution=num(sc.brier[row] * weight),
         baseline=num(sc.baseline[row]),
