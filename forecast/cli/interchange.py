@@ -65,7 +65,9 @@ def write_batch(st, batch, *, dry_run: bool, actor: str = "import", before=None)
         return report
 
     try:
-        report = st.database(write=True).write(work)
+        # import_batch writes only ids it read in its own transaction and deletes no referenced row
+        # (services/batch_import.py): SQLite may skip its foreign-key lookups. Not with `before`'s work.
+        report = st.database(write=True).write(work, ids_read_here=before is None)
         st.database().checkpoint()
     except DryRunRollback as dry:
         report = dry.report

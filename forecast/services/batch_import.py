@@ -570,7 +570,11 @@ def import_batch(
 ) -> ImportReport:
     """All or nothing: the caller's session scope commits only if every step succeeded.
 
-    `actor` signs the resolution events this import writes for resolutions it changed."""
+    `actor` signs the resolution events this import writes for resolutions it changed.
+
+    Every id it writes (a question's, a forecaster's, a forecast's, ...) it read or created in this same
+    transaction, and it deletes only rows nothing refers to (tag links, standing forecasts): the bulk import
+    runs without SQLite's foreign-key lookups (store/transaction.py, `ids_read_here`). Keep it so."""
     clean_batch(batch)  # the storage text rules, as for every ORM write
     w = _Writer(session)
     now_us = to_micros(utcnow())

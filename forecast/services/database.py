@@ -45,11 +45,12 @@ class Database:
         with self._read_engine.connect() as conn:
             yield conn
 
-    def write(self, work: Callable[[Session], T]) -> T:
+    def write(self, work: Callable[[Session], T], *, ids_read_here: bool = False) -> T:
         """Run one use case's unit of work, `work(session)`, as a write transaction and commit it; run it
         again from the start while the database is busy or a concurrent writer won a race
-        (store/transaction.py). `work` may run more than once: fetch and read files before, print after."""
-        return run_write(self.engine, work)
+        (store/transaction.py). `work` may run more than once: fetch and read files before, print after.
+        `ids_read_here`: see `run_write` (the bulk import only)."""
+        return run_write(self.engine, work, ids_read_here=ids_read_here)
 
     def write_connection(self, work: Callable[[Connection], T]) -> T:
         """`write` for plain SQL on a connection."""
