@@ -15,7 +15,7 @@ from forecast.core.errors import InvalidInput, UnreadableValue
 from forecast.core.kind_spec import BINARY, OUTCOME, KindSpec
 from forecast.core.model import AutoRule, DateSource, Kind, Resolution, Stance, Status
 from forecast.core.slug import is_valid_slug
-from forecast.core.timeparse import iso_micros
+from forecast.core.timeparse import iso_micros, z_micros
 from forecast.interchange import FORMAT, READS
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -310,11 +310,16 @@ def parse_forecast(obj: dict) -> ForecastRec:
         p = math.nan  # a non-binary forecast's summary is computed from its vector (check_forecast_kinds)
     if "vector" in obj:  # v2: a non-binary forecast (absent from every binary line: the hot path skips it)
         vector = _vector(obj["vector"])
+    # The usual time ("YYYY-MM-DDTHH:MM:SSZ") in one call; any other value the general way, with its message.
     made = obj.get("made_at")
-    made = iso_micros(made, field="made_at") if made.__class__ is str else micros_from_iso(made, "made_at")
+    us = z_micros(made) if made.__class__ is str else None
+    if us is None:
+        us = iso_micros(made, field="made_at") if made.__class__ is str else micros_from_iso(made, "made_at")
+    made = us
     recorded = obj.get("recorded_at")
     if recorded is not None:
-        recorded = micros_from_iso(recorded, "recorded_at")
+        us = z_micros(recorded) if recorded.__class__ is str else None
+        recorded = us if us is not None else micros_from_iso(recorded, "recorded_at")
     evidence = obj.get("evidence") or []
     if evidence and (not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence)):
         raise InvalidInput("evidence must be a list of evidence keys")

@@ -98,7 +98,9 @@ class _Writer:
                 progress(min(start + CHUNK, len(rows)))
 
     def insert(self, head: str, rows: list[tuple], tail: str = "", progress: Callable[[int], None] | None = None) -> None:
-        """`head` ("INSERT INTO t (a, b)") VALUES each row, then `tail`: several rows to a statement (store/bulk.py)."""
+        """`head` ("INSERT INTO t (a, b)") VALUES each row, then `tail`: several rows to a statement (store/bulk.py).
+        For rows of numbers (forecasts, tag links): rows of several texts went in more slowly that way (SQLite
+        copies each text once more), and a table with a full-text trigger (evidence) would get other segments."""
         for start in range(0, len(rows), CHUNK):
             bulk.insert_rows(self.conn, head, rows[start : start + CHUNK], tail)
             if progress is not None:
@@ -210,7 +212,7 @@ def _import_forecasters(w: _Writer, batch: Batch, now_us: int, report: ImportRep
             created[f.forecaster] = f.recorded_at if first is None else min(first, f.recorded_at)
     missing = [(name, at if at is not None else now_us) for name, at in created.items() if name not in ids]
     if missing:
-        w.insert("INSERT INTO forecaster (name, created_at)", missing)
+        w.many("INSERT INTO forecaster (name, created_at) VALUES (:name, :created_at)", missing)
         report.forecasters_added = len(missing)
         ids = {name: fid for fid, name in w.all("SELECT id, name FROM forecaster")}
     return ids
@@ -291,7 +293,7 @@ def _import_questions(w: _Writer, batch: Batch, now_us: int, report: ImportRepor
         ]
     _refuse_deleted(w, [row[0] for row in inserts])
     cols = ", ".join(_Q_COLS)
-    w.insert(f"INSERT INTO question ({cols})", inserts)
+    w.many(f"INSERT INTO question ({cols}) VALUES ({_values(_Q_COLS)})", inserts)
     sets = ", ".join(f"{c} = :{c}" for c in _Q_COLS[1:])
     w.many(f"UPDATE question SET {sets} WHERE slug = :slug", updates)
     ids = {slug: qid for qid, slug in w.all("SELECT id, slug FROM question")}
@@ -331,7 +333,7 @@ def _import_tags(w: _Writer, batch: Batch, qids: dict[str, int], existing: set[s
     tag_ids = {name: tid for tid, name in w.all("SELECT id, name FROM tag")}
     new = sorted(wanted - tag_ids.keys())
     if new:
-        w.insert("INSERT INTO tag (name)", [(t,) for t in new])
+        w.many("INSERT INTO tag (name) VALUES (:name)", [(t,) for t in new])
         tag_ids = {name: tid for tid, name in w.all("SELECT id, name FROM tag")}
     names = {tid: name for name, tid in tag_ids.items()}
     current: dict[int, set[int]] = {}
@@ -372,8 +374,6 @@ def _import_evidence(w: _Writer, batch: Batch, qids: dict[str, int], now_us: int
                 e.inbox, e.dismissed, e.created_at if e.created_at is not None else now_us,
             )
         )  # fmt: skip
-    # One statement a row: the full-text index (its trigger) writes a segment per statement, and a file must give
-    # the same index as ever.
     w.many(f"INSERT INTO evidence ({', '.join(_E_COLS)}) VALUES ({_values(_E_COLS)})", rows)
     report.evidence_added = len(rows)
     if not any(e.links for e in batch.evidence):
@@ -385,7 +385,11 @@ def _import_evidence(w: _Writer, batch: Batch, qids: dict[str, int], now_us: int
         for link in e.links
     ]
     before = w.scalar("SELECT count(*) FROM evidence_link")
-    w.insert("INSERT INTO evidence_link (evidence_id, question_id, stance, note, created_at)", links, "ON CONFLICT DO NOTHING")
+    w.many(
+        "INSERT INTO evidence_link (evidence_id, question_id, stance, note, created_at) "
+        "VALUES (:evidence_id, :question_id, :stance, :note, :created_at) ON CONFLICT DO NOTHING",
+        links,
+    )
     report.links_added = w.scalar("SELECT count(*) FROM evidence_link") - before
 
 
@@ -417,7 +421,10 @@ def _import_forecasts(
     last_stored_id = w.scalar("SELECT max(id) FROM forecast") if special else None
     with index_rebuilt_after(w.conn, "ix_forecast_forecaster_question", rebuild=len(rows) + len(kind_rows) > before):
         w.insert(f"INSERT INTO forecast ({', '.join(_F_COLS)})", rows, "ON CONFLICT DO NOTHING", progress)
-        w.insert(f"INSERT INTO forecast ({', '.join(_KIND_F_COLS)})", kind_rows, "ON CONFLICT DO NOTHING")
+        w.many(
+            f"INSERT INTO forecast ({', '.join(_KIND_F_COLS)}) VALUES ({_values(_KIND_F_COLS)}) ON CONFLICT DO NOTHING",
+            kind_rows,
+        )
     added = w.scalar("SELECT count(*) FROM forecast") - before
     report.forecasts_added, report.forecasts_existing = added, len(rows) + len(kind_rows) - added
     pairs = _pairs_of(rows)
@@ -542,7 +549,11 @@ def _import_events(w: _Writer, batch: Batch, qids: dict[str, int], now_us: int, 
         qid = qids[slug]
         if (qid, resolution, resolved_at) not in brought:
             rows.append((qid, "resolve", resolution, resolved_at, note, actor, now_us, outcome))
-    w.insert("INSERT INTO resolution_event (question_id, action, resolution, resolved_at, note, actor, at, outcome)", rows)
+    w.many(
+        "INSERT INTO resolution_event (question_id, action, resolution, resolved_at, note, actor, at, outcome) "
+        "VALUES (:question_id, :action, :resolution, :resolved_at, :note, :actor, :at, :outcome)",
+        rows,
+    )
     report.resolution_events_added = len(rows)
 
 
@@ -555,7 +566,11 @@ def _import_comments(w: _Writer, batch: Batch, qids: dict[str, int], report: Imp
         if ident not in stored:
             stored.add(ident)
             rows.append((*ident, c.body, c.updated_at))
-    w.insert("INSERT INTO comment (question_id, author, created_at, body, updated_at)", rows)
+    w.many(
+        "INSERT INTO comment (question_id, author, created_at, body, updated_at) "
+        "VALUES (:question_id, :author, :created_at, :body, :updated_at)",
+        rows,
+    )
     report.comments_added = len(rows)
 
 

@@ -4,12 +4,11 @@ which writes straight to the driver. A NUL (or a URL that is not http(s)) is ref
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from operator import attrgetter
 
 from forecast.core.errors import InvalidInput
 from forecast.interchange.reader import Batch, raise_line_errors
-from forecast.store.text_guard import clean
+from forecast.store.text_guard import rule_of
 
 # record attribute -> (table, column) whose rule it follows
 _QUESTION = {
@@ -45,31 +44,40 @@ class _Rules:
 
     def __init__(self) -> None:
         self._rules: dict[tuple[str, str], Callable] = {}
+        self._fields: dict[int, list[tuple[str, Callable]]] = {}  # by id of the module-level field tables
 
     def of(self, where: tuple[str, str]) -> Callable:
         rule = self._rules.get(where)
         if rule is None:
-            rule = self._rules[where] = _remembering(*where) if where in _REPEATED else partial(clean, *where)
+            rule = self._rules[where] = _remembering(*where) if where in _REPEATED else rule_of(*where)
         return rule
 
     def clean(self, where: tuple[str, str], value):
         return self.of(where)(value)
 
     def apply(self, rec, fields: dict[str, tuple[str, str]]) -> None:
-        for attr, where in fields.items():
+        for attr, rule in self.each_field(fields):
             value = getattr(rec, attr)
-            new = self.of(where)(value)
+            new = rule(value)
             if new is not value:
                 setattr(rec, attr, new)
+
+    def each_field(self, fields: dict[str, tuple[str, str]]) -> list[tuple[str, Callable]]:
+        """(attribute, its rule) of `fields`, looked up once per set of fields."""
+        found = self._fields.get(id(fields))
+        if found is None:
+            found = self._fields[id(fields)] = [(attr, self.of(where)) for attr, where in fields.items()]
+        return found
 
 
 def _remembering(table: str, column: str) -> Callable:
     memo: dict[str, str] = {}
+    rule = rule_of(table, column)
 
     def cleaned(value):
         new = memo.get(value)
         if new is None:
-            new = clean(table, column, value)
+            new = rule(value)
             if isinstance(value, str):
                 memo[value] = new
         return new
