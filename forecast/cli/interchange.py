@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from forecast.cli.app import app
-from forecast.cli.context import state
+from forecast.cli.context import CliState, state
 from forecast.cli.output import JsonFlag, guarded, note, print_json
 
 export_app = typer.Typer(help="Export data: the interchange format, scores, forecasts, calibration.", no_args_is_help=True)
@@ -118,6 +118,18 @@ def print_import_report(report: dict, as_json: bool) -> None:
             note(f"  ... and {len(skipped) - 20} more (see --json)")
 
 
+def _load_write_modules(st: CliState) -> None:
+    """While a child process reads half of a large file: import what the write needs (services/database.py)."""
+    from forecast.core.errors import ForecastError
+    from forecast.services.database import load_write_modules
+
+    try:
+        target = st.target
+    except ForecastError:  # said where it always is, after the reading
+        return
+    load_write_modules(target)
+
+
 @import_app.command("jsonl")
 @guarded
 def import_jsonl_cmd(
@@ -135,7 +147,7 @@ def import_jsonl_cmd(
     st = state(ctx)
     reading = Progress("reading")
     try:
-        batch = read_file(path, progress=reading)
+        batch = read_file(path, progress=reading, meanwhile=lambda: _load_write_modules(st))
     finally:
         reading.done()
     data = write_batch(st, batch, dry_run=dry_run).as_dict()

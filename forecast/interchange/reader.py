@@ -266,9 +266,16 @@ MAX_LINE_BYTES = 64 * 1024 * 1024
 
 PARALLEL_FROM = 32 * 1024 * 1024
 """Files at least this large are scanned in two processes (`_scan_in_two`)."""
+SPLIT_PERCENT = 50
+"""Where the file is split, in percent of its bytes: the halves are done at about the same time (this process
+also runs `meanwhile` and scans the questions, which an export puts first and which cost more per byte than
+forecasts; the child turns its records into bytes, and this process turns them back)."""
 
 
-def read_file(path: str, *, progress: Callable[[int], None] | None = None, parallel_from: int = PARALLEL_FROM) -> Batch:
+def read_file(path: str, *, progress: Callable[[int], None] | None = None, parallel_from: int = PARALLEL_FROM,
+              meanwhile: Callable[[], None] | None = None) -> Batch:
+    """The file's batch (`read_lines`). `meanwhile`: what this process does first while a child reads the second
+    half of a large file (the CLI imports the write's modules); not called when the file is read in one."""
     if path == "-":
         return read_lines(sys.stdin.buffer, "<stdin>", progress=progress)
     from forecast.files import bounded_lines, open_regular
@@ -276,7 +283,7 @@ def read_file(path: str, *, progress: Callable[[int], None] | None = None, paral
     try:
         # A regular file only (a FIFO would hang, /dev/zero never ends), and no line beyond the cap.
         with open_regular(path, "JSONL file") as fh, no_cycle_collection():
-            scans = _scan_in_two(fh.fileno(), path, progress, parallel_from)
+            scans = _scan_in_two(fh.fileno(), path, progress, parallel_from, meanwhile)
             if scans is None:
                 scans = [_scan(bounded_lines(fh, MAX_LINE_BYTES, path), 1, progress)]
             return _finish(path, scans)
@@ -294,7 +301,8 @@ def _may_fork() -> bool:
     return hasattr(os, "fork") and sys.platform.startswith("linux") and threading.active_count() == 1
 
 
-def _scan_in_two(fd: int, path: str, progress: Callable[[int], None] | None, parallel_from: int) -> list[_Scan] | None:
+def _scan_in_two(fd: int, path: str, progress: Callable[[int], None] | None, parallel_from: int,
+                 meanwhile: Callable[[], None] | None = None) -> list[_Scan] | None:
     """A large file's second half scanned by a forked child while this process scans the first: parsing a
     million lines is a few seconds of Python, and the machine has more than one core. Each line is parsed
     on its own (`_scan`), so the two scans, joined in file order by `_finish`, give what one scan gives.
@@ -305,7 +313,7 @@ def _scan_in_two(fd: int, path: str, progress: Callable[[int], None] | None, par
     size = os.fstat(fd).st_size
     if size < parallel_from or not _may_fork():
         return None
-    split = line_start_near(fd, size * 45 // 100, size)  # this side also rebuilds the child's records
+    split = line_start_near(fd, size * SPLIT_PERCENT // 100, size)
     if split is None:
         return None
     read_end, write_end = os.pipe()
@@ -323,6 +331,8 @@ def _scan_in_two(fd: int, path: str, progress: Callable[[int], None] | None, par
     reaped = False
     try:
         with os.fdopen(read_end, "rb") as pipe:
+            if meanwhile is not None:
+                meanwhile()
             mine = _scan(bounded_lines(FileRange(fd, 0, split), MAX_LINE_BYTES, path), 1, progress)
             data = pipe.read()
         status = os.waitpid(pid, 0)[1]
