@@ -11,6 +11,7 @@ import sys
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import orjson
 
@@ -331,6 +332,8 @@ def _scan_in_two(fd: int, path: str, progress: Callable[[int], None] | None, par
     reaped = False
     try:
         with os.fdopen(read_end, "rb") as pipe:
+            import numpy  # noqa: F401  (for `_forecast_duplicates`, while the child works)
+
             if meanwhile is not None:
                 meanwhile()
             mine = _scan(bounded_lines(FileRange(fd, 0, split), MAX_LINE_BYTES, path), 1, progress)
@@ -365,7 +368,9 @@ def _scanned_part(fd: int, start: int, path: str) -> bytes:
     ])  # fmt: skip
     # NaN (a non-binary forecast's probability until its vector is checked) is `math.nan` itself in every record
     # scanned here, and a record equals its repeat only if it is: the receiving side puts it back.
-    nan = [i for i, r in enumerate(scan.forecasts) if r.probability != r.probability]
+    # (Only a forecast with a vector has NaN: a binary-only half is not looked at again.)
+    vectors = any(map(attrgetter("vector"), scan.forecasts))
+    nan = [i for i, r in enumerate(scan.forecasts) if r.probability != r.probability] if vectors else []
     lines = array("q", scan.forecast_lines).tobytes()
     return pickle.dumps((values, lines, scan.forecast_hashes.tobytes(), scan.others, scan.errors, nan),
                         protocol=pickle.HIGHEST_PROTOCOL)  # fmt: skip
