@@ -11,6 +11,7 @@ import sys
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import repeat
 from operator import attrgetter
 
 import orjson
@@ -266,7 +267,7 @@ MAX_LINE_BYTES = 64 * 1024 * 1024
 
 
 PARALLEL_FROM = 32 * 1024 * 1024
-"""Files at least this large are scanned in two processes (`_scan_in_two`)."""
+"""Files at least this large are scanned in two processes (`_scan_in_two`) when a core is free."""
 SPLIT_PERCENT = 50
 """Where the file is split, in percent of its bytes: the halves are done at about the same time (this process
 also runs `meanwhile` and scans the questions, which an export puts first and which cost more per byte than
@@ -284,7 +285,9 @@ def read_file(path: str, *, progress: Callable[[int], None] | None = None, paral
     try:
         # A regular file only (a FIFO would hang, /dev/zero never ends), and no line beyond the cap.
         with open_regular(path, "JSONL file") as fh, no_cycle_collection():
-            scans = _scan_in_two(fh.fileno(), path, progress, parallel_from, meanwhile)
+            scans = None
+            if os.fstat(fh.fileno()).st_size >= parallel_from and _a_core_is_free():
+                scans = _scan_in_two(fh.fileno(), path, progress, meanwhile)
             if scans is None:
                 scans = [_scan(bounded_lines(fh, MAX_LINE_BYTES, path), 1, progress)]
             return _finish(path, scans)
@@ -302,17 +305,28 @@ def _may_fork() -> bool:
     return hasattr(os, "fork") and sys.platform.startswith("linux") and threading.active_count() == 1
 
 
-def _scan_in_two(fd: int, path: str, progress: Callable[[int], None] | None, parallel_from: int,
+def _a_core_is_free() -> bool:
+    """Whether a child process would have a core to itself: the load average leaves one mostly idle. When the
+    cores are busy (other programs' work), the child takes nothing off the wall time, since the processes
+    share what the system gives this session, and only adds its own overhead (sending its records back and
+    rebuilding them here: about a quarter of what reading them took)."""
+    try:
+        return os.getloadavg()[0] <= (os.cpu_count() or 1) - 0.5
+    except OSError:
+        return False
+
+
+def _scan_in_two(fd: int, path: str, progress: Callable[[int], None] | None,
                  meanwhile: Callable[[], None] | None = None) -> list[_Scan] | None:
     """A large file's second half scanned by a forked child while this process scans the first: parsing a
     million lines is a few seconds of Python, and the machine has more than one core. Each line is parsed
     on its own (`_scan`), so the two scans, joined in file order by `_finish`, give what one scan gives.
     The child sends its records as plain values; if it fails in any way, its half is scanned here (and
-    raises here what it raised there). None: one scan is the way (small file, no fork, no line end)."""
+    raises here what it raised there). None: one scan is the way (no fork here, no line end past the middle)."""
     from forecast.files import FileRange, bounded_lines, count_lines, line_start_near
 
     size = os.fstat(fd).st_size
-    if size < parallel_from or not _may_fork():
+    if not _may_fork():
         return None
     split = line_start_near(fd, size * SPLIT_PERCENT // 100, size)
     if split is None:
@@ -352,38 +366,49 @@ def _scan_in_two(fd: int, path: str, progress: Callable[[int], None] | None, par
 
 
 def _scanned_part(fd: int, start: int, path: str) -> bytes:
-    """The child's scan of the file from `start`, as bytes: forecasts as tuples (marshal: a million small
-    records pickle ten times slower), the rest pickled."""
+    """The child's scan of the file from `start`, as bytes: the forecasts field by field (numbers as arrays,
+    names once each; the few with evidence, a correction or a vector apart), the rest pickled. A list of a
+    million records pickled ten times slower."""
     from forecast.files import FileRange, bounded_lines, count_lines
 
     before = count_lines(fd, start)
     scan = _scan(bounded_lines(FileRange(fd, start), MAX_LINE_BYTES, path, before=before), before + 1, None)
-    # One string object per distinct name, so that marshal writes each name once and the other side builds it once.
+    forecasts = scan.forecasts
+    # One object per distinct name, so that marshal writes each name once and the other side builds it once.
     names: dict[str, str] = {}
     name = names.setdefault
-    values = marshal.dumps([
-        (name(r.question, r.question), name(r.forecaster, r.forecaster), r.probability, r.made_at, r.recorded_at,
-         r.rationale, r.evidence, r.supersedes, r.vector, r.entered)
-        for r in scan.forecasts
-    ])  # fmt: skip
-    # NaN (a non-binary forecast's probability until its vector is checked) is `math.nan` itself in every record
-    # scanned here, and a record equals its repeat only if it is: the receiving side puts it back.
-    # (Only a forecast with a vector has NaN: a binary-only half is not looked at again.)
-    vectors = any(map(attrgetter("vector"), scan.forecasts))
-    nan = [i for i, r in enumerate(scan.forecasts) if r.probability != r.probability] if vectors else []
+    columns = (
+        [name(q, q) for q in map(attrgetter("question"), forecasts)],
+        [name(f, f) for f in map(attrgetter("forecaster"), forecasts)],
+        array("d", map(attrgetter("probability"), forecasts)).tobytes(),
+        array("q", map(attrgetter("made_at"), forecasts)).tobytes(),
+        array("q", map(attrgetter("recorded_at"), forecasts)).tobytes(),
+        list(map(attrgetter("rationale"), forecasts)),
+        [(i, r.evidence, r.supersedes, r.vector, r.entered) for i, r in enumerate(forecasts)
+         if r.evidence or r.supersedes is not None or r.vector is not None or r.entered],
+    )  # fmt: skip
     lines = array("q", scan.forecast_lines).tobytes()
-    return pickle.dumps((values, lines, scan.forecast_hashes.tobytes(), scan.others, scan.errors, nan),
+    return pickle.dumps((marshal.dumps(columns), lines, scan.forecast_hashes.tobytes(), scan.others, scan.errors),
                         protocol=pickle.HIGHEST_PROTOCOL)  # fmt: skip
 
 
 def _received(data: bytes) -> _Scan | None:
+    """The child's scan back (`_scanned_part`); None if what came is not whole."""
     try:
-        values, lines, hashes, others, errors, nan = pickle.loads(data)
-        forecasts = [ForecastRec(*v) for v in marshal.loads(values)]
+        columns, lines, hashes, others, errors = pickle.loads(data)
+        questions, forecasters, probabilities, made, recorded, rationales, rare = marshal.loads(columns)
+        numbers = [array(code, raw).tolist() for code, raw in (("d", probabilities), ("q", made), ("q", recorded))]
     except Exception:  # noqa: BLE001 (a child that died mid-write: its half is scanned again)
         return None
-    for i in nan:
-        forecasts[i].probability = math.nan
+    # Each record its own evidence list, as parse_forecast gives it.
+    forecasts = list(map(ForecastRec, questions, forecasters, *numbers, rationales, iter(list, None), repeat(None)))
+    for i, evidence, supersedes, vector, entered in rare:
+        rec = forecasts[i]
+        rec.evidence, rec.supersedes, rec.vector, rec.entered = evidence, supersedes, vector, entered
+        if rec.probability != rec.probability:
+            # NaN (a forecast with a vector, until it is checked) is `math.nan` itself as parse_forecast gives it:
+            # a record equals its repeat only then.
+            rec.probability = math.nan
     scan = _Scan(forecasts=forecasts, others=others, errors=errors)
     scan.forecast_lines = array("q", lines).tolist() if lines else []
     scan.forecast_hashes.frombytes(hashes)

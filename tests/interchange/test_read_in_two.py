@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forecast.core.errors import InvalidInput
-from forecast.interchange.reader import _received, _scan_in_two, read_file, read_lines
+from forecast.core.bulk_objects import no_cycle_collection
+from forecast.interchange.reader import _finish, _received, _scan_in_two, read_file, read_lines
 from forecast.services.batch_export import export_jsonl
 from forecast.services.batch_import import import_batch
 from forecast.services.database import open_database
@@ -81,9 +82,15 @@ def exported(exports) -> list[bytes]:
     return [line for export in exports for line in export]
 
 
-def _outcome(path: Path, parallel_from: int):
+def _outcome(path: Path, in_two: bool):
+    """What reading the file gives: in one process (read_file), or in two (`_scan_in_two`, whatever the load)."""
     try:
-        batch = read_file(str(path), parallel_from=parallel_from)
+        if in_two:
+            with open(path, "rb") as fh, no_cycle_collection():
+                scans = _scan_in_two(fh.fileno(), str(path), None)
+                batch = _finish(str(path), scans) if scans is not None else read_file(str(path), parallel_from=ONE)
+        else:
+            batch = read_file(str(path), parallel_from=ONE)
     except InvalidInput as exc:
         return "error", str(exc)
     return {name: getattr(batch, name) for name in batch.__dataclass_fields__}
@@ -119,10 +126,10 @@ def test_the_file_is_split_and_each_part_read_in_its_own_process(exported, tmp_p
 
     def check() -> None:
         with open(path, "rb") as fh:
-            scans = _scan_in_two(fh.fileno(), str(path), None, 0)
+            scans = _scan_in_two(fh.fileno(), str(path), None)
         assert scans is not None and all(scan.forecasts for scan in scans)
         assert scans[1].forecast_lines[0] > scans[0].forecast_lines[-1]
-        assert _outcome(path, 0) == _outcome(path, ONE)
+        assert _outcome(path, True) == _outcome(path, False)
 
     _alone(check)
 
@@ -134,7 +141,7 @@ def test_repeats_across_the_split_are_dropped_or_refused_as_by_one_reader(export
     def check(data: bytes) -> None:
         path = tmp_path / "f.jsonl"
         path.write_bytes(data)
-        assert _outcome(path, 0) == _outcome(path, ONE)
+        assert _outcome(path, True) == _outcome(path, False)
 
     _alone(check)
 
