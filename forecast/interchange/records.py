@@ -333,12 +333,12 @@ def parse_forecast(obj: dict) -> ForecastRec:
             micros_from_iso(sup.get("recorded_at"), "supersedes.recorded_at"),
         )
     recorded = recorded if recorded is not None else made
-    if supersedes == (made, recorded):
+    if supersedes is not None and supersedes == (made, recorded):
         raise InvalidInput("supersedes names this forecast itself (same made_at and recorded_at)")
     # `_str`'s checks inline for the usual values (a non-blank string; rationale a string or absent), since
     # this runs once per forecast; anything else goes through `_str` for its message.
     question = obj.get("question")
-    if question.__class__ is not str or not question.strip():
+    if question.__class__ is not str or not question or question.isspace():  # what `not question.strip()` says
         question = _str(obj, "question", required=True)
     forecaster = obj.get("forecaster")
     forecaster = forecaster.strip() if forecaster.__class__ is str else ""
