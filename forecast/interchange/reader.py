@@ -116,8 +116,8 @@ def _forecast_duplicates(batch: Batch, hashes: array, errors: list[tuple[int, st
     Only an 8-byte hash per forecast is kept while reading (a million-forecast file must stay lean);
     records whose hashes repeat are compared in full here.
     """
-    if len(hashes) < 2:
-        return
+    if len(hashes) < 2 or len(set(hashes)) == len(hashes):  # no hash repeats (the usual file): nothing to compare,
+        return  # and numpy (a tenth of a second to import) is not needed
     import numpy as np
 
     keys = np.frombuffer(hashes, dtype=np.int64)
@@ -346,8 +346,6 @@ def _scan_in_two(fd: int, path: str, progress: Callable[[int], None] | None,
     reaped = False
     try:
         with os.fdopen(read_end, "rb") as pipe:
-            import numpy  # noqa: F401  (for `_forecast_duplicates`, while the child works)
-
             if meanwhile is not None:
                 meanwhile()
             mine = _scan(bounded_lines(FileRange(fd, 0, split), MAX_LINE_BYTES, path), 1, progress)
