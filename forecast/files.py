@@ -171,13 +171,14 @@ class BoundedStream(io.RawIOBase):
 _BLOCK = 1 << 20
 
 
-def bounded_lines(fh: BinaryIO, limit: int, label: str, *, block_size: int = _BLOCK) -> Iterator[bytes]:
+def bounded_lines(fh: BinaryIO, limit: int, label: str, *, block_size: int = _BLOCK, before: int = 0) -> Iterator[bytes]:
     """The lines of a stream without their line ends, each at most `limit` bytes: a file without newlines
-    (or /dev/zero behind a symlink) cannot grow one line without end.
+    (or /dev/zero behind a symlink) cannot grow one line without end. `before`: how many lines of the file
+    come before the stream's first (a part of a file, see `FileRange`), for the line numbers of errors.
 
     Read in blocks and split by `bytes.split` (a million-line import spent 0.4 s in `readline` calls); a
     line can only be long if it spans blocks or the block is longer than `limit`, so only then is it measured."""
-    number = 0
+    number = before
     head: list[bytes] = []  # the start of a line that goes on in the next block
     size = 0
     while True:
@@ -208,3 +209,50 @@ def bounded_lines(fh: BinaryIO, limit: int, label: str, *, block_size: int = _BL
             raise InvalidInput(f"{label}:{number + 1}: line longer than {_mib(limit)}")
     if head:
         yield b"".join(head)
+
+
+class FileRange:
+    """Bytes `start` to `end` (None: the end of the file) of an open file, read with `os.pread`: the
+    descriptor's offset is never moved, so two processes that share it (after a fork) read their own parts."""
+
+    def __init__(self, fd: int, start: int, end: int | None = None) -> None:
+        self.fd, self.pos, self.end = fd, start, end
+
+    def read(self, n: int = -1) -> bytes:
+        if n < 0:
+            n = _BLOCK
+        if self.end is not None:
+            n = min(n, self.end - self.pos)
+            if n <= 0:
+                return b""
+        data = os.pread(self.fd, n, self.pos)
+        self.pos += len(data)
+        return data
+
+
+def count_lines(fd: int, end: int) -> int:
+    """How many line ends the first `end` bytes of the file hold."""
+    count = pos = 0
+    while pos < end:
+        data = os.pread(fd, min(16 * MB, end - pos), pos)
+        if not data:
+            break
+        count += data.count(b"\n")
+        pos += len(data)
+    return count
+
+
+def line_start_near(fd: int, offset: int, size: int, *, search: int = 16 * MB) -> int | None:
+    """The offset just after the first line end at or after `offset`, found within `search` bytes: where a
+    line starts. None when there is none before the file's `size`."""
+    pos = offset
+    while pos < min(size, offset + search):
+        data = os.pread(fd, min(_BLOCK, size - pos), pos)
+        if not data:
+            return None
+        at = data.find(b"\n")
+        if at >= 0:
+            start = pos + at + 1
+            return start if start < size else None
+        pos += len(data)
+    return None

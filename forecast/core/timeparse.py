@@ -161,17 +161,30 @@ _NAIVE_EPOCH = datetime(1970, 1, 1)
 _ONE_MICRO = timedelta(microseconds=1)
 
 
-def _iso_micros(text: str) -> int:
-    # What exporters write, "YYYY-MM-DDTHH:MM:SSZ", read without building an aware datetime (a million
-    # forecast times in an import): the same value and range check as below; anything else, including
-    # a malformed string of that shape, goes the general way (and gets its message there).
+def z_micros(text: str) -> int | None:
+    """`iso_micros` of what exporters write, "YYYY-MM-DDTHH:MM:SSZ", without building an aware datetime (a
+    million forecast times in an import): the same value, when it is inside the supported range. None for
+    anything else, including a malformed or out-of-range string of that shape: `iso_micros` then reads it
+    (or says what is wrong with it)."""
     if len(text) == 20 and text[19] == "Z" and text[10] == "T" and text[4] == "-" and text.isascii():
         try:
-            dt = datetime.fromisoformat(text[:19])
+            dt = _fromisoformat(text[:19])
         except ValueError:
-            dt = None
-        if dt is not None and dt.tzinfo is None:
-            return check_micros((dt - _NAIVE_EPOCH) // _ONE_MICRO, text)
+            return None
+        if dt.tzinfo is None:
+            us = (dt - _NAIVE_EPOCH) // _ONE_MICRO
+            if MIN_US <= us <= MAX_US:
+                return us
+    return None
+
+
+_fromisoformat = datetime.fromisoformat
+
+
+def _iso_micros(text: str) -> int:
+    us = z_micros(text)  # the usual shape first; anything else the general way, with its message
+    if us is not None:
+        return us
     s = text.strip()
     if s.endswith(("Z", "z")):
         s = s[:-1] + "+00:00"

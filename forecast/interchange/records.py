@@ -15,7 +15,7 @@ from forecast.core.errors import InvalidInput, UnreadableValue
 from forecast.core.kind_spec import BINARY, OUTCOME, KindSpec
 from forecast.core.model import AutoRule, DateSource, Kind, Resolution, Stance, Status
 from forecast.core.slug import is_valid_slug
-from forecast.core.timeparse import iso_micros
+from forecast.core.timeparse import iso_micros, z_micros
 from forecast.interchange import FORMAT, READS
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -310,11 +310,16 @@ def parse_forecast(obj: dict) -> ForecastRec:
         p = math.nan  # a non-binary forecast's summary is computed from its vector (check_forecast_kinds)
     if "vector" in obj:  # v2: a non-binary forecast (absent from every binary line: the hot path skips it)
         vector = _vector(obj["vector"])
+    # The usual time ("YYYY-MM-DDTHH:MM:SSZ") in one call; any other value the general way, with its message.
     made = obj.get("made_at")
-    made = iso_micros(made, field="made_at") if made.__class__ is str else micros_from_iso(made, "made_at")
+    us = z_micros(made) if made.__class__ is str else None
+    if us is None:
+        us = iso_micros(made, field="made_at") if made.__class__ is str else micros_from_iso(made, "made_at")
+    made = us
     recorded = obj.get("recorded_at")
     if recorded is not None:
-        recorded = micros_from_iso(recorded, "recorded_at")
+        us = z_micros(recorded) if recorded.__class__ is str else None
+        recorded = us if us is not None else micros_from_iso(recorded, "recorded_at")
     evidence = obj.get("evidence") or []
     if evidence and (not isinstance(evidence, list) or not all(isinstance(e, str) for e in evidence)):
         raise InvalidInput("evidence must be a list of evidence keys")
@@ -328,12 +333,12 @@ def parse_forecast(obj: dict) -> ForecastRec:
             micros_from_iso(sup.get("recorded_at"), "supersedes.recorded_at"),
         )
     recorded = recorded if recorded is not None else made
-    if supersedes == (made, recorded):
+    if supersedes is not None and supersedes == (made, recorded):
         raise InvalidInput("supersedes names this forecast itself (same made_at and recorded_at)")
     # `_str`'s checks inline for the usual values (a non-blank string; rationale a string or absent), since
     # this runs once per forecast; anything else goes through `_str` for its message.
     question = obj.get("question")
-    if question.__class__ is not str or not question.strip():
+    if question.__class__ is not str or not question or question.isspace():  # what `not question.strip()` says
         question = _str(obj, "question", required=True)
     forecaster = obj.get("forecaster")
     forecaster = forecaster.strip() if forecaster.__class__ is str else ""

@@ -4,11 +4,11 @@ which writes straight to the driver. A NUL (or a URL that is not http(s)) is ref
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
+from operator import attrgetter
 
 from forecast.core.errors import InvalidInput
 from forecast.interchange.reader import Batch, raise_line_errors
-from forecast.store.text_guard import clean
+from forecast.store.text_guard import rule_of
 
 # record attribute -> (table, column) whose rule it follows
 _QUESTION = {
@@ -44,31 +44,40 @@ class _Rules:
 
     def __init__(self) -> None:
         self._rules: dict[tuple[str, str], Callable] = {}
+        self._fields: dict[int, list[tuple[str, Callable]]] = {}  # by id of the module-level field tables
 
     def of(self, where: tuple[str, str]) -> Callable:
         rule = self._rules.get(where)
         if rule is None:
-            rule = self._rules[where] = _remembering(*where) if where in _REPEATED else partial(clean, *where)
+            rule = self._rules[where] = _remembering(*where) if where in _REPEATED else rule_of(*where)
         return rule
 
     def clean(self, where: tuple[str, str], value):
         return self.of(where)(value)
 
     def apply(self, rec, fields: dict[str, tuple[str, str]]) -> None:
-        for attr, where in fields.items():
+        for attr, rule in self.each_field(fields):
             value = getattr(rec, attr)
-            new = self.of(where)(value)
+            new = rule(value)
             if new is not value:
                 setattr(rec, attr, new)
+
+    def each_field(self, fields: dict[str, tuple[str, str]]) -> list[tuple[str, Callable]]:
+        """(attribute, its rule) of `fields`, looked up once per set of fields."""
+        found = self._fields.get(id(fields))
+        if found is None:
+            found = self._fields[id(fields)] = [(attr, self.of(where)) for attr, where in fields.items()]
+        return found
 
 
 def _remembering(table: str, column: str) -> Callable:
     memo: dict[str, str] = {}
+    rule = rule_of(table, column)
 
     def cleaned(value):
         new = memo.get(value)
         if new is None:
-            new = clean(table, column, value)
+            new = rule(value)
             if isinstance(value, str):
                 memo[value] = new
         return new
@@ -108,7 +117,10 @@ def clean_batch(batch: Batch) -> None:
 
 
 def _clean_forecasts(batch: Batch, rules: _Rules, errors: list[tuple[int, str]]) -> None:
-    """`_FORECAST` and the evidence keys, as `each` would apply them, unrolled: this runs a million times."""
+    """`_FORECAST` and the evidence keys, as `each` would apply them: field by field where nothing is refused
+    (`_clean_apart`), else record by record, unrolled (this runs a million times), to say which lines."""
+    if _clean_apart(batch.forecasts, rules):
+        return
     question, forecaster, rationale = (rules.of(_FORECAST[attr]) for attr in ("question", "forecaster", "rationale"))
     key = rules.of(("evidence", "key"))
     entered = rules.of(("forecast", "entered"))
@@ -139,3 +151,37 @@ def _clean_forecasts(batch: Batch, rules: _Rules, errors: list[tuple[int, str]])
                 rec.evidence = [key(k) for k in rec.evidence]
         except InvalidInput as exc:
             errors.append((lines[i] if i < len(lines) else 0, str(exc)))
+
+
+def _clean_apart(forecasts: list, rules: _Rules) -> bool:
+    """The forecasts' fields cleaned one field at a time: each distinct question and forecaster name once
+    (a million forecasts name a few thousand), then the rationales, typed entries and evidence keys that
+    are not empty, every record skipped by C-level filters where a field is empty (every binary forecast's
+    entry, most rationales). The same values as the loop of `_clean_forecasts`; nothing is changed until
+    every value passed its rule. False, with nothing changed, when one is refused."""
+    rationale, entered, key = (rules.of(w) for w in (_FORECAST["rationale"], ("forecast", "entered"), ("evidence", "key")))
+    try:
+        renamed = []
+        for attr in ("question", "forecaster"):
+            rule = rules.of(_FORECAST[attr])
+            changed = {v: new for v in set(map(attrgetter(attr), forecasts)) if (new := rule(v)) is not v}
+            if changed:
+                renamed.append((attr, changed))
+        texts = [(rec, new) for rec in filter(attrgetter("rationale"), forecasts)
+                 if (new := rationale(rec.rationale)) is not rec.rationale]  # fmt: skip
+        entries = [(rec, entered(rec.entered)) for rec in filter(attrgetter("entered"), forecasts)]
+        keys = [(rec, [key(k) for k in rec.evidence]) for rec in filter(attrgetter("evidence"), forecasts)]
+    except InvalidInput:
+        return False
+    for attr, changed in renamed:
+        for rec in forecasts:
+            new = changed.get(getattr(rec, attr))
+            if new is not None:
+                setattr(rec, attr, new)
+    for rec, new in texts:
+        rec.rationale = new
+    for rec, new in entries:
+        rec.entered = new
+    for rec, new in keys:
+        rec.evidence = new
+    return True

@@ -45,11 +45,12 @@ class Database:
         with self._read_engine.connect() as conn:
             yield conn
 
-    def write(self, work: Callable[[Session], T]) -> T:
+    def write(self, work: Callable[[Session], T], *, ids_read_here: bool = False) -> T:
         """Run one use case's unit of work, `work(session)`, as a write transaction and commit it; run it
         again from the start while the database is busy or a concurrent writer won a race
-        (store/transaction.py). `work` may run more than once: fetch and read files before, print after."""
-        return run_write(self.engine, work)
+        (store/transaction.py). `work` may run more than once: fetch and read files before, print after.
+        `ids_read_here`: see `run_write` (the bulk import only)."""
+        return run_write(self.engine, work, ids_read_here=ids_read_here)
 
     def write_connection(self, work: Callable[[Connection], T]) -> T:
         """`write` for plain SQL on a connection."""
@@ -80,6 +81,24 @@ class Database:
         can (as PASSIVE would) and a later checkpoint, or SQLite's automatic one, does the rest."""
         if self.dialect == "sqlite":
             checkpoint_sqlite(self.engine)
+
+
+def load_write_modules(target: str) -> None:
+    """Import what a bulk write to `target` needs (a few tenths of a second), for a command that has time to
+    spare now (`import jsonl` while a child process reads half of a large file): the bulk import and the
+    session, and for a SQLite file yet to be made its migrations' modules too. Nothing is opened or created."""
+    import sqlmodel  # noqa: F401
+
+    import forecast.services.batch_import  # noqa: F401
+
+    path = sqlite_file(target)
+    if path is not None and not path.exists():
+        import alembic.command  # noqa: F401
+        import alembic.config  # noqa: F401
+
+        import forecast.store.check_tables  # noqa: F401
+        import forecast.store.feed_tables  # noqa: F401
+        import forecast.store.tables  # noqa: F401
 
 
 def sqlite_file(target: str) -> Path | None:

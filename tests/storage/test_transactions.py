@@ -118,3 +118,54 @@ def test_the_retry_window_comes_from_the_environment(monkeypatch):
     for bad in ("soon", "-1", "inf", "nan"):
         monkeypatch.setenv("FORECAST_BUSY_TIMEOUT", bad)
         assert retry_window() == 120.0
+
+
+def _fk(session) -> int:
+    return session.connection().exec_driver_sql("PRAGMA foreign_keys").scalar()
+
+
+def test_a_write_of_ids_read_here_runs_without_sqlite_key_lookups_and_every_other_write_has_them(tmp_path):
+    """`ids_read_here` (the bulk import): foreign keys off for that transaction only, on again for every
+    write after it on the same pooled connection, after a commit, a rollback, a retry and an error alike."""
+    from forecast.services.database import open_database
+
+    db = open_database(str(tmp_path / "f.db"))
+    attempts = []
+
+    def bulk(session):
+        attempts.append(_fk(session))
+        session.connection().exec_driver_sql("INSERT INTO tag (name) VALUES ('bulk')")
+        if len(attempts) == 1:
+            raise _locked_error()
+        return "done"
+
+    assert db.write(bulk, ids_read_here=True) == "done"
+    assert attempts == [0, 0]
+    assert db.write(_fk) == 1
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM tag WHERE name = 'bulk'").scalar() == 1
+
+    def failing(session):
+        session.connection().exec_driver_sql("INSERT INTO tag (name) VALUES ('never')")
+        raise ValueError("a bug")
+
+    with pytest.raises(ValueError):
+        db.write(failing, ids_read_here=True)
+    assert db.write(_fk) == 1
+    with db.session() as s:
+        assert _fk(s) == 1
+        assert s.connection().exec_driver_sql("SELECT count(*) FROM tag WHERE name = 'never'").scalar() == 0
+    db.engine.dispose()
+
+
+def test_the_key_rules_stay_on_for_postgresql(pg_url):
+    from forecast.services.database import open_database
+
+    db = open_database(pg_url)
+
+    def orphan(session):
+        session.connection().exec_driver_sql("INSERT INTO question_tag (question_id, tag_id) VALUES (424242, 424242)")
+
+    with pytest.raises(IntegrityError):
+        db.write(orphan, ids_read_here=True)
+    db.engine.dispose()
