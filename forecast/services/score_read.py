@@ -1,0 +1,121 @@
+"""The reads of `forecast score`'s summary on a SQLite file, on a thread of their own from the start, in one
+read transaction: started before numpy and the engine are imported, they run while those load and while the
+questions read so far are scored (services/score_stream.py). Nothing here imports numpy.
+
+What comes, in order (`SummaryReads.get`): the questions, the forecasters, the largest question id, the tags
+and the slugs when asked for, the largest forecast id of each question, then the forecasts: one item per
+range of forecast ids, each column of the range's rows as one text (SQLite's `group_concat`, built inside one
+step with the GIL released, where a row-by-row fetch makes a Python object of every value: two thirds of the
+time of a plain fetch). Every value is an integer, so the texts are exact: question and forecaster packed in one
+(as in services/scoring.py), the probability times 2^62 (exact for a double in [2^-10, 1] and for 0; any other
+comes as -1 - the forecast's id, and its stored value with the range), made_at and recorded_at.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from typing import Any
+
+from forecast.core.backfill import lag_micros
+from forecast.services.score_filter import QUESTIONS_SQL, ScoreFilter, question_where
+from forecast.store import bulk
+
+ID_RANGE = 1 << 16  # forecast ids per query
+P_SCALE = 1 << 62
+# A probability stored as text or a blob compares greater than any number, so it takes the ELSE too.
+_P_CODE = (
+    "CASE WHEN probability BETWEEN 0.0009765625 AND 1.0 OR probability = 0.0 "
+    f"THEN CAST(probability * {P_SCALE} AS INTEGER) ELSE -1 - id END"  # an exact double times 2^62, then exact
+)
+_RANGE_SQL = (
+    "SELECT count(*), group_concat(question_id * :scale + forecaster_id), "
+    f"group_concat({_P_CODE}), group_concat(made_at), group_concat(recorded_at) "
+    "FROM forecast WHERE id >= :lo AND id < :hi AND NOT superseded {backfill}{questions}"
+)
+# As services/scoring.py's forecast query: only forecasts on questions that pass the filter and resolved YES or NO
+# (without a filter, the reader of the texts drops the others: cheaper than SQLite's list of questions per range).
+_IN_QUESTIONS = " AND +question_id IN (SELECT id FROM question WHERE resolution IN ('yes', 'no') AND {where})"
+_DONE = ("done",)
+
+
+def start_reads(conn, flt: ScoreFilter, *, labels: bool, tags: bool) -> SummaryReads | None:
+    """The reads of a summary on `conn`, started; None unless it is a SQLite file's (services/sqlite_read.py)."""
+    return SummaryReads(conn, flt, labels=labels, tags=tags) if isinstance(conn, bulk.Sqlite) else None
+
+
+class SummaryReads:
+    """The reads, running; `get` the next item (a read's error is raised there), `close` before the connection
+    is used for anything else (it waits for the read under way)."""
+
+    def __init__(self, conn: bulk.Sqlite, flt: ScoreFilter, *, labels: bool, tags: bool) -> None:
+        self.conn, self.flt, self.labels, self.tags = conn, flt, labels, tags
+        self.bits = 0  # of the forecaster in the packed integer (set before the ranges come)
+        self._items: queue.Queue = queue.Queue()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="score-reads", daemon=True)
+        self._thread.start()
+
+    def get(self) -> tuple:
+        item = self._items.get()
+        if isinstance(item, BaseException):
+            self._thread.join()
+            raise item
+        return item
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            self._read()
+        except BaseException as exc:  # raised by `get`, on the thread that reads the items
+            self._items.put(exc)
+
+    def _put(self, *item: Any) -> None:
+        self._items.put(item)
+
+    def _read(self) -> None:
+        conn, flt = self.conn, self.flt
+        where, params = question_where(conn, flt)
+        self._put("questions", bulk.rows(conn, QUESTIONS_SQL.format(where=where), params))
+        names = bulk.rows(conn, "SELECT id, name FROM forecaster")
+        self._put("forecasters", names)
+        q_top = bulk.scalar(conn, "SELECT max(id) FROM question") or 0
+        self._put("q_top", q_top)
+        if self.tags:
+            tag_names = bulk.rows(conn, "SELECT id, name FROM tag ORDER BY name")
+            self._put("tags", tag_names, bulk.rows(conn, "SELECT question_id, tag_id FROM question_tag"))
+        if self.labels:
+            self._put("labels", bulk.rows(conn, f"SELECT slug FROM question WHERE {where} ORDER BY id", params))
+        ids = [i for i, _ in names]
+        self.bits = bits = max(max(ids, default=0), 1).bit_length()
+        if min(ids, default=0) < 0 or q_top >= 1 << (62 - bits) or self._stop.is_set():
+            self._put(*_DONE)  # nothing packs (or nothing more wanted): the reader reads the usual way
+            return
+        self._put("last", bulk.rows(conn, "SELECT question_id, max(id) FROM forecast GROUP BY question_id"))
+        values: dict[str, Any] = {"scale": 1 << bits}
+        backfill = ""
+        if flt.exclude_backfilled:
+            backfill = "AND recorded_at - made_at <= :lag"
+            values["lag"] = lag_micros(flt.backfill_after)
+        filtered = where != "1 = 1"
+        if filtered:
+            values.update(params)
+        sql = _RANGE_SQL.format(backfill=backfill, questions=_IN_QUESTIONS.format(where=where) if filtered else "")
+        lo_id, hi_id = bulk.rows(conn, "SELECT min(id), max(id) FROM forecast")[0]
+        for lo in range(lo_id, hi_id + 1, ID_RANGE) if lo_id is not None else ():
+            if self._stop.is_set():
+                return
+            n, *texts = bulk.sqlite_rows(conn.raw, sql, {**values, "lo": lo, "hi": lo + ID_RANGE})[0]
+            stored: list = []
+            if n and "-" in texts[1]:  # probabilities that do not scale exactly: as stored, by forecast id
+                odd = [-1 - int(v) for v in texts[1].split(",") if v.startswith("-")]
+                for a in range(0, len(odd), 500):
+                    part = odd[a : a + 500]
+                    marks = ", ".join(f":i{k}" for k in range(len(part)))
+                    stored += bulk.rows(conn, f"SELECT id, probability FROM forecast WHERE id IN ({marks})",
+                                        {f"i{k}": v for k, v in enumerate(part)})  # fmt: skip
+            self._put("range", lo + ID_RANGE, n, texts, stored)
+        self._put(*_DONE)
