@@ -2,13 +2,14 @@
 read transaction: started before numpy and the engine are imported, they run while those load and while the
 questions read so far are scored (services/score_stream.py). Nothing here imports numpy.
 
-What comes, in order (`SummaryReads.get`): the questions, the forecasters, the largest question id, the tags
+What comes, in order (`SummaryReads.get`): the questions, whether a question of another kind passes the
+filter, the forecasters, the largest question id, the tags
 and the slugs when asked for, the largest forecast id of each question, then the forecasts: one item per
 range of forecast ids, each column of the range's rows as one text (SQLite's `group_concat`, built inside one
 step with the GIL released, where a row-by-row fetch makes a Python object of every value: two thirds of the
 time of a plain fetch). Every value is an integer, so the texts are exact: question and forecaster packed in one
-(as in services/scoring.py), the probability times 2^62 (exact for a double in [2^-10, 1] and for 0; any other
-comes as -1 - the forecast's id, and its stored value with the range), made_at and recorded_at.
+(as in services/scoring.py), the probability as a percentage or times 2^62 (see _P_CODE; any other comes as
+-1 - the forecast's id, and its stored value with the range), made_at, and recorded_at less made_at.
 """
 
 from __future__ import annotations
@@ -23,14 +24,19 @@ from forecast.store import bulk
 
 ID_RANGE = 1 << 16  # forecast ids per query
 P_SCALE = 1 << 62
-# A probability stored as text or a blob compares greater than any number, so it takes the ELSE too.
+# The probability as an integer: k for a percentage (k / 100.0 is the stored double: the usual case, 3 digits),
+# else p * 2^62 (exact for a double in [2^-10, 1]: 19 digits), else -1 - the forecast's id. Any code above 100
+# is at least 2^52. A probability stored as text or a blob compares greater than any number: the ELSE too.
 _P_CODE = (
-    "CASE WHEN probability BETWEEN 0.0009765625 AND 1.0 OR probability = 0.0 "
-    f"THEN CAST(probability * {P_SCALE} AS INTEGER) ELSE -1 - id END"  # an exact double times 2^62, then exact
+    "CASE WHEN probability BETWEEN 0.0 AND 1.0 AND CAST(probability * 100 AS INTEGER) / 100.0 = probability "
+    "THEN CAST(probability * 100 AS INTEGER) "
+    f"WHEN probability BETWEEN 0.0009765625 AND 1.0 THEN CAST(probability * {P_SCALE} AS INTEGER) ELSE -1 - id END"
 )
+# recorded_at as its lag after made_at: fewer digits (a lag too large for an integer would come as a real, which
+# the reader refuses to parse, and then reads the usual way).
 _RANGE_SQL = (
     "SELECT count(*), group_concat(question_id * :scale + forecaster_id), "
-    f"group_concat({_P_CODE}), group_concat(made_at), group_concat(recorded_at) "
+    f"group_concat({_P_CODE}), group_concat(made_at), group_concat(recorded_at - made_at) "
     "FROM forecast WHERE id >= :lo AND id < :hi AND NOT superseded {backfill}{questions}"
 )
 # As services/scoring.py's forecast query: only forecasts on questions that pass the filter and resolved YES or NO
@@ -51,6 +57,7 @@ class SummaryReads:
     def __init__(self, conn: bulk.Sqlite, flt: ScoreFilter, *, labels: bool, tags: bool) -> None:
         self.conn, self.flt, self.labels, self.tags = conn, flt, labels, tags
         self.bits = 0  # of the forecaster in the packed integer (set before the ranges come)
+        self.other_kinds: bool | None = None  # a question of another kind passes the filter (once read)
         self._items: queue.Queue = queue.Queue()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="score-reads", daemon=True)
@@ -80,6 +87,9 @@ class SummaryReads:
         conn, flt = self.conn, self.flt
         where, params = question_where(conn, flt)
         self._put("questions", bulk.rows(conn, QUESTIONS_SQL.format(where=where), params))
+        # whether services/kind_scores.py has anything to score (if not, it need not even be imported)
+        self._put("kinds", bool(bulk.scalar(conn, f"SELECT EXISTS (SELECT 1 FROM question WHERE kind <> 'binary' "
+                                                  f"AND {where})", params)))  # fmt: skip
         names = bulk.rows(conn, "SELECT id, name FROM forecaster")
         self._put("forecasters", names)
         q_top = bulk.scalar(conn, "SELECT max(id) FROM question") or 0
@@ -104,7 +114,8 @@ class SummaryReads:
         if filtered:
             values.update(params)
         sql = _RANGE_SQL.format(backfill=backfill, questions=_IN_QUESTIONS.format(where=where) if filtered else "")
-        lo_id, hi_id = bulk.rows(conn, "SELECT min(id), max(id) FROM forecast")[0]
+        # two queries: SQLite finds a min() or a max() of the rowid alone at once, both together by a full scan
+        lo_id, hi_id = bulk.scalar(conn, "SELECT min(id) FROM forecast"), bulk.scalar(conn, "SELECT max(id) FROM forecast")
         for lo in range(lo_id, hi_id + 1, ID_RANGE) if lo_id is not None else ():
             if self._stop.is_set():
                 return

@@ -35,6 +35,7 @@ def stream_scores(reads: SummaryReads, flt, *, unit: str, bin_width: float) -> t
     _, rows = reads.get()
     qs = np.fromiter(rows, dtype=_QUESTION_ROW, count=len(rows))
     del rows
+    _, reads.other_kinds = reads.get()
     _, names_rows = reads.get()
     names = dict(names_rows)
     missing = [n for n in flt.forecasters if n not in names.values()]
@@ -70,11 +71,13 @@ def stream_scores(reads: SummaryReads, flt, *, unit: str, bin_width: float) -> t
     mask = (1 << bits) - 1
 
     def decode(n: int, texts: list, stored: list) -> tuple[np.ndarray, ...]:
-        qf, code, t, rec = (_integers(text, n) for text in texts)
+        qf, code, t, lag = (_integers(text, n) for text in texts)
         q = q_code[np.minimum(qf >> bits, q_top)]
         keep = (qf >> bits <= q_top) & (q >= 0)
         keep[keep] = eligible[q[keep]]
-        p = code * (1.0 / P_SCALE)  # exact: a code has at most 53 significant bits, the scale is a power of two
+        # a percentage k as SQLite divided it (k / 100.0); else exact: at most 53 significant bits over 2^62
+        p = np.where(code <= 100, code / 100.0, code * (1.0 / P_SCALE))
+        rec = t + lag
         if stored:
             odd = np.flatnonzero(code < 0)
             p[odd] = _stored(stored, -1 - code[odd])

@@ -196,7 +196,8 @@ def score_database(
     }
     if breakdown is not None:
         out["breakdown"] = scores.breakdown(breakdown, names)
-    _add_kinds(src, flt, out, unit, bin_width)
+    if reads is None or reads.other_kinds is not False:
+        _add_kinds(src, flt, out, unit, bin_width)
     return out
 
 

@@ -18,6 +18,7 @@ order decides the sort, so the same order gives the same tables).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -28,8 +29,7 @@ from forecast.core.scoring.brier import expit
 from forecast.core.scoring.calibration import WeightedRows, n_bins_for
 from forecast.core.scoring.engine import UNITS, Scores, unit_columns
 from forecast.core.scoring.pairs import Crowd, PairTable, RowSet, reduce_pairs, score_rows
-from forecast.core.scoring.parallel import pmap
-from forecast.core.scoring.segments import LocalPrefix
+from forecast.core.scoring.parallel import background, inline, pmap
 from forecast.core.scoring.timeline import Carries, build
 from forecast.core.errors import InvalidInput
 
@@ -45,9 +45,9 @@ class Questions:
 
 @dataclass(eq=False)
 class _Events:
-    """The events of all chunks, for the @extremized row set: as much of a Timeline and a Crowd as it reads."""
+    """The events of one chunk, for the @extremized row set: as much of a Timeline as it reads."""
 
-    inp: ScoringInput
+    inp: _Outcomes
     width: np.ndarray
     ev_q: np.ndarray
     ev_len: np.ndarray
@@ -114,12 +114,12 @@ class Stream:
         self._width.append(tl.width)
         self._scored.append(tl.scored)
         self._empty.append(tl.empty_window)
-        if self.aggregates:
-            self._events.append((
-                tl.ev_slogit / tl.ev_n.astype(np.float64), tl.ev_q + a, tl.ev_len, tl.ev_qfirst, crowd.ev_o,
-                crowd.ev_u, crowd.ev_h, crowd.peer_a, crowd.peer_b, crowd.median, crowd.agg_coverage,
-                crowd.agg_horizon_coverage,
-            ))  # fmt: skip
+        if self.aggregates:  # what the fit and the @extremized row set read of this chunk, after the last one
+            local = _Events(_Outcomes(inp.outcome), tl.width, tl.ev_q, tl.ev_len, tl.ev_qfirst)
+            terms = Crowd(local, _Values(crowd.peer_a.values), _Values(crowd.peer_b.values), crowd.ev_o, crowd.ev_u,
+                          crowd.ev_h, crowd.agg_coverage, crowd.agg_horizon_coverage,
+                          _median=_Values(crowd.median.values))  # fmt: skip
+            self._events.append((a, tl.ev_slogit / tl.ev_n.astype(np.float64), terms))
 
     def finish(self, kept: np.ndarray) -> Scores:
         """The Scores of every question (the ones not yet added have no forecasts), with the forecasters `kept`
@@ -143,21 +143,27 @@ class Stream:
                 tables[j].f = np.full(len(tables[j].f), n_f + j - 1, dtype=np.int64)
                 p, w = (np.concatenate([r[k] for r in self._rows[j]]) for k in (1, 3))
                 columns.append((np.full(len(p), n_f + j - 1, dtype=np.int64), p, o, w))
-            extremizing, ext = self._extremized(width, n_f + self._n_sets - 1)
-            if ext is not None:
-                tables.append(ext[0])
-                columns.append(ext[1])
-        self._rows = self._tables = []  # their memory goes with the merging below
-        # the largest first, so that the threads finish together
-        order = sorted(range(len(columns)), key=lambda i: -len(columns[i][1]))
-        merged = dict(zip(order, pmap(lambda i: WeightedRows.of(*columns[i]), order), strict=True))
+        self._rows = self._tables = []  # their memory goes with the merging
+        # equal calibration rows merged on the other threads (the largest first, so that they finish together)
+        # while this one fits the extremizing exponent and scores the @extremized row set
+        merging = {i: background(partial(WeightedRows.of, *columns[i]))
+                   for i in sorted(range(len(columns)), key=lambda i: -len(columns[i][1]))}  # fmt: skip
+        del columns
+        calibration = []
+        if self.aggregates:
+            with inline():
+                extremizing, ext = self._extremized(width, n_f + self._n_sets - 1)
+                if ext is not None:
+                    tables.append(ext[0])
+                    calibration.append(WeightedRows.of(*ext[1]))
+        calibration = [merging[i].result() for i in range(len(merging))] + calibration
         names = [self.forecasters[i] for i in kept.tolist()] + list(aggregate.NAMES[: len(tables) - 1])
         return Scores(
             tl=Questions(self.questions, np.concatenate(self._scored), np.concatenate(self._empty)),
             names=tuple(names),
             n_forecasters=n_f,
             pairs=PairTable.concat(tables),
-            calibration_parts=[merged[i] for i in range(len(columns))],
+            calibration_parts=calibration,
             late_f=code[np.concatenate(self._late_f)],
             late_q=np.concatenate(self._late_q),
             unit=self.unit,
@@ -168,30 +174,41 @@ class Stream:
 
     def _extremized(self, width: np.ndarray, f_index: int) -> tuple[Extremizing, tuple | None]:
         """The fit on the events of all chunks and, when it gives an exponent, the @extremized row set's pair
-        table and calibration rows (as score() makes them from the whole timeline)."""
-        ev = [np.concatenate([e[k] for e in self._events]) for k in range(7)]
-        mean_logit, ev_q, ev_len, ev_qfirst, ev_o, ev_u, ev_h = ev
+        table and calibration rows (as score() makes them from the whole timeline), a chunk at a time."""
+        events, self._events = self._events, []
+        mean_logit, ev_o, ev_u = (np.concatenate(c) for c in zip(*[(m, c.ev_o, c.ev_u) for _, m, c in events],
+                                                                   strict=True))  # fmt: skip
         extremizing = aggregate.fit_extremizing_on(int(np.count_nonzero(width > 0)), mean_logit, ev_o, ev_u)
         if extremizing.exponent is None:
             return extremizing, None
-        prefix = [_joined([e[k] for e in self._events]) for k in (7, 8, 9)]
-        cover, h_cover = (np.concatenate([e[k] for e in self._events]) for k in (10, 11))
-        tl = _Events(self.questions, width, ev_q, ev_len, ev_qfirst)
-        crowd = Crowd(tl, prefix[0], prefix[1], ev_o, ev_u, ev_h, cover, h_cover, _median=prefix[2])
-        p = expit(extremizing.exponent * mean_logit)
-        rs = aggregate.rowset(tl, p, f_index)
-        sc = score_rows(tl, crowd, rs)
-        table = reduce_pairs(tl, crowd, rs, sc)
-        return extremizing, (table, unit_columns(tl, rs, sc, table, self.unit))
+        del mean_logit, ev_o, ev_u
+        unit, exponent = self.unit, extremizing.exponent
+
+        def one(chunk: tuple) -> tuple[PairTable, tuple]:
+            a, mean_logit, crowd = chunk
+            tl = crowd.tl
+            rs = aggregate.rowset(tl, expit(exponent * mean_logit), f_index)
+            sc = score_rows(tl, crowd, rs)
+            table = reduce_pairs(tl, crowd, rs, sc)
+            table.q = table.q + a
+            return table, unit_columns(tl, rs, sc, table, unit)
+
+        done = pmap(one, events)
+        rows = tuple(np.concatenate(c) for c in zip(*[r for _, r in done], strict=True))
+        return extremizing, (_concat_tables([t for t, _ in done]), rows)
 
 
 def _concat_tables(tables: list[PairTable]) -> PairTable:
     return tables[0] if len(tables) == 1 else PairTable.concat(tables)
 
 
-def _joined(parts: list[LocalPrefix]) -> LocalPrefix:
-    """The chunks' prefix sums as one (each chunk's continue the last's, so they are the whole array's)."""
-    out = LocalPrefix.__new__(LocalPrefix)
-    out.values = np.concatenate([x.values for x in parts])
-    out.inclusive = np.concatenate([x.inclusive for x in parts])
-    return out
+class _Values:
+    """A crowd term's per-event values: all that a row set with a row per event reads of its prefix sums."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+
+
+@dataclass(eq=False)
+class _Outcomes:
+    outcome: np.ndarray
