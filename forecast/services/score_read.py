@@ -19,7 +19,7 @@ import threading
 from typing import Any
 
 from forecast.core.backfill import lag_micros
-from forecast.services.score_filter import QUESTIONS_SQL, ScoreFilter, question_where
+from forecast.services.score_filter import NO_TIME, ScoreFilter, question_where
 from forecast.store import bulk
 
 ID_RANGE = 1 << 16  # forecast ids per query
@@ -41,6 +41,12 @@ _RANGE_SQL = (
 )
 # As services/scoring.py's forecast query: only forecasts on questions that pass the filter and resolved YES or NO
 # (without a filter, the reader of the texts drops the others: cheaper than SQLite's list of questions per range).
+# services/score_filter.QUESTIONS_SQL as texts (in any order: the reader sorts them by id)
+_QUESTIONS_SQL = (
+    f"SELECT count(*), group_concat(id), group_concat(opens_at), group_concat(closes_at), "
+    f"group_concat(COALESCE(resolved_at, {NO_TIME})), "
+    "group_concat(CASE resolution WHEN 'yes' THEN 1 WHEN 'no' THEN 0 ELSE -1 END) FROM question WHERE {where}"
+)
 _IN_QUESTIONS = " AND +question_id IN (SELECT id FROM question WHERE resolution IN ('yes', 'no') AND {where})"
 _DONE = ("done",)
 
@@ -83,10 +89,16 @@ class SummaryReads:
     def _put(self, *item: Any) -> None:
         self._items.put(item)
 
+    def _texts(self, sql: str, params: Any = ()) -> tuple[int, list[str]]:
+        """A count and columns as texts: one step of SQLite's, with the GIL released (a row-by-row fetch holds
+        it for every value, and the thread importing numpy or scoring waits for it)."""
+        n, *texts = bulk.sqlite_rows(self.conn.raw, sql, params)[0]
+        return n, texts
+
     def _read(self) -> None:
         conn, flt = self.conn, self.flt
         where, params = question_where(conn, flt)
-        self._put("questions", bulk.rows(conn, QUESTIONS_SQL.format(where=where), params))
+        self._put("questions", *self._texts(_QUESTIONS_SQL.format(where=where), params))
         # whether services/kind_scores.py has anything to score (if not, it need not even be imported)
         self._put("kinds", bool(bulk.scalar(conn, f"SELECT EXISTS (SELECT 1 FROM question WHERE kind <> 'binary' "
                                                   f"AND {where})", params)))  # fmt: skip
@@ -96,7 +108,8 @@ class SummaryReads:
         self._put("q_top", q_top)
         if self.tags:
             tag_names = bulk.rows(conn, "SELECT id, name FROM tag ORDER BY name")
-            self._put("tags", tag_names, bulk.rows(conn, "SELECT question_id, tag_id FROM question_tag"))
+            self._put("tags", tag_names, *self._texts("SELECT count(*), group_concat(question_id), "
+                                                      "group_concat(tag_id) FROM question_tag"))  # fmt: skip
         if self.labels:
             self._put("labels", bulk.rows(conn, f"SELECT slug FROM question WHERE {where} ORDER BY id", params))
         ids = [i for i, _ in names]
@@ -104,7 +117,8 @@ class SummaryReads:
         if min(ids, default=0) < 0 or q_top >= 1 << (62 - bits) or self._stop.is_set():
             self._put(*_DONE)  # nothing packs (or nothing more wanted): the reader reads the usual way
             return
-        self._put("last", bulk.rows(conn, "SELECT question_id, max(id) FROM forecast GROUP BY question_id"))
+        self._put("last", *self._texts("SELECT count(*), group_concat(q), group_concat(m) FROM "
+                                       "(SELECT question_id AS q, max(id) AS m FROM forecast GROUP BY question_id)"))
         values: dict[str, Any] = {"scale": 1 << bits}
         backfill = ""
         if flt.exclude_backfilled:

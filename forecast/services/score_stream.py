@@ -32,9 +32,12 @@ class Unreadable(Exception):
 def stream_scores(reads: SummaryReads, flt, *, unit: str, bin_width: float) -> tuple[Scores, int]:
     """Scores (as score(load_input(...)) gives them) and how many of the scored forecasts are backfilled
     (services/scoring.backfilled_count). Raises Unreadable for rows this path does not read."""
-    _, rows = reads.get()
-    qs = np.fromiter(rows, dtype=_QUESTION_ROW, count=len(rows))
-    del rows
+    _, n_q, texts = reads.get()
+    cols = [_integers(text, n_q) for text in texts]
+    order = np.argsort(cols[0], kind="stable")
+    qs = np.empty(n_q, dtype=_QUESTION_ROW)  # as services/scoring.QUESTIONS_SQL reads them, in id order
+    for name, col in zip(_QUESTION_ROW.names, cols, strict=True):
+        qs[name] = col[order]
     _, reads.other_kinds = reads.get()
     _, names_rows = reads.get()
     names = dict(names_rows)
@@ -52,7 +55,8 @@ def stream_scores(reads: SummaryReads, flt, *, unit: str, bin_width: float) -> t
     tag_q, tag_id, tag_names, labels = none, none, (), None
     item = reads.get()
     if item[0] == "tags":
-        tag_q, tag_id, tag_names = _tags(item[1], item[2], qs["id"])
+        n_links, (link_q, link_tag) = item[2], item[3]
+        tag_q, tag_id, tag_names = _tags(item[1], _integers(link_q, n_links), _integers(link_tag, n_links), qs["id"])
         item = reads.get()
     if item[0] == "labels":
         labels = tuple(r[0] for r in item[1])
@@ -66,7 +70,7 @@ def stream_scores(reads: SummaryReads, flt, *, unit: str, bin_width: float) -> t
     )  # fmt: skip
     stream = Stream(questions, tuple(name for name, _ in by_name), unit=unit, bin_width=bin_width)
     eligible = ~np.isnan(outcome)  # resolved YES or NO: the questions whose forecasts are scored
-    complete_below = _complete_below(item[1], q_code, eligible)
+    complete_below = _complete_below(_integers(item[2][0], item[1]), _integers(item[2][1], item[1]), q_code, eligible)
     bits = reads.bits
     mask = (1 << bits) - 1
 
@@ -120,10 +124,13 @@ def stream_scores(reads: SummaryReads, flt, *, unit: str, bin_width: float) -> t
     return stream.finish(np.array(kept, dtype=np.int64)), backfilled
 
 
-def _integers(text: str, n: int) -> np.ndarray:
+def _integers(text: str | None, n: int) -> np.ndarray:
+    """A column of n integers from its text (None when there are no rows)."""
+    if not n:
+        return np.zeros(0, np.int64)
     try:
         values = np.fromstring(text, dtype=np.int64, sep=",")
-    except ValueError:
+    except (ValueError, TypeError):
         raise Unreadable("a value that is not an integer") from None
     if len(values) != n:
         raise Unreadable("a value that is not an integer")
@@ -140,25 +147,25 @@ def _stored(stored: list, ids: np.ndarray) -> np.ndarray:
     return got["p"][np.searchsorted(got["id"], ids)]
 
 
-def _complete_below(last: list, q_code: np.ndarray, eligible: np.ndarray) -> np.ndarray:
-    """Per question, the forecast id past which it and every question before it are complete (nondecreasing)."""
-    found = np.array(last, dtype=np.int64).reshape(-1, 2)
-    found = found[(found[:, 0] >= 0) & (found[:, 0] < len(q_code))]
-    qi = q_code[found[:, 0]]
+def _complete_below(q: np.ndarray, last: np.ndarray, q_code: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """Per question, the forecast id past which it and every question before it are complete (nondecreasing),
+    from each question's largest forecast id."""
+    mine = (q >= 0) & (q < len(q_code))
+    qi = q_code[q[mine]]
     top = np.full(len(eligible), -1, dtype=np.int64)
-    top[qi[qi >= 0]] = found[qi >= 0, 1]
+    top[qi[qi >= 0]] = last[mine][qi >= 0]
     top[~eligible] = -1  # not scored: none of its forecasts is waited for
     return np.maximum.accumulate(top) if len(top) else top
 
 
-def _tags(names: list, links: list, q_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
-    """services/scoring._tags on rows already read."""
-    link = np.array(links, dtype=np.int64).reshape(-1, 2)
-    if not names or len(link) == 0:
+def _tags(names: list, link_q: np.ndarray, link_tag: np.ndarray,
+          q_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:  # fmt: skip
+    """services/scoring._tags on what was read."""
+    if not names or len(link_q) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), ()
     tag_ids = np.array([r[0] for r in names], dtype=np.int64)  # in name order
     by_id = np.argsort(tag_ids)
-    pos = np.minimum(np.searchsorted(q_ids, link[:, 0]), max(len(q_ids) - 1, 0))
-    on = q_ids[pos] == link[:, 0] if len(q_ids) else np.zeros(len(link), dtype=bool)
-    tag_index = by_id[np.searchsorted(tag_ids[by_id], link[on, 1])]
+    pos = np.minimum(np.searchsorted(q_ids, link_q), max(len(q_ids) - 1, 0))
+    on = q_ids[pos] == link_q if len(q_ids) else np.zeros(len(link_q), dtype=bool)
+    tag_index = by_id[np.searchsorted(tag_ids[by_id], link_tag[on])]
     return pos[on], tag_index, tuple(r[1] for r in names)
