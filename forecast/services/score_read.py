@@ -3,9 +3,9 @@ read transaction: started before numpy and the engine are imported, they run whi
 questions read so far are scored (services/score_stream.py). Nothing here imports numpy.
 
 What comes, in order (`SummaryReads.get`): the questions, whether a question of another kind passes the
-filter, the forecasters, the largest question id, the tags
-and the slugs when asked for, the largest forecast id of each question, then the forecasts: one item per
-range of forecast ids, each column of the range's rows as one text (SQLite's `group_concat`, built inside one
+filter, the forecasters, the largest question id, the tags and the slugs when asked for, "packed" (when the
+ids pack), then the forecasts: one item per range of forecast ids (and, before the next range once asked
+for, the largest forecast id of each question), each column of the range's rows as one text (SQLite's `group_concat`, built inside one
 step with the GIL released, where a row-by-row fetch makes a Python object of every value: two thirds of the
 time of a plain fetch). Every value is an integer, so the texts are exact: question and forecaster packed in one
 (as in services/scoring.py), the probability as a percentage or times 2^62 (see _P_CODE; any other comes as
@@ -49,6 +49,9 @@ _QUESTIONS_SQL = (
 )
 _IN_QUESTIONS = " AND +question_id IN (SELECT id FROM question WHERE resolution IN ('yes', 'no') AND {where})"
 _DONE = ("done",)
+# the largest forecast id of each question (a scan of the (question, forecaster, made_at, recorded_at) index)
+_LAST_SQL = ("SELECT count(*), group_concat(q), group_concat(m) FROM "
+             "(SELECT question_id AS q, max(id) AS m FROM forecast GROUP BY question_id)")
 
 
 def start_reads(conn, flt: ScoreFilter, *, labels: bool, tags: bool) -> SummaryReads | None:
@@ -66,6 +69,7 @@ class SummaryReads:
         self.other_kinds: bool | None = None  # a question of another kind passes the filter (once read)
         self._items: queue.Queue = queue.Queue()
         self._stop = threading.Event()
+        self._want_last = threading.Event()
         self._thread = threading.Thread(target=self._run, name="score-reads", daemon=True)
         self._thread.start()
 
@@ -75,6 +79,10 @@ class SummaryReads:
             self._thread.join()
             raise item
         return item
+
+    def ask_for_last_ids(self) -> None:
+        """Have the largest forecast id of each question come before the next range (an item "last")."""
+        self._want_last.set()
 
     def close(self) -> None:
         self._stop.set()
@@ -117,8 +125,7 @@ class SummaryReads:
         if min(ids, default=0) < 0 or q_top >= 1 << (62 - bits) or self._stop.is_set():
             self._put(*_DONE)  # nothing packs (or nothing more wanted): the reader reads the usual way
             return
-        self._put("last", *self._texts("SELECT count(*), group_concat(q), group_concat(m) FROM "
-                                       "(SELECT question_id AS q, max(id) AS m FROM forecast GROUP BY question_id)"))
+        self._put("packed")
         values: dict[str, Any] = {"scale": 1 << bits}
         backfill = ""
         if flt.exclude_backfilled:
@@ -133,6 +140,9 @@ class SummaryReads:
         for lo in range(lo_id, hi_id + 1, ID_RANGE) if lo_id is not None else ():
             if self._stop.is_set():
                 return
+            if self._want_last.is_set():
+                self._want_last.clear()
+                self._put("last", *self._texts(_LAST_SQL))
             n, *texts = bulk.sqlite_rows(conn.raw, sql, {**values, "lo": lo, "hi": lo + ID_RANGE})[0]
             stored: list = []
             if n and "-" in texts[1]:  # probabilities that do not scale exactly: as stored, by forecast id

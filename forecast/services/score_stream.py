@@ -3,10 +3,12 @@ while the questions complete so far are scored on this one (core/scoring/stream.
 about as long as the longer of the two rather than their sum. The same Scores as load_input + score(), to the
 bit, and the same errors.
 
-When is a question complete: the largest forecast id of each question comes before the forecasts; once the
-ranges read pass it, all of its forecasts are in. The questions are scored in their own order, a chunk at a
-time, as the ranges complete them: a database whose early questions keep getting forecasts until late is still
-scored right, only later.
+When is a question complete: first the forecasts are taken to come question by question, as `forecast import`
+writes them, so that the questions before the last one seen are complete. A forecast of a question already
+scored proves otherwise: then the largest forecast id of each question is read (a scan of an index), the
+scoring starts again from the rows read so far, and a question is complete once the ranges pass its largest
+id. The questions are scored in their own order, a chunk at a time, as the ranges complete them: a database
+whose early questions keep getting forecasts until late is still scored right, only later.
 """
 
 from __future__ import annotations
@@ -61,16 +63,16 @@ def stream_scores(reads: SummaryReads, flt, *, unit: str, bin_width: float) -> t
     if item[0] == "labels":
         labels = tuple(r[0] for r in item[1])
         item = reads.get()
-    if item[0] != "last":
+    if item[0] != "packed":
         raise Unreadable("ids too large to pack")
     questions = ScoringInput(
         q_id=qs["id"], opens=qs["opens"], closes=qs["closes"], resolved_at=qs["res_at"], outcome=outcome,
         q_idx=none, f_idx=none, t=none, p=np.zeros(0), forecasters=(), tag_q=tag_q, tag_id=tag_id, tags=tag_names,
         labels=labels,
     )  # fmt: skip
-    stream = Stream(questions, tuple(name for name, _ in by_name), unit=unit, bin_width=bin_width)
+    forecasters = tuple(name for name, _ in by_name)
+    stream = Stream(questions, forecasters, unit=unit, bin_width=bin_width)
     eligible = ~np.isnan(outcome)  # resolved YES or NO: the questions whose forecasts are scored
-    complete_below = _complete_below(_integers(item[2][0], item[1]), _integers(item[2][1], item[1]), q_code, eligible)
     bits = reads.bits
     mask = (1 << bits) - 1
 
@@ -95,20 +97,41 @@ def stream_scores(reads: SummaryReads, flt, *, unit: str, bin_width: float) -> t
     lag = lag_micros(flt.backfill_after)
     pending: list[tuple[np.ndarray, ...]] = []
     n_pending = 0
+    # First the rows are taken to come question by question (as an import writes them): the questions before
+    # the last one seen are complete. A forecast of a question already scored proves otherwise: then the
+    # largest forecast id of each question is read, and the scoring starts again from every row read so far.
+    read_so_far: list[tuple[np.ndarray, ...]] | None = []
+    seen = 0  # ordered: the questions before this one are complete
+    complete_below = None  # else: per question, the id past which it and those before it are complete
     while True:
         item = reads.get()
+        if item[0] == "last":
+            complete_below = _complete_below(_integers(item[2][0], item[1]), _integers(item[2][1], item[1]),
+                                             q_code, eligible)  # fmt: skip
+            continue
         final = item[0] == "done"
-        if final:
-            q_stop = len(qs)
-        else:
+        if not final:
             _, hi, n, texts, stored = item
-            if n:
-                cols = decode(n, texts, stored)
-                pending.append(cols)
-                n_pending += len(cols[0])
+            cols = decode(n, texts, stored) if n else None
+            if cols is not None and len(cols[0]):
                 present[cols[1]] = True
                 backfilled += int(np.count_nonzero(cols[4] - cols[2] > lag))
-            q_stop = int(np.searchsorted(complete_below, hi, side="left"))  # questions whose forecasts are all in
+                pending.append(cols)
+                n_pending += len(cols[0])
+                if read_so_far is not None:
+                    read_so_far.append(cols)
+                    if int(cols[0].min()) < stream.q_next:  # not in question order after all
+                        reads.ask_for_last_ids()
+                        stream = Stream(questions, forecasters, unit=unit, bin_width=bin_width)
+                        pending, n_pending, read_so_far = read_so_far, sum(len(c[0]) for c in read_so_far), None
+                    else:
+                        seen = max(seen, int(cols[0].max()))
+        if final:
+            q_stop = len(qs)
+        elif read_so_far is not None:
+            q_stop = seen
+        else:  # questions whose forecasts are all in (none known before the largest ids come)
+            q_stop = stream.q_next if complete_below is None else int(np.searchsorted(complete_below, hi, side="left"))
         if q_stop > stream.q_next and (final or n_pending >= MIN_ROWS):
             cols = tuple(np.concatenate(c) for c in zip(*pending, strict=True)) if pending else (none,) * 5
             ready = cols[0] < q_stop

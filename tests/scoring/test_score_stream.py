@@ -138,11 +138,11 @@ T0 = datetime(2024, 1, 1, tzinfo=UTC)
 DAY = timedelta(days=1)
 
 
-@pytest.fixture
-def sqlite_world(sqlite_path):
-    """Forecasts written in time order across questions (so that questions complete out of order in id order),
-    with corrections, ties, late forecasts (after an early resolution), backfilled ones and probabilities
-    below 2^-10."""
+@pytest.fixture(params=["by time", "by question"])
+def sqlite_world(request, sqlite_path):
+    """Forecasts written in time order across questions (so that questions complete out of order in id order)
+    or question by question (as an import writes them), with corrections, ties, late forecasts (after an early
+    resolution), backfilled ones and probabilities below 2^-10."""
     from forecast.core.model import Resolution
     from forecast.services import resolution as res
     from forecast.services.database import open_database
@@ -162,13 +162,15 @@ def sqlite_world(sqlite_path):
         qs = rng.integers(0, n_q, 500)  # forecasts within each question's window, in time order across questions
         days = (qs % 5) + rng.uniform(0, 1, 500) * (spans[qs] - qs % 5)
         events = sorted(zip(days.tolist(), qs.tolist(), strict=True))
+        if request.param == "by question":
+            events.sort(key=lambda e: e[1])
         last: dict[tuple[int, str], int] = {}
         for k, (day, qi) in enumerate(events):
             who = f"f{int(rng.integers(0, 7))}"
             p = [0.0, 1.0, 1e-5, 0.0005, 0.37, 0.5][k % 6] if k % 5 == 0 else float(np.round(rng.uniform(0, 1), 2))
             at = T0 + timedelta(days=day)
             now = at + (30 * DAY if k % 9 == 0 else timedelta(0))  # recorded a month later: backfilled
-            if k % 23 == 0 and round(day) >= qi % 5:
+            if k % 23 == 0 and qi % 5 <= round(day) < spans[qi]:
                 now = at = T0 + timedelta(days=round(day))  # same instant as others of that day
             fixes = last.get((qi, who)) if k % 17 == 0 else None
             row = record_forecast(session, ForecastRequest(f"q{qi:02d}", p, who, at=at, corrects=fixes), now=now)
@@ -181,6 +183,7 @@ def sqlite_world(sqlite_path):
                         now=T0 + 200 * DAY)  # fmt: skip
 
     database.write(build)
+    database.order = request.param
     yield database, str(sqlite_path)
     database.engine.dispose()
 
@@ -203,9 +206,11 @@ def test_the_sqlite_path_scores_as_the_usual_path(sqlite_world, monkeypatch, ran
 
     monkeypatch.setattr(score_read, "ID_RANGE", ranges)  # 7: dozens of ranges, questions complete out of order
     monkeypatch.setattr(score_stream, "MIN_ROWS", 5)
-    streams = []
+    streams, restarts = [], []
     real = score_stream.stream_scores
     monkeypatch.setattr(score_stream, "stream_scores", lambda *a, **kw: streams.append(real(*a, **kw)) or streams[-1])
+    ask = score_read.SummaryReads.ask_for_last_ids
+    monkeypatch.setattr(score_read.SummaryReads, "ask_for_last_ids", lambda self: restarts.append(1) or ask(self))
     database, path = sqlite_world
     cases = [
         (ScoreFilter(), {}),
@@ -218,6 +223,8 @@ def test_the_sqlite_path_scores_as_the_usual_path(sqlite_world, monkeypatch, ran
         usual, got = both_ways(database, path, flt, **kw)
         assert json.dumps(got) == json.dumps(usual), (flt, kw)
     assert usual["forecasters"] and len(streams) == len(cases)  # not vacuous: every case took the stream
+    # rows by time: a question scored gets another forecast later, and the stream starts again by the largest ids
+    assert bool(restarts) == (database.order == "by time" and ranges == 7)
 
 
 def test_the_sqlite_path_leaves_values_it_cannot_read_exactly_to_the_usual_path(sqlite_world):

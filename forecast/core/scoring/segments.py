@@ -33,8 +33,8 @@ def unique_inverse(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return values, inv.reshape(-1)
     s = np.sort(a)
     values = s[np.r_[True, s[1:] != s[:-1]]]
-    zeros = a.dtype == np.float64 and bool((values == 0).any())  # 0.0 and -0.0: one value, two bit patterns
-    if len(values) * 8 > n or (zeros and len(np.unique(np.signbit(a[a == 0]))) > 1):
+    signs = np.signbit(a[a == 0]) if a.dtype == np.float64 and (values == 0).any() else np.zeros(0, bool)
+    if len(values) * 8 > n or (signs.any() and not signs.all()):  # 0.0 and -0.0: one value, two bit patterns
         values, inv = np.unique(a, return_inverse=True)
         return values, inv.reshape(-1)
     bits = max((2 * len(values) - 1).bit_length(), 4)  # a table at least twice as large as the values
