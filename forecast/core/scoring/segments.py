@@ -79,8 +79,11 @@ def sort_order(major: np.ndarray, minor: np.ndarray, tie: np.ndarray | None = No
     if int(major.min()) < 0:
         return np.lexsort((np.arange(n) if tie is None else tie, minor, major))
     lo, span = int(minor.min()), int(minor.max()) - int(minor.min()) + 1
-    if (int(major.max()) + 1) * span < 2**62:  # small enough to combine as they are
-        key = major * span + (minor - lo)
+    step = 1
+    if (int(major.max()) + 1) * span >= 2**62 and span > 1:  # times in whole seconds are microseconds * 10^6
+        step = int(np.gcd.reduce(minor - lo))
+    if (int(major.max()) + 1) * ((span - 1) // step + 1) < 2**62:  # small enough to combine as they are
+        key = major * ((span - 1) // step + 1) + (minor - lo) // step
     else:
         ranks, minor_rank = np.unique(minor, return_inverse=True)
         if (int(major.max()) + 1) * len(ranks) >= 2**62:

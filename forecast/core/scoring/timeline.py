@@ -163,7 +163,9 @@ def _standing(inp: ScoringInput, src: np.ndarray) -> tuple[np.ndarray, ...]:
     """
     q, f, t = inp.q_idx[src], inp.f_idx[src], inp.t[src]
     qf = q * max(len(inp.forecasters), 1) + f
-    order = sort_order(qf, t, None if inp.seq is None else inp.seq[src])
+    # by time since the question opened: the same order (one question per qf), and a combined sort key small
+    # enough for one argsort (times since 1970 are not, beside thousands of pairs: sort_order would rank them first)
+    order = sort_order(qf, t - inp.opens[q], None if inp.seq is None else inp.seq[src])
     src, qf, q, f, t = src[order], qf[order], q[order], f[order], t[order]
     te = np.maximum(t, inp.opens[q])
     replaced = np.zeros(len(src), dtype=bool)
