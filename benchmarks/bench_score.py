@@ -80,7 +80,8 @@ def _cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def interleaved(db: Path, runs: int) -> tuple[list[float], float, list[float], list[float], int, list[float], list[float]]:
+def interleaved(db: Path, runs: int) -> tuple[list[float], float, list[float], list[float], int, list[float],
+                                              list[float]]:  # fmt: skip
     """Score and read alternately, so that both see the same load (the machine is shared); CPU time of each too."""
     score_times, peak, read_walls, read_inner, n, score_cpu, read_cpu = [], 0.0, [], [], 0, [], []
     for _ in range(runs):
@@ -175,8 +176,8 @@ def main() -> None:
     print(f"load average (1 minute) {load_before:.1f} before the runs above, {load_after:.1f} after them")
     print(f"ratio: best/best {best / read_best:.2f}x, median/median {med / read_med:.2f}x, median of the "
           f"{len(ratios)} interleaved pairs {statistics.median(ratios):.2f}x (issue 13: <= 1.5x)")  # fmt: skip
-    print(f"CPU time (user + system), medians: score {statistics.median(score_cpu):.2f} s, read "
-          f"{statistics.median(read_cpu):.2f} s, {statistics.median(score_cpu) / statistics.median(read_cpu):.2f}x")  # fmt: skip
+    cpu, read_cpu_med = statistics.median(score_cpu), statistics.median(read_cpu)
+    print(f"CPU time (user + system), medians: score {cpu:.2f} s, read {read_cpu_med:.2f} s, {cpu / read_cpu_med:.2f}x")
     print(f"in process: load into arrays {load:.2f} s ({n_loaded:,} rows); engine (score + summary) "
           f"best {min(engine_times):.2f} s; the SQLite path (read and scored at once, then the summary) best "
           f"{min(stream_times):.2f} s")  # fmt: skip

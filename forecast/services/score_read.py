@@ -4,10 +4,10 @@ questions read so far are scored (services/score_stream.py). Nothing here import
 
 What comes, in order (`SummaryReads.get`): the questions, whether a question of another kind passes the
 filter, the forecasters, the largest question id, the tags and the slugs when asked for, "packed" (when the
-ids pack), then the forecasts: one item per range of forecast ids (and, before the next range once asked
-for, the largest forecast id of each question), each column of the range's rows as one text (SQLite's `group_concat`, built inside one
-step with the GIL released, where a row-by-row fetch makes a Python object of every value: two thirds of the
-time of a plain fetch). Every value is an integer, so the texts are exact: question and forecaster packed in one
+ids pack), then the forecasts: one item per range of forecast ids (and, before the next range once asked for,
+the largest forecast id of each question). Columns come as one text each (SQLite's `group_concat`, built
+inside one step with the GIL released, where a row-by-row fetch makes a Python object of every value: two
+thirds of the time of a plain fetch). Every value is an integer, so the texts are exact: question and forecaster packed in one
 (as in services/scoring.py), the probability as a percentage or times 2^62 (see _P_CODE; any other comes as
 -1 - the forecast's id, and its stored value with the range), made_at, and recorded_at less made_at.
 """
@@ -70,6 +70,7 @@ class SummaryReads:
         self._items: queue.Queue = queue.Queue()
         self._stop = threading.Event()
         self._want_last = threading.Event()
+        self.finished = threading.Event()  # set once the reads are over (this thread no longer needs a core)
         self._thread = threading.Thread(target=self._run, name="score-reads", daemon=True)
         self._thread.start()
 
@@ -93,6 +94,8 @@ class SummaryReads:
             self._read()
         except BaseException as exc:  # raised by `get`, on the thread that reads the items
             self._items.put(exc)
+        finally:
+            self.finished.set()
 
     def _put(self, *item: Any) -> None:
         self._items.put(item)
@@ -136,7 +139,8 @@ class SummaryReads:
             values.update(params)
         sql = _RANGE_SQL.format(backfill=backfill, questions=_IN_QUESTIONS.format(where=where) if filtered else "")
         # two queries: SQLite finds a min() or a max() of the rowid alone at once, both together by a full scan
-        lo_id, hi_id = bulk.scalar(conn, "SELECT min(id) FROM forecast"), bulk.scalar(conn, "SELECT max(id) FROM forecast")
+        lo_id = bulk.scalar(conn, "SELECT min(id) FROM forecast")
+        hi_id = bulk.scalar(conn, "SELECT max(id) FROM forecast")
         for lo in range(lo_id, hi_id + 1, ID_RANGE) if lo_id is not None else ():
             if self._stop.is_set():
                 return

@@ -13,6 +13,8 @@ whose early questions keep getting forecasts until late is still scored right, o
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import numpy as np
 
 from forecast.core.backfill import lag_micros
@@ -136,7 +138,8 @@ def stream_scores(reads: SummaryReads, flt, *, unit: str, bin_width: float) -> t
             cols = tuple(np.concatenate(c) for c in zip(*pending, strict=True)) if pending else (none,) * 5
             ready = cols[0] < q_stop
             now = cols if ready.all() else tuple(c[ready] for c in cols)
-            with parallel.inline():  # the reads have the other core
+            # while the reads go on they have the other core; after them, the pool has it
+            with parallel.inline() if not reads.finished.is_set() else nullcontext():
                 stream.add(q_stop, *now)
             pending = [] if ready.all() else [tuple(c[~ready] for c in cols)]
             n_pending = len(pending[0][0]) if pending else 0

@@ -94,8 +94,9 @@ def test_a_stream_without_aggregates():
 
 def test_questions_come_in_order():
     inp = many_questions(5)
-    stream = Stream(ScoringInput(q_id=inp.q_id, opens=inp.opens, closes=inp.closes, resolved_at=inp.resolved_at,
-                                 outcome=inp.outcome, q_idx=[], f_idx=[], t=[], p=[], forecasters=()), inp.forecasters)  # fmt: skip
+    questions = ScoringInput(q_id=inp.q_id, opens=inp.opens, closes=inp.closes, resolved_at=inp.resolved_at,
+                             outcome=inp.outcome, q_idx=[], f_idx=[], t=[], p=[], forecasters=())  # fmt: skip
+    stream = Stream(questions, inp.forecasters)
     stream.add(10, [], [], [], [])
     with pytest.raises(Exception, match="in order"):
         stream.add(5, [], [], [], [])
