@@ -6,8 +6,11 @@ Prints (best and median of --runs, each a fresh process, score and read run alte
 - end to end: `forecast --db bench.db score --json > /dev/null` (every forecaster, the team aggregates,
   peer scores, calibration, decomposition and regressions), and its peak memory;
 - read: a fresh Python process running the same forecast query through the same driver (sqlite3) and
-  fetching every row, which is the floor for anything that reads those columns; and the ratio;
-- the engine alone, in process, on the loaded arrays;
+  fetching every row, the floor for anything that fetches those columns row by row; and the ratio, best and
+  median, of runs measured in this same run (the machine is shared: compare figures of one run only);
+- in process: the usual path's load into arrays and its engine (score + summary) on them, and the SQLite
+  path that `forecast score` takes on a file (services/score_stream.py: the forecasts read in id ranges on one
+  thread while the questions complete so far are scored, then the summary);
 - one question with 1,000 forecasts (200 forecasters, 5 each): the engine's question_detail and a full
   score() of that question, in process.
 Targets (issue 3, issue 13): <= 5 s end to end, <= 3x (issue 13: 1.5x) the read, <= 1.5 GB, one question <= 50 ms.
@@ -16,6 +19,8 @@ Targets (issue 3, issue 13): <= 5 s end to end, <= 3x (issue 13: 1.5x) the read,
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -69,17 +74,41 @@ def _read_once(db: Path) -> tuple[float, float, int]:
     return wall, float(seconds), int(count)
 
 
-def interleaved(db: Path, runs: int) -> tuple[list[float], float, list[float], list[float], int]:
-    """Score and read alternately, so that both see the same load (the machine is shared)."""
-    score_times, peak, read_walls, read_inner, n = [], 0.0, [], [], 0
+def _cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes so far (through GNU time's too)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def interleaved(db: Path, runs: int) -> tuple[list[float], float, list[float], list[float], int, list[float],
+                                              list[float]]:  # fmt: skip
+    """Score and read alternately, so that both see the same load (the machine is shared); CPU time of each too."""
+    score_times, peak, read_walls, read_inner, n, score_cpu, read_cpu = [], 0.0, [], [], 0, [], []
     for _ in range(runs):
+        before = _cpu()
         seconds, mb = _score_once(db)
+        score_cpu.append(_cpu() - before)
         score_times.append(seconds)
         peak = max(peak, mb)
+        before = _cpu()
         wall, inner, n = _read_once(db)
+        read_cpu.append(_cpu() - before)
         read_walls.append(wall)
         read_inner.append(inner)
-    return score_times, peak, read_walls, read_inner, n
+    return score_times, peak, read_walls, read_inner, n, score_cpu, read_cpu
+
+
+def sqlite_path(db: Path, runs: int) -> list[float]:
+    """The summary as `forecast score --json` computes it on a SQLite file, in process (imports done)."""
+    from forecast.services.scoring import score_database
+    from forecast.services.sqlite_read import read_sqlite
+
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        assert read_sqlite(str(db), score_database) is not None
+        times.append(time.perf_counter() - start)
+    return times
 
 
 def engine_only(db: Path, runs: int) -> tuple[list[float], float, int]:
@@ -131,8 +160,11 @@ def main() -> None:
     args = ap.parse_args()
     db = args.db or ensure_score_db()
     one_detail, one_full = one_question()
-    score_times, peak, read_walls, read_inner, n_rows = interleaved(db, args.runs)
+    load_before = os.getloadavg()[0]
+    score_times, peak, read_walls, read_inner, n_rows, score_cpu, read_cpu = interleaved(db, args.runs)
+    load_after = os.getloadavg()[0]
     engine_times, load, n_loaded = engine_only(db, args.runs)
+    stream_times = sqlite_path(db, args.runs)
     best, read_best = min(score_times), min(read_walls)
     med, read_med = statistics.median(score_times), statistics.median(read_walls)
     ratios = [s / r for s, r in zip(score_times, read_walls, strict=True)]
@@ -141,10 +173,14 @@ def main() -> None:
           f"(target <= 5 s); peak memory {peak:,.0f} MB (target <= 1,536 MB)")  # fmt: skip
     print(f"read the same columns (fresh process, sqlite3 fetchall): best {read_best:.2f} s, median {read_med:.2f} s "
           f"(query and fetch alone: best {min(read_inner):.2f} s)")  # fmt: skip
+    print(f"load average (1 minute) {load_before:.1f} before the runs above, {load_after:.1f} after them")
     print(f"ratio: best/best {best / read_best:.2f}x, median/median {med / read_med:.2f}x, median of the "
           f"{len(ratios)} interleaved pairs {statistics.median(ratios):.2f}x (issue 13: <= 1.5x)")  # fmt: skip
+    cpu, read_cpu_med = statistics.median(score_cpu), statistics.median(read_cpu)
+    print(f"CPU time (user + system), medians: score {cpu:.2f} s, read {read_cpu_med:.2f} s, {cpu / read_cpu_med:.2f}x")
     print(f"in process: load into arrays {load:.2f} s ({n_loaded:,} rows); engine (score + summary) "
-          f"best {min(engine_times):.2f} s")  # fmt: skip
+          f"best {min(engine_times):.2f} s; the SQLite path (read and scored at once, then the summary) best "
+          f"{min(stream_times):.2f} s")  # fmt: skip
     print(f"one question, 1,000 forecasts by 200 forecasters: question_detail {one_detail * 1000:.1f} ms, "
           f"score + summary {one_full * 1000:.1f} ms (target <= 50 ms)")  # fmt: skip
 

@@ -105,9 +105,23 @@ class _PlainCoercion(RuntimeParam):
             return _text(value)
         if self.annotation == list[str]:
             return [_text(item) for item in (value if isinstance(value, (list, tuple)) else [value])]
+        if _as_is(self.annotation, self.parameter_info, value):
+            return value
         adapter = build_runtime_param(param.type_descriptor)
         param._runtime_param = adapter  # built once, as typer would
         return adapter._coerce_value(value, param=param, ctx=ctx)
+
+
+def _as_is(annotation: Any, info, value: Any) -> bool:
+    """A value that typer's adapter would hand back unchanged: a flag's True or False (`_parse_cli_bool` passes
+    a non-string through, pydantic's bool keeps a bool), and a float or int default of a float or int parameter
+    without bounds or clamping (pydantic's float keeps a float, its int an int). Such defaults (`--bin-width`'s
+    0.1, `--json`'s False) would otherwise build the adapters, and import pydantic, on every run."""
+    if annotation is bool:
+        return type(value) is bool
+    if annotation is float or annotation is int:
+        return type(value) is annotation and info.min is None and info.max is None and not info.clamp
+    return False
 
 
 def _text(value: Any) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from functools import partial
 from typing import Annotated
 
@@ -43,6 +44,7 @@ def score_command(
     # numpy asks for transparent huge pages for big arrays; on a busy machine the kernel's compaction for them
     # costs more than the page faults it saves (0.15 s of 2.5 in the benchmark). Only if numpy is not loaded yet.
     os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+    _keep_freed_memory()
     st = state(ctx)
     if unit not in UNITS:
         raise UsageFailure(f"--unit {unit!r} is not one of: {', '.join(UNITS)}")
@@ -56,8 +58,8 @@ def score_command(
             raise UsageFailure(f"{extra[0]} applies to the summary, not to one question")
         _one_question(st, question, names, as_json)
         return
-    from forecast.core.scoring.calibration import n_bins_for
-    from forecast.services.scoring import ScoreFilter, score_database
+    from forecast.core.bins import n_bins_for
+    from forecast.services.score_filter import ScoreFilter
     from forecast.services.sqlite_read import read_sqlite
 
     from forecast.cli.output import usage
@@ -65,8 +67,19 @@ def score_command(
     usage(n_bins_for, bin_width)
     flt = ScoreFilter(forecasters=names, tag=tag, since=st.when(since), until=st.when(until),
                       exclude_backfilled=exclude_backfilled, backfill_after=st.settings.backfill_after)  # fmt: skip
+
     def summary(conn):
-        return score_database(conn, flt, unit=unit, bin_width=bin_width, breakdown=breakdown)
+        from forecast.services.score_read import start_reads
+
+        # on a SQLite file the reads start now, while numpy and the engine are imported
+        reads = start_reads(conn, flt, labels=breakdown == "question", tags=breakdown == "tag")
+        try:
+            from forecast.services.scoring import score_database
+        except BaseException:
+            if reads is not None:
+                reads.close()
+            raise
+        return score_database(conn, flt, unit=unit, bin_width=bin_width, breakdown=breakdown, reads=reads)
 
     # A SQLite file at this version's schema is read through the standard library (no SQLAlchemy import);
     # anything else, and any driver error there, goes the usual way (on a connection, not a session: no ORM).
@@ -84,6 +97,25 @@ def score_command(
     _print_summary(out)
     _print_kinds(out.kinds)
     _backfill_note(out.backfilled)
+
+
+def _keep_freed_memory() -> None:
+    """Ask glibc's malloc to keep what the scoring frees for the next arrays instead of handing it back to the
+    kernel: scoring a chunk at a time allocates and frees arrays of a few hundred kilobytes to a few megabytes
+    over and over, and each one handed back (unmapped, or trimmed off the heap) comes back as fresh pages, a
+    page fault each (a third of a million-forecast run's system time). A no-op where there is no glibc."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3
+    mallopt(m_mmap_threshold, 64 << 20)  # arrays up to 64 MB from the heap (and back to it when freed)
+    mallopt(m_trim_threshold, 1 << 30)  # the heap shrinks only past 1 GB of free space at its top
+    mallopt(m_top_pad, 64 << 20)  # and grows 64 MB at a time
 
 
 def _backfill_note(info) -> None:

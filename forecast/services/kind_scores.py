@@ -18,9 +18,9 @@ import binascii
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlmodel import Session
 
 from forecast.core.backfill import lag_micros
 from forecast.core.errors import InvalidInput
@@ -31,6 +31,9 @@ from forecast.core.scoring import kind_arrays as ka
 from forecast.core.scoring.calibration import n_bins_for
 from forecast.services.scoring import ScoreFilter, _connection, _question_where
 from forecast.store import bulk
+
+if TYPE_CHECKING:  # `forecast score` reads on a plain connection (services/sqlite_read.py): no SQLModel import
+    from sqlmodel import Session
 
 KINDS = (Kind.CHOICE, Kind.NUMERIC, Kind.DATE)
 CHOICE_METRICS = ("brier", "brier2", "log_score", "baseline", "peer")  # the columns of each kind, in order

@@ -9,18 +9,19 @@ and the team aggregates always compare against the whole crowd of each question.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from forecast.core.backfill import DEFAULT_BACKFILL_AFTER, lag_micros
+from forecast.core.backfill import lag_micros
 from forecast.core.errors import NotFound
-from forecast.core.scoring import NO_TIME, ScoringInput, question_detail, score
+from forecast.core.scoring import ScoringInput, question_detail, score
 from forecast.core.scoring.question import DetailForecaster, DetailQuestion, DetailScores
 from forecast.core.scoring.results import BreakdownRow, Summary
-from forecast.core.timeparse import to_micros
+from forecast.services.score_filter import QUESTIONS_SQL, ScoreFilter
+from forecast.services.score_filter import question_where as _question_where
 from forecast.store import bulk
 from forecast.store.bulk import Params
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # a summary reads on a plain connection: `forecast score` loa
     from sqlmodel import Session
 
     from forecast.services.kind_scores import KindReport
+    from forecast.services.score_read import SummaryReads
 
     Reader = Session | Connection | bulk.Sqlite
 
@@ -38,22 +40,8 @@ _FORECAST_ROW = np.dtype([("q", "i8"), ("f", "i8"), ("p", "f8"), ("t", "i8"), ("
 _PACKED_ROW = np.dtype([("qf", "i8"), ("p", "f8"), ("t", "i8"), ("rec", "i8")])
 _DETAIL_ROW = np.dtype([("id", "i8"), ("f", "i8"), ("p", "f8"), ("t", "i8"), ("rec", "i8")])
 _QUESTION_ROW = np.dtype([("id", "i8"), ("opens", "i8"), ("closes", "i8"), ("res_at", "i8"), ("outcome", "f8")])
-# resolved_at NULL -> NO_TIME; outcome: 1 YES, 0 NO, -1 not scored (NaN below)
-QUESTIONS_SQL = (
-    f"SELECT id, opens_at, closes_at, COALESCE(resolved_at, {NO_TIME}), "
-    "CAST(CASE resolution WHEN 'yes' THEN 1 WHEN 'no' THEN 0 ELSE -1 END AS DOUBLE PRECISION) "
-    "FROM question WHERE {where} ORDER BY id"
-)
-
-
-@dataclass(frozen=True)
-class ScoreFilter:
-    forecasters: tuple[str, ...] = ()  # whose scores to show; empty: everyone
-    tag: str | None = None
-    since: datetime | None = None  # resolved at or after
-    until: datetime | None = None  # resolved before
-    exclude_backfilled: bool = False  # leave out forecasts recorded long after their claimed time
-    backfill_after: timedelta = DEFAULT_BACKFILL_AFTER
+__all__ = ["FORECASTS_SQL", "QUESTIONS_SQL", "ScoreFilter", "backfilled_count", "load_input", "score_database",
+           "score_one_question"]  # fmt: skip
 
 
 def _connection(src: Reader) -> Connection | bulk.Sqlite:
@@ -65,23 +53,6 @@ def _connection(src: Reader) -> Connection | bulk.Sqlite:
 def _rows(conn: Connection, sql: str, params: Params, dtype: np.dtype) -> np.ndarray:
     """Run `sql` (`:name` parameters) on the driver's cursor, rows straight into a structured array."""
     return bulk.array(conn, sql, params, dtype)
-
-
-def _question_where(conn: Connection, flt: ScoreFilter) -> tuple[str, dict]:
-    where, params = [], {}
-    if flt.tag is not None:
-        tag = bulk.scalar(conn, "SELECT id FROM tag WHERE name = :name", (flt.tag,))
-        if tag is None:
-            raise NotFound(f"no tag named {flt.tag!r}")
-        where.append("id IN (SELECT question_id FROM question_tag WHERE tag_id = :tag)")
-        params["tag"] = int(tag)
-    if flt.since is not None:
-        where.append("resolved_at >= :since")
-        params["since"] = to_micros(flt.since)
-    if flt.until is not None:
-        where.append("resolved_at < :until")
-        params["until"] = to_micros(flt.until)
-    return (" AND ".join(where) or "1 = 1"), params
 
 
 # Forecasts of scored questions only, in id order (the table's own order: no sort for SQLite). The unary
@@ -216,21 +187,43 @@ def score_database(
     unit: str = "time",
     bin_width: float = 0.1,
     breakdown: str | None = None,
+    reads: SummaryReads | None = None,
 ) -> ScoreSummary:
-    """The documented summary (docs/scoring.md), plus `breakdown` rows when asked for."""
-    inp = load_input(src, flt, labels=breakdown == "question", tags=breakdown == "tag")
-    scores = score(inp, unit=unit, bin_width=bin_width)
+    """The documented summary (docs/scoring.md), plus `breakdown` rows when asked for.
+
+    On a SQLite file (a services/sqlite_read.py connection) the forecasts are scored while they are read
+    (services/score_stream.py); `reads` are that path's reads, when the caller started them already."""
+    labels, tags = breakdown == "question", breakdown == "tag"
+    conn = _connection(src)
+    scores = None
+    if isinstance(conn, bulk.Sqlite):
+        from forecast.services.score_read import SummaryReads
+        from forecast.services.score_stream import Unreadable, stream_scores
+
+        reads = reads or SummaryReads(conn, flt, labels=labels, tags=tags)
+        try:
+            scores, n_backfilled = stream_scores(reads, flt, unit=unit, bin_width=bin_width)
+        except Unreadable:
+            scores = None
+        finally:
+            reads.close()  # the connection is this thread's again
+    if scores is None:
+        inp = load_input(src, flt, labels=labels, tags=tags)
+        scores = score(inp, unit=unit, bin_width=bin_width)
+        n_backfilled = backfilled_count(inp, flt.backfill_after)
     names = list(flt.forecasters) or None
     summary = scores.summary(names)
-    backfilled = Backfilled(flt.exclude_backfilled, backfilled_count(inp, flt.backfill_after), flt.backfill_after)
+    backfilled = Backfilled(flt.exclude_backfilled, n_backfilled, flt.backfill_after)
     rows = scores.breakdown(breakdown, names) if breakdown is not None else None
-    # Choice, numeric and date questions (services/kind_scores.py), each kind with its own columns. None when no
-    # such question passes the filter, so binary-only output is unchanged; present, `questions` counts binary
-    # questions and `backfilled` all scored forecasts. Imported here, after the scoring's peak of memory: it
-    # brings SQLModel.
-    from forecast.services.kind_scores import kind_scores
+    kinds = None
+    if reads is None or reads.other_kinds is not False:
+        # Choice, numeric and date questions (services/kind_scores.py), each kind with its own columns. None when
+        # no such question passes the filter, so binary-only output is unchanged; present, `questions` counts
+        # binary questions and `backfilled` all scored forecasts. Imported here, after the scoring's peak of
+        # memory: it brings SQLModel.
+        from forecast.services.kind_scores import kind_scores
 
-    kinds = kind_scores(src, flt, unit=unit, bin_width=bin_width) or None
+        kinds = kind_scores(src, flt, unit=unit, bin_width=bin_width) or None
     questions = summary.questions
     if kinds is not None:
         questions = replace(questions, not_scored=questions.not_scored - kinds.n_questions)

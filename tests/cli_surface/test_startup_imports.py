@@ -98,3 +98,43 @@ def test_plain_coercion_gives_what_typers_adapter_gives(value):
     expected = build_runtime_param(descriptor)._coerce_value(value, param=None, ctx=None)
     got = _PlainCoercion(descriptor.parameter_info, descriptor.annotation)._coerce_value(value, param=None, ctx=None)
     assert got == expected and type(got) is type(expected)
+
+
+HEAVY_FOR_SCORE = ("sqlmodel", "pydantic", "sqlalchemy", "alembic", "statsmodels", "scipy")
+"""`forecast score` on a SQLite file at the current schema reads through the standard library's sqlite3
+(services/sqlite_read.py) and keeps typer's flags and default numbers off pydantic (cli/params.py): together
+these were half a second of a million-forecast run (docs/benchmarks.md, "Issue 13 §3")."""
+
+
+@pytest.mark.parametrize("extra", [[], ["--breakdown", "tag", "--exclude-backfilled"],
+                                   ["--unit", "final", "--breakdown", "question"]])  # fmt: skip
+def test_score_summary_stays_off_the_orm(extra, tmp_path):
+    db = str(tmp_path / "small.db")
+    make_small_db(db)
+    loaded = _loaded_by(["--db", db, "score", "--json", *extra])
+    assert "numpy" in loaded  # the check is not vacuous: the command did score
+    for heavy in HEAVY_FOR_SCORE:
+        assert not any(m == heavy or m.startswith(heavy + ".") for m in loaded), f"`forecast score` imported {heavy}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    case=st.one_of(
+        st.tuples(st.just(bool), st.booleans()),
+        st.tuples(st.just(float), st.floats(allow_nan=False)),
+        st.tuples(st.just(int), st.integers()),
+    )
+)
+def test_plain_coercion_passes_flags_and_defaults_as_typers_adapter_does(case):
+    """A flag's True/False and a number parameter's own default reach the command unchanged, as through typer's
+    adapter (which they no longer build)."""
+    from typer._coercion import build_runtime_param, resolve_type_descriptor
+    from typer.models import OptionInfo
+
+    from forecast.cli.params import _PlainCoercion
+
+    annotation, value = case
+    descriptor = resolve_type_descriptor(annotation, OptionInfo())
+    expected = build_runtime_param(descriptor)._coerce_value(value, param=None, ctx=None)
+    got = _PlainCoercion(descriptor.parameter_info, descriptor.annotation)._coerce_value(value, param=None, ctx=None)
+    assert got == expected and type(got) is type(expected)

@@ -46,11 +46,14 @@ def series(tl: Timeline, extremizing: Extremizing | None = None) -> dict[str, np
 
 
 def fit_extremizing(tl: Timeline, crowd: Crowd) -> Extremizing:
-    n_q = int(np.count_nonzero(tl.width > 0))
+    return fit_extremizing_on(int(np.count_nonzero(tl.width > 0)), tl.ev_slogit / tl.ev_n, crowd.ev_o, crowd.ev_u)
+
+
+def fit_extremizing_on(n_q: int, x: np.ndarray, o: np.ndarray, u: np.ndarray) -> Extremizing:
+    """The fit on `n_q` questions with events: x the mean logit at each event, o its outcome, u its share of the window."""
     if n_q < MIN_QUESTIONS_TO_EXTREMIZE:
         return Extremizing(None, n_q, reason=f"needs at least {MIN_QUESTIONS_TO_EXTREMIZE} scored questions")
-    x = tl.ev_slogit / tl.ev_n
-    fit = fit_logistic(x, crowd.ev_o, crowd.ev_u, np.zeros(len(x), dtype=np.int64), 1, intercept=False)
+    fit = fit_logistic(x, o, u, np.zeros(len(x), dtype=np.int64), 1, intercept=False)
     if not fit.ok[0]:
         return Extremizing(None, n_q, reason="the maximum-likelihood fit did not converge")
     lo, hi = fit.ci()

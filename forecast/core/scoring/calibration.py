@@ -10,15 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from forecast.core.errors import InvalidInput
-from forecast.core.scoring.segments import distinct
+from forecast.core.bins import n_bins_for
+from forecast.core.scoring.segments import distinct, unique_inverse
 
-
-def n_bins_for(width: float) -> int:
-    n = round(1.0 / width) if width > 0 else 0
-    if n < 1 or abs(n * width - 1.0) > 1e-9:
-        raise InvalidInput(f"bin width {width} does not divide 1 into whole bins")
-    return n
+__all__ = ["Bins", "WeightedRows", "bin_index", "lowess_curve", "n_bins_for", "wilson_interval"]
 
 
 def bin_index(p: np.ndarray, n_bins: int) -> np.ndarray:
@@ -59,7 +54,7 @@ class WeightedRows:
             used = np.flatnonzero(count)
             inv, count = key, count[used]
         else:
-            used, inv = np.unique(key, return_inverse=True)
+            used, inv = unique_inverse(key)
             count = np.bincount(inv)
             space = len(used)
 
@@ -92,8 +87,7 @@ def _codes(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         code_i = code.astype(np.int64)
         if np.array_equal(values[code_i], p):
             return values, code_i
-    values, code = np.unique(p, return_inverse=True)
-    return values, code.reshape(-1)
+    return unique_inverse(p)
 
 
 @dataclass(eq=False)

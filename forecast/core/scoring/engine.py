@@ -24,7 +24,7 @@ UNITS: tuple[str, ...] = ("time", "forecast", "final")
 
 @dataclass(eq=False)
 class Scores:
-    tl: Timeline
+    tl: Timeline  # from score_stream (core/scoring/stream.py): only the question columns (a stream.Questions)
     names: tuple[str, ...]  # the forecasters, then the aggregates
     n_forecasters: int
     pairs: PairTable
@@ -91,10 +91,16 @@ def score(inp: ScoringInput, *, unit: str = "time", bin_width: float = 0.1, aggr
 
 
 def _unit_rows(tl: Timeline, rs: RowSet, sc: RowScores, table: PairTable, unit: str) -> WeightedRows:
+    return WeightedRows.of(*unit_columns(tl, rs, sc, table, unit))
+
+
+def unit_columns(tl: Timeline, rs: RowSet, sc: RowScores, table: PairTable,
+                 unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """The calibration rows of one row set before equal ones are merged: group, p, outcome, weight."""
     o = tl.inp.outcome[rs.q]
     if unit == "time":  # each pair weighs 1, split by standing time within its span
-        return WeightedRows.of(rs.f, rs.p, o, sc.u / table.coverage[rs.pair_of_row()])
+        return rs.f, rs.p, o, sc.u / table.coverage[rs.pair_of_row()]
     if unit == "forecast":
-        return WeightedRows.of(rs.f, rs.p, o, np.ones(len(rs.p)))
+        return rs.f, rs.p, o, np.ones(len(rs.p))
     last = rs.pair_last
-    return WeightedRows.of(rs.f[last], rs.p[last], o[last], np.ones(len(last)))
+    return rs.f[last], rs.p[last], o[last], np.ones(len(last))

@@ -74,8 +74,9 @@ class Crowd:
         starts = np.flatnonzero(first)
         cover = np.add.reduceat(ev_u, starts) if len(starts) else ev_u[:0]
         h_cover = np.add.reduceat(ev_h, starts) if len(starts) else ev_h[:0]
-        return cls(tl, LocalPrefix(a, first), LocalPrefix(b, first), tl.inp.outcome[tl.ev_q], ev_u, ev_h, cover,
-                   h_cover)  # fmt: skip
+        c = tl.carries
+        return cls(tl, LocalPrefix(a, first, c and c.peer_a), LocalPrefix(b, first, c and c.peer_b),
+                   tl.inp.outcome[tl.ev_q], ev_u, ev_h, cover, h_cover)  # fmt: skip
 
     @property
     def median(self) -> LocalPrefix:
@@ -84,7 +85,7 @@ class Crowd:
             if self._median is None:
                 tl = self.tl
                 term = relative.median_brier(tl.ev_lo, tl.ev_hi, self.ev_o) * self.ev_u
-                self._median = LocalPrefix(term, tl.ev_qfirst)
+                self._median = LocalPrefix(term, tl.ev_qfirst, tl.carries and tl.carries.median)
             return self._median
 
     def sums(self, rs: RowSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

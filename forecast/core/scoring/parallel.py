@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -17,12 +18,25 @@ R = TypeVar("R")
 _PREFIX = "scoring-worker"
 _pool: ThreadPoolExecutor | None = None
 _lock = threading.Lock()
+_here = threading.local()
+
+
+@contextmanager
+def inline() -> Iterator[None]:
+    """Within this block, work of this thread runs right here: for a caller that keeps the other cores busy
+    itself (the scoring stream, which scores one chunk while the next is read)."""
+    before = getattr(_here, "inline", False)
+    _here.inline = True
+    try:
+        yield
+    finally:
+        _here.inline = before
 
 
 def _executor() -> ThreadPoolExecutor | None:
-    """The shared pool, or None on one of its own threads."""
+    """The shared pool, or None on one of its own threads (or inline)."""
     global _pool
-    if threading.current_thread().name.startswith(_PREFIX):
+    if threading.current_thread().name.startswith(_PREFIX) or getattr(_here, "inline", False):
         return None
     with _lock:
         if _pool is None:

@@ -11,7 +11,7 @@ two events the set of standing forecasts is constant, so crowd statistics are ke
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -19,7 +19,20 @@ from forecast.core.scoring.arrays import ScoringInput
 from forecast.core.scoring.brier import outcome_log_prob, p_logit
 from forecast.core.scoring.medians import running_medians
 from forecast.core.scoring.parallel import Pending, background
-from forecast.core.scoring.segments import int_segment_cumsum, last_of, segment_cumsum, sort_order, starts_of
+from forecast.core.scoring.segments import Carry, int_segment_cumsum, last_of, segment_cumsum, sort_order, starts_of
+
+
+@dataclass(eq=False)
+class Carries:
+    """The running sums over events that one chunk of questions hands to the next, when the questions are
+    scored a chunk at a time (core/scoring/stream.py): the crowd's sums here, the crowd's terms in pairs.Crowd."""
+
+    slog: Carry = field(default_factory=Carry)
+    sp: Carry = field(default_factory=Carry)
+    slogit: Carry = field(default_factory=Carry)
+    peer_a: Carry = field(default_factory=Carry)
+    peer_b: Carry = field(default_factory=Carry)
+    median: Carry = field(default_factory=Carry)
 
 
 @dataclass(eq=False)
@@ -64,6 +77,7 @@ class Timeline:
     # forecasts left out
     late_src: np.ndarray  # made at or after end on a scored question
     dropped_src: np.ndarray  # replaced at the same instant by the same forecaster
+    carries: Carries | None = None  # when these questions continue earlier ones (see Carries)
 
     @property
     def ev_lo(self) -> np.ndarray:
@@ -79,7 +93,8 @@ class Timeline:
         return len(self.inp.forecasters)
 
 
-def build(inp: ScoringInput) -> Timeline:
+def build(inp: ScoringInput, carries: Carries | None = None) -> Timeline:
+    """The timeline of `inp`; with `carries`, of questions that continue those of the earlier calls with them."""
     opens, closes = inp.opens, inp.closes
     end = np.minimum(closes, inp.resolved_at)
     resolved = ~np.isnan(inp.outcome)
@@ -117,16 +132,17 @@ def build(inp: ScoringInput) -> Timeline:
     )  # fmt: skip
     medians = Pending([background(job) for job in jobs], (ev_lo, ev_hi))
 
-    def crowd_sum(x: np.ndarray) -> np.ndarray:
+    def crowd_sum(x: np.ndarray, carry: Carry | None) -> np.ndarray:
         """Per event, the sum of x over the standing forecasts: each forecast adds itself, less its predecessor."""
         delta = x.copy()
         delta[1:] -= np.where(first[1:], 0.0, x[:-1])
         per_event = np.add.reduceat(delta[eorder], ev_first) if len(ev_first) else delta[:0]
-        return segment_cumsum(per_event, ev_qfirst)
+        return segment_cumsum(per_event, ev_qfirst, carry)
 
-    ev_slog = crowd_sum(outcome_log_prob(p, o))
-    ev_sp = crowd_sum(p)
-    ev_slogit = crowd_sum(p_logit(p))
+    c = carries
+    ev_slog = crowd_sum(outcome_log_prob(p, o), c and c.slog)
+    ev_sp = crowd_sum(p, c and c.sp)
+    ev_slogit = crowd_sum(p_logit(p), c and c.slogit)
 
     return Timeline(
         inp=inp, end=end, scored=scored, empty_window=empty, window=window, horizon=horizon, width=width,
@@ -135,7 +151,7 @@ def build(inp: ScoringInput) -> Timeline:
         pair_q=q[pair_first], pair_f=f[pair_first], pair_first=pair_first, pair_last=pair_last,
         ev_q=ev_q, ev_t=ev["ev_t"], ev_len=ev["ev_len"], ev_qfirst=ev_qfirst, ev_n=ev_n,
         ev_slog=ev_slog, ev_sp=ev_sp, ev_slogit=ev_slogit, medians=medians,
-        late_src=np.flatnonzero(late), dropped_src=dropped_src,
+        late_src=np.flatnonzero(late), dropped_src=dropped_src, carries=carries,
     )  # fmt: skip
 
 
@@ -147,7 +163,9 @@ def _standing(inp: ScoringInput, src: np.ndarray) -> tuple[np.ndarray, ...]:
     """
     q, f, t = inp.q_idx[src], inp.f_idx[src], inp.t[src]
     qf = q * max(len(inp.forecasters), 1) + f
-    order = sort_order(qf, t, None if inp.seq is None else inp.seq[src])
+    # by time since the question opened: the same order (one question per qf), and a combined sort key small
+    # enough for one argsort (times since 1970 are not, beside thousands of pairs: sort_order would rank them first)
+    order = sort_order(qf, t - inp.opens[q], None if inp.seq is None else inp.seq[src])
     src, qf, q, f, t = src[order], qf[order], q[order], f[order], t[order]
     te = np.maximum(t, inp.opens[q])
     replaced = np.zeros(len(src), dtype=bool)
