@@ -507,6 +507,20 @@ _HEADLINE_WEIGHTS: dict[str, float] = {
 # plain numbers in text_weights.py, so reading a dump needs nothing but Python.
 
 _VISIBLE = (None, "repeated", "promoted links")
+# Words of a line that speaks to the reader (a sign-up box, a city picker, a consent banner), not a title.
+_READER = frozenset(
+    "you your yours du dein deine deinen dir dich euch vous votre vos tu ton ta tes usted ustedes tú tus te "
+    "você vocês voi vostro vostra tuo tua".split()
+)
+_READER_CASED = re.compile(r"\b(?:Sie|Ihr|Ihre|Ihren|Ihnen)\b")
+_UI_WORDS = frozenset(
+    "click tap sign login log register subscribe subscription download app account cookies cookie newsletter "
+    "anmelden registrieren abonnieren herunterladen konto einloggen "
+    "connectez inscrivez abonnez télécharger compte "
+    "regístrate registrate suscríbete descarga descargar cuenta inicia "
+    "accedi iscriviti abbonati scarica "
+    "cadastre assine baixe".split()
+)
 _QUOTES = "\"'«»„‚‘’“”‹›"
 _SEPARATOR = re.compile(r"\s[|•·»›/>–—-]\s")
 
@@ -568,7 +582,7 @@ def _stems_of(lay: _Layout, lines: list[_Line], i: int) -> set[str]:
     return got
 
 
-def _share(own: set[str], vocab: set[str]) -> float:
+def _share(own: set[str], vocab) -> float:
     return len(own & vocab) / len(own) if own else 0.0
 
 
@@ -583,7 +597,8 @@ def _layout_candidate(ln: _Line) -> bool:
 
 def _layout_features(
     lines: list[_Line], lay: _Layout, i: int, run: tuple[int, int] | None, runs: list[tuple[int, int, float]],
-    hand: dict[int, float], hand_at: int | None, counts: dict[str, int], body_vocab: set[str], all_vocab: set[str],
+    hand: dict[int, float], hand_at: int | None, counts: dict[str, int], body_vocab: dict[str, int],
+    all_vocab: set[str], page: str,
 ) -> dict[str, float]:  # fmt: skip
     ln = lines[i]
     text = ln.text.strip()
@@ -628,17 +643,30 @@ def _layout_features(
                 break
     f["run under"] = follow
     f["article under"] = chosen
-    # the text right under the line (its next paragraphs) names what the line names
-    local: set[str] = set()
+    # the text right under the line (its next paragraphs) names what the line names, and names it again
+    # and again (a teaser's words recur in its own blurb only)
+    local: dict[str, int] = {}
     k, seen = p, 0
     while k < end and seen < 6:
-        local |= _stems_of(lay, lines, lay.kept[k])
+        for st in _stems_of(lay, lines, lay.kept[k]):
+            local[st] = local.get(st, 0) + 1
         seen += 1
         k = lay.next_para[k + 1] if k + 1 <= end else end
     own = _stems_of(lay, lines, i)
-    f["overlap under"] = min(_share(own, local), 0.6) / 0.6
-    f["overlap article"] = min(_share(own, body_vocab), 0.6) / 0.6
+    f["overlap under"] = min(_share(own, local.keys()), 0.6) / 0.6
+    f["overlap article"] = min(_share(own, body_vocab.keys()), 0.6) / 0.6
     f["overlap page"] = min(_share(own, all_vocab), 0.6) / 0.6
+    if own:
+        f["salience under"] = sum(min(local.get(st, 0), 3) for st in own) / (3 * len(own))
+        f["salience article"] = sum(min(body_vocab.get(st, 0), 5) for st in own) / (5 * len(own))
+    # printed again inside other lines (a breadcrumb, "Share: ...", "5 comments on ...")
+    norm = F.normal(text)
+    if len(norm) >= 12:
+        f["echoed"] = float(min(2, page.count(norm) - counts.get(norm, 1)) > 0)
+    low = {w.lower() for w in alpha}
+    f["addresses reader"] = float(bool(low & _READER) or bool(_READER_CASED.search(text[1:])))
+    f["ui words"] = float(bool(low & _UI_WORDS))
+    f["kicker colon"] = float(text.endswith(":") and r + 1 < end and lay.shaped[r + 1])
     # where it sits beside the article's text as the rules above found it
     if run is not None:
         bs, be = lay.rank.get(run[0], 0), lay.rank.get(run[1], end)
@@ -675,15 +703,19 @@ def _learned_headline(
     cands = [i for i in lay.kept if _layout_candidate(lines[i])]
     if not cands:
         return hand_at
-    body_vocab: set[str] = set()
+    body_vocab: dict[str, int] = {}
     all_vocab: set[str] = set()
     for r, i in enumerate(lay.kept):
         if lay.para[r]:
             st = _stems_of(lay, lines, i)
             all_vocab |= st
             if run is not None and run[0] <= i <= run[1]:
-                body_vocab |= st
-    feats = {i: _layout_features(lines, lay, i, run, runs, hand, hand_at, counts, body_vocab, all_vocab) for i in cands}
+                for w in st:
+                    body_vocab[w] = body_vocab.get(w, 0) + 1
+    page = "\n".join(F.normal(ln.text) for ln in lines)
+    feats = {
+        i: _layout_features(lines, lay, i, run, runs, hand, hand_at, counts, body_vocab, all_vocab, page) for i in cands
+    }
     if (sink := _LEARNING.get()) is not None:
         sink.append(("headline", [(lines[i].text, feats[i]) for i in cands]))
     return max(cands, key=lambda i: (sum(HEADLINE.get(k, 0.0) * v for k, v in feats[i].items()), -i))
