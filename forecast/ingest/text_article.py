@@ -13,6 +13,7 @@ Dates are honest: a date alone in the header *above* the headline is what news s
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from contextvars import ContextVar
@@ -21,13 +22,13 @@ from datetime import datetime
 
 from forecast.core.errors import InvalidInput
 from forecast.core.model import DateSource
+from forecast.core.text import _SPACES, strip_controls
 from forecast.core.timeparse import local, utcnow
 from forecast.ingest import furniture as F
 from forecast.ingest.draft import ArticleDraft, finish, plausible
 from forecast.ingest.dates import (
     LineDate, byline_author, cued_date, date_order, find_date, has_clock, has_weekday, line_date, numeric_order,
 )  # fmt: skip
-from forecast.core.text import _SPACES, strip_controls
 from forecast.ingest.sanitize import clean_line, clean_text
 from forecast.ingest.urls import date_from_url, host_of, normalise_url
 
@@ -188,10 +189,14 @@ def _is_prose(text: str) -> bool:
 
 
 def _is_paragraph(ln: _Line) -> bool:
+    return ln.why is None and not (ln.date and ln.date.kind != "dateline") and _paragraph_text(ln.text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _paragraph_text(text: str) -> bool:
     return (
-        ln.why is None and _is_prose(ln.text) and len(F.words(ln.text)) >= _PARAGRAPH_WORDS and not _shouted(ln.text)
-        and not _repetitive(ln.text)
-        and not (ln.date and ln.date.kind != "dateline") and not F.is_site_notice(ln.text)
+        _is_prose(text) and len(F.words(text)) >= _PARAGRAPH_WORDS and not _shouted(text) and not _repetitive(text)
+        and not F.is_site_notice(text)
     )  # fmt: skip
 
 
@@ -339,7 +344,7 @@ _OVERLAP_ENOUGH = 0.5  # a headline names a few of the text's words; more is no 
 
 def _headline(
     lines: list[_Line], body_start: int, counts: dict[str, int], body_end: int | None = None,
-    scores_out: dict[int, float] | None = None,
+    scores_out: dict[int, float] | None = None, features_out: dict[int, dict[str, float]] | None = None,
 ) -> int | None:  # fmt: skip
     """The headline. News pages print it just above the byline and date (or just below a date stamp),
     with at most a deck between: the headline sits above the deck, and a deck is the longer of the two."""
@@ -386,6 +391,8 @@ def _headline(
     scores = {i: sum(_HEADLINE_WEIGHTS[k] * v for k, v in features[i].items()) for i in cands}
     if scores_out is not None:
         scores_out.update(scores)
+    if features_out is not None:
+        features_out.update(features)
     return max(cands, key=lambda i: (scores[i], -i))
 
 
@@ -541,6 +548,7 @@ class _Layout:
     text_indent: int  # the indent most paragraphs have (-1: not known)
     indent_share: dict[int, float]  # how many of the visible lines have each indent
     at: list[int]  # for every line, the rank of the first visible line at or after it
+    nwords: list[int]  # words of each visible line
 
 
 def _layout(lines: list[_Line]) -> _Layout:
@@ -550,9 +558,9 @@ def _layout(lines: list[_Line]) -> _Layout:
     deck = [p and _is_deck(lines[i]) for i, p in zip(kept, para, strict=True)]
     shaped = []
     sums = [0]
-    for i, p in zip(kept, para, strict=True):
+    nwords = [len(F.words(lines[i].text)) for i in kept]
+    for i, p, n in zip(kept, para, nwords, strict=True):
         ln = lines[i]
-        n = len(F.words(ln.text))
         shaped.append(3 <= n <= 20 and not ln.text.rstrip().endswith(".") and not ln.bullet and ln.date is None)
         sums.append(sums[-1] + (n if p else 0))
     nxt = [len(kept)] * (len(kept) + 1)
@@ -572,7 +580,9 @@ def _layout(lines: list[_Line]) -> _Layout:
         while r < len(kept) and kept[r] < i:
             r += 1
         at.append(r)
-    return _Layout(kept, {i: r for r, i in enumerate(kept)}, para, meta, deck, shaped, sums, nxt, {}, text_indent, share, at)
+    return _Layout(
+        kept, {i: r for r, i in enumerate(kept)}, para, meta, deck, shaped, sums, nxt, {}, text_indent, share, at, nwords
+    )
 
 
 def _stems_of(lay: _Layout, lines: list[_Line], i: int) -> set[str]:
@@ -603,8 +613,9 @@ def _layout_features(
     ln = lines[i]
     text = ln.text.strip()
     r = lay.rank[i]
-    n = len(F.words(text))
-    alpha = [w for w in F.words(text) if w[0].isalpha()]
+    ws = F.words(text)
+    n = len(ws)
+    alpha = [w for w in ws if w[0].isalpha()]
     f: dict[str, float] = {
         "words<=3": float(n <= 3), "words 4-6": float(4 <= n <= 6), "words 7-14": float(7 <= n <= 14),
         "words 15-25": float(15 <= n <= 25), "words>25": float(n > 25),
@@ -627,7 +638,7 @@ def _layout_features(
     f["meta under"] = float(any(lay.meta[k] for k in range(r + 1, min(end, r + 7))))
     f["meta above"] = float(any(lay.meta[k] for k in range(max(0, r - 3), r)))
     f["deck under"] = float(r + 1 < end and lay.deck[r + 1])
-    f["kicker above"] = float(r > 0 and len(F.words(lines[lay.kept[r - 1]].text)) <= 3 and not lay.meta[r - 1])
+    f["kicker above"] = float(r > 0 and lay.nwords[r - 1] <= 3 and not lay.meta[r - 1])
     f["titles around"] = float(sum(lay.shaped[k] for k in range(max(0, r - 4), min(end, r + 5)) if k != r))
     # the run of paragraphs right under the line, and how heavy it is beside the heaviest on the page
     p = lay.next_para[r + 1] if r + 1 <= end else end
@@ -667,6 +678,7 @@ def _layout_features(
     f["addresses reader"] = float(bool(low & _READER) or bool(_READER_CASED.search(text[1:])))
     f["ui words"] = float(bool(low & _UI_WORDS))
     f["kicker colon"] = float(text.endswith(":") and r + 1 < end and lay.shaped[r + 1])
+    f["cut short"] = float(text.endswith(("…", "...")))  # a teaser's title cut to fit
     # where it sits beside the article's text as the rules above found it
     if run is not None:
         bs, be = lay.rank.get(run[0], 0), lay.rank.get(run[1], end)
@@ -686,6 +698,9 @@ def _layout_features(
         f["indented"] = float(ln.indent > lay.text_indent)
         f["indent of text under"] = float(under >= 0 and ln.indent == under)
         f["rare indent"] = float(lay.indent_share.get(ln.indent, 0.0) < 0.05)
+        # the last heading (outdented line) before the text under it: the title, not a kicker above it
+        if f["outdented"]:
+            f["last heading"] = float(not any(lines[lay.kept[q]].indent < lay.text_indent for q in range(r + 1, min(p, end))))
     # what the hand rules said
     f["rules' window"] = float(i in hand)
     f["rules' choice"] = float(i == hand_at)
@@ -696,11 +711,18 @@ def _layout_features(
 
 def _learned_headline(
     lines: list[_Line], lay: _Layout, run: tuple[int, int] | None, runs: list[tuple[int, int, float]], hand: dict[int, float],
-    hand_at: int | None, counts: dict[str, int],
+    hand_at: int | None, counts: dict[str, int], hand_features: dict[int, dict[str, float]],
 ) -> int | None:  # fmt: skip
     from forecast.ingest.text_weights import HEADLINE
 
-    cands = [i for i in lay.kept if _layout_candidate(lines[i])]
+    # Only lines with text or a byline/date close under them, or that the rules weighed: a title
+    # introduces something (this leaves out most menus and lists, and reading stays fast).
+    end = len(lay.kept)
+    near = [
+        i for r, i in enumerate(lay.kept)
+        if i in hand or lay.para_words[min(end, r + 11)] > lay.para_words[r + 1] or any(lay.meta[r + 1 : r + 7])
+    ]  # fmt: skip
+    cands = [i for i in near if _layout_candidate(lines[i])]
     if not cands:
         return hand_at
     body_vocab: dict[str, int] = {}
@@ -816,6 +838,7 @@ def _date_features(
     f["dates around"] = min(sum(1 for j, _ in cands if j != i and abs(lay.at[j] - r) <= 4), 4) / 4
     near = range(max(0, r - 1), min(end, r + 2))
     f["comment cue"] = float(any(_COMMENT_CUE.search(lines[lay.kept[q]].text) for q in near))
+    f["embedded post"] = float("(@" in ln.text or ln.text.lstrip().startswith(("—", "– ")))  # "— Name (@handle) date"
     f["byline near"] = float(any(byline_author(lines[lay.kept[q]].text) for q in range(max(0, r - 2), min(end, r + 3))))
     f["ambiguous numeric"] = float(bool(_AMBIGUOUS.search(d.match.text)))
     f["rules' line"] = float(i == rules_at)
@@ -906,7 +929,8 @@ def _read(raw: str, text: str) -> TextParts:
     else:
         body_start, body_end = run
     hand: dict[int, float] = {}
-    headline_at = _headline(lines, body_start, counts, body_end, hand)
+    hand_features: dict[int, dict[str, float]] = {}
+    headline_at = _headline(lines, body_start, counts, body_end, hand, hand_features)
     rules_start = body_start
     if run is not None and headline_at == body_start:  # the text's first line was its headline
         same = F.normal(lines[body_start].text)
@@ -923,7 +947,7 @@ def _read(raw: str, text: str) -> TextParts:
             headline_at = max(j for j in [rules_start, *following] if j < nxt and F.normal(lines[j].text) == same)
             rules_start = nxt
     # The rules' pick is one opinion among the features of the learned ranker, which weighs every line.
-    learned = _learned_headline(lines, lay, run, runs, hand, headline_at, counts)
+    learned = _learned_headline(lines, lay, run, runs, hand, headline_at, counts, hand_features)
     if learned == headline_at or run is None or learned is None:
         body_start = rules_start
     else:
