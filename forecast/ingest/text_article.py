@@ -22,7 +22,7 @@ from datetime import datetime
 
 from forecast.core.errors import InvalidInput
 from forecast.core.model import DateSource
-from forecast.core.text import _SPACES, strip_controls
+from forecast.core.text import strip_controls
 from forecast.core.timeparse import local, utcnow
 from forecast.ingest import furniture as F
 from forecast.ingest.draft import ArticleDraft, finish, plausible
@@ -115,6 +115,9 @@ def _unwrap(block: list[tuple[str, int]], width: int) -> list[tuple[str, bool, i
             out.append((line, bullet, indent))
         prev_raw = raw
     return out
+
+
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")  # as forecast.core.text folds them
 
 
 def _indents(raw: str, text: str) -> list[int]:
