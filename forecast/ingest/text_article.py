@@ -6,9 +6,14 @@ bars anywhere; short and menu-like lines are dropped only in the header and foot
 paragraph stays, in order. The headline is picked from the header.
 
 Dates are honest: a date alone in the header *above* the headline is what news sites print as "today"
-(the day the page was viewed), so it is ignored and said so. A publication date comes only from a
-"Published ..." or "By X | date" line, a date line right under the headline, a news-agency dateline
-("SEOUL, March 8 (Reuters) -") or a date in the URL path.
+(the day the page was viewed), so it is ignored and said so. A publication date is one the text prints:
+a "Published ..." or "By X | date" line, a date line near the headline, a news-agency dateline
+("SEOUL, March 8 (Reuters) -"), an info box after the text -- or a date in the URL path.
+
+The hand rules propose a headline and a date; two learned rankers (conditional logits whose weights
+benchmarks/fit_text.py fits on the development pages of the real-world corpus and writes to
+text_weights.py) have the last word: one weighs every visible line that could be the title, the other
+every full date the page prints against "no date".
 """
 
 from __future__ import annotations
@@ -347,7 +352,7 @@ _OVERLAP_ENOUGH = 0.5  # a headline names a few of the text's words; more is no 
 
 def _headline(
     lines: list[_Line], body_start: int, counts: dict[str, int], body_end: int | None = None,
-    scores_out: dict[int, float] | None = None, features_out: dict[int, dict[str, float]] | None = None,
+    scores_out: dict[int, float] | None = None,
 ) -> int | None:  # fmt: skip
     """The headline. News pages print it just above the byline and date (or just below a date stamp),
     with at most a deck between: the headline sits above the deck, and a deck is the longer of the two."""
@@ -394,8 +399,6 @@ def _headline(
     scores = {i: sum(_HEADLINE_WEIGHTS[k] * v for k, v in features[i].items()) for i in cands}
     if scores_out is not None:
         scores_out.update(scores)
-    if features_out is not None:
-        features_out.update(features)
     return max(cands, key=lambda i: (scores[i], -i))
 
 
@@ -714,7 +717,7 @@ def _layout_features(
 
 def _learned_headline(
     lines: list[_Line], lay: _Layout, run: tuple[int, int] | None, runs: list[tuple[int, int, float]], hand: dict[int, float],
-    hand_at: int | None, counts: dict[str, int], hand_features: dict[int, dict[str, float]],
+    hand_at: int | None, counts: dict[str, int],
 ) -> int | None:  # fmt: skip
     from forecast.ingest.text_weights import HEADLINE
 
@@ -744,7 +747,6 @@ def _learned_headline(
     if (sink := _LEARNING.get()) is not None:
         sink.append(("headline", [(lines[i].text, feats[i]) for i in cands]))
     return max(cands, key=lambda i: (sum(HEADLINE.get(k, 0.0) * v for k, v in feats[i].items()), -i))
-
 
 
 def _text_under(
@@ -932,8 +934,7 @@ def _read(raw: str, text: str) -> TextParts:
     else:
         body_start, body_end = run
     hand: dict[int, float] = {}
-    hand_features: dict[int, dict[str, float]] = {}
-    headline_at = _headline(lines, body_start, counts, body_end, hand, hand_features)
+    headline_at = _headline(lines, body_start, counts, body_end, hand)
     rules_start = body_start
     if run is not None and headline_at == body_start:  # the text's first line was its headline
         same = F.normal(lines[body_start].text)
@@ -950,7 +951,7 @@ def _read(raw: str, text: str) -> TextParts:
             headline_at = max(j for j in [rules_start, *following] if j < nxt and F.normal(lines[j].text) == same)
             rules_start = nxt
     # The rules' pick is one opinion among the features of the learned ranker, which weighs every line.
-    learned = _learned_headline(lines, lay, run, runs, hand, headline_at, counts, hand_features)
+    learned = _learned_headline(lines, lay, run, runs, hand, headline_at, counts)
     if learned == headline_at or run is None or learned is None:
         body_start = rules_start
     else:
