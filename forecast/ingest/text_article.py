@@ -18,6 +18,7 @@ every full date the page prints against "no date".
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
@@ -805,14 +806,33 @@ def _date_candidates(lines: list[_Line], lay: _Layout, header: set[int]) -> list
     return out
 
 
+@dataclass(slots=True)
+class _Dates:
+    """What every date candidate of a page is weighed against: the days printed, where they are."""
+
+    days: list[str]
+    count: dict[str, int]
+    ranks: list[int]  # rank of each candidate's line, ascending
+    first_under: int  # the smallest positive distance of a date under the headline (-1: none)
+
+
+def _dates_context(lay: _Layout, cands: list[tuple[int, LineDate]], ref: int) -> _Dates:
+    days = [d.match.when.date().isoformat() for _, d in cands if d.match.when]
+    count: dict[str, int] = {}
+    for day in days:
+        count[day] = count.get(day, 0) + 1
+    ranks = [lay.at[i] for i, _ in cands]
+    under = [r - ref for r in ranks if r > ref]
+    return _Dates(days, count, ranks, min(under) if under else -1)
+
+
 def _date_features(
     lines: list[_Line], lay: _Layout, cands: list[tuple[int, LineDate]], k: int, headline_at: int | None,
-    body: tuple[int, int], rules_at: int | None, rules_day: str,
+    body: tuple[int, int], rules_at: int | None, rules_day: str, ctx: _Dates,
 ) -> dict[str, float]:  # fmt: skip
     i, d = cands[k]
     ln = lines[i]
-    day = d.match.when.date().isoformat() if d.match.when else ""
-    days = [c.match.when.date().isoformat() for _, c in cands if c.match.when]
+    day = ctx.days[k]
     r = lay.at[i]
     end = len(lay.kept)
     visible = r < end and lay.kept[r] == i
@@ -835,12 +855,13 @@ def _date_features(
     f["after text"] = float(r > be)
     f["right after text"] = float(be < r <= be + 12)
     f["distance"] = min(abs(gap), 60) / 60
-    f["first under headline"] = float(gap > 0 and not any(0 < lay.at[j] - ref < gap for j, _ in cands))
-    f["same day printed"] = min(days.count(day) - 1, 3) / 3
-    f["distinct days"] = min(len(set(days)), 10) / 10
-    f["latest"] = float(day == max(days))
-    f["earliest"] = float(day == min(days))
-    f["dates around"] = min(sum(1 for j, _ in cands if j != i and abs(lay.at[j] - r) <= 4), 4) / 4
+    f["first under headline"] = float(gap > 0 and gap == ctx.first_under)
+    f["same day printed"] = min(ctx.count[day] - 1, 3) / 3
+    f["distinct days"] = min(len(ctx.count), 10) / 10
+    f["latest"] = float(day == max(ctx.count))
+    f["earliest"] = float(day == min(ctx.count))
+    around = bisect.bisect_right(ctx.ranks, r + 4) - bisect.bisect_left(ctx.ranks, r - 4) - 1
+    f["dates around"] = min(around, 4) / 4
     near = range(max(0, r - 1), min(end, r + 2))
     f["comment cue"] = float(any(_COMMENT_CUE.search(lines[lay.kept[q]].text) for q in near))
     f["embedded post"] = float("(@" in ln.text or ln.text.lstrip().startswith(("—", "– ")))  # "— Name (@handle) date"
@@ -860,8 +881,9 @@ def _learned_date(
 
     cands = _date_candidates(lines, lay, header)
     rules_day = rules_when.date().isoformat() if rules_when else ""
-    feats = [_date_features(lines, lay, cands, k, headline_at, body, rules_at, rules_day) for k in range(len(cands))]
     ref = lay.at[headline_at] if headline_at is not None else lay.at[body[0]]
+    ctx = _dates_context(lay, cands, ref)
+    feats = [_date_features(lines, lay, cands, k, headline_at, body, rules_at, rules_day, ctx) for k in range(len(cands))]
     none = {"none": 1.0, "none, nothing near": float(not any(abs(lay.at[i] - ref) <= 12 for i, _ in cands)),
             "none, rules found none": float(rules_when is None)}  # fmt: skip
     if (sink := _LEARNING.get()) is not None:
