@@ -1,9 +1,10 @@
 """Plain text copied from real news pages (tests/fixtures/realworld, see LICENSES.md there): headline,
 publication day and body over the whole corpus, and the date forms real pages print, in five languages.
 
-The floors below are two points under what the reader achieves on the development cases (482 dumps of 182 pages);
-the issue's target is 90 % (docs/realworld.md has the per-case table). The held-out cases are scored but not asserted, so
-that rules are never tuned to them.
+The floors below are about two points under what the reader achieves on the development cases (1268 dumps of 444
+pages, on which the learned rankers' weights were fitted); the issue's target is 90 % on pages not fitted on
+(docs/realworld.md has the held-out figures and the per-case table). The held-out cases are scored but not asserted,
+so that rules and weights are never tuned to them.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from forecast.ingest.sanitize import clean_text
 from forecast.ingest.text_article import _indents, read_text
 from tests.ingest.realworld_corpus import ROOT, evaluate, load_cases
 
-HEADLINE_FLOOR = 0.86
-DATE_FLOOR = 0.90
-BODY_FLOOR = 0.91
+HEADLINE_FLOOR = 0.90
+DATE_FLOOR = 0.92
+BODY_FLOOR = 0.92
 
 
 @pytest.fixture(scope="module")
