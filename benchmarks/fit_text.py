@@ -1,14 +1,17 @@
 """Fit the text reader's learned rankers (forecast/ingest/text_article.py) on the development pages of
 the real-world corpus, never the held-out ones, and write their weights to forecast/ingest/text_weights.py.
 
-    python benchmarks/fit_text.py [headline|date] [--lambda 1.0] [--check] [--write]
+    python benchmarks/fit_text.py [headline|date] [--lambda 0.01] [--check [--misses]] [--write] [--cache]
 
 A conditional logit per ranker: for each dump, a softmax over its candidates (lines that may be the
 headline; dates that may be the publication day, and "no date"), fitted to put its weight on the right
 ones, with an L2 penalty on the standardised weights. `--check` says how well it carries to pages it
 was not fitted on: five folds by page (the three renderings of a page always in the same fold), and a fit
 on the first batches (0, 4, 6: the pages the hand rules were written on) scored on batch 7 (pages added
-for fitting, which no rule was written on). `--write` writes the weights fitted on every development case.
+for fitting, which no rule was written on); `--misses` lists the cross-validated misses. `--write` writes
+the weights fitted on every development case. `--cache` keeps the candidates read from the dumps in
+/tmp between runs (delete it after changing a feature). Fit the headline first: the date ranker's
+features depend on where the headline is.
 """
 
 from __future__ import annotations
