@@ -156,6 +156,7 @@ _GLUED = re.compile(
 LANGUAGES = (
     "en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk", "el", "tr",
     "ca", "sv", "da", "nb", "fi", "cs", "ro", "bg", "id", "hu",
+    "ar", "sq", "hr", "sk", "sl", "lt", "lv", "et", "he", "fa", "hi",
 )  # fmt: skip
 _SHORT_WEEKDAY_LANGUAGES = 12
 
@@ -319,11 +320,21 @@ _WEEKDAY_NAMES: frozenset[str] | None = None
 
 
 def has_weekday(text: str) -> bool:
-    """Names a day of the week (any of our languages): "Friday, March 29, 2024", "martes, 22 de ..."."""
+    """Names a day of the week (any of our languages): "Friday, March 29, 2024", "martes, 22 de ...".
+    A short form ("Fri", "Mi.") counts only as dates write it -- with a dot, or next to a number -- since
+    many are common words elsewhere ("mit", "die", "so")."""
     global _WEEKDAY_NAMES
     if _WEEKDAY_NAMES is None:
         _WEEKDAY_NAMES = _weekdays()
-    return any(w.lower().strip(".,") in _WEEKDAY_NAMES for w in re.findall(r"[^\W\d_]+\.?", text))
+    for m in re.finditer(r"[^\W\d_]+\.?", text):
+        name = m.group(0).lower().strip(".,")
+        if name not in _WEEKDAY_NAMES:
+            continue
+        if len(name) > 3 or m.group(0).endswith(".") or len(text.split()) == 1:
+            return True
+        if re.match(r"\s*,?\s*\d", text[m.end() :]) or re.search(r"\d[\s,]*$", text[: m.start()]):
+            return True
+    return False
 
 
 def has_clock(text: str) -> bool:
@@ -406,6 +417,23 @@ def line_date(line: str) -> LineDate | None:
             nxt = text[found.end :].split(maxsplit=1)[:1]
             if nxt and not nxt[0][0].islower() and not nxt[0][0].isdigit() and re.search(r"[^\W\d_]", found.text):
                 return LineDate("stamp", found)
+    return None
+
+
+_CUE_INSIDE = re.compile(
+    r"(?<!\w)(?:published|posted|ver[öo]ffentlicht|erschienen|publi[ée]e?|publicad[oa]|pubblicat[oa]|updated|aktualisiert)"
+    r"\b",
+    re.I,
+)
+
+
+def cued_date(line: str) -> LineDate | None:
+    """A "Published ..." or "Updated ..." date run into a longer line ("... Online-Redaktion
+    Veröffentlicht: 26.12.2022 mehrere kleine Schalen ..."), read from the cue on."""
+    for m in _CUE_INSIDE.finditer(line):
+        got = line_date(line[m.start() : m.start() + 80])
+        if got is not None and got.kind in ("published", "updated"):
+            return got
     return None
 
 

@@ -6,25 +6,34 @@ bars anywhere; short and menu-like lines are dropped only in the header and foot
 paragraph stays, in order. The headline is picked from the header.
 
 Dates are honest: a date alone in the header *above* the headline is what news sites print as "today"
-(the day the page was viewed), so it is ignored and said so. A publication date comes only from a
-"Published ..." or "By X | date" line, a date line right under the headline, a news-agency dateline
-("SEOUL, March 8 (Reuters) -") or a date in the URL path.
+(the day the page was viewed), so it is ignored and said so. A publication date is one the text prints:
+a "Published ..." or "By X | date" line, a date line near the headline, a news-agency dateline
+("SEOUL, March 8 (Reuters) -"), an info box after the text -- or a date in the URL path.
+
+The hand rules propose a headline and a date; two learned rankers (conditional logits whose weights
+benchmarks/fit_text.py fits on the development pages of the real-world corpus and writes to
+text_weights.py) have the last word: one weighs every visible line that could be the title, the other
+every full date the page prints against "no date".
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
+import unicodedata
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
 from forecast.core.errors import InvalidInput
 from forecast.core.model import DateSource
+from forecast.core.text import strip_controls
 from forecast.core.timeparse import local, utcnow
 from forecast.ingest import furniture as F
 from forecast.ingest.draft import ArticleDraft, finish, plausible
 from forecast.ingest.dates import (
-    LineDate, byline_author, date_order, has_clock, has_weekday, line_date, numeric_order,
+    LineDate, byline_author, cued_date, date_order, find_date, has_clock, has_weekday, line_date, numeric_order,
 )  # fmt: skip
 from forecast.ingest.sanitize import clean_line, clean_text
 from forecast.ingest.urls import date_from_url, host_of, normalise_url
@@ -51,6 +60,7 @@ class _Line:
     why: str | None = None  # furniture reason, None while it may be text
     date: LineDate | None = None
     bullet: bool = False  # a list item ("* Home", "• 10 April 2020"): menus, share bars, info boxes
+    indent: int = -1  # columns the dump indented it by (-1: not known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,17 +95,17 @@ def _wrap_width(text: str) -> int:
     return width if 60 <= width <= 100 else 0
 
 
-def _unwrap(block: str, width: int) -> list[tuple[str, bool]]:
-    """Split a blank-line separated block into (line, is list item), re-joining hard-wrapped lines: a line
-    was wrapped when the next line's first word would not have fitted after it."""
-    out: list[tuple[str, bool]] = []
+def _unwrap(block: list[tuple[str, int]], width: int) -> list[tuple[str, bool, int]]:
+    """Split a blank-line separated block of (line, indent) into (line, is list item, indent), re-joining
+    hard-wrapped lines: a line was wrapped when the next line's first word would not have fitted after it."""
+    out: list[tuple[str, bool, int]] = []
     prev_raw = ""
     # Renderers wrap some blocks short of the page width (indented or narrower columns): within a block
     # of long lines, its own longest line is the width it was wrapped at.
-    longest = max((len(r.rstrip()) for r in block.split("\n")), default=0)
+    longest = max((len(r.rstrip()) for r, _ in block), default=0)
     if width and longest >= 55:
         width = min(width, longest + 1)
-    for raw in block.split("\n"):
+    for raw, indent in block:
         line = raw.strip()
         if not line:
             continue
@@ -106,11 +116,29 @@ def _unwrap(block: str, width: int) -> list[tuple[str, bool]]:
         wrapped = width and not bullet and len(prev_raw.rstrip()) + 1 + len(first_word) > width - 1
         lower = len(out[-1][0]) >= _WRAP_MIN and line[:1].islower() and not F.is_sentence(out[-1][0]) if out else False
         if out and not bullet and (wrapped or lower):
-            out[-1] = (f"{out[-1][0]} {line}", out[-1][1])
+            out[-1] = (f"{out[-1][0]} {line}", out[-1][1], out[-1][2])
         else:
-            out.append((line, bullet))
+            out.append((line, bullet, indent))
         prev_raw = raw
     return out
+
+
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")  # as forecast.core.text folds them
+
+
+def _indents(raw: str, text: str) -> list[int]:
+    """How far each line of the cleaned text was indented in the dump (-1 when not known): lynx prints
+    headings flush left and paragraphs three columns in; w3m indents lists and sidebars."""
+    rows = text.split("\n")
+    got = []
+    for line in unicodedata.normalize("NFC", strip_controls(raw)).split("\n"):
+        folded = _SPACES.sub(" ", line)
+        if folded.strip():
+            got.append(len(folded) - len(folded.lstrip()))
+    if len(got) != sum(1 for r in rows if r):
+        return [-1] * len(rows)
+    it = iter(got)
+    return [next(it) if r else -1 for r in rows]
 
 
 # A rule drawn across the page (w3m draws <hr> as "━━━━"): a break between blocks, never text to join.
@@ -119,8 +147,14 @@ _RULE = re.compile(r"^[ \t]*[━─═_=~*·•-]{5,}[ \t]*$", re.M)
 
 def _lines(raw: str, text: str) -> list[_Line]:
     width = _wrap_width(raw)
-    text = _RULE.sub("", text)
-    lines = [_Line(t, bullet=b) for block in text.split("\n\n") for t, b in _unwrap(block, width)]
+    indents = _indents(raw, text)
+    blocks: list[list[tuple[str, int]]] = [[]]
+    for row, indent in zip(_RULE.sub("", text).split("\n"), indents, strict=True):
+        if row.strip():
+            blocks[-1].append((row, indent))
+        elif blocks[-1]:
+            blocks.append([])
+    lines = [_Line(t, bullet=b, indent=d) for block in blocks for t, b, d in _unwrap(block, width)]
     for ln in lines:
         ln.why = F.furniture_reason(ln.text) or ("form" if _FORM_JUNK.search(ln.text) and not _is_prose(ln.text) else None)
     if lines and _LINK_TITLES.match(lines[0].text):
@@ -164,10 +198,14 @@ def _is_prose(text: str) -> bool:
 
 
 def _is_paragraph(ln: _Line) -> bool:
+    return ln.why is None and not (ln.date and ln.date.kind != "dateline") and _paragraph_text(ln.text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _paragraph_text(text: str) -> bool:
     return (
-        ln.why is None and _is_prose(ln.text) and len(F.words(ln.text)) >= _PARAGRAPH_WORDS and not _shouted(ln.text)
-        and not _repetitive(ln.text)
-        and not (ln.date and ln.date.kind != "dateline") and not F.is_site_notice(ln.text)
+        _is_prose(text) and len(F.words(text)) >= _PARAGRAPH_WORDS and not _shouted(text) and not _repetitive(text)
+        and not F.is_site_notice(text)
     )  # fmt: skip
 
 
@@ -181,9 +219,10 @@ def _introduced(lines: list[_Line], start: int) -> bool:
     return any(_is_meta(lines[j]) for j in above[-12:])
 
 
-def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
+def _body_run(lines: list[_Line], runs_out: list[tuple[int, int, float]] | None = None) -> tuple[int, int] | None:
     """The article: the run of paragraphs (allowing captions, subheads and ads between them) with the
-    most words. Menus, teasers and comment threads come in shorter runs."""
+    most words. Menus, teasers and comment threads come in shorter runs. `runs_out` receives every run
+    (first paragraph, last paragraph, weight)."""
     paras = [i for i, ln in enumerate(lines) if _is_paragraph(ln)]
     if not paras:
         return None
@@ -228,8 +267,11 @@ def _body_run(lines: list[_Line]) -> tuple[int, int] | None:
 
     # The article comes first; other stories, comments and teasers follow it. So the first run that is
     # at least half as heavy as the heaviest.
-    heaviest = max(weight(r) for r in runs)
-    best = next(r for r in runs if weight(r) >= heaviest / 2)
+    weights = [weight(r) for r in runs]
+    if runs_out is not None:
+        runs_out.extend((r[0], r[-1], w) for r, w in zip(runs, weights, strict=True))
+    heaviest = max(weights)
+    best = next(r for r, w in zip(runs, weights, strict=True) if w >= heaviest / 2)
     end = best[-1]
     # A short closing sentence ("Hatchlings are expected from late August.") still belongs to the text,
     # and so do the steps of a list written in sentences ("• Remove and drain on paper towels."), which
@@ -309,7 +351,10 @@ def _overlap(text: str, vocab: set[str]) -> float:
 _OVERLAP_ENOUGH = 0.5  # a headline names a few of the text's words; more is no surer sign
 
 
-def _headline(lines: list[_Line], body_start: int, counts: dict[str, int], body_end: int | None = None) -> int | None:
+def _headline(
+    lines: list[_Line], body_start: int, counts: dict[str, int], body_end: int | None = None,
+    scores_out: dict[int, float] | None = None,
+) -> int | None:  # fmt: skip
     """The headline. News pages print it just above the byline and date (or just below a date stamp),
     with at most a deck between: the headline sits above the deck, and a deck is the longer of the two."""
     window = [i for i in range(max(0, body_start - 3 * _HEADLINE_WINDOW), body_start) if lines[i].why in (None, "repeated")]
@@ -352,7 +397,10 @@ def _headline(lines: list[_Line], body_start: int, counts: dict[str, int], body_
     }  # fmt: skip
     if (sink := _CANDIDATES.get()) is not None:
         sink.extend((lines[i].text, features[i]) for i in cands)
-    return max(cands, key=lambda i: (sum(_HEADLINE_WEIGHTS[k] * v for k, v in features[i].items()), -i))
+    scores = {i: sum(_HEADLINE_WEIGHTS[k] * v for k, v in features[i].items()) for i in cands}
+    if scores_out is not None:
+        scores_out.update(scores)
+    return max(cands, key=lambda i: (scores[i], -i))
 
 
 # Where the headline's candidates and their features go while fitting the weights (benchmarks/fit_headline.py).
@@ -465,6 +513,416 @@ _HEADLINE_WEIGHTS: dict[str, float] = {
 }  # fmt: skip
 
 
+# ---------------------------------------------------------------------------------------------------
+# The learned headline ranker. Every visible line that could be a title is described by numbers about
+# its shape and its place on the page (what follows it, how far it is from the article's text, whether
+# its words are the text's words, whether the hand rules above chose it); a conditional logit fitted on
+# the development pages (benchmarks/fit_text.py, cross-validated by page) weighs them. The weights are
+# plain numbers in text_weights.py, so reading a dump needs nothing but Python.
+
+_VISIBLE = (None, "repeated", "promoted links")
+# Words of a line that speaks to the reader (a sign-up box, a city picker, a consent banner), not a title.
+_READER = frozenset(
+    "you your yours du dein deine deinen dir dich euch vous votre vos tu ton ta tes usted ustedes tú tus te "
+    "você vocês voi vostro vostra tuo tua".split()
+)
+_READER_CASED = re.compile(r"\b(?:Sie|Ihr|Ihre|Ihren|Ihnen)\b")
+_UI_WORDS = frozenset(
+    "click tap sign login log register subscribe subscription download app account cookies cookie newsletter "
+    "anmelden registrieren abonnieren herunterladen konto einloggen "
+    "connectez inscrivez abonnez télécharger compte "
+    "regístrate registrate suscríbete descarga descargar cuenta inicia "
+    "accedi iscriviti abbonati scarica "
+    "cadastre assine baixe".split()
+)
+_QUOTES = "\"'«»„‚‘’“”‹›"
+_SEPARATOR = re.compile(r"\s[|•·»›/>–—-]\s")
+
+
+@dataclass(slots=True)
+class _Layout:
+    """Where the visible lines of a dump are, and what kind of line each is, by rank among them."""
+
+    kept: list[int]  # line numbers of the visible lines
+    rank: dict[int, int]  # line number -> its rank in kept
+    para: list[bool]
+    meta: list[bool]
+    deck: list[bool]
+    shaped: list[bool]  # title-shaped: 3-20 words, no full stop, no list item, no date
+    para_words: list[int]  # prefix sums of the words of paragraphs, by rank
+    next_para: list[int]  # rank of the first paragraph at or after a rank (len(kept) when none)
+    stems: dict[int, set[str]]
+    text_indent: int  # the indent most paragraphs have (-1: not known)
+    indent_share: dict[int, float]  # how many of the visible lines have each indent
+    at: list[int]  # for every line, the rank of the first visible line at or after it
+    nwords: list[int]  # words of each visible line
+
+
+def _layout(lines: list[_Line]) -> _Layout:
+    kept = [i for i, ln in enumerate(lines) if ln.why in _VISIBLE]
+    para = [_is_paragraph(lines[i]) for i in kept]
+    meta = [_is_meta(lines[i]) for i in kept]
+    deck = [p and _is_deck(lines[i]) for i, p in zip(kept, para, strict=True)]
+    shaped = []
+    sums = [0]
+    nwords = [len(F.words(lines[i].text)) for i in kept]
+    for i, p, n in zip(kept, para, nwords, strict=True):
+        ln = lines[i]
+        shaped.append(3 <= n <= 20 and not ln.text.rstrip().endswith(".") and not ln.bullet and ln.date is None)
+        sums.append(sums[-1] + (n if p else 0))
+    nxt = [len(kept)] * (len(kept) + 1)
+    for r in range(len(kept) - 1, -1, -1):
+        nxt[r] = r if para[r] else nxt[r + 1]
+    by_indent: dict[int, int] = {}
+    for i in kept:
+        by_indent[lines[i].indent] = by_indent.get(lines[i].indent, 0) + 1
+    para_indent: dict[int, int] = {}
+    for i, p in zip(kept, para, strict=True):
+        if p:
+            para_indent[lines[i].indent] = para_indent.get(lines[i].indent, 0) + 1
+    text_indent = max(para_indent, key=lambda d: para_indent[d]) if para_indent else -1
+    share = {d: c / len(kept) for d, c in by_indent.items()} if kept else {}
+    at, r = [], 0
+    for i in range(len(lines)):
+        while r < len(kept) and kept[r] < i:
+            r += 1
+        at.append(r)
+    return _Layout(
+        kept, {i: r for r, i in enumerate(kept)}, para, meta, deck, shaped, sums, nxt, {}, text_indent, share, at, nwords
+    )
+
+
+def _stems_of(lay: _Layout, lines: list[_Line], i: int) -> set[str]:
+    got = lay.stems.get(i)
+    if got is None:
+        got = lay.stems[i] = _stems(lines[i].text)
+    return got
+
+
+def _share(own: set[str], vocab) -> float:
+    return len(own & vocab) / len(own) if own else 0.0
+
+
+def _layout_candidate(ln: _Line) -> bool:
+    n = len(F.words(ln.text))
+    return (
+        ln.why in _VISIBLE and ln.date is None and 2 <= n <= _MAX_HEADLINE_WORDS and len(ln.text) <= 300
+        and not _NOT_TITLE.search(ln.text) and not byline_author(ln.text) and not F.is_site_notice(ln.text)
+        and not _repetitive(ln.text) and not (n > 25 and ln.text.rstrip().endswith("."))
+    )  # fmt: skip
+
+
+def _layout_features(
+    lines: list[_Line], lay: _Layout, i: int, run: tuple[int, int] | None, runs: list[tuple[int, int, float]],
+    hand: dict[int, float], hand_at: int | None, counts: dict[str, int], body_vocab: dict[str, int],
+    all_vocab: set[str], page: str,
+) -> dict[str, float]:  # fmt: skip
+    ln = lines[i]
+    text = ln.text.strip()
+    r = lay.rank[i]
+    ws = F.words(text)
+    n = len(ws)
+    alpha = [w for w in ws if w[0].isalpha()]
+    f: dict[str, float] = {
+        "words<=3": float(n <= 3), "words 4-6": float(4 <= n <= 6), "words 7-14": float(7 <= n <= 14),
+        "words 15-25": float(15 <= n <= 25), "words>25": float(n > 25),
+        "full stop": float(text.endswith(".")), "question": float(text.endswith(("?", "!"))),
+        "colon end": float(text.endswith(":")), "colon inside": float(":" in text[:-1]),
+        "quote start": float(text[:1] in _QUOTES), "shouted": float(_shouted(text)),
+        "lower start": float(_lower_start(text)), "digits": float(bool(re.search(r"\d", text))),
+        "separators": float(min(3, len(_SEPARATOR.findall(text)))), "commas": float(min(3, text.count(","))),
+        "capitalised": sum(w[0].isupper() for w in alpha) / len(alpha) if alpha else 0.0,
+        "list item": float(ln.bullet), "promoted": float(ln.why == "promoted links"),
+        "recurs": float(counts.get(F.normal(text), 0) > 1),
+        "paragraph": float(lay.para[r]), "deck": float(lay.deck[r]),
+    }  # fmt: skip
+    end = len(lay.kept)
+    ahead = min(end, r + 11)
+    words_ahead = lay.para_words[ahead] - lay.para_words[r + 1]
+    f["text ahead"] = min(words_ahead, 400) / 400
+    f["next is text"] = float(r + 1 < end and lay.para[r + 1])
+    f["meta right under"] = float(any(lay.meta[k] for k in range(r + 1, min(end, r + 3))))
+    f["meta under"] = float(any(lay.meta[k] for k in range(r + 1, min(end, r + 7))))
+    f["meta above"] = float(any(lay.meta[k] for k in range(max(0, r - 3), r)))
+    f["deck under"] = float(r + 1 < end and lay.deck[r + 1])
+    f["kicker above"] = float(r > 0 and lay.nwords[r - 1] <= 3 and not lay.meta[r - 1])
+    f["titles around"] = float(sum(lay.shaped[k] for k in range(max(0, r - 4), min(end, r + 5)) if k != r))
+    # the run of paragraphs right under the line, and how heavy it is beside the heaviest on the page
+    p = lay.next_para[r + 1] if r + 1 <= end else end
+    heaviest = max((w for _, _, w in runs), default=0.0)
+    follow = 0.0
+    chosen = 0.0
+    if p < end and p - r <= 12:
+        first = lay.kept[p]
+        for a, b, w in runs:
+            if a <= first <= b:
+                follow = w / heaviest if heaviest else 0.0
+                chosen = float(run is not None and a <= run[1] and b >= run[0])
+                break
+    f["run under"] = follow
+    f["article under"] = chosen
+    # the text right under the line (its next paragraphs) names what the line names, and names it again
+    # and again (a teaser's words recur in its own blurb only)
+    local: dict[str, int] = {}
+    k, seen = p, 0
+    while k < end and seen < 6:
+        for st in _stems_of(lay, lines, lay.kept[k]):
+            local[st] = local.get(st, 0) + 1
+        seen += 1
+        k = lay.next_para[k + 1] if k + 1 <= end else end
+    own = _stems_of(lay, lines, i)
+    f["overlap under"] = min(_share(own, local.keys()), 0.6) / 0.6
+    f["overlap article"] = min(_share(own, body_vocab.keys()), 0.6) / 0.6
+    f["overlap page"] = min(_share(own, all_vocab), 0.6) / 0.6
+    if own:
+        f["salience under"] = sum(min(local.get(st, 0), 3) for st in own) / (3 * len(own))
+        f["salience article"] = sum(min(body_vocab.get(st, 0), 5) for st in own) / (5 * len(own))
+    # printed again inside other lines (a breadcrumb, "Share: ...", "5 comments on ...")
+    norm = F.normal(text)
+    if len(norm) >= 12:
+        f["echoed"] = float(min(2, page.count(norm) - counts.get(norm, 1)) > 0)
+    low = {w.lower() for w in alpha}
+    f["addresses reader"] = float(bool(low & _READER) or bool(_READER_CASED.search(text[1:])))
+    f["ui words"] = float(bool(low & _UI_WORDS))
+    f["kicker colon"] = float(text.endswith(":") and r + 1 < end and lay.shaped[r + 1])
+    f["cut short"] = float(text.endswith(("…", "...")))  # a teaser's title cut to fit
+    # where it sits beside the article's text as the rules above found it
+    if run is not None:
+        bs, be = lay.rank.get(run[0], 0), lay.rank.get(run[1], end)
+        gap = bs - r
+        f["above text"] = float(gap > 0)
+        f["distance above text"] = min(gap, 60) / 60 if gap > 0 else 0.0
+        f["far above text"] = float(gap > 25)
+        f["opens text"] = float(gap == 0)
+        f["inside text"] = float(bs < r <= be)
+        f["below text"] = float(r > be)
+    f["position"] = i / max(1, len(lines))
+    # how the renderer indented it: lynx prints headings flush left and text three columns in, w3m
+    # indents lists and sidebars
+    if ln.indent >= 0 and lay.text_indent >= 0:
+        under = lines[lay.kept[p]].indent if p < end else -1
+        f["outdented"] = float(ln.indent < lay.text_indent)
+        f["indented"] = float(ln.indent > lay.text_indent)
+        f["indent of text under"] = float(under >= 0 and ln.indent == under)
+        f["rare indent"] = float(lay.indent_share.get(ln.indent, 0.0) < 0.05)
+        # the last heading (outdented line) before the text under it: the title, not a kicker above it
+        if f["outdented"]:
+            f["last heading"] = float(not any(lines[lay.kept[q]].indent < lay.text_indent for q in range(r + 1, min(p, end))))
+    # what the hand rules said
+    f["rules' window"] = float(i in hand)
+    f["rules' choice"] = float(i == hand_at)
+    if i in hand:
+        f["rules' margin"] = max(-10.0, hand[i] - max(hand.values())) / 10
+    return f
+
+
+def _learned_headline(
+    lines: list[_Line], lay: _Layout, run: tuple[int, int] | None, runs: list[tuple[int, int, float]], hand: dict[int, float],
+    hand_at: int | None, counts: dict[str, int],
+) -> int | None:  # fmt: skip
+    from forecast.ingest.text_weights import HEADLINE
+
+    # Only lines with text or a byline/date close under them, or that the rules weighed: a title
+    # introduces something (this leaves out most menus and lists, and reading stays fast).
+    end = len(lay.kept)
+    near = [
+        i for r, i in enumerate(lay.kept)
+        if i in hand or lay.para_words[min(end, r + 11)] > lay.para_words[r + 1] or any(lay.meta[r + 1 : r + 7])
+    ]  # fmt: skip
+    cands = [i for i in near if _layout_candidate(lines[i])]
+    if not cands:
+        return hand_at
+    body_vocab: dict[str, int] = {}
+    all_vocab: set[str] = set()
+    for r, i in enumerate(lay.kept):
+        if lay.para[r]:
+            st = _stems_of(lay, lines, i)
+            all_vocab |= st
+            if run is not None and run[0] <= i <= run[1]:
+                for w in st:
+                    body_vocab[w] = body_vocab.get(w, 0) + 1
+    page = "\n".join(F.normal(ln.text) for ln in lines)
+    feats = {
+        i: _layout_features(lines, lay, i, run, runs, hand, hand_at, counts, body_vocab, all_vocab, page) for i in cands
+    }
+    if (sink := _LEARNING.get()) is not None:
+        sink.append(("headline", [(lines[i].text, feats[i]) for i in cands]))
+    return max(cands, key=lambda i: (sum(HEADLINE.get(k, 0.0) * v for k, v in feats[i].items()), -i))
+
+
+def _text_under(
+    lines: list[_Line], at: int, start: int, end: int, runs: list[tuple[int, int, float]]
+) -> tuple[int, int]:  # fmt: skip
+    """The article's text once its headline is known: it begins under the headline. A headline inside
+    the run of paragraphs found cuts off what came above it (teasers, another story's deck); a headline
+    below that run has its own run under it."""
+    same = F.normal(lines[at].text)
+    if start <= at <= end:
+        nxt = next((j for j in range(at + 1, end + 1) if _is_paragraph(lines[j]) and F.normal(lines[j].text) != same), None)
+        return (nxt, end) if nxt is not None else (start, end)
+    if at > end:
+        for a, b, _ in runs:
+            if a > at:
+                return a, b
+    return start, end
+
+# The learned date ranker: every full date the visible lines print (but the page-header "today" date,
+# which is never taken) competes with "no date" on features of its kind of line and its place beside
+# the headline and the text.
+_COMMENT_CUE = re.compile(
+    r"\b(?:comments?|reply|replies|antworten|kommentar(?:e|en)?|responder|respuesta|répondre|rispondi|says|sagt|"
+    r"schreibt|wrote|a écrit|dice)\b",
+    re.I,
+)
+_AMBIGUOUS = re.compile(r"(?<!\d)(?:0?[1-9]|1[0-2])[/.](?:0?[1-9]|1[0-2])[/.](?:\d{2}){1,2}(?!\d)")
+_HOW = {
+    "published": "published line", "byline": "byline", "dateline": "dateline", "updated": "updated line",
+    "under": "date under the headline", "above": "date above the headline", "after": "date after the text",
+    "text": "date in the text",
+}  # fmt: skip
+
+
+_NO_DATES = ("blank", "punctuation", "placeholder", "advertisement", "weather", "relative date")
+
+
+def _date_candidates(lines: list[_Line], lay: _Layout, header: set[int]) -> list[tuple[int, LineDate]]:
+    """Every full date a line prints: the dated lines, a date in another short line (a "mention"), a
+    "Published ..." run into a long line, and dates on lines otherwise dropped as furniture ("Posted on
+    2015-04-05 by marc | Leave a comment", "© dpa-AFX | 07.11.2023 08:03")."""
+    out = []
+    for i, ln in enumerate(lines):
+        if i in header or ln.why in _NO_DATES or not re.search(r"\d", ln.text):
+            continue
+        d = ln.date
+        if d is None and ln.why not in (None, "repeated"):
+            d = line_date(ln.text) if len(ln.text) < 300 else None
+        if d is None:
+            d = cued_date(ln.text)
+        if d is None and len(ln.text) < 300 and ln.why != "promoted links":
+            m = find_date(ln.text)
+            d = LineDate("mention", m) if m is not None else None
+        if d is not None and d.match.when is not None:
+            out.append((i, d))
+    return out
+
+
+@dataclass(slots=True)
+class _Dates:
+    """What every date candidate of a page is weighed against: the days printed, where they are."""
+
+    days: list[str]
+    count: dict[str, int]
+    ranks: list[int]  # rank of each candidate's line, ascending
+    first_under: int  # the smallest positive distance of a date under the headline (-1: none)
+
+
+def _dates_context(lay: _Layout, cands: list[tuple[int, LineDate]], ref: int) -> _Dates:
+    days = [d.match.when.date().isoformat() for _, d in cands if d.match.when]
+    count: dict[str, int] = {}
+    for day in days:
+        count[day] = count.get(day, 0) + 1
+    ranks = [lay.at[i] for i, _ in cands]
+    under = [r - ref for r in ranks if r > ref]
+    return _Dates(days, count, ranks, min(under) if under else -1)
+
+
+def _date_features(
+    lines: list[_Line], lay: _Layout, cands: list[tuple[int, LineDate]], k: int, headline_at: int | None,
+    body: tuple[int, int], rules_at: int | None, rules_day: str, ctx: _Dates,
+) -> dict[str, float]:  # fmt: skip
+    i, d = cands[k]
+    ln = lines[i]
+    day = ctx.days[k]
+    r = lay.at[i]
+    end = len(lay.kept)
+    visible = r < end and lay.kept[r] == i
+    h = lay.at[headline_at] if headline_at is not None else None
+    bs, be = lay.at[body[0]], lay.at[body[1]]
+    ref = h if h is not None else bs
+    gap = r - ref
+    f: dict[str, float] = {f"kind {d.kind}": 1.0}
+    f["weekday"] = float(has_weekday(ln.text))
+    f["clock"] = float(has_clock(ln.text))
+    f["short line"] = float(len(F.words(ln.text)) <= 8)
+    f["paragraph"] = float(visible and lay.para[r])
+    f["furniture line"] = float(ln.why not in (None, "repeated"))
+    f["just above"] = float(-3 <= gap < 0)
+    f["above"] = float(gap < -3)
+    f["right under"] = float(0 < gap <= 3)
+    f["under"] = float(3 < gap <= 12 and r < bs)
+    f["in text"] = float(bs <= r <= be and gap > 0)
+    f["early in text"] = float(bs <= r <= min(be, bs + 3) and gap > 0)
+    f["after text"] = float(r > be)
+    f["right after text"] = float(be < r <= be + 12)
+    f["distance"] = min(abs(gap), 60) / 60
+    f["first under headline"] = float(gap > 0 and gap == ctx.first_under)
+    f["same day printed"] = min(ctx.count[day] - 1, 3) / 3
+    f["distinct days"] = min(len(ctx.count), 10) / 10
+    f["latest"] = float(day == max(ctx.count))
+    f["earliest"] = float(day == min(ctx.count))
+    around = bisect.bisect_right(ctx.ranks, r + 4) - bisect.bisect_left(ctx.ranks, r - 4) - 1
+    f["dates around"] = min(around, 4) / 4
+    near = range(max(0, r - 1), min(end, r + 2))
+    f["comment cue"] = float(any(_COMMENT_CUE.search(lines[lay.kept[q]].text) for q in near))
+    f["embedded post"] = float("(@" in ln.text or ln.text.lstrip().startswith(("—", "– ")))  # "— Name (@handle) date"
+    f["byline near"] = float(any(byline_author(lines[lay.kept[q]].text) for q in range(max(0, r - 2), min(end, r + 3))))
+    f["ambiguous numeric"] = float(bool(_AMBIGUOUS.search(d.match.text)))
+    f["rules' line"] = float(i == rules_at)
+    f["rules' day"] = float(day == rules_day)
+    return f
+
+
+def _learned_date(
+    lines: list[_Line], lay: _Layout, headline_at: int | None, body: tuple[int, int], header: set[int],
+    rules_at: int | None, rules_when: datetime | None,
+) -> tuple[LineDate | None, str]:  # fmt: skip
+    """The publication date the ranker prefers, and how it was found ("" when it prefers none)."""
+    from forecast.ingest.text_weights import DATE
+
+    cands = _date_candidates(lines, lay, header)
+    rules_day = rules_when.date().isoformat() if rules_when else ""
+    ref = lay.at[headline_at] if headline_at is not None else lay.at[body[0]]
+    ctx = _dates_context(lay, cands, ref)
+    feats = [_date_features(lines, lay, cands, k, headline_at, body, rules_at, rules_day, ctx) for k in range(len(cands))]
+    none = {"none": 1.0, "none, nothing near": float(not any(abs(lay.at[i] - ref) <= 12 for i, _ in cands)),
+            "none, rules found none": float(rules_when is None)}  # fmt: skip
+    if (sink := _LEARNING.get()) is not None:
+        sink.append(("date", [("", none)] + [(d.match.when.date().isoformat(), f) for (_, d), f in zip(cands, feats, strict=True)]))
+    best, best_score = None, sum(DATE.get(k, 0.0) * v for k, v in none.items())
+    for k, f in enumerate(feats):
+        score = sum(DATE.get(n, 0.0) * v for n, v in f.items())
+        if score > best_score:
+            best, best_score = k, score
+    if best is None:
+        return None, ""
+    i, d = cands[best]
+    f = feats[best]
+    if d.kind in ("published", "byline", "dateline", "updated"):
+        how = _HOW[d.kind]
+    elif d.kind == "mention":
+        how = _HOW["text"]
+    else:
+        how = _HOW["after" if f["after text"] else "above" if f["above"] or f["just above"] else "under"]
+    return d, how
+
+
+# Where the learned rankers' candidates and features go while they are fitted (benchmarks/fit_text.py).
+_LEARNING: ContextVar[list[tuple[str, list[tuple[str, dict[str, float]]]]] | None] = ContextVar(
+    "text_learning", default=None
+)
+
+
+def learning_candidates(raw: str) -> list[tuple[str, list[tuple[str, dict[str, float]]]]]:
+    """What the learned rankers weighed while reading this text: ("headline" or "date", candidates)."""
+    sink: list[tuple[str, list[tuple[str, dict[str, float]]]]] = []
+    token = _LEARNING.set(sink)
+    try:
+        read_text(raw)
+    finally:
+        _LEARNING.reset(token)
+    return sink
+
+
 def read_text(raw: str) -> TextParts:
     """Split scraped text into headline, body paragraphs, author and an honest publication date."""
     text = clean_text(raw)
@@ -490,30 +948,43 @@ def _read(raw: str, text: str) -> TextParts:
     for ln in lines:
         counts[F.normal(ln.text)] = counts.get(F.normal(ln.text), 0) + 1
 
-    run = _body_run(lines)
+    runs: list[tuple[int, int, float]] = []
+    run = _body_run(lines, runs)
+    lay = _layout(lines)
     if run is None:  # nothing reads like running text: keep every remaining line
         body_start, body_end = kept[0], kept[-1]
     else:
         body_start, body_end = run
-    headline_at = _headline(lines, body_start, counts, body_end)
+    hand: dict[int, float] = {}
+    headline_at = _headline(lines, body_start, counts, body_end, hand)
+    rules_start = body_start
     if run is not None and headline_at == body_start:  # the text's first line was its headline
         same = F.normal(lines[body_start].text)
         rest = range(body_start + 1, body_end + 1)
-        body_start = next(j for j in rest if _is_paragraph(lines[j]) and F.normal(lines[j].text) != same)
+        rules_start = next(j for j in rest if _is_paragraph(lines[j]) and F.normal(lines[j].text) != same)
     # A long headline can read like a paragraph; it is the headline when a byline or date follows it
     # before the text does ("Jamie's war on toxic US food: ... trade deals" / "By ..." / "Published: ...").
-    first = lines[body_start]
+    first = lines[rules_start]
     if run is not None and not F.is_sentence(first.text) and len(F.words(first.text)) <= _MAX_HEADLINE_WORDS:
-        following = [j for j in range(body_start + 1, min(len(lines), body_start + 12)) if lines[j].why is None]
+        following = [j for j in range(rules_start + 1, min(len(lines), rules_start + 12)) if lines[j].why is None]
         same = F.normal(first.text)  # sites print the headline twice (title and heading)
         nxt = next((j for j in following if _is_paragraph(lines[j]) and F.normal(lines[j].text) != same), None)
         if nxt is not None and any(_is_meta(lines[j]) for j in following if j < nxt):
-            headline_at = max(j for j in [body_start, *following] if j < nxt and F.normal(lines[j].text) == same)
-            body_start = nxt
+            headline_at = max(j for j in [rules_start, *following] if j < nxt and F.normal(lines[j].text) == same)
+            rules_start = nxt
+    # The rules' pick is one opinion among the features of the learned ranker, which weighs every line.
+    learned = _learned_headline(lines, lay, run, runs, hand, headline_at, counts)
+    if learned == headline_at or run is None or learned is None:
+        body_start = rules_start
+    else:
+        headline_at = learned
+        body_start, body_end = _text_under(lines, headline_at, body_start, body_end, runs)
     top = headline_at if headline_at is not None else max(0, body_start - _HEADLINE_WINDOW)
 
     # Dates around the headline, in order of how much they say about publication.
     found: dict[str, LineDate] = {}
+    found_at: dict[str, int] = {}
+    header: set[int] = set()  # page-header "today" dates, never taken
     # Down to the third paragraph: a deck and a photo caption often come between headline and byline.
     # (captions are often printed twice, so count distinct paragraphs).
     # (captions are often printed twice, the second time with a credit or cut short, so a paragraph that
@@ -546,21 +1017,25 @@ def _read(raw: str, text: str) -> TextParts:
             under = headline_at is not None and i > headline_at
             if today_like and not (under and i - headline_at <= 3):
                 notes.append(f"ignored the page-header date {ln.text!r}: it is likely the day the page was viewed")
+                header.add(i)
                 continue
             if under:
                 kind = "under headline"
             elif today_like:
                 notes.append(f"ignored the page-header date {ln.text!r}: it is likely the day the page was viewed")
+                header.add(i)
                 continue
             else:
                 kind = "above headline"
         found.setdefault(kind, d)
+        found_at.setdefault(kind, i)
     # A byline or "Published" line further down, under a gallery of captions, is still the article's.
     if not found.keys() & {"published", "byline"}:
         for i in range(date_end, min(len(lines), body_start + 2 * _HEADLINE_WINDOW)):
             d = lines[i].date
             if lines[i].why in (None, "repeated") and d is not None and d.kind in ("published", "byline"):
                 found.setdefault(d.kind, d)
+                found_at.setdefault(d.kind, i)
                 break
     # Info boxes after the text: "Date 23.05.2011", "Published ...", a date alone under the last paragraph.
     after = [i for i in range(body_end + 1, len(lines)) if lines[i].why in (None, "repeated")][:_AFTER_TEXT]
@@ -568,9 +1043,10 @@ def _read(raw: str, text: str) -> TextParts:
         d = lines[i].date
         if d is not None and d.match.when is not None and d.kind in ("published", "bare"):
             found.setdefault("after text" if d.kind == "bare" else "published", d)
+            found_at.setdefault("after text" if d.kind == "bare" else "published", i)
             break
 
-    published_at, how = None, ""
+    published_at, how, rules_at = None, "", None
     order = (("published", "published line"), ("byline", "byline"), ("under headline", "date under the headline"),
              ("dateline", "dateline"), ("above headline", "date above the headline"), ("updated", "updated line"),
              ("after text", "date after the text"))  # fmt: skip
@@ -581,11 +1057,21 @@ def _read(raw: str, text: str) -> TextParts:
         if d.match.when is None:
             notes.append(f"the {label} gives {d.match.text!r} without a year; set the date with --published")
             continue
-        published_at, how = d.match.when, label
-        if kind == "updated":
-            notes.append(f"only an 'updated' date was found ({local(published_at, fmt='YYYY-MM-DD')}); "
-                         "the article may be older")  # fmt: skip
+        published_at, how, rules_at = d.match.when, label, found_at[kind]
         break
+    # Every weekday date without a time above the headline is the header's "today" date.
+    for i in range(0, top):
+        ln = lines[i]
+        d = ln.date
+        if d is not None and d.kind in ("bare", "stamp") and i not in header and has_weekday(ln.text) and not has_clock(ln.text):
+            kicker = bool(re.match(r"^\s*[/|·]\s", ln.text)) and headline_at is not None and 0 < headline_at - i <= 3
+            if not kicker:
+                header.add(i)
+    chosen, how = _learned_date(lines, lay, headline_at, (body_start, body_end), header, rules_at, published_at)
+    published_at = chosen.match.when if chosen is not None else None
+    if chosen is not None and chosen.kind == "updated":
+        notes.append(f"only an 'updated' date was found ({local(published_at, fmt='YYYY-MM-DD')}); "
+                     "the article may be older")  # fmt: skip
 
     bylines = [i for i in range(top, body_start) if _is_byline(lines[i])]
     author = next((ln.date.author for i in bylines if (ln := lines[i]).date and ln.date.author), "")

@@ -1,30 +1,32 @@
 """Plain text copied from real news pages (tests/fixtures/realworld, see LICENSES.md there): headline,
 publication day and body over the whole corpus, and the date forms real pages print, in five languages.
 
-The floors below are two points under what the reader achieves on the development cases (482 dumps of 182 pages);
-the issue's target is 90 % (docs/realworld.md has the per-case table). The held-out cases are scored but not asserted, so
-that rules are never tuned to them.
+The floors below are about two points under what the reader achieves on the development cases (1268 dumps of 444
+pages, on which the learned rankers' weights were fitted); the issue's target is 90 % on pages not fitted on
+(docs/realworld.md has the held-out figures and the per-case table). The held-out cases are scored but not asserted,
+so that rules and weights are never tuned to them.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from forecast.core.errors import InvalidInput
-from forecast.ingest.dates import find_date, line_date
+from forecast.ingest.dates import cued_date, date_order, find_date, has_weekday, line_date
 from forecast.ingest.sanitize import clean_text
-from forecast.ingest.text_article import read_text
+from forecast.ingest.text_article import _indents, read_text
 from tests.ingest.realworld_corpus import ROOT, evaluate, load_cases
 
-HEADLINE_FLOOR = 0.86
-DATE_FLOOR = 0.90
-BODY_FLOOR = 0.91
+HEADLINE_FLOOR = 0.90
+DATE_FLOOR = 0.92
+BODY_FLOOR = 0.92
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +68,12 @@ def test_never_takes_a_weekday_page_header_date(dev_outcomes):
             continue
         if cases[o.name].get("note") != "the text does not print the annotated day":
             assert o.date == "", o.name
-        elif o.date:  # then at least a day some line of the text prints, never one made up
+        elif o.date:  # then at least a day some line of the text prints (either way round), never one made up
             text = (ROOT / cases[o.name]["file"]).read_text(encoding="utf-8")
-            printed = {(m.when.date().isoformat() if m.when else "") for line in text.splitlines() if (m := find_date(line))}
+            printed = set()
+            for order in (None, "DMY", "MDY"):
+                with date_order(order):
+                    printed |= {m.when.date().isoformat() for line in text.splitlines() if (m := find_date(line)) and m.when}
             assert o.date in printed, o.name
 
 
@@ -142,3 +147,52 @@ def test_find_date_never_raises_and_stays_in_range(text):
     found = find_date(text)
     if found is not None and found.when is not None:
         assert 1990 <= found.when.year <= 2100
+
+
+# The learned rankers and the parsers they brought (text_article.py, dates.py): properties on real dumps.
+_DEV_FILES = sorted({c["file"] for c in load_cases("dev")})
+_HEADER_FORMS = ("{wd}, {mon} {d}, {y}", "{wd} {d} {mon} {y}")  # as page headers print today's date
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(_DEV_FILES), st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 12, 31)),
+       st.sampled_from(_HEADER_FORMS))  # fmt: skip
+def test_a_today_date_over_a_real_page_is_never_its_date(file, day, form):
+    """A weekday date without a time above everything (the seed's "Friday, March 29, 2024") is the
+    day the page was viewed: put over a real dump, it never becomes the page's date."""
+    raw = (ROOT / file).read_text(encoding="utf-8")
+    header = form.format(wd=day.strftime("%A"), mon=day.strftime("%B"), d=day.day, y=day.year)
+    before = read_text(raw).published_at
+    got = read_text(header + "\n\n" + raw).published_at
+    if got is not None and got.date() == day:
+        assert before is not None and before.date() == day  # only when the page itself prints that day
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=160))
+def test_cued_date_never_raises_and_reads_only_from_a_cue(text):
+    got = cued_date(text)
+    if got is not None:
+        assert got.kind in ("published", "updated")
+        assert got.match.when is not None and 1990 <= got.match.when.year <= 2100
+        assert re.search(r"published|posted|ver[öo]ffentlicht|erschienen|publi|pubblicat|updated|aktualisiert", text, re.I)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
+                                                     max_size=30)), max_size=20))  # fmt: skip
+def test_indents_line_up_with_the_cleaned_text(rows):
+    raw = "\n".join(" " * n + t for n, t in rows)
+    text = clean_text(raw)
+    indents = _indents(raw, text)
+    assert len(indents) == len(text.split("\n"))
+    assert all((d >= 0) == bool(line) or d == -1 for d, line in zip(indents, text.split("\n"), strict=True))
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [("Friday, March 29, 2024", True), ("Fri 20 Jan 2020", True), ("martes, 22 de diciembre de 2020", True),
+     ("Neuheiten mit den Skiern 14 Januar 2022", False), ("die Tagung am 12.03.2020", False), ("Sat.", True)],
+)  # fmt: skip
+def test_short_weekday_forms_count_only_as_dates_write_them(text, named):
+    assert has_weekday(text) is named
