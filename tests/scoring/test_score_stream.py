@@ -94,6 +94,24 @@ def test_a_stream_without_aggregates():
     assert exact(streamed(inp, [5, 25], aggregates=False)) == exact(score(inp, aggregates=False))
 
 
+def test_a_stream_of_no_questions():
+    none = ScoringInput(q_id=[], opens=[], closes=[], resolved_at=[], outcome=[], q_idx=[], f_idx=[], t=[], p=[],
+                        forecasters=())  # fmt: skip
+    assert exact(Stream(none, ("a",)).finish([])) == exact(score(none))
+
+
+def test_the_sqlite_path_on_a_database_without_questions(sqlite_path):
+    from forecast.services.database import open_database
+    from forecast.services.scoring import score_database
+    from forecast.services.sqlite_read import read_sqlite
+
+    database = open_database(str(sqlite_path))
+    with database.snapshot() as conn:
+        usual = score_database(conn)
+    database.engine.dispose()
+    assert read_sqlite(str(sqlite_path), score_database) == usual
+
+
 def test_questions_come_in_order():
     inp = many_questions(5)
     questions = ScoringInput(q_id=inp.q_id, opens=inp.opens, closes=inp.closes, resolved_at=inp.resolved_at,

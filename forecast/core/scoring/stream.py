@@ -124,7 +124,7 @@ class Stream:
     def finish(self, kept: np.ndarray) -> Scores:
         """The Scores of every question (the ones not yet added have no forecasts), with the forecasters `kept`
         (sorted indices into `forecasters`), in that order, as score() gives them on those forecasters."""
-        if self.q_next < self.questions.n_questions:
+        if self.q_next < self.questions.n_questions or not self._width:  # (no question at all: one empty chunk)
             none = np.zeros(0, np.int64)
             self.add(self.questions.n_questions, none, none, none, np.zeros(0))
         kept = np.asarray(kept, dtype=np.int64)
