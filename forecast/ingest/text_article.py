@@ -785,10 +785,13 @@ _HOW = {
 _NO_DATES = ("blank", "punctuation", "placeholder", "advertisement", "weather", "relative date")
 
 
-def _date_candidates(lines: list[_Line], lay: _Layout, header: set[int]) -> list[tuple[int, LineDate]]:
+def _date_candidates(
+    lines: list[_Line], lay: _Layout, header: set[int], headline_at: int | None
+) -> list[tuple[int, LineDate]]:  # fmt: skip
     """Every full date a line prints: the dated lines, a date in another short line (a "mention"), a
     "Published ..." run into a long line, and dates on lines otherwise dropped as furniture ("Posted on
-    2015-04-05 by marc | Leave a comment", "© dpa-AFX | 07.11.2023 08:03")."""
+    2015-04-05 by marc | Leave a comment", "© dpa-AFX | 07.11.2023 08:03") -- but never a page-header
+    "today" date, on whatever line it is above the headline."""
     out = []
     for i, ln in enumerate(lines):
         if i in header or ln.why in _NO_DATES or not re.search(r"\d", ln.text):
@@ -801,8 +804,13 @@ def _date_candidates(lines: list[_Line], lay: _Layout, header: set[int]) -> list
         if d is None and len(ln.text) < 300 and ln.why != "promoted links":
             m = find_date(ln.text)
             d = LineDate("mention", m) if m is not None else None
-        if d is not None and d.match.when is not None:
-            out.append((i, d))
+        if d is None or d.match.when is None:
+            continue
+        if headline_at is not None and i < headline_at and d.kind in ("bare", "stamp", "mention"):
+            run_on = bool(re.match(r"^\s*[/|·]\s", ln.text)) and headline_at - i <= 3  # "Gossip / martes 29 de ..."
+            if has_weekday(ln.text) and not has_clock(ln.text) and not run_on:
+                continue
+        out.append((i, d))
     return out
 
 
@@ -879,7 +887,7 @@ def _learned_date(
     """The publication date the ranker prefers, and how it was found ("" when it prefers none)."""
     from forecast.ingest.text_weights import DATE
 
-    cands = _date_candidates(lines, lay, header)
+    cands = _date_candidates(lines, lay, header, headline_at)
     rules_day = rules_when.date().isoformat() if rules_when else ""
     ref = lay.at[headline_at] if headline_at is not None else lay.at[body[0]]
     ctx = _dates_context(lay, cands, ref)
