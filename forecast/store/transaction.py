@@ -193,15 +193,19 @@ def run_write(
 
     def once() -> T:
         with Session(bind, expire_on_commit=False) as session:
-            try:
-                result = work(session)
-                session.commit()
-                return result
-            except BaseException:
-                session.rollback()
-                raise
+            return _commit_or_roll_back(session, work)
 
     return retrying(once, retry_seconds=retry_seconds, engine=engine)
+
+
+def _commit_or_roll_back(session: Session, work: Callable[[Session], T]) -> T:
+    try:
+        result = work(session)
+        session.commit()
+        return result
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def _without_fk_lookups(bind: Engine, work: Callable[[Session], T]) -> T:
@@ -214,13 +218,7 @@ def _without_fk_lookups(bind: Engine, work: Callable[[Session], T]) -> T:
         raw.execute("PRAGMA foreign_keys=OFF")
         try:
             with Session(conn, expire_on_commit=False) as session:
-                try:
-                    result = work(session)
-                    session.commit()
-                    return result
-                except BaseException:
-                    session.rollback()
-                    raise
+                return _commit_or_roll_back(session, work)
         finally:
             if conn.in_transaction():
                 conn.rollback()
