@@ -135,3 +135,20 @@ def invoke(*args: str, db: str | None = None, input: str | None = None, env: dic
     if not allow_internal:
         assert code != INTERNAL, f"internal error (a bug) in `forecast {' '.join(args)}`:\n{result.err}"
     return result
+
+
+def printed_json(value) -> bytes:
+    """The bytes `forecast ... --json` prints for `value` (cli/output.print_json), for golden files."""
+    from forecast.cli.output import print_json
+
+    buffer = io.BytesIO()
+    wrapper = io.TextIOWrapper(buffer, encoding="utf-8")
+    stdout, sys.stdout = sys.stdout, wrapper
+    try:
+        print_json(value)
+    finally:
+        sys.stdout = stdout
+    out = buffer.getvalue()
+    wrapper.detach()
+    return out
+

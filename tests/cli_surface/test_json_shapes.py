@@ -16,11 +16,11 @@ typed records (core/scoring/question.py; it returned the dicts, times as ISO tex
 
 from __future__ import annotations
 
-import io
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from tests.cli_runner import printed_json
 
 GOLDEN = Path(__file__).parent / "json_golden"
 T0 = datetime(2019, 3, 1, tzinfo=UTC)
@@ -75,7 +75,6 @@ def outputs(db) -> dict[str, bytes]:
     `score` print with --json."""
     from forecast.services.lookup import get_evidence, get_question
     from forecast.services.tags import tags_of
-    from forecast.cli.output import print_json
     from forecast.services.evidence_query import evidence_record, inbox_items, list_evidence, search_evidence, show_evidence
     from forecast.services.forecasts import history
     from forecast.services.questions.detail import question_record, show_question
@@ -105,18 +104,7 @@ def outputs(db) -> dict[str, bytes]:
             "score-nk": one_question_json(score_one_question(session, "nk")),
             "score-nk-bob": one_question_json(score_one_question(session, "nk", ("bob",))),
         }
-    out = {}
-    for name, value in data.items():
-        buffer = io.BytesIO()
-        wrapper = io.TextIOWrapper(buffer, encoding="utf-8")
-        stdout, sys.stdout = sys.stdout, wrapper
-        try:
-            print_json(value)
-        finally:
-            sys.stdout = stdout
-        out[name] = buffer.getvalue()
-        wrapper.detach()
-    return out
+    return {name: printed_json(value) for name, value in data.items()}
 
 
 def test_json_of_the_read_models_is_unchanged(database):

@@ -8,28 +8,12 @@ the database tests/kinds/kinds_world.py builds.
 
 from __future__ import annotations
 
-import io
-import sys
 from pathlib import Path
 
+from tests.cli_runner import printed_json
 from tests.kinds.kinds_world import build
 
 GOLDEN = Path(__file__).parent / "json_golden"
-
-
-def printed(value) -> bytes:
-    from forecast.cli.output import print_json
-
-    buffer = io.BytesIO()
-    wrapper = io.TextIOWrapper(buffer, encoding="utf-8")
-    stdout, sys.stdout = sys.stdout, wrapper
-    try:
-        print_json(value)
-    finally:
-        sys.stdout = stdout
-    out = buffer.getvalue()
-    wrapper.detach()
-    return out
 
 
 def test_score_json_of_every_kind_is_unchanged(session):
@@ -46,7 +30,7 @@ def test_score_json_of_every_kind_is_unchanged(session):
         "score-launch-date": kind_question_json(question_scores(session, "launch-date")),
     }  # fmt: skip
     for name, value in outputs.items():
-        assert printed(value) == (GOLDEN / f"{name}.json").read_bytes(), name
+        assert printed_json(value) == (GOLDEN / f"{name}.json").read_bytes(), name
 
 
 def test_one_question_of_each_kind_is_frozen_records_with_datetimes(session):
