@@ -615,7 +615,7 @@ def _layout_candidate(ln: _Line) -> bool:
 def _layout_features(
     lines: list[_Line], lay: _Layout, i: int, run: tuple[int, int] | None, runs: list[tuple[int, int, float]],
     hand: dict[int, float], hand_at: int | None, counts: dict[str, int], body_vocab: dict[str, int],
-    all_vocab: set[str], page: str,
+    all_vocab: set[str], page: str, para_page: str,
 ) -> dict[str, float]:  # fmt: skip
     ln = lines[i]
     text = ln.text.strip()
@@ -681,6 +681,11 @@ def _layout_features(
     norm = F.normal(text)
     if len(norm) >= 12:
         f["echoed"] = float(min(2, page.count(norm) - counts.get(norm, 1)) > 0)
+        # ... inside a paragraph of text: a pull quote or a caption repeats a sentence of the story, a
+        # headline is not printed again word for word inside one
+        f["inside a paragraph"] = float(para_page.count(norm) > int(lay.para[r]))
+    # a photo credit right under it: a caption, not a title
+    f["credit under"] = float(any(lines[j].why == "credit" for j in range(i + 1, min(len(lines), i + 3))))
     low = {w.lower() for w in alpha}
     f["addresses reader"] = float(bool(low & _READER) or bool(_READER_CASED.search(text[1:])))
     f["ui words"] = float(bool(low & _UI_WORDS))
@@ -742,8 +747,10 @@ def _learned_headline(
                 for w in st:
                     body_vocab[w] = body_vocab.get(w, 0) + 1
     page = "\n".join(F.normal(ln.text) for ln in lines)
+    para_page = "\n".join(F.normal(lines[i].text) for r, i in enumerate(lay.kept) if lay.para[r])
     feats = {
-        i: _layout_features(lines, lay, i, run, runs, hand, hand_at, counts, body_vocab, all_vocab, page) for i in cands
+        i: _layout_features(lines, lay, i, run, runs, hand, hand_at, counts, body_vocab, all_vocab, page, para_page)
+        for i in cands
     }
     if (sink := _LEARNING.get()) is not None:
         sink.append(("headline", [(lines[i].text, feats[i]) for i in cands]))
@@ -1085,10 +1092,11 @@ def _read(raw: str, text: str) -> TextParts:
     author = next((ln.date.author for i in bylines if (ln := lines[i]).date and ln.date.author), "")
     author = author or next((a for i in bylines if (a := byline_author(lines[i].text))), "")
 
+    headline, headline_lines = _headline_text(lines, lay, headline_at)
     paragraphs = []
     for i in range(len(lines)):
         ln = lines[i]
-        if ln.why is not None or i == headline_at or i in bylines or i > body_end:
+        if ln.why is not None or i in headline_lines or i in bylines or i > body_end:
             continue
         if i < body_start:
             # A deck under the headline is text; anything above it, short, or a notice is header furniture.
@@ -1100,8 +1108,32 @@ def _read(raw: str, text: str) -> TextParts:
         elif ln.date is not None and ln.date.kind not in ("dateline",) and not _is_prose(ln.text):
             continue
         paragraphs.append(ln.text)
-    headline = clean_line(lines[headline_at].text) if headline_at is not None else ""
     return TextParts(headline, paragraphs, author, published_at, how, notes)
+
+
+def _headline_text(lines: list[_Line], lay: _Layout, at: int | None) -> tuple[str, set[int]]:
+    """The headline's text and the lines it is printed on. A kicker ending in a colon is printed on a
+    line of its own above the rest of the title ("Krach vor der VW-Betriebsversammlung:" / "Es knirscht
+    zwischen Diess und Aufsichtsräten"): the title is both. A title cut short to fit ("Playoffs: Chalk,…")
+    is the line printed in full elsewhere on the page, when one is."""
+    if at is None:
+        return "", set()
+    text = clean_line(lines[at].text)
+    r = lay.rank.get(at)
+    if r is None:
+        return text, {at}
+    if text.endswith(":") and len(F.words(text)) <= 10 and r + 1 < len(lay.kept) and lay.shaped[r + 1]:
+        nxt = lay.kept[r + 1]
+        return f"{text} {clean_line(lines[nxt].text)}", {at, nxt}
+    if text.endswith(("…", "...")):
+        stem = F.normal(text)
+        if len(stem.split()) >= 3:
+            for i in lay.kept:
+                full = F.normal(lines[i].text)
+                if i != at and full.startswith(stem) and len(full) > len(stem) and len(F.words(lines[i].text)) <= 40:
+                    if not lines[i].text.rstrip().endswith(("…", "...")):
+                        return clean_line(lines[i].text), {at, i}
+    return text, {at}
 
 
 def extract_text(
