@@ -63,11 +63,11 @@ def main() -> None:
         if md:
             print(f"| {o.name} | {o.form} | {o.split} | {batch_of[o.name]} | "
                   f"{'ok' if o.headline_ok else 'WRONG: ' + o.headline[:60].replace('|', '/')} | "
-                  f"{'ok' if o.date_ok else 'WRONG'} {o.date or '–'} / {o.expected_date or '–'} | {kept} | "
+                  f"{'not scored' if o.date_ok is None else 'ok' if o.date_ok else 'WRONG'} {o.date or '–'} / {o.expected_date or '–'} | {kept} | "
                   f"{', '.join(o.leaked) or '–'} |")
         else:
             print(f"{o.name:22} {o.form:5} {o.split:7} H={'ok ' if o.headline_ok else 'BAD'} "
-                  f"D={'ok ' if o.date_ok else 'BAD'} {o.date or '-':10} exp {o.expected_date or '-':10} "
+                  f"D={'n/a' if o.date_ok is None else 'ok ' if o.date_ok else 'BAD'} {o.date or '-':10} exp {o.expected_date or '-':10} "
                   f"{kept:10} leak={len(o.leaked)} {'' if o.headline_ok else o.headline[:50]}{o.error}")
     print()
     groups = [(s, None) for s in ("dev", "holdout")]
@@ -79,10 +79,12 @@ def main() -> None:
         split_name = split if b is None else f"{split}, batch {b}"
         n = len(part)
         h = sum(o.headline_ok for o in part)
-        d = sum(o.date_ok for o in part)
+        dated = [o for o in part if o.date_ok is not None]  # (pages whose date is not known are not scored on it)
+        d, nd = sum(bool(o.date_ok) for o in dated), len(dated)
         k = sum(not o.missing for o in part)
         lk = sum(len(o.leaked) for o in part)
-        line = (f"{split_name}: {n} cases, headline {h}/{n} ({100 * h / n:.0f} %), date {d}/{n} ({100 * d / n:.0f} %), "
+        date = f"date {d}/{nd} ({100 * d / nd:.0f} %)" if nd else "date not scored"
+        line = (f"{split_name}: {n} cases, headline {h}/{n} ({100 * h / n:.0f} %), {date}, "
                 f"all body sentences kept {k}/{n}, furniture lines leaked {lk}")
         print(("- " if md else "") + line)
     if "--timing" in sys.argv:

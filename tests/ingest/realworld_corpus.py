@@ -55,8 +55,8 @@ class Outcome:
     headline: str
     headline_ok: bool
     date: str
-    expected_date: str
-    date_ok: bool
+    expected_date: str | None  # None: the page's date is not known, so the date is not scored
+    date_ok: bool | None
     missing: list[str]
     leaked: list[str]
     error: str = ""
@@ -71,14 +71,14 @@ def evaluate(case: dict) -> Outcome:
         draft = from_bytes(data, name=Path(case["file"]).name, retrieved_at=RETRIEVED_AT)
     except InvalidInput as exc:
         return Outcome(case["name"], case["split"], case["form"], "", False, "", case["date"],
-                       False, list(case["keep"]), [], str(exc))  # fmt: skip
+                       None if case["date"] is None else False, list(case["keep"]), [], str(exc))  # fmt: skip
     day = draft.published_at.date().isoformat() if draft.published_at else ""
     paragraphs = draft.text.split("\n\n")
     body = normal(draft.text)
     return Outcome(
         name=case["name"], split=case["split"], form=case["form"],
         headline=draft.title, headline_ok=headline_ok(draft.title, case["headline"]),
-        date=day, expected_date=case["date"], date_ok=day == case["date"],
+        date=day, expected_date=case["date"], date_ok=None if case["date"] is None else day == case["date"],
         missing=[k for k in case["keep"] if normal(k) not in body],
         leaked=leaked(paragraphs, case["drop"]),
     )  # fmt: skip
