@@ -152,6 +152,9 @@ _GLUED = re.compile(
     r"(?<=[^\W\d_])(?=\d)|(?<=(?:19|20)\d{2})(?=\d{1,2}:\d{2})|(?<=\s(?:19|20)\d{2})(?=\d{1,2}\.\s*[^\W\d_]{3})"
     r"|(?<=[a-zß-ÿ])(?=[A-ZÀ-Þ][a-zß-ÿ]{2,}\.?\s*\d)"  # "Shana Nys DambrotNovember 6, 2023"
     r"|(?<=[\s/.](?:19|20)\d{2})(?=\d{1,4}(?:\s|$))"  # a count after the year: "7. Januar 20220 (comments)"
+    # a month's short name between dots: "21.dez.2018 às 12h55" (Folha), "12.Okt.2019"
+    r"|(?<=\d\.)(?=[^\W\d_]{3,4}\.(?:19|20)\d{2}(?!\d))|(?<=\d\.[^\W\d_]{3}\.)(?=(?:19|20)\d{2}(?!\d))"
+    r"|(?<=\d\.[^\W\d_]{4}\.)(?=(?:19|20)\d{2}(?!\d))"
 )
 LANGUAGES = (
     "en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk", "el", "tr",

@@ -94,6 +94,8 @@ def test_never_takes_a_weekday_page_header_date(dev_outcomes):
         ("Redazione ANSA ROMA 28 luglio 202010:43 News", "2020-07-28"),
         ("01.21.2020 07:00 AM", "2020-01-21"),
         ("Date 23.05.2011", "2011-05-23"),
+        ("21.dez.2018 às 12h55", "2018-12-21"),  # Folha de S.Paulo (batch 10)
+        ("12.Okt.2019", "2019-10-12"),
     ],
 )
 def test_reads_the_date_forms_real_pages_print(line, day):
