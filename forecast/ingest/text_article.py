@@ -938,8 +938,14 @@ def learning_candidates(raw: str) -> list[tuple[str, list[tuple[str, dict[str, f
     return sink
 
 
+# w3m prints an <ins> element (most often an empty ad slot) as "[INS::INS]" or "[INS: ... :INS]": the
+# marks are the renderer's, not the page's text.
+_W3M_INS = re.compile(r"\[INS:\s?|\s?:INS\]")
+
+
 def read_text(raw: str) -> TextParts:
     """Split scraped text into headline, body paragraphs, author and an honest publication date."""
+    raw = _W3M_INS.sub("", raw)
     text = clean_text(raw)
     if not text:
         raise InvalidInput("the text is empty")
@@ -1111,6 +1117,9 @@ def _read(raw: str, text: str) -> TextParts:
     return TextParts(headline, paragraphs, author, published_at, how, notes)
 
 
+_CRUMB = re.compile(r"\s*[>›»]\s*")
+
+
 def _headline_text(lines: list[_Line], lay: _Layout, at: int | None) -> tuple[str, set[int]]:
     """The headline's text and the lines it is printed on. A kicker ending in a colon is printed on a
     line of its own above the rest of the title ("Krach vor der VW-Betriebsversammlung:" / "Es knirscht
@@ -1119,6 +1128,11 @@ def _headline_text(lines: list[_Line], lay: _Layout, at: int | None) -> tuple[st
     if at is None:
         return "", set()
     text = clean_line(lines[at].text)
+    # a breadcrumb run into the title ("Mac & i > News > 2015 > KW 15 > 1Password für Mac ...",
+    # "Startseite>People>Real Life>Horror-Fund! ..."): the title is its last step
+    steps = [p.strip() for p in _CRUMB.split(text)]
+    if len(steps) >= 3 and len(F.words(steps[-1])) >= 3 and all(len(F.words(p)) <= 4 for p in steps[:-1]):
+        text = steps[-1]
     r = lay.rank.get(at)
     if r is None:
         return text, {at}

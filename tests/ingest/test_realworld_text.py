@@ -199,3 +199,25 @@ def test_indents_line_up_with_the_cleaned_text(rows):
 )  # fmt: skip
 def test_short_weekday_forms_count_only_as_dates_write_them(text, named):
     assert has_weekday(text) is named
+
+
+@pytest.mark.parametrize(
+    ("dump", "headline"),
+    [
+        # a kicker ending in a colon printed on a line of its own above the title
+        ("automobilwoche.lynx.txt", "Krach vor der VW-Betriebsversammlung: Es knirscht zwischen Diess und Aufsichtsräten"),
+        # a title cut short to fit a teaser slot, printed in full further down
+        ("denverpost.w3m.txt", "Colorado high school football playoffs: Chalk, toss-ups and upset alerts in the second "
+                               "weekend of postseason play"),
+        # a breadcrumb run into the title
+        ("heise.w3m.txt", "1Password für Mac generiert Einmal-Passwörter"),
+        # w3m's marks of an <ins> ad slot run into the title
+        ("okmagazin.w3m.txt", "Horror-Fund! Instagram-Star (†24) einbetoniert"),
+        # a pull quote printed as a heading is not the title: its words come again inside a paragraph
+        ("timesofisrael.w3m.txt", "State of Washington swears in first Native American-Jewish Supreme Court justice"),
+    ],
+)
+def test_the_headline_text_is_the_title_as_printed_in_full(dump, headline):
+    got = read_text((ROOT / "text" / dump).read_text(encoding="utf-8"))
+    assert got.headline == headline
+    assert all("[INS" not in p and ":INS]" not in p for p in got.paragraphs)
