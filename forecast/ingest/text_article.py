@@ -241,12 +241,18 @@ def _body_run(lines: list[_Line], runs_out: list[tuple[int, int, float]] | None 
         # wall of teasers) -- unless this run had its own byline or date: an article's text can hold
         # a dated teaser of another story.
         dated = _introduced(lines, run[0]) or any(_is_meta(lines[j]) for j in range(run[0], run[-1]))
-        starts = starts or not dated and any(
-            _is_meta(lines[j]) and any(_headline_candidate(lines[k]) for k in between if j - 2 <= k < j) for j in between
+        # (Two or more such pairs in one gap are a box of teasers inside the text -- "Recommended", each
+        # title with its author and date -- after which the text goes on.)
+        pairs = sum(
+            1 for j in between if _is_meta(lines[j]) and any(_headline_candidate(lines[k]) for k in between if j - 2 <= k < j)
         )
+        starts = starts or not dated and pairs == 1
         # A whole menu between two paragraphs (navigation that recurs on the page) parts two texts.
         menu = sum(1 for j in range(run[-1] + 1, i) if lines[j].why == "repeated") > _MENU_GAP
         if len(gap) <= _BODY_GAP and not starts and not menu:
+            if pairs >= 2:  # the box of teasers is not the text
+                for j in between:
+                    lines[j].why = "teaser"
             run.append(i)
         else:
             runs.append(run)

@@ -8,6 +8,7 @@ import json
 import re
 
 import orjson
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -132,3 +133,26 @@ def test_any_value_in_a_question_file_is_a_question_or_a_file_line_error(tmp_pat
     except InvalidInput as exc:
         assert re.match(rf"^{re.escape(str(path))}:\d+: \S", str(exc)), str(exc)
         assert "\n" not in str(exc)
+
+
+@pytest.mark.parametrize(
+    ("lines", "key"),
+    [
+        # a TOML date-time without an offset, where the outcome or the range of a date question takes one
+        (['kind = "date"', "range = [2019-01-01T00:00:00Z, 2020-01-01T00:00:00Z]", "", "[resolution]",
+          "outcome = 2000-01-01T00:00:00"], "outcome"),
+        (['kind = "date"', "range = [2019-01-01T00:00:00, 2020-01-01T00:00:00Z]"], "range"),
+        (["", "[resolution]", "outcome = 2000-01-01T00:00:00"], "outcome"),
+    ],
+)
+def test_a_date_time_without_an_offset_is_named_at_its_line(tmp_path, lines, key):
+    # found by the property above on a CI run: these two raised without the file and line
+    path = tmp_path / "questions" / "q.toml"
+    path.parent.mkdir()
+    text = "\n".join([*(f"{k} = {v}" for k, v in BASE.items()), *lines]) + "\n"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidInput) as err:
+        parse_question_file(path, path.parent, "me")
+    line = next(n for n, ln in enumerate(text.splitlines(), 1) if ln.startswith(f"{key} ="))
+    assert str(err.value).startswith(f"{path}:{line}: ")
+    assert "date-time has no offset" in str(err.value)

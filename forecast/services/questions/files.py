@@ -186,8 +186,15 @@ def parse_question_file(path: Path, root: Path, default_forecaster: str, *, text
     res = data.get("resolution") or {}
     if not isinstance(res, dict):
         raise fail("resolution", "resolution must be a table with outcome, resolved_at and note")
-    spec = _spec_of(data, fail)
-    outcome = _outcome_text(res.get("outcome"))
+    try:
+        spec = _spec_of(data, fail)
+        outcome = _outcome_text(res.get("outcome"))
+    except InvalidInput as exc:
+        # a value the spec or the outcome could not take ("range: date-time has no offset"): at its line
+        if str(exc).startswith(f"{path}:"):
+            raise
+        where = str(exc).split(":", 1)[0]
+        raise fail("outcome" if where.startswith("resolution") else where.split(".")[0], str(exc)) from None
     resolution = outcome
     if spec is not None and outcome is not None and outcome != "annulled":
         resolution = "outcome"  # a choice, numeric or date question resolves to its outcome (core/kind_spec.py)
