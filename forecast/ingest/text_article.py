@@ -1136,8 +1136,9 @@ def _headline_text(lines: list[_Line], lay: _Layout, at: int | None) -> tuple[st
     text = clean_line(lines[at].text)
     # a breadcrumb run into the title ("Mac & i > News > 2015 > KW 15 > 1Password für Mac ...",
     # "Startseite>People>Real Life>Horror-Fund! ..."): the title is its last step
-    steps = [p.strip() for p in _CRUMB.split(text)]
-    if len(steps) >= 3 and len(F.words(steps[-1])) >= 3 and all(len(F.words(p)) <= 4 for p in steps[:-1]):
+    # (not where » and › are quotation marks: «Oui» et «non», »Das ist gut« und »Das auch«)
+    steps = [p.strip() for p in _CRUMB.split(text)] if not any(q in text for q in "«‹") else []
+    if len(steps) >= 3 and len(F.words(steps[-1])) >= 3 and all(1 <= len(F.words(p)) <= 4 for p in steps[:-1]):
         text = steps[-1]
     r = lay.rank.get(at)
     if r is None:

@@ -232,3 +232,13 @@ def test_the_text_goes_on_after_a_box_of_teasers_inside_it():
     assert "Of course, the very quality that made neon fixtures" in text
     for teaser in ("Remembering Pittsburgh's Most Mesmerizing Sign", "Navigator: Ode To The Dead Mall", "Tanvi Misra"):
         assert teaser not in text
+
+
+@pytest.mark.parametrize(
+    "title", ["«Oui» et «non»: le débat sur la réforme des retraites continue", "»Das ist gut« und »Das ist auch sehr gut«"]
+)
+def test_quotation_marks_are_not_a_breadcrumb(title):
+    # heise's real dump, its breadcrumb line replaced by a title quoting with » and «
+    raw = (ROOT / "text" / "heise.w3m.txt").read_text(encoding="utf-8")
+    crumb = next(ln for ln in raw.splitlines() if ln.startswith("Mac & i > News"))
+    assert read_text(raw.replace(crumb, title)).headline == title
