@@ -60,9 +60,21 @@ def test_string_literals_survive_next_to_parameters(conn, literal, value):
     quoted = "'" + literal.replace("'", "''") + "'"
     got = bulk.rows(conn, f"SELECT {quoted}, :v, {quoted} || :v", (value,))
     assert got == [(literal, value, literal + value)]
-    comment = literal.replace("*/", "").replace("/*", "")  # PostgreSQL nests block comments, SQLite does not
+    # PostgreSQL nests block comments, SQLite does not: no "/*" or "*/" inside (removing one can join
+    # the characters around it into another, "**//" -> "*/": until none is left)
+    comment = literal
+    while "*/" in comment or "/*" in comment:
+        comment = comment.replace("*/", "").replace("/*", "")
     got = bulk.rows(conn, f"SELECT :v /* {comment} */ -- {literal}\n, :w", {"v": value, "w": 1})
     assert got == [(value, 1)]
+
+
+def test_a_comment_made_of_the_marks_a_removal_joins(conn):
+    # the example hypothesis found on a CI run: "**//" loses its "*/" and becomes "*/"
+    literal = "**//"
+    comment = literal.replace("*/", "").replace("/*", "")
+    assert comment == "*/"  # why the test above removes them until none is left
+    assert bulk.rows(conn, f"SELECT :v -- {literal}\n, :w", {"v": "a", "w": 1}) == [("a", 1)]
 
 
 def test_a_question_mark_placeholder_is_refused(conn):
