@@ -241,18 +241,12 @@ def _body_run(lines: list[_Line], runs_out: list[tuple[int, int, float]] | None 
         # wall of teasers) -- unless this run had its own byline or date: an article's text can hold
         # a dated teaser of another story.
         dated = _introduced(lines, run[0]) or any(_is_meta(lines[j]) for j in range(run[0], run[-1]))
-        # (Two or more such pairs in one gap are a box of teasers inside the text -- "Recommended", each
-        # title with its author and date -- after which the text goes on.)
-        pairs = sum(
-            1 for j in between if _is_meta(lines[j]) and any(_headline_candidate(lines[k]) for k in between if j - 2 <= k < j)
+        starts = starts or not dated and any(
+            _is_meta(lines[j]) and any(_headline_candidate(lines[k]) for k in between if j - 2 <= k < j) for j in between
         )
-        starts = starts or not dated and pairs == 1
         # A whole menu between two paragraphs (navigation that recurs on the page) parts two texts.
         menu = sum(1 for j in range(run[-1] + 1, i) if lines[j].why == "repeated") > _MENU_GAP
         if len(gap) <= _BODY_GAP and not starts and not menu:
-            if pairs >= 2:  # the box of teasers is not the text
-                for j in between:
-                    lines[j].why = "teaser"
             run.append(i)
         else:
             runs.append(run)
@@ -752,8 +746,9 @@ def _learned_headline(
             if run is not None and run[0] <= i <= run[1]:
                 for w in st:
                     body_vocab[w] = body_vocab.get(w, 0) + 1
-    page = "\n".join(F.normal(ln.text) for ln in lines)
-    para_page = "\n".join(F.normal(lines[i].text) for r, i in enumerate(lay.kept) if lay.para[r])
+    normals = [F.normal(ln.text) for ln in lines]
+    page = "\n".join(normals)
+    para_page = "\n".join(normals[i] for r, i in enumerate(lay.kept) if lay.para[r])
     feats = {
         i: _layout_features(lines, lay, i, run, runs, hand, hand_at, counts, body_vocab, all_vocab, page, para_page)
         for i in cands

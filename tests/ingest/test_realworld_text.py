@@ -223,17 +223,6 @@ def test_the_headline_text_is_the_title_as_printed_in_full(dump, headline):
     assert all("[INS" not in p and ":INS]" not in p for p in got.paragraphs)
 
 
-def test_the_text_goes_on_after_a_box_of_teasers_inside_it():
-    # CityLab (readability's test page, batch 11): a "Recommended" box of three teasers, each a title, its
-    # author and its date, stands between two paragraphs; the text after it is the same article's
-    got = read_text((ROOT / "text" / "citylab.w3m.txt").read_text(encoding="utf-8"))
-    text = "\n".join(got.paragraphs)
-    assert "Amid this artistic groundswell, Georges Claude premiered his neon lights" in text
-    assert "Of course, the very quality that made neon fixtures" in text
-    for teaser in ("Remembering Pittsburgh's Most Mesmerizing Sign", "Navigator: Ode To The Dead Mall", "Tanvi Misra"):
-        assert teaser not in text
-
-
 @pytest.mark.parametrize(
     "title", ["«Oui» et «non»: le débat sur la réforme des retraites continue", "»Das ist gut« und »Das ist auch sehr gut«"]
 )
