@@ -791,6 +791,10 @@ _HOW = {
 
 
 _NO_DATES = ("blank", "punctuation", "placeholder", "advertisement", "weather", "relative date")
+# A renderer's mark for an image: its file name or alt token in brackets ("[Screenshot-2023-10-25-at-17]",
+# "5. [2020-10-05_09-56-47]"). A date in it is when a picture was taken or uploaded, and it is not printed
+# on the page (a browser's copy leaves images out), so it is no publication date.
+_IMAGE_MARK = re.compile(r"\s*(?:\d+\.\s+)?\[[^\s\[\]]+\]\s*")
 
 
 def _date_candidates(
@@ -802,7 +806,7 @@ def _date_candidates(
     "today" date, on whatever line it is above the headline."""
     out = []
     for i, ln in enumerate(lines):
-        if i in header or ln.why in _NO_DATES or not re.search(r"\d", ln.text):
+        if i in header or ln.why in _NO_DATES or not re.search(r"\d", ln.text) or _IMAGE_MARK.fullmatch(ln.text):
             continue
         d = ln.date
         if d is None and ln.why not in (None, "repeated"):
@@ -1060,7 +1064,11 @@ def _read(raw: str, text: str) -> TextParts:
                 found_at.setdefault(d.kind, i)
                 break
     # Info boxes after the text: "Date 23.05.2011", "Published ...", a date alone under the last paragraph.
-    after = [i for i in range(body_end + 1, len(lines)) if lines[i].why in (None, "repeated")][:_AFTER_TEXT]
+    # Under a list label after the text ("Recommended", "Most read") come other articles: their dates are
+    # theirs, never this article's (a page with no date of its own would otherwise get a teaser's).
+    listed = next((i for i in range(body_end + 1, len(lines)) if lines[i].why == "list label"), len(lines))
+    others = set(range(listed, len(lines)))
+    after = [i for i in range(body_end + 1, listed) if lines[i].why in (None, "repeated")][:_AFTER_TEXT]
     for i in after:
         d = lines[i].date
         if d is not None and d.match.when is not None and d.kind in ("published", "bare"):
@@ -1089,7 +1097,7 @@ def _read(raw: str, text: str) -> TextParts:
             kicker = bool(re.match(r"^\s*[/|·]\s", ln.text)) and headline_at is not None and 0 < headline_at - i <= 3
             if not kicker:
                 header.add(i)
-    chosen, how = _learned_date(lines, lay, headline_at, (body_start, body_end), header, rules_at, published_at)
+    chosen, how = _learned_date(lines, lay, headline_at, (body_start, body_end), header | others, rules_at, published_at)
     published_at = chosen.match.when if chosen is not None else None
     if chosen is not None and chosen.kind == "updated":
         notes.append(f"only an 'updated' date was found ({local(published_at, fmt='YYYY-MM-DD')}); "

@@ -231,3 +231,32 @@ def test_quotation_marks_are_not_a_breadcrumb(title):
     raw = (ROOT / "text" / "heise.w3m.txt").read_text(encoding="utf-8")
     crumb = next(ln for ln in raw.splitlines() if ln.startswith("Mac & i > News"))
     assert read_text(raw.replace(crumb, title)).headline == title
+
+
+@pytest.mark.parametrize("form", ["w3m", "lynx", "copy"])
+def test_a_teaser_list_s_dates_are_never_the_article_s(form):
+    # CityLab's page prints no date of its own; under the text, a "Recommended" list of other stories prints
+    # theirs ("Mark Byrnes / Jul 17, 2014"), which the reader once gave as the article's date.
+    got = read_text((ROOT / "text" / f"citylab.{form}.txt").read_text(encoding="utf-8"))
+    assert got.headline == "Why Neon Is the Ultimate Symbol of the 20th Century"
+    assert got.published_at is None
+
+
+def test_a_teaser_list_s_date_does_not_stand_in_for_a_missing_one():
+    # the same page with a date of its own printed under the text, then the list: the article's date is kept
+    raw = (ROOT / "text" / "citylab.w3m.txt").read_text(encoding="utf-8")
+    label = next(ln for ln in raw.splitlines() if ln.strip() == "Recommended")
+    got = read_text(raw.replace(label, "Published: March 3, 2019\n\n" + label, 1))
+    assert got.published_at is not None and got.published_at.date() == date(2019, 3, 3)
+
+
+@pytest.mark.parametrize(("dump", "mark"), [("politics.w3m.txt", "[Screenshot-2023-10-25-at-17]"),
+                                            ("breakingsoup.w3m.txt", "[2020-10-05_09-56-47]")])  # fmt: skip
+def test_a_date_in_an_image_s_file_name_is_no_publication_date(dump, mark):
+    # w3m prints an image as its file name in brackets; the date in it is when the picture was made, and
+    # the page does not print it (a browser's copy has none of it)
+    raw = (ROOT / "text" / dump).read_text(encoding="utf-8")
+    assert mark in raw
+    got = read_text(raw)
+    day = mark.strip("[]").replace("Screenshot-", "")[:10]
+    assert got.published_at is None or got.published_at.date().isoformat() != day
