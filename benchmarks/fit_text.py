@@ -2,6 +2,7 @@
 the real-world corpus, never the held-out ones, and write their weights to forecast/ingest/text_weights.py.
 
     python benchmarks/fit_text.py [headline|date] [--lambda 0.01] [--check [--misses]] [--write] [--cache]
+                                  [--also 8,9,10,11 [--leave-out 8,9,10+11]]
 
 A conditional logit per ranker: for each dump, a softmax over its candidates (lines that may be the
 headline; dates that may be the publication day, and "no date"), fitted to put its weight on the right
@@ -12,6 +13,12 @@ for fitting, which no rule was written on); `--misses` lists the cross-validated
 the weights fitted on every development case. `--cache` keeps the candidates read from the dumps in
 /tmp between runs (delete it after changing a feature). Fit the headline first: the date ranker's
 features depend on where the headline is.
+
+`--also B,...` adds held-out batches already measured to the fitting pool (once a batch's figure is
+published, its pages can teach the rankers; a newer batch is then the never-seen measure). With
+`--check`, each added source is also left out in turn: fitted on the development cases and the other
+added batches, scored on it, beside the fit on the development cases alone -- whether pages of other
+kinds make the rankers better on a kind they have not seen.
 """
 
 from __future__ import annotations
@@ -95,8 +102,10 @@ def main() -> None:
     args = sys.argv[1:]
     kind = args[0] if args and not args[0].startswith("--") else "headline"
     lam = float(args[args.index("--lambda") + 1]) if "--lambda" in args else 0.01
-    dev = load_cases("dev")
-    data = collect(dev, kind, Path(f"/tmp/fit_text_{kind}.pickle") if "--cache" in args else None)
+    also = args[args.index("--also") + 1].split(",") if "--also" in args else []
+    dev = load_cases("dev") + [c for c in load_cases("holdout") if c.get("batch", "0") in also]
+    tag = "_".join(["", *also]) if also else ""
+    data = collect(dev, kind, Path(f"/tmp/fit_text_{kind}{tag}.pickle") if "--cache" in args else None)
     keys = sorted({k for d in data for f in d["feats"] for k in f})
     mats = matrices(data, keys)
     if kind == "headline":
@@ -141,6 +150,14 @@ def main() -> None:
                             diff = ", ".join(f"{keys[t]} {contrib[t]:+.1f}" for t in top)
                         print(f"MISS {d['case']:26} got {d['texts'][got][:60]!r} | right "
                               f"{d['texts'][best][:50] if best is not None else None!r} | {diff}")
+        groups = [g.split("+") for g in args[args.index("--leave-out") + 1].split(",")] if "--leave-out" in args else [
+            [b] for b in also]  # fmt: skip
+        for group in groups:
+            out = [m for m, d in zip(mats, data, strict=True) if d["batch"] in group]
+            only_dev = fit([m for m, d in zip(mats, data, strict=True) if d["batch"] not in also], lam)
+            others = fit([m for m, d in zip(mats, data, strict=True) if d["batch"] not in group], lam)
+            print(f"  batch {'+'.join(group)} left out: fitted on dev {100 * accuracy(out, only_dev):.1f} %, "
+                  f"on dev and the other added batches {100 * accuracy(out, others):.1f} %")
         old = [m for m, d in zip(mats, data, strict=True) if d["batch"] in ("0", "4", "6")]
         new = [m for m, d in zip(mats, data, strict=True) if d["batch"] == "7"]
         if new:

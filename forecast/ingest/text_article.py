@@ -73,6 +73,7 @@ class TextParts:
     published_at: datetime | None
     published_how: str  # "published line", "byline", "date under the headline", "dateline", ... or ""
     notes: list[str]
+    close_call: str = ""  # another line the headline ranker scored nearly as high ("" when the pick was clear)
 
 
 # List markers as w3m and lynx print them; "1." only before a word, so "19. Oktober 2019" stays a date.
@@ -513,6 +514,11 @@ _HEADLINE_WEIGHTS: dict[str, float] = {
 }  # fmt: skip
 
 
+# A pick whose best rival (a line of other words) scores within this much of it is a close call, and the
+# user is told which line came near. Measured on the corpus (benchmarks/realworld_text.py): about 8 % of
+# dumps are close calls, half of them with a wrong headline -- a third to a half of all wrong headlines.
+_CLOSE_CALL = 1.0
+
 # ---------------------------------------------------------------------------------------------------
 # The learned headline ranker. Every visible line that could be a title is described by numbers about
 # its shape and its place on the page (what follows it, how far it is from the article's text, whether
@@ -724,7 +730,9 @@ def _layout_features(
 def _learned_headline(
     lines: list[_Line], lay: _Layout, run: tuple[int, int] | None, runs: list[tuple[int, int, float]], hand: dict[int, float],
     hand_at: int | None, counts: dict[str, int],
-) -> int | None:  # fmt: skip
+) -> tuple[int | None, str]:  # fmt: skip
+    """The line the ranker prefers, and the best line of another text it scored within _CLOSE_CALL of it
+    ("" when none did)."""
     from forecast.ingest.text_weights import HEADLINE
 
     # Only lines with text or a byline/date close under them, or that the rules weighed: a title
@@ -736,7 +744,7 @@ def _learned_headline(
     ]  # fmt: skip
     cands = [i for i in near if _layout_candidate(lines[i])]
     if not cands:
-        return hand_at
+        return hand_at, ""
     body_vocab: dict[str, int] = {}
     all_vocab: set[str] = set()
     for r, i in enumerate(lay.kept):
@@ -755,7 +763,14 @@ def _learned_headline(
     }
     if (sink := _LEARNING.get()) is not None:
         sink.append(("headline", [(lines[i].text, feats[i]) for i in cands]))
-    return max(cands, key=lambda i: (sum(HEADLINE.get(k, 0.0) * v for k, v in feats[i].items()), -i))
+    scores = {i: sum(HEADLINE.get(k, 0.0) * v for k, v in f.items()) for i, f in feats.items()}
+    best = max(cands, key=lambda i: (scores[i], -i))
+    # (the title printed again, longer or shorter, is the same pick, not a rival)
+    own = normals[best]
+    rivals = [i for i in cands if normals[i] and normals[i] not in own and own not in normals[i]]
+    rival = max(rivals, key=lambda i: (scores[i], -i), default=None)
+    close = rival is not None and scores[best] - scores[rival] < _CLOSE_CALL
+    return best, lines[rival].text.strip() if close else ""
 
 
 def _text_under(
@@ -999,7 +1014,7 @@ def _read(raw: str, text: str) -> TextParts:
             headline_at = max(j for j in [rules_start, *following] if j < nxt and F.normal(lines[j].text) == same)
             rules_start = nxt
     # The rules' pick is one opinion among the features of the learned ranker, which weighs every line.
-    learned = _learned_headline(lines, lay, run, runs, hand, headline_at, counts)
+    learned, rival = _learned_headline(lines, lay, run, runs, hand, headline_at, counts)
     if learned == headline_at or run is None or learned is None:
         body_start = rules_start
     else:
@@ -1123,7 +1138,10 @@ def _read(raw: str, text: str) -> TextParts:
         elif ln.date is not None and ln.date.kind not in ("dateline",) and not _is_prose(ln.text):
             continue
         paragraphs.append(ln.text)
-    return TextParts(headline, paragraphs, author, published_at, how, notes)
+    close_call = rival if learned is not None and headline_at == learned and run is not None else ""
+    if close_call and F.normal(close_call) in F.normal(headline):  # a kicker now part of the headline
+        close_call = ""
+    return TextParts(headline, paragraphs, author, published_at, how, notes, close_call)
 
 
 _CRUMB = re.compile(r"\s*[>›»]\s*")
@@ -1174,6 +1192,9 @@ def extract_text(
     headline = clean_line(title) or parts.headline
     if not headline:
         notes.append("no headline found; the title is the start of the text (set it with --title)")
+    elif parts.close_call and not clean_line(title):
+        notes.append(f"the headline is a close call: {parts.close_call[:120]!r} came near it "
+                     "(set the title with --title if that is the title)")  # fmt: skip
     return finish(
         title=headline,
         paragraphs=parts.paragraphs,

@@ -143,3 +143,19 @@ def test_feed_poll_failure_exits_non_zero(cli_db, web):
         web.overrides.pop(path, None)
     r = cli("feeds", "poll", db=cli_db)
     assert r.code == 1 and "HTTP 404" in r.err
+
+
+def test_a_close_call_headline_is_named_and_a_given_title_silences_it(cli_db):
+    # stern's real lynx dump: the ranker's pick and the real title (a line further up) score within a point
+    from tests.ingest.realworld_corpus import ROOT
+
+    dump = ROOT / "text" / "stern.lynx.txt"
+    r = cli("evidence", "add", "--file", str(dump), "--json", db=cli_db)
+    assert r.code == 0
+    notes = r.json()["notes"]
+    close = [n for n in notes if n.startswith("the headline is a close call: ")]
+    assert len(close) == 1 and "Niederlage für Johnson: Parlament vertagt Votum über Brexit" in close[0]
+    assert "set the title with --title" in close[0] and close[0] in r.err
+    titled = cli("evidence", "add", "--stdin", "--title", "Niederlage für Johnson", "--json", db=cli_db,
+                 input=dump.read_text(encoding="utf-8"))  # fmt: skip
+    assert titled.code == 0 and not any("close call" in n for n in titled.json()["notes"])

@@ -260,3 +260,18 @@ def test_a_date_in_an_image_s_file_name_is_no_publication_date(dump, mark):
     got = read_text(raw)
     day = mark.strip("[]").replace("Screenshot-", "")[:10]
     assert got.published_at is None or got.published_at.date().isoformat() != day
+
+
+def test_close_calls_name_the_rival_line_and_clear_picks_name_none():
+    # a clear pick (BBC's dump, in the first cases) has no rival; stern's has its real title as the rival;
+    # a rival is never the headline itself printed again, longer or shorter
+    assert read_text((ROOT / "text" / "bbc.lynx.txt").read_text(encoding="utf-8")).close_call == ""
+    stern = read_text((ROOT / "text" / "stern.lynx.txt").read_text(encoding="utf-8"))
+    assert stern.close_call.startswith("Niederlage für Johnson: Parlament vertagt Votum über Brexit")
+    from forecast.ingest import furniture as F
+
+    for c in load_cases("dev")[:300]:
+        got = read_text((ROOT / c["file"]).read_text(encoding="utf-8"))
+        if got.close_call:
+            own, rival = F.normal(got.headline), F.normal(got.close_call)
+            assert rival and rival not in own and own not in rival, c["name"]
