@@ -168,7 +168,7 @@ class KindSpec:
             n = len(self.choices.options)
             if v.shape != (n,):
                 raise InvalidInput(f"a forecast on this question gives {n} probabilities, not {v.size}")
-            if np.any(v < 0) or abs(math.fsum(v) - 1.0) > 1e-6:
+            if np.any(v < 0) or np.any(v > 1) or abs(math.fsum(v) - 1.0) > 1e-6:  # (> 1 first: fsum overflows)
                 raise InvalidInput("a choice forecast's probabilities must be at least 0 and sum to 1")
             return v
         assert self.range is not None

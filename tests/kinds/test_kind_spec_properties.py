@@ -131,3 +131,28 @@ def test_a_spec_from_a_hostile_file_is_read_or_refused(kind, data):
     except InvalidInput:
         return
     assert KindSpec.from_dict(kind, spec.to_dict()) == spec
+
+
+@FAST
+@given(choice_specs(), st.data())
+def test_any_vector_from_a_file_is_taken_or_refused(spec, data):
+    """A file's vector of any finite floats (huge ones made math.fsum overflow: an OverflowError, not a
+    refusal) is either a forecast the question can take or InvalidInput."""
+    n = len(spec.choices.options)
+    size = data.draw(st.sampled_from([n, n - 1, n + 1]))
+    values = data.draw(st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=size, max_size=size))
+    try:
+        v = spec.check_vector(np.array(values, dtype=np.float64))
+    except InvalidInput:
+        return
+    assert np.all(v >= 0) and abs(math.fsum(v) - 1.0) <= 1e-6
+
+
+def test_a_vector_of_huge_values_is_refused_not_an_overflow():
+    spec = choice_spec(["a=A", "b=B"], other=False)
+    try:
+        spec.check_vector(np.array([8.988465674311579e307, 8.98846567431158e307]))
+    except InvalidInput as exc:
+        assert "sum to 1" in str(exc)
+    else:
+        raise AssertionError("a vector summing past 1 was taken")
