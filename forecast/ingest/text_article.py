@@ -1167,6 +1167,20 @@ def _headline_text(lines: list[_Line], lay: _Layout, at: int | None) -> tuple[st
     if text.endswith(":") and len(F.words(text)) <= 10 and r + 1 < len(lay.kept) and lay.shaped[r + 1]:
         nxt = lay.kept[r + 1]
         return f"{text} {clean_line(lines[nxt].text)}", {at, nxt}
+    # A renderer that runs inline neighbours into the title's line ("Accueil à la une Parité hommes-femmes
+    # ... mondiale à la une Société", "Home News Ökumene trifft Diplomatie: ...") prints the title alone
+    # right under it too: the title is that line. Only words run in before it count (a line that is the
+    # title's first part, "Vanlife in Schweden" of "... - Skandinavien im Wohnmobil", is a teaser of it), and
+    # not a kicker ending in a colon ("Niederlage für Johnson: Parlament vertagt ...": part of the title).
+    own = F.normal(text)
+    for i in lay.kept[r + 1 : r + 4] if len(own.split()) >= 6 else []:
+        alone = F.normal(lines[i].text)
+        n = len(alone.split())
+        if n < 3 or 2 * n < len(own.split()) or f" {alone} " not in f" {own} " or own.startswith(alone):
+            continue
+        kicker = any(F.normal(text[m.end() :]).startswith(alone) for m in re.finditer(":", text))
+        if not kicker and _headline_candidate(lines[i]) and not lines[i].text.rstrip().endswith(("…", "...")):
+            return clean_line(lines[i].text), {at, i}
     if text.endswith(("…", "...")):
         stem = F.normal(text)
         if len(stem.split()) >= 3:

@@ -215,6 +215,12 @@ def test_short_weekday_forms_count_only_as_dates_write_them(text, named):
         ("okmagazin.w3m.txt", "Horror-Fund! Instagram-Star (†24) einbetoniert"),
         # a pull quote printed as a heading is not the title: its words come again inside a paragraph
         ("timesofisrael.w3m.txt", "State of Washington swears in first Native American-Jewish Supreme Court justice"),
+        # w3m runs the section links into the title's line, and prints the title alone right under it
+        ("lapresse.w3m.txt", "Parité hommes-femmes en Tunisie : Au-dessous de la moyenne mondiale"),
+        ("lnonline.w3m.txt", "So lief die Auktion der Schätzchen von St. Johannes"),
+        ("vegolosi.copy.txt", "ll Climate Clock ha iniziato a scorrere: sette anni è il tempo che ci rimane per agire"),
+        # ... but a line that is only the title's first part is a teaser of it, not the title
+        ("moritzmeyer.lynx.txt", "Von Youtube-Netzwerken lernen: Ein Vermarktungsmodell für Lokalblogs"),
     ],
 )
 def test_the_headline_text_is_the_title_as_printed_in_full(dump, headline):
