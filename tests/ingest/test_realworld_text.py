@@ -38,7 +38,7 @@ def test_corpus_is_real_and_large_enough():
     cases = load_cases()
     assert len(cases) >= 40
     assert len({c.get("page", c["name"]) for c in cases}) >= 20
-    assert len({c["form"] for c in cases}) == 3  # w3m, lynx, select-all copy
+    assert {c["form"] for c in cases} == {"w3m", "lynx", "copy", "reader"}  # reader: Firefox's Reader View, copied
     assert len(load_cases("holdout")) >= 5
 
 
