@@ -812,6 +812,11 @@ _NO_DATES = ("blank", "punctuation", "placeholder", "advertisement", "weather", 
 _IMAGE_MARK = re.compile(r"\s*(?:\d+\.\s+)?\[[^\s\[\]]+\]\s*")
 
 
+# The signature of an embedded post ("— Elon Musk (@elonmusk) March 16, 2020", as Twitter's embed code
+# prints it under the quoted text): the post's date, not the article's.
+_EMBEDDED_POST = re.compile(r"\(@\w{1,30}\)\s+\S[^()]{0,40}$")
+
+
 def _date_candidates(
     lines: list[_Line], lay: _Layout, header: set[int], headline_at: int | None
 ) -> list[tuple[int, LineDate]]:  # fmt: skip
@@ -822,6 +827,8 @@ def _date_candidates(
     out = []
     for i, ln in enumerate(lines):
         if i in header or ln.why in _NO_DATES or not re.search(r"\d", ln.text) or _IMAGE_MARK.fullmatch(ln.text):
+            continue
+        if _EMBEDDED_POST.search(ln.text):
             continue
         d = ln.date
         if d is None and ln.why not in (None, "repeated"):
@@ -909,12 +916,19 @@ def _date_features(
 
 def _learned_date(
     lines: list[_Line], lay: _Layout, headline_at: int | None, body: tuple[int, int], header: set[int],
-    rules_at: int | None, rules_when: datetime | None,
+    rules_at: int | None, rules_when: datetime | None, article_only: bool = False,
 ) -> tuple[LineDate | None, str]:  # fmt: skip
-    """The publication date the ranker prefers, and how it was found ("" when it prefers none)."""
+    """The publication date the ranker prefers, and how it was found ("" when it prefers none).
+    `article_only`: the text is the article alone (a Reader View copy, which shows no date of its own):
+    a date that a sentence of it mentions ("Am Sonntag, 15. März 2020, verkündete ...") is when something
+    happened, not when it was published; only a line that is a date or says so (a dateline, "Published
+    ...") can give that."""
     from forecast.ingest.text_weights import DATE
 
     cands = _date_candidates(lines, lay, header, headline_at)
+    if article_only:  # (a line that is mostly its date: "Sonntag, 06. Februar 2022", not "Preise ab 01.01.2024")
+        cands = [(i, d) for i, d in cands if d.kind in ("published", "byline", "dateline", "updated")
+                 or d.kind != "mention" and not (_is_prose(lines[i].text) and F.is_sentence(lines[i].text))]  # fmt: skip
     rules_day = rules_when.date().isoformat() if rules_when else ""
     ref = lay.at[headline_at] if headline_at is not None else lay.at[body[0]]
     ctx = _dates_context(lay, cands, ref)
@@ -973,8 +987,43 @@ def read_text(raw: str) -> TextParts:
         return _read(raw, text)
 
 
+# Firefox's Reader View (about:reader) prints the site's host, the title, the byline (when the page gives
+# one) and the estimated reading time above the article (toolkit/components/reader/content/aboutReader.html):
+# a copy of it opens with that head. The time is a range, or "~N" when its ends meet ("⁨7–9⁩ minutes",
+# "⁨~1⁩ minute", "⁨~5⁩ Minuten" in a German Firefox; AboutReader.sys.mjs formats it with formatRange).
+_HOST = re.compile(r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_]{2,}", re.I)
+_READING_TIME = re.compile(r"(?:~\s*\d{1,3}|\d{1,3}\s*[–-]\s*\d{1,3})\s*[^\W\d_]{1,12}\.?(?:\s+[^\W\d_]{1,12})?")
+
+
+@dataclass(frozen=True, slots=True)
+class _ReaderHead:
+    title: int
+    credits: range  # the byline's lines (none when the page gives no byline)
+    time: int
+
+
+def _reader_view_head(lines: list[_Line]) -> _ReaderHead | None:
+    """The head of a Reader View copy: its first line the host alone, then the title, the byline if any
+    (one line in the browser; a copy may break it where the page's markup did: "By" / "Daniel Wood") and
+    the reading time; None when the text does not open so."""
+    if len(lines) < 3 or not _HOST.fullmatch(lines[0].text.strip()) or not F.words(lines[1].text):
+        return None
+    for time in range(2, min(8, len(lines))):
+        if _READING_TIME.fullmatch(clean_line(lines[time].text).strip()):
+            return _ReaderHead(1, range(2, time), time)
+        if len(F.words(lines[time].text)) > 20 or _is_paragraph(lines[time]):
+            break
+    return None
+
+
 def _read(raw: str, text: str) -> TextParts:
     lines = _lines(raw, text)
+    head = _reader_view_head(lines)
+    if head is not None:
+        lines[0].why, lines[head.time].why = "host", "reading time"
+        for i in head.credits:
+            lines[i].why = "byline"
+        lines[head.title].why = None
     kept = [i for i, ln in enumerate(lines) if ln.why is None]
     if not kept:
         raise InvalidInput("no article text found (only site furniture such as menus and ads)")
@@ -1015,7 +1064,13 @@ def _read(raw: str, text: str) -> TextParts:
             rules_start = nxt
     # The rules' pick is one opinion among the features of the learned ranker, which weighs every line.
     learned, rival = _learned_headline(lines, lay, run, runs, hand, headline_at, counts)
-    if learned == headline_at or run is None or learned is None:
+    if head is not None:  # a Reader View copy says which line is the title, and the article is all below it
+        learned, rival, headline_at = None, "", head.title
+        body_start = next((j for j in range(head.time + 1, len(lines)) if lines[j].why is None), head.time)
+        # (to its last paragraph: what follows that, short lines only, is the site's, "Síguenos en Facebook",
+        # "SUSCRIBITE", "War der Artikel nützlich?", that Readability left in)
+        body_end = max([body_end, body_start, *(j for j in kept if j > body_start and _is_paragraph(lines[j]))])
+    elif learned == headline_at or run is None or learned is None:
         body_start = rules_start
     else:
         headline_at = learned
@@ -1112,7 +1167,8 @@ def _read(raw: str, text: str) -> TextParts:
             kicker = bool(re.match(r"^\s*[/|·]\s", ln.text)) and headline_at is not None and 0 < headline_at - i <= 3
             if not kicker:
                 header.add(i)
-    chosen, how = _learned_date(lines, lay, headline_at, (body_start, body_end), header | others, rules_at, published_at)
+    chosen, how = _learned_date(lines, lay, headline_at, (body_start, body_end), header | others, rules_at, published_at,
+                                 head is not None)  # fmt: skip
     published_at = chosen.match.when if chosen is not None else None
     if chosen is not None and chosen.kind == "updated":
         notes.append(f"only an 'updated' date was found ({local(published_at, fmt='YYYY-MM-DD')}); "
@@ -1121,6 +1177,11 @@ def _read(raw: str, text: str) -> TextParts:
     bylines = [i for i in range(top, body_start) if _is_byline(lines[i])]
     author = next((ln.date.author for i in bylines if (ln := lines[i]).date and ln.date.author), "")
     author = author or next((a for i in bylines if (a := byline_author(lines[i].text))), "")
+    if head is not None and head.credits:  # the credits line is the byline, "By" or not
+        credits = clean_line(" ".join(lines[i].text for i in head.credits))
+        dated = line_date(credits)
+        author = (dated.author if dated else "") or byline_author(credits)
+        author = author or (credits if not re.search(r"\d", credits) and len(F.words(credits)) <= 6 else "")
 
     headline, headline_lines = _headline_text(lines, lay, headline_at)
     paragraphs = []

@@ -281,3 +281,45 @@ def test_close_calls_name_the_rival_line_and_clear_picks_name_none():
         if got.close_call:
             own, rival = F.normal(got.headline), F.normal(got.close_call)
             assert rival and rival not in own and own not in rival, c["name"]
+
+
+# Firefox's Reader View, copied (the corpus's "reader" form: Readability 0.6.0 laid out as about:reader).
+def test_a_reader_view_copy_opens_with_host_title_byline_and_reading_time():
+    got = read_text((ROOT / "text" / "bbc.reader.txt").read_text(encoding="utf-8"))
+    assert got.headline == "New York ramps up mass burials amid virus outbreak"  # the title it shows, not a caption
+    assert got.author == "BBC News"
+    assert not any(p in ("bbc.com", "BBC News") or re.search(r"\d\s*minutes$", p) for p in got.paragraphs)
+    assert got.paragraphs[0].startswith("Media caption") or "mass grave" in " ".join(got.paragraphs[:4])
+
+
+def test_a_reader_view_byline_that_carries_the_date_dates_the_article():
+    got = read_text((ROOT / "text" / "graziamagazin.reader.txt").read_text(encoding="utf-8"))
+    assert got.headline == "Dank dieser Lebensmittel wachsen eure Haare viel schneller"
+    assert got.published_at is not None and got.published_at.date() == date(2019, 10, 19)
+    assert got.published_how == "byline"
+
+
+@pytest.mark.parametrize(("dump", "not_day"), [
+    # "Von wegen. Am Sonntag, 15. März 2020, verkündete ...": when something happened, in a sentence
+    ("handelsblatt.reader.txt", "2020-03-15"),
+    # "— The Economist (@TheEconomist) November 6, 2023": an embedded post's signature
+    ("aargauerzeitung.reader.txt", "2023-11-06"),
+])  # fmt: skip
+def test_a_reader_view_copy_is_not_dated_by_a_date_its_text_mentions(dump, not_day):
+    got = read_text((ROOT / "text" / dump).read_text(encoding="utf-8"))
+    assert got.published_at is None or got.published_at.date().isoformat() != not_day
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_LINE, min_size=1, max_size=20), st.sampled_from(["", "Jane Doe", "By Jane Doe"]),
+       st.sampled_from(["⁨7–9⁩ minutes", "~1 minute", "⁨12–15⁩ Minuten", "3–4 minutos"]))  # fmt: skip
+def test_a_reader_view_head_names_the_title_over_any_text(lines, byline, minutes):
+    title = "Parliament votes to delay the decision on the withdrawal deal"
+    raw = "\n\n".join(["example.co.uk", title, *([byline] if byline else []), minutes, *lines])
+    try:
+        parts = read_text(raw)
+    except InvalidInput:
+        return
+    assert parts.headline == title
+    assert parts.author == ("Jane Doe" if byline else "")
+    assert all(minutes.replace("⁨", "").replace("⁩", "") != p for p in parts.paragraphs)
