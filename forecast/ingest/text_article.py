@@ -292,7 +292,7 @@ def _body_run(lines: list[_Line], runs_out: list[tuple[int, int, float]] | None 
 
 # A photo credit or a web address is never a headline ("... | Bildquelle: dpa", "Photograph: Getty Images").
 _NOT_TITLE = re.compile(
-    r"\b(?:foto|photo|photograph|bild(?:quelle)?|image|credits?|crédits?|imagen|immagine|quelle|source)\s*:"
+    r"\b(?:fot[oó]|photo|photograph|bild(?:quelle)?|image|credits?|crédits?|imagen|immagine|quelle|source)\s*:"
     r"|getty images|©|https?://|\bwww\.|\.(?:com|de|fr|es|it|org|net|co\.uk)/"
     r"|^\s*[←→↑↓]|[←→↑↓]\s*$",  # "← Previous post", "Zu den Kommentaren ↓": links, not titles
     re.I,
