@@ -1000,6 +1000,32 @@ class _ReaderHead:
     title: int
     credits: range  # the byline's lines (none when the page gives no byline)
     time: int
+    title_text: str  # the title without the site's name after it ("" when the title is only the site's name)
+
+
+# "Title - Site", "Title | Site", "Title › site.at", "Title — site.net": a page's <title>, which Reader View
+# shows when the page's metadata has no other title.
+_TITLE_PARTS = re.compile(r"\s+[-|–—›»·:]\s+")
+
+
+def _spells(text: str, host: str) -> bool:
+    """Whether a short text is the site's name, spelling its host's ("AutoSprintCH" on autosprint.ch,
+    "Diario El Dia de La Plata www.eldia.com" on eldia.com, "Reiterrevue International" on reiterrevue.de)."""
+    labels = [x for x in host.lower().split(".")[:-1] if x not in ("www", "m", "mobile", "amp")]
+    name = max(labels, key=len, default="").replace("-", "")
+    return len(name) >= 4 and len(F.words(text)) <= 8 and name in F.normal(text).replace(" ", "")
+
+
+def _reader_title(title: str, host: str) -> str:
+    """The title without the site's name the page's <title> adds to it; "" when it is only that name."""
+    title = clean_line(title)
+    parts = _TITLE_PARTS.split(title)
+    if len(parts) == 1:
+        return "" if _spells(title, host) else title
+    for k in range(1, len(parts)):  # "Title - Site", "Title - Site - Its motto"
+        if len(F.words(parts[k])) <= 5 and _spells(parts[k], host):
+            return re.sub(r"\s+[-|–—›»·:]\s+$", "", title[: title.find(parts[k], len(parts[0]))]).strip()
+    return title
 
 
 def _reader_view_head(lines: list[_Line]) -> _ReaderHead | None:
@@ -1010,7 +1036,7 @@ def _reader_view_head(lines: list[_Line]) -> _ReaderHead | None:
         return None
     for time in range(2, min(8, len(lines))):
         if _READING_TIME.fullmatch(clean_line(lines[time].text).strip()):
-            return _ReaderHead(1, range(2, time), time)
+            return _ReaderHead(1, range(2, time), time, _reader_title(lines[1].text, lines[0].text.strip()))
         if len(F.words(lines[time].text)) > 20 or _is_paragraph(lines[time]):
             break
     return None
@@ -1024,6 +1050,10 @@ def _read(raw: str, text: str) -> TextParts:
         for i in head.credits:
             lines[i].why = "byline"
         lines[head.title].why = None
+        if not head.title_text:  # the site's name, wherever the article prints it again
+            for ln in lines:
+                if F.normal(ln.text) == F.normal(lines[head.title].text):
+                    ln.why = "site name"
     kept = [i for i, ln in enumerate(lines) if ln.why is None]
     if not kept:
         raise InvalidInput("no article text found (only site furniture such as menus and ads)")
@@ -1065,8 +1095,11 @@ def _read(raw: str, text: str) -> TextParts:
     # The rules' pick is one opinion among the features of the learned ranker, which weighs every line.
     learned, rival = _learned_headline(lines, lay, run, runs, hand, headline_at, counts)
     if head is not None:  # a Reader View copy says which line is the title, and the article is all below it
-        learned, rival, headline_at = None, "", head.title
-        body_start = next((j for j in range(head.time + 1, len(lines)) if lines[j].why is None), head.time)
+        # (unless the title it shows is the site's name: then the article's own heading is the title)
+        headline_at = head.title if head.title_text else learned if learned is not None and learned > head.time else None
+        learned, rival = None, ""
+        opening = head.time if headline_at is None or headline_at == head.title else headline_at
+        body_start = next((j for j in range(opening + 1, len(lines)) if lines[j].why is None), opening)
         # (to its last paragraph: what follows that, short lines only, is the site's, "Síguenos en Facebook",
         # "SUSCRIBITE", "War der Artikel nützlich?", that Readability left in)
         body_end = max([body_end, body_start, *(j for j in kept if j > body_start and _is_paragraph(lines[j]))])
@@ -1184,6 +1217,8 @@ def _read(raw: str, text: str) -> TextParts:
         author = author or (credits if not re.search(r"\d", credits) and len(F.words(credits)) <= 6 else "")
 
     headline, headline_lines = _headline_text(lines, lay, headline_at)
+    if head is not None and headline_at == head.title:
+        headline = head.title_text
     paragraphs = []
     for i in range(len(lines)):
         ln = lines[i]

@@ -323,3 +323,39 @@ def test_a_reader_view_head_names_the_title_over_any_text(lines, byline, minutes
     assert parts.headline == title
     assert parts.author == ("Jane Doe" if byline else "")
     assert all(minutes.replace("⁨", "").replace("⁩", "") != p for p in parts.paragraphs)
+
+
+@pytest.mark.parametrize(("title", "host", "shown"), [
+    ("Histo-Monte: Pistenstopp in Rheinfelden - AutoSprintCH", "autosprint.ch", "Histo-Monte: Pistenstopp in Rheinfelden"),
+    ("Lockdown: Gottesdienste bleiben unter strengen Auflagen möglich › evang.at", "evang.at",
+     "Lockdown: Gottesdienste bleiben unter strengen Auflagen möglich"),
+    ("Wir unterstützen Fridays for Future - Piratenpartei Marburg-Biedenkopf", "piratenpartei-marburg.de",
+     "Wir unterstützen Fridays for Future"),
+    ("Ladensterben immer dramatischer - Journalistenwatch e.V. - Aktuelle Geschehnisse", "journalistenwatch.com",
+     "Ladensterben immer dramatischer"),
+    # a product named after the site is the title, not the site's name
+    ("Run Windows on Mac - Parallels Desktop 15 Virtual Machine for Mac", "parallels.com",
+     "Run Windows on Mac - Parallels Desktop 15 Virtual Machine for Mac"),
+    ("Reiterrevue International", "reiterrevue.de", ""),  # the site's name alone: no title
+    ("Diario El Dia de La Plata www.eldia.com", "eldia.com", ""),
+    ("BBC News: New York ramps up mass burials", "bbc.com", "BBC News: New York ramps up mass burials"),
+])  # fmt: skip
+def test_a_reader_view_title_loses_the_site_s_name_the_page_s_title_adds(title, host, shown):
+    from forecast.ingest.text_article import _reader_title
+
+    assert _reader_title(title, host) == shown
+
+
+@given(st.text(max_size=80), st.from_regex(r"[a-z0-9-]{1,12}(\.[a-z]{2,6}){1,2}", fullmatch=True))
+def test_a_reader_view_title_is_the_shown_title_or_its_start(title, host):
+    from forecast.ingest.sanitize import clean_line
+    from forecast.ingest.text_article import _reader_title
+
+    got = _reader_title(title, host)
+    assert clean_line(title).startswith(got)
+
+
+def test_a_reader_view_copy_of_a_page_titled_with_the_site_s_name_takes_no_site_name_for_headline():
+    got = read_text((ROOT / "text" / "reiterrevue.reader.txt").read_text(encoding="utf-8"))
+    assert got.headline != "Reiterrevue International"
+    assert "Reiterrevue International" not in got.paragraphs
