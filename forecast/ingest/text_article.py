@@ -61,6 +61,7 @@ class _Line:
     date: LineDate | None = None
     bullet: bool = False  # a list item ("* Home", "• 10 April 2020"): menus, share bars, info boxes
     indent: int = -1  # columns the dump indented it by (-1: not known)
+    number: str = ""  # a numbered list item's number ("4."), which the text of the item keeps
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +97,10 @@ def _wrap_width(text: str) -> int:
     return width if 60 <= width <= 100 else 0
 
 
-def _unwrap(block: list[tuple[str, int]], width: int) -> list[tuple[str, bool, int]]:
+def _unwrap(block: list[tuple[str, int]], width: int) -> list[tuple[str, bool, int, str]]:
     """Split a blank-line separated block of (line, indent) into (line, is list item, indent), re-joining
     hard-wrapped lines: a line was wrapped when the next line's first word would not have fitted after it."""
-    out: list[tuple[str, bool, int]] = []
+    out: list[tuple[str, bool, int, str]] = []
     prev_raw = ""
     # Renderers wrap some blocks short of the page width (indented or narrower columns): within a block
     # of long lines, its own longest line is the width it was wrapped at.
@@ -110,16 +111,17 @@ def _unwrap(block: list[tuple[str, int]], width: int) -> list[tuple[str, bool, i
         line = raw.strip()
         if not line:
             continue
-        bullet = bool(_BULLET.match(line))
+        marker = _BULLET.match(line)
+        bullet, number = marker is not None, marker.group().strip() if marker and line[:1].isdigit() else ""
         if bullet:
             line = _BULLET.sub("", line)
         first_word = line.split()[0]
         wrapped = width and not bullet and len(prev_raw.rstrip()) + 1 + len(first_word) > width - 1
         lower = len(out[-1][0]) >= _WRAP_MIN and line[:1].islower() and not F.is_sentence(out[-1][0]) if out else False
         if out and not bullet and (wrapped or lower):
-            out[-1] = (f"{out[-1][0]} {line}", out[-1][1], out[-1][2])
+            out[-1] = (f"{out[-1][0]} {line}", out[-1][1], out[-1][2], out[-1][3])
         else:
-            out.append((line, bullet, indent))
+            out.append((line, bullet, indent, number))
         prev_raw = raw
     return out
 
@@ -155,7 +157,7 @@ def _lines(raw: str, text: str) -> list[_Line]:
             blocks[-1].append((row, indent))
         elif blocks[-1]:
             blocks.append([])
-    lines = [_Line(t, bullet=b, indent=d) for block in blocks for t, b, d in _unwrap(block, width)]
+    lines = [_Line(t, bullet=b, indent=d, number=n) for block in blocks for t, b, d, n in _unwrap(block, width)]
     for ln in lines:
         ln.why = F.furniture_reason(ln.text) or ("form" if _FORM_JUNK.search(ln.text) and not _is_prose(ln.text) else None)
     if lines and _LINK_TITLES.match(lines[0].text):
@@ -1233,7 +1235,7 @@ def _read(raw: str, text: str) -> TextParts:
                 continue
         elif ln.date is not None and ln.date.kind not in ("dateline",) and not _is_prose(ln.text):
             continue
-        paragraphs.append(ln.text)
+        paragraphs.append(f"{ln.number} {ln.text}" if ln.number else ln.text)
     close_call = rival if learned is not None and headline_at == learned and run is not None else ""
     if close_call and F.normal(close_call) in F.normal(headline):  # a kicker now part of the headline
         close_call = ""

@@ -359,3 +359,12 @@ def test_a_reader_view_copy_of_a_page_titled_with_the_site_s_name_takes_no_site_
     got = read_text((ROOT / "text" / "reiterrevue.reader.txt").read_text(encoding="utf-8"))
     assert got.headline != "Reiterrevue International"
     assert "Reiterrevue International" not in got.paragraphs
+
+
+@pytest.mark.parametrize("form", ["lynx", "w3m", "copy"])
+def test_a_numbered_list_in_the_text_keeps_its_numbers(form):
+    """helge.at's post argues in a numbered list ("3. Der rote Bürgermeister ...", "4. Der grüne ..."): the
+    numbers are the text's (a renderer prints "4." as a list marker, a copy as part of the line)."""
+    got = read_text((ROOT / "text" / f"helge.{form}.txt").read_text(encoding="utf-8"))
+    item = next(p for p in got.paragraphs if "Der grüne Bezirksvorsteher" in p)
+    assert item.startswith("4. Der grüne Bezirksvorsteher")
