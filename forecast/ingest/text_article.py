@@ -75,6 +75,7 @@ class TextParts:
     published_how: str  # "published line", "byline", "date under the headline", "dateline", ... or ""
     notes: list[str]
     close_call: str = ""  # another line the headline ranker scored nearly as high ("" when the pick was clear)
+    site: str = ""  # the host a Reader View copy names above its title ("" when the text names none)
 
 
 # List markers as w3m and lynx print them; "1." only before a word, so "19. Oktober 2019" stays a date.
@@ -1239,7 +1240,8 @@ def _read(raw: str, text: str) -> TextParts:
     close_call = rival if learned is not None and headline_at == learned and run is not None else ""
     if close_call and F.normal(close_call) in F.normal(headline):  # a kicker now part of the headline
         close_call = ""
-    return TextParts(headline, paragraphs, author, published_at, how, notes, close_call)
+    site = lines[0].text.strip().lower() if head is not None else ""
+    return TextParts(headline, paragraphs, author, published_at, how, notes, close_call, site)
 
 
 _CRUMB = re.compile(r"\s*[>›»]\s*")
@@ -1312,7 +1314,7 @@ def extract_text(
         paragraphs=parts.paragraphs,
         url=url,
         canonical_url=normalise_url(url) if url else None,
-        outlet=host_of(url),
+        outlet=host_of(url) or parts.site,
         author=clean_line(parts.author, 200),
         published_at=published_at,
         published_source=source,

@@ -159,3 +159,15 @@ def test_a_close_call_headline_is_named_and_a_given_title_silences_it(cli_db):
     titled = cli("evidence", "add", "--stdin", "--title", "Niederlage für Johnson", "--json", db=cli_db,
                  input=dump.read_text(encoding="utf-8"))  # fmt: skip
     assert titled.code == 0 and not any("close call" in n for n in titled.json()["notes"])
+
+
+def test_a_reader_view_copy_is_stored_with_its_title_author_and_outlet(cli_db):
+    # Firefox's Reader View of BBC's page, copied (the corpus's reader form): the head names the outlet
+    from tests.ingest.realworld_corpus import ROOT
+
+    r = cli("evidence", "add", "--file", str(ROOT / "text" / "bbc.reader.txt"), "--json", db=cli_db)
+    assert r.code == 0
+    got = r.json()
+    assert got["title"] == "New York ramps up mass burials amid virus outbreak"
+    assert got["author"] == "BBC News" and got["outlet"] == "bbc.com"
+    assert not any("close call" in n for n in got["notes"])
