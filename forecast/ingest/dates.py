@@ -362,8 +362,8 @@ _NAME_PARTICLES = frozenset("von van der den de da di del la le y e and und et".
 
 def _author_from_by(rest: str) -> str:
     name = _BY_SPLIT.split(rest, maxsplit=1)[0].strip(" .,:;|-")
-    if not name or len(name.split()) > 6 or find_date(name) is not None:
-        return ""
+    if not name or len(name.split()) > 6 or find_date(name) is not None or not re.search(r"[^\W\d_]{2}", name):
+        return ""  # (a name has letters: "BY 0000;A00|..." names nobody)
     # Names are capitalised: "Von Youtube-Netzwerken lernen: ..." is a headline, not a byline.
     if any(w[:1].islower() and w.lower() not in _NAME_PARTICLES for w in name.split()) or ":" in name:
         return ""
