@@ -179,6 +179,8 @@ def _lines(raw: str, text: str) -> list[_Line]:
     for ln in lines:
         if ln.why in ("list label", "teaser") and in_text:
             in_list = True
+        elif ln.why is None and in_list and last is not None and last.why == "list label" and not _is_prose(ln.text):
+            ln.why = "promoted links"  # right under the label: the first teaser's date or title ("Lesen Sie auch" / "14/08/2021")
         elif ln.why is None and (_is_prose(ln.text) or in_list and _dated(ln.text)):
             if in_list and last is not None and last.why == "promoted links" and not last.bullet:
                 last.why = None
@@ -808,7 +810,7 @@ _HOW = {
 }  # fmt: skip
 
 
-_NO_DATES = ("blank", "punctuation", "placeholder", "advertisement", "weather", "relative date")
+_NO_DATES = ("blank", "punctuation", "placeholder", "advertisement", "weather", "relative date", "promoted links")
 # A renderer's mark for an image: its file name or alt token in brackets ("[Screenshot-2023-10-25-at-17]",
 # "5. [2020-10-05_09-56-47]"). A date in it is when a picture was taken or uploaded, and it is not printed
 # on the page (a browser's copy leaves images out), so it is no publication date.

@@ -372,3 +372,10 @@ def test_a_numbered_list_in_the_text_keeps_its_numbers(form):
     got = read_text((ROOT / "text" / f"helge.{form}.txt").read_text(encoding="utf-8"))
     item = next(p for p in got.paragraphs if "Der grüne Bezirksvorsteher" in p)
     assert item.startswith("4. Der grüne Bezirksvorsteher")
+
+
+def test_a_date_right_under_a_read_also_label_is_the_teaser_s():
+    # vaticannews' copy: "Lesen Sie auch" / "14/08/2021" / another story's title, inside the text; the
+    # article's own date, "14 August 2022, 15:40", comes after it
+    got = read_text((ROOT / "text" / "vaticannews.copy.txt").read_text(encoding="utf-8"))
+    assert got.published_at is not None and got.published_at.date() == date(2022, 8, 14)
