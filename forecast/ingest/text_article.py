@@ -930,7 +930,8 @@ def _learned_date(
     ...") can give that."""
     from forecast.ingest.text_weights import DATE
 
-    cands = _date_candidates(lines, lay, header, headline_at)
+    # (with no headline found, the page's header is what comes above the text)
+    cands = _date_candidates(lines, lay, header, headline_at if headline_at is not None else body[0])
     if article_only:  # (a line that is mostly its date: "Sonntag, 06. Februar 2022", not "Preise ab 01.01.2024")
         cands = [(i, d) for i, d in cands if d.kind in ("published", "byline", "dateline", "updated")
                  or d.kind != "mention" and not (_is_prose(lines[i].text) and F.is_sentence(lines[i].text))]  # fmt: skip
@@ -1197,8 +1198,9 @@ def _read(raw: str, text: str) -> TextParts:
             continue
         published_at, how, rules_at = d.match.when, label, found_at[kind]
         break
-    # Every weekday date without a time above the headline is the header's "today" date.
-    for i in range(0, top):
+    # Every weekday date without a time above the headline is the header's "today" date (above the text,
+    # when no headline was found).
+    for i in range(0, top if headline_at is not None else max(top, body_start)):
         ln = lines[i]
         d = ln.date
         if d is not None and d.kind in ("bare", "stamp") and i not in header and has_weekday(ln.text) and not has_clock(ln.text):
