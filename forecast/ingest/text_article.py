@@ -99,8 +99,9 @@ def _wrap_width(text: str) -> int:
 
 
 def _unwrap(block: list[tuple[str, int]], width: int) -> list[tuple[str, bool, int, str]]:
-    """Split a blank-line separated block of (line, indent) into (line, is list item, indent), re-joining
-    hard-wrapped lines: a line was wrapped when the next line's first word would not have fitted after it."""
+    """Split a blank-line separated block of (line, indent) into (line, is list item, indent, its number
+    if it is a numbered item), re-joining hard-wrapped lines: a line was wrapped when the next line's first
+    word would not have fitted after it."""
     out: list[tuple[str, bool, int, str]] = []
     prev_raw = ""
     # Renderers wrap some blocks short of the page width (indented or narrower columns): within a block
@@ -932,7 +933,7 @@ def _learned_date(
 
     # (with no headline found, the page's header is what comes above the text)
     cands = _date_candidates(lines, lay, header, headline_at if headline_at is not None else body[0])
-    if article_only:  # (a line that is mostly its date: "Sonntag, 06. Februar 2022", not "Preise ab 01.01.2024")
+    if article_only:  # (a dated line stays, "Sonntag, 06. Februar 2022"; a sentence's mention goes)
         cands = [(i, d) for i, d in cands if d.kind in ("published", "byline", "dateline", "updated")
                  or d.kind != "mention" and not (_is_prose(lines[i].text) and F.is_sentence(lines[i].text))]  # fmt: skip
     rules_day = rules_when.date().isoformat() if rules_when else ""
