@@ -1236,7 +1236,7 @@ def _read(raw: str, text: str) -> TextParts:
             # A deck under the headline is text; anything above it, short, or a notice is header furniture.
             above = headline_at is None or i < headline_at
             short = not _is_prose(ln.text) and len(F.words(ln.text)) < 6
-            dated = ln.date is not None and not (_is_prose(ln.text) and F.is_sentence(ln.text))
+            dated = ln.date is not None and not (_is_prose(ln.text) and (F.is_sentence(ln.text) or len(F.words(ln.text)) >= _PARAGRAPH_WORDS))
             if above or short or ln.bullet or dated or F.is_site_notice(ln.text):
                 continue
         elif ln.date is not None and ln.date.kind not in ("dateline",) and not _is_prose(ln.text):

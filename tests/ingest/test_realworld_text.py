@@ -379,3 +379,11 @@ def test_a_date_right_under_a_read_also_label_is_the_teaser_s():
     # article's own date, "14 August 2022, 15:40", comes after it
     got = read_text((ROOT / "text" / "vaticannews.copy.txt").read_text(encoding="utf-8"))
     assert got.published_at is not None and got.published_at.date() == date(2022, 8, 14)
+
+
+@pytest.mark.parametrize("form", ["lynx", "w3m"])
+def test_a_paragraph_that_mentions_a_date_is_text_not_a_date_line(form):
+    # presse-augsburg's first paragraph, with an image's alt text run onto its end (so no full stop ends
+    # the line): "Die Ticketpreise im AVV werden ab 1. Januar 2024 um ... angehoben. Avv 1 Avv 1"
+    got = read_text((ROOT / "text" / f"presseaugsburg.{form}.txt").read_text(encoding="utf-8"))
+    assert any(p.startswith("Die Ticketpreise im AVV werden ab 1. Januar 2024") for p in got.paragraphs)
