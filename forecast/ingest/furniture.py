@@ -200,3 +200,32 @@ def furniture_reason(line: str) -> str | None:
 def is_site_notice(line: str) -> bool:
     """Cookie banners and legal links; only trusted outside the article body, where prose may mention them."""
     return len(words(line)) <= 40 and bool(_SITE_NOTICE.search(line))
+
+
+# "Title - Site", "Title | Site", "Title › site.at", "Title — site.net - Its motto": how a page's <title>
+# adds the site's name.
+_TITLE_PARTS = re.compile(r"\s+[-|–—›»·:]\s+|\s*\|\s*")
+
+
+def spells_host(text: str, host: str) -> bool:
+    """Whether a short text is the site's name, spelling its host's ("AutoSprintCH" on autosprint.ch,
+    "Diario El Dia de La Plata www.eldia.com" on eldia.com, "Reiterrevue International" on reiterrevue.de)."""
+    labels = [x for x in host.lower().split(".")[:-1] if x not in ("www", "m", "mobile", "amp")]
+    name = max(labels, key=len, default="").replace("-", "")
+    return len(name) >= 4 and len(words(text)) <= 8 and name in normal(text).replace(" ", "")
+
+
+def strip_site_name(title: str, site: str = "", host: str = "") -> str:
+    """A page title without the site's name after it: the part from the first one (after the first) that
+    is the site's name (`site`, or its host's spelling, `host`), with what follows it. With a host, a title
+    that is only the site's name gives "" (it names no article)."""
+    parts = _TITLE_PARTS.split(title)
+    if len(parts) == 1:
+        return "" if host and spells_host(title, host) else title
+    for k in range(1, len(parts)):
+        part = parts[k].strip()
+        named = bool(site) and part.lower() in (site.lower(), site.lower().removeprefix("www."))
+        if named or host and len(words(part)) <= 5 and spells_host(part, host):
+            return re.sub(r"(?:\s+[-|–—›»·:]\s+|\s*\|\s*)$", "", title[: title.find(parts[k], len(parts[0]))]).strip()
+    return title
+

@@ -20,6 +20,7 @@ from forecast.core.errors import InvalidInput
 from forecast.core.model import DateSource
 from forecast.core.timeparse import in_supported_range, utcnow
 from forecast.ingest.draft import ArticleDraft, finish, plausible
+from forecast.ingest import furniture as F
 from forecast.ingest.dates import byline_author, find_date, line_date
 from forecast.ingest.sanitize import clean_line, clean_text
 from forecast.ingest.text_article import strip_furniture
@@ -46,7 +47,6 @@ _CHROME_ALWAYS = re.compile(
 )
 _CHROME_OUTSIDE_ARTICLE = re.compile(r"(?:^|[\s_-])(?:header|top-?bar|masthead|footer|banner)(?:$|[\s_-])", re.I)
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->|<!--[^>]{0,200}?\burl:\s*(https?://\S+)", re.I)
-_TITLE_SPLIT = re.compile(r"\s+[|–—-]\s+|\s*\|\s*")
 
 
 def _attrs(el) -> str:
@@ -294,13 +294,6 @@ def _saved_from(head: str) -> str | None:
     return resolve(None, (m.group(1) or m.group(2))) if m else None
 
 
-def _strip_site_name(title: str, site: str) -> str:
-    parts = _TITLE_SPLIT.split(title)
-    if len(parts) > 1 and site and parts[-1].strip().lower() in (site.lower(), host_of("http://" + site)):
-        return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
-    return title
-
-
 def _quiet_libraries() -> None:
     # trafilatura and htmldate log their own complaints; without a handler Python would print them on stderr,
     # where the CLI's one-line error is the only thing a user should see.
@@ -377,7 +370,7 @@ def extract_html(
         raise InvalidInput("no article text found in the page")
 
     site = clean_line(doc.sitename or _jsonld_publisher(objects), 200)
-    doc_title = _strip_site_name(clean_line(doc.title), site)
+    doc_title = F.strip_site_name(clean_line(doc.title), site=site)
     declared = " ".join(
         [doc_title, tree.findtext(".//title") or "", *tree.xpath('//meta[@property="og:title"]/@content')[:1]]
     )

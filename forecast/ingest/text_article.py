@@ -1010,29 +1010,10 @@ class _ReaderHead:
     title_text: str  # the title without the site's name after it ("" when the title is only the site's name)
 
 
-# "Title - Site", "Title | Site", "Title › site.at", "Title — site.net": a page's <title>, which Reader View
-# shows when the page's metadata has no other title.
-_TITLE_PARTS = re.compile(r"\s+[-|–—›»·:]\s+")
-
-
-def _spells(text: str, host: str) -> bool:
-    """Whether a short text is the site's name, spelling its host's ("AutoSprintCH" on autosprint.ch,
-    "Diario El Dia de La Plata www.eldia.com" on eldia.com, "Reiterrevue International" on reiterrevue.de)."""
-    labels = [x for x in host.lower().split(".")[:-1] if x not in ("www", "m", "mobile", "amp")]
-    name = max(labels, key=len, default="").replace("-", "")
-    return len(name) >= 4 and len(F.words(text)) <= 8 and name in F.normal(text).replace(" ", "")
-
-
 def _reader_title(title: str, host: str) -> str:
-    """The title without the site's name the page's <title> adds to it; "" when it is only that name."""
-    title = clean_line(title)
-    parts = _TITLE_PARTS.split(title)
-    if len(parts) == 1:
-        return "" if _spells(title, host) else title
-    for k in range(1, len(parts)):  # "Title - Site", "Title - Site - Its motto"
-        if len(F.words(parts[k])) <= 5 and _spells(parts[k], host):
-            return re.sub(r"\s+[-|–—›»·:]\s+$", "", title[: title.find(parts[k], len(parts[0]))]).strip()
-    return title
+    """The title Reader View shows, without the site's name the page's <title> adds to it; "" when it is
+    only that name."""
+    return F.strip_site_name(clean_line(title), host=host)
 
 
 def _reader_view_head(lines: list[_Line]) -> _ReaderHead | None:
